@@ -1,0 +1,3 @@
+module GanFlow.Cli.Program
+[<EntryPoint>]
+let main _ = 0

@@ -1,0 +1,28 @@
+namespace GanFlow.Core.Datasets
+
+/// A data distribution as a composable spec. Training draws fresh samples from it at every
+/// step, so the dataset is effectively infinite (seed 000 sec. 2).
+[<RequireQualifiedAccess>]
+type Distribution =
+    /// Uniform on [low, high] (1-D). `low` < `high`, both finite.
+    | Uniform of low: float * high: float
+    /// Gaussian N(mean, std²) (1-D). `std` is the standard deviation (> 0), not the variance.
+    | Gaussian of mean: float * std: float
+    /// Weighted mixture of components of one dimension. Weights are relative (normalised to
+    /// sum 1) and must be > 0; at least one component.
+    | Mixture of components: MixtureComponent list
+    /// Location/scale family: x = location + scale · b with b drawn from `baseDistribution`.
+    /// `scale` > 0 (a positive scale keeps cdfs monotone).
+    | LocationScale of location: float * scale: float * baseDistribution: Distribution
+    /// Two interleaving half circles in 2-D exactly as scikit-learn's `make_moons`: each
+    /// sample picks a moon with probability ½; outer moon (cos t, sin t), inner moon
+    /// (1 − cos t, ½ − sin t), t ~ U(0, π); plus isotropic Gaussian noise of std `noise`
+    /// (>= 0; seed 003 uses 0.05).
+    | TwoMoons of noise: float
+
+/// One weighted component of a `Distribution.Mixture`.
+and MixtureComponent =
+    { /// Relative weight (> 0); the mixture normalises weights to sum 1.
+      Weight: float
+      /// The component's distribution.
+      Distribution: Distribution }

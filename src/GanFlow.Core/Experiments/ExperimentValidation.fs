@@ -1,0 +1,85 @@
+namespace GanFlow.Core.Experiments
+
+open GanFlow.Core.Specs
+open GanFlow.Core.Datasets
+open GanFlow.Core.Models
+open GanFlow.Core.Training
+
+/// Boundary checks for whole experiments. `validate` returns every error; nothing is computed
+/// for a spec with errors.
+module ExperimentValidation =
+
+    let private mlp path (m: Mlp) =
+        Check.atLeast (path + ".width") 1 m.Width
+        @ Check.atLeast (path + ".depth") 1 m.Depth
+        @ (if m.Dropout >= 0.0 && m.Dropout < 1.0 then [] else Check.fail (path + ".dropout") m.Dropout "must lie in [0, 1)")
+        @ (match m.Activation with
+           | Activation.LeakyRelu slope -> Check.nonNegative (path + ".activation.negativeSlope") slope
+           | _ -> [])
+        @ (match m.Init with
+           | WeightInit.Uniform bound -> Check.positive (path + ".init.bound") bound
+           | _ -> [])
+
+    let private optimizer path (o: Optimizer) =
+        match o with
+        | Optimizer.Adam a ->
+            Check.positive (path + ".learningRate") a.LearningRate
+            @ (if a.Beta1 >= 0.0 && a.Beta1 < 1.0 then [] else Check.fail (path + ".beta1") a.Beta1 "must lie in [0, 1)")
+            @ (if a.Beta2 >= 0.0 && a.Beta2 < 1.0 then [] else Check.fail (path + ".beta2") a.Beta2 "must lie in [0, 1)")
+            @ Check.nonNegative (path + ".weightDecay") a.WeightDecay
+        | Optimizer.RmsProp r ->
+            Check.positive (path + ".learningRate") r.LearningRate
+            @ (if r.Alpha >= 0.0 && r.Alpha < 1.0 then [] else Check.fail (path + ".alpha") r.Alpha "must lie in [0, 1)")
+            @ Check.nonNegative (path + ".weightDecay") r.WeightDecay
+
+    let private gan path (g: Gan) =
+        Check.atLeast (path + ".prior.dimension") 1 g.Prior.Dimension
+        @ mlp (path + ".generator") g.Generator
+        @ mlp (path + ".critic") g.Critic
+        @ Check.atLeast (path + ".criticSteps") 1 g.CriticSteps
+        @ optimizer (path + ".generatorOptimizer") g.GeneratorOptimizer
+        @ optimizer (path + ".criticOptimizer") g.CriticOptimizer
+        @ (g.Lipschitz
+           |> List.mapi (fun i c ->
+               let at = sprintf "%s.lipschitz[%d]" path i
+               match c with
+               | LipschitzConstraint.WeightClipping clip -> Check.positive (at + ".clip") clip
+               | LipschitzConstraint.GradientPenalty weight -> Check.nonNegative (at + ".weight") weight
+               | LipschitzConstraint.SpectralNorm iterations -> Check.atLeast (at + ".powerIterations") 1 iterations)
+           |> List.concat)
+        @ (if g.Critic.BatchNorm
+              && g.Lipschitz |> List.exists (function LipschitzConstraint.GradientPenalty w -> w > 0.0 | _ -> false) then
+               Check.fail (path + ".critic.batchNorm") true "cannot be combined with a gradient penalty (the penalty is per sample)"
+           else [])
+        @ (match g.Schedule with
+           | LearningRateSchedule.Constant -> []
+           | LearningRateSchedule.CyclicTriangular(baseLr, stepSizeUp) ->
+               Check.positive (path + ".schedule.baseLearningRate") baseLr
+               @ Check.atLeast (path + ".schedule.stepSizeUp") 1 stepSizeUp
+               @ (if baseLr <= g.GeneratorOptimizer.LearningRate then []
+                  else Check.fail (path + ".schedule.baseLearningRate") baseLr "must not exceed the optimiser's learning rate (the cycle's peak)"))
+
+    let private name (value: string) =
+        if System.String.IsNullOrWhiteSpace value then Check.fail "name" value "must not be empty"
+        elif value |> Seq.forall (fun c -> System.Char.IsAsciiLetterLower c || System.Char.IsAsciiDigit c || c = '-') then []
+        else Check.fail "name" value "may hold only lower-case letters, digits and dashes"
+
+    /// Every error of an experiment spec.
+    let errors (e: Experiment) : SpecError list =
+        name e.Name
+        @ DistributionValidation.validate "dataset" e.Dataset
+        @ (match e.Model with
+           | Model.Gan g -> gan "model.gan" g)
+        @ Check.atLeast "budget.steps" 1 e.Budget.Steps
+        @ Check.atLeast "budget.batchSize" 2 e.Budget.BatchSize
+        @ Check.atLeast "evaluation.every" 1 e.Evaluation.Every
+        @ Check.atLeast "evaluation.samples" 2 e.Evaluation.Samples
+        @ Check.atLeast "evaluation.finalSamples" 2 e.Evaluation.FinalSamples
+        @ Check.atLeast "evaluation.checkpointEvery" 0 e.Evaluation.CheckpointEvery
+        @ (match e.Evaluation.Bandwidth with
+           | BandwidthRule.SamplesPerBand count -> Check.atLeast "evaluation.bandwidth.count" 1 count
+           | BandwidthRule.HeldOutLikelihood candidates -> Check.atLeast "evaluation.bandwidth.candidates" 2 candidates
+           | BandwidthRule.Fixed bandwidth -> Check.positive "evaluation.bandwidth.bandwidth" bandwidth)
+
+    /// Ok with the experiment, or every error.
+    let validate (e: Experiment) = Validate.toResult e (errors e)

@@ -1,0 +1,55 @@
+namespace GanFlow.Core.Experiments
+
+/// One evaluation during training: one row of a run's `metrics.csv`.
+type EvaluationRecord =
+    { /// Generator steps completed when the evaluation was taken.
+      Step: int
+      /// W1 (seed 000 eq. 8) between model samples and as many fresh data samples.
+      W1: float
+      /// W1 between the model samples and the exact data distribution (1-D; NaN otherwise).
+      W1Exact: float
+      /// The critic's own W1 estimate (seed 000 eq. 9): mean c(data) − mean c(model), on the same
+      /// samples as `W1`. NaN for models without a critic.
+      CriticW1: float
+      /// Energy distance (Székely-Rizzo) between model and data samples.
+      Energy: float
+      /// Generator loss at the last step before the evaluation.
+      GeneratorLoss: float
+      /// Critic loss (including any penalty) at the last critic step before the evaluation.
+      CriticLoss: float
+      /// Seconds of wall time since the run started (training and evaluation).
+      WallSeconds: float }
+
+/// How a run ended.
+[<RequireQualifiedAccess>]
+type RunStatus =
+    /// All steps done.
+    | Completed
+    /// A loss or a metric became NaN or infinite; training stopped there.
+    | Diverged
+    /// Anything else went wrong; see the message.
+    | Failed
+
+/// What a run reports at the end: `summary.json`.
+type RunSummary =
+    { /// Experiment name.
+      Experiment: string
+      /// Seed the run used.
+      Seed: int
+      /// How it ended.
+      Status: RunStatus
+      /// Human-readable detail, e.g. where a divergence happened.
+      Message: string
+      /// Generator steps completed.
+      StepsCompleted: int
+      /// Wall time of the whole run in seconds.
+      WallSeconds: float
+      /// Device the run trained on, e.g. `cpu` or `cuda:0`.
+      Device: string
+      /// Trainable parameters of the generator (or flow).
+      GeneratorParameters: int
+      /// Trainable parameters of the critic (0 for models without one).
+      CriticParameters: int
+      /// The final evaluation, on `evaluation.finalSamples` samples; None when the run diverged
+      /// before it.
+      Final: EvaluationRecord option }

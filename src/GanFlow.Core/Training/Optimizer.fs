@@ -1,0 +1,58 @@
+namespace GanFlow.Core.Training
+
+/// Adam (Kingma & Ba 2014) settings.
+type Adam =
+    { /// Step size. Default 1e-4.
+      LearningRate: float
+      /// First-moment decay β₁ in [0, 1). Default 0.5 (common for GANs).
+      Beta1: float
+      /// Second-moment decay β₂ in [0, 1). Default 0.9 (WGAN-GP's choice).
+      Beta2: float
+      /// L2 weight decay added to the gradient (not decoupled). Default 0.
+      WeightDecay: float }
+
+    static member Default = { LearningRate = 1e-4; Beta1 = 0.5; Beta2 = 0.9; WeightDecay = 0.0 }
+
+/// RMSprop settings (Arjovsky et al. use it with weight clipping).
+type RmsProp =
+    { /// Step size. Default 5e-5 (Arjovsky et al. and seed 003).
+      LearningRate: float
+      /// Smoothing constant α of the squared-gradient average, in [0, 1). Default 0.99.
+      Alpha: float
+      /// L2 weight decay. Default 0.
+      WeightDecay: float }
+
+    static member Default = { LearningRate = 5e-5; Alpha = 0.99; WeightDecay = 0.0 }
+
+/// A gradient-based optimiser.
+[<RequireQualifiedAccess>]
+type Optimizer =
+    | Adam of Adam
+    | RmsProp of RmsProp
+
+    /// The base learning rate of either optimiser.
+    member this.LearningRate =
+        match this with
+        | Adam a -> a.LearningRate
+        | RmsProp r -> r.LearningRate
+
+/// How the learning rate moves over training steps.
+[<RequireQualifiedAccess>]
+type LearningRateSchedule =
+    /// The optimiser's learning rate throughout.
+    | Constant
+    /// Smith (2017)'s triangular cyclic rate: rises linearly from `baseLearningRate` to the
+    /// optimiser's learning rate over `stepSizeUp` steps, falls back over as many, repeats.
+    /// Seed 000 uses base = lr / {2..5}, step size {2000..8000}.
+    | CyclicTriangular of baseLearningRate: float * stepSizeUp: int
+
+/// Pure schedule arithmetic, shared by the runtime and the tests.
+module LearningRateSchedule =
+    /// Learning rate at 0-based `step` for a schedule whose peak is `maxLearningRate`.
+    let at (schedule: LearningRateSchedule) (maxLearningRate: float) (step: int) =
+        match schedule with
+        | LearningRateSchedule.Constant -> maxLearningRate
+        | LearningRateSchedule.CyclicTriangular(baseLr, stepSizeUp) ->
+            let cycle = floor (1.0 + float step / (2.0 * float stepSizeUp))
+            let x = abs (float step / float stepSizeUp - 2.0 * cycle + 1.0)
+            baseLr + (maxLearningRate - baseLr) * max 0.0 (1.0 - x)
