@@ -1,0 +1,95 @@
+// GanFlowFunctional build script (FAKE 5.20.3 in `dotnet fsi`; FAKE 6 cannot be restored from
+// the package mirror, see README "Platform notes").
+//
+//   dotnet fsi build.fsx -t Demo                      restore, build, run the demo experiment
+//   dotnet fsi build.fsx -t Test                      restore, build, run every test
+//   dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]
+//   dotnet fsi build.fsx -t List | Build | Bench | Clean
+#r "nuget: Fake.Core.Target, 5.20.3"
+#r "nuget: Fake.DotNet.Cli, 5.20.3"
+#r "nuget: Fake.IO.FileSystem, 5.20.3"
+
+open System
+open System.IO
+open Fake.Core
+open Fake.DotNet
+open Fake.IO
+open Fake.IO.Globbing.Operators
+
+// FAKE 5's runner normally creates this context; under plain `dotnet fsi` the script does.
+let scriptArgs = fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray
+Context.setExecutionContext (Context.RuntimeContext.Fake(Context.FakeExecutionContext.Create false "build.fsx" scriptArgs))
+Target.initEnvironment ()
+
+let root = __SOURCE_DIRECTORY__
+let configuration = Environment.environVarOrDefault "CONFIGURATION" "Release"
+let cliDll = Path.Combine(root, "src", "GanFlow.Cli", "bin", configuration, "net10.0", "ganflow.dll")
+let testsDll = Path.Combine(root, "tests", "GanFlow.Tests", "bin", configuration, "net10.0", "GanFlow.Tests.dll")
+
+/// Runs `dotnet ARGS` in the repository root, streaming its output; fails the target on a
+/// non-zero exit code.
+let dotnet (args: string list) =
+    let result = CreateProcess.fromRawCommand "dotnet" args |> CreateProcess.withWorkingDirectory root |> Proc.run
+    if result.ExitCode <> 0 then failwithf "dotnet %s exited with %d" (String.concat " " args) result.ExitCode
+
+/// The line the test runner ends with, printed again after FAKE's own report so that the
+/// test command's output ends with `N passed, M failed`.
+let mutable testSummaryLine: string option = None
+
+Target.create "Clean" (fun _ ->
+    !! "src/*/bin" ++ "src/*/obj" ++ "tests/*/bin" ++ "tests/*/obj" ++ "experiments/bin" ++ "experiments/obj"
+    |> Shell.cleanDirs)
+
+Target.create "Restore" (fun _ ->
+    dotnet [ "tool"; "restore" ]
+    dotnet [ "paket"; "restore" ])
+
+Target.create "Build" (fun _ ->
+    let setParams (p: DotNet.BuildOptions) =
+        { p with
+            Configuration = DotNet.BuildConfiguration.fromString configuration
+            MSBuildParams = { p.MSBuildParams with DisableInternalBinLog = true; Verbosity = Some MSBuildVerbosity.Minimal } }
+    DotNet.build setParams (Path.Combine(root, "GanFlowFunctional.sln")))
+
+Target.create "Test" (fun p ->
+    let lines = Collections.Generic.List<string>()
+    let result =
+        CreateProcess.fromRawCommand "dotnet" ([ testsDll; "--no-spinner"; "--colours"; "0" ] @ p.Context.Arguments)
+        |> CreateProcess.withWorkingDirectory root
+        |> CreateProcess.redirectOutput
+        |> CreateProcess.withOutputEventsNotNull (fun line -> lines.Add line; printfn "%s" line) (fun line -> eprintfn "%s" line)
+        |> Proc.run
+    testSummaryLine <- lines |> Seq.tryFindBack (fun l -> Text.RegularExpressions.Regex.IsMatch(l, @"^\d+ passed, \d+ failed$"))
+    if result.ExitCode <> 0 then failwithf "tests failed (exit code %d)" result.ExitCode)
+
+/// `ganflow ARGS` with the freshly built CLI.
+let ganflow (args: string list) = dotnet (cliDll :: args)
+
+Target.create "Demo" (fun _ -> ganflow [ "run"; "wgan-gp-unimodal"; "--out"; Path.Combine("runs", "demo") ])
+
+Target.create "Run" (fun p ->
+    match p.Context.Arguments with
+    | [] -> failwith "usage: dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]"
+    | name :: rest ->
+        let out = if List.contains "--out" rest then [] else [ "--out"; Path.Combine("runs", name) ]
+        ganflow ([ "run"; name ] @ out @ rest))
+
+Target.create "List" (fun _ -> ganflow [ "list"; "--verbose" ])
+
+Target.create "Bench" (fun p -> ganflow ("bench" :: p.Context.Arguments))
+
+open Fake.Core.TargetOperators
+
+"Restore" ==> "Build" ==> "Test" |> ignore
+"Build" ==> "Demo" |> ignore
+"Build" ==> "Run" |> ignore
+"Build" ==> "List" |> ignore
+"Build" ==> "Bench" |> ignore
+
+let exitCode =
+    try
+        Target.runOrDefaultWithArguments "Demo"
+        0
+    with _ -> 1
+testSummaryLine |> Option.iter (printfn "%s")
+exit exitCode

@@ -1,0 +1,66 @@
+/// The `ganflow` command line as Argu unions: one union per subcommand, help text beside each case.
+module GanFlow.Cli.Arguments
+
+open Argu
+
+type ListArgs =
+    | [<AltCommandLine("-v")>] Verbose
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Verbose -> "also print each experiment's description, dataset and model."
+
+type RunArgs =
+    | [<MainCommand; ExactlyOnce; First>] Experiment of name: string
+    | [<Mandatory; AltCommandLine("-o")>] Out of directory: string
+    | Seed of seed: int
+    | Steps of steps: int
+    | Device of device: string
+    | Threads of count: int
+    | Resume
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Experiment _ -> "name of a declared experiment (see `ganflow list`)."
+            | Out _ -> "run folder to write: spec.json, metrics.csv, summary.json, samples.txt, report.html, checkpoint/."
+            | Seed _ -> "override the experiment's seed (same spec and seed give the same numbers on CPU)."
+            | Steps _ -> "override the number of generator steps (budget.steps)."
+            | Device _ -> "cpu, cuda or auto (default auto: CUDA when present, else CPU)."
+            | Threads _ -> "intra-op threads for torch (default 1: fastest for small models)."
+            | Resume -> "continue from the run folder's checkpoint when its spec matches; otherwise start fresh."
+
+type MetricArgs =
+    | [<Mandatory>] X of file: string
+    | [<Mandatory>] Y of file: string
+    | Seed of seed: int
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | X _ -> "first sample file: one number per line (blank lines allowed; the first column of a header-free CSV)."
+            | Y _ -> "second sample file, same format."
+            | Seed _ -> "seed of the held-out split used by the held-out bandwidth rule (default 1)."
+
+type ReportArgs =
+    | [<MainCommand; ExactlyOnce>] Run_Folder of directory: string
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Run_Folder _ -> "a run folder written by `ganflow run`; (re)writes its report.html."
+
+type Command =
+    | [<CliPrefix(CliPrefix.None)>] List of ParseResults<ListArgs>
+    | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
+    | [<CliPrefix(CliPrefix.None)>] Metric of ParseResults<MetricArgs>
+    | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportArgs>
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | List _ -> "print the declared experiments, one name per line."
+            | Run _ -> "train a declared experiment and write its run folder and HTML report."
+            | Metric _ -> "score two sample files: W1 (seed 000 eq. 8), energy distance, KDE bandwidths."
+            | Report _ -> "rebuild the HTML report of a run folder."

@@ -1,0 +1,47 @@
+/// `ganflow run NAME --out DIR`: validate, train, write the run folder and its report.
+module GanFlow.Cli.RunCommand
+
+open System
+open GanFlow.Core.Specs
+open GanFlow.Core.Experiments
+open GanFlow.Runtime
+
+let private show (value: float) = value.ToString("0.00000", Globalization.CultureInfo.InvariantCulture)
+
+/// One progress line per evaluation.
+let private progress (total: int) (record: EvaluationRecord) =
+    eprintfn
+        "step %6d/%d  W1 %s  W1(exact) %s  critic W1 %s  %6.1f s"
+        record.Step total (show record.W1) (show record.W1Exact) (show record.CriticW1) record.WallSeconds
+
+/// Applies the command-line overrides to a declared experiment (pure).
+let withOverrides (seed: int option) (steps: int option) (experiment: Experiment) =
+    let experiment = seed |> Option.fold (fun e s -> { e with Seed = s }) experiment
+    steps |> Option.fold (fun e n -> { e with Budget = { e.Budget with Steps = n } }) experiment
+
+/// Returns the exit code: 0 when the run completed, 3 when it diverged, 2 on bad input.
+let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) =
+    match ExperimentValidation.errors experiment with
+    | _ :: _ as errors ->
+        eprintfn "error: invalid spec for experiment %s:" experiment.Name
+        errors |> List.iter (fun e -> eprintfn "  %O" e)
+        2
+    | [] ->
+        TorchSetup.Initialize threads
+        let context = RunContext(DeviceSelection.Parse device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume)
+        eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name context.Device experiment.Budget.Steps experiment.Seed outDirectory
+        let summary = ExperimentRunner.Run(experiment, context)
+        let report = GanFlow.Report.RunReport.write outDirectory
+        match summary.Final with
+        | Some final ->
+            printfn "status = %A" summary.Status
+            printfn "w1 = %s" (show final.W1)
+            printfn "w1_exact = %s" (show final.W1Exact)
+            printfn "critic_w1 = %s" (show final.CriticW1)
+        | None -> printfn "status = %A" summary.Status
+        printfn "wall_seconds = %.1f" summary.WallSeconds
+        printfn "report = %s" report
+        if summary.Status = RunStatus.Completed then 0
+        else
+            eprintfn "run %A: %s" summary.Status summary.Message
+            3

@@ -1,0 +1,43 @@
+namespace GanFlow.Report
+
+open System.Net
+open Plotly.NET
+
+/// A self-contained HTML page: plotly.js is embedded (Plotly.NET ships it as a resource), so
+/// the report shows its charts in a browser without network. XPlot.Plotly cannot do this: its
+/// pages load plotly.js from a CDN.
+module HtmlPage =
+
+    let private plotlyJs =
+        lazy
+            (let assembly = typeof<GenericChart>.Assembly
+             let name =
+                 assembly.GetManifestResourceNames()
+                 |> Array.tryFind (fun n -> n.StartsWith "Plotly.NET.plotly-" && n.EndsWith ".min.js")
+             match name with
+             | None -> failwith "Plotly.NET no longer embeds plotly.js; cannot write an offline report"
+             | Some name ->
+                 use stream = assembly.GetManifestResourceStream name
+                 use reader = new System.IO.StreamReader(stream)
+                 reader.ReadToEnd())
+
+    /// HTML-escaped text.
+    let text (value: string) = WebUtility.HtmlEncode value
+
+    /// A two-column table of label/value rows.
+    let table (rows: (string * string) list) =
+        let body = rows |> List.map (fun (k, v) -> sprintf "<tr><th>%s</th><td>%s</td></tr>" (text k) (text v)) |> String.concat ""
+        sprintf "<table>%s</table>" body
+
+    /// The page: a title, HTML sections and charts, in order.
+    let render (title: string) (sections: string list) (charts: GenericChart list) =
+        let chartHtml = charts |> List.map GenericChart.toChartHTML |> String.concat "\n"
+        $"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{text title}</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}} table{{border-collapse:collapse}} th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}} pre{{background:#f6f6f6;padding:8px;overflow:auto}}</style>
+<script type="text/javascript">{plotlyJs.Value}</script>
+</head><body>
+<h1>{text title}</h1>
+{String.concat "\n" sections}
+{chartHtml}
+</body></html>"""

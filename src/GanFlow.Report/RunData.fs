@@ -1,0 +1,59 @@
+namespace GanFlow.Report
+
+open System.IO
+open Deedle
+open GanFlow.Core.Specs
+open GanFlow.Core.Experiments
+open GanFlow.Core.Metrics
+
+/// A run folder read back: the resolved spec, the summary, the metrics frame and the final samples.
+type RunData =
+    { Experiment: Experiment
+      Summary: RunSummary
+      /// One row per evaluation; columns as in `RunFolder.metricsFile`.
+      Metrics: Frame<int, string>
+      /// Final model samples (1-D values, or row-major coordinates for d > 1); empty if the run
+      /// wrote none.
+      Samples: float[] }
+
+module RunData =
+
+    let private require (directory: string) (file: string) =
+        let path = Path.Combine(directory, file)
+        if not (File.Exists path) then failwithf "%s: missing %s (is this a run folder written by `ganflow run`?)" directory file
+        path
+
+    /// Reads the samples file: one value per line, or comma-separated coordinates per line.
+    let private readSamples (path: string) =
+        if not (File.Exists path) then [||]
+        else
+            File.ReadLines path
+            |> Seq.filter (fun l -> l.Trim() <> "")
+            |> Seq.collect (fun l -> l.Split ',')
+            |> Seq.map (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture))
+            |> Array.ofSeq
+
+    /// Loads a run folder; fails with a message naming the folder and the missing file.
+    let load (directory: string) =
+        let experiment = SpecJson.deserialize<Experiment> (File.ReadAllText(require directory RunFolder.specFile))
+        let summary = SpecJson.deserialize<RunSummary> (File.ReadAllText(require directory RunFolder.summaryFile))
+        let metrics = Frame.ReadCsv(require directory RunFolder.metricsFile, hasHeaders = true, inferTypes = false)
+        let metrics =
+            metrics.Columns
+            |> Series.map (fun _ column -> column.As<string>() |> Series.mapValues (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)))
+            |> Frame.ofColumns
+        { Experiment = experiment
+          Summary = summary
+          Metrics = metrics
+          Samples = readSamples (Path.Combine(directory, RunFolder.samplesFile)) }
+
+    /// A metrics column as an array (NaN where absent).
+    let column (name: string) (data: RunData) =
+        if data.Metrics.ColumnKeys |> Seq.contains name then
+            data.Metrics.GetColumn<float>(name) |> Series.values |> Array.ofSeq
+        else Array.create data.Metrics.RowCount nan
+
+    /// Evaluations whose critic estimate is negative or below half the true W1.
+    let flaggedEvaluations (data: RunData) =
+        Array.zip3 (column "step" data) (column "w1" data) (column "critic_w1" data)
+        |> Array.filter (fun (_, w1, critic) -> CriticDiagnosis.isFlagged w1 critic)
