@@ -1,9 +1,19 @@
-/// Every declared experiment, by name. `ganflow list` prints these names.
+/// Every declared experiment and study, by name. `ganflow list` prints these names.
 module GanFlow.Experiments.Catalog
 
 open GanFlow.Core.Experiments
 
-let all: Experiment list = [ WganGpUnimodalDemo.experiment ]
+let all: Declared list =
+    [ Declared.Single WganGpUnimodalDemo.experiment
+      Declared.Study Seed000Table2.study ]
 
-/// The experiment called `name`, if declared.
-let tryFind (name: string) = all |> List.tryFind (fun e -> e.Name = name)
+/// The experiment or study called `name`, if declared; a study's cells are reachable by their
+/// own names too.
+let tryFind (name: string) =
+    match all |> List.tryFind (fun d -> d.Name = name) with
+    | Some found -> Some found
+    | None ->
+        all
+        |> List.tryPick (function
+            | Declared.Study s -> s.Cells |> List.tryFind (fun c -> c.Experiment.Name = name) |> Option.map (fun c -> Declared.Single c.Experiment)
+            | Declared.Single _ -> None)

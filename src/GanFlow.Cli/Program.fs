@@ -7,12 +7,15 @@ open GanFlow.Core.Models
 open GanFlow.Core.Experiments
 open GanFlow.Cli.Arguments
 
-let private describe (e: Experiment) =
-    let model =
-        match e.Model with
-        | Model.Gan g -> sprintf "GAN %A %A" g.Objective g.Lipschitz
-    sprintf "%s\t%s | %d-D data | %s | %d steps x batch %d | seed %d"
-        e.Name e.Description (Densities.dimension e.Dataset) model e.Budget.Steps e.Budget.BatchSize e.Seed
+let private describe (declared: Declared) =
+    match declared with
+    | Declared.Single e ->
+        let model =
+            match e.Model with
+            | Model.Gan g -> sprintf "GAN %A %A" g.Objective g.Lipschitz
+        sprintf "%s\t%s | %d-D data | %s | %d steps x batch %d | seed %d"
+            e.Name e.Description (Densities.dimension e.Dataset) model e.Budget.Steps e.Budget.BatchSize e.Seed
+    | Declared.Study s -> sprintf "%s\t%s | study of %d runs" s.Name s.Description s.Cells.Length
 
 let private execute (command: ParseResults<Command>) =
     match command.GetSubCommand() with
@@ -26,14 +29,13 @@ let private execute (command: ParseResults<Command>) =
         | None ->
             eprintfn "error: no experiment named %s; `ganflow list` shows the declared ones" name
             2
-        | Some experiment ->
-            let experiment = RunCommand.withOverrides (args.TryGetResult RunArgs.Seed) (args.TryGetResult RunArgs.Steps) experiment
-            RunCommand.run
-                experiment
-                (args.GetResult RunArgs.Out)
-                (args.GetResult(RunArgs.Device, defaultValue = "auto"))
-                (args.GetResult(RunArgs.Threads, defaultValue = 1))
-                (args.Contains RunArgs.Resume)
+        | Some declared ->
+            let seed, steps = args.TryGetResult RunArgs.Seed, args.TryGetResult RunArgs.Steps
+            let out, device, resume = args.GetResult RunArgs.Out, args.GetResult(RunArgs.Device, defaultValue = "auto"), args.Contains RunArgs.Resume
+            match declared with
+            | Declared.Single experiment ->
+                RunCommand.run (RunCommand.withOverrides seed steps experiment) out device (args.GetResult(RunArgs.Threads, defaultValue = 1)) resume
+            | Declared.Study study -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device resume
     | Metric args ->
         MetricCommand.run (args.GetResult MetricArgs.X) (args.GetResult MetricArgs.Y) (args.GetResult(MetricArgs.Seed, defaultValue = 1))
     | Report args ->

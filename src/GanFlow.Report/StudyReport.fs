@@ -1,0 +1,83 @@
+namespace GanFlow.Report
+
+open System.IO
+open Deedle
+open GanFlow.Core.Experiments
+
+/// The table and HTML report of a study: final W1 per cell, beside the paper's values, and a
+/// density plot per cell (seed 000 Table 2 and Figure 1 layouts).
+module StudyReport =
+
+    let private number (value: float) =
+        if System.Double.IsNaN value then "—" else value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)
+
+    /// Run folder of a cell inside the study folder.
+    let cellFolder (studyDirectory: string) (cell: StudyCell) = Path.Combine(studyDirectory, cell.Experiment.Name)
+
+    /// Final W1 (eq. 8) of every cell as a rows × columns frame (NaN where the cell diverged).
+    let w1Frame (study: Study) (runs: (StudyCell * RunData) list) : Frame<string, string> =
+        runs
+        |> List.map (fun (cell, data) ->
+            let w1 = data.Summary.Final |> Option.map (fun f -> f.W1) |> Option.defaultValue nan
+            cell.Row, cell.Column, w1)
+        |> Frame.ofValues
+        |> Frame.sortRowsWith (fun a b -> compare (List.findIndex ((=) a) study.Rows) (List.findIndex ((=) b) study.Rows))
+
+    /// A Markdown table in the paper's layout: "ours (paper)" per cell.
+    let markdown (study: Study) (frame: Frame<string, string>) =
+        let reference row column = study.Reference |> List.tryFind (fun (key, _) -> key = (row, column)) |> Option.map snd
+        let cell row column =
+            let ours = frame.TryGetColumn<float>(column, Lookup.Exact) |> OptionalValue.asOption |> Option.bind (fun s -> s.TryGet row |> OptionalValue.asOption)
+            let ours = ours |> Option.map number |> Option.defaultValue "—"
+            match reference row column with
+            | Some paper -> sprintf "%s (%s)" ours (number paper)
+            | None -> ours
+        let header = "| | " + String.concat " | " study.Columns + " |"
+        let rule = "|---|" + String.replicate study.Columns.Length "---|"
+        let rows = study.Rows |> List.map (fun row -> sprintf "| %s | %s |" row (study.Columns |> List.map (cell row) |> String.concat " | "))
+        String.concat "\n" ([ header; rule ] @ rows) + "\n"
+
+    let private atomicWrite (path: string) (text: string) =
+        File.WriteAllText(path + ".tmp", text)
+        File.Move(path + ".tmp", path, true)
+
+    /// Reads every cell's run folder and writes `table.csv`, `table.md` and `report.html` into
+    /// the study folder; returns the Markdown table.
+    let write (studyDirectory: string) (study: Study) =
+        let runs = study.Cells |> List.map (fun cell -> cell, RunData.load (cellFolder studyDirectory cell))
+        let frame = w1Frame study runs
+        frame.SaveCsv(Path.Combine(studyDirectory, "table.csv") + ".tmp", includeRowKeys = true, keyNames = [ "variant" ])
+        File.Move(Path.Combine(studyDirectory, "table.csv") + ".tmp", Path.Combine(studyDirectory, "table.csv"), true)
+        let table = markdown study frame
+        atomicWrite (Path.Combine(studyDirectory, "table.md")) table
+        let flaggedRows =
+            runs
+            |> List.map (fun (cell, data) ->
+                sprintf "%s / %s" cell.Row cell.Column,
+                sprintf "%d of %d evaluations" (RunData.flaggedEvaluations data).Length data.Metrics.RowCount)
+        let statusRows =
+            runs |> List.map (fun (cell, data) -> cell.Experiment.Name, sprintf "%A, %.0f s. %s" data.Summary.Status data.Summary.WallSeconds data.Summary.Message)
+        let tableHtml =
+            let header = "<tr><th></th>" + (study.Columns |> List.map (sprintf "<th>%s</th>") |> String.concat "") + "</tr>"
+            let line (l: string) = l.Trim('|').Split('|') |> Array.map (fun c -> c.Trim())
+            let body =
+                table.Split('\n')
+                |> Array.skip 2
+                |> Array.filter (fun l -> l <> "")
+                |> Array.map (fun l -> "<tr>" + (line l |> Array.map (HtmlPage.text >> sprintf "<td>%s</td>") |> String.concat "") + "</tr>")
+                |> String.concat ""
+            sprintf "<h2>Final W1 (eq. 8): ours (paper)</h2><table>%s%s</table>" header body
+        let charts =
+            runs
+            |> List.map (fun (cell, data) ->
+                Charts.density data |> Plotly.NET.Chart.withTitle (sprintf "%s — %s" cell.Column cell.Row))
+        let html =
+            HtmlPage.render
+                (sprintf "GanFlow study: %s" study.Name)
+                [ sprintf "<p>%s</p>" (HtmlPage.text study.Description)
+                  tableHtml
+                  "<h2>Critic estimate (eq. 9) negative or below half the true W1</h2>" + HtmlPage.table flaggedRows
+                  "<h2>Runs</h2>" + HtmlPage.table statusRows ]
+                charts
+        atomicWrite (Path.Combine(studyDirectory, RunFolder.reportFile)) html
+        table
