@@ -8,21 +8,29 @@ let private readSample (path: string) =
     if not (File.Exists path) then Error(sprintf "%s: no such file" path)
     else SampleText.parse path (File.ReadLines path)
 
-let private show (value: float) = value.ToString("G10", System.Globalization.CultureInfo.InvariantCulture)
-
-/// Prints `key = value` lines; returns the exit code.
-let run (xPath: string) (yPath: string) (seed: int) =
+/// The scores as (key, value) pairs, or the first error naming the file and line.
+let evaluate (xPath: string) (yPath: string) (seed: int) : Result<(string * float) list, string> =
     match readSample xPath, readSample yPath with
     | Error message, _
-    | _, Error message ->
+    | _, Error message -> Error message
+    | Ok x, Ok y ->
+        Ok(
+            [ "n_x", float x.Length
+              "n_y", float y.Length
+              "w1", Wasserstein.w1 x y
+              "energy", EnergyDistance.energyDistance x y ]
+            @ [ for name, sample in [ "x", x; "y", y ] do
+                    yield sprintf "bandwidth_%s_500_per_band" name, Kde.samplesPerBandBandwidth 500 sample
+                    yield sprintf "bandwidth_%s_held_out" name, Kde.heldOutBandwidth 20 (System.Random seed) sample ]
+        )
+
+/// Prints `key = value` lines; returns the exit code (2 on bad input).
+let run (xPath: string) (yPath: string) (seed: int) =
+    match evaluate xPath yPath seed with
+    | Error message ->
         eprintfn "error: %s" message
         2
-    | Ok x, Ok y ->
-        printfn "n_x = %d" x.Length
-        printfn "n_y = %d" y.Length
-        printfn "w1 = %s" (show (Wasserstein.w1 x y))
-        printfn "energy = %s" (show (EnergyDistance.energyDistance x y))
-        for name, sample in [ "x", x; "y", y ] do
-            printfn "bandwidth_%s_500_per_band = %s" name (show (Kde.samplesPerBandBandwidth 500 sample))
-            printfn "bandwidth_%s_held_out = %s" name (show (Kde.heldOutBandwidth 20 (System.Random seed) sample))
+    | Ok scores ->
+        for key, value in scores do
+            printfn "%s = %s" key (value.ToString("G10", System.Globalization.CultureInfo.InvariantCulture))
         0

@@ -1,0 +1,44 @@
+module GanFlow.Tests.CatalogTests
+
+open Expecto
+open GanFlow.Core.Experiments
+open GanFlow.Experiments
+
+[<Tests>]
+let tests =
+    testList "catalog" [
+        test "every declared experiment and study is valid" {
+            for declared in Catalog.all do
+                let errors =
+                    match declared with
+                    | Declared.Single e -> ExperimentValidation.errors e
+                    | Declared.Study s -> StudyValidation.errors s
+                Expect.isEmpty errors (sprintf "%s: %A" declared.Name errors)
+        }
+        test "declared names are unique, including study cells" {
+            let names =
+                Catalog.all
+                |> List.collect (function
+                    | Declared.Single e -> [ e.Name ]
+                    | Declared.Study s -> s.Name :: (s.Cells |> List.map (fun c -> c.Experiment.Name)))
+            Expect.equal (List.distinct names) names "no duplicates"
+        }
+        test "a study cell can be run by its own name" {
+            match Catalog.tryFind "table2-unimodal-baseline" with
+            | Some(Declared.Single e) -> Expect.equal e.Name "table2-unimodal-baseline" "found"
+            | other -> failtestf "expected the cell, got %A" other
+        }
+        test "seed 000 Table 2 has five rows, two columns and the paper's values" {
+            let s = Seed000Table2.study
+            Expect.equal s.Rows.Length 5 "rows"
+            Expect.equal s.Columns [ "unimodal"; "multimodal" ] "columns"
+            Expect.equal s.Cells.Length 10 "cells"
+            Expect.equal (s.Reference |> List.find (fun (k, _) -> k = ("baseline", "multimodal")) |> snd) 0.4814 "paper value"
+        }
+        test "a study with a repeated cell is rejected naming the cell" {
+            let s = Seed000Table2.study
+            let bad = { s with Cells = s.Cells.Head :: s.Cells }
+            let errors = StudyValidation.errors bad
+            Expect.exists errors (fun e -> e.Field = "cells" && e.Value.Contains "baseline") "duplicate cell named"
+        }
+    ]

@@ -1,0 +1,58 @@
+module GanFlow.Tests.CliTests
+
+open System.IO
+open Expecto
+open Argu
+open GanFlow.Cli
+
+let private write (lines: string list) =
+    let path = Path.GetTempFileName()
+    File.WriteAllLines(path, lines)
+    path
+
+[<Tests>]
+let tests =
+    testList "cli" [
+        test "metric scores two files: W1 of a sample against itself shifted by 1 is 1" {
+            let x = write [ "0"; "1"; ""; "2"; "3" ]
+            let y = write [ "1,a"; "2,b"; "3,c"; "4,d" ]
+            match MetricCommand.evaluate x y 1 with
+            | Ok scores ->
+                let score key = scores |> List.find (fst >> (=) key) |> snd
+                Expect.floatClose Accuracy.high (score "w1") 1.0 "shift by 1"
+                Expect.equal (score "n_x") 4.0 "blank line skipped"
+                Expect.isGreaterThan (score "energy") 0.0 "positive energy"
+                Expect.isGreaterThan (score "bandwidth_x_500_per_band") 0.0 "bandwidth"
+            | Error e -> failtestf "unexpected error %s" e
+        }
+        test "metric names the file and line of a bad value" {
+            let x = write [ "0"; "1"; "oops" ]
+            let y = write [ "1" ]
+            match MetricCommand.evaluate x y 1 with
+            | Error e ->
+                Expect.stringContains e x "file named"
+                Expect.stringContains e "3" "line number"
+            | Ok _ -> failtest "expected an error"
+        }
+        test "metric reports a missing file" {
+            match MetricCommand.evaluate "/no/such/file.txt" "/no/such/other.txt" 1 with
+            | Error e -> Expect.stringContains e "/no/such/file.txt" "file named"
+            | Ok _ -> failtest "expected an error"
+        }
+        test "the command line parses run with overrides and rejects a run without --out" {
+            let parser = ArgumentParser.Create<Arguments.Command>(programName = "ganflow")
+            let parsed = parser.ParseCommandLine [| "run"; "wgan-gp-unimodal"; "--out"; "d"; "--seed"; "7"; "--steps"; "10" |]
+            match parsed.GetSubCommand() with
+            | Arguments.Run args ->
+                Expect.equal (args.GetResult Arguments.RunArgs.Experiment) "wgan-gp-unimodal" "name"
+                Expect.equal (args.GetResult Arguments.RunArgs.Seed) 7 "seed"
+            | other -> failtestf "parsed as %A" other
+            Expect.throwsT<ArguParseException> (fun () -> parser.ParseCommandLine [| "run"; "wgan-gp-unimodal" |] |> ignore) "--out is mandatory"
+        }
+        test "command-line overrides change only the seed and the step budget" {
+            let e = GanFlow.Experiments.WganGpUnimodalDemo.experiment
+            let changed = RunCommand.withOverrides (Some 9) (Some 50) e
+            Expect.equal changed { e with Seed = 9; Budget = { e.Budget with Steps = 50 } } "overrides"
+            Expect.equal (RunCommand.withOverrides None None e) e "no overrides"
+        }
+    ]

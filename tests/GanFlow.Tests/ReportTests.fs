@@ -1,0 +1,72 @@
+module GanFlow.Tests.ReportTests
+
+open System.IO
+open Expecto
+open GanFlow.Core.Specs
+open GanFlow.Core.Datasets
+open GanFlow.Core.Experiments
+open GanFlow.Report
+
+/// Writes a run folder as the runtime would, with model samples drawn from the true dataset.
+let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
+    Directory.CreateDirectory directory |> ignore
+    File.WriteAllText(Path.Combine(directory, RunFolder.specFile), SpecJson.serialize experiment)
+    let rows =
+        [ for step in [ 100; 200; 300 ] ->
+            { Step = step; W1 = finalW1 * 4.0 / float step * 100.0; W1Exact = finalW1; CriticW1 = (if step = 200 then -0.01 else finalW1)
+              Energy = 0.01; GeneratorLoss = 0.5; CriticLoss = -0.5; WallSeconds = float step / 100.0 } ]
+    let csv =
+        "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds\n"
+        + (rows
+           |> List.map (fun r -> sprintf "%d,%g,%g,%g,%g,%g,%g,%g" r.Step r.W1 r.W1Exact r.CriticW1 r.Energy r.GeneratorLoss r.CriticLoss r.WallSeconds)
+           |> String.concat "\n")
+    File.WriteAllText(Path.Combine(directory, RunFolder.metricsFile), csv)
+    let summary =
+        { Experiment = experiment.Name; Seed = experiment.Seed; Status = RunStatus.Completed; Message = ""
+          StepsCompleted = 300; WallSeconds = 3.0; Device = "cpu"; GeneratorParameters = 10; CriticParameters = 10
+          Final = Some { List.last rows with W1 = finalW1 } }
+    File.WriteAllText(Path.Combine(directory, RunFolder.summaryFile), SpecJson.serialize summary)
+    let samples = Sampling.sample (System.Random 3) experiment.Dataset 5_000
+    File.WriteAllLines(Path.Combine(directory, RunFolder.samplesFile), samples |> Array.map (fun v -> v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+
+let private temporaryFolder () =
+    let path = Path.Combine(Path.GetTempPath(), "ganflow-tests", System.Guid.NewGuid().ToString "N")
+    Directory.CreateDirectory path |> ignore
+    path
+
+[<Tests>]
+let tests =
+    testList "report" [
+        test "a run report embeds plotly.js and draws density, W1 and loss charts without any network reference" {
+            let dir = temporaryFolder ()
+            writeFakeRun dir GanFlow.Experiments.WganGpUnimodalDemo.experiment 0.02
+            let path = RunReport.write dir
+            let html = File.ReadAllText path
+            Expect.isGreaterThan html.Length 3_000_000 "plotly.js (~3.5 MB) is inline"
+            Expect.isFalse (html.Contains "src=\"http") "no script loaded from the network"
+            let plots = System.Text.RegularExpressions.Regex.Matches(html, "Plotly.newPlot").Count
+            Expect.isGreaterThanOrEqual plots 3 "three charts"
+            Expect.stringContains html "true density" "density chart"
+            Expect.stringContains html "critic&#39;s W1 estimate" "critic series"
+            Expect.stringContains html "1 of 3" "the negative critic estimate is counted"
+        }
+        test "a study report writes the table in the paper's layout with the paper's values beside ours" {
+            let dir = temporaryFolder ()
+            let study = GanFlow.Experiments.Seed000Table2.study
+            for cell in study.Cells do
+                writeFakeRun (StudyReport.cellFolder dir cell) cell.Experiment 0.05
+            let table = StudyReport.write dir study
+            Expect.stringContains table "| baseline | 0.0500 (0.0087) | 0.0500 (0.4814) |" "baseline row"
+            Expect.stringContains table "| with ResNet |" "last row"
+            Expect.isTrue (File.Exists(Path.Combine(dir, "table.csv"))) "csv"
+            Expect.isTrue (File.Exists(Path.Combine(dir, "report.html"))) "html"
+        }
+        test "a folder that is not a run folder gives an error naming the missing file" {
+            let dir = temporaryFolder ()
+            try
+                RunReport.write dir |> ignore
+                failtest "expected an error"
+            with e when not (e :? Expecto.AssertException) ->
+                Expect.stringContains e.Message "spec.json" "names the missing file"
+        }
+    ]
