@@ -51,11 +51,20 @@ type ReportArgs =
             match this with
             | Run_Folder _ -> "a run folder written by `ganflow run`; (re)writes its report.html."
 
+type BenchArgs =
+    | Steps of steps: int
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Steps _ -> "generator steps timed per GAN configuration (default 200)."
+
 type Command =
     | [<CliPrefix(CliPrefix.None)>] List of ParseResults<ListArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
     | [<CliPrefix(CliPrefix.None)>] Metric of ParseResults<MetricArgs>
     | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportArgs>
+    | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchArgs>
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -64,3 +73,4 @@ type Command =
             | Run _ -> "train a declared experiment and write its run folder and HTML report."
             | Metric _ -> "score two sample files: W1 (seed 000 eq. 8), energy distance, KDE bandwidths."
             | Report _ -> "rebuild the HTML report of a run folder."
+            | Bench _ -> "print speed figures: metrics on 100,000 samples, GAN steps per second."

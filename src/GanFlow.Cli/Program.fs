@@ -38,6 +38,10 @@ let private execute (command: ParseResults<Command>) =
             | Declared.Study study -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device resume
     | Metric args ->
         MetricCommand.run (args.GetResult MetricArgs.X) (args.GetResult MetricArgs.Y) (args.GetResult(MetricArgs.Seed, defaultValue = 1))
+    | Bench args ->
+        BenchCommand.metrics ()
+        BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
+        0
     | Report args ->
         printfn "report = %s" (GanFlow.Report.RunReport.write (args.GetResult ReportArgs.Run_Folder))
         0
