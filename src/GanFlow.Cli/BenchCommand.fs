@@ -6,6 +6,7 @@ open System
 open System.Diagnostics
 open GanFlow.Core.Datasets
 open GanFlow.Core.Metrics
+open GanFlow.Core.Models
 
 /// Median wall time in milliseconds of `repeats` calls (after one warm-up call).
 let private medianMilliseconds repeats (action: unit -> 'T) =
@@ -32,3 +33,28 @@ let metrics () =
     line "energy distance (1-D, O(n log n))" (medianMilliseconds 5 (fun () -> EnergyDistance.energyDistance x y))
     line "KDE, 500-per-band bandwidth, 1,000-point grid" (medianMilliseconds 5 (fun () -> Kde.density x (Kde.samplesPerBandBandwidth 500 x) grid))
     line "KDE bandwidth by held-out likelihood (20 candidates)" (medianMilliseconds 5 (fun () -> Kde.heldOutBandwidth 20 (Random 3) x))
+
+/// GAN training throughput: `steps` generator steps of each configuration through the real
+/// runner (one intra-op thread, CPU unless CUDA is present), with evaluation kept to one small
+/// final pass so that the figure is dominated by training.
+let gan (steps: int) =
+    GanFlow.Runtime.TorchSetup.Initialize 1
+    let device = GanFlow.Runtime.DeviceSelection.FromString "auto"
+    let configurations =
+        [ "Table 2 unimodal baseline (SN, 10 critic steps)", GanFlow.Experiments.Seed000Table2.unimodalBaseline, NamedDatasets.unimodal, 512
+          "Table 2 multimodal baseline (GP, 5 critic steps)", GanFlow.Experiments.Seed000Table2.multimodalBaseline, NamedDatasets.multimodal, 512
+          "demo WGAN-GP (64x2, 5 critic steps)", Gan.WganGp, NamedDatasets.unimodal, 256 ]
+    printfn "GAN training on %O, %d generator steps each" device steps
+    for name, spec, dataset, batch in configurations do
+        let experiment =
+            { GanFlow.Core.Experiments.Experiment.create "bench" name dataset with
+                Model = Model.Gan spec
+                Budget = { Steps = steps; BatchSize = batch }
+                Evaluation = { GanFlow.Core.Experiments.Evaluation.Default with Every = steps; Samples = 1_000; FinalSamples = 1_000 } }
+        let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+        let watch = Stopwatch.StartNew()
+        let summary = GanFlow.Runtime.ExperimentRunner.Run(experiment, GanFlow.Runtime.RunContext(device, folder, null, false))
+        let seconds = watch.Elapsed.TotalSeconds
+        IO.Directory.Delete(folder, true)
+        printfn "%-52s %8.1f generator steps/s %9.1f critic steps/s  (batch %d, %A)"
+            name (float steps / seconds) (float (steps * spec.CriticSteps) / seconds) batch summary.Status

@@ -2,6 +2,7 @@ namespace GanFlow.Report
 
 open System.IO
 open Deedle
+open Plotly.NET
 open GanFlow.Core.Experiments
 
 /// The table and HTML report of a study: final W1 per cell, beside the paper's values, and a
@@ -21,7 +22,7 @@ module StudyReport =
             let w1 = data.Summary.Final |> Option.map (fun f -> f.W1) |> Option.defaultValue nan
             cell.Row, cell.Column, w1)
         |> Frame.ofValues
-        |> Frame.sortRowsWith (fun a b -> compare (List.findIndex ((=) a) study.Rows) (List.findIndex ((=) b) study.Rows))
+        |> Frame.realignRows study.Rows
 
     /// A Markdown table in the paper's layout: "ours (paper)" per cell.
     let markdown (study: Study) (frame: Frame<string, string>) =
@@ -70,7 +71,7 @@ module StudyReport =
         let charts =
             runs
             |> List.map (fun (cell, data) ->
-                Charts.density data |> Plotly.NET.Chart.withTitle (sprintf "%s — %s" cell.Column cell.Row))
+                Charts.density data |> Chart.withTitle (sprintf "%s — %s" cell.Column cell.Row))
         let html =
             HtmlPage.render
                 (sprintf "GanFlow study: %s" study.Name)
