@@ -22,6 +22,17 @@ let quantileIntegral (x: float[]) (y: float[]) =
         if b <= a then 0.0
         else let u = 0.5 * (a + b) in (b - a) * abs (quantile xs u - quantile ys u))
 
+/// Points at the (k + ½)/N quantiles of a distribution: W1 from them to it is below 1/(2N)
+/// wherever its quantile function has slope ≤ 2, as for the two uniform mixtures used here.
+let private quantileGrid (quantile: float -> float) (count: int) = Array.init count (fun k -> quantile ((float k + 0.5) / float count))
+
+/// U(0,1) and the mixture ½U(0,1) + ½U(2,3), whose cdf is flat at ½ on [1, 2], with their quantiles.
+let private uniforms =
+    [ "U(0,1)", Distribution.Uniform(0.0, 1.0), id
+      "½U(0,1) + ½U(2,3)",
+      Distribution.Mixture [ { Weight = 1.0; Distribution = Distribution.Uniform(0.0, 1.0) }; { Weight = 1.0; Distribution = Distribution.Uniform(2.0, 3.0) } ],
+      (fun u -> if u < 0.5 then 2.0 * u else 2.0 + 2.0 * (u - 0.5)) ]
+
 let private sampleOf seed distribution count = Sampling.sample (System.Random seed) distribution count
 
 [<Tests>]
@@ -47,6 +58,11 @@ let tests =
                     close 1e-9 (Wasserstein.w1 x y) expected))
             testProperty "w1 equals the integral of the gap between the empirical quantile functions" (
                 Prop.forAll twoSamples (fun (x, y) -> close 1e-9 (Wasserstein.w1 x y) (quantileIntegral x y)))
+            for name, distribution, quantile in uniforms do
+                let grid = quantileGrid quantile 20_000
+                testProperty (sprintf "w1 to %s equals w1 to a fine quantile grid of it" name) (
+                    Prop.forAll (Arb.fromGen (Gen.map (Array.map (fun v -> v / 50.0)) sample)) (fun x ->
+                        abs (Wasserstein.w1ToDistribution x distribution - Wasserstein.w1 x grid) <= 1.0 / 40_000.0 + 1e-9))
         ]
         testList "closed forms" [
             test "w1 between U(0,1) and U(0,2) samples is near 0.5" {
