@@ -22,9 +22,13 @@ exception SpecValidationException of SpecError list with
 
 /// Small combinators for writing validators: each check returns the errors it finds.
 module Check =
+    /// Floats in round-trip invariant form; text as written (quoted only when blank, so that an
+    /// empty value stays visible); anything else as F# prints it.
     let private show (value: obj) =
         match value with
         | :? float as f -> f.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
+        | :? string as s when System.String.IsNullOrWhiteSpace s -> sprintf "\"%s\"" s
+        | :? string as s -> s
         | v -> sprintf "%A" v
 
     let fail field (value: obj) reason = [ { Field = field; Value = show value; Reason = reason } ]

@@ -1,0 +1,75 @@
+module GanFlow.Tests.SpecValidationTests
+
+open Expecto
+open GanFlow.Core.Datasets
+open GanFlow.Core.Experiments
+open GanFlow.Core.Models
+open GanFlow.Core.Training
+
+let private valid = Experiment.create "unimodal-wgan-gp" "WGAN-GP on seed 000's unimodal data" NamedDatasets.unimodal
+
+let private withGan (change: Gan -> Gan) = { valid with Model = Model.Gan(change Gan.Default) }
+
+/// Asserts that the experiment is rejected with an error on `field` showing `value`.
+let private expectError (field: string) (value: string) (experiment: Experiment) =
+    let errors = ExperimentValidation.errors experiment
+    let shown = errors |> List.map string |> String.concat "; "
+    Expect.exists errors (fun e -> e.Field = field && e.Value = value) (sprintf "an error on %s = %s among [%s]" field value shown)
+    Expect.isError (ExperimentValidation.validate experiment) "validate rejects it too"
+
+[<Tests>]
+let tests =
+    testList "spec validation" [
+        test "the default experiment is valid" {
+            Expect.isEmpty (ExperimentValidation.errors valid) "no errors"
+            Expect.isOk (ExperimentValidation.validate valid) "validate accepts it"
+        }
+        test "a blend probability above one gives the uniform part a negative weight, which is rejected" {
+            expectError "dataset.components[1].weight" "-0.5" { valid with Dataset = NamedDatasets.uniformGaussianBlend 5.0 0.1 5.0 1.5 }
+        }
+        test "a zero mixture weight is rejected" {
+            expectError "dataset.components[1].weight" "0" { valid with Dataset = NamedDatasets.uniformGaussianBlend 5.0 0.1 5.0 1.0 }
+        }
+        test "a negative standard deviation is rejected" {
+            expectError "dataset.std" "-1" { valid with Dataset = Distribution.Gaussian(0.0, -1.0) }
+        }
+        test "a nested negative standard deviation names its path" {
+            let dataset = Distribution.LocationScale(0.0, 1.0, NamedDatasets.uniformGaussianBlend 5.0 -0.1 5.0 0.75)
+            expectError "dataset.baseDistribution.components[0].distribution.std" "-0.1" { valid with Dataset = dataset }
+        }
+        test "an empty mixture is rejected" {
+            expectError "dataset.components" "[]" { valid with Dataset = Distribution.Mixture [] }
+        }
+        test "a uniform with low not below high is rejected" {
+            expectError "dataset.high" "1" { valid with Dataset = Distribution.Uniform(2.0, 1.0) }
+            expectError "dataset.high" "2" { valid with Dataset = Distribution.Uniform(2.0, 2.0) }
+        }
+        test "a zero generator width is rejected" {
+            expectError "model.gan.generator.width" "0" (withGan (fun g -> { g with Generator = { g.Generator with Width = 0 } }))
+        }
+        test "a non-positive learning rate is rejected" {
+            expectError "model.gan.generatorOptimizer.learningRate" "-0.001"
+                (withGan (fun g -> { g with GeneratorOptimizer = Optimizer.Adam { Adam.Default with LearningRate = -1e-3 } }))
+            expectError "model.gan.criticOptimizer.learningRate" "0"
+                (withGan (fun g -> { g with CriticOptimizer = Optimizer.RmsProp { RmsProp.Default with LearningRate = 0.0 } }))
+        }
+        test "a batch-normalised critic with a gradient penalty is rejected" {
+            expectError "model.gan.critic.batchNorm" "true" (withGan (fun g -> { g with Critic = { g.Critic with BatchNorm = true } }))
+        }
+        test "a batch-normalised critic without a gradient penalty is accepted" {
+            let spectral = { valid with Model = Model.Gan { Gan.WganSpectralNorm with Critic = { Mlp.Default with BatchNorm = true } } }
+            Expect.isEmpty (ExperimentValidation.errors spectral) "spectral norm only"
+        }
+        test "a cyclic schedule whose base exceeds the peak is rejected" {
+            expectError "model.gan.schedule.baseLearningRate" "0.001"
+                (withGan (fun g -> { g with Schedule = LearningRateSchedule.CyclicTriangular(1e-3, 2000) }))
+        }
+        test "a bad experiment name is rejected" {
+            expectError "name" "Bad Name" { valid with Name = "Bad Name" }
+            expectError "name" "\"\"" { valid with Name = "" }
+        }
+        test "every error of a spec is reported, not only the first" {
+            let bad = { valid with Name = "X"; Dataset = Distribution.Gaussian(0.0, -1.0); Budget = { valid.Budget with Steps = 0 } }
+            Expect.equal (ExperimentValidation.errors bad |> List.map (fun e -> e.Field)) [ "name"; "dataset.std"; "budget.steps" ] "three fields"
+        }
+    ]
