@@ -80,7 +80,8 @@ let gaussianPoints (seed: int) (n: int) (d: int) =
     use g = new torch.Generator(uint64 seed)
     valuesOf (torch.randn([| int64 n; int64 d |], dtype = torch.float64, generator = g))
 
-/// A flow built from `spec` with generator seed `seed`.
+/// A flow built from `spec` with generator seed `seed`; Gaussianization anchors start on 500 N(0, I) points
+/// (the flow's data-based initialisation, here with standard normal "data").
 let build (spec: Flow) (d: int) (seed: int) =
     use g = new torch.Generator(uint64 seed)
-    FlowBuilder.Build(spec, d, g)
+    FlowBuilder.Build(spec, d, g, tensorOf d (gaussianPoints (seed + 1000) 500 d))

@@ -52,20 +52,20 @@ type GaussianizationFlow =
       /// Default `BandwidthInit.Reference`.
       Bandwidth: BandwidthInit
       /// F is clamped into (ε, 1 − ε) before Φ⁻¹, for stability (0 < ε < 0.5).
-      /// Default 1e-9 (float64 arithmetic).
+      /// Default 1e-12 (float64; F and 1 − F are computed in log space, so |z| reaches 7).
       CdfClamp: float
       /// Mixing between layers in d > 1. Default Householder.
       Rotation: Rotation
       /// Bisection iterations of the inverse (>= 1). Default 100 (about machine precision).
       InverseIterations: int }
 
-    /// 5 layers of 100 anchors, reference bandwidth, ε = 1e-9, Householder mixing: 505
+    /// 5 layers of 100 anchors, reference bandwidth, ε = 1e-12, Householder mixing: 505
     /// parameters in 1-D, as in seed 000's reference code.
     static member Default =
         { Layers = 5
           Anchors = 100
           Bandwidth = BandwidthInit.Reference
-          CdfClamp = 1e-9
+          CdfClamp = 1e-12
           Rotation = Rotation.Householder
           InverseIterations = 100 }
 
