@@ -178,10 +178,15 @@ type OtFlow =
 /// The bijection of a normalizing flow.
 [<RequireQualifiedAccess>]
 type FlowArchitecture =
+    /// Stacked marginal Gaussianization layers (seed 000 sec. 4.2's GF baseline).
     | Gaussianization of GaussianizationFlow
+    /// Affine couplings (seed 003 sec. 3, Real NVP on moons).
     | RealNvp of RealNvp
+    /// Additive couplings with a final diagonal scaling (seed 001 sec. 3, Flow-GAN's NICE).
     | Nice of Nice
+    /// Continuous normalizing flow with a free-form velocity (seed 000 sec. 4.2's FFJORD baseline).
     | Ffjord of Ffjord
+    /// Continuous normalizing flow with a potential velocity and transport/HJB regularisation (seed 003 sec. 3).
     | OtFlow of OtFlow
 
 /// A normalizing flow and how it is trained by maximum likelihood (OT-Flow: its combined loss).
