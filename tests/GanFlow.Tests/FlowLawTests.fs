@@ -69,6 +69,18 @@ let private saveLoadLaw (case: LawCase) d =
     finally
         System.IO.File.Delete path
 
+let private seedLaw (case: LawCase) d =
+    useOneThread ()
+    let x = gaussianPoints 61 16 d
+    let z = tensorOf d x
+    use _ = torch.no_grad ()
+    let first, second = build case.Spec d 62, build case.Spec d 62
+    Expect.sequenceEqual (valuesOf (second.Inverse z)) (valuesOf (first.Inverse z)) "same samples from the same seed"
+    if not case.Stochastic then
+        Expect.sequenceEqual (FlowTrainer.LogDensity(second, x)) (FlowTrainer.LogDensity(first, x)) "same log-prob from the same seed"
+    let other = build case.Spec d 63
+    Expect.notEqual (valuesOf (other.Inverse z)) (valuesOf (first.Inverse z)) "another seed gives another flow"
+
 /// Trapezoid rule of the density on [−L, L] (4,001 points in 1-D, 161² in 2-D), L = max(10, 8 × the largest
 /// coordinate standard deviation of 2,000 flow samples): the box adapts to flows that spread the base at init.
 let private integralLaw (case: LawCase) d =
@@ -107,6 +119,7 @@ let tests =
                 testCase (named "inverse of forward is the identity") (fun () -> inverseLaw case d)
                 testCase (named "every parameter gets a finite gradient from the loss") (fun () -> gradientLaw case d)
                 testCase (named "log-prob is unchanged by save and load into a fresh module") (fun () -> saveLoadLaw case d)
+                testCase (named "the same seed builds the same flow") (fun () -> seedLaw case d)
                 if not case.Stochastic then
                     testCase (named "log-det equals log|det| of the autograd Jacobian") (fun () -> logDetLaw case d)
                     testCase (named "the density integrates to one") (fun () -> integralLaw case d)

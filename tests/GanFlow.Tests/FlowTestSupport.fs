@@ -63,7 +63,7 @@ let lawCases =
         LogDetTolerance = nan
         Stochastic = true }
       { Name = "OT-Flow"
-        Spec = withArchitecture (FlowArchitecture.OtFlow { OtFlow.Default with Width = 8; Rank = 2; Solver = OdeSolver.Rk4 16 })
+        Spec = withArchitecture (FlowArchitecture.OtFlow { OtFlow.Default with Width = 8; Rank = 2; Solver = OdeSolver.Rk4 32 })
         Dimensions = [ 1; 2 ]
         InverseTolerance = 1e-4
         LogDetTolerance = 1e-4

@@ -42,6 +42,16 @@ let tests =
                 Optimizer = Flow.adam 1e-2 }
             gaussian 60 256 0.2
         train "OT-Flow on moons" Flow.otFlowMoons NamedDatasets.moons 100 256 0.3
+        testCase "training twice with the same seed gives the same NLL" (fun () ->
+            useOneThread ()
+            let spec =
+                { Flow.realNvpMoons with
+                    Architecture = FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 2; Width = 8 }
+                    Optimizer = Flow.adam 1e-2 }
+            let run () = FlowTrainer.Train(spec, NamedDatasets.moons, 20, 64, 5, torch.CPU)
+            let a, b = run (), run ()
+            Expect.equal a.InitialNll b.InitialNll "initial NLL"
+            Expect.equal a.FinalNll b.FinalNll "final NLL")
         testCase "a diverging run stops and reports it without throwing" (fun () ->
             useOneThread ()
             let spec =

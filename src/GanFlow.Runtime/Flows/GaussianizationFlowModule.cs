@@ -64,7 +64,7 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         var logK = Math.Log(mu.shape[1]);
         var u = (x.unsqueeze(2) - mu.unsqueeze(0)) / h.unsqueeze(0).unsqueeze(2); // [n, d, K]
         var logSigU = nn.functional.logsigmoid(u);
-        var logSigNegU = nn.functional.logsigmoid(-u);
+        var logSigNegU = logSigU - u; // log σ(−u) = log σ(u) − u
         var logF = logSigU.logsumexp(2) - logK;
         var log1mF = logSigNegU.logsumexp(2) - logK;
         var logDensity = (logSigU + logSigNegU).logsumexp(2) - logK - logBandwidths[l].unsqueeze(0);
@@ -95,8 +95,9 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         {
             var mid = (lo + hi) * 0.5;
             var u = (mid.unsqueeze(2) - mu.unsqueeze(0)) / h.unsqueeze(2);
-            var logF = nn.functional.logsigmoid(u).logsumexp(2) - logK;
-            var log1mF = nn.functional.logsigmoid(-u).logsumexp(2) - logK;
+            var logSigU = nn.functional.logsigmoid(u);
+            var logF = logSigU.logsumexp(2) - logK;
+            var log1mF = (logSigU - u).logsumexp(2) - logK;
             var below = torch.where(negative, logF < logTarget, log1mF > logUpperTarget);
             lo = torch.where(below, mid, lo);
             hi = torch.where(below, hi, mid);

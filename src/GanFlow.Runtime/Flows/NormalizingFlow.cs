@@ -91,8 +91,8 @@ internal static class FlowInit
         var bound = 1.0 / Math.Sqrt(input);
         using (torch.no_grad())
         {
-            nn.init.uniform_(layer.weight!, -bound, bound, generator);
-            if (bias) nn.init.uniform_(layer.bias!, -bound, bound, generator);
+            layer.weight!.uniform_(-bound, bound, generator); // nn.init.uniform_ ignores its generator in TorchSharp 0.107
+            if (bias) layer.bias!.uniform_(-bound, bound, generator);
         }
         return layer;
     }
@@ -101,7 +101,7 @@ internal static class FlowInit
     public static Parameter Uniform(long[] shape, double bound, Generator generator)
     {
         var t = torch.empty(shape, dtype: ScalarType.Float64);
-        using (torch.no_grad()) nn.init.uniform_(t, -bound, bound, generator);
+        using (torch.no_grad()) t.uniform_(-bound, bound, generator);
         return new Parameter(t);
     }
 
