@@ -47,10 +47,12 @@ let private gradientLaw (case: LawCase) d =
     loss.backward ()
     for struct (name, p) in flow.named_parameters () do
         if not (flow.GaugeParameters |> Seq.contains name) then
-            Expect.isNotNull (box p.grad) (sprintf "parameter %s has a gradient" name)
-            let g = valuesOf p.grad
-            Expect.all g System.Double.IsFinite (sprintf "gradient of %s is finite" name)
-            Expect.isTrue (g |> Array.exists (fun v -> v <> 0.0)) (sprintf "gradient of %s is not identically zero" name)
+            match p.grad with
+            | null -> failtestf "parameter %s has no gradient" name
+            | grad ->
+                let g = valuesOf grad
+                Expect.all g System.Double.IsFinite (sprintf "gradient of %s is finite" name)
+                Expect.isTrue (g |> Array.exists (fun v -> v <> 0.0)) (sprintf "gradient of %s is not identically zero" name)
 
 let private saveLoadLaw (case: LawCase) d =
     useOneThread ()

@@ -52,7 +52,7 @@ public static class FlowTrainer
     public static FlowTrainingResult Train(Flow spec, Distribution dataset, int steps, int batchSize, int seed, Device device, Action<int, double>? onStep = null)
     {
         int dimension = Densities.dimension(dataset);
-        var generator = new Generator((ulong)MixSeed(seed, -3));
+        using var generator = new Generator((ulong)MixSeed(seed, -3));
         var initial = Sampling.sample(new Random(MixSeed(seed, -1)), dataset, 1000);
         var flow = FlowBuilder.Build(spec, dimension, generator, ToTensor(initial, dimension), device);
         var evaluation = Sampling.sample(new Random(MixSeed(seed, -2)), dataset, EvaluationSamples);
