@@ -59,6 +59,72 @@ module ExperimentValidation =
                @ (if baseLr <= g.GeneratorOptimizer.LearningRate then []
                   else Check.fail (path + ".schedule.baseLearningRate") baseLr "must not exceed the optimiser's learning rate (the cycle's peak)"))
 
+    let private odeSolver path (s: OdeSolver) =
+        match s with
+        | OdeSolver.Rk4 steps -> Check.atLeast (path + ".steps") 1 steps
+        | OdeSolver.Dopri5(rtol, atol, maxSteps) ->
+            Check.positive (path + ".rtol") rtol
+            @ Check.positive (path + ".atol") atol
+            @ Check.atLeast (path + ".maxSteps") 1 maxSteps
+
+    let private activation path (a: Activation) =
+        match a with
+        | Activation.LeakyRelu slope -> Check.nonNegative (path + ".negativeSlope") slope
+        | _ -> []
+
+    let private flowArchitecture path (a: FlowArchitecture) =
+        match a with
+        | FlowArchitecture.Gaussianization g ->
+            let at = path + ".gaussianization"
+            Check.atLeast (at + ".layers") 1 g.Layers
+            @ Check.atLeast (at + ".anchors") 1 g.Anchors
+            @ (match g.Bandwidth with
+               | BandwidthInit.Reference -> []
+               | BandwidthInit.Fixed scale -> Check.positive (at + ".bandwidth.scale") scale)
+            @ (if g.CdfClamp > 0.0 && g.CdfClamp < 0.5 then [] else Check.fail (at + ".cdfClamp") g.CdfClamp "must lie in (0, 0.5)")
+            @ Check.atLeast (at + ".inverseIterations") 1 g.InverseIterations
+        | FlowArchitecture.RealNvp r ->
+            let at = path + ".realNvp"
+            Check.atLeast (at + ".couplings") 1 r.Couplings
+            @ Check.atLeast (at + ".width") 1 r.Width
+            @ Check.atLeast (at + ".depth") 2 r.Depth
+            @ activation (at + ".activation") r.Activation
+        | FlowArchitecture.Nice n ->
+            let at = path + ".nice"
+            Check.atLeast (at + ".couplings") 1 n.Couplings
+            @ Check.atLeast (at + ".width") 1 n.Width
+            @ Check.atLeast (at + ".depth") 2 n.Depth
+            @ activation (at + ".activation") n.Activation
+        | FlowArchitecture.Ffjord f ->
+            let at = path + ".ffjord"
+            (if List.isEmpty f.Hidden then Check.fail (at + ".hidden") f.Hidden "must hold at least one width" else [])
+            @ (f.Hidden |> List.mapi (fun i w -> Check.atLeast (sprintf "%s.hidden[%d]" at i) 1 w) |> List.concat)
+            @ activation (at + ".activation") f.Activation
+            @ Check.positive (at + ".endTime") f.EndTime
+            @ odeSolver (at + ".solver") f.Solver
+        | FlowArchitecture.OtFlow o ->
+            let at = path + ".otFlow"
+            Check.atLeast (at + ".width") 1 o.Width
+            @ Check.atLeast (at + ".rank") 1 o.Rank
+            @ odeSolver (at + ".solver") o.Solver
+            @ Check.nonNegative (at + ".lossWeights.transport") o.LossWeights.Transport
+            @ Check.positive (at + ".lossWeights.nll") o.LossWeights.Nll
+            @ Check.nonNegative (at + ".lossWeights.hjb") o.LossWeights.Hjb
+
+    let private flow path (f: Flow) =
+        flowArchitecture (path + ".architecture") f.Architecture
+        @ optimizer (path + ".optimizer") f.Optimizer
+        @ (match f.Schedule with
+           | LearningRateSchedule.Constant -> []
+           | LearningRateSchedule.CyclicTriangular(baseLr, stepSizeUp) ->
+               Check.positive (path + ".schedule.baseLearningRate") baseLr
+               @ Check.atLeast (path + ".schedule.stepSizeUp") 1 stepSizeUp
+               @ (if baseLr <= f.Optimizer.LearningRate then []
+                  else Check.fail (path + ".schedule.baseLearningRate") baseLr "must not exceed the optimiser's learning rate (the cycle's peak)"))
+
+    /// Every error of a flow spec, with field paths under `model.flow`.
+    let flowErrors (f: Flow) = flow "model.flow" f
+
     let private name (value: string) =
         if System.String.IsNullOrWhiteSpace value then Check.fail "name" value "must not be empty"
         elif value |> Seq.forall (fun c -> System.Char.IsAsciiLetterLower c || System.Char.IsAsciiDigit c || c = '-') then []
@@ -69,7 +135,8 @@ module ExperimentValidation =
         name e.Name
         @ DistributionValidation.validate "dataset" e.Dataset
         @ (match e.Model with
-           | Model.Gan g -> gan "model.gan" g)
+           | Model.Gan g -> gan "model.gan" g
+           | Model.Flow f -> flow "model.flow" f)
         @ Check.atLeast "budget.steps" 1 e.Budget.Steps
         @ Check.atLeast "budget.batchSize" 2 e.Budget.BatchSize
         @ Check.atLeast "evaluation.every" 1 e.Evaluation.Every

@@ -5,3 +5,5 @@ namespace GanFlow.Core.Models
 type Model =
     /// A generative adversarial network, trained adversarially.
     | Gan of Gan
+    /// A normalizing flow, trained by maximum likelihood (OT-Flow: its combined loss).
+    | Flow of Flow

@@ -1,0 +1,32 @@
+using GanFlow.Core.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GanFlow.Runtime.Flows;
+
+/// <summary>The one interpreter of <see cref="Flow"/> specs: spec → flow module (float64).</summary>
+public static class FlowBuilder
+{
+    /// <summary>Builds the flow of <paramref name="spec"/> for <paramref name="dimension"/>-dimensional data.
+    /// Every initial value is drawn from <paramref name="generator"/> (no global RNG). <paramref name="initialData"/>
+    /// ([n, d]) places the Gaussianization anchors on data points; other flows ignore it.</summary>
+    public static NormalizingFlow Build(Flow spec, int dimension, Generator generator, Tensor? initialData = null, Device? device = null)
+    {
+        if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "must be >= 1");
+        NormalizingFlow flow = spec.Architecture switch
+        {
+            FlowArchitecture.Gaussianization g => new GaussianizationFlowModule(g.Item, dimension, spec.Base, generator, initialData),
+            FlowArchitecture.RealNvp r => new RealNvpFlow(r.Item, dimension, spec.Base, generator),
+            FlowArchitecture.Nice n => new NiceFlow(n.Item, dimension, spec.Base, generator),
+            FlowArchitecture.Ffjord f => new FfjordFlow(f.Item, dimension, spec.Base, generator),
+            FlowArchitecture.OtFlow o => new OtFlowModule(o.Item, dimension, spec.Base, generator),
+            _ => throw new NotSupportedException($"FlowBuilder has no interpretation for flow architecture {spec.Architecture}"),
+        };
+        if (device is not null && device.type != DeviceType.CPU) flow.to(device);
+        return flow;
+    }
+
+    /// <summary>Trainable scalars of a module.</summary>
+    public static long ParameterCount(nn.Module module) => module.parameters().Sum(p => p.numel());
+}

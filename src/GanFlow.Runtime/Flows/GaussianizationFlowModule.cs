@@ -1,0 +1,145 @@
+using GanFlow.Core.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GanFlow.Runtime.Flows;
+
+/// <summary>Gaussianization flow (seed 000's reference form). Layer ℓ maps every coordinate through
+/// z = Φ⁻¹(F(x)), F(x) = (1/K) Σ_k σ((x − μ_k)/h) a logistic mixture CDF with learnable anchors μ and one
+/// learnable log-bandwidth per dimension; log|det| = Σ_dims log f(x) − log φ(z). F is clamped into (ε, 1−ε).
+/// In d &gt; 1 a learnable Householder rotation mixes the coordinates between layers. The inverse of a
+/// marginal layer is found by bisection.</summary>
+public sealed class GaussianizationFlowModule : NormalizingFlow
+{
+    private readonly ParameterList means = new();
+    private readonly ParameterList logBandwidths = new();
+    private readonly ParameterList reflections = new();
+    private readonly double clamp;
+    private readonly int iterations;
+    private readonly int layers;
+
+    /// <summary>Builds the layers. Anchors start on rows of <paramref name="initialData"/> pushed through the
+    /// layers built so far (seed 000), or on N(0,1) draws when no data is given.</summary>
+    public GaussianizationFlowModule(GaussianizationFlow spec, int dimension, BaseDistribution baseDistribution, Generator generator, Tensor? initialData)
+        : base("GaussianizationFlow", dimension, baseDistribution)
+    {
+        clamp = spec.CdfClamp;
+        iterations = spec.InverseIterations;
+        layers = spec.Layers;
+        var rotate = spec.Rotation.IsHouseholder && dimension > 1;
+        var reference = Math.Pow(4 * Math.Sqrt(Math.PI) / (Math.Pow(Math.PI, 4) * spec.Anchors), 0.2);
+        using var _ = torch.no_grad();
+        var data = initialData?.to(ScalarType.Float64).cpu();
+        for (int l = 0; l < spec.Layers; l++)
+        {
+            Tensor anchors; // [d, K]
+            if (data is null)
+                anchors = torch.randn(new long[] { dimension, spec.Anchors }, dtype: ScalarType.Float64, generator: generator);
+            else
+            {
+                var index = torch.randint(0, data.shape[0], new long[] { spec.Anchors }, generator: generator);
+                anchors = data.index_select(0, index).t().contiguous();
+            }
+            var h0 = spec.Bandwidth is BandwidthInit.Fixed f
+                ? torch.full(dimension, f.scale, dtype: ScalarType.Float64)
+                : (anchors.std(1) * reference).clamp_min(1e-3);
+            means.Add(new Parameter(anchors.clone()));
+            logBandwidths.Add(new Parameter(h0.log()));
+            if (rotate && l < spec.Layers - 1)
+                reflections.Add(new Parameter(torch.randn(new long[] { dimension, dimension }, dtype: ScalarType.Float64, generator: generator)));
+            if (data is not null)
+            {
+                data = Marginal(l, data).Z;
+                if (rotate && l < spec.Layers - 1) data = Rotate(l, data, inverse: false);
+            }
+        }
+        RegisterComponents();
+    }
+
+    private (Tensor Z, Tensor LogDet) Marginal(int l, Tensor x)
+    {
+        var mu = means[l];                      // [d, K]
+        var h = logBandwidths[l].exp();         // [d]
+        var logK = Math.Log(mu.shape[1]);
+        var u = (x.unsqueeze(2) - mu.unsqueeze(0)) / h.unsqueeze(0).unsqueeze(2); // [n, d, K]
+        var logSigU = nn.functional.logsigmoid(u);
+        var logSigNegU = logSigU - u; // log σ(−u) = log σ(u) − u
+        var logF = logSigU.logsumexp(2) - logK;
+        var log1mF = logSigNegU.logsumexp(2) - logK;
+        var logDensity = (logSigU + logSigNegU).logsumexp(2) - logK - logBandwidths[l].unsqueeze(0);
+        // Φ⁻¹ of whichever tail is smaller keeps precision near 1.
+        var lower = special.ndtri(logF.exp().clamp(clamp, 1 - clamp));
+        var upper = -special.ndtri(log1mF.exp().clamp(clamp, 1 - clamp));
+        var z = torch.where(logF < Math.Log(0.5), lower, upper);
+        var logPhi = z.square() * -0.5 - 0.5 * Math.Log(2 * Math.PI);
+        return (z, (logDensity - logPhi).sum(1));
+    }
+
+    private Tensor MarginalInverse(int l, Tensor z)
+    {
+        using var _ = torch.no_grad();
+        var mu = means[l];
+        var h = logBandwidths[l].exp().unsqueeze(0);               // [1, d]
+        var logK = Math.Log(mu.shape[1]);
+        var muMin = mu.amin(new long[] { 1 }).unsqueeze(0);
+        var muMax = mu.amax(new long[] { 1 }).unsqueeze(0);
+        // F(lo) ≤ σ((lo − μ_min)/h) < Φ(z) and 1 − F(hi) < 1 − Φ(z) for this margin (Mills' bound).
+        var margin = z.square() * 0.5 + (z.abs() + 1).log() + 10;
+        var lo = muMin - h * margin;
+        var hi = muMax + h * margin;
+        var negative = z < 0;
+        var logTarget = special.ndtr(z).log();
+        var logUpperTarget = special.ndtr(-z).log();
+        for (int i = 0; i < iterations; i++)
+        {
+            var mid = (lo + hi) * 0.5;
+            var u = (mid.unsqueeze(2) - mu.unsqueeze(0)) / h.unsqueeze(2);
+            var logSigU = nn.functional.logsigmoid(u);
+            var logF = logSigU.logsumexp(2) - logK;
+            var log1mF = (logSigU - u).logsumexp(2) - logK;
+            var below = torch.where(negative, logF < logTarget, log1mF > logUpperTarget);
+            lo = torch.where(below, mid, lo);
+            hi = torch.where(below, hi, mid);
+        }
+        return (lo + hi) * 0.5;
+    }
+
+    // Q = H_1 ⋯ H_d applied to row vectors: x ← x·H_d ⋯ H_1 (forward), reversed for the inverse.
+    private Tensor Rotate(int l, Tensor x, bool inverse)
+    {
+        var v = reflections[l];
+        var d = (int)v.shape[0];
+        for (int j = 0; j < d; j++)
+        {
+            var row = v[inverse ? d - 1 - j : j];
+            var unit = row / row.norm();
+            x = x - 2 * (x.matmul(unit)).unsqueeze(1) * unit.unsqueeze(0);
+        }
+        return x;
+    }
+
+    /// <inheritdoc />
+    public override (Tensor Z, Tensor LogDet) Forward(Tensor x)
+    {
+        var logDet = torch.zeros(x.shape[0], dtype: x.dtype, device: x.device);
+        for (int l = 0; l < layers; l++)
+        {
+            var (z, ld) = Marginal(l, x);
+            logDet = logDet + ld;
+            x = l < reflections.Count ? Rotate(l, z, inverse: false) : z;
+        }
+        return (x, logDet);
+    }
+
+    /// <inheritdoc />
+    public override Tensor Inverse(Tensor z)
+    {
+        for (int l = layers - 1; l >= 0; l--)
+        {
+            if (l < reflections.Count) z = Rotate(l, z, inverse: true);
+            z = MarginalInverse(l, z);
+        }
+        return z;
+    }
+}

@@ -1,0 +1,117 @@
+using GanFlow.Core.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GanFlow.Runtime.Flows;
+
+/// <summary>What every flow offers, as in zuko: the bijection x → z with log|det ∂z/∂x|, its inverse
+/// z → x (the generator g), and log p(x) = log p_Z(z) + log|det ∂z/∂x|. All tensors are [n, d] samples
+/// (float64); log-determinants and log-probabilities are [n].</summary>
+public interface IFlow
+{
+    /// <summary>Data dimension d.</summary>
+    int Dimension { get; }
+    /// <summary>x → (z, log|det ∂z/∂x|) per sample.</summary>
+    (Tensor Z, Tensor LogDet) Forward(Tensor x);
+    /// <summary>z → x, the generator.</summary>
+    Tensor Inverse(Tensor z);
+    /// <summary>log p(x) in nats per sample.</summary>
+    Tensor LogProb(Tensor x);
+}
+
+/// <summary>Base class of the flow modules built by <see cref="FlowBuilder"/>.</summary>
+public abstract class NormalizingFlow : nn.Module, IFlow
+{
+    /// <summary>Names a flow module and fixes its dimension and latent distribution.</summary>
+    protected NormalizingFlow(string name, int dimension, BaseDistribution baseDistribution) : base(name)
+    {
+        Dimension = dimension;
+        Base = baseDistribution;
+    }
+
+    /// <inheritdoc />
+    public int Dimension { get; }
+    /// <summary>The latent distribution p_Z.</summary>
+    public BaseDistribution Base { get; }
+    /// <summary>Right-hand-side evaluations of the last ODE solve (0 for discrete flows).</summary>
+    public int LastFunctionEvaluations { get; protected set; }
+    /// <summary>Parameters that by construction never affect log p (e.g. OT-Flow's constant c: Φ is
+    /// defined up to a constant); the law test exempts them from the gradient check.</summary>
+    public virtual IReadOnlyCollection<string> GaugeParameters => Array.Empty<string>();
+
+    /// <inheritdoc />
+    public abstract (Tensor Z, Tensor LogDet) Forward(Tensor x);
+    /// <inheritdoc />
+    public abstract Tensor Inverse(Tensor z);
+
+    /// <inheritdoc />
+    public virtual Tensor LogProb(Tensor x)
+    {
+        var (z, logDet) = Forward(x);
+        return BaseLogProb(z) + logDet;
+    }
+
+    /// <summary>The loss minimised by training and the mean NLL (nats) it contains. Maximum likelihood by
+    /// default: both are −mean log p(x). OT-Flow adds its transport and HJB terms.</summary>
+    public virtual (Tensor Loss, Tensor Nll) TrainingLoss(Tensor x)
+    {
+        var nll = -LogProb(x).mean();
+        return (nll, nll);
+    }
+
+    /// <summary>log p_Z(z) per sample, summed over dimensions.</summary>
+    public Tensor BaseLogProb(Tensor z) => Base.IsStandardLogistic
+        ? -(nn.functional.softplus(z) + nn.functional.softplus(-z)).sum(1)
+        : (z.square() * -0.5 - 0.5 * Math.Log(2 * Math.PI)).sum(1);
+
+    /// <summary>n draws from p_Z with a seeded generator.</summary>
+    public Tensor SampleBase(long n, Generator generator, Device? device = null)
+    {
+        if (Base.IsStandardLogistic)
+        {
+            var u = torch.rand(new long[] { n, Dimension }, dtype: ScalarType.Float64, generator: generator).clamp(1e-12, 1 - 1e-12);
+            return (u.log() - (-u).log1p()).to(device ?? CPU);
+        }
+        return torch.randn(new long[] { n, Dimension }, dtype: ScalarType.Float64, generator: generator).to(device ?? CPU);
+    }
+
+    /// <summary>The device of the flow's first parameter or buffer (CPU when it has none).</summary>
+    public Device ParameterDevice =>
+        parameters().Select(p => p.device).Concat(buffers().Select(b => b.device)).FirstOrDefault() ?? CPU;
+}
+
+/// <summary>Initialisation and activation helpers shared by the flow modules.</summary>
+internal static class FlowInit
+{
+    /// <summary>PyTorch's Linear default, drawn from <paramref name="generator"/>: weight and bias ~ U(±1/√fan_in).</summary>
+    public static nn.Module<Tensor, Tensor> Linear(long input, long output, Generator generator, bool bias = true)
+    {
+        var layer = nn.Linear(input, output, hasBias: bias, dtype: ScalarType.Float64);
+        var bound = 1.0 / Math.Sqrt(input);
+        using (torch.no_grad())
+        {
+            layer.weight!.uniform_(-bound, bound, generator); // nn.init.uniform_ ignores its generator in TorchSharp 0.107
+            if (bias) layer.bias!.uniform_(-bound, bound, generator);
+        }
+        return layer;
+    }
+
+    /// <summary>A parameter of the given shape ~ U(±bound) from the generator.</summary>
+    public static Parameter Uniform(long[] shape, double bound, Generator generator)
+    {
+        var t = torch.empty(shape, dtype: ScalarType.Float64);
+        using (torch.no_grad()) t.uniform_(-bound, bound, generator);
+        return new Parameter(t);
+    }
+
+    /// <summary>The F# activation spec as a function.</summary>
+    public static Func<Tensor, Tensor> Activation(Activation activation) => activation switch
+    {
+        Core.Models.Activation.LeakyRelu l => x => nn.functional.leaky_relu(x, l.negativeSlope),
+        _ when activation.IsRelu => x => nn.functional.relu(x),
+        _ when activation.IsTanh => x => x.tanh(),
+        _ when activation.IsElu => x => nn.functional.elu(x, 1.0),
+        _ => throw new NotSupportedException($"unknown activation {activation}"),
+    };
+}

@@ -1,0 +1,118 @@
+using GanFlow.Core.Models;
+using GanFlow.Runtime.Solvers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GanFlow.Runtime.Flows;
+
+/// <summary>OT-Flow (Onken et al. 2021; seed 003 sec. 3). Potential Φ(s) = wᵀN(s) + ½ sᵀ(AᵀA)s + bᵀs + c,
+/// s = (x, t), N(s) = u₁ with u₀ = σ(K₀s + b₀), u₁ = u₀ + h·σ(K₁u₀ + b₁), h = 1, σ = log cosh.
+/// x = x(0) flows to z = x(1) along dx/dt = −∇ₓΦ; the gradient and the exact Hessian trace are analytic.
+/// Along the way: ℓ (log|det|, dℓ/dt = −tr ∇²ₓΦ), transport C_L (½‖∇ₓΦ‖²) and HJB residual R
+/// (|∂ₜΦ − ½‖∇ₓΦ‖²|).</summary>
+public sealed class OtFlowModule : NormalizingFlow
+{
+    private readonly Parameter K0, b0, K1, b1, w, A, b, c;
+    private readonly OdeSolver solver;
+    private readonly OtFlowLossWeights weights;
+    private const double StepSize = 1.0; // h of the ResNet's second layer (two layers: 1/(2 − 1))
+
+    /// <summary>Builds the potential: K₀, b₀, K₁, b₁ as PyTorch Linear defaults, w = 1, A Xavier-uniform,
+    /// b = 0, c = 0 (the OT-Flow reference initialisation), all drawn from <paramref name="generator"/>.</summary>
+    public OtFlowModule(OtFlow spec, int dimension, BaseDistribution baseDistribution, Generator generator)
+        : base("OtFlow", dimension, baseDistribution)
+    {
+        long m = spec.Width, d1 = dimension + 1, r = spec.Rank;
+        K0 = FlowInit.Uniform(new[] { m, d1 }, 1 / Math.Sqrt(d1), generator);
+        b0 = FlowInit.Uniform(new[] { m }, 1 / Math.Sqrt(d1), generator);
+        K1 = FlowInit.Uniform(new[] { m, m }, 1 / Math.Sqrt(m), generator);
+        b1 = FlowInit.Uniform(new[] { m }, 1 / Math.Sqrt(m), generator);
+        w = new Parameter(torch.ones(m, dtype: ScalarType.Float64));
+        A = FlowInit.Uniform(new[] { r, d1 }, Math.Sqrt(6.0 / (r + d1)), generator);
+        b = new Parameter(torch.zeros(d1, dtype: ScalarType.Float64));
+        c = new Parameter(torch.zeros(1, dtype: ScalarType.Float64));
+        solver = spec.Solver;
+        weights = spec.LossWeights;
+        RegisterComponents();
+    }
+
+    /// <summary>c shifts Φ by a constant and never reaches v, log p or the losses.</summary>
+    public override IReadOnlyCollection<string> GaugeParameters => new[] { "c" };
+
+    private static Tensor LogCosh(Tensor x) { var a = x.abs(); return a + nn.functional.softplus(-2 * a) - Math.Log(2); }
+
+    /// <summary>Φ(x, t) per sample (for tests and plots).</summary>
+    public Tensor Potential(Tensor x, double t)
+    {
+        var s = torch.cat(new[] { x, torch.full(x.shape[0], 1, t, dtype: x.dtype, device: x.device) }, 1);
+        var u0 = LogCosh(s.matmul(K0.t()) + b0);
+        var u1 = u0 + StepSize * LogCosh(u0.matmul(K1.t()) + b1);
+        var symmetric = A.t().matmul(A);
+        return u1.matmul(w) + 0.5 * (s.matmul(symmetric) * s).sum(1) + s.matmul(b) + c;
+    }
+
+    /// <summary>∇ₛΦ [n, d+1] and tr ∇²ₓΦ [n] at (x, t).</summary>
+    public (Tensor Gradient, Tensor Laplacian) GradientAndLaplacian(Tensor x, double t)
+    {
+        int d = Dimension;
+        var s = torch.cat(new[] { x, torch.full(x.shape[0], 1, t, dtype: x.dtype, device: x.device) }, 1);
+        var z1 = s.matmul(K0.t()) + b0;                  // [n, m]
+        var tanh1 = z1.tanh();                           // σ'
+        var u0 = LogCosh(z1);
+        var z2 = u0.matmul(K1.t()) + b1;
+        var tanh2 = z2.tanh();
+        var a0 = w + StepSize * (tanh2 * w).matmul(K1);  // ∂Φ_N/∂u₀ [n, m]
+        var symmetric = A.t().matmul(A);
+        var gradient = (tanh1 * a0).matmul(K0) + s.matmul(symmetric) + b;
+        // Trace over x of K₀ᵀ diag(σ''(z₁)⊙a₀) K₀ + h Jᵀ diag(σ''(z₂)⊙w) J, J = K₁ diag(σ'(z₁)) K₀ₓ.
+        var E = K0[.., ..d];                              // [m, d]
+        var term0 = ((1 - tanh1.square()) * a0).matmul(E.square().sum(1));
+        var J = K1.matmul(tanh1.unsqueeze(2) * E.unsqueeze(0)); // [n, m, d]
+        var term1 = StepSize * ((1 - tanh2.square()) * w * J.square().sum(2)).sum(1);
+        var laplacian = term0 + term1 + symmetric[..d, ..d].diagonal().sum();
+        return (gradient, laplacian);
+    }
+
+    private OdeResult Integrate(Tensor x)
+    {
+        int d = Dimension;
+        Tensor[] Dynamics(double t, Tensor[] state)
+        {
+            var (gradient, laplacian) = GradientAndLaplacian(state[0], t);
+            var gx = gradient[.., ..d];
+            var kinetic = 0.5 * gx.square().sum(1);
+            return new[] { -gx, -laplacian, kinetic, (gradient[.., d] - kinetic).abs() };
+        }
+        var zero = torch.zeros(x.shape[0], dtype: x.dtype, device: x.device);
+        var result = OdeSolvers.Solve(solver, Dynamics, new[] { x, zero, zero, zero }, 0.0, 1.0);
+        LastFunctionEvaluations = result.FunctionEvaluations;
+        return result;
+    }
+
+    /// <inheritdoc />
+    public override (Tensor Z, Tensor LogDet) Forward(Tensor x)
+    {
+        var state = Integrate(x).State;
+        return (state[0], state[1]);
+    }
+
+    /// <summary>OT-Flow's J = mean(α_T·C_L + α_N·(−log p(x)) + α_H·R) and the mean NLL in nats.</summary>
+    public override (Tensor Loss, Tensor Nll) TrainingLoss(Tensor x)
+    {
+        var state = Integrate(x).State;
+        var nll = -(BaseLogProb(state[0]) + state[1]).mean();
+        var loss = weights.Transport * state[2].mean() + weights.Nll * nll + weights.Hjb * state[3].mean();
+        return (loss, nll);
+    }
+
+    /// <inheritdoc />
+    public override Tensor Inverse(Tensor z)
+    {
+        int d = Dimension;
+        Tensor[] Dynamics(double t, Tensor[] state) => new[] { -GradientAndLaplacian(state[0], t).Gradient[.., ..d] };
+        var result = OdeSolvers.Solve(solver, Dynamics, new[] { z }, 1.0, 0.0);
+        LastFunctionEvaluations = result.FunctionEvaluations;
+        return result.State[0];
+    }
+}

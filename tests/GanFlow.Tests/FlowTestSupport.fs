@@ -1,0 +1,87 @@
+/// Shared helpers of the flow tests: small specs of every family and tensor plumbing.
+module GanFlow.Tests.FlowTestSupport
+
+open TorchSharp
+open GanFlow.Core.Models
+open GanFlow.Runtime.Flows
+
+/// One intra-op thread: small models are dominated by per-op overhead (PLATFORM.md), and tests run in parallel.
+let useOneThread () = torch.set_num_threads 1
+
+/// A flow spec small enough for the law tests, with the dimensions it is checked in.
+type LawCase =
+    { Name: string
+      Spec: Flow
+      Dimensions: int list
+      /// Tolerance of the round trips g⁻¹(g(z)) ≈ z and g(g⁻¹(x)) ≈ x.
+      InverseTolerance: float
+      /// Tolerance of |logdet − log|det J|| (autograd Jacobian).
+      LogDetTolerance: float
+      /// Whether log|det| is a stochastic estimate (Hutchinson): then only the deterministic laws apply.
+      Stochastic: bool }
+
+let private withArchitecture architecture = { Flow.realNvpMoons with Architecture = architecture }
+
+/// Every flow family, small.
+let lawCases =
+    [ { Name = "Gaussianization flow"
+        Spec = withArchitecture (FlowArchitecture.Gaussianization { GaussianizationFlow.Default with Layers = 3; Anchors = 12 })
+        Dimensions = [ 1; 2 ]
+        InverseTolerance = 1e-6
+        LogDetTolerance = 1e-6
+        Stochastic = false }
+      { Name = "RealNVP"
+        Spec = withArchitecture (FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 4; Width = 16 })
+        Dimensions = [ 2 ]
+        InverseTolerance = 1e-9
+        LogDetTolerance = 1e-9
+        Stochastic = false }
+      { Name = "NICE"
+        Spec =
+          { withArchitecture (FlowArchitecture.Nice { Nice.Default with Couplings = 4; Width = 16; Depth = 3 }) with
+              Base = BaseDistribution.StandardLogistic }
+        Dimensions = [ 2 ]
+        InverseTolerance = 1e-9
+        LogDetTolerance = 1e-9
+        Stochastic = false }
+      { Name = "FFJORD"
+        Spec = withArchitecture (FlowArchitecture.Ffjord { Ffjord.Default with Hidden = [ 16; 16 ]; Solver = OdeSolver.Rk4 16 })
+        Dimensions = [ 1; 2 ]
+        InverseTolerance = 1e-4
+        LogDetTolerance = 1e-4
+        Stochastic = false }
+      { Name = "FFJORD with dopri5 and Hutchinson's trace"
+        Spec =
+          withArchitecture (
+              FlowArchitecture.Ffjord
+                  { Ffjord.Default with
+                      Hidden = [ 16; 16 ]
+                      Solver = OdeSolver.Dopri5(1e-6, 1e-6, 1000)
+                      Trace = TraceEstimator.Hutchinson })
+        Dimensions = [ 2 ]
+        InverseTolerance = 1e-4
+        LogDetTolerance = nan
+        Stochastic = true }
+      { Name = "OT-Flow"
+        Spec = withArchitecture (FlowArchitecture.OtFlow { OtFlow.Default with Width = 8; Rank = 2; Solver = OdeSolver.Rk4 32 })
+        Dimensions = [ 1; 2 ]
+        InverseTolerance = 1e-4
+        LogDetTolerance = 1e-4
+        Stochastic = false } ]
+
+/// Row-major float64 samples as an [n, d] tensor.
+let tensorOf (d: int) (values: float[]) = FlowTrainer.ToTensor(values, d)
+
+/// The values of a tensor, row-major.
+let valuesOf (t: torch.Tensor) : float[] = t.cpu().data<float>().ToArray()
+
+/// n standard normal draws in d dimensions from a seeded generator, row-major.
+let gaussianPoints (seed: int) (n: int) (d: int) =
+    use g = new torch.Generator(uint64 seed)
+    valuesOf (torch.randn([| int64 n; int64 d |], dtype = torch.float64, generator = g))
+
+/// A flow built from `spec` with generator seed `seed`; Gaussianization anchors start on 500 N(0, I) points
+/// (the flow's data-based initialisation, here with standard normal "data").
+let build (spec: Flow) (d: int) (seed: int) =
+    use g = new torch.Generator(uint64 seed)
+    FlowBuilder.Build(spec, d, g, tensorOf d (gaussianPoints (seed + 1000) 500 d))
