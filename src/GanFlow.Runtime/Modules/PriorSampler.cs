@@ -1,0 +1,25 @@
+using GanFlow.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanFlow.Runtime.Modules;
+
+/// <summary>Draws a generator's latent noise from its prior spec.</summary>
+public static class PriorSampler
+{
+    /// <summary>
+    /// <paramref name="count"/> × <c>prior.Dimension</c> noise, drawn on the CPU from
+    /// <paramref name="generator"/> (so the stream does not depend on the device) and moved to <paramref name="device"/>.
+    /// </summary>
+    public static Tensor Sample(Prior prior, long count, Generator generator, Device device)
+    {
+        var shape = new long[] { count, prior.Dimension };
+        var noise = prior.Kind.Tag switch
+        {
+            PriorKind.Tags.StandardGaussian => torch.randn(shape, generator: generator),
+            PriorKind.Tags.SymmetricUniform => torch.rand(shape, generator: generator) * 2.0 - 1.0,
+            _ => throw new NotSupportedException($"prior '{prior.Kind}' has no runtime interpretation"),
+        };
+        return noise.to(device);
+    }
+}
