@@ -41,9 +41,8 @@ public static class MlpBuilder
         var (weight, bias) = WeightInitializer.Draw(initSpec, fanIn, fanOut, init);
         if (options.SpectralNormIterations is { } iterations)
         {
-            var u = torch.empty(fanOut);
-            nn.init.normal_(u, 0.0, 1.0, init);
-            return new SpectralNormLinear(weight, bias, u, iterations);
+            // torch.randn, not nn.init.normal_, which ignores its generator in TorchSharp 0.107.
+            return new SpectralNormLinear(weight, bias, torch.randn(new[] { fanOut }, generator: init), iterations);
         }
         return new LinearLayer(weight, bias);
     }

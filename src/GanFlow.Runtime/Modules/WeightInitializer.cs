@@ -10,31 +10,29 @@ namespace GanFlow.Runtime.Modules;
 /// </summary>
 internal static class WeightInitializer
 {
+    // TorchSharp 0.107's nn.init.uniform_/normal_ accept a generator but ignore it (they draw from
+    // the global RNG), so uniform draws are made with torch.rand, which honours the generator.
+    private static Tensor Uniform(long[] shape, double bound, Generator generator) =>
+        torch.rand(shape, generator: generator) * (2.0 * bound) - bound;
+
     public static (Tensor Weight, Tensor Bias) Draw(WeightInit init, long fanIn, long fanOut, Generator generator)
     {
-        var weight = torch.empty(fanOut, fanIn);
-        var bias = torch.empty(fanOut);
+        var weightShape = new[] { fanOut, fanIn };
+        var biasShape = new[] { fanOut };
         switch (init.Tag)
         {
             case WeightInit.Tags.FrameworkDefault:
                 // PyTorch's Linear: kaiming_uniform(a = √5) gives bound 1/√fan_in; the bias uses the same bound.
                 var bound = 1.0 / Math.Sqrt(fanIn);
-                nn.init.uniform_(weight, -bound, bound, generator);
-                nn.init.uniform_(bias, -bound, bound, generator);
-                break;
+                return (Uniform(weightShape, bound, generator), Uniform(biasShape, bound, generator));
             case WeightInit.Tags.Uniform:
                 var b = ((WeightInit.Uniform)init).bound;
-                nn.init.uniform_(weight, -b, b, generator);
-                bias.zero_();
-                break;
+                return (Uniform(weightShape, b, generator), torch.zeros(biasShape));
             case WeightInit.Tags.XavierUniform:
                 var a = Math.Sqrt(6.0 / (fanIn + fanOut));
-                nn.init.uniform_(weight, -a, a, generator);
-                bias.zero_();
-                break;
+                return (Uniform(weightShape, a, generator), torch.zeros(biasShape));
             default:
                 throw new NotSupportedException($"weight initialisation '{init}' has no runtime interpretation");
         }
-        return (weight, bias);
     }
 }
