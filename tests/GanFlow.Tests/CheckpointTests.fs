@@ -44,8 +44,8 @@ let tests =
                 let fake = trained.Generator.forward(torch.randn([| 64L; 1L |], generator = generator))
                 let loss = -trained.Critic.forward(fake).mean()
                 loss.backward()
-                generatorOptimizer.step() |> ignore
-                criticOptimizer.step() |> ignore
+                generatorOptimizer.Step()
+                criticOptimizer.Step()
             CheckpointStore.Save(folder, CheckpointState(3, 1.0, 0.5, -0.5), trained, generatorOptimizer, criticOptimizer)
 
             use fresh = GanNetworks.Create(statefulGan, 1, 99L, torch.CPU, fun n -> CheckpointStore.LoadNetworks(folder, n))
@@ -62,12 +62,15 @@ let tests =
             use freshGeneratorOptimizer = OptimizerFactory.Create(statefulGan.GeneratorOptimizer, fresh.Generator.parameters())
             use freshCriticOptimizer = OptimizerFactory.Create(statefulGan.CriticOptimizer, fresh.Critic.parameters())
             CheckpointStore.LoadOptimizers(folder, freshGeneratorOptimizer, freshCriticOptimizer)
-            let optimizerBytes (o: torch.optim.Optimizer) =
-                let path = Path.GetTempFileName()
-                (o :?> TorchSharp.Modules.OptimizerHelper).save_state_dict path
-                File.ReadAllBytes path
+            let optimizerBytes (o: ParameterOptimizer) =
+                use stream = new MemoryStream()
+                use writer = new BinaryWriter(stream)
+                o.Save writer
+                writer.Flush()
+                stream.ToArray()
             Expect.equal (optimizerBytes freshGeneratorOptimizer) (optimizerBytes generatorOptimizer) "generator optimiser state equal"
             Expect.equal (optimizerBytes freshCriticOptimizer) (optimizerBytes criticOptimizer) "critic optimiser state equal"
+            Expect.equal freshGeneratorOptimizer.Steps 3L "step count restored"
         }
 
         test "a run stopped after N steps and resumed to 2N gives the same metrics as an uninterrupted 2N run" {

@@ -37,8 +37,9 @@ let tests =
         test "the same spec and seed give identical metrics twice on the CPU" {
             let experiment = gaussianExperiment smallWganGp 60 20
             let first, second = scratchFolder "determinism-a", scratchFolder "determinism-b"
-            run experiment first false |> ignore
-            run experiment second false |> ignore
+            for folder in [ first; second ] do
+                let summary = run experiment folder false
+                Expect.equal summary.Status RunStatus.Completed summary.Message
             let a, b = metricsOf first |> List.map withoutWallTime, metricsOf second |> List.map withoutWallTime
             Expect.hasLength a 3 "evaluations at 20, 40 and 60"
             Expect.sequenceEqual a b "every metric equal"

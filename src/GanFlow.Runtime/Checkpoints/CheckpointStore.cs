@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json;
 using GanFlow.Runtime.Modules;
 using GanFlow.Runtime.Store;
-using TorchSharp.Modules;
+using GanFlow.Runtime.Training;
 
 namespace GanFlow.Runtime.Checkpoints;
 
@@ -33,7 +33,7 @@ public static class CheckpointStore
     public static string FolderOf(string runDirectory) => Path.Combine(runDirectory, RunFiles.Checkpoint);
 
     /// <summary>Saves a checkpoint, replacing the previous one atomically.</summary>
-    public static void Save(string runDirectory, CheckpointState state, GanNetworks networks, OptimizerHelper generatorOptimizer, OptimizerHelper criticOptimizer)
+    public static void Save(string runDirectory, CheckpointState state, GanNetworks networks, ParameterOptimizer generatorOptimizer, ParameterOptimizer criticOptimizer)
     {
         Directory.CreateDirectory(runDirectory);
         var temporary = Path.Combine(runDirectory, $".{RunFiles.Checkpoint}.{Guid.NewGuid():N}.tmp");
@@ -42,8 +42,8 @@ public static class CheckpointStore
         {
             networks.Generator.save(Path.Combine(temporary, GeneratorFile));
             networks.Critic.save(Path.Combine(temporary, CriticFile));
-            generatorOptimizer.save_state_dict(Path.Combine(temporary, GeneratorOptimizerFile));
-            criticOptimizer.save_state_dict(Path.Combine(temporary, CriticOptimizerFile));
+            generatorOptimizer.Save(Path.Combine(temporary, GeneratorOptimizerFile));
+            criticOptimizer.Save(Path.Combine(temporary, CriticOptimizerFile));
             File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, Json));
 
             var target = FolderOf(runDirectory);
@@ -93,10 +93,10 @@ public static class CheckpointStore
     }
 
     /// <summary>Loads both optimisers' state (step counts and moment estimates).</summary>
-    public static void LoadOptimizers(string runDirectory, OptimizerHelper generatorOptimizer, OptimizerHelper criticOptimizer)
+    public static void LoadOptimizers(string runDirectory, ParameterOptimizer generatorOptimizer, ParameterOptimizer criticOptimizer)
     {
         var folder = Locate(runDirectory) ?? throw new FileNotFoundException($"no checkpoint in {runDirectory}");
-        generatorOptimizer.load_state_dict(Path.Combine(folder, GeneratorOptimizerFile));
-        criticOptimizer.load_state_dict(Path.Combine(folder, CriticOptimizerFile));
+        generatorOptimizer.Load(Path.Combine(folder, GeneratorOptimizerFile));
+        criticOptimizer.Load(Path.Combine(folder, CriticOptimizerFile));
     }
 }

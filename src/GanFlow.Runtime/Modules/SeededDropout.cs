@@ -27,7 +27,10 @@ public sealed class SeededDropout : Module<Tensor, Tensor>
     {
         if (!training || probability == 0.0) return input;
         // Masks are drawn on the generator's (CPU) device and moved, so the stream does not depend on the run's device.
-        var keep = torch.rand(input.shape, generator: masks).ge(probability).to(input.dtype).to(input.device);
-        return input * keep / (1.0 - probability);
+        // Scalars held explicitly: TorchSharp 0.107 does not keep implicit ones alive (see ParameterOptimizer).
+        using var threshold = probability.ToScalar();
+        using var scale = (1.0 / (1.0 - probability)).ToScalar();
+        var keep = torch.rand(input.shape, generator: masks).ge(threshold).to(input.dtype).mul_(scale).to(input.device);
+        return input * keep;
     }
 }

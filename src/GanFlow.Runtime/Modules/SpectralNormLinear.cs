@@ -34,7 +34,12 @@ public sealed class SpectralNormLinear : Module<Tensor, Tensor>
         register_buffer(nameof(u), u);
     }
 
-    private static Tensor Normalize(Tensor t) => t / t.norm().clamp_min(Epsilon);
+    private static Tensor Normalize(Tensor t)
+    {
+        // Scalar held explicitly: TorchSharp 0.107 does not keep implicit ones alive (see ParameterOptimizer).
+        using var epsilon = Epsilon.ToScalar();
+        return t / t.norm().clamp_min(epsilon);
+    }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

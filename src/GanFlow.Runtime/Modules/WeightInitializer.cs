@@ -12,8 +12,12 @@ internal static class WeightInitializer
 {
     // TorchSharp 0.107's nn.init.uniform_/normal_ accept a generator but ignore it (they draw from
     // the global RNG), so uniform draws are made with torch.rand, which honours the generator.
-    private static Tensor Uniform(long[] shape, double bound, Generator generator) =>
-        torch.rand(shape, generator: generator) * (2.0 * bound) - bound;
+    private static Tensor Uniform(long[] shape, double bound, Generator generator)
+    {
+        using var width = (2.0 * bound).ToScalar();
+        using var low = bound.ToScalar();
+        return torch.rand(shape, generator: generator).mul_(width).sub_(low);
+    }
 
     public static (Tensor Weight, Tensor Bias) Draw(WeightInit init, long fanIn, long fanOut, Generator generator)
     {

@@ -44,10 +44,13 @@ public static class GanLosses
     public static Tensor GradientPenalty(Module<Tensor, Tensor> critic, Tensor real, Tensor fake, Generator randomness)
     {
         var epsilon = torch.rand(new long[] { real.shape[0], 1 }, generator: randomness).to(real.device);
-        var interpolates = (epsilon * real + (1.0 - epsilon) * fake).detach().requires_grad_(true);
+        // x̂ = x̃ + ε (x − x̃): no implicit Scalars (see ParameterOptimizer's remarks).
+        var interpolates = (fake + epsilon * (real - fake)).detach().requires_grad_(true);
         var scores = critic.forward(interpolates);
         var gradient = torch.autograd.grad(new[] { scores.sum() }, new[] { interpolates }, retain_graph: true, create_graph: true)[0];
         var norms = torch.linalg.vector_norm(gradient, 2.0, new long[] { 1 });
-        return (norms - 1.0).pow(2).mean();
+        using var one = 1.0.ToScalar();
+        var excess = norms.sub(one);
+        return (excess * excess).mean();
     }
 }

@@ -11,7 +11,6 @@ using GanFlow.Runtime.Store;
 using Microsoft.FSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
-using TorchSharp.Modules;
 
 namespace GanFlow.Runtime.Training;
 
@@ -35,8 +34,8 @@ public sealed class GanTrainer
     private readonly Stopwatch clock = new();
     private readonly List<EvaluationRecord> records = [];
     private GanNetworks? networks;
-    private OptimizerHelper? generatorOptimizer;
-    private OptimizerHelper? criticOptimizer;
+    private ParameterOptimizer? generatorOptimizer;
+    private ParameterOptimizer? criticOptimizer;
     private int stepsCompleted;
     private double wallOffset;
     private double generatorLoss = double.NaN;
@@ -211,8 +210,8 @@ public sealed class GanTrainer
         var nets = networks!;
         var seed = experiment.Seed;
         var batch = experiment.Budget.BatchSize;
-        OptimizerFactory.SetLearningRate(generatorOptimizer!, LearningRateScheduleModule.at(spec.Schedule, spec.GeneratorOptimizer.LearningRate, step));
-        OptimizerFactory.SetLearningRate(criticOptimizer!, LearningRateScheduleModule.at(spec.Schedule, spec.CriticOptimizer.LearningRate, step));
+        generatorOptimizer!.LearningRate = LearningRateScheduleModule.at(spec.Schedule, spec.GeneratorOptimizer.LearningRate, step);
+        criticOptimizer!.LearningRate = LearningRateScheduleModule.at(spec.Schedule, spec.CriticOptimizer.LearningRate, step);
         var data = StepSeeds.Random(seed, step, StepSeeds.Stream.TrainingData);
         var randomness = nets.StepRandomness;
         randomness.manual_seed(StepSeeds.Of(seed, step, StepSeeds.Stream.TrainingNoise));
@@ -224,21 +223,26 @@ public sealed class GanTrainer
             Tensor fake;
             using (torch.no_grad())
                 fake = nets.Generator.forward(PriorSampler.Sample(spec.Prior, batch, randomness, context.Device));
-            criticOptimizer!.zero_grad();
+            criticOptimizer!.ZeroGrad();
             var loss = GanLosses.Critic(spec.Objective, nets.Critic.forward(real), nets.Critic.forward(fake));
             foreach (var constraint in spec.Lipschitz)
             {
                 if (constraint is LipschitzConstraint.GradientPenalty { weight: > 0.0 } penalty)
-                    loss = loss + penalty.weight * GanLosses.GradientPenalty(nets.Critic, real, fake, randomness);
+                {
+                    using var weight = penalty.weight.ToScalar();
+                    loss = loss + GanLosses.GradientPenalty(nets.Critic, real, fake, randomness).mul(weight);
+                }
             }
             loss.backward();
-            criticOptimizer.step();
+            criticOptimizer.Step();
             foreach (var constraint in spec.Lipschitz)
             {
                 if (constraint is LipschitzConstraint.WeightClipping clipping)
                 {
                     using var noGrad = torch.no_grad();
-                    foreach (var parameter in nets.Critic.parameters()) parameter.clamp_(-clipping.clip, clipping.clip);
+                    using var low = (-clipping.clip).ToScalar();
+                    using var high = clipping.clip.ToScalar();
+                    foreach (var parameter in nets.Critic.parameters()) parameter.clamp_(low, high);
                 }
             }
             criticLoss = loss.item<float>();
@@ -247,11 +251,11 @@ public sealed class GanTrainer
 
         using (var scope = torch.NewDisposeScope())
         {
-            generatorOptimizer!.zero_grad();
+            generatorOptimizer!.ZeroGrad();
             var fake = nets.Generator.forward(PriorSampler.Sample(spec.Prior, batch, randomness, context.Device));
             var loss = GanLosses.Generator(spec.Objective, nets.Critic.forward(fake));
             loss.backward();
-            generatorOptimizer.step();
+            generatorOptimizer.Step();
             generatorLoss = loss.item<float>();
             RequireFinite(generatorLoss, "generator loss", step + 1);
         }
