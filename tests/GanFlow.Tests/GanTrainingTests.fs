@@ -81,7 +81,7 @@ let tests =
             Expect.hasLength samples 4_000 "one final sample per line"
             Expect.isTrue (samples |> Array.forall (fun s -> Double.TryParse(s, Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) |> fst)) "invariant numbers"
             Expect.isTrue (Directory.Exists(Path.Combine(folder, RunFiles.Checkpoint))) "final checkpoint"
-            let leftovers = Directory.GetFileSystemEntries folder |> Array.map Path.GetFileName |> Array.filter (fun n -> n.StartsWith ".")
+            let leftovers = Directory.GetFileSystemEntries folder |> Array.map (Path.GetFileName >> nonNull) |> Array.filter (fun n -> n.StartsWith ".")
             Expect.isEmpty leftovers "no temporary files remain"
             Expect.isGreaterThan summary.GeneratorParameters 0 "generator parameters counted"
             Expect.equal summary.Device "cpu" "device"
