@@ -47,14 +47,25 @@ public static class MlpBuilder
         return new LinearLayer(weight, bias);
     }
 
-    /// <summary>The elementwise function of an activation spec.</summary>
+    /// <summary>
+    /// The elementwise function of an activation spec. Parameters go through explicitly held
+    /// Scalars: TorchSharp 0.107 does not keep implicitly converted ones alive (see ParameterOptimizer).
+    /// </summary>
     public static Func<Tensor, Tensor> ActivationOf(Activation activation) =>
         activation.Tag switch
         {
             Activation.Tags.Relu => x => functional.relu(x),
-            Activation.Tags.LeakyRelu => x => functional.leaky_relu(x, ((Activation.LeakyRelu)activation).negativeSlope),
+            Activation.Tags.LeakyRelu => x =>
+            {
+                using var slope = ((Activation.LeakyRelu)activation).negativeSlope.ToScalar();
+                return x.leaky_relu(slope);
+            },
             Activation.Tags.Tanh => x => x.tanh(),
-            Activation.Tags.Elu => x => functional.elu(x, 1.0),
+            Activation.Tags.Elu => x =>
+            {
+                using var one = 1.0.ToScalar();
+                return x.elu(one, one, one);
+            },
             _ => throw new NotSupportedException($"activation '{activation}' has no runtime interpretation"),
         };
 }

@@ -17,9 +17,17 @@ public static class PriorSampler
         var noise = prior.Kind.Tag switch
         {
             PriorKind.Tags.StandardGaussian => torch.randn(shape, generator: generator),
-            PriorKind.Tags.SymmetricUniform => torch.rand(shape, generator: generator) * 2.0 - 1.0,
+            PriorKind.Tags.SymmetricUniform => SymmetricUniform(shape, generator),
             _ => throw new NotSupportedException($"prior '{prior.Kind}' has no runtime interpretation"),
         };
         return noise.to(device);
+    }
+
+    // U(−1, 1) with explicitly held Scalars (TorchSharp 0.107 does not keep implicit ones alive; see ParameterOptimizer).
+    private static Tensor SymmetricUniform(long[] shape, Generator generator)
+    {
+        using var two = 2.0.ToScalar();
+        using var one = 1.0.ToScalar();
+        return torch.rand(shape, generator: generator).mul_(two).sub_(one);
     }
 }

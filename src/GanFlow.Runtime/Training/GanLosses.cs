@@ -12,6 +12,12 @@ namespace GanFlow.Runtime.Training;
 /// </summary>
 public static class GanLosses
 {
+    /// <summary>
+    /// log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), stable for any x. Written out because TorchSharp
+    /// 0.107's softplus passes implicit Scalars to native code without keeping them alive (see ParameterOptimizer).
+    /// </summary>
+    private static Tensor Softplus(Tensor x) => functional.relu(x) + x.abs().neg().exp().log1p();
+
     /// <summary>The loss the critic minimises, from its outputs on real and generated samples.</summary>
     public static Tensor Critic(GanObjective objective, Tensor onReal, Tensor onFake) =>
         objective.Tag switch
@@ -20,7 +26,7 @@ public static class GanLosses
             GanObjective.Tags.Wasserstein => onFake.mean() - onReal.mean(),
             // Both original-GAN variants train D by binary cross-entropy: real → 1, generated → 0.
             GanObjective.Tags.Minimax or GanObjective.Tags.NonSaturating =>
-                functional.softplus(-onReal).mean() + functional.softplus(onFake).mean(),
+                Softplus(-onReal).mean() + Softplus(onFake).mean(),
             _ => throw new NotSupportedException($"objective '{objective}' has no runtime interpretation"),
         };
 
@@ -30,9 +36,9 @@ public static class GanLosses
         {
             GanObjective.Tags.Wasserstein => -onFake.mean(),
             // E log(1 − D(G(z))) = −E softplus(l).
-            GanObjective.Tags.Minimax => -functional.softplus(onFake).mean(),
+            GanObjective.Tags.Minimax => -Softplus(onFake).mean(),
             // −E log D(G(z)) = E softplus(−l).
-            GanObjective.Tags.NonSaturating => functional.softplus(-onFake).mean(),
+            GanObjective.Tags.NonSaturating => Softplus(-onFake).mean(),
             _ => throw new NotSupportedException($"objective '{objective}' has no runtime interpretation"),
         };
 
@@ -48,7 +54,8 @@ public static class GanLosses
         var interpolates = (fake + epsilon * (real - fake)).detach().requires_grad_(true);
         var scores = critic.forward(interpolates);
         var gradient = torch.autograd.grad(new[] { scores.sum() }, new[] { interpolates }, retain_graph: true, create_graph: true)[0];
-        var norms = torch.linalg.vector_norm(gradient, 2.0, new long[] { 1 });
+        // Tensor.norm(dim) takes p as a float; linalg.vector_norm would make an implicit Scalar.
+        var norms = gradient.norm(1);
         using var one = 1.0.ToScalar();
         var excess = norms.sub(one);
         return (excess * excess).mean();
