@@ -1,0 +1,34 @@
+using GanFlow.Core.Experiments;
+using GanFlow.Core.Specs;
+using GanFlow.Runtime.Devices;
+using GanFlow.Runtime.Training;
+
+namespace GanFlow.Runtime;
+
+/// <summary>The runtime's entry point: runs one experiment in one run folder.</summary>
+public static class ExperimentRunner
+{
+    /// <summary>
+    /// Validates <paramref name="experiment"/>, then trains and evaluates it, writing spec.json,
+    /// metrics.csv, samples.txt, checkpoint/ and summary.json into <c>context.OutputDirectory</c>.
+    /// </summary>
+    /// <exception cref="SpecValidationException">The spec is invalid; nothing was computed or written.</exception>
+    /// <returns>The run's summary; divergence and runtime errors are reported in it, not thrown.</returns>
+    public static RunSummary Run(Experiment experiment, RunContext context)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        ArgumentNullException.ThrowIfNull(context);
+        var errors = ExperimentValidation.errors(experiment);
+        if (!errors.IsEmpty) throw new SpecValidationException(errors);
+
+        var model = experiment.Model;
+        // Model has a single case today, so F# compiles it without nested case classes (no
+        // `Model.Gan` type to match on); tag 0 is Model.Gan. When a second case is added, this
+        // switch becomes `case Model.Gan gan:` plus one arm per new case.
+        return model.Tag switch
+        {
+            0 => GanTrainer.Run(experiment, model.Item, context),
+            _ => throw new NotSupportedException($"model case with tag {model.Tag} ({model}) has no runtime interpretation"),
+        };
+    }
+}

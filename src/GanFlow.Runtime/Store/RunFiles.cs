@@ -1,0 +1,19 @@
+namespace GanFlow.Runtime.Store;
+
+/// <summary>
+/// File names of a run folder. They mirror <c>GanFlow.Report.RunFolder</c> (a test checks that they agree);
+/// the runtime does not reference the report project, which carries the charting packages.
+/// </summary>
+public static class RunFiles
+{
+    /// <summary>The resolved experiment spec (JSON).</summary>
+    public const string Spec = "spec.json";
+    /// <summary>One row per evaluation.</summary>
+    public const string Metrics = "metrics.csv";
+    /// <summary>Final metrics, wall time and status (JSON, a <c>RunSummary</c>).</summary>
+    public const string Summary = "summary.json";
+    /// <summary>Final model samples.</summary>
+    public const string Samples = "samples.txt";
+    /// <summary>Folder holding the latest checkpoint.</summary>
+    public const string Checkpoint = "checkpoint";
+}

@@ -1,0 +1,39 @@
+namespace GanFlow.Runtime.Training;
+
+/// <summary>
+/// Seeds of every random stream of a run as pure functions of (experiment seed, step, stream), so a
+/// step's randomness does not depend on what ran before it and a resumed run repeats an
+/// uninterrupted one exactly. SplitMix64 finalisers mix the inputs.
+/// </summary>
+public static class StepSeeds
+{
+    /// <summary>The independent streams of a run.</summary>
+    public enum Stream
+    {
+        /// <summary>Initial weights (step 0 only).</summary>
+        Initialization = 1,
+        /// <summary>Training data of one generator step (all its critic steps).</summary>
+        TrainingData = 2,
+        /// <summary>Prior noise, interpolation weights and dropout masks of one generator step.</summary>
+        TrainingNoise = 3,
+        /// <summary>Data samples of the evaluation after a step.</summary>
+        EvaluationData = 4,
+        /// <summary>Prior noise of the evaluation after a step.</summary>
+        EvaluationNoise = 5,
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>A 63-bit seed for (seed, step, stream).</summary>
+    public static long Of(int seed, int step, Stream stream) =>
+        (long)(Mix(Mix(Mix((ulong)(uint)seed) ^ (ulong)(uint)step) ^ (ulong)stream) >> 1);
+
+    /// <summary>A seeded <see cref="System.Random"/> for (seed, step, stream); its sequence is the same on every platform.</summary>
+    public static Random Random(int seed, int step, Stream stream) => new((int)(Of(seed, step, stream) & int.MaxValue));
+}
