@@ -38,8 +38,8 @@ let metrics () =
 /// runner (one intra-op thread, CPU unless CUDA is present), with evaluation kept to one small
 /// final pass so that the figure is dominated by training.
 let gan (steps: int) =
-    GanFlow.Runtime.TorchSetup.Initialize 1
-    let device = GanFlow.Runtime.DeviceSelection.FromString "auto"
+    GanFlow.Runtime.Devices.TorchSetup.Initialize 1
+    let device = GanFlow.Runtime.Devices.DeviceSelection.FromString "auto"
     let configurations =
         [ "Table 2 unimodal baseline (SN, 10 critic steps)", GanFlow.Experiments.Seed000Table2.unimodalBaseline, NamedDatasets.unimodal, 512
           "Table 2 multimodal baseline (GP, 5 critic steps)", GanFlow.Experiments.Seed000Table2.multimodalBaseline, NamedDatasets.multimodal, 512
@@ -53,7 +53,7 @@ let gan (steps: int) =
                 Evaluation = { GanFlow.Core.Experiments.Evaluation.Default with Every = steps; Samples = 1_000; FinalSamples = 1_000 } }
         let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
         let watch = Stopwatch.StartNew()
-        let summary = GanFlow.Runtime.ExperimentRunner.Run(experiment, GanFlow.Runtime.RunContext(device, folder, null, false))
+        let summary = GanFlow.Runtime.ExperimentRunner.Run(experiment, GanFlow.Runtime.Devices.RunContext(device, folder, null, false))
         let seconds = watch.Elapsed.TotalSeconds
         IO.Directory.Delete(folder, true)
         printfn "%-52s %8.1f generator steps/s %9.1f critic steps/s  (batch %d, %A)"

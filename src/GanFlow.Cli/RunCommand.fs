@@ -5,6 +5,7 @@ open System
 open GanFlow.Core.Specs
 open GanFlow.Core.Experiments
 open GanFlow.Runtime
+open GanFlow.Runtime.Devices
 
 let private show (value: float) = value.ToString("0.00000", Globalization.CultureInfo.InvariantCulture)
 
@@ -28,7 +29,7 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         2
     | [] ->
         TorchSetup.Initialize threads
-        let context = RunContext(DeviceSelection.Parse device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume)
+        let context = RunContext(DeviceSelection.FromString device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume)
         eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name context.Device experiment.Budget.Steps experiment.Seed outDirectory
         let summary = ExperimentRunner.Run(experiment, context)
         let report = GanFlow.Report.RunReport.write outDirectory

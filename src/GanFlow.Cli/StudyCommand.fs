@@ -6,6 +6,7 @@ open System
 open System.Threading.Tasks
 open GanFlow.Core.Experiments
 open GanFlow.Runtime
+open GanFlow.Runtime.Devices
 open GanFlow.Report
 
 /// Applies the overrides to every cell (pure).
@@ -22,7 +23,7 @@ let run (study: Study) (outDirectory: string) (device: string) (resume: bool) =
     | [] ->
         // Parallel trials each get one intra-op thread (small models are overhead-bound).
         TorchSetup.Initialize 1
-        let selected = DeviceSelection.Parse device
+        let selected = DeviceSelection.FromString device
         let started = Diagnostics.Stopwatch.StartNew()
         eprintfn "running study %s: %d cells, %d at a time -> %s" study.Name study.Cells.Length study.Parallelism outDirectory
         let runCell (cell: StudyCell) =

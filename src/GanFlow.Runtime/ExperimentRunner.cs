@@ -1,4 +1,5 @@
 using GanFlow.Core.Experiments;
+using GanFlow.Core.Models;
 using GanFlow.Core.Specs;
 using GanFlow.Runtime.Devices;
 using GanFlow.Runtime.Training;
@@ -21,14 +22,10 @@ public static class ExperimentRunner
         var errors = ExperimentValidation.errors(experiment);
         if (!errors.IsEmpty) throw new SpecValidationException(errors);
 
-        var model = experiment.Model;
-        // Model has a single case today, so F# compiles it without nested case classes (no
-        // `Model.Gan` type to match on); tag 0 is Model.Gan. When a second case is added, this
-        // switch becomes `case Model.Gan gan:` plus one arm per new case.
-        return model.Tag switch
+        return experiment.Model switch
         {
-            0 => GanTrainer.Run(experiment, model.Item, context),
-            _ => throw new NotSupportedException($"model case with tag {model.Tag} ({model}) has no runtime interpretation"),
+            Model.Gan gan => GanTrainer.Run(experiment, gan.Item, context),
+            _ => throw new NotSupportedException($"model {experiment.Model} has no runtime interpretation yet"),
         };
     }
 }

@@ -75,7 +75,8 @@ let tests =
             let lines = File.ReadAllLines(Path.Combine(folder, RunFiles.Metrics))
             Expect.equal lines[0] "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds" "header"
             Expect.hasLength lines 3 "header + evaluations at 10 and 20"
-            Expect.stringContains lines[1] ",NaN," "energy is NaN until the metric is merged"
+            let energy = System.Double.Parse(lines[1].Split(',')[4], System.Globalization.CultureInfo.InvariantCulture)
+            Expect.isTrue (System.Double.IsFinite energy && energy >= 0.0) "energy distance is recorded"
             Expect.equal (File.ReadAllText(Path.Combine(folder, RunFiles.Spec))) (SpecJson.serialize experiment) "spec.json"
             let samples = File.ReadAllLines(Path.Combine(folder, RunFiles.Samples))
             Expect.hasLength samples 4_000 "one final sample per line"
