@@ -9,6 +9,6 @@ open GanFlow.Core.Experiments
 
 let experiment =
     { Experiment.create "wgan-gp-unimodal" "WGAN-GP on seed 000's unimodal mixture (demo budget)" NamedDatasets.unimodal with
-        Model = Model.Gan Gan.WganGp
-        Budget = { Steps = 2_000; BatchSize = 256 }
+        Model = Model.Gan { Gan.WganGp with Lipschitz = [ LipschitzConstraint.GradientPenalty 0.1 ]; CriticSteps = 10 }
+        Budget = { Steps = 3_000; BatchSize = 512 }
         Evaluation = { Evaluation.Default with Every = 100; Samples = 10_000; FinalSamples = 100_000 } }

@@ -33,6 +33,17 @@ module Charts =
         Chart.Point(x = (xs |> Array.map (fun p -> p[0])), y = (xs |> Array.map (fun p -> p[1])), Name = "model samples")
         |> Chart.withTitle "Model samples (first 5,000)"
 
+    /// A y range showing the second half of training, where the critic's estimate and the true
+    /// W1 are small and early values (often 100× larger) would flatten them.
+    let private secondHalfRange (data: RunData) =
+        let late (values: float[]) = values |> Array.skip (values.Length / 2) |> Array.filter System.Double.IsFinite
+        let values = Array.append (late (RunData.column "w1" data)) (late (RunData.column "critic_w1" data))
+        if values.Length = 0 then (0.0, 1.0)
+        else
+            let low, high = min 0.0 (Array.min values), Array.max values
+            let pad = 0.15 * (high - low + 1e-9)
+            (low - pad, high + pad)
+
     /// W1 (eq. 8), W1 against the exact distribution, and the critic's estimate (eq. 9) over
     /// training, with evaluations where the critic badly underestimates W1 marked.
     let wasserstein (data: RunData) =
@@ -48,9 +59,9 @@ module Charts =
                   y = (flagged |> Array.map (fun (_, _, c) -> c)),
                   Name = "critic estimate < ½ W1 or negative"
               ) ]
-        |> Chart.withTitle "Wasserstein-1 over training"
+        |> Chart.withTitle "Wasserstein-1 over training (y zoomed on the second half; double-click to see all)"
         |> Chart.withXAxisStyle "generator step"
-        |> Chart.withYAxisStyle "W1"
+        |> Chart.withYAxisStyle("W1", MinMax = secondHalfRange data)
 
     /// Generator and critic losses over training.
     let losses (data: RunData) =

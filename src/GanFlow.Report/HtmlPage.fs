@@ -31,7 +31,8 @@ module HtmlPage =
 
     /// The page: a title, HTML sections and charts, in order.
     let render (title: string) (sections: string list) (charts: GenericChart list) =
-        let chartHtml = charts |> List.map GenericChart.toChartHTML |> String.concat "\n"
+        let chartHtml =
+            charts |> List.map (Chart.withSize(1000, 460) >> GenericChart.toChartHTML) |> String.concat "\n"
         $"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{text title}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}} table{{border-collapse:collapse}} th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}} pre{{background:#f6f6f6;padding:8px;overflow:auto}}</style>
