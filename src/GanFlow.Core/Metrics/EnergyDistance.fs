@@ -8,14 +8,9 @@ namespace GanFlow.Core.Metrics
 /// the brute-force definition exactly (up to rounding).
 module EnergyDistance =
 
-    let private requireSample name (sample: float[]) =
-        if Array.isEmpty sample then invalidArg name (sprintf "%s must hold at least one value" name)
-        if sample |> Array.exists (fun v -> not (System.Double.IsFinite v)) then
-            invalidArg name (sprintf "%s holds a non-finite value" name)
-
     let private requireRows name (dim: int) (sample: float[]) =
         if dim < 1 then invalidArg "dim" (sprintf "dim must be >= 1, got %d" dim)
-        requireSample name sample
+        EmpiricalCdf.requireSample name sample
         if sample.Length % dim <> 0 then
             invalidArg name (sprintf "%s has %d values, not a whole number of rows of %d" name sample.Length dim)
 
@@ -24,24 +19,7 @@ module EnergyDistance =
     /// distributions are equal). Computed in O(n log n) through the identity
     /// E = 2 ∫ (F̂_X(t) − F̂_Y(t))² dt (Székely & Rizzo 2013, eq. 2.4 in 1-D), integrated exactly
     /// over the sorted pooled points, where both empirical cdfs are constant between neighbours.
-    let energyDistance (x: float[]) (y: float[]) =
-        requireSample "x" x
-        requireSample "y" y
-        let xs = Array.sort x
-        let ys = Array.sort y
-        let n, m = float xs.Length, float ys.Length
-        let mutable i = 0
-        let mutable j = 0
-        let mutable total = 0.0
-        let mutable previous = min xs[0] ys[0]
-        while i < xs.Length || j < ys.Length do
-            let t = if j >= ys.Length || (i < xs.Length && xs[i] <= ys[j]) then xs[i] else ys[j]
-            let gap = float i / n - float j / m
-            total <- total + gap * gap * (t - previous)
-            while i < xs.Length && xs[i] = t do i <- i + 1
-            while j < ys.Length && ys[j] = t do j <- j + 1
-            previous <- t
-        2.0 * total
+    let energyDistance (x: float[]) (y: float[]) = 2.0 * EmpiricalCdf.integrateGap (fun gap -> gap * gap) x y
 
     /// Mean of `cost row_a row_b` over all pairs of rows of `a` and `b` (row-major, `dim` wide).
     let private meanPairCost (cost: float -> float) (dim: int) (a: float[]) (b: float[]) =

@@ -19,17 +19,12 @@ module Kde =
     /// the sample's spread can need more; the data-driven rules below stay far under it.
     let private maxCells = 8_000_000
 
-    let private requireSample (sample: float[]) =
-        if Array.isEmpty sample then invalidArg "sample" "the sample must hold at least one value"
-        if sample |> Array.exists (fun v -> not (System.Double.IsFinite v)) then
-            invalidArg "sample" "the sample holds a non-finite value"
-
     /// Gaussian KDE f̂(t) = (1/(n·h)) Σᵢ φ((t − xᵢ)/h) of `sample` with bandwidth h = `bandwidth`
     /// (the kernel's standard deviation, in data units), at each of `points`; the result is a
     /// density in 1/data units, one value per point, 0 farther than 8h from every sample value.
     /// Binned: agrees with the exact sum to about 1e-3 of the estimate's peak, integrates to 1.
     let density (sample: float[]) (bandwidth: float) (points: float[]) : float[] =
-        requireSample sample
+        EmpiricalCdf.requireSample "sample" sample
         if not (System.Double.IsFinite bandwidth && bandwidth > 0.0) then
             invalidArg "bandwidth" (sprintf "bandwidth must be finite and > 0, got %g" bandwidth)
         let spacing = bandwidth / cellsPerBandwidth
@@ -76,7 +71,7 @@ module Kde =
     /// average, count · (max − min) / n, in data units (seed 000: 500 of 100,000 samples).
     /// Zero for a constant sample.
     let samplesPerBandBandwidth (count: int) (sample: float[]) =
-        requireSample sample
+        EmpiricalCdf.requireSample "sample" sample
         float count * (Array.max sample - Array.min sample) / float sample.Length
 
     /// Density floor before taking logs in `heldOutBandwidth`, so that a held-out value beyond
@@ -92,7 +87,7 @@ module Kde =
     /// hold ~17 to 1,500 samples per band). Returns the best candidate in data units (the
     /// smallest on ties); needs at least two values that are not all equal.
     let heldOutBandwidth (candidates: int) (rng: System.Random) (sample: float[]) =
-        requireSample sample
+        EmpiricalCdf.requireSample "sample" sample
         if candidates < 2 then invalidArg "candidates" (sprintf "candidates must be >= 2, got %d" candidates)
         if sample.Length < 2 then invalidArg "sample" "holding out a fifth needs at least two values"
         let reference = samplesPerBandBandwidth 500 sample
@@ -118,7 +113,7 @@ module Kde =
     /// collapsed generator) has no spread to measure; the data-driven rules then return
     /// 1e-3 · max(1, |value|), so that its estimate is a narrow spike instead of an error.
     let bandwidthFor (rule: BandwidthRule) (rng: System.Random) (sample: float[]) =
-        requireSample sample
+        EmpiricalCdf.requireSample "sample" sample
         let constant = Array.forall (fun v -> v = sample[0]) sample
         let spike = 1e-3 * max 1.0 (abs sample[0])
         match rule with

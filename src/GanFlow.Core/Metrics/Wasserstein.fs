@@ -10,29 +10,8 @@ open GanFlow.Core.Datasets
 /// over the sorted pooled points t_k. That is what these functions compute, in O(n log n).
 module Wasserstein =
 
-    let private requireSample name (sample: float[]) =
-        if isNull sample || sample.Length = 0 then invalidArg name (sprintf "%s must hold at least one value" name)
-        if sample |> Array.exists (fun v -> not (System.Double.IsFinite v)) then
-            invalidArg name (sprintf "%s holds a non-finite value" name)
-
     /// W1 between the empirical distributions of two samples (eq. 8, with interval widths).
-    let w1 (x: float[]) (y: float[]) =
-        requireSample "x" x
-        requireSample "y" y
-        let xs = Array.sort x
-        let ys = Array.sort y
-        let n, m = float xs.Length, float ys.Length
-        let mutable i = 0
-        let mutable j = 0
-        let mutable total = 0.0
-        let mutable previous = min xs[0] ys[0]
-        while i < xs.Length || j < ys.Length do
-            let t = if j >= ys.Length || (i < xs.Length && xs[i] <= ys[j]) then xs[i] else ys[j]
-            total <- total + abs (float i / n - float j / m) * (t - previous)
-            while i < xs.Length && xs[i] = t do i <- i + 1
-            while j < ys.Length && ys[j] = t do j <- j + 1
-            previous <- t
-        total
+    let w1 (x: float[]) (y: float[]) = EmpiricalCdf.integrateGap abs x y
 
     /// ∫_a^b |c − F(t)| dt for monotone F, exactly, given F and its integral G.
     let private levelGap (cdf: float -> float) (integral: float -> float) (c: float) (a: float) (b: float) =
@@ -55,7 +34,7 @@ module Wasserstein =
     /// W1 between the empirical distribution of a sample and an exact 1-D distribution:
     /// ∫ |F̂_n(t) − F(t)| dt, computed exactly with the closed-form integrated cdf (no quadrature).
     let w1ToDistribution (sample: float[]) (distribution: Distribution) =
-        requireSample "sample" sample
+        EmpiricalCdf.requireSample "sample" sample
         let xs = Array.sort sample
         let n = xs.Length
         let cdf = Densities.cdf distribution
