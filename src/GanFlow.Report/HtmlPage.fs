@@ -17,9 +17,11 @@ module HtmlPage =
              match name with
              | None -> failwith "Plotly.NET no longer embeds plotly.js; cannot write an offline report"
              | Some name ->
-                 use stream = assembly.GetManifestResourceStream name
-                 use reader = new System.IO.StreamReader(stream)
-                 reader.ReadToEnd())
+                 match assembly.GetManifestResourceStream name with
+                 | null -> failwithf "Plotly.NET resource %s cannot be read" name
+                 | stream ->
+                     use reader = new System.IO.StreamReader(stream)
+                     reader.ReadToEnd())
 
     /// HTML-escaped text.
     let text (value: string) = WebUtility.HtmlEncode value
