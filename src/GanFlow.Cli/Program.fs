@@ -62,3 +62,10 @@ let main argv =
         eprintfn "error: invalid spec:"
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
+    | :? ArgumentException as e ->
+        // Bad option values the runtime rejects, e.g. an unknown --device.
+        eprintfn "error: %s" e.Message
+        2
+    | :? InvalidOperationException as e when e.Message.Contains "CUDA" ->
+        eprintfn "error: %s" e.Message
+        2
