@@ -21,28 +21,35 @@ let run (study: Study) (outDirectory: string) (device: string) (resume: bool) =
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
     | [] ->
-        // Parallel trials each get one intra-op thread (small models are overhead-bound).
-        TorchSetup.Initialize 1
-        let selected = DeviceSelection.FromString device
+        DeviceSelection.FromString device |> ignore // reject a bad --device before starting anything
         let started = Diagnostics.Stopwatch.StartNew()
-        eprintfn "running study %s: %d cells, %d at a time -> %s" study.Name study.Cells.Length study.Parallelism outDirectory
+        eprintfn "running study %s: %d cells, %d at a time (one process each) -> %s" study.Name study.Cells.Length study.Parallelism outDirectory
+        // Each cell runs in its own `ganflow run CELL` process with one intra-op thread: a trial
+        // that crashes cannot take the study down, and trials share no state at all.
+        let ganflowDll = Reflection.Assembly.GetEntryAssembly().Location
         let runCell (cell: StudyCell) =
             let folder = StudyReport.cellFolder outDirectory cell
-            let total = cell.Experiment.Budget.Steps
-            let onEvaluation =
-                Action<EvaluationRecord>(fun r ->
-                    if r.Step = total then
-                        eprintfn "%-36s step %6d/%d  W1 %.5f  critic W1 %.5f" cell.Experiment.Name r.Step total r.W1 r.CriticW1)
-            let summary = ExperimentRunner.Run(cell.Experiment, RunContext(selected, folder, onEvaluation, resume))
-            RunReport.write folder |> ignore
-            eprintfn "%-36s %A in %.0f s" cell.Experiment.Name summary.Status summary.WallSeconds
-            summary
-        let summaries =
-            Parallel.ForEach(study.Cells, ParallelOptions(MaxDegreeOfParallelism = study.Parallelism), fun cell -> runCell cell |> ignore)
-            |> ignore
-            study.Cells |> List.map (fun c -> RunData.load (StudyReport.cellFolder outDirectory c)) |> List.map (fun d -> d.Summary)
+            IO.Directory.CreateDirectory folder |> ignore
+            let e = cell.Experiment
+            let arguments =
+                [ ganflowDll; "run"; e.Name; "--out"; folder; "--device"; device; "--threads"; "1"
+                  "--seed"; string e.Seed; "--steps"; string e.Budget.Steps ]
+                @ (if resume then [ "--resume" ] else [])
+            let start = Diagnostics.ProcessStartInfo(Environment.ProcessPath, arguments, RedirectStandardOutput = true, RedirectStandardError = true)
+            use child = Diagnostics.Process.Start start
+            let output = child.StandardOutput.ReadToEndAsync()
+            let errors = child.StandardError.ReadToEndAsync()
+            child.WaitForExit()
+            IO.File.WriteAllText(IO.Path.Combine(folder, "run.log"), output.Result + errors.Result)
+            let status =
+                match RunData.tryLoad folder with
+                | Some data -> sprintf "%A in %.0f s" data.Summary.Status data.Summary.WallSeconds
+                | None -> sprintf "no result (exit code %d, see %s)" child.ExitCode (IO.Path.Combine(folder, "run.log"))
+            eprintfn "%-36s %s" e.Name status
+        Parallel.ForEach(study.Cells, ParallelOptions(MaxDegreeOfParallelism = study.Parallelism), runCell) |> ignore
+        let summaries = study.Cells |> List.map (fun c -> RunData.tryLoad (StudyReport.cellFolder outDirectory c) |> Option.map (fun d -> d.Summary))
         let table = StudyReport.write outDirectory study
         printfn "%s" table
         printfn "wall_seconds = %.1f" started.Elapsed.TotalSeconds
         printfn "report = %s" (IO.Path.Combine(outDirectory, RunFolder.reportFile))
-        if summaries |> List.forall (fun s -> s.Status = RunStatus.Completed) then 0 else 3
+        if summaries |> List.forall (function Some s -> s.Status = RunStatus.Completed | None -> false) then 0 else 3

@@ -37,15 +37,23 @@ module RunData =
     let load (directory: string) =
         let experiment = SpecJson.deserialize<Experiment> (File.ReadAllText(require directory RunFolder.specFile))
         let summary = SpecJson.deserialize<RunSummary> (File.ReadAllText(require directory RunFolder.summaryFile))
-        let metrics = Frame.ReadCsv(require directory RunFolder.metricsFile, hasHeaders = true, inferTypes = false)
+        // A run that failed before its first evaluation has no metrics.csv: an empty frame.
+        let metricsPath = Path.Combine(directory, RunFolder.metricsFile)
         let metrics =
-            metrics.Columns
-            |> Series.map (fun _ column -> column.As<string>() |> Series.mapValues (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)))
-            |> Frame.ofColumns
+            if not (File.Exists metricsPath) then Frame.ofRows ([]: (int * Series<string, float>) list)
+            else
+                Frame.ReadCsv(metricsPath, hasHeaders = true, inferTypes = false).Columns
+                |> Series.map (fun _ column ->
+                    column.As<string>() |> Series.mapValues (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)))
+                |> Frame.ofColumns
         { Experiment = experiment
           Summary = summary
           Metrics = metrics
           Samples = readSamples (Path.Combine(directory, RunFolder.samplesFile)) }
+
+    /// The run folder's data, or None when it holds no summary (the run never finished writing).
+    let tryLoad (directory: string) =
+        if File.Exists(Path.Combine(directory, RunFolder.summaryFile)) then Some(load directory) else None
 
     /// A metrics column as an array (NaN where absent).
     let column (name: string) (data: RunData) =

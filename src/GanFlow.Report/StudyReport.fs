@@ -45,7 +45,9 @@ module StudyReport =
     /// Reads every cell's run folder and writes `table.csv`, `table.md` and `report.html` into
     /// the study folder; returns the Markdown table.
     let write (studyDirectory: string) (study: Study) =
-        let runs = study.Cells |> List.map (fun cell -> cell, RunData.load (cellFolder studyDirectory cell))
+        let loaded = study.Cells |> List.map (fun cell -> cell, RunData.tryLoad (cellFolder studyDirectory cell))
+        let runs = loaded |> List.choose (fun (cell, data) -> data |> Option.map (fun d -> cell, d))
+        let missing = loaded |> List.filter (snd >> Option.isNone) |> List.map fst
         let frame = w1Frame study runs
         frame.SaveCsv(Path.Combine(studyDirectory, "table.csv") + ".tmp", includeRowKeys = true, keyNames = [ "variant" ])
         File.Move(Path.Combine(studyDirectory, "table.csv") + ".tmp", Path.Combine(studyDirectory, "table.csv"), true)
@@ -57,7 +59,8 @@ module StudyReport =
                 sprintf "%s / %s" cell.Row cell.Column,
                 sprintf "%d of %d evaluations" (RunData.flaggedEvaluations data).Length data.Metrics.RowCount)
         let statusRows =
-            runs |> List.map (fun (cell, data) -> cell.Experiment.Name, sprintf "%A, %.0f s. %s" data.Summary.Status data.Summary.WallSeconds data.Summary.Message)
+            (runs |> List.map (fun (cell, data) -> cell.Experiment.Name, sprintf "%A, %.0f s. %s" data.Summary.Status data.Summary.WallSeconds (data.Summary.Message.Split('\n')[0])))
+            @ (missing |> List.map (fun cell -> cell.Experiment.Name, "no summary.json: the run did not finish (see its run.log)"))
         let tableHtml =
             let header = "<tr><th></th>" + (study.Columns |> List.map (sprintf "<th>%s</th>") |> String.concat "") + "</tr>"
             let line (l: string) = l.Trim('|').Split('|') |> Array.map (fun c -> c.Trim())
@@ -70,6 +73,7 @@ module StudyReport =
             sprintf "<h2>Final W1 (eq. 8): ours (paper)</h2><table>%s%s</table>" header body
         let charts =
             runs
+            |> List.filter (fun (_, data) -> data.Samples.Length > 1)
             |> List.map (fun (cell, data) ->
                 Charts.density data |> Chart.withTitle (sprintf "%s — %s" cell.Column cell.Row))
         let html =
