@@ -72,7 +72,7 @@ let private variants =
               if dropout then "dropout"
               if residual then "residual blocks"
               if cyclic then "cyclic learning rate" ]
-        { Name = String.concat ", " ([ objectiveName; constraintName; activationName; initName; priorName; optimizerName; sprintf "%d critic steps" criticSteps ] @ extras)
+        { Name = String.concat ", " ([ objectiveName; constraintName; activationName; initName; priorName; optimizerName; (if criticSteps = 1 then "1 critic step" else sprintf "%d critic steps" criticSteps) ] @ extras)
           Gan =
             { Prior = prior
               Generator = { mlp with BatchNorm = batchNorm }
@@ -328,22 +328,35 @@ let tests =
             Expect.isLessThan (abs (gradientAt GanObjective.Minimax -12.0)) 1e-5 "minimax gradient has vanished at l = −12"
         }
 
-        test "the learning rate applied at step k is LearningRateSchedule.at of the schedule" {
-            // RMSprop with α = 0 moves every parameter by exactly ±lr per update (g / √(g²) = sign g),
-            // so the change of the generator's output bias between runs of k and k + 1 steps is the
-            // rate the trainer applied at (0-based) step k.
+        test "the learning rate applied at step k is LearningRateSchedule.at of the schedule, for both players" {
+            // RMSprop with α = 0 moves every parameter by exactly ±lr per update (g / √(g²) = sign g; 0 where
+            // g = 0), so between runs of k and k + 1 steps the generator's output bias moves by the rate the
+            // trainer applied at (0-based) step k, and the critic's output weights (one critic step) by
+            // that rate or not at all. Step 0 is compared with the initial weights.
             let rms = Optimizer.RmsProp { LearningRate = 1e-2; Alpha = 0.0; WeightDecay = 0.0 }
             let schedule = LearningRateSchedule.CyclicTriangular(2e-3, 3)
             let gan = { smallWganGp with GeneratorOptimizer = rms; CriticOptimizer = rms; Schedule = schedule; CriticSteps = 1; Lipschitz = [] }
-            let outputBias steps =
-                let _, folder = train gan steps 4
-                use nets = loadCheckpoint gan folder 1L
-                nets.Generator.named_parameters() |> Seq.pick (fun struct (n, p) -> if n = "output.bias" then Some (float (p.item<float32>())) else None)
-            let biases = [| for steps in 1..8 -> outputBias steps |]
-            for k in 1..7 do
-                let applied = abs (biases[k] - biases[k - 1])
+            let seed = 4
+            let outputLayers (nets: GanNetworks) =
+                let named (m: torch.nn.Module) name = m.named_parameters() |> Seq.pick (fun struct (n, p) -> if n = name then Some (floats p |> Array.map float) else None)
+                (named nets.Generator "output.bias")[0], named nets.Critic "output.weight"
+            let afterSteps steps =
+                if steps = 0 then
+                    use nets = GanNetworks.Create(gan, 1, StepSeeds.Of(seed, 0, StepSeeds.Stream.Initialization), torch.CPU)
+                    outputLayers nets
+                else
+                    let _, folder = train gan steps seed
+                    use nets = loadCheckpoint gan folder 1L
+                    outputLayers nets
+            let states = [| for steps in 0..8 -> afterSteps steps |]
+            let close = { absolute = 1e-6; relative = 1e-3 }
+            for k in 0..7 do
                 let expected = LearningRateSchedule.at schedule 1e-2 k
-                Expect.floatClose { absolute = 1e-6; relative = 1e-3 } applied expected (sprintf "step %d" k)
+                let (biasBefore, criticBefore), (biasAfter, criticAfter) = states[k], states[k + 1]
+                Expect.floatClose close (abs (biasAfter - biasBefore)) expected (sprintf "generator rate at step %d" k)
+                let moves = Array.map2 (fun a b -> abs (a - b)) criticAfter criticBefore
+                Expect.floatClose close (Array.max moves) expected (sprintf "critic rate at step %d" k)
+                Expect.all moves (fun m -> m < 1e-9 || abs (m - expected) <= 1e-6 + 1e-3 * expected) (sprintf "every critic output weight moves by the rate or not at all at step %d" k)
         }
 
         test "the uniform prior draws lie in [-1, 1] with variance 1/3 and the Gaussian prior has variance 1" {
