@@ -44,6 +44,8 @@ public sealed class MlpModule : Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
+        // Residual sums use add(z, one), not h + z: TorchSharp 0.107's + makes an implicit Scalar (see ParameterOptimizer).
+        using var one = 1.0.ToScalar();
         var h = input;
         for (var i = 0; i < hidden.Count; i++)
         {
@@ -51,7 +53,7 @@ public sealed class MlpModule : Module<Tensor, Tensor>
             if (norms[i] is { } norm) z = norm.forward(z);
             z = dropout.forward(activation(z));
             // The first hidden layer changes the width, so only later layers can be residual blocks.
-            h = residual && i > 0 ? h + z : z;
+            h = residual && i > 0 ? h.add(z, one) : z;
         }
         return output.forward(h);
     }

@@ -230,7 +230,8 @@ public sealed class GanTrainer
                 if (constraint is LipschitzConstraint.GradientPenalty { weight: > 0.0 } penalty)
                 {
                     using var weight = penalty.weight.ToScalar();
-                    loss = loss + GanLosses.GradientPenalty(nets.Critic, real, fake, randomness).mul(weight);
+                    // add(t, alpha), not loss + t: TorchSharp 0.107's + makes an implicit Scalar (see ParameterOptimizer).
+                    loss = loss.add(GanLosses.GradientPenalty(nets.Critic, real, fake, randomness), weight);
                 }
             }
             loss.backward();

@@ -13,7 +13,9 @@ namespace GanFlow.Runtime.Training;
 /// <see cref="Scalar"/>s it creates implicitly from doubles to native code without keeping them
 /// alive, so a garbage collection on another thread can finalise one mid-call (seen as rare
 /// "Unknown scalar type" failures and non-reproducible numbers when runs share a process; upstream
-/// PRs dotnet/TorchSharp#1434 and #1496). Every Scalar here is held in a <c>using</c> variable.
+/// PRs dotnet/TorchSharp#1434 and #1496). Every Scalar here is held in a <c>using</c> variable,
+/// including the alpha that one-argument <c>add</c>/<c>add_</c> (and so <c>Tensor + Tensor</c>) would
+/// create implicitly: pass it explicitly.
 /// </remarks>
 public abstract class ParameterOptimizer : IDisposable
 {
@@ -134,10 +136,11 @@ public sealed class AdamOptimizer : ParameterOptimizer
         using var sqrtCorrection2 = Math.Sqrt(1.0 - Math.Pow(beta2, Steps)).ToScalar();
         using var epsilon = Epsilon.ToScalar();
         using var negativeStep = (-LearningRate / (1.0 - Math.Pow(beta1, Steps))).ToScalar();
+        using var one = 1.0.ToScalar();
         if (weightDecay != 0.0) gradient = gradient.add(parameter, decay);
         firstMoments[index].mul_(b1).add_(gradient, oneMinusB1);
         secondMoments[index].mul_(b2).addcmul_(gradient, gradient, oneMinusB2);
-        var denominator = secondMoments[index].sqrt().div_(sqrtCorrection2).add_(epsilon);
+        var denominator = secondMoments[index].sqrt().div_(sqrtCorrection2).add_(epsilon, one);
         parameter.addcdiv_(firstMoments[index], denominator, negativeStep);
     }
 
@@ -170,9 +173,10 @@ public sealed class RmsPropOptimizer : ParameterOptimizer
         using var oneMinusA = (1.0 - alpha).ToScalar();
         using var epsilon = Epsilon.ToScalar();
         using var negativeRate = (-LearningRate).ToScalar();
+        using var one = 1.0.ToScalar();
         if (weightDecay != 0.0) gradient = gradient.add(parameter, decay);
         squareAverages[index].mul_(a).addcmul_(gradient, gradient, oneMinusA);
-        var denominator = squareAverages[index].sqrt().add_(epsilon);
+        var denominator = squareAverages[index].sqrt().add_(epsilon, one);
         parameter.addcdiv_(gradient, denominator, negativeRate);
     }
 
