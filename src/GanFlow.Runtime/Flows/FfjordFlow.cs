@@ -60,6 +60,9 @@ public sealed class FfjordFlow : NormalizingFlow
         RegisterComponents();
     }
 
+    /// <inheritdoc />
+    public override void Reseed(long seed) => noise.manual_seed(seed);
+
     private Tensor EndTime => (sqrtEndTime ?? fixedSqrtEndTime).square();
 
     private Tensor Velocity(Tensor y, Tensor t)

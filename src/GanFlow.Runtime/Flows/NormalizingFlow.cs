@@ -41,6 +41,10 @@ public abstract class NormalizingFlow : nn.Module, IFlow
     /// defined up to a constant); the law test exempts them from the gradient check.</summary>
     public virtual IReadOnlyCollection<string> GaugeParameters => Array.Empty<string>();
 
+    /// <summary>Reseeds the flow's own randomness (FFJORD's Hutchinson noise), so a runner can make each step's
+    /// draws a function of (seed, step) and a resumed run repeat an uninterrupted one. Deterministic flows ignore it.</summary>
+    public virtual void Reseed(long seed) { }
+
     /// <inheritdoc />
     public abstract (Tensor Z, Tensor LogDet) Forward(Tensor x);
     /// <inheritdoc />
