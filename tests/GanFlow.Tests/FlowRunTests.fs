@@ -70,7 +70,8 @@ let tests =
             Expect.equal (File.ReadAllText(Path.Combine(interrupted, RunFiles.Density))) (File.ReadAllText(Path.Combine(direct, RunFiles.Density))) "density equal"
             let latent = lines direct RunFiles.Latent
             Expect.equal latent[0] "z1,z2" "latent header"
-            Expect.equal (lines direct RunFiles.Density)[0] "x,y,density" "2-D density header"
+            let density2d = lines direct RunFiles.Density
+            Expect.equal density2d[0] "x,y,density" "2-D density header"
         }
 
         test "a diverging flow run is recorded as Diverged, in summary.json too, without an exception" {
