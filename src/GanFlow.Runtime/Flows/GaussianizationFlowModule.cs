@@ -10,7 +10,7 @@ namespace GanFlow.Runtime.Flows;
 /// z = Φ⁻¹(F(x)), F(x) = (1/K) Σ_k σ((x − μ_k)/h) a logistic mixture CDF with learnable anchors μ and one
 /// learnable log-bandwidth per dimension; log|det| = Σ_dims log f(x) − log φ(z). F is clamped into (ε, 1−ε).
 /// In d &gt; 1 a learnable Householder rotation mixes the coordinates between layers. The inverse of a
-/// marginal layer is found by bisection.</summary>
+/// marginal layer is found by safeguarded Newton iterations (bisection when a Newton step leaves the bracket).</summary>
 public sealed class GaussianizationFlowModule : NormalizingFlow
 {
     private readonly ParameterList means = new();
@@ -89,21 +89,36 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         var margin = z.square().Times(0.5) + z.abs().Plus(1.0).log().Plus(10.0);
         var lo = muMin - h * margin;
         var hi = muMax + h * margin;
-        var negative = z < 0;
+        var negative = z.LessThan(0.0);
         var logTarget = special.ndtr(z).log();
         var logUpperTarget = special.ndtr(-z).log();
+        var logH = logBandwidths[l].unsqueeze(0);
+        // Safeguarded Newton in log space: Newton on log F(x) = log Φ(z) (z < 0) or log(1 − F(x)) = log(1 − Φ(z))
+        // (z ≥ 0), keeping a bracket [lo, hi]; a step leaving the bracket falls back to bisection. Converges in
+        // a handful of iterations where plain bisection needs ~60 (each iteration costs n·d·K logistic terms).
+        var x = (lo + hi).Times(0.5);
         for (int i = 0; i < iterations; i++)
         {
-            var mid = (lo + hi).Times(0.5);
-            var u = (mid.unsqueeze(2) - mu.unsqueeze(0)) / h.unsqueeze(2);
+            var u = (x.unsqueeze(2) - mu.unsqueeze(0)) / h.unsqueeze(2);
             var logSigU = nn.functional.logsigmoid(u);
+            var logSigNegU = logSigU - u;
             var logF = logSigU.logsumexp(2).Minus(logK);
-            var log1mF = (logSigU - u).logsumexp(2).Minus(logK);
+            var log1mF = logSigNegU.logsumexp(2).Minus(logK);
+            var logDensity = (logSigU + logSigNegU).logsumexp(2).Minus(logK) - logH;
             var below = torch.where(negative, logF < logTarget, log1mF > logUpperTarget);
-            lo = torch.where(below, mid, lo);
-            hi = torch.where(below, hi, mid);
+            lo = torch.where(below, x, lo);
+            hi = torch.where(below, hi, x);
+            var newton = torch.where(negative,
+                x - (logF - logTarget) * (logF - logDensity).exp(),
+                x + (log1mF - logUpperTarget) * (log1mF - logDensity).exp());
+            var inside = (newton > lo).logical_and(newton < hi).logical_and(newton.isfinite());
+            var next = torch.where(inside, newton, (lo + hi).Times(0.5));
+            var change = (next - x).abs().max().item<double>();
+            var scale = 1.0 + x.abs().max().item<double>();
+            x = next;
+            if (change <= 1e-13 * scale) break;
         }
-        return (lo + hi).Times(0.5);
+        return x;
     }
 
     // Q = H_1 ⋯ H_d applied to row vectors: x ← x·H_d ⋯ H_1 (forward), reversed for the inverse.
