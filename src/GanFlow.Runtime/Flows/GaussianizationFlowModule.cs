@@ -113,10 +113,13 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
                 x + (log1mF - logUpperTarget) * (log1mF - logDensity).exp());
             var inside = (newton > lo).logical_and(newton < hi).logical_and(newton.isfinite());
             var next = torch.where(inside, newton, (lo + hi).Times(0.5));
-            var change = (next - x).abs().max().item<double>();
-            var scale = 1.0 + x.abs().max().item<double>();
-            x = next;
-            if (change <= 1e-13 * scale) break;
+            // Done where the log-space residual is at rounding level (in the gaps between modes F/f is large, so
+            // rounding noise alone moves x) or the step is below 1e-13 of the scale.
+            var residual = torch.where(negative, logF - logTarget, log1mF - logUpperTarget).abs();
+            var settled = residual.LessThan(1e-13).logical_or((next - x).abs() <= x.abs().Plus(1.0).Times(1e-13));
+            var done = settled.all().item<bool>();
+            x = torch.where(settled, x, next);
+            if (done) break;
         }
         return x;
     }
