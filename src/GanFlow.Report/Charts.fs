@@ -37,15 +37,15 @@ module Charts =
         |> Chart.withTitle "Model samples (first 5,000)"
 
     /// A 2-D flow's exact density on its grid (heatmap; x varies fastest in `density.csv`) with the first
-    /// 2,000 model samples overlaid (seed 003 Fig. 5-6, second panel).
+    /// 1,000 model samples overlaid (seed 003 Fig. 5-6, second panel).
     let densityHeatmap (data: RunData) =
         let xs = data.Density |> Array.map (fun r -> r[0]) |> Array.distinct
         let ys = data.Density |> Array.map (fun r -> r[1]) |> Array.distinct
         let z = data.Density |> Array.map (fun r -> r[2]) |> Array.chunkBySize xs.Length
-        let samples = data.Samples |> Array.chunkBySize 2 |> Array.truncate 2000
+        let samples = data.Samples |> Array.chunkBySize 2 |> Array.truncate 1000
         Chart.combine
             [ Chart.Heatmap(zData = z, X = xs, Y = ys, Name = "flow density (exact)", ShowScale = true)
-              Chart.Point(x = (samples |> Array.map (fun p -> p[0])), y = (samples |> Array.map (fun p -> p[1])), Name = "model samples (first 2,000)") ]
+              Chart.Point(x = (samples |> Array.map (fun p -> p[0])), y = (samples |> Array.map (fun p -> p[1])), Name = "model samples (first 1,000)", Opacity = 0.4, MarkerColor = Color.fromString "white") ]
         |> Chart.withTitle "Flow density (exact) with model samples"
         |> Chart.withXAxisStyle "x₁"
         |> Chart.withYAxisStyle "x₂"
