@@ -5,7 +5,10 @@ open GanFlow.Core.Experiments
 
 let all: Declared list =
     [ Declared.Single WganGpUnimodalDemo.experiment
-      Declared.Study Seed000Table2.study ]
+      Declared.Study Seed000Table2.study
+      Declared.Study Seed000Table1.study
+      Declared.Single Seed003Moons.realNvp
+      Declared.Single Seed003Moons.otFlow ]
 
 /// The experiment or study called `name`, if declared; a study's cells are reachable by their
 /// own names too.

@@ -11,9 +11,14 @@ let private show (value: float) = value.ToString("0.00000", Globalization.Cultur
 
 /// One progress line per evaluation.
 let private progress (total: int) (record: EvaluationRecord) =
-    eprintfn
-        "step %6d/%d  W1 %s  W1(exact) %s  critic W1 %s  %6.1f s"
-        record.Step total (show record.W1) (show record.W1Exact) (show record.CriticW1) record.WallSeconds
+    if Double.IsNaN record.Nll then
+        eprintfn
+            "step %6d/%d  W1 %s  W1(exact) %s  critic W1 %s  %6.1f s"
+            record.Step total (show record.W1) (show record.W1Exact) (show record.CriticW1) record.WallSeconds
+    else
+        eprintfn
+            "step %6d/%d  W1 %s  W1(exact) %s  NLL %s  inverse error %.2e  %6.1f s"
+            record.Step total (show record.W1) (show record.W1Exact) (show record.Nll) record.InverseError record.WallSeconds
 
 /// Applies the command-line overrides to a declared experiment (pure).
 let withOverrides (seed: int option) (steps: int option) (experiment: Experiment) =
@@ -39,6 +44,9 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
             printfn "w1 = %s" (show final.W1)
             printfn "w1_exact = %s" (show final.W1Exact)
             printfn "critic_w1 = %s" (show final.CriticW1)
+            if not (Double.IsNaN final.Nll) then
+                printfn "nll = %s" (show final.Nll)
+                printfn "inverse_error = %.3e" final.InverseError
         | None -> printfn "status = %A" summary.Status
         printfn "wall_seconds = %.1f" summary.WallSeconds
         printfn "report = %s" report

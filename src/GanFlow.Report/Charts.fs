@@ -10,7 +10,8 @@ module Charts =
 
     let private gridPoints = 1000
 
-    /// True density against the KDE of the model's samples (seed 000 Fig. 1 style), 1-D data.
+    /// True density against the KDE of the model's samples (seed 000 Fig. 1 style), 1-D data; for a
+    /// flow also its exact density from `density.csv`.
     let density (data: RunData) =
         let low, high = Densities.range data.Experiment.Dataset
         let pad = 0.1 * (high - low)
@@ -21,7 +22,9 @@ module Charts =
               if data.Samples.Length > 1 then
                   let bandwidth = Kde.bandwidthFor data.Experiment.Evaluation.Bandwidth (System.Random data.Experiment.Seed) data.Samples
                   let estimate = Kde.density data.Samples bandwidth grid
-                  yield Chart.Line(x = grid, y = estimate, Name = sprintf "model KDE (%d samples, bandwidth %.3g)" data.Samples.Length bandwidth) ]
+                  yield Chart.Line(x = grid, y = estimate, Name = sprintf "model KDE (%d samples, bandwidth %.3g)" data.Samples.Length bandwidth)
+              if data.Density.Length > 1 then
+                  yield Chart.Line(x = (data.Density |> Array.map (fun r -> r[0])), y = (data.Density |> Array.map (fun r -> r[1])), Name = "flow density (exact)") ]
         Chart.combine traces
         |> Chart.withTitle "Density: truth vs model (KDE)"
         |> Chart.withXAxisStyle "x"
@@ -43,6 +46,33 @@ module Charts =
             let low, high = min 0.0 (Array.min values), Array.max values
             let pad = 0.15 * (high - low + 1e-9)
             (low - pad, high + pad)
+    /// A 2-D flow's exact density on its grid (heatmap; x varies fastest in `density.csv`) with the first
+    /// 1,000 model samples overlaid (seed 003 Fig. 5-6, second panel).
+    let densityHeatmap (data: RunData) =
+        let xs = data.Density |> Array.map (fun r -> r[0]) |> Array.distinct
+        let ys = data.Density |> Array.map (fun r -> r[1]) |> Array.distinct
+        let z = data.Density |> Array.map (fun r -> r[2]) |> Array.chunkBySize xs.Length
+        let samples = data.Samples |> Array.chunkBySize 2 |> Array.truncate 1000
+        Chart.combine
+            [ Chart.Heatmap(zData = z, X = xs, Y = ys, Name = "flow density (exact)", ShowScale = true)
+              Chart.Point(x = (samples |> Array.map (fun p -> p[0])), y = (samples |> Array.map (fun p -> p[1])), Name = "model samples (first 1,000)", Opacity = 0.4, MarkerColor = Color.fromString "white") ]
+        |> Chart.withTitle "Flow density (exact) with model samples"
+        |> Chart.withXAxisStyle "x₁"
+        |> Chart.withYAxisStyle "x₂"
+
+    /// Data points mapped to the latent space, g⁻¹(x), which should look standard normal (seed 003 Fig. 5-6, fourth panel).
+    let latent (data: RunData) =
+        Chart.Point(x = (data.Latent |> Array.map (fun r -> r[0])), y = (data.Latent |> Array.map (fun r -> r[1])), Name = "g⁻¹(data)")
+        |> Chart.withTitle (sprintf "Latent space: g⁻¹ of %d data points" data.Latent.Length)
+        |> Chart.withXAxisStyle "z₁"
+        |> Chart.withYAxisStyle "z₂"
+
+    /// The exact negative log-likelihood (nats per sample) on each evaluation's fresh data.
+    let nll (data: RunData) =
+        Chart.Line(x = RunData.column "step" data, y = RunData.column "nll" data, Name = "NLL (nats/sample)", ShowMarkers = true)
+        |> Chart.withTitle "NLL over training (exact, on fresh data)"
+        |> Chart.withXAxisStyle "step"
+        |> Chart.withYAxisStyle "nats per sample"
 
     /// W1 (eq. 8), W1 against the exact distribution, and the critic's estimate (eq. 9) over
     /// training, with evaluations where the critic badly underestimates W1 marked.
@@ -63,11 +93,14 @@ module Charts =
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle("W1", MinMax = secondHalfRange data)
 
-    /// Generator and critic losses over training.
+    /// Generator and critic losses over training (a flow: its training loss only).
     let losses (data: RunData) =
         let steps = RunData.column "step" data
         Chart.combine
-            [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "generator loss")
-              Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = "critic loss") ]
+            (if RunData.isFlow data then
+                 [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "training loss") ]
+             else
+                 [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "generator loss")
+                   Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = "critic loss") ])
         |> Chart.withTitle "Losses"
         |> Chart.withXAxisStyle "generator step"

@@ -14,7 +14,11 @@ type RunData =
       Metrics: Frame<int, string>
       /// Final model samples (1-D values, or row-major coordinates for d > 1); empty if the run
       /// wrote none.
-      Samples: float[] }
+      Samples: float[]
+      /// Flows: `density.csv`, one row per grid point (coordinates, then the density); empty otherwise.
+      Density: float[][]
+      /// Flows in 2-D: `latent.csv`, g⁻¹ of data points, one row per point; empty otherwise.
+      Latent: float[][] }
 
 module RunData =
 
@@ -33,6 +37,16 @@ module RunData =
             |> Seq.map (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture))
             |> Array.ofSeq
 
+    /// Reads a CSV of numbers with a header line; empty when the file is absent.
+    let private readTable (path: string) =
+        if not (File.Exists path) then [||]
+        else
+            File.ReadLines path
+            |> Seq.skip 1
+            |> Seq.filter (fun l -> l.Trim() <> "")
+            |> Seq.map (fun l -> l.Split ',' |> Array.map (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)))
+            |> Array.ofSeq
+
     /// Loads a run folder; fails with a message naming the folder and the missing file.
     let load (directory: string) =
         let experiment = SpecJson.deserialize<Experiment> (File.ReadAllText(require directory RunFolder.specFile))
@@ -49,7 +63,15 @@ module RunData =
         { Experiment = experiment
           Summary = summary
           Metrics = metrics
-          Samples = readSamples (Path.Combine(directory, RunFolder.samplesFile)) }
+          Samples = readSamples (Path.Combine(directory, RunFolder.samplesFile))
+          Density = readTable (Path.Combine(directory, RunFolder.densityFile))
+          Latent = readTable (Path.Combine(directory, RunFolder.latentFile)) }
+
+    /// Whether the run trained a normalizing flow.
+    let isFlow (data: RunData) =
+        match data.Experiment.Model with
+        | GanFlow.Core.Models.Model.Flow _ -> true
+        | GanFlow.Core.Models.Model.Gan _ -> false
 
     /// The run folder's data, or None when it holds no summary (the run never finished writing).
     let tryLoad (directory: string) =
@@ -58,7 +80,10 @@ module RunData =
     /// A metrics column as an array (NaN where absent).
     let column (name: string) (data: RunData) =
         if data.Metrics.ColumnKeys |> Seq.contains name then
-            data.Metrics.GetColumn<float>(name) |> Series.values |> Array.ofSeq
+            // Deedle reads NaN as a missing value; keep the row (as NaN) so every column has one entry per evaluation.
+            data.Metrics.GetColumn<float>(name).GetAllValues()
+            |> Seq.map (fun v -> if v.HasValue then v.Value else nan)
+            |> Array.ofSeq
         else Array.create data.Metrics.RowCount nan
 
     /// Evaluations whose critic estimate is negative or below half the true W1.

@@ -4,12 +4,17 @@ namespace GanFlow.Report
 module RunFolder =
     /// The resolved experiment spec (JSON).
     let specFile = "spec.json"
-    /// One row per evaluation; header `step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds`.
+    /// One row per evaluation; header
+    /// `step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error`.
     let metricsFile = "metrics.csv"
     /// Final metrics, wall time and status (JSON, a `RunSummary`).
     let summaryFile = "summary.json"
     /// Final model samples, one value per line (1-D) or comma-separated coordinates.
     let samplesFile = "samples.txt"
+    /// Flows: the model's exact density on a grid, `x,density` (1-D) or `x,y,density` (2-D).
+    let densityFile = "density.csv"
+    /// Flows in 2-D: data points mapped to the latent space g⁻¹(x), `z1,z2`.
+    let latentFile = "latent.csv"
     /// The self-contained HTML report.
     let reportFile = "report.html"
     /// Folder holding the latest checkpoint.

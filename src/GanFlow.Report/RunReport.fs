@@ -21,21 +21,33 @@ module RunReport =
           "parameters (generator / critic)", sprintf "%d / %d" s.GeneratorParameters s.CriticParameters
           "seed", string s.Seed ]
         @ (match s.Final with
+           | Some f when RunData.isFlow data ->
+               [ "final W1 vs fresh data (eq. 8)", number f.W1
+                 "final W1 vs exact distribution", number f.W1Exact
+                 "final energy distance", number f.Energy
+                 "final NLL (exact, nats per sample)", number f.Nll
+                 "final inverse error max‖g(g⁻¹(x)) − x‖", f.InverseError.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture) ]
            | Some f ->
                [ "final W1 vs fresh data (eq. 8)", number f.W1
                  "final W1 vs exact distribution", number f.W1Exact
                  "final critic W1 estimate (eq. 9)", number f.CriticW1
                  "final energy distance", number f.Energy ]
            | None -> [])
-        @ [ "evaluations where the critic estimate is negative or < ½ W1", sprintf "%d of %d" flagged.Length data.Metrics.RowCount ]
+        @ (if RunData.isFlow data then []
+           else [ "evaluations where the critic estimate is negative or < ½ W1", sprintf "%d of %d" flagged.Length data.Metrics.RowCount ])
 
     /// Writes `report.html` into the run folder (atomically) and returns its path.
     let write (directory: string) =
         let data = RunData.load directory
         let dimension = Densities.dimension data.Experiment.Dataset
+        let flow = RunData.isFlow data
         let charts =
-            [ (if dimension = 1 then Charts.density data else Charts.scatter2d data)
-              Charts.wasserstein data
+            [ if dimension = 1 then Charts.density data
+              elif dimension = 2 && data.Density.Length > 0 then Charts.densityHeatmap data
+              else Charts.scatter2d data
+              if dimension = 2 && data.Latent.Length > 0 then Charts.latent data
+              if flow then Charts.nll data
+              if dimension = 1 then Charts.wasserstein data
               Charts.losses data ]
         let sections =
             [ sprintf "<p>%s</p>" (HtmlPage.text data.Experiment.Description)

@@ -11,7 +11,7 @@ public static class ExperimentRunner
 {
     /// <summary>
     /// Validates <paramref name="experiment"/>, then trains and evaluates it, writing spec.json,
-    /// metrics.csv, samples.txt, checkpoint/ and summary.json into <c>context.OutputDirectory</c>.
+    /// metrics.csv, samples.txt, checkpoint/ and summary.json (flows also density.csv and, in 2-D, latent.csv) into <c>context.OutputDirectory</c>.
     /// </summary>
     /// <exception cref="SpecValidationException">The spec is invalid; nothing was computed or written.</exception>
     /// <returns>The run's summary; divergence and runtime errors are reported in it, not thrown.</returns>
@@ -25,7 +25,8 @@ public static class ExperimentRunner
         return experiment.Model switch
         {
             Model.Gan gan => GanTrainer.Run(experiment, gan.Item, context),
-            _ => throw new NotSupportedException($"model {experiment.Model} has no runtime interpretation yet"),
+            Model.Flow flow => FlowRunner.Run(experiment, flow.Item, context),
+            _ => throw new NotSupportedException($"model {experiment.Model} has no runtime interpretation"),
         };
     }
 }

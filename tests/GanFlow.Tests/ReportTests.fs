@@ -14,11 +14,11 @@ let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
     let rows =
         [ for step in [ 100; 200; 300 ] ->
             { Step = step; W1 = finalW1 * 4.0 / float step * 100.0; W1Exact = finalW1; CriticW1 = (if step = 200 then -0.01 else finalW1)
-              Energy = 0.01; GeneratorLoss = 0.5; CriticLoss = -0.5; WallSeconds = float step / 100.0 } ]
+              Energy = 0.01; GeneratorLoss = 0.5; CriticLoss = -0.5; WallSeconds = float step / 100.0; Nll = nan; InverseError = nan } ]
     let csv =
-        "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds\n"
+        "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error\n"
         + (rows
-           |> List.map (fun r -> sprintf "%d,%g,%g,%g,%g,%g,%g,%g" r.Step r.W1 r.W1Exact r.CriticW1 r.Energy r.GeneratorLoss r.CriticLoss r.WallSeconds)
+           |> List.map (fun r -> sprintf "%d,%g,%g,%g,%g,%g,%g,%g,NaN,NaN" r.Step r.W1 r.W1Exact r.CriticW1 r.Energy r.GeneratorLoss r.CriticLoss r.WallSeconds)
            |> String.concat "\n")
     File.WriteAllText(Path.Combine(directory, RunFolder.metricsFile), csv)
     let summary =

@@ -18,7 +18,13 @@ type EvaluationRecord =
       /// Critic loss (including any penalty) at the last critic step before the evaluation.
       CriticLoss: float
       /// Seconds of wall time since the run started (training and evaluation).
-      WallSeconds: float }
+      WallSeconds: float
+      /// Exact negative log-likelihood in nats per sample, −mean log p(x), of the model on the
+      /// evaluation's fresh data samples (the ones `W1` uses). Flows only; NaN for GANs.
+      Nll: float
+      /// Largest round-trip error max‖g(g⁻¹(x)) − x‖ (Euclidean, data units) over the first 1,000
+      /// of those data samples, g the flow's generator direction. Flows only; NaN for GANs.
+      InverseError: float }
 
 /// How a run ended.
 [<RequireQualifiedAccess>]

@@ -6,7 +6,7 @@ using GanFlow.Runtime.Training;
 
 namespace GanFlow.Runtime.Checkpoints;
 
-/// <summary>Scalars saved with a checkpoint.</summary>
+/// <summary>Scalars saved with a checkpoint (flows: the training loss as <c>GeneratorLoss</c>, <c>CriticLoss</c> NaN).</summary>
 /// <param name="Step">Generator steps completed when it was taken.</param>
 /// <param name="WallSeconds">Wall time of the run up to then (a resumed run continues the clock).</param>
 /// <param name="GeneratorLoss">Generator loss of the last step.</param>
@@ -25,6 +25,8 @@ public static class CheckpointStore
     private const string CriticFile = "critic.bin";
     private const string GeneratorOptimizerFile = "generator-optimizer.bin";
     private const string CriticOptimizerFile = "critic-optimizer.bin";
+    private const string FlowFile = "flow.bin";
+    private const string FlowOptimizerFile = "flow-optimizer.bin";
     private const string StateFile = "state.json";
     private const string RetiredPrefix = RunFiles.Checkpoint + ".retired-";
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -33,17 +35,45 @@ public static class CheckpointStore
     public static string FolderOf(string runDirectory) => Path.Combine(runDirectory, RunFiles.Checkpoint);
 
     /// <summary>Saves a checkpoint, replacing the previous one atomically.</summary>
-    public static void Save(string runDirectory, CheckpointState state, GanNetworks networks, ParameterOptimizer generatorOptimizer, ParameterOptimizer criticOptimizer)
+    public static void Save(string runDirectory, CheckpointState state, GanNetworks networks, ParameterOptimizer generatorOptimizer, ParameterOptimizer criticOptimizer) =>
+        Save(runDirectory, state, folder =>
+        {
+            networks.Generator.save(Path.Combine(folder, GeneratorFile));
+            networks.Critic.save(Path.Combine(folder, CriticFile));
+            generatorOptimizer.Save(Path.Combine(folder, GeneratorOptimizerFile));
+            criticOptimizer.Save(Path.Combine(folder, CriticOptimizerFile));
+        });
+
+    /// <summary>Saves a flow's checkpoint (its parameters and buffers, its optimiser's state), replacing the previous one atomically.</summary>
+    public static void SaveFlow(string runDirectory, CheckpointState state, TorchSharp.torch.nn.Module flow, ParameterOptimizer optimizer) =>
+        Save(runDirectory, state, folder =>
+        {
+            flow.save(Path.Combine(folder, FlowFile));
+            optimizer.Save(Path.Combine(folder, FlowOptimizerFile));
+        });
+
+    /// <summary>Loads a flow's parameters and buffers (call before creating its optimiser).</summary>
+    public static void LoadFlow(string runDirectory, TorchSharp.torch.nn.Module flow)
+    {
+        var folder = Locate(runDirectory) ?? throw new FileNotFoundException($"no checkpoint in {runDirectory}");
+        flow.load(Path.Combine(folder, FlowFile));
+    }
+
+    /// <summary>Loads a flow optimiser's state.</summary>
+    public static void LoadFlowOptimizer(string runDirectory, ParameterOptimizer optimizer)
+    {
+        var folder = Locate(runDirectory) ?? throw new FileNotFoundException($"no checkpoint in {runDirectory}");
+        optimizer.Load(Path.Combine(folder, FlowOptimizerFile));
+    }
+
+    private static void Save(string runDirectory, CheckpointState state, Action<string> writeModelFiles)
     {
         Directory.CreateDirectory(runDirectory);
         var temporary = Path.Combine(runDirectory, $".{RunFiles.Checkpoint}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(temporary);
         try
         {
-            networks.Generator.save(Path.Combine(temporary, GeneratorFile));
-            networks.Critic.save(Path.Combine(temporary, CriticFile));
-            generatorOptimizer.Save(Path.Combine(temporary, GeneratorOptimizerFile));
-            criticOptimizer.Save(Path.Combine(temporary, CriticOptimizerFile));
+            writeModelFiles(temporary);
             File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, Json));
 
             var target = FolderOf(runDirectory);

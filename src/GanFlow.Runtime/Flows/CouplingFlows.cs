@@ -1,4 +1,5 @@
 using GanFlow.Core.Models;
+using GanFlow.Runtime.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -51,6 +52,9 @@ internal static class Masks
                 values[i * dimension + j] = (i + j) % 2 == 1 ? 1.0 : 0.0;
         return torch.tensor(values, new long[] { layers, dimension }, dtype: ScalarType.Float64);
     }
+
+    /// <summary>1 − masks, built without an implicit Scalar.</summary>
+    public static Tensor Complement(Tensor masks) => masks.SubtractedFrom(1.0);
 }
 
 /// <summary>RealNVP (seed 003 eq. 11, the masked form of Ashukha's tutorial). Generator direction, layer i:
@@ -61,6 +65,7 @@ public sealed class RealNvpFlow : NormalizingFlow
     private readonly ModuleList<CouplingNet> s = new();
     private readonly ModuleList<CouplingNet> t = new();
     private readonly Tensor masks;
+    private readonly Tensor complements;
 
     /// <summary>Builds the couplings with weights drawn from <paramref name="generator"/>.</summary>
     public RealNvpFlow(RealNvp spec, int dimension, BaseDistribution baseDistribution, Generator generator)
@@ -72,6 +77,7 @@ public sealed class RealNvpFlow : NormalizingFlow
             t.Add(new CouplingNet($"t{i}", dimension, spec.Width, spec.Depth, spec.Activation, false, generator));
         }
         masks = Masks.Alternating(spec.Couplings, dimension);
+        complements = Masks.Complement(masks);
         RegisterComponents();
     }
 
@@ -83,10 +89,11 @@ public sealed class RealNvpFlow : NormalizingFlow
         for (int i = s.Count - 1; i >= 0; i--)
         {
             var m = masks[i];
+            var notM = complements[i];
             var kept = z * m;
-            var scale = s[i].call(kept) * (1 - m);
-            var shift = t[i].call(kept) * (1 - m);
-            z = kept + (1 - m) * (z - shift) * (-scale).exp();
+            var scale = s[i].call(kept) * notM;
+            var shift = t[i].call(kept) * notM;
+            z = kept + notM * (z - shift) * (-scale).exp();
             logDet = logDet - scale.sum(1);
         }
         return (z, logDet);
@@ -99,10 +106,11 @@ public sealed class RealNvpFlow : NormalizingFlow
         for (int i = 0; i < s.Count; i++)
         {
             var m = masks[i];
+            var notM = complements[i];
             var kept = x * m;
-            var scale = s[i].call(kept) * (1 - m);
-            var shift = t[i].call(kept) * (1 - m);
-            x = kept + (1 - m) * (x * scale.exp() + shift);
+            var scale = s[i].call(kept) * notM;
+            var shift = t[i].call(kept) * notM;
+            x = kept + notM * (x * scale.exp() + shift);
         }
         return x;
     }
@@ -115,6 +123,7 @@ public sealed class NiceFlow : NormalizingFlow
     private readonly ModuleList<CouplingNet> nets = new();
     private readonly Parameter logScale;
     private readonly Tensor masks;
+    private readonly Tensor complements;
 
     /// <summary>Builds the couplings with weights drawn from <paramref name="generator"/>; the scaling starts at 1.</summary>
     public NiceFlow(Nice spec, int dimension, BaseDistribution baseDistribution, Generator generator)
@@ -124,6 +133,7 @@ public sealed class NiceFlow : NormalizingFlow
             nets.Add(new CouplingNet($"m{i}", dimension, spec.Width, spec.Depth, spec.Activation, false, generator));
         logScale = new Parameter(torch.zeros(dimension, dtype: ScalarType.Float64));
         masks = Masks.Alternating(spec.Couplings, dimension);
+        complements = Masks.Complement(masks);
         RegisterComponents();
     }
 
@@ -134,8 +144,9 @@ public sealed class NiceFlow : NormalizingFlow
         for (int i = 0; i < nets.Count; i++)
         {
             var m = masks[i];
+            var notM = complements[i];
             var kept = y * m;
-            y = kept + (1 - m) * (y + nets[i].call(kept));
+            y = kept + notM * (y + nets[i].call(kept));
         }
         var logDet = logScale.sum().expand(x.shape[0]);
         return (y * logScale.exp(), logDet);
@@ -148,8 +159,9 @@ public sealed class NiceFlow : NormalizingFlow
         for (int i = nets.Count - 1; i >= 0; i--)
         {
             var m = masks[i];
+            var notM = complements[i];
             var kept = y * m;
-            y = kept + (1 - m) * (y - nets[i].call(kept));
+            y = kept + notM * (y - nets[i].call(kept));
         }
         return y;
     }

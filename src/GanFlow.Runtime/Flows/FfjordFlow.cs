@@ -1,4 +1,5 @@
 using GanFlow.Core.Models;
+using GanFlow.Runtime.Modules;
 using GanFlow.Runtime.Solvers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -59,6 +60,9 @@ public sealed class FfjordFlow : NormalizingFlow
         RegisterComponents();
     }
 
+    /// <inheritdoc />
+    public override void Reseed(long seed) => noise.manual_seed(seed);
+
     private Tensor EndTime => (sqrtEndTime ?? fixedSqrtEndTime).square();
 
     private Tensor Velocity(Tensor y, Tensor t)
@@ -84,7 +88,7 @@ public sealed class FfjordFlow : NormalizingFlow
             using var _ = torch.enable_grad();
             var y = state[0];
             if (!y.requires_grad) y = y.detach().requires_grad_(true);
-            var v = Velocity(y, endTime * s);
+            var v = Velocity(y, endTime.Times(s));
             Tensor trace;
             if (epsilon is not null)
             {
@@ -113,7 +117,7 @@ public sealed class FfjordFlow : NormalizingFlow
     public override Tensor Inverse(Tensor z)
     {
         var endTime = EndTime.to(z.device);
-        Tensor[] Dynamics(double s, Tensor[] state) => new[] { Velocity(state[0], endTime * s) * endTime };
+        Tensor[] Dynamics(double s, Tensor[] state) => new[] { Velocity(state[0], endTime.Times(s)) * endTime };
         var result = OdeSolvers.Solve(solver, Dynamics, new[] { z }, 1.0, 0.0);
         LastFunctionEvaluations = result.FunctionEvaluations;
         return result.State[0];

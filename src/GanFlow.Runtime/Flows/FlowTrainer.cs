@@ -2,6 +2,7 @@ using GanFlow.Core.Datasets;
 using GanFlow.Core.Models;
 using GanFlow.Core.Training;
 using GanFlow.Runtime.Solvers;
+using GanFlow.Runtime.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -57,7 +58,7 @@ public static class FlowTrainer
         var flow = FlowBuilder.Build(spec, dimension, generator, ToTensor(initial, dimension), device);
         var evaluation = Sampling.sample(new Random(MixSeed(seed, -2)), dataset, EvaluationSamples);
         double initialNll = NegativeLogLikelihood(flow, evaluation);
-        var optimizer = CreateOptimizer(spec.Optimizer, flow.parameters());
+        using var optimizer = OptimizerFactory.Create(spec.Optimizer, flow.parameters());
         var watch = System.Diagnostics.Stopwatch.StartNew();
         int completed = 0;
         string message = $"completed {steps} steps";
@@ -68,7 +69,7 @@ public static class FlowTrainer
             {
                 using var scope = torch.NewDisposeScope();
                 var lr = LearningRateScheduleModule.at(spec.Schedule, spec.Optimizer.LearningRate, step);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                optimizer.LearningRate = lr;
                 var batch = ToTensor(Sampling.sample(new Random(MixSeed(seed, step)), dataset, batchSize), dimension, device);
                 var (loss, nll) = flow.TrainingLoss(batch);
                 double lossValue = loss.item<double>(), nllValue = nll.item<double>();
@@ -78,9 +79,9 @@ public static class FlowTrainer
                     message = $"diverged at step {step}: loss = {lossValue}";
                     break;
                 }
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 completed = step + 1;
                 onStep?.Invoke(step, nllValue);
             }
@@ -95,14 +96,6 @@ public static class FlowTrainer
         if (!diverged && !double.IsFinite(finalNll)) { diverged = true; message = $"final NLL is {finalNll}"; }
         return new FlowTrainingResult(flow, initialNll, finalNll, completed, diverged, message, watch.Elapsed.TotalSeconds);
     }
-
-    /// <summary>The torch optimiser of an F# optimiser spec.</summary>
-    public static optim.Optimizer CreateOptimizer(Optimizer spec, IEnumerable<Parameter> parameters) => spec switch
-    {
-        Optimizer.Adam a => optim.Adam(parameters, a.Item.LearningRate, a.Item.Beta1, a.Item.Beta2, weight_decay: a.Item.WeightDecay),
-        Optimizer.RmsProp r => optim.RMSProp(parameters, r.Item.LearningRate, alpha: r.Item.Alpha, weight_decay: r.Item.WeightDecay),
-        _ => throw new NotSupportedException($"unknown optimizer spec {spec}"),
-    };
 
     /// <summary>Exact mean −log p(x) in nats over row-major samples (chunks of 4,096, no parameter gradients).</summary>
     public static double NegativeLogLikelihood(NormalizingFlow flow, double[] samples)

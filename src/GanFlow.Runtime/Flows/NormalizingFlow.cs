@@ -1,4 +1,5 @@
 using GanFlow.Core.Models;
+using GanFlow.Runtime.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -40,6 +41,10 @@ public abstract class NormalizingFlow : nn.Module, IFlow
     /// defined up to a constant); the law test exempts them from the gradient check.</summary>
     public virtual IReadOnlyCollection<string> GaugeParameters => Array.Empty<string>();
 
+    /// <summary>Reseeds the flow's own randomness (FFJORD's Hutchinson noise), so a runner can make each step's
+    /// draws a function of (seed, step) and a resumed run repeat an uninterrupted one. Deterministic flows ignore it.</summary>
+    public virtual void Reseed(long seed) { }
+
     /// <inheritdoc />
     public abstract (Tensor Z, Tensor LogDet) Forward(Tensor x);
     /// <inheritdoc />
@@ -62,15 +67,15 @@ public abstract class NormalizingFlow : nn.Module, IFlow
 
     /// <summary>log p_Z(z) per sample, summed over dimensions.</summary>
     public Tensor BaseLogProb(Tensor z) => Base.IsStandardLogistic
-        ? -(nn.functional.softplus(z) + nn.functional.softplus(-z)).sum(1)
-        : (z.square() * -0.5 - 0.5 * Math.Log(2 * Math.PI)).sum(1);
+        ? -(HeldScalars.Softplus(z) + HeldScalars.Softplus(-z)).sum(1)
+        : z.square().Times(-0.5).Minus(0.5 * Math.Log(2 * Math.PI)).sum(1);
 
     /// <summary>n draws from p_Z with a seeded generator.</summary>
     public Tensor SampleBase(long n, Generator generator, Device? device = null)
     {
         if (Base.IsStandardLogistic)
         {
-            var u = torch.rand(new long[] { n, Dimension }, dtype: ScalarType.Float64, generator: generator).clamp(1e-12, 1 - 1e-12);
+            var u = torch.rand(new long[] { n, Dimension }, dtype: ScalarType.Float64, generator: generator).ClampTo(1e-12, 1 - 1e-12);
             return (u.log() - (-u).log1p()).to(device ?? CPU);
         }
         return torch.randn(new long[] { n, Dimension }, dtype: ScalarType.Float64, generator: generator).to(device ?? CPU);
@@ -106,12 +111,6 @@ internal static class FlowInit
     }
 
     /// <summary>The F# activation spec as a function.</summary>
-    public static Func<Tensor, Tensor> Activation(Activation activation) => activation switch
-    {
-        Core.Models.Activation.LeakyRelu l => x => nn.functional.leaky_relu(x, l.negativeSlope),
-        _ when activation.IsRelu => x => nn.functional.relu(x),
-        _ when activation.IsTanh => x => x.tanh(),
-        _ when activation.IsElu => x => nn.functional.elu(x, 1.0),
-        _ => throw new NotSupportedException($"unknown activation {activation}"),
-    };
+    /// <remarks>The GAN networks' interpretation, whose Scalars are held explicitly.</remarks>
+    public static Func<Tensor, Tensor> Activation(Activation activation) => MlpBuilder.ActivationOf(activation);
 }

@@ -1,4 +1,5 @@
 using GanFlow.Core.Models;
+using GanFlow.Runtime.Modules;
 using GanFlow.Runtime.Solvers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -40,36 +41,36 @@ public sealed class OtFlowModule : NormalizingFlow
     /// <summary>c shifts Φ by a constant and never reaches v, log p or the losses.</summary>
     public override IReadOnlyCollection<string> GaugeParameters => new[] { "c" };
 
-    private static Tensor LogCosh(Tensor x) { var a = x.abs(); return a + nn.functional.softplus(-2 * a) - Math.Log(2); }
+    private static Tensor LogCosh(Tensor x) { var a = x.abs(); return (a + HeldScalars.Softplus(a.Times(-2.0))).Minus(Math.Log(2)); }
 
     /// <summary>Φ(x, t) per sample (for tests and plots).</summary>
     public Tensor Potential(Tensor x, double t)
     {
-        var s = torch.cat(new[] { x, torch.full(x.shape[0], 1, t, dtype: x.dtype, device: x.device) }, 1);
+        var s = torch.cat(new[] { x, HeldScalars.Filled(new[] { x.shape[0], 1 }, t, x.dtype, x.device) }, 1);
         var u0 = LogCosh(s.matmul(K0.t()) + b0);
-        var u1 = u0 + StepSize * LogCosh(u0.matmul(K1.t()) + b1);
+        var u1 = u0 + LogCosh(u0.matmul(K1.t()) + b1).Times(StepSize);
         var symmetric = A.t().matmul(A);
-        return u1.matmul(w) + 0.5 * (s.matmul(symmetric) * s).sum(1) + s.matmul(b) + c;
+        return u1.matmul(w) + (s.matmul(symmetric) * s).sum(1).Times(0.5) + s.matmul(b) + c;
     }
 
     /// <summary>∇ₛΦ [n, d+1] and tr ∇²ₓΦ [n] at (x, t).</summary>
     public (Tensor Gradient, Tensor Laplacian) GradientAndLaplacian(Tensor x, double t)
     {
         int d = Dimension;
-        var s = torch.cat(new[] { x, torch.full(x.shape[0], 1, t, dtype: x.dtype, device: x.device) }, 1);
+        var s = torch.cat(new[] { x, HeldScalars.Filled(new[] { x.shape[0], 1 }, t, x.dtype, x.device) }, 1);
         var z1 = s.matmul(K0.t()) + b0;                  // [n, m]
         var tanh1 = z1.tanh();                           // σ'
         var u0 = LogCosh(z1);
         var z2 = u0.matmul(K1.t()) + b1;
         var tanh2 = z2.tanh();
-        var a0 = w + StepSize * (tanh2 * w).matmul(K1);  // ∂Φ_N/∂u₀ [n, m]
+        var a0 = w + (tanh2 * w).matmul(K1).Times(StepSize);  // ∂Φ_N/∂u₀ [n, m]
         var symmetric = A.t().matmul(A);
         var gradient = (tanh1 * a0).matmul(K0) + s.matmul(symmetric) + b;
         // Trace over x of K₀ᵀ diag(σ''(z₁)⊙a₀) K₀ + h Jᵀ diag(σ''(z₂)⊙w) J, J = K₁ diag(σ'(z₁)) K₀ₓ.
         var E = K0[.., ..d];                              // [m, d]
-        var term0 = ((1 - tanh1.square()) * a0).matmul(E.square().sum(1));
+        var term0 = (tanh1.square().SubtractedFrom(1.0) * a0).matmul(E.square().sum(1));
         var J = K1.matmul(tanh1.unsqueeze(2) * E.unsqueeze(0)); // [n, m, d]
-        var term1 = StepSize * ((1 - tanh2.square()) * w * J.square().sum(2)).sum(1);
+        var term1 = (tanh2.square().SubtractedFrom(1.0) * w * J.square().sum(2)).sum(1).Times(StepSize);
         var laplacian = term0 + term1 + symmetric[..d, ..d].diagonal().sum();
         return (gradient, laplacian);
     }
@@ -81,7 +82,7 @@ public sealed class OtFlowModule : NormalizingFlow
         {
             var (gradient, laplacian) = GradientAndLaplacian(state[0], t);
             var gx = gradient[.., ..d];
-            var kinetic = 0.5 * gx.square().sum(1);
+            var kinetic = gx.square().sum(1).Times(0.5);
             return new[] { -gx, -laplacian, kinetic, (gradient[.., d] - kinetic).abs() };
         }
         var zero = torch.zeros(x.shape[0], dtype: x.dtype, device: x.device);
@@ -102,7 +103,7 @@ public sealed class OtFlowModule : NormalizingFlow
     {
         var state = Integrate(x).State;
         var nll = -(BaseLogProb(state[0]) + state[1]).mean();
-        var loss = weights.Transport * state[2].mean() + weights.Nll * nll + weights.Hjb * state[3].mean();
+        var loss = state[2].mean().Times(weights.Transport) + nll.Times(weights.Nll) + state[3].mean().Times(weights.Hjb);
         return (loss, nll);
     }
 

@@ -1,4 +1,5 @@
 using GanFlow.Core.Models;
+using GanFlow.Runtime.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,7 +41,7 @@ public static class OdeSolvers
             foreach (var (c, k) in terms)
             {
                 if (c == 0.0) continue;
-                var term = k[i] * (h * c);
+                var term = k[i].Times(h * c);
                 sum = sum is null ? term : sum + term;
             }
             result[i] = sum is null ? y[i] : y[i] + sum;
@@ -145,7 +146,7 @@ public static class OdeSolvers
         double sum = 0; long count = 0;
         for (int i = 0; i < v.Length; i++)
         {
-            var scale = y[i].abs() * rtol + atol;
+            var scale = y[i].abs().Times(rtol).Plus(atol);
             sum += (v[i] / scale).square().sum().ToDouble();
             count += v[i].numel();
         }
@@ -157,7 +158,7 @@ public static class OdeSolvers
         double sum = 0; long count = 0;
         for (int i = 0; i < err.Length; i++)
         {
-            var scale = torch.maximum(y0[i].abs(), y1[i].abs()) * rtol + atol;
+            var scale = torch.maximum(y0[i].abs(), y1[i].abs()).Times(rtol).Plus(atol);
             sum += (err[i] / scale).square().sum().ToDouble();
             count += err[i].numel();
         }

@@ -8,7 +8,10 @@ namespace GanFlow.Runtime.Store;
 public static class MetricsCsv
 {
     /// <summary>The exact header line.</summary>
-    public const string Header = "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds";
+    public const string Header = "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error";
+
+    /// <summary>The header before the flow columns were appended; such files still parse (nll and inverse_error NaN).</summary>
+    public const string HeaderWithoutFlowColumns = "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds";
 
     private static string Number(double value) =>
         double.IsNaN(value) ? "NaN" : value.ToString("R", CultureInfo.InvariantCulture);
@@ -26,7 +29,9 @@ public static class MetricsCsv
                 .Append(Number(r.Energy)).Append(',')
                 .Append(Number(r.GeneratorLoss)).Append(',')
                 .Append(Number(r.CriticLoss)).Append(',')
-                .Append(Number(r.WallSeconds)).Append('\n');
+                .Append(Number(r.WallSeconds)).Append(',')
+                .Append(Number(r.Nll)).Append(',')
+                .Append(Number(r.InverseError)).Append('\n');
         }
         return text.ToString();
     }
@@ -36,15 +41,18 @@ public static class MetricsCsv
     public static IReadOnlyList<EvaluationRecord> Parse(string text)
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0 || lines[0].Trim() != Header)
+        var header = lines.Length == 0 ? "" : lines[0].Trim();
+        if (header != Header && header != HeaderWithoutFlowColumns)
             throw new FormatException($"metrics.csv must start with the header '{Header}'");
+        var fields = header.Split(',').Length;
         var records = new List<EvaluationRecord>();
         for (var i = 1; i < lines.Length; i++)
         {
             var cells = lines[i].Trim().Split(',');
-            if (cells.Length != 8) throw new FormatException($"metrics.csv line {i + 1} has {cells.Length} fields, expected 8");
+            if (cells.Length != fields) throw new FormatException($"metrics.csv line {i + 1} has {cells.Length} fields, expected {fields}");
             double D(int k) => double.Parse(cells[k], NumberStyles.Float, CultureInfo.InvariantCulture);
-            records.Add(new EvaluationRecord(int.Parse(cells[0], CultureInfo.InvariantCulture), D(1), D(2), D(3), D(4), D(5), D(6), D(7)));
+            records.Add(new EvaluationRecord(int.Parse(cells[0], CultureInfo.InvariantCulture), D(1), D(2), D(3), D(4), D(5), D(6), D(7),
+                fields > 8 ? D(8) : double.NaN, fields > 9 ? D(9) : double.NaN));
         }
         return records;
     }

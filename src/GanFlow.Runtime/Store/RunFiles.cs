@@ -14,6 +14,10 @@ public static class RunFiles
     public const string Summary = "summary.json";
     /// <summary>Final model samples.</summary>
     public const string Samples = "samples.txt";
+    /// <summary>Flows: the model's exact density on a grid (<c>x,density</c> in 1-D, <c>x,y,density</c> in 2-D).</summary>
+    public const string Density = "density.csv";
+    /// <summary>Flows in 2-D: data points mapped to the latent space, g⁻¹(x) (<c>z1,z2</c>).</summary>
+    public const string Latent = "latent.csv";
     /// <summary>Folder holding the latest checkpoint.</summary>
     public const string Checkpoint = "checkpoint";
 }

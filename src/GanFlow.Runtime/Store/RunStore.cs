@@ -57,10 +57,44 @@ public sealed class RunStore
         AtomicFile.WriteAllText(PathOf(RunFiles.Samples), text.ToString());
     }
 
+    /// <summary>
+    /// Writes <c>density.csv</c>: a header, then one grid point per line, its <paramref name="dimension"/>
+    /// coordinates (row-major in <paramref name="points"/>) and the density there.
+    /// </summary>
+    public void WriteDensity(IReadOnlyList<double> points, IReadOnlyList<double> density, int dimension)
+    {
+        var header = dimension == 1 ? "x,density" : dimension == 2 ? "x,y,density"
+            : string.Join(',', Enumerable.Range(1, dimension).Select(k => $"x{k}")) + ",density";
+        AtomicFile.WriteAllText(PathOf(RunFiles.Density), Table(header, points, dimension, density));
+    }
+
+    /// <summary>Writes <c>latent.csv</c>: header <c>z1,z2,…</c>, then one latent point per line (row-major input).</summary>
+    public void WriteLatent(IReadOnlyList<double> points, int dimension)
+    {
+        var header = string.Join(',', Enumerable.Range(1, dimension).Select(k => $"z{k}"));
+        AtomicFile.WriteAllText(PathOf(RunFiles.Latent), Table(header, points, dimension, null));
+    }
+
+    private static string Table(string header, IReadOnlyList<double> points, int dimension, IReadOnlyList<double>? last)
+    {
+        var text = new StringBuilder(points.Count * 24).Append(header).Append('\n');
+        for (var i = 0; i < points.Count / dimension; i++)
+        {
+            for (var k = 0; k < dimension; k++)
+            {
+                if (k > 0) text.Append(',');
+                text.Append(points[i * dimension + k].ToString("R", CultureInfo.InvariantCulture));
+            }
+            if (last is not null) text.Append(',').Append(last[i].ToString("R", CultureInfo.InvariantCulture));
+            text.Append('\n');
+        }
+        return text.ToString();
+    }
+
     /// <summary>Removes the result files of an earlier run in this folder (a fresh start), leaving other files alone.</summary>
     public void ClearResults()
     {
-        foreach (var name in new[] { RunFiles.Metrics, RunFiles.Summary, RunFiles.Samples })
+        foreach (var name in new[] { RunFiles.Metrics, RunFiles.Summary, RunFiles.Samples, RunFiles.Density, RunFiles.Latent })
         {
             if (File.Exists(PathOf(name))) File.Delete(PathOf(name));
         }

@@ -302,7 +302,8 @@ public sealed class GanTrainer
             }
             RequireFinite(criticW1, "critic W1 estimate", step);
             var record = new EvaluationRecord(step, w1, w1Exact, criticW1, EnergyDistance(model, data, dimension),
-                generatorLoss, criticLoss, WallSeconds);
+                generatorLoss, criticLoss, WallSeconds,
+                double.NaN, double.NaN); // nll, inverse_error: flows only
             return (record, model);
         }
         finally
@@ -314,7 +315,7 @@ public sealed class GanTrainer
 
     /// <summary>Energy distance between model and data samples: the exact O(n log n) form in 1-D;
     /// in d &gt; 1 the O(n²) form on the first 2,000 points of each.</summary>
-    private static double EnergyDistance(double[] model, double[] data, int dimension)
+    internal static double EnergyDistance(double[] model, double[] data, int dimension)
     {
         if (dimension == 1) return GanFlow.Core.Metrics.EnergyDistance.energyDistance(model, data);
         int take = Math.Min(2_000, Math.Min(model.Length, data.Length) / dimension) * dimension;

@@ -1,0 +1,74 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanFlow.Runtime.Modules;
+
+/// <summary>
+/// Tensor–number arithmetic with every <see cref="Scalar"/> held in a <c>using</c> variable for the
+/// length of the native call. TorchSharp 0.107 converts a bare number (<c>t * 0.5</c>, <c>t.clamp(1e-12, …)</c>,
+/// <c>1 - t</c>) to a Scalar it does not keep alive, so a garbage collection on another thread can finalise it
+/// mid-call ("Unknown scalar type", wrong numbers; dotnet/TorchSharp PRs #1434, #1496; see ParameterOptimizer).
+/// The flows and ODE solvers use these instead of the operators.
+/// </summary>
+public static class HeldScalars
+{
+    /// <summary>t · c.</summary>
+    public static Tensor Times(this Tensor t, double c)
+    {
+        using var s = c.ToScalar();
+        return t.mul(s);
+    }
+
+    /// <summary>t + c.</summary>
+    public static Tensor Plus(this Tensor t, double c)
+    {
+        using var s = c.ToScalar();
+        return t.add(s);
+    }
+
+    /// <summary>t − c.</summary>
+    public static Tensor Minus(this Tensor t, double c)
+    {
+        using var s = c.ToScalar();
+        return t.sub(s);
+    }
+
+    /// <summary>c − t.</summary>
+    public static Tensor SubtractedFrom(this Tensor t, double c)
+    {
+        using var s = c.ToScalar();
+        return t.neg().add(s);
+    }
+
+    /// <summary>t clamped into [low, high].</summary>
+    public static Tensor ClampTo(this Tensor t, double low, double high)
+    {
+        using var lo = low.ToScalar();
+        using var hi = high.ToScalar();
+        return t.clamp(lo, hi);
+    }
+
+    /// <summary>max(t, low).</summary>
+    public static Tensor ClampAtLeast(this Tensor t, double low)
+    {
+        using var lo = low.ToScalar();
+        return t.clamp_min(lo);
+    }
+
+    /// <summary>The boolean tensor t &lt; c.</summary>
+    public static Tensor LessThan(this Tensor t, double c)
+    {
+        using var s = c.ToScalar();
+        return t.lt(s);
+    }
+
+    /// <summary>log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), stable for any x (TorchSharp's softplus makes implicit Scalars).</summary>
+    public static Tensor Softplus(Tensor x) => nn.functional.relu(x) + x.abs().neg().exp().log1p();
+
+    /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>.</summary>
+    public static Tensor Filled(long[] shape, double value, ScalarType dtype, Device? device = null)
+    {
+        using var s = value.ToScalar();
+        return torch.full(shape, s, dtype: dtype, device: device);
+    }
+}

@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using GanFlow.Core.Datasets;
+using GanFlow.Core.Experiments;
+using GanFlow.Core.Metrics;
+using GanFlow.Core.Models;
+using GanFlow.Core.Training;
+using GanFlow.Runtime.Checkpoints;
+using GanFlow.Runtime.Devices;
+using GanFlow.Runtime.Flows;
+using GanFlow.Runtime.Solvers;
+using GanFlow.Runtime.Store;
+using Microsoft.FSharp.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanFlow.Runtime.Training;
+
+/// <summary>
+/// The one interpreter of a <see cref="Flow"/> spec as a run, with <see cref="GanTrainer"/>'s contract:
+/// maximum-likelihood steps (OT-Flow: its combined loss) on fresh data seeded from (seed, step), evaluations
+/// every <c>evaluation.every</c> steps and at the end (W1 eq. 8, W1 to the exact distribution and energy
+/// distance as for GANs, critic W1 NaN, plus the exact NLL and the inverse error), atomic checkpoints with
+/// the optimiser state, resume, and divergence recorded as <see cref="RunStatus.Diverged"/>. Besides the
+/// GAN files a flow run writes <c>density.csv</c> (the flow's exact density on a grid) and, in 2-D,
+/// <c>latent.csv</c> (g⁻¹ of data points, seed 003 Fig. 5-6, fourth panel).
+/// </summary>
+public sealed class FlowRunner
+{
+    /// <summary>Data points of each evaluation whose round trip g(g⁻¹(x)) gives <c>inverse_error</c>.</summary>
+    public const int InverseErrorPoints = 1_000;
+    /// <summary>Points of the 1-D density grid.</summary>
+    public const int DensityGridPoints1d = 1_000;
+    /// <summary>Points per axis of the 2-D density grid.</summary>
+    public const int DensityGridPoints2d = 100;
+    /// <summary>Data points mapped to the latent space for <c>latent.csv</c> (2-D).</summary>
+    public const int LatentPoints = 5_000;
+    /// <summary>Anchor-placement data points of a Gaussianization flow (drawn once, stream Initialization).</summary>
+    public const int InitialDataPoints = 1_000;
+    private const int SampleChunk = 10_000;
+
+    private readonly Experiment experiment;
+    private readonly Flow spec;
+    private readonly RunContext context;
+    private readonly RunStore store;
+    private readonly int dimension;
+    private readonly Stopwatch clock = new();
+    private readonly List<EvaluationRecord> records = [];
+    private NormalizingFlow? flow;
+    private ParameterOptimizer? optimizer;
+    private int stepsCompleted;
+    private double wallOffset;
+    private double trainingLoss = double.NaN;
+    private int parameters;
+
+    private FlowRunner(Experiment experiment, Flow spec, RunContext context)
+    {
+        this.experiment = experiment;
+        this.spec = spec;
+        this.context = context;
+        store = new RunStore(context.OutputDirectory);
+        dimension = Densities.dimension(experiment.Dataset);
+    }
+
+    /// <summary>
+    /// Trains and evaluates a validated experiment whose model is <paramref name="spec"/>. Never throws:
+    /// divergence (a NaN/Inf loss, sample, NLL or inverse error, or an adaptive ODE solve out of steps) ends
+    /// with <see cref="RunStatus.Diverged"/>, any other error with <see cref="RunStatus.Failed"/>.
+    /// </summary>
+    public static RunSummary Run(Experiment experiment, Flow spec, RunContext context) =>
+        new FlowRunner(experiment, spec, context).Run();
+
+    private double WallSeconds => wallOffset + clock.Elapsed.TotalSeconds;
+
+    private RunSummary Summary(RunStatus status, string message, EvaluationRecord? final) =>
+        new(experiment.Name, experiment.Seed, status, message, stepsCompleted, WallSeconds, context.Device.ToString(),
+            parameters, 0,
+            final is null ? FSharpOption<EvaluationRecord>.None : FSharpOption<EvaluationRecord>.Some(final));
+
+    private RunSummary Run()
+    {
+        clock.Start();
+        RunSummary summary;
+        try
+        {
+            summary = Train();
+        }
+        catch (RunDivergedException diverged)
+        {
+            summary = Summary(RunStatus.Diverged, diverged.Message, null);
+        }
+        catch (OdeStepLimitException limit)
+        {
+            summary = Summary(RunStatus.Diverged, $"after {stepsCompleted} steps: {limit.Message}", null);
+        }
+        catch (Exception error)
+        {
+            summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}", null);
+        }
+        finally
+        {
+            optimizer?.Dispose();
+            flow?.Dispose();
+        }
+        try
+        {
+            store.WriteSummary(summary);
+        }
+        catch (Exception error) when (summary.Status.IsCompleted)
+        {
+            summary = Summary(RunStatus.Failed, $"could not write the summary: {error.GetType().Name}: {error.Message}", null);
+        }
+        catch (Exception)
+        {
+            // The run already failed; the returned summary carries the original reason.
+        }
+        return summary;
+    }
+
+    private RunSummary Train()
+    {
+        var resumeFrom = context.Resume ? ResumePoint() : null;
+        if (resumeFrom is null) DeleteEarlierResults();
+        store.WriteSpec(experiment);
+
+        using (var generator = new Generator((ulong)StepSeeds.Of(experiment.Seed, 0, StepSeeds.Stream.Initialization)))
+        {
+            var initial = Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), experiment.Dataset, InitialDataPoints);
+            using var initialData = FlowTrainer.ToTensor(initial, dimension);
+            flow = FlowBuilder.Build(spec, dimension, generator, initialData, context.Device);
+        }
+        if (resumeFrom is not null) CheckpointStore.LoadFlow(context.OutputDirectory, flow);
+        parameters = (int)FlowBuilder.ParameterCount(flow);
+        optimizer = OptimizerFactory.Create(spec.Optimizer, flow.parameters());
+        flow.train();
+
+        var steps = experiment.Budget.Steps;
+        var evaluation = experiment.Evaluation;
+        if (resumeFrom is { } state)
+        {
+            CheckpointStore.LoadFlowOptimizer(context.OutputDirectory, optimizer);
+            stepsCompleted = state.Step;
+            wallOffset = state.WallSeconds;
+            trainingLoss = state.GeneratorLoss;
+            // As GanTrainer: rows before the checkpoint stand; its own step is evaluated again.
+            records.AddRange(store.ReadMetrics().Where(r => r.Step < stepsCompleted));
+            store.WriteMetrics(records);
+            if (stepsCompleted < steps && stepsCompleted % evaluation.Every == 0)
+                Record(Evaluate(stepsCompleted, evaluation.Samples).Record);
+        }
+
+        for (var step = stepsCompleted; step < steps; step++)
+        {
+            TrainStep(step);
+            stepsCompleted = step + 1;
+            if (stepsCompleted < steps && stepsCompleted % evaluation.Every == 0)
+                Record(Evaluate(stepsCompleted, evaluation.Samples).Record);
+            if (evaluation.CheckpointEvery > 0 && stepsCompleted < steps && stepsCompleted % evaluation.CheckpointEvery == 0)
+                SaveCheckpoint();
+        }
+
+        var (final, samples, data) = Evaluate(steps, evaluation.FinalSamples);
+        Record(final);
+        store.WriteSamples(samples, dimension);
+        WriteDensityAndLatent(data);
+        SaveCheckpoint();
+        return Summary(RunStatus.Completed, $"completed {steps} steps", final);
+    }
+
+    /// <summary>GanTrainer's rule: a checkpoint exists, the folder's spec equals this one apart from the step budget,
+    /// and the checkpoint is not past the budget.</summary>
+    private CheckpointState? ResumePoint()
+    {
+        var state = CheckpointStore.ReadState(context.OutputDirectory);
+        var specText = store.ReadSpecText();
+        if (state is null || specText is null || state.Step > experiment.Budget.Steps) return null;
+        Experiment stored;
+        try
+        {
+            stored = GanFlow.Core.Specs.SpecJson.deserialize<Experiment>(specText);
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+        return WithoutStepBudget(stored).Equals(WithoutStepBudget(experiment)) ? state : null;
+    }
+
+    private static Experiment WithoutStepBudget(Experiment e) =>
+        new(e.Name, e.Description, e.Dataset, e.Model, new Budget(0, e.Budget.BatchSize), e.Evaluation, e.Seed);
+
+    private void DeleteEarlierResults()
+    {
+        store.ClearResults();
+        if (!Directory.Exists(context.OutputDirectory)) return;
+        foreach (var folder in Directory.EnumerateDirectories(context.OutputDirectory, RunFiles.Checkpoint + "*"))
+            Directory.Delete(folder, recursive: true);
+    }
+
+    private void SaveCheckpoint() =>
+        CheckpointStore.SaveFlow(context.OutputDirectory, new CheckpointState(stepsCompleted, WallSeconds, trainingLoss, double.NaN),
+            flow!, optimizer!);
+
+    private void Record(EvaluationRecord record)
+    {
+        records.Add(record);
+        store.WriteMetrics(records);
+        context.OnEvaluation?.Invoke(record);
+    }
+
+    /// <summary>One optimiser step (0-based <paramref name="step"/>) on a fresh batch.</summary>
+    private void TrainStep(int step)
+    {
+        var seed = experiment.Seed;
+        optimizer!.LearningRate = LearningRateScheduleModule.at(spec.Schedule, spec.Optimizer.LearningRate, step);
+        flow!.Reseed(StepSeeds.Of(seed, step, StepSeeds.Stream.TrainingNoise));
+        using var scope = torch.NewDisposeScope();
+        var values = Sampling.sample(StepSeeds.Random(seed, step, StepSeeds.Stream.TrainingData), experiment.Dataset, experiment.Budget.BatchSize);
+        var batch = FlowTrainer.ToTensor(values, dimension, context.Device);
+        optimizer.ZeroGrad();
+        var (loss, _) = flow.TrainingLoss(batch);
+        trainingLoss = loss.item<double>();
+        RequireFinite(trainingLoss, "training loss", step + 1);
+        loss.backward();
+        optimizer.Step();
+    }
+
+    private static void RequireFinite(double value, string quantity, int step)
+    {
+        if (!double.IsFinite(value))
+            throw new RunDivergedException($"{quantity} is {value} at step {step}");
+    }
+
+    /// <summary>
+    /// Scores the flow after <paramref name="step"/> steps on <paramref name="count"/> model samples and as many
+    /// fresh data samples (streams seeded from (seed, step)): W1, W1 to the exact distribution and energy
+    /// distance as GanTrainer computes them, the exact NLL on the data samples and the inverse error on the first
+    /// <see cref="InverseErrorPoints"/> of them. Returns the data samples too (density grid, latent points).
+    /// </summary>
+    private (EvaluationRecord Record, double[] ModelSamples, double[] DataSamples) Evaluate(int step, int count)
+    {
+        var f = flow!;
+        f.eval();
+        try
+        {
+            f.Reseed(StepSeeds.Of(experiment.Seed, step, StepSeeds.Stream.EvaluationNoise));
+            using var noise = new Generator((ulong)StepSeeds.Of(experiment.Seed, step, StepSeeds.Stream.EvaluationNoise));
+            var model = Sample(f, count, noise);
+            if (model.Any(v => !double.IsFinite(v)))
+                throw new RunDivergedException($"model samples hold non-finite values at step {step}");
+            var data = Sampling.sample(StepSeeds.Random(experiment.Seed, step, StepSeeds.Stream.EvaluationData), experiment.Dataset, count);
+            var oneDimensional = dimension == 1;
+            var w1 = oneDimensional ? Wasserstein.w1(model, data) : double.NaN;
+            var w1Exact = oneDimensional ? Wasserstein.w1ToDistribution(model, experiment.Dataset) : double.NaN;
+            if (oneDimensional)
+            {
+                RequireFinite(w1, "W1", step);
+                RequireFinite(w1Exact, "W1 to the exact distribution", step);
+            }
+            var nll = FlowTrainer.NegativeLogLikelihood(f, data);
+            RequireFinite(nll, "NLL on the evaluation data", step);
+            var roundTrip = data[..(Math.Min(InverseErrorPoints, count) * dimension)];
+            var inverseError = DataRoundTripError(f, roundTrip);
+            RequireFinite(inverseError, "inverse error", step);
+            var record = new EvaluationRecord(step, w1, w1Exact, double.NaN, GanTrainer.EnergyDistance(model, data, dimension),
+                trainingLoss, double.NaN, WallSeconds, nll, inverseError);
+            return (record, model, data);
+        }
+        finally
+        {
+            f.train();
+        }
+    }
+
+    /// <summary>x = g(z), z ~ p_Z, in chunks (bounded memory for 100,000 samples), row-major.</summary>
+    private static double[] Sample(NormalizingFlow f, int count, Generator noise)
+    {
+        var result = new double[count * f.Dimension];
+        for (var start = 0; start < count; start += SampleChunk)
+        {
+            var n = Math.Min(SampleChunk, count - start);
+            FlowTrainer.Sample(f, n, noise).CopyTo(result, start * f.Dimension);
+        }
+        return result;
+    }
+
+    /// <summary>max‖g(g⁻¹(x)) − x‖ over the rows of <paramref name="x"/>.</summary>
+    private static double DataRoundTripError(NormalizingFlow f, double[] x)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var xt = FlowTrainer.ToTensor(x, f.Dimension, f.ParameterDevice);
+        return (f.Inverse(f.Forward(xt).Z) - xt).norm(1).max().item<double>();
+    }
+
+    /// <summary>density.csv (1-D: the dataset's range ±10%; 2-D: the data sample's bounding box ±10%) and, in 2-D,
+    /// latent.csv with g⁻¹ of the first <see cref="LatentPoints"/> data samples.</summary>
+    private void WriteDensityAndLatent(double[] data)
+    {
+        var f = flow!;
+        if (dimension == 1)
+        {
+            var (low, high) = Densities.range(experiment.Dataset).ToValueTuple();
+            var pad = 0.1 * (high - low);
+            var grid = Enumerable.Range(0, DensityGridPoints1d)
+                .Select(i => low - pad + (high - low + 2 * pad) * i / (DensityGridPoints1d - 1)).ToArray();
+            store.WriteDensity(grid, FlowTrainer.DensityOnGrid(f, grid), 1);
+        }
+        else if (dimension == 2)
+        {
+            double Coordinate(int i, int k) => data[i * 2 + k];
+            var n = data.Length / 2;
+            var axes = new double[2][];
+            for (var k = 0; k < 2; k++)
+            {
+                double low = double.PositiveInfinity, high = double.NegativeInfinity;
+                for (var i = 0; i < n; i++) { low = Math.Min(low, Coordinate(i, k)); high = Math.Max(high, Coordinate(i, k)); }
+                var pad = 0.1 * (high - low);
+                axes[k] = Enumerable.Range(0, DensityGridPoints2d)
+                    .Select(i => low - pad + (high - low + 2 * pad) * i / (DensityGridPoints2d - 1)).ToArray();
+            }
+            // x varies fastest: row j of the heatmap is y = axes[1][j].
+            var points = new double[DensityGridPoints2d * DensityGridPoints2d * 2];
+            for (var j = 0; j < DensityGridPoints2d; j++)
+                for (var i = 0; i < DensityGridPoints2d; i++)
+                {
+                    points[(j * DensityGridPoints2d + i) * 2] = axes[0][i];
+                    points[(j * DensityGridPoints2d + i) * 2 + 1] = axes[1][j];
+                }
+            store.WriteDensity(points, FlowTrainer.DensityOnGrid(f, points), 2);
+            f.Reseed(StepSeeds.Of(experiment.Seed, experiment.Budget.Steps, StepSeeds.Stream.EvaluationNoise));
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var x = FlowTrainer.ToTensor(data[..(Math.Min(LatentPoints, n) * 2)], 2, f.ParameterDevice);
+            store.WriteLatent(f.Forward(x).Z.cpu().data<double>().ToArray(), 2);
+        }
+    }
+}

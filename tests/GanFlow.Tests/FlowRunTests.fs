@@ -1,0 +1,112 @@
+/// Flows run as experiments through ExperimentRunner: the run folder, resume and divergence.
+module GanFlow.Tests.FlowRunTests
+
+open System
+open System.IO
+open Expecto
+open GanFlow.Core.Datasets
+open GanFlow.Core.Models
+open GanFlow.Core.Experiments
+open GanFlow.Runtime.Store
+open GanFlow.Report
+open GanFlow.Tests.TestRuns
+
+/// A small Gaussianization flow on N(2, 0.5²).
+let private smallGf =
+    { Flow.gaussianization1d with
+        Architecture = FlowArchitecture.Gaussianization { GaussianizationFlow.Default with Layers = 2; Anchors = 16; InverseIterations = 60 } }
+
+/// A small RealNVP on moons.
+let private smallRealNvp =
+    { Flow.realNvpMoons with
+        Architecture = FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 4; Width = 16 }
+        Optimizer = Flow.adam 3e-3 }
+
+let private flowExperiment name dataset flow steps every =
+    { Experiment.create name "flow runtime test" dataset with
+        Model = Model.Flow flow
+        Budget = { Steps = steps; BatchSize = 128 }
+        Evaluation = { Evaluation.Default with Every = every; Samples = 1_000; FinalSamples = 2_000 } }
+
+let private lines folder name = File.ReadAllLines(Path.Combine(folder, name))
+
+[<Tests>]
+let tests =
+    testList "Flow runs" [
+        test "a 1-D flow run writes the run folder with nll and inverse_error columns and density.csv" {
+            let folder = scratchFolder "flow-1d"
+            let experiment = flowExperiment "flow-test" (Distribution.Gaussian(2.0, 0.5)) smallGf 20 10
+            let summary = run experiment folder false
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            for name in [ RunFiles.Spec; RunFiles.Metrics; RunFiles.Summary; RunFiles.Samples; RunFiles.Density ] do
+                Expect.isTrue (File.Exists(Path.Combine(folder, name))) (sprintf "%s exists" name)
+            let metrics = lines folder RunFiles.Metrics
+            Expect.equal metrics[0] "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error" "header"
+            Expect.hasLength metrics 3 "evaluations at 10 and 20"
+            let final = summary.Final.Value
+            Expect.isTrue (Double.IsFinite final.Nll) "NLL recorded"
+            Expect.isLessThan final.InverseError 1e-6 "the bisection inverse is tight"
+            Expect.isTrue (Double.IsNaN final.CriticW1) "no critic"
+            Expect.isTrue (Double.IsFinite final.W1 && Double.IsFinite final.W1Exact) "W1s"
+            Expect.hasLength (lines folder RunFiles.Samples) 2_000 "final samples"
+            let density = lines folder RunFiles.Density
+            Expect.equal density[0] "x,density" "density header"
+            Expect.hasLength density 1_001 "1,000 grid points"
+            Expect.equal summary.CriticParameters 0 "no critic parameters"
+        }
+
+        test "a flow run stopped after N steps and resumed to 2N gives the same numbers as an uninterrupted 2N run" {
+            let interrupted, direct = scratchFolder "flow-resume-interrupted", scratchFolder "flow-resume-direct"
+            let experiment steps = flowExperiment "flow-resume" NamedDatasets.moons smallRealNvp steps 10
+            let first = run (experiment 20) interrupted false
+            Expect.equal first.Status RunStatus.Completed first.Message
+            let resumed = run (experiment 40) interrupted true
+            let uninterrupted = run (experiment 40) direct false
+            Expect.equal resumed.Status RunStatus.Completed resumed.Message
+            let rows folder = RunStore(folder).ReadMetrics() |> Seq.map withoutWallTime |> Seq.toList
+            Expect.sequenceEqual (rows interrupted) (rows direct) "metrics.csv rows equal"
+            Expect.equal (withoutWallTime resumed.Final.Value) (withoutWallTime uninterrupted.Final.Value) "final evaluation equal"
+            Expect.equal (File.ReadAllText(Path.Combine(interrupted, RunFiles.Samples))) (File.ReadAllText(Path.Combine(direct, RunFiles.Samples))) "samples equal"
+            Expect.equal (File.ReadAllText(Path.Combine(interrupted, RunFiles.Density))) (File.ReadAllText(Path.Combine(direct, RunFiles.Density))) "density equal"
+            let latent = lines direct RunFiles.Latent
+            Expect.equal latent[0] "z1,z2" "latent header"
+            let density2d = lines direct RunFiles.Density
+            Expect.equal density2d[0] "x,y,density" "2-D density header"
+        }
+
+        test "a diverging flow run is recorded as Diverged, in summary.json too, without an exception" {
+            let folder = scratchFolder "flow-diverged"
+            let exploding =
+                { Flow.gaussianization1d with
+                    Architecture = FlowArchitecture.Gaussianization { GaussianizationFlow.Default with Layers = 1; Anchors = 5 }
+                    Optimizer = Flow.adam 1e12 }
+            let summary = run (flowExperiment "flow-diverges" (Distribution.Gaussian(2.0, 0.5)) exploding 50 10) folder false
+            Expect.equal summary.Status RunStatus.Diverged summary.Message
+            let written = GanFlow.Core.Specs.SpecJson.deserialize<RunSummary> (File.ReadAllText(Path.Combine(folder, RunFiles.Summary)))
+            Expect.equal written.Status RunStatus.Diverged "summary.json records the divergence"
+        }
+
+        test "the report of a flow run folder renders the flow's density, the NLL chart and the inverse error" {
+            let folder = scratchFolder "flow-report"
+            let summary = run (flowExperiment "flow-report" (Distribution.Gaussian(2.0, 0.5)) smallGf 10 5) folder false
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            let html = File.ReadAllText(RunReport.write folder)
+            Expect.isTrue (html.Contains "flow density (exact)") "exact density trace"
+            Expect.isTrue (html.Contains "NLL over training") "NLL chart"
+            Expect.isTrue (html.Contains "final inverse error") "inverse error in the summary table"
+        }
+
+        test "the report of a 2-D flow run folder draws the density heatmap and the latent scatter" {
+            let folder = scratchFolder "flow-report-2d"
+            let summary = run (flowExperiment "flow-report-2d" NamedDatasets.moons smallRealNvp 10 5) folder false
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            let html = File.ReadAllText(RunReport.write folder)
+            Expect.isTrue (html.Contains "Latent space") "latent chart"
+            Expect.isTrue (html.Contains "heatmap") "density heatmap"
+        }
+
+        test "the runtime's flow file names agree with the report's RunFolder" {
+            Expect.equal RunFiles.Density RunFolder.densityFile "density"
+            Expect.equal RunFiles.Latent RunFolder.latentFile "latent"
+        }
+    ]
