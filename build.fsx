@@ -54,7 +54,10 @@ Target.create "Build" (fun _ ->
 Target.create "Test" (fun p ->
     let lines = Collections.Generic.List<string>()
     let result =
-        CreateProcess.fromRawCommand "dotnet" ([ testsDll; "--no-spinner"; "--colours"; "0" ] @ p.Context.Arguments)
+        // --sequenced: one test thread. TorchSharp 0.107 can finalise an implicit Scalar while native
+        // code reads it when other threads allocate (README, Platform notes); training runs are
+        // single-threaded (studies run one process per cell), and so are the tests.
+        CreateProcess.fromRawCommand "dotnet" ([ testsDll; "--no-spinner"; "--colours"; "0"; "--sequenced" ] @ p.Context.Arguments)
         |> CreateProcess.withWorkingDirectory root
         |> CreateProcess.redirectOutput
         |> CreateProcess.withOutputEventsNotNull (fun line -> lines.Add line; printfn "%s" line) (fun line -> eprintfn "%s" line)

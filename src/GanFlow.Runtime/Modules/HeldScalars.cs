@@ -19,11 +19,19 @@ public static class HeldScalars
         return t.mul(s);
     }
 
-    /// <summary>t + c.</summary>
+    /// <summary>t + c. (The one-argument <c>add</c> makes an implicit alpha = 1 Scalar too, so alpha is held as well.)</summary>
     public static Tensor Plus(this Tensor t, double c)
     {
         using var s = c.ToScalar();
-        return t.add(s);
+        using var one = 1.0.ToScalar();
+        return t.add(s, one);
+    }
+
+    /// <summary>a + b with alpha held (<c>Tensor + Tensor</c> makes an implicit alpha = 1 Scalar).</summary>
+    public static Tensor Plus(this Tensor a, Tensor b)
+    {
+        using var one = 1.0.ToScalar();
+        return a.add(b, one);
     }
 
     /// <summary>t − c.</summary>
@@ -37,7 +45,8 @@ public static class HeldScalars
     public static Tensor SubtractedFrom(this Tensor t, double c)
     {
         using var s = c.ToScalar();
-        return t.neg().add(s);
+        using var one = 1.0.ToScalar();
+        return t.neg().add(s, one);
     }
 
     /// <summary>t clamped into [low, high].</summary>
@@ -63,7 +72,7 @@ public static class HeldScalars
     }
 
     /// <summary>log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), stable for any x (TorchSharp's softplus makes implicit Scalars).</summary>
-    public static Tensor Softplus(Tensor x) => nn.functional.relu(x) + x.abs().neg().exp().log1p();
+    public static Tensor Softplus(Tensor x) => nn.functional.relu(x).Plus(x.abs().neg().exp().log1p());
 
     /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>.</summary>
     public static Tensor Filled(long[] shape, double value, ScalarType dtype, Device? device = null)

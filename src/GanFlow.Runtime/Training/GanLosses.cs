@@ -2,6 +2,8 @@ using GanFlow.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using static GanFlow.Runtime.Modules.HeldScalars;
+using GanFlow.Runtime.Modules;
 
 namespace GanFlow.Runtime.Training;
 
@@ -12,22 +14,6 @@ namespace GanFlow.Runtime.Training;
 /// </summary>
 public static class GanLosses
 {
-    /// <summary>
-    /// log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), stable for any x. Written out because TorchSharp
-    /// 0.107's softplus passes implicit Scalars to native code without keeping them alive (see ParameterOptimizer).
-    /// </summary>
-    private static Tensor Softplus(Tensor x) => Plus(functional.relu(x), x.abs().neg().exp().log1p());
-
-    /// <summary>
-    /// a + b with its alpha held: TorchSharp 0.107's <c>Tensor + Tensor</c> calls <c>add(b, 1)</c> with an
-    /// implicit Scalar that a collection on another thread can finalise mid-call (see ParameterOptimizer).
-    /// </summary>
-    private static Tensor Plus(Tensor a, Tensor b)
-    {
-        using var one = 1.0.ToScalar();
-        return a.add(b, one);
-    }
-
     /// <summary>The loss the critic minimises, from its outputs on real and generated samples.</summary>
     public static Tensor Critic(GanObjective objective, Tensor onReal, Tensor onFake) =>
         objective.Tag switch
@@ -36,7 +22,7 @@ public static class GanLosses
             GanObjective.Tags.Wasserstein => onFake.mean() - onReal.mean(),
             // Both original-GAN variants train D by binary cross-entropy: real → 1, generated → 0.
             GanObjective.Tags.Minimax or GanObjective.Tags.NonSaturating =>
-                Plus(Softplus(-onReal).mean(), Softplus(onFake).mean()),
+                Softplus(-onReal).mean().Plus(Softplus(onFake).mean()),
             _ => throw new NotSupportedException($"objective '{objective}' has no runtime interpretation"),
         };
 
@@ -61,7 +47,7 @@ public static class GanLosses
     {
         var epsilon = torch.rand(new long[] { real.shape[0], 1 }, generator: randomness).to(real.device);
         // x̂ = x̃ + ε (x − x̃): no implicit Scalars (see ParameterOptimizer's remarks).
-        var interpolates = Plus(fake, epsilon * (real - fake)).detach().requires_grad_(true);
+        var interpolates = fake.Plus(epsilon * (real - fake)).detach().requires_grad_(true);
         var scores = critic.forward(interpolates);
         var gradient = torch.autograd.grad(new[] { scores.sum() }, new[] { interpolates }, retain_graph: true, create_graph: true)[0];
         // Tensor.norm(dim) takes p as a float; linalg.vector_norm would make an implicit Scalar.
