@@ -54,7 +54,7 @@ public abstract class NormalizingFlow : nn.Module, IFlow
     public virtual Tensor LogProb(Tensor x)
     {
         var (z, logDet) = Forward(x);
-        return BaseLogProb(z) + logDet;
+        return BaseLogProb(z).Plus(logDet);
     }
 
     /// <summary>The loss minimised by training and the mean NLL (nats) it contains. Maximum likelihood by
@@ -67,7 +67,7 @@ public abstract class NormalizingFlow : nn.Module, IFlow
 
     /// <summary>log p_Z(z) per sample, summed over dimensions.</summary>
     public Tensor BaseLogProb(Tensor z) => Base.IsStandardLogistic
-        ? -(HeldScalars.Softplus(z) + HeldScalars.Softplus(-z)).sum(1)
+        ? -HeldScalars.Softplus(z).Plus(HeldScalars.Softplus(-z)).sum(1)
         : z.square().Times(-0.5).Minus(0.5 * Math.Log(2 * Math.PI)).sum(1);
 
     /// <summary>n draws from p_Z with a seeded generator.</summary>
@@ -76,7 +76,7 @@ public abstract class NormalizingFlow : nn.Module, IFlow
         if (Base.IsStandardLogistic)
         {
             var u = torch.rand(new long[] { n, Dimension }, dtype: ScalarType.Float64, generator: generator).ClampTo(1e-12, 1 - 1e-12);
-            return (u.log() - (-u).log1p()).to(device ?? CPU);
+            return u.log().Minus((-u).log1p()).to(device ?? CPU);
         }
         return torch.randn(new long[] { n, Dimension }, dtype: ScalarType.Float64, generator: generator).to(device ?? CPU);
     }

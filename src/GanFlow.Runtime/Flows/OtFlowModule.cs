@@ -41,16 +41,16 @@ public sealed class OtFlowModule : NormalizingFlow
     /// <summary>c shifts Φ by a constant and never reaches v, log p or the losses.</summary>
     public override IReadOnlyCollection<string> GaugeParameters => new[] { "c" };
 
-    private static Tensor LogCosh(Tensor x) { var a = x.abs(); return (a + HeldScalars.Softplus(a.Times(-2.0))).Minus(Math.Log(2)); }
+    private static Tensor LogCosh(Tensor x) { var a = x.abs(); return a.Plus(HeldScalars.Softplus(a.Times(-2.0))).Minus(Math.Log(2)); }
 
     /// <summary>Φ(x, t) per sample (for tests and plots).</summary>
     public Tensor Potential(Tensor x, double t)
     {
         var s = torch.cat(new[] { x, HeldScalars.Filled(new[] { x.shape[0], 1 }, t, x.dtype, x.device) }, 1);
-        var u0 = LogCosh(s.matmul(K0.t()) + b0);
-        var u1 = u0 + LogCosh(u0.matmul(K1.t()) + b1).Times(StepSize);
+        var u0 = LogCosh(s.matmul(K0.t()).Plus(b0));
+        var u1 = u0.Plus(LogCosh(u0.matmul(K1.t()).Plus(b1)).Times(StepSize));
         var symmetric = A.t().matmul(A);
-        return u1.matmul(w) + (s.matmul(symmetric) * s).sum(1).Times(0.5) + s.matmul(b) + c;
+        return u1.matmul(w).Plus((s.matmul(symmetric) * s).sum(1).Times(0.5)).Plus(s.matmul(b)).Plus(c);
     }
 
     /// <summary>∇ₛΦ [n, d+1] and tr ∇²ₓΦ [n] at (x, t).</summary>
@@ -58,20 +58,20 @@ public sealed class OtFlowModule : NormalizingFlow
     {
         int d = Dimension;
         var s = torch.cat(new[] { x, HeldScalars.Filled(new[] { x.shape[0], 1 }, t, x.dtype, x.device) }, 1);
-        var z1 = s.matmul(K0.t()) + b0;                  // [n, m]
+        var z1 = s.matmul(K0.t()).Plus(b0);                  // [n, m]
         var tanh1 = z1.tanh();                           // σ'
         var u0 = LogCosh(z1);
-        var z2 = u0.matmul(K1.t()) + b1;
+        var z2 = u0.matmul(K1.t()).Plus(b1);
         var tanh2 = z2.tanh();
-        var a0 = w + (tanh2 * w).matmul(K1).Times(StepSize);  // ∂Φ_N/∂u₀ [n, m]
+        var a0 = w.Plus((tanh2 * w).matmul(K1).Times(StepSize));  // ∂Φ_N/∂u₀ [n, m]
         var symmetric = A.t().matmul(A);
-        var gradient = (tanh1 * a0).matmul(K0) + s.matmul(symmetric) + b;
+        var gradient = (tanh1 * a0).matmul(K0).Plus(s.matmul(symmetric)).Plus(b);
         // Trace over x of K₀ᵀ diag(σ''(z₁)⊙a₀) K₀ + h Jᵀ diag(σ''(z₂)⊙w) J, J = K₁ diag(σ'(z₁)) K₀ₓ.
         var E = K0[.., ..d];                              // [m, d]
         var term0 = (tanh1.square().SubtractedFrom(1.0) * a0).matmul(E.square().sum(1));
         var J = K1.matmul(tanh1.unsqueeze(2) * E.unsqueeze(0)); // [n, m, d]
         var term1 = (tanh2.square().SubtractedFrom(1.0) * w * J.square().sum(2)).sum(1).Times(StepSize);
-        var laplacian = term0 + term1 + symmetric[..d, ..d].diagonal().sum();
+        var laplacian = term0.Plus(term1).Plus(symmetric[..d, ..d].diagonal().sum());
         return (gradient, laplacian);
     }
 
@@ -83,7 +83,7 @@ public sealed class OtFlowModule : NormalizingFlow
             var (gradient, laplacian) = GradientAndLaplacian(state[0], t);
             var gx = gradient[.., ..d];
             var kinetic = gx.square().sum(1).Times(0.5);
-            return new[] { -gx, -laplacian, kinetic, (gradient[.., d] - kinetic).abs() };
+            return new[] { -gx, -laplacian, kinetic, gradient[.., d].Minus(kinetic).abs() };
         }
         var zero = torch.zeros(x.shape[0], dtype: x.dtype, device: x.device);
         var result = OdeSolvers.Solve(solver, Dynamics, new[] { x, zero, zero, zero }, 0.0, 1.0);
@@ -102,8 +102,8 @@ public sealed class OtFlowModule : NormalizingFlow
     public override (Tensor Loss, Tensor Nll) TrainingLoss(Tensor x)
     {
         var state = Integrate(x).State;
-        var nll = -(BaseLogProb(state[0]) + state[1]).mean();
-        var loss = state[2].mean().Times(weights.Transport) + nll.Times(weights.Nll) + state[3].mean().Times(weights.Hjb);
+        var nll = -BaseLogProb(state[0]).Plus(state[1]).mean();
+        var loss = state[2].mean().Times(weights.Transport).Plus(nll.Times(weights.Nll)).Plus(state[3].mean().Times(weights.Hjb));
         return (loss, nll);
     }
 

@@ -12,6 +12,16 @@ namespace GanFlow.Runtime.Modules;
 /// </summary>
 public static class HeldScalars
 {
+    /// <summary>The alpha of tensor + tensor and tensor − tensor. TorchSharp's <c>a + b</c> is <c>a.add(b, 1)</c> with an
+    /// implicit Scalar 1 (seen crashing in add_Tensor); this one lives for the whole process, so it is never finalised.</summary>
+    private static readonly Scalar One = 1.ToScalar();
+
+    /// <summary>a + b with a held alpha.</summary>
+    public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
+
+    /// <summary>a − b (TorchSharp's sub(Tensor) takes no alpha; kept beside <see cref="Plus(Tensor, Tensor)"/> for symmetry).</summary>
+    public static Tensor Minus(this Tensor a, Tensor b) => a.sub(b);
+
     /// <summary>t · c.</summary>
     public static Tensor Times(this Tensor t, double c)
     {

@@ -42,9 +42,9 @@ public static class OdeSolvers
             {
                 if (c == 0.0) continue;
                 var term = k[i].Times(h * c);
-                sum = sum is null ? term : sum + term;
+                sum = sum is null ? term : sum.Plus(term);
             }
-            result[i] = sum is null ? y[i] : y[i] + sum;
+            result[i] = sum is null ? y[i] : y[i].Plus(sum);
         }
         return result;
     }
