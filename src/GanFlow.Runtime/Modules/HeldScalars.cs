@@ -33,15 +33,7 @@ public static class HeldScalars
     public static Tensor Plus(this Tensor t, double c)
     {
         using var s = c.ToScalar();
-        using var one = 1.0.ToScalar();
-        return t.add(s, one);
-    }
-
-    /// <summary>a + b with alpha held (<c>Tensor + Tensor</c> makes an implicit alpha = 1 Scalar).</summary>
-    public static Tensor Plus(this Tensor a, Tensor b)
-    {
-        using var one = 1.0.ToScalar();
-        return a.add(b, one);
+        return t.add(s, One);
     }
 
     /// <summary>t − c.</summary>
@@ -55,8 +47,7 @@ public static class HeldScalars
     public static Tensor SubtractedFrom(this Tensor t, double c)
     {
         using var s = c.ToScalar();
-        using var one = 1.0.ToScalar();
-        return t.neg().add(s, one);
+        return t.neg().add(s, One);
     }
 
     /// <summary>t clamped into [low, high].</summary>
