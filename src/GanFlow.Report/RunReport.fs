@@ -4,11 +4,25 @@ open System.IO
 open GanFlow.Core.Datasets
 open GanFlow.Core.Experiments
 open GanFlow.Core.Specs
+open GanFlow.Core.Metrics
 
 /// The HTML report of one run folder.
 module RunReport =
 
     let private number (value: float) = value.ToString("0.00000", System.Globalization.CultureInfo.InvariantCulture)
+
+    /// Where the final samples put their mass: per mixture mode (model share vs the mode's
+    /// weight) and outside the data's effective support. 1-D datasets only.
+    let private modeRows (data: RunData) =
+        let dataset = data.Experiment.Dataset
+        if Densities.dimension dataset <> 1 || data.Samples.Length = 0 then []
+        else
+            let percent (v: float) = sprintf "%.2f%%" (100.0 * v)
+            let weights = ModeCoverage.modes dataset |> Array.map fst
+            let shares = ModeCoverage.shares dataset data.Samples
+            [ "model mass outside the data's support", percent (ModeCoverage.massOutsideSupport dataset data.Samples)
+              "model mass per mixture component (model / data)",
+              Array.map2 (fun s w -> sprintf "%s / %s" (percent s) (percent w)) shares weights |> String.concat ", " ]
 
     let private summaryRows (data: RunData) =
         let s = data.Summary
@@ -35,6 +49,7 @@ module RunReport =
            | None -> [])
         @ (if RunData.isFlow data then []
            else [ "evaluations where the critic estimate is negative or < ½ W1", sprintf "%d of %d" flagged.Length data.Metrics.RowCount ])
+        @ modeRows data
 
     /// Writes `report.html` into the run folder (atomically) and returns its path.
     let write (directory: string) =
