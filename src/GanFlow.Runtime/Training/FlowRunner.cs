@@ -118,8 +118,8 @@ public sealed class FlowRunner
 
     private RunSummary Train()
     {
-        var resumeFrom = context.Resume ? ResumePoint() : null;
-        if (resumeFrom is null) DeleteEarlierResults();
+        var resumeFrom = context.Resume ? ResumePolicy.ResumePoint(context.OutputDirectory, store, experiment) : null;
+        if (resumeFrom is null) ResumePolicy.DeleteEarlierResults(context.OutputDirectory, store);
         store.WriteSpec(experiment);
 
         using (var generator = new Generator((ulong)StepSeeds.Of(experiment.Seed, 0, StepSeeds.Stream.Initialization)))
@@ -164,36 +164,6 @@ public sealed class FlowRunner
         WriteDensityAndLatent(data);
         SaveCheckpoint();
         return Summary(RunStatus.Completed, $"completed {steps} steps", final);
-    }
-
-    /// <summary>GanTrainer's rule: a checkpoint exists, the folder's spec equals this one apart from the step budget,
-    /// and the checkpoint is not past the budget.</summary>
-    private CheckpointState? ResumePoint()
-    {
-        var state = CheckpointStore.ReadState(context.OutputDirectory);
-        var specText = store.ReadSpecText();
-        if (state is null || specText is null || state.Step > experiment.Budget.Steps) return null;
-        Experiment stored;
-        try
-        {
-            stored = GanFlow.Core.Specs.SpecJson.deserialize<Experiment>(specText);
-        }
-        catch (Exception)
-        {
-            return null;
-        }
-        return WithoutStepBudget(stored).Equals(WithoutStepBudget(experiment)) ? state : null;
-    }
-
-    private static Experiment WithoutStepBudget(Experiment e) =>
-        new(e.Name, e.Description, e.Dataset, e.Model, new Budget(0, e.Budget.BatchSize), e.Evaluation, e.Seed);
-
-    private void DeleteEarlierResults()
-    {
-        store.ClearResults();
-        if (!Directory.Exists(context.OutputDirectory)) return;
-        foreach (var folder in Directory.EnumerateDirectories(context.OutputDirectory, RunFiles.Checkpoint + "*"))
-            Directory.Delete(folder, recursive: true);
     }
 
     private void SaveCheckpoint() =>
