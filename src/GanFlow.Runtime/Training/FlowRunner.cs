@@ -24,7 +24,7 @@ namespace GanFlow.Runtime.Training;
 /// GAN files a flow run writes <c>density.csv</c> (the flow's exact density on a grid) and, in 2-D,
 /// <c>latent.csv</c> (g⁻¹ of data points, seed 003 Fig. 5-6, fourth panel).
 /// </summary>
-public sealed class FlowRunner
+public sealed class FlowRunner : TrainingRun
 {
     /// <summary>Data points of each evaluation whose round trip g(g⁻¹(x)) gives <c>inverse_error</c>.</summary>
     public const int InverseErrorPoints = 1_000;
@@ -38,28 +38,12 @@ public sealed class FlowRunner
     public const int InitialDataPoints = 1_000;
     private const int SampleChunk = 10_000;
 
-    private readonly Experiment experiment;
     private readonly Flow spec;
-    private readonly RunContext context;
-    private readonly RunStore store;
-    private readonly int dimension;
-    private readonly Stopwatch clock = new();
-    private readonly List<EvaluationRecord> records = [];
     private NormalizingFlow? flow;
     private ParameterOptimizer? optimizer;
-    private int stepsCompleted;
-    private double wallOffset;
     private double trainingLoss = double.NaN;
-    private int parameters;
 
-    private FlowRunner(Experiment experiment, Flow spec, RunContext context)
-    {
-        this.experiment = experiment;
-        this.spec = spec;
-        this.context = context;
-        store = new RunStore(context.OutputDirectory);
-        dimension = Densities.dimension(experiment.Dataset);
-    }
+    private FlowRunner(Experiment experiment, Flow spec, RunContext context) : base(experiment, context) => this.spec = spec;
 
     /// <summary>
     /// Trains and evaluates a validated experiment whose model is <paramref name="spec"/>. Never throws:
@@ -67,56 +51,19 @@ public sealed class FlowRunner
     /// with <see cref="RunStatus.Diverged"/>, any other error with <see cref="RunStatus.Failed"/>.
     /// </summary>
     public static RunSummary Run(Experiment experiment, Flow spec, RunContext context) =>
-        new FlowRunner(experiment, spec, context).Run();
+        new FlowRunner(experiment, spec, context).Execute();
 
-    private double WallSeconds => wallOffset + clock.Elapsed.TotalSeconds;
-
-    private RunSummary Summary(RunStatus status, string message, EvaluationRecord? final) =>
-        new(experiment.Name, experiment.Seed, status, message, stepsCompleted, WallSeconds, context.Device.ToString(),
-            parameters, 0,
-            final is null ? FSharpOption<EvaluationRecord>.None : FSharpOption<EvaluationRecord>.Some(final));
-
-    private RunSummary Run()
+    protected override void DisposeModels()
     {
-        clock.Start();
-        RunSummary summary;
-        try
-        {
-            summary = Train();
-        }
-        catch (RunDivergedException diverged)
-        {
-            summary = Summary(RunStatus.Diverged, diverged.Message, null);
-        }
-        catch (OdeStepLimitException limit)
-        {
-            summary = Summary(RunStatus.Diverged, $"after {stepsCompleted} steps: {limit.Message}", null);
-        }
-        catch (Exception error)
-        {
-            summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}", null);
-        }
-        finally
-        {
-            optimizer?.Dispose();
-            flow?.Dispose();
-        }
-        try
-        {
-            store.WriteSummary(summary);
-        }
-        catch (Exception error) when (summary.Status.IsCompleted)
-        {
-            summary = Summary(RunStatus.Failed, $"could not write the summary: {error.GetType().Name}: {error.Message}", null);
-        }
-        catch (Exception)
-        {
-            // The run already failed; the returned summary carries the original reason.
-        }
-        return summary;
+        optimizer?.Dispose();
+        flow?.Dispose();
     }
 
-    private RunSummary Train()
+    /// <summary>An adaptive ODE solve that runs out of steps also counts as divergence.</summary>
+    protected override string? DivergenceMessage(Exception error) =>
+        error is OdeStepLimitException limit ? $"after {stepsCompleted} steps: {limit.Message}" : base.DivergenceMessage(error);
+
+    protected override RunSummary Train()
     {
         var resumeFrom = context.Resume ? ResumePolicy.ResumePoint(context.OutputDirectory, store, experiment) : null;
         if (resumeFrom is null) ResumePolicy.DeleteEarlierResults(context.OutputDirectory, store);
@@ -129,7 +76,7 @@ public sealed class FlowRunner
             flow = FlowBuilder.Build(spec, dimension, generator, initialData, context.Device);
         }
         if (resumeFrom is not null) CheckpointStore.LoadFlow(context.OutputDirectory, flow);
-        parameters = (int)FlowBuilder.ParameterCount(flow);
+        generatorParameters = (int)FlowBuilder.ParameterCount(flow);
         optimizer = OptimizerFactory.Create(spec.Optimizer, flow.parameters());
         flow.train();
 
@@ -169,13 +116,6 @@ public sealed class FlowRunner
     private void SaveCheckpoint() =>
         CheckpointStore.SaveFlow(context.OutputDirectory, new CheckpointState(stepsCompleted, WallSeconds, trainingLoss, double.NaN),
             flow!, optimizer!);
-
-    private void Record(EvaluationRecord record)
-    {
-        records.Add(record);
-        store.WriteMetrics(records);
-        context.OnEvaluation?.Invoke(record);
-    }
 
     /// <summary>One optimiser step (0-based <paramref name="step"/>) on a fresh batch.</summary>
     private void TrainStep(int step)

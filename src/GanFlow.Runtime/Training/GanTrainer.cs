@@ -15,7 +15,6 @@ using static TorchSharp.torch;
 namespace GanFlow.Runtime.Training;
 
 /// <summary>Raised inside a run when a loss or a metric is NaN or infinite; the trainer turns it into <see cref="RunStatus.Diverged"/>.</summary>
-internal sealed class RunDivergedException(string message) : Exception(message);
 
 /// <summary>
 /// The one interpreter of a <see cref="Gan"/> spec as a training loop: <c>CriticSteps</c> critic
@@ -24,33 +23,16 @@ internal sealed class RunDivergedException(string message) : Exception(message);
 /// Every random draw of step t is a function of (seed, t) alone (<see cref="StepSeeds"/>), so on the
 /// CPU a resumed run gives the same numbers as an uninterrupted one.
 /// </summary>
-public sealed class GanTrainer
+public sealed class GanTrainer : TrainingRun
 {
-    private readonly Experiment experiment;
     private readonly Gan spec;
-    private readonly RunContext context;
-    private readonly RunStore store;
-    private readonly int dimension;
-    private readonly Stopwatch clock = new();
-    private readonly List<EvaluationRecord> records = [];
     private GanNetworks? networks;
     private ParameterOptimizer? generatorOptimizer;
     private ParameterOptimizer? criticOptimizer;
-    private int stepsCompleted;
-    private double wallOffset;
     private double generatorLoss = double.NaN;
     private double criticLoss = double.NaN;
-    private int generatorParameters;
-    private int criticParameters;
 
-    private GanTrainer(Experiment experiment, Gan spec, RunContext context)
-    {
-        this.experiment = experiment;
-        this.spec = spec;
-        this.context = context;
-        store = new RunStore(context.OutputDirectory);
-        dimension = Densities.dimension(experiment.Dataset);
-    }
+    private GanTrainer(Experiment experiment, Gan spec, RunContext context) : base(experiment, context) => this.spec = spec;
 
     /// <summary>
     /// Trains and evaluates a validated experiment whose model is <paramref name="spec"/>. Never throws:
@@ -58,53 +40,16 @@ public sealed class GanTrainer
     /// either way <c>summary.json</c> is written when the folder is writable.
     /// </summary>
     public static RunSummary Run(Experiment experiment, Gan spec, RunContext context) =>
-        new GanTrainer(experiment, spec, context).Run();
+        new GanTrainer(experiment, spec, context).Execute();
 
-    private double WallSeconds => wallOffset + clock.Elapsed.TotalSeconds;
-
-    private RunSummary Summary(RunStatus status, string message, EvaluationRecord? final) =>
-        new(experiment.Name, experiment.Seed, status, message, stepsCompleted, WallSeconds, context.Device.ToString(),
-            generatorParameters, criticParameters,
-            final is null ? FSharpOption<EvaluationRecord>.None : FSharpOption<EvaluationRecord>.Some(final));
-
-    private RunSummary Run()
+    protected override void DisposeModels()
     {
-        clock.Start();
-        RunSummary summary;
-        try
-        {
-            summary = Train();
-        }
-        catch (RunDivergedException diverged)
-        {
-            summary = Summary(RunStatus.Diverged, diverged.Message, null);
-        }
-        catch (Exception error)
-        {
-            summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}", null);
-        }
-        finally
-        {
-            generatorOptimizer?.Dispose();
-            criticOptimizer?.Dispose();
-            networks?.Dispose();
-        }
-        try
-        {
-            store.WriteSummary(summary);
-        }
-        catch (Exception error) when (summary.Status.IsCompleted)
-        {
-            summary = Summary(RunStatus.Failed, $"could not write the summary: {error.GetType().Name}: {error.Message}", null);
-        }
-        catch (Exception)
-        {
-            // The run already failed; the returned summary carries the original reason.
-        }
-        return summary;
+        generatorOptimizer?.Dispose();
+        criticOptimizer?.Dispose();
+        networks?.Dispose();
     }
 
-    private RunSummary Train()
+    protected override RunSummary Train()
     {
         var resumeFrom = context.Resume ? ResumePolicy.ResumePoint(context.OutputDirectory, store, experiment) : null;
         if (resumeFrom is null) ResumePolicy.DeleteEarlierResults(context.OutputDirectory, store);
@@ -156,13 +101,6 @@ public sealed class GanTrainer
     private void SaveCheckpoint() =>
         CheckpointStore.Save(context.OutputDirectory, new CheckpointState(stepsCompleted, WallSeconds, generatorLoss, criticLoss),
             networks!, generatorOptimizer!, criticOptimizer!);
-
-    private void Record(EvaluationRecord record)
-    {
-        records.Add(record);
-        store.WriteMetrics(records);
-        context.OnEvaluation?.Invoke(record);
-    }
 
     private Tensor DataBatch(Random rng, int count)
     {

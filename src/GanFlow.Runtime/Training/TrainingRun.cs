@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using GanFlow.Core.Datasets;
+using GanFlow.Core.Experiments;
+using GanFlow.Runtime.Devices;
+using GanFlow.Runtime.Store;
+using Microsoft.FSharp.Core;
+
+namespace GanFlow.Runtime.Training;
+
+/// <summary>A loss, sample or metric became NaN or infinite: the run ends as Diverged.</summary>
+internal sealed class RunDivergedException(string message) : Exception(message);
+
+/// <summary>
+/// What every training run shares, whatever the model: the run folder, the wall clock (continued
+/// across a resume), the evaluation records written after each evaluation, the summary, and the
+/// rule that a run never throws: divergence ends as <see cref="RunStatus.Diverged"/>, any other
+/// error as <see cref="RunStatus.Failed"/>, and <c>summary.json</c> is written either way when the
+/// folder is writable. Subclasses interpret one model family.
+/// </summary>
+public abstract class TrainingRun
+{
+    private readonly Stopwatch clock = new();
+
+    protected readonly Experiment experiment;
+    protected readonly RunContext context;
+    protected readonly RunStore store;
+    /// <summary>Coordinates of one data sample.</summary>
+    protected readonly int dimension;
+    /// <summary>Evaluations so far (including those kept from before a resume).</summary>
+    protected readonly List<EvaluationRecord> records = [];
+    protected int stepsCompleted;
+    /// <summary>Wall seconds the run had already spent before a resume.</summary>
+    protected double wallOffset;
+    protected int generatorParameters;
+    protected int criticParameters;
+
+    protected TrainingRun(Experiment experiment, RunContext context)
+    {
+        this.experiment = experiment;
+        this.context = context;
+        store = new RunStore(context.OutputDirectory);
+        dimension = Densities.dimension(experiment.Dataset);
+    }
+
+    protected double WallSeconds => wallOffset + clock.Elapsed.TotalSeconds;
+
+    /// <summary>Trains and evaluates; returns the completed run's summary or throws.</summary>
+    protected abstract RunSummary Train();
+
+    /// <summary>Releases the run's modules and optimisers (called whatever happened).</summary>
+    protected abstract void DisposeModels();
+
+    /// <summary>The divergence message when <paramref name="error"/> means the run diverged; otherwise null.</summary>
+    protected virtual string? DivergenceMessage(Exception error) => error is RunDivergedException ? error.Message : null;
+
+    protected RunSummary Summary(RunStatus status, string message, EvaluationRecord? final) =>
+        new(experiment.Name, experiment.Seed, status, message, stepsCompleted, WallSeconds, context.Device.ToString(),
+            generatorParameters, criticParameters,
+            final is null ? FSharpOption<EvaluationRecord>.None : FSharpOption<EvaluationRecord>.Some(final));
+
+    /// <summary>Keeps an evaluation, rewrites metrics.csv (atomically) and reports progress.</summary>
+    protected void Record(EvaluationRecord record)
+    {
+        records.Add(record);
+        store.WriteMetrics(records);
+        context.OnEvaluation?.Invoke(record);
+    }
+
+    /// <summary>Runs <see cref="Train"/> under the never-throw rule and writes summary.json.</summary>
+    protected RunSummary Execute()
+    {
+        clock.Start();
+        RunSummary summary;
+        try
+        {
+            summary = Train();
+        }
+        catch (Exception error) when (DivergenceMessage(error) is { } message)
+        {
+            summary = Summary(RunStatus.Diverged, message, null);
+        }
+        catch (Exception error)
+        {
+            summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}", null);
+        }
+        finally
+        {
+            DisposeModels();
+        }
+        try
+        {
+            store.WriteSummary(summary);
+        }
+        catch (Exception error) when (summary.Status.IsCompleted)
+        {
+            summary = Summary(RunStatus.Failed, $"could not write the summary: {error.GetType().Name}: {error.Message}", null);
+        }
+        catch (Exception)
+        {
+            // The run already failed; the returned summary carries the original reason.
+        }
+        return summary;
+    }
+}
