@@ -16,14 +16,23 @@ let private progress (total: int) (record: EvaluationRecord) =
             "step %6d/%d  W1 %s  W1(exact) %s  critic W1 %s  %6.1f s"
             record.Step total (show record.W1) (show record.W1Exact) (show record.CriticW1) record.WallSeconds
     else
+        let evaluations = if Double.IsNaN record.FunctionEvaluations then "" else sprintf "  NFE %.0f" record.FunctionEvaluations
         eprintfn
-            "step %6d/%d  W1 %s  W1(exact) %s  NLL %s  inverse error %.2e  %6.1f s"
-            record.Step total (show record.W1) (show record.W1Exact) (show record.Nll) record.InverseError record.WallSeconds
+            "step %6d/%d  W1 %s  W1(exact) %s  NLL %s  inverse error %.2e%s  %6.1f s"
+            record.Step total (show record.W1) (show record.W1Exact) (show record.Nll) record.InverseError evaluations record.WallSeconds
 
-/// Applies the command-line overrides to a declared experiment (pure).
+/// Applies the command-line overrides to a declared experiment (pure). A `--steps` override that changes
+/// the budget is appended to the description, which may name the declared budget.
 let withOverrides (seed: int option) (steps: int option) (experiment: Experiment) =
     let experiment = seed |> Option.fold (fun e s -> { e with Seed = s }) experiment
-    steps |> Option.fold (fun e n -> { e with Budget = { e.Budget with Steps = n } }) experiment
+    match steps with
+    | Some n when n <> experiment.Budget.Steps ->
+        { experiment with
+            Budget = { experiment.Budget with Steps = n }
+            Description =
+                sprintf "%s [budget overridden on the command line: %d steps instead of the declared %d]"
+                    experiment.Description n experiment.Budget.Steps }
+    | _ -> experiment
 
 /// Returns the exit code: 0 when the run completed, 3 when it diverged, 2 on bad input.
 let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) =
@@ -47,6 +56,8 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
             if not (Double.IsNaN final.Nll) then
                 printfn "nll = %s" (show final.Nll)
                 printfn "inverse_error = %.3e" final.InverseError
+            if not (Double.IsNaN final.FunctionEvaluations) then
+                printfn "nfe = %.0f" final.FunctionEvaluations
         | None -> printfn "status = %A" summary.Status
         printfn "wall_seconds = %.1f" summary.WallSeconds
         printfn "report = %s" report

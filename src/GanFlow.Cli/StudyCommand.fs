@@ -9,9 +9,14 @@ open GanFlow.Runtime
 open GanFlow.Runtime.Devices
 open GanFlow.Report
 
-/// Applies the overrides to every cell (pure).
-let withOverrides seed steps (study: Study) =
-    { study with Cells = study.Cells |> List.map (fun c -> { c with Experiment = RunCommand.withOverrides seed steps c.Experiment }) }
+/// Applies the overrides to every cell (pure); a `--steps` override is noted in the study's description too.
+let withOverrides seed (steps: int option) (study: Study) =
+    { study with
+        Cells = study.Cells |> List.map (fun c -> { c with Experiment = RunCommand.withOverrides seed steps c.Experiment })
+        Description =
+            match steps with
+            | Some n -> sprintf "%s [every cell's budget overridden on the command line: %d steps]" study.Description n
+            | None -> study.Description }
 
 /// Returns the exit code: 0 when every cell completed, 3 when any diverged, 2 on bad input.
 let run (study: Study) (outDirectory: string) (device: string) (resume: bool) =

@@ -74,6 +74,14 @@ module Charts =
         |> Chart.withXAxisStyle "step"
         |> Chart.withYAxisStyle "nats per sample"
 
+    /// Function evaluations of the ODE solve in the training step before each evaluation (continuous flows):
+    /// constant for RK4, rising with an adaptive solver as the learned dynamics stiffen.
+    let functionEvaluations (data: RunData) =
+        Chart.Line(x = RunData.column "step" data, y = RunData.column "nfe" data, Name = "function evaluations", ShowMarkers = true)
+        |> Chart.withTitle "ODE function evaluations per training forward pass"
+        |> Chart.withXAxisStyle "step"
+        |> Chart.withYAxisStyle "evaluations"
+
     /// W1 (eq. 8), W1 against the exact distribution, and the critic's estimate (eq. 9) over
     /// training, with evaluations where the critic badly underestimates W1 marked.
     let wasserstein (data: RunData) =

@@ -41,6 +41,7 @@ module RunReport =
                  "final energy distance", number f.Energy
                  "final NLL (exact, nats per sample)", number f.Nll
                  "final inverse error max‖g(g⁻¹(x)) − x‖", f.InverseError.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture) ]
+               @ (if System.Double.IsFinite f.FunctionEvaluations then [ "ODE function evaluations per training forward pass (last step)", sprintf "%.0f" f.FunctionEvaluations ] else [])
            | Some f ->
                [ "final W1 vs fresh data (eq. 8)", number f.W1
                  "final W1 vs exact distribution", number f.W1Exact
@@ -62,6 +63,7 @@ module RunReport =
               else Charts.scatter2d data
               if dimension = 2 && data.Latent.Length > 0 then Charts.latent data
               if flow then Charts.nll data
+              if flow && RunData.column "nfe" data |> Array.exists System.Double.IsFinite then Charts.functionEvaluations data
               if dimension = 1 then Charts.wasserstein data
               Charts.losses data ]
         let sections =

@@ -53,10 +53,18 @@ let tests =
                 | _ -> ()
             Expect.throwsT<ArguParseException> missingOut "--out is required"
         }
-        test "command-line overrides change only the seed and the step budget" {
+        test "command-line overrides change the seed and the step budget, and a changed budget is noted in the description" {
             let e = GanFlow.Experiments.WganGpUnimodalDemo.experiment
             let changed = RunCommand.withOverrides (Some 9) (Some 50) e
-            Expect.equal changed { e with Seed = 9; Budget = { e.Budget with Steps = 50 } } "overrides"
+            Expect.equal { changed with Description = e.Description } { e with Seed = 9; Budget = { e.Budget with Steps = 50 } } "overrides"
+            Expect.stringContains changed.Description (sprintf "50 steps instead of the declared %d" e.Budget.Steps) "the override is named"
             Expect.equal (RunCommand.withOverrides None None e) e "no overrides"
+            Expect.equal (RunCommand.withOverrides None (Some e.Budget.Steps) e) e "overriding with the declared budget changes nothing"
+        }
+        test "a study's step override reaches every cell and the study's description" {
+            let s = GanFlow.Experiments.Seed000Table1.study
+            let changed = StudyCommand.withOverrides None (Some 7) s
+            Expect.all changed.Cells (fun c -> c.Experiment.Budget.Steps = 7) "every cell"
+            Expect.stringContains changed.Description "7 steps" "description"
         }
     ]

@@ -3,6 +3,7 @@ module GanFlow.Tests.FlowLawTests
 
 open Expecto
 open TorchSharp
+open GanFlow.Core.Models
 open GanFlow.Runtime.Flows
 open GanFlow.Tests.FlowTestSupport
 
@@ -125,4 +126,39 @@ let tests =
                 if not case.Stochastic then
                     testCase (named "log-det equals log|det| of the autograd Jacobian") (fun () -> logDetLaw case d)
                     testCase (named "the density integrates to one") (fun () -> integralLaw case d)
+    ]
+
+[<Tests>]
+let standardizedTests =
+    testList "Standardized flows" [
+        test "m and s are the initial data's column mean and standard deviation, and log p(x) = log p_inner((x − m)/s) − Σ log s" {
+            useOneThread ()
+            let data = gaussianPoints 5 400 2 |> Array.mapi (fun i v -> if i % 2 = 0 then 5.0 + 3.0 * v else -2.0 + 0.5 * v)
+            let spec = { Flow.realNvpMoons with Architecture = FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 2; Width = 8 }; Standardize = true }
+            use g = new torch.Generator(7UL)
+            use flow = FlowBuilder.Build(spec, 2, g, tensorOf 2 data)
+            let wrapper = flow :?> StandardizedFlow
+            let column k = data |> Array.indexed |> Array.filter (fun (i, _) -> i % 2 = k) |> Array.map snd
+            let mean k = Array.average (column k)
+            let std k = sqrt ((column k |> Array.sumBy (fun v -> (v - mean k) ** 2.0)) / float ((column k).Length - 1))
+            let struct (m, s) = StandardizedFlow.Statistics(tensorOf 2 data)
+            let ms, ss = valuesOf m, valuesOf s
+            Expect.floatClose Accuracy.veryHigh ms[0] (mean 0) "m₁"
+            Expect.floatClose Accuracy.veryHigh ss[1] (std 1) "s₂"
+            let x = tensorOf 2 data
+            let y = StandardizedFlow.Apply(x, m, s)
+            let expected = valuesOf (wrapper.Inner.LogProb y) |> Array.map (fun v -> v - log (std 0) - log (std 1))
+            let actual = valuesOf (flow.LogProb x)
+            for i in 0 .. 9 do
+                Expect.floatClose Accuracy.high actual[i] expected[i] (sprintf "log p of point %d" i)
+            let struct (z, _) = flow.Forward x
+            let back = valuesOf (flow.Inverse z)
+            Expect.floatClose Accuracy.high back[0] data[0] "round trip in data units"
+        }
+        test "standardizing data without spread is refused, naming the field and the dimension" {
+            let constant = Array.init 20 (fun i -> if i % 2 = 0 then float i else 3.0)
+            let error = Expect.throwsC (fun () -> StandardizedFlow.Statistics(tensorOf 2 constant) |> ignore) id
+            Expect.stringContains error.Message "flow.standardize" "field"
+            Expect.stringContains error.Message "dimension 1" "dimension"
+        }
     ]

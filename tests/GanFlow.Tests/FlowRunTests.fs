@@ -41,7 +41,7 @@ let tests =
             for name in [ RunFiles.Spec; RunFiles.Metrics; RunFiles.Summary; RunFiles.Samples; RunFiles.Density ] do
                 Expect.isTrue (File.Exists(Path.Combine(folder, name))) (sprintf "%s exists" name)
             let metrics = lines folder RunFiles.Metrics
-            Expect.equal metrics[0] "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error" "header"
+            Expect.equal metrics[0] "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe" "header"
             Expect.hasLength metrics 3 "evaluations at 10 and 20"
             let final = summary.Final.Value
             Expect.isTrue (Double.IsFinite final.Nll) "NLL recorded"
@@ -103,6 +103,55 @@ let tests =
             let html = File.ReadAllText(RunReport.write folder)
             Expect.isTrue (html.Contains "Latent space") "latent chart"
             Expect.isTrue (html.Contains "heatmap") "density heatmap"
+        }
+
+        test "a continuous flow run logs its ODE function evaluations (nfe), a discrete one NaN, and the report charts them" {
+            let folder = scratchFolder "flow-nfe"
+            let otFlow =
+                { Flow.otFlowMoons with
+                    Architecture = FlowArchitecture.OtFlow { OtFlow.Default with Width = 8; Rank = 2; Solver = OdeSolver.Rk4 3 } }
+            let summary = run (flowExperiment "flow-nfe" NamedDatasets.moons otFlow 10 5) folder false
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            let records = RunStore(folder).ReadMetrics()
+            Expect.hasLength records 2 "evaluations at 5 and 10"
+            for r in records do
+                Expect.equal r.FunctionEvaluations 12.0 "RK4 with 3 steps evaluates the velocity 4 × 3 times"
+            let html = File.ReadAllText(RunReport.write folder)
+            Expect.isTrue (html.Contains "ODE function evaluations") "NFE chart"
+            let discrete = scratchFolder "flow-nfe-discrete"
+            let gf = run (flowExperiment "flow-nfe-gf" (Distribution.Gaussian(2.0, 0.5)) smallGf 5 5) discrete false
+            Expect.isTrue (Double.IsNaN gf.Final.Value.FunctionEvaluations) "no ODE, no count"
+        }
+
+        test "an adaptive solver's function evaluations are logged as they vary" {
+            let folder = scratchFolder "flow-nfe-dopri5"
+            let ffjord =
+                { Flow.ffjord1d with
+                    Architecture = FlowArchitecture.Ffjord { Ffjord.Default with Hidden = [ 8 ]; Solver = OdeSolver.Dopri5(1e-4, 1e-4, 500) }
+                    Standardize = true }
+            let summary = run (flowExperiment "flow-nfe-dopri5" (Distribution.Gaussian(2.0, 0.5)) ffjord 4 2) folder false
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            for r in RunStore(folder).ReadMetrics() do
+                // Dormand-Prince: one evaluation to start, then 6 per attempted step.
+                Expect.isGreaterThanOrEqual r.FunctionEvaluations 7.0 "at least one step"
+                Expect.equal ((int r.FunctionEvaluations - 1) % 6) 0 "1 + 6 per step"
+        }
+
+        test "standardizing lets a flow start at the data's scale: NLL on N(40, 5²) after 30 steps is near the entropy only with it" {
+            let ffjord standardize =
+                { Flow.ffjord1d with
+                    Architecture = FlowArchitecture.Ffjord { Ffjord.Default with Hidden = [ 16; 16 ]; Solver = OdeSolver.Rk4 4 }
+                    Optimizer = Flow.adam 1e-2
+                    Standardize = standardize }
+            let finalNll standardize =
+                let folder = scratchFolder (sprintf "flow-standardize-%b" standardize)
+                let summary = run (flowExperiment "flow-standardize" (Distribution.Gaussian(40.0, 5.0)) (ffjord standardize) 30 30) folder false
+                Expect.equal summary.Status RunStatus.Completed summary.Message
+                summary.Final.Value.Nll
+            let entropy = 0.5 * log (2.0 * Math.PI * Math.E * 25.0) // 3.0284 nats
+            let standardized, raw = finalNll true, finalNll false
+            Expect.isLessThan (abs (standardized - entropy)) 0.1 (sprintf "standardized NLL %g vs entropy %g" standardized entropy)
+            Expect.isGreaterThan raw (entropy + 100.0) (sprintf "raw NLL %g: N(0, 1) cannot reach 40 in 30 steps" raw)
         }
 
         test "the runtime's flow file names agree with the report's RunFolder" {

@@ -67,6 +67,20 @@ let lawCases =
         Dimensions = [ 1; 2 ]
         InverseTolerance = 1e-4
         LogDetTolerance = 1e-4
+        Stochastic = false }
+      { Name = "RealNVP on standardized data"
+        Spec = { withArchitecture (FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 2; Width = 8 }) with Standardize = true }
+        Dimensions = [ 2 ]
+        InverseTolerance = 1e-9
+        LogDetTolerance = 1e-9
+        Stochastic = false }
+      { Name = "Gaussianization flow on standardized data"
+        Spec =
+          { withArchitecture (FlowArchitecture.Gaussianization { GaussianizationFlow.Default with Layers = 2; Anchors = 8 }) with
+              Standardize = true }
+        Dimensions = [ 1 ]
+        InverseTolerance = 1e-4
+        LogDetTolerance = 1e-4
         Stochastic = false } ]
 
 /// Row-major float64 samples as an [n, d] tensor.

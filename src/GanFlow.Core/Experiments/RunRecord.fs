@@ -24,7 +24,12 @@ type EvaluationRecord =
       Nll: float
       /// Largest round-trip error max‖g(g⁻¹(x)) − x‖ (Euclidean, data units) over the first 1,000
       /// of those data samples, g the flow's generator direction. Flows only; NaN for GANs.
-      InverseError: float }
+      InverseError: float
+      /// Right-hand-side evaluations of the ODE solve in the forward pass of the last training step
+      /// before the evaluation (column `nfe`; seed 000 asks FFJORD's to be logged). Adaptive solvers
+      /// (dopri5) show how stiff the learned dynamics became; fixed-step RK4 gives 4 × steps.
+      /// Continuous flows only; NaN for discrete flows and GANs.
+      FunctionEvaluations: float }
 
 /// How a run ended.
 [<RequireQualifiedAccess>]

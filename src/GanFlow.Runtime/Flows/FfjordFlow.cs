@@ -61,6 +61,9 @@ public sealed class FfjordFlow : NormalizingFlow
     }
 
     /// <inheritdoc />
+    public override bool IsContinuous => true;
+
+    /// <inheritdoc />
     public override void Reseed(long seed) => noise.manual_seed(seed);
 
     private Tensor EndTime => (sqrtEndTime ?? fixedSqrtEndTime).square();

@@ -10,11 +10,27 @@ public static class FlowBuilder
 {
     /// <summary>Builds the flow of <paramref name="spec"/> for <paramref name="dimension"/>-dimensional data.
     /// Every initial value is drawn from <paramref name="generator"/> (no global RNG). <paramref name="initialData"/>
-    /// ([n, d]) places the Gaussianization anchors on data points; other flows ignore it.</summary>
+    /// ([n, d]) places the Gaussianization anchors on data points and gives <c>Flow.Standardize</c> its mean and
+    /// standard deviation (then the anchors sit on the standardized points); it is required when standardizing.</summary>
     public static NormalizingFlow Build(Flow spec, int dimension, Generator generator, Tensor? initialData = null, Device? device = null)
     {
         if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "must be >= 1");
-        NormalizingFlow flow = spec.Architecture switch
+        NormalizingFlow flow;
+        if (spec.Standardize)
+        {
+            if (initialData is null)
+                throw new ArgumentException("flow.standardize = true needs initial data points to take the mean and standard deviation from", nameof(initialData));
+            var (mean, scale) = StandardizedFlow.Statistics(initialData);
+            using var standardized = StandardizedFlow.Apply(initialData.to_type(ScalarType.Float64).cpu(), mean, scale);
+            flow = new StandardizedFlow(BuildArchitecture(spec, dimension, generator, standardized), mean, scale);
+        }
+        else flow = BuildArchitecture(spec, dimension, generator, initialData);
+        if (device is not null && device.type != DeviceType.CPU) flow.to(device);
+        return flow;
+    }
+
+    private static NormalizingFlow BuildArchitecture(Flow spec, int dimension, Generator generator, Tensor? initialData) =>
+        spec.Architecture switch
         {
             FlowArchitecture.Gaussianization g => new GaussianizationFlowModule(g.Item, dimension, spec.Base, generator, initialData),
             FlowArchitecture.RealNvp r => new RealNvpFlow(r.Item, dimension, spec.Base, generator),
@@ -23,9 +39,6 @@ public static class FlowBuilder
             FlowArchitecture.OtFlow o => new OtFlowModule(o.Item, dimension, spec.Base, generator),
             _ => throw new NotSupportedException($"FlowBuilder has no interpretation for flow architecture {spec.Architecture}"),
         };
-        if (device is not null && device.type != DeviceType.CPU) flow.to(device);
-        return flow;
-    }
 
     /// <summary>Trainable scalars of a module.</summary>
     public static long ParameterCount(nn.Module module) => module.parameters().Sum(p => p.numel());

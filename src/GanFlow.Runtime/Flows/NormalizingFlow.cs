@@ -37,6 +37,8 @@ public abstract class NormalizingFlow : nn.Module, IFlow
     public BaseDistribution Base { get; }
     /// <summary>Right-hand-side evaluations of the last ODE solve (0 for discrete flows).</summary>
     public int LastFunctionEvaluations { get; protected set; }
+    /// <summary>Whether the bijection is the flow of an ODE (FFJORD, OT-Flow), whose solves count function evaluations.</summary>
+    public virtual bool IsContinuous => false;
     /// <summary>Parameters that by construction never affect log p (e.g. OT-Flow's constant c: Φ is
     /// defined up to a constant); the law test exempts them from the gradient check.</summary>
     public virtual IReadOnlyCollection<string> GaugeParameters => Array.Empty<string>();

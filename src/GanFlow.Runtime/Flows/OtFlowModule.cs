@@ -41,6 +41,9 @@ public sealed class OtFlowModule : NormalizingFlow
     /// <summary>c shifts Φ by a constant and never reaches v, log p or the losses.</summary>
     public override IReadOnlyCollection<string> GaugeParameters => new[] { "c" };
 
+    /// <inheritdoc />
+    public override bool IsContinuous => true;
+
     private static Tensor LogCosh(Tensor x) { var a = x.abs(); return a.Plus(HeldScalars.Softplus(a.Times(-2.0))).Minus(Math.Log(2)); }
 
     /// <summary>Φ(x, t) per sample (for tests and plots).</summary>

@@ -8,10 +8,11 @@ namespace GanFlow.Runtime.Store;
 public static class MetricsCsv
 {
     /// <summary>The exact header line.</summary>
-    public const string Header = "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error";
+    public const string Header = "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe";
 
-    /// <summary>The header before the flow columns were appended; such files still parse (nll and inverse_error NaN).</summary>
-    public const string HeaderWithoutFlowColumns = "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds";
+    /// <summary>Columns every version of the file has; later columns were appended over time (flows: nll and
+    /// inverse_error, then nfe), and a file that stops after any of them still parses, the missing ones NaN.</summary>
+    public const int RequiredColumns = 8;
 
     private static string Number(double value) =>
         double.IsNaN(value) ? "NaN" : value.ToString("R", CultureInfo.InvariantCulture);
@@ -31,7 +32,8 @@ public static class MetricsCsv
                 .Append(Number(r.CriticLoss)).Append(',')
                 .Append(Number(r.WallSeconds)).Append(',')
                 .Append(Number(r.Nll)).Append(',')
-                .Append(Number(r.InverseError)).Append('\n');
+                .Append(Number(r.InverseError)).Append(',')
+                .Append(Number(r.FunctionEvaluations)).Append('\n');
         }
         return text.ToString();
     }
@@ -42,17 +44,17 @@ public static class MetricsCsv
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var header = lines.Length == 0 ? "" : lines[0].Trim();
-        if (header != Header && header != HeaderWithoutFlowColumns)
-            throw new FormatException($"metrics.csv must start with the header '{Header}'");
         var fields = header.Split(',').Length;
+        if (fields < RequiredColumns || !(Header + ",").StartsWith(header + ",", StringComparison.Ordinal))
+            throw new FormatException($"metrics.csv must start with the header '{Header}' (or its first {RequiredColumns} or more columns)");
         var records = new List<EvaluationRecord>();
         for (var i = 1; i < lines.Length; i++)
         {
             var cells = lines[i].Trim().Split(',');
             if (cells.Length != fields) throw new FormatException($"metrics.csv line {i + 1} has {cells.Length} fields, expected {fields}");
-            double D(int k) => double.Parse(cells[k], NumberStyles.Float, CultureInfo.InvariantCulture);
+            double D(int k) => k < fields ? double.Parse(cells[k], NumberStyles.Float, CultureInfo.InvariantCulture) : double.NaN;
             records.Add(new EvaluationRecord(int.Parse(cells[0], CultureInfo.InvariantCulture), D(1), D(2), D(3), D(4), D(5), D(6), D(7),
-                fields > 8 ? D(8) : double.NaN, fields > 9 ? D(9) : double.NaN));
+                D(8), D(9), D(10)));
         }
         return records;
     }

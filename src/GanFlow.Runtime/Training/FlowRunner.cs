@@ -42,6 +42,7 @@ public sealed class FlowRunner : TrainingRun
     private NormalizingFlow? flow;
     private ParameterOptimizer? optimizer;
     private double trainingLoss = double.NaN;
+    private double trainingFunctionEvaluations = double.NaN;
 
     private FlowRunner(Experiment experiment, Flow spec, RunContext context) : base(experiment, context) => this.spec = spec;
 
@@ -129,6 +130,7 @@ public sealed class FlowRunner : TrainingRun
         optimizer.ZeroGrad();
         var (loss, _) = flow.TrainingLoss(batch);
         trainingLoss = loss.item<double>();
+        trainingFunctionEvaluations = flow.IsContinuous ? flow.LastFunctionEvaluations : double.NaN;
         RequireFinite(trainingLoss, "training loss", step + 1);
         loss.backward();
         optimizer.Step();
@@ -172,7 +174,7 @@ public sealed class FlowRunner : TrainingRun
             var inverseError = DataRoundTripError(f, roundTrip);
             RequireFinite(inverseError, "inverse error", step);
             var record = new EvaluationRecord(step, w1, w1Exact, double.NaN, GanTrainer.EnergyDistance(model, data, dimension),
-                trainingLoss, double.NaN, WallSeconds, nll, inverseError);
+                trainingLoss, double.NaN, WallSeconds, nll, inverseError, trainingFunctionEvaluations);
             return (record, model, data);
         }
         finally
