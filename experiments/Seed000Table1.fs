@@ -24,7 +24,9 @@ let gaussianization = Flow.gaussianization1d
 let ffjord =
     { Flow.ffjord1d with
         Architecture = FlowArchitecture.Ffjord { Ffjord.Default with Solver = OdeSolver.Rk4 6 }
-        Optimizer = Optimizer.Adam { LearningRate = 5e-3; Beta1 = 0.9; Beta2 = 0.999; WeightDecay = 1e-5 } }
+        Optimizer = Optimizer.Adam { LearningRate = 5e-3; Beta1 = 0.9; Beta2 = 0.999; WeightDecay = 1e-5 }
+        Schedule = LearningRateSchedule.StepDecay(0.5, 1_000)
+        Standardize = true }
 
 let private flowEvaluation = { Evaluation.Default with Every = 250; Samples = 5_000; FinalSamples = 100_000 }
 
@@ -35,7 +37,7 @@ let private rows: (string * string * (Distribution -> string -> Experiment)) lis
             Budget = { Steps = steps; BatchSize = batch }
             Evaluation = flowEvaluation }
     [ "GF", "gf", flowCell gaussianization 1_500 1_024
-      "FFJORD", "ffjord", flowCell ffjord 600 256
+      "FFJORD", "ffjord", flowCell ffjord 3_000 512
       "WGAN", "wgan",
       (fun dataset name ->
           let baseline = if dataset = NamedDatasets.unimodal then Seed000Table2.unimodalBaseline else Seed000Table2.multimodalBaseline

@@ -53,11 +53,13 @@ type ReportArgs =
 
 type BenchArgs =
     | Steps of steps: int
+    | Flow_Steps of steps: int
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
             | Steps _ -> "generator steps timed per GAN configuration (default 200)."
+            | Flow_Steps _ -> "training steps timed per flow configuration (default 40)."
 
 type Command =
     | [<CliPrefix(CliPrefix.None)>] List of ParseResults<ListArgs>
@@ -73,4 +75,4 @@ type Command =
             | Run _ -> "train a declared experiment and write its run folder and HTML report."
             | Metric _ -> "score two sample files: W1 (seed 000 eq. 8), energy distance, KDE bandwidths."
             | Report _ -> "rebuild the HTML report of a run folder."
-            | Bench _ -> "print speed figures: metrics on 100,000 samples, GAN steps per second."
+            | Bench _ -> "print speed figures: metrics on 100,000 samples, GAN and flow training steps per second, continuous flows' sampling and NLL cost."

@@ -58,3 +58,45 @@ let gan (steps: int) =
         IO.Directory.Delete(folder, true)
         printfn "%-52s %8.1f generator steps/s %9.1f critic steps/s  (batch %d, %A)"
             name (float steps / seconds) (float (steps * spec.CriticSteps) / seconds) batch summary.Status
+
+/// Flow throughput on this machine: training steps per second of each declared flow (through the real runner,
+/// evaluation kept to one small final pass), then for the continuous flows the cost of sampling and of the exact
+/// NLL on 10,000 points, with the ODE function evaluations (NFE) each needed.
+let flows (steps: int) =
+    GanFlow.Runtime.Devices.TorchSetup.Initialize 1
+    let device = GanFlow.Runtime.Devices.DeviceSelection.FromString "auto"
+    let configurations =
+        [ "Table 1 GF (505 parameters), batch 1,024", GanFlow.Experiments.Seed000Table1.gaussianization, NamedDatasets.unimodal, 1_024
+          "Table 1 FFJORD (9,093 parameters), batch 256", GanFlow.Experiments.Seed000Table1.ffjord, NamedDatasets.multimodal, 256
+          "moons RealNVP (205,848 parameters), batch 256", Flow.realNvpMoons, NamedDatasets.moons, 256
+          "moons OT-Flow (1,229 parameters), batch 256", Flow.otFlowMoons, NamedDatasets.moons, 256 ]
+    printfn "flow training on %O, %d steps each" device steps
+    for name, spec, dataset, batch in configurations do
+        let experiment =
+            { GanFlow.Core.Experiments.Experiment.create "bench" name dataset with
+                Model = Model.Flow spec
+                Budget = { Steps = steps; BatchSize = batch }
+                Evaluation = { GanFlow.Core.Experiments.Evaluation.Default with Every = steps; Samples = 200; FinalSamples = 200 } }
+        let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+        let watch = Stopwatch.StartNew()
+        let summary = GanFlow.Runtime.ExperimentRunner.Run(experiment, GanFlow.Runtime.Devices.RunContext(device, folder, null, false))
+        let seconds = watch.Elapsed.TotalSeconds
+        IO.Directory.Delete(folder, true)
+        let evaluations = summary.Final |> Option.map (fun f -> f.FunctionEvaluations) |> Option.defaultValue nan
+        printfn "%-52s %8.2f steps/s  (NFE per forward %s, %A)" name (float steps / seconds)
+            (if Double.IsNaN evaluations then "-" else sprintf "%.0f" evaluations) summary.Status
+    let n = 10_000
+    for name, spec, dataset in
+        [ "Table 1 FFJORD", GanFlow.Experiments.Seed000Table1.ffjord, NamedDatasets.multimodal
+          "moons OT-Flow", Flow.otFlowMoons, NamedDatasets.moons ] do
+        let dimension = Densities.dimension dataset
+        use generator = new TorchSharp.torch.Generator(1UL)
+        let data = Sampling.sample (Random 1) dataset n
+        use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(data, dimension)
+        use flow = GanFlow.Runtime.Flows.FlowBuilder.Build(spec, dimension, generator, initial)
+        flow.eval ()
+        let sampling = medianMilliseconds 3 (fun () -> GanFlow.Runtime.Flows.FlowTrainer.Sample(flow, n, generator))
+        let samplingEvaluations = flow.LastFunctionEvaluations
+        let nll = medianMilliseconds 3 (fun () -> GanFlow.Runtime.Flows.FlowTrainer.NegativeLogLikelihood(flow, data))
+        line (sprintf "%s: sample %d points (NFE %d)" name n samplingEvaluations) sampling
+        line (sprintf "%s: exact NLL of %d points (NFE %d)" name n flow.LastFunctionEvaluations) nll

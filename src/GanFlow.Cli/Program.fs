@@ -42,6 +42,7 @@ let private execute (command: ParseResults<Command>) =
     | Bench args ->
         BenchCommand.metrics ()
         BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
+        BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
         0
     | Report args ->
         printfn "report = %s" (GanFlow.Report.RunReport.write (args.GetResult ReportArgs.Run_Folder))

@@ -10,23 +10,45 @@ module Charts =
 
     let private gridPoints = 1000
 
+    /// The plotting grid of a 1-D dataset: its range ±10%.
+    let private gridOf (dataset: Distribution) =
+        let low, high = Densities.range dataset
+        let pad = 0.1 * (high - low)
+        Array.init gridPoints (fun i -> low - pad + (high - low + 2.0 * pad) * float i / float (gridPoints - 1))
+
+    /// The KDE of a run's final samples on `grid`, with the bandwidth rule of its evaluation spec.
+    let private modelKde (data: RunData) (grid: float[]) =
+        let bandwidth = Kde.bandwidthFor data.Experiment.Evaluation.Bandwidth (System.Random data.Experiment.Seed) data.Samples
+        Kde.density data.Samples bandwidth grid, bandwidth
+
     /// True density against the KDE of the model's samples (seed 000 Fig. 1 style), 1-D data; for a
     /// flow also its exact density from `density.csv`.
     let density (data: RunData) =
-        let low, high = Densities.range data.Experiment.Dataset
-        let pad = 0.1 * (high - low)
-        let grid = Array.init gridPoints (fun i -> low - pad + (high - low + 2.0 * pad) * float i / float (gridPoints - 1))
+        let grid = gridOf data.Experiment.Dataset
         let truth = grid |> Array.map (Densities.pdf data.Experiment.Dataset)
         let traces =
             [ yield Chart.Line(x = grid, y = truth, Name = "true density")
               if data.Samples.Length > 1 then
-                  let bandwidth = Kde.bandwidthFor data.Experiment.Evaluation.Bandwidth (System.Random data.Experiment.Seed) data.Samples
-                  let estimate = Kde.density data.Samples bandwidth grid
+                  let estimate, bandwidth = modelKde data grid
                   yield Chart.Line(x = grid, y = estimate, Name = sprintf "model KDE (%d samples, bandwidth %.3g)" data.Samples.Length bandwidth)
               if data.Density.Length > 1 then
                   yield Chart.Line(x = (data.Density |> Array.map (fun r -> r[0])), y = (data.Density |> Array.map (fun r -> r[1])), Name = "flow density (exact)") ]
         Chart.combine traces
         |> Chart.withTitle "Density: truth vs model (KDE)"
+        |> Chart.withXAxisStyle "x"
+        |> Chart.withYAxisStyle "density"
+
+    /// Seed 000 Figure 1: one 1-D dataset's true density with every model's learned density (the KDE of its final
+    /// samples) overlaid, one trace per named run; runs without samples are left out.
+    let densityOverlay (title: string) (dataset: Distribution) (runs: (string * RunData) list) =
+        let grid = gridOf dataset
+        Chart.combine
+            [ yield Chart.Line(x = grid, y = (grid |> Array.map (Densities.pdf dataset)), Name = "true density")
+              for name, data in runs do
+                  if data.Samples.Length > 1 then
+                      let estimate, _ = modelKde data grid
+                      yield Chart.Line(x = grid, y = estimate, Name = sprintf "%s (KDE)" name) ]
+        |> Chart.withTitle title
         |> Chart.withXAxisStyle "x"
         |> Chart.withYAxisStyle "density"
 

@@ -71,11 +71,20 @@ module StudyReport =
                 |> Array.map (fun l -> "<tr>" + (line l |> Array.map (HtmlPage.text >> sprintf "<td>%s</td>") |> String.concat "") + "</tr>")
                 |> String.concat ""
             sprintf "<h2>Final W1 (eq. 8): ours (paper)</h2><table>%s%s</table>" header body
+        let overlays =
+            study.Columns
+            |> List.choose (fun column ->
+                let inColumn = runs |> List.filter (fun (cell, data) -> cell.Column = column && data.Samples.Length > 1)
+                match inColumn with
+                | (_, first) :: _ when GanFlow.Core.Datasets.Densities.dimension first.Experiment.Dataset = 1 ->
+                    Some(Charts.densityOverlay (sprintf "%s: true density and every model's (Figure 1)" column) first.Experiment.Dataset
+                             (inColumn |> List.map (fun (cell, data) -> cell.Row, data)))
+                | _ -> None)
         let charts =
-            runs
-            |> List.filter (fun (_, data) -> data.Samples.Length > 1)
-            |> List.map (fun (cell, data) ->
-                Charts.density data |> Chart.withTitle (sprintf "%s — %s" cell.Column cell.Row))
+            overlays
+            @ (runs
+               |> List.filter (fun (_, data) -> data.Samples.Length > 1)
+               |> List.map (fun (cell, data) -> Charts.density data |> Chart.withTitle (sprintf "%s — %s" cell.Column cell.Row)))
         let html =
             HtmlPage.render
                 (sprintf "GanFlow study: %s" study.Name)

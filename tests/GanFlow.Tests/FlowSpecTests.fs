@@ -28,6 +28,11 @@ let tests =
             match ExperimentValidation.validate bad with
             | Ok _ -> failtest "zero couplings must be rejected"
             | Error errors -> Expect.contains (fields errors) "model.flow.architecture.realNvp.couplings" "field path")
+        testCase "a step-decay schedule outside (0, 1] or with no period is rejected naming the field" (fun () ->
+            let errors schedule = ExperimentValidation.flowErrors { Flow.gaussianization1d with Schedule = schedule } |> fields
+            Expect.equal (errors (GanFlow.Core.Training.LearningRateSchedule.StepDecay(1.5, 100))) [ "model.flow.schedule.factor" ] "factor > 1"
+            Expect.equal (errors (GanFlow.Core.Training.LearningRateSchedule.StepDecay(0.5, 0))) [ "model.flow.schedule.every" ] "every = 0"
+            Expect.isEmpty (errors (GanFlow.Core.Training.LearningRateSchedule.StepDecay(0.5, 10_000))) "the GF reference's halving")
         testCase "bad flow values are rejected naming the field" (fun () ->
             let check architecture expectedField =
                 let errors = ExperimentValidation.flowErrors { Flow.realNvpMoons with Architecture = architecture }

@@ -20,6 +20,14 @@ let tests =
             for step in 0 .. 199 do
                 Expect.floatClose Accuracy.veryHigh (at (step + 200)) (at step) (sprintf "step %d" step)
         }
+        test "step decay halves the rate every `every` steps and holds it in between (seed 000's GF: every 10,000)" {
+            let decay = LearningRateSchedule.StepDecay(0.5, 10_000)
+            let at step = LearningRateSchedule.at decay 1e-2 step
+            Expect.equal (at 0) 1e-2 "start"
+            Expect.equal (at 9_999) 1e-2 "just before the first halving"
+            Expect.floatClose Accuracy.veryHigh (at 10_000) 5e-3 "first halving"
+            Expect.floatClose Accuracy.veryHigh (at 49_999) (1e-2 / 16.0) "four halvings by step 49,999"
+        }
         test "the constant schedule is the optimiser's rate at every step" {
             for step in [ 0; 1; 1_000; 49_999 ] do
                 Expect.equal (LearningRateSchedule.at LearningRateSchedule.Constant 1e-4 step) 1e-4 (sprintf "step %d" step)

@@ -63,6 +63,18 @@ let tests =
             Expect.isTrue (File.Exists(Path.Combine(dir, "table.csv"))) "csv"
             Expect.isTrue (File.Exists(Path.Combine(dir, "report.html"))) "html"
         }
+        test "a study report overlays every model's density on the truth, one Figure 1 panel per 1-D dataset" {
+            let dir = temporaryFolder ()
+            let study = GanFlow.Experiments.Seed000Table1.study
+            for cell in study.Cells do
+                writeFakeRun (StudyReport.cellFolder dir cell) cell.Experiment 0.05
+            StudyReport.write dir study |> ignore
+            let html = File.ReadAllText(Path.Combine(dir, "report.html"))
+            for column in study.Columns do
+                Expect.stringContains html (sprintf "%s: true density and every model's (Figure 1)" column) (sprintf "%s panel" column)
+            for row in study.Rows do
+                Expect.stringContains html (sprintf "\"%s (KDE)\"" row) (sprintf "%s trace" row)
+        }
         test "a folder that is not a run folder gives an error naming the missing file" {
             let dir = temporaryFolder ()
             try

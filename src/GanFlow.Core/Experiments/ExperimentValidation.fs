@@ -32,6 +32,19 @@ module ExperimentValidation =
             @ (if r.Alpha >= 0.0 && r.Alpha < 1.0 then [] else Check.fail (path + ".alpha") r.Alpha "must lie in [0, 1)")
             @ Check.nonNegative (path + ".weightDecay") r.WeightDecay
 
+    /// A learning-rate schedule of an optimiser whose rate is `peak`.
+    let private schedule path (peak: float) (s: LearningRateSchedule) =
+        match s with
+        | LearningRateSchedule.Constant -> []
+        | LearningRateSchedule.CyclicTriangular(baseLr, stepSizeUp) ->
+            Check.positive (path + ".baseLearningRate") baseLr
+            @ Check.atLeast (path + ".stepSizeUp") 1 stepSizeUp
+            @ (if baseLr <= peak then []
+               else Check.fail (path + ".baseLearningRate") baseLr "must not exceed the optimiser's learning rate (the cycle's peak)")
+        | LearningRateSchedule.StepDecay(factor, every) ->
+            (if factor > 0.0 && factor <= 1.0 then [] else Check.fail (path + ".factor") factor "must lie in (0, 1]")
+            @ Check.atLeast (path + ".every") 1 every
+
     let private gan path (g: Gan) =
         Check.atLeast (path + ".prior.dimension") 1 g.Prior.Dimension
         @ mlp (path + ".generator") g.Generator
@@ -51,13 +64,7 @@ module ExperimentValidation =
               && g.Lipschitz |> List.exists (function LipschitzConstraint.GradientPenalty w -> w > 0.0 | _ -> false) then
                Check.fail (path + ".critic.batchNorm") true "cannot be combined with a gradient penalty (the penalty is per sample)"
            else [])
-        @ (match g.Schedule with
-           | LearningRateSchedule.Constant -> []
-           | LearningRateSchedule.CyclicTriangular(baseLr, stepSizeUp) ->
-               Check.positive (path + ".schedule.baseLearningRate") baseLr
-               @ Check.atLeast (path + ".schedule.stepSizeUp") 1 stepSizeUp
-               @ (if baseLr <= g.GeneratorOptimizer.LearningRate then []
-                  else Check.fail (path + ".schedule.baseLearningRate") baseLr "must not exceed the optimiser's learning rate (the cycle's peak)"))
+        @ schedule (path + ".schedule") g.GeneratorOptimizer.LearningRate g.Schedule
 
     let private odeSolver path (s: OdeSolver) =
         match s with
@@ -114,13 +121,7 @@ module ExperimentValidation =
     let private flow path (f: Flow) =
         flowArchitecture (path + ".architecture") f.Architecture
         @ optimizer (path + ".optimizer") f.Optimizer
-        @ (match f.Schedule with
-           | LearningRateSchedule.Constant -> []
-           | LearningRateSchedule.CyclicTriangular(baseLr, stepSizeUp) ->
-               Check.positive (path + ".schedule.baseLearningRate") baseLr
-               @ Check.atLeast (path + ".schedule.stepSizeUp") 1 stepSizeUp
-               @ (if baseLr <= f.Optimizer.LearningRate then []
-                  else Check.fail (path + ".schedule.baseLearningRate") baseLr "must not exceed the optimiser's learning rate (the cycle's peak)"))
+        @ schedule (path + ".schedule") f.Optimizer.LearningRate f.Schedule
 
     /// Every error of a flow spec, with field paths under `model.flow`.
     let flowErrors (f: Flow) = flow "model.flow" f

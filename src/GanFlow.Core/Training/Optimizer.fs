@@ -45,6 +45,9 @@ type LearningRateSchedule =
     /// optimiser's learning rate over `stepSizeUp` steps, falls back over as many, repeats.
     /// Seed 000 uses base = lr / {2..5}, step size {2000..8000}.
     | CyclicTriangular of baseLearningRate: float * stepSizeUp: int
+    /// Step decay: the optimiser's rate times `factor` (0 < factor <= 1) after every `every` steps
+    /// (>= 1), lr · factor^⌊step / every⌋. Seed 000's GF reference halves it every 10,000 steps.
+    | StepDecay of factor: float * every: int
 
 /// Pure schedule arithmetic, shared by the runtime and the tests.
 module LearningRateSchedule =
@@ -56,3 +59,4 @@ module LearningRateSchedule =
             let cycle = floor (1.0 + float step / (2.0 * float stepSizeUp))
             let x = abs (float step / float stepSizeUp - 2.0 * cycle + 1.0)
             baseLr + (maxLearningRate - baseLr) * max 0.0 (1.0 - x)
+        | LearningRateSchedule.StepDecay(factor, every) -> maxLearningRate * pown factor (step / every)

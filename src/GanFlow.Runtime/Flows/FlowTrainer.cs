@@ -107,7 +107,7 @@ public static class FlowTrainer
     /// <summary>log p(x) in nats at each row-major point.</summary>
     public static double[] LogDensity(NormalizingFlow flow, double[] points)
     {
-        int d = flow.Dimension, n = points.Length / d, chunk = 4096;
+        int d = flow.Dimension, n = points.Length / d, chunk = Chunk;
         var result = new double[n];
         var device = flow.ParameterDevice;
         for (int start = 0; start < n; start += chunk)
@@ -125,13 +125,27 @@ public static class FlowTrainer
     public static double[] DensityOnGrid(NormalizingFlow flow, double[] gridPoints) =>
         LogDensity(flow, gridPoints).Select(Math.Exp).ToArray();
 
-    /// <summary><paramref name="count"/> samples x = g(z), z ~ p_Z from <paramref name="generator"/>, row-major.</summary>
+    /// <summary>Rows per pass of <see cref="LogDensity"/> and <see cref="Sample"/>: large enough to amortise per-op
+    /// overhead, small enough that a hidden layer (4,096 × 64 float64, 2 MiB) stays in cache; 10,000-row passes made
+    /// FFJORD sampling 3× slower.</summary>
+    public const int Chunk = 4096;
+
+    /// <summary><paramref name="count"/> samples x = g(z), z ~ p_Z from <paramref name="generator"/>, row-major,
+    /// in passes of <see cref="Chunk"/> rows (the base draws are one [count, d] tensor, so the result does not depend
+    /// on the chunking).</summary>
     public static double[] Sample(NormalizingFlow flow, int count, Generator generator)
     {
-        using var scope = torch.NewDisposeScope();
+        int d = flow.Dimension;
+        var result = new double[count * d];
         using var noGrad = torch.no_grad();
-        var z = flow.SampleBase(count, generator, flow.ParameterDevice);
-        return flow.Inverse(z).cpu().data<double>().ToArray();
+        using var z = flow.SampleBase(count, generator, flow.ParameterDevice);
+        for (int start = 0; start < count; start += Chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            int rows = Math.Min(Chunk, count - start);
+            flow.Inverse(z.narrow(0, start, rows)).cpu().data<double>().CopyTo(result, start * d);
+        }
+        return result;
     }
 
     /// <summary>Max ‖g⁻¹(g(z)) − z‖ over the rows of <paramref name="z"/> and max ‖g(g⁻¹(x)) − x‖ over the rows of
