@@ -93,8 +93,8 @@ public sealed class RealNvpFlow : NormalizingFlow
             var kept = z * m;
             var scale = s[i].call(kept) * notM;
             var shift = t[i].call(kept) * notM;
-            z = kept + notM * (z - shift) * (-scale).exp();
-            logDet = logDet - scale.sum(1);
+            z = kept.Plus(notM * z.Minus(shift) * (-scale).exp());
+            logDet = logDet.Minus(scale.sum(1));
         }
         return (z, logDet);
     }
@@ -110,7 +110,7 @@ public sealed class RealNvpFlow : NormalizingFlow
             var kept = x * m;
             var scale = s[i].call(kept) * notM;
             var shift = t[i].call(kept) * notM;
-            x = kept + notM * (x * scale.exp() + shift);
+            x = kept.Plus(notM * (x * scale.exp()).Plus(shift));
         }
         return x;
     }
@@ -146,7 +146,7 @@ public sealed class NiceFlow : NormalizingFlow
             var m = masks[i];
             var notM = complements[i];
             var kept = y * m;
-            y = kept + notM * (y + nets[i].call(kept));
+            y = kept.Plus(notM * y.Plus(nets[i].call(kept)));
         }
         var logDet = logScale.sum().expand(x.shape[0]);
         return (y * logScale.exp(), logDet);
@@ -161,7 +161,7 @@ public sealed class NiceFlow : NormalizingFlow
             var m = masks[i];
             var notM = complements[i];
             var kept = y * m;
-            y = kept + notM * (y - nets[i].call(kept));
+            y = kept.Plus(notM * y.Minus(nets[i].call(kept)));
         }
         return y;
     }

@@ -24,7 +24,7 @@ public sealed class ConcatSquashLinear : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>x [n, in], t [1, 1] → [n, out].</summary>
-    public override Tensor forward(Tensor x, Tensor t) => layer.call(x) * gate.call(t).sigmoid() + shift.call(t);
+    public override Tensor forward(Tensor x, Tensor t) => (layer.call(x) * gate.call(t).sigmoid()).Plus(shift.call(t));
 }
 
 /// <summary>FFJORD (Grathwohl et al. 2019): dy/dt = f(y, t) on [0, T], x = y(0), z = y(T),
@@ -101,7 +101,7 @@ public sealed class FfjordFlow : NormalizingFlow
                 for (int i = 0; i < Dimension; i++)
                 {
                     var gi = torch.autograd.grad(new[] { v[.., i].sum() }, new[] { y }, retain_graph: true, create_graph: outerGrad)[0];
-                    trace = trace + gi[.., i];
+                    trace = trace.Plus(gi[.., i]);
                 }
             }
             var dy = v * endTime;

@@ -7,6 +7,7 @@ using GanFlow.Core.Training;
 using GanFlow.Runtime.Checkpoints;
 using GanFlow.Runtime.Devices;
 using GanFlow.Runtime.Flows;
+using GanFlow.Runtime.Modules;
 using GanFlow.Runtime.Solvers;
 using GanFlow.Runtime.Store;
 using Microsoft.FSharp.Core;
@@ -199,7 +200,7 @@ public sealed class FlowRunner : TrainingRun
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var xt = FlowTrainer.ToTensor(x, f.Dimension, f.ParameterDevice);
-        return (f.Inverse(f.Forward(xt).Z) - xt).norm(1).max().item<double>();
+        return f.Inverse(f.Forward(xt).Z).Minus(xt).norm(1).max().item<double>();
     }
 
     /// <summary>density.csv (1-D: the dataset's range ±10%; 2-D: the data sample's bounding box ±10%) and, in 2-D,
