@@ -61,6 +61,7 @@ module RunReport =
               elif dimension = 2 && data.Density.Length > 0 then Charts.densityHeatmap data
               else Charts.scatter2d data
               if dimension = 2 && data.Latent.Length > 0 then Charts.latent data
+              if flow && data.Trajectories.Paths.Length > 0 then Charts.trajectories data
               if flow then Charts.nll data
               if dimension = 1 then Charts.wasserstein data
               Charts.losses data ]

@@ -113,13 +113,25 @@ public sealed class FfjordFlow : NormalizingFlow
         return (result.State[0], result.State[1]);
     }
 
+    /// <summary>dy/ds = T·f(y, sT) for the points alone (no log-determinant), in either direction.</summary>
+    private OdeFunction PointDynamics(Tensor endTime) => (s, state) => new[] { Velocity(state[0], endTime.Times(s)) * endTime };
+
     /// <inheritdoc />
     public override Tensor Inverse(Tensor z)
     {
-        var endTime = EndTime.to(z.device);
-        Tensor[] Dynamics(double s, Tensor[] state) => new[] { Velocity(state[0], endTime.Times(s)) * endTime };
-        var result = OdeSolvers.Solve(solver, Dynamics, new[] { z }, 1.0, 0.0);
+        var result = OdeSolvers.Solve(solver, PointDynamics(EndTime.to(z.device)), new[] { z }, 1.0, 0.0);
         LastFunctionEvaluations = result.FunctionEvaluations;
         return result.State[0];
+    }
+
+    /// <summary>y at <paramref name="intervals"/> + 1 equally spaced times from x (t = 0) to z (t = T), labelled with
+    /// t in the flow's own time (T its current end time). Integrates the points alone, so with RK4 the last stage
+    /// is Forward's z up to rounding when the intervals divide the steps.</summary>
+    public override FlowTrajectory Trajectory(Tensor x, int intervals)
+    {
+        var endTime = EndTime.to(x.device);
+        var path = OdeSolvers.SolvePath(solver, PointDynamics(endTime), new[] { x }, 0.0, 1.0, intervals);
+        LastFunctionEvaluations = path.FunctionEvaluations;
+        return FlowTrajectory.OfOdePath(path, endTime.item<double>());
     }
 }

@@ -151,6 +151,25 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         return (x, logDet);
     }
 
+    /// <summary>x, then the output of every marginal layer ("marginal ℓ") and, in d &gt; 1, of every rotation
+    /// between layers ("rotation ℓ", after marginal ℓ).</summary>
+    public override FlowTrajectory Trajectory(Tensor x, int intervals)
+    {
+        var stages = new List<(string, Tensor)>();
+        var y = x;
+        for (int l = 0; l < layers; l++)
+        {
+            y = Marginal(l, y).Z;
+            stages.Add(($"marginal {l + 1}", y));
+            if (l < reflections.Count)
+            {
+                y = Rotate(l, y, inverse: false);
+                stages.Add(($"rotation {l + 1}", y));
+            }
+        }
+        return FlowTrajectory.OfLayers(x, stages);
+    }
+
     /// <inheritdoc />
     public override Tensor Inverse(Tensor z)
     {
