@@ -89,6 +89,36 @@ module Charts =
         |> Chart.withXAxisStyle "z₁"
         |> Chart.withYAxisStyle "z₂"
 
+    /// A few data points followed through the flow (`trajectories.csv`). 2-D: each point's path x → z as a thin line
+    /// with a dot at every stage, the data points (start) and their latent images (end) marked. 1-D: each point's
+    /// value against the stage, the stage labels on the x axis.
+    let trajectories (data: RunData) =
+        let t = data.Trajectories
+        let first, last = t.Labels[0], t.Labels[t.Labels.Length - 1]
+        let pathColour = Color.fromString "rgba(90, 90, 90, 0.35)"
+        // One trace per point, all in one legend entry.
+        let path i line =
+            line
+            |> Chart.withLineStyle (Color = pathColour, Width = 1.0)
+            |> Chart.withMarkerStyle (Color = pathColour, Size = 4)
+            |> Chart.withTraceInfo (Name = "paths", ShowLegend = (i = 0), LegendGroup = "paths")
+        let title = sprintf "Trajectories of %d data points through the flow (%s → %s, %d stages)" t.Paths.Length first last t.Labels.Length
+        if FlowTrajectories.dimension t = 2 then
+            let ends (stage: float[][] -> float[]) = t.Paths |> Array.map stage
+            let starts, finals = ends Array.head, ends Array.last
+            Chart.combine
+                [ yield! t.Paths |> Array.mapi (fun i p -> path i (Chart.Line(x = (p |> Array.map (fun c -> c[0])), y = (p |> Array.map (fun c -> c[1])), ShowMarkers = true)))
+                  Chart.Point(x = (starts |> Array.map (fun c -> c[0])), y = (starts |> Array.map (fun c -> c[1])), Name = sprintf "start: data x (%s)" first, MarkerColor = Color.fromString "#1f77b4")
+                  Chart.Point(x = (finals |> Array.map (fun c -> c[0])), y = (finals |> Array.map (fun c -> c[1])), Name = sprintf "end: latent g⁻¹(x) (%s)" last, MarkerColor = Color.fromString "#d62728") ]
+            |> Chart.withTitle title
+            |> Chart.withXAxisStyle "x₁ / z₁"
+            |> Chart.withYAxisStyle "x₂ / z₂"
+        else
+            Chart.combine (t.Paths |> Array.mapi (fun i p -> path i (Chart.Line(x = t.Labels, y = (p |> Array.map (fun c -> c[0])), ShowMarkers = true))))
+            |> Chart.withTitle title
+            |> Chart.withXAxisStyle("stage", CategoryOrder = StyleParam.CategoryOrder.Array, CategoryArray = t.Labels)
+            |> Chart.withYAxisStyle "value (x at the first stage, z at the last)"
+
     /// The exact negative log-likelihood (nats per sample) on each evaluation's fresh data.
     let nll (data: RunData) =
         Chart.Line(x = RunData.column "step" data, y = RunData.column "nll" data, Name = "NLL (nats/sample)", ShowMarkers = true)

@@ -18,7 +18,9 @@ type RunData =
       /// Flows: `density.csv`, one row per grid point (coordinates, then the density); empty otherwise.
       Density: float[][]
       /// Flows in 2-D: `latent.csv`, g⁻¹ of data points, one row per point; empty otherwise.
-      Latent: float[][] }
+      Latent: float[][]
+      /// Flows in 1-D and 2-D: `trajectories.csv`, data points through the flow's stages; empty otherwise.
+      Trajectories: FlowTrajectories }
 
 module RunData =
 
@@ -65,7 +67,8 @@ module RunData =
           Metrics = metrics
           Samples = readSamples (Path.Combine(directory, RunFolder.samplesFile))
           Density = readTable (Path.Combine(directory, RunFolder.densityFile))
-          Latent = readTable (Path.Combine(directory, RunFolder.latentFile)) }
+          Latent = readTable (Path.Combine(directory, RunFolder.latentFile))
+          Trajectories = FlowTrajectories.read (Path.Combine(directory, RunFolder.trajectoriesFile)) }
 
     /// Whether the run trained a normalizing flow.
     let isFlow (data: RunData) =

@@ -15,6 +15,9 @@ module RunFolder =
     let densityFile = "density.csv"
     /// Flows in 2-D: data points mapped to the latent space g⁻¹(x), `z1,z2`.
     let latentFile = "latent.csv"
+    /// Flows in 1-D and 2-D: a few data points followed through the flow's stages, `point,stage,label,x` (1-D) or
+    /// `point,stage,label,x,y` (2-D); stage 0 is the data point, the last stage g⁻¹ of it.
+    let trajectoriesFile = "trajectories.csv"
     /// The self-contained HTML report.
     let reportFile = "report.html"
     /// Folder holding the latest checkpoint.

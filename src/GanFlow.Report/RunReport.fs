@@ -62,6 +62,7 @@ module RunReport =
               elif dimension = 2 && data.Density.Length > 0 then Charts.densityHeatmap data
               else Charts.scatter2d data
               if dimension = 2 && data.Latent.Length > 0 then Charts.latent data
+              if flow && data.Trajectories.Paths.Length > 0 then Charts.trajectories data
               if flow then Charts.nll data
               if flow && RunData.column "nfe" data |> Array.exists System.Double.IsFinite then Charts.functionEvaluations data
               if dimension = 1 then Charts.wasserstein data

@@ -5,6 +5,7 @@ open Expecto
 open TorchSharp
 open GanFlow.Core.Models
 open GanFlow.Runtime.Flows
+open GanFlow.Runtime.Modules
 open GanFlow.Tests.FlowTestSupport
 
 let private inverseLaw (case: LawCase) d =
@@ -84,6 +85,42 @@ let private seedLaw (case: LawCase) d =
     let other = build case.Spec d 63
     Expect.notEqual (valuesOf (other.Inverse z)) (valuesOf (first.Inverse z)) "another seed gives another flow"
 
+/// Whether the flow integrates an ODE with the adaptive solver, whose trajectory (one solve per interval) meets
+/// Forward's z only to within the solver's tolerance; every other flow must reproduce it up to rounding.
+let private adaptive (case: LawCase) =
+    match case.Spec.Architecture with
+    | FlowArchitecture.Ffjord { Solver = OdeSolver.Dopri5 _ }
+    | FlowArchitecture.OtFlow { Solver = OdeSolver.Dopri5 _ } -> true
+    | _ -> false
+
+/// Adds N(0, 0.1²) noise to every parameter, so no stage is the identity it may be at initialisation (NICE's scaling).
+let private perturb (flow: NormalizingFlow) seed =
+    use g = new torch.Generator(uint64 seed)
+    use _ = torch.no_grad ()
+    for p in flow.parameters () do
+        let noise = torch.randn(p.shape, dtype = p.dtype, generator = g)
+        p.copy_(HeldScalars.Plus(p, HeldScalars.Times(noise, 0.1))) |> ignore
+
+let private trajectoryLaw (case: LawCase) d =
+    useOneThread ()
+    let flow = build case.Spec d 71
+    perturb flow 73
+    let values = gaussianPoints 72 16 d |> Array.map (fun v -> 0.8 * v)
+    let x = tensorOf d values
+    use _ = torch.no_grad ()
+    let struct (z, _) = flow.Forward x
+    let trajectory = flow.Trajectory(x, 4)
+    let stages = trajectory.States.Count
+    Expect.equal stages (case.TrajectoryStages d) "stages: x, every layer (or 4 ODE intervals)"
+    Expect.equal trajectory.Labels.Count stages "one label per stage"
+    for state in trajectory.States do
+        Expect.sequenceEqual state.shape [| 16L; int64 d |] "every stage holds every point"
+    Expect.sequenceEqual (valuesOf trajectory.States[0]) values "the first stage is x"
+    let tolerance = if adaptive case then case.InverseTolerance else 1e-10
+    let last, expected = valuesOf trajectory.States[stages - 1], valuesOf z
+    for k in 0 .. expected.Length - 1 do
+        Expect.floatClose { absolute = tolerance; relative = 0.0 } last[k] expected[k] (sprintf "last stage = Forward(x).Z, value %d" k)
+
 /// Trapezoid rule of the density on [−L, L] (4,001 points in 1-D, 161² in 2-D), L = max(10, 8 × the largest
 /// coordinate standard deviation of 2,000 flow samples): the box adapts to flows that spread the base at init.
 let private integralLaw (case: LawCase) d =
@@ -123,6 +160,7 @@ let tests =
                 testCase (named "every parameter gets a finite gradient from the loss") (fun () -> gradientLaw case d)
                 testCase (named "log-prob is unchanged by save and load into a fresh module") (fun () -> saveLoadLaw case d)
                 testCase (named "the same seed builds the same flow") (fun () -> seedLaw case d)
+                testCase (named "a trajectory starts at x and ends at Forward(x).Z") (fun () -> trajectoryLaw case d)
                 if not case.Stochastic then
                     testCase (named "log-det equals log|det| of the autograd Jacobian") (fun () -> logDetLaw case d)
                     testCase (named "the density integrates to one") (fun () -> integralLaw case d)

@@ -7,8 +7,13 @@ open Expecto
 open GanFlow.Core.Datasets
 open GanFlow.Core.Models
 open GanFlow.Core.Experiments
+open TorchSharp
+open GanFlow.Runtime.Checkpoints
+open GanFlow.Runtime.Flows
 open GanFlow.Runtime.Store
+open GanFlow.Runtime.Training
 open GanFlow.Report
+open GanFlow.Tests.FlowTestSupport
 open GanFlow.Tests.TestRuns
 
 /// A small Gaussianization flow on N(2, 0.5²).
@@ -29,6 +34,8 @@ let private flowExperiment name dataset flow steps every =
         Evaluation = { Evaluation.Default with Every = every; Samples = 1_000; FinalSamples = 2_000 } }
 
 let private lines folder name = File.ReadAllLines(Path.Combine(folder, name))
+
+let private parse (text: string) = Double.Parse(text, Globalization.CultureInfo.InvariantCulture)
 
 [<Tests>]
 let tests =
@@ -52,6 +59,9 @@ let tests =
             let density = lines folder RunFiles.Density
             Expect.equal density[0] "x,density" "density header"
             Expect.hasLength density 1_001 "1,000 grid points"
+            let trajectories = lines folder RunFiles.Trajectories
+            Expect.equal trajectories[0] "point,stage,label,x" "1-D trajectories header"
+            Expect.hasLength trajectories (1 + FlowRunner.TrajectoryPoints * 3) "x and two marginal layers per point"
             Expect.equal summary.CriticParameters 0 "no critic parameters"
         }
 
@@ -72,6 +82,39 @@ let tests =
             Expect.equal latent[0] "z1,z2" "latent header"
             let density2d = lines direct RunFiles.Density
             Expect.equal density2d[0] "x,y,density" "2-D density header"
+        }
+
+        test "a 2-D flow run writes trajectories.csv: the final evaluation's first data points through every coupling to g⁻¹(x)" {
+            let folder = scratchFolder "flow-trajectories"
+            let experiment = flowExperiment "flow-trajectories" NamedDatasets.moons smallRealNvp 10 5
+            let summary = run experiment folder false
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            let rows = lines folder RunFiles.Trajectories
+            Expect.equal rows[0] "point,stage,label,x,y" "header"
+            let stages = 5 // x and 4 couplings
+            Expect.hasLength rows (1 + FlowRunner.TrajectoryPoints * stages) "one row per point and stage"
+            let cells = rows[1..] |> Array.map (fun r -> r.Split ',')
+            let stage k =
+                let rows = cells |> Array.filter (fun c -> c[1] = string k)
+                Expect.hasLength rows FlowRunner.TrajectoryPoints (sprintf "every point at stage %d" k)
+                Expect.sequenceEqual (rows |> Array.map (fun c -> int c[0])) [| 0 .. FlowRunner.TrajectoryPoints - 1 |] "points in order"
+                rows |> Array.collect (fun c -> [| parse c[3]; parse c[4] |])
+            let labels = cells |> Array.take stages |> Array.map (fun c -> c[2])
+            Expect.sequenceEqual labels [| "x"; "coupling 1"; "coupling 2"; "coupling 3"; "coupling 4" |] "stage labels of point 0"
+            let data =
+                Sampling.sample (StepSeeds.Random(experiment.Seed, 10, StepSeeds.Stream.EvaluationData)) experiment.Dataset experiment.Evaluation.FinalSamples
+            Expect.sequenceEqual (stage 0) data[.. 2 * FlowRunner.TrajectoryPoints - 1] "the first stage is the final evaluation's first data points"
+            use generator = new torch.Generator(1UL)
+            let flow = FlowBuilder.Build(smallRealNvp, 2, generator)
+            CheckpointStore.LoadFlow(folder, flow)
+            let z =
+                use _ = torch.no_grad ()
+                let struct (z, _) = flow.Forward(tensorOf 2 (stage 0))
+                valuesOf z
+            let last = stage (stages - 1)
+            for k in 0 .. z.Length - 1 do
+                Expect.floatClose { absolute = 1e-12; relative = 1e-12 } last[k] z[k] (sprintf "last stage = Forward(x).Z of the trained flow, value %d" k)
+            Expect.notEqual (stage 2) (stage 0) "the points move"
         }
 
         test "a diverging flow run is recorded as Diverged, in summary.json too, without an exception" {
@@ -103,6 +146,7 @@ let tests =
             let html = File.ReadAllText(RunReport.write folder)
             Expect.isTrue (html.Contains "Latent space") "latent chart"
             Expect.isTrue (html.Contains "heatmap") "density heatmap"
+            Expect.isTrue (html.Contains "Trajectories of 64 data points through the flow") "trajectories chart"
         }
 
         test "a continuous flow run logs its ODE function evaluations (nfe), a discrete one NaN, and the report charts them" {
@@ -157,5 +201,6 @@ let tests =
         test "the runtime's flow file names agree with the report's RunFolder" {
             Expect.equal RunFiles.Density RunFolder.densityFile "density"
             Expect.equal RunFiles.Latent RunFolder.latentFile "latent"
+            Expect.equal RunFiles.Trajectories RunFolder.trajectoriesFile "trajectories"
         }
     ]

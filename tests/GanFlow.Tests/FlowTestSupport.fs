@@ -18,7 +18,10 @@ type LawCase =
       /// Tolerance of |logdet − log|det J|| (autograd Jacobian).
       LogDetTolerance: float
       /// Whether log|det| is a stochastic estimate (Hutchinson): then only the deterministic laws apply.
-      Stochastic: bool }
+      Stochastic: bool
+      /// Stages of `Trajectory x 4` in dimension d, x and z included: layers (+ rotations, + NICE's scaling) + 1,
+      /// or 4 ODE intervals + 1.
+      TrajectoryStages: int -> int }
 
 let private withArchitecture architecture = { Flow.realNvpMoons with Architecture = architecture }
 
@@ -29,13 +32,15 @@ let lawCases =
         Dimensions = [ 1; 2 ]
         InverseTolerance = 1e-6
         LogDetTolerance = 1e-6
-        Stochastic = false }
+        Stochastic = false
+        TrajectoryStages = fun d -> if d = 1 then 4 else 6 }
       { Name = "RealNVP"
         Spec = withArchitecture (FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 4; Width = 16 })
         Dimensions = [ 2 ]
         InverseTolerance = 1e-9
         LogDetTolerance = 1e-9
-        Stochastic = false }
+        Stochastic = false
+        TrajectoryStages = fun _ -> 5 }
       { Name = "NICE"
         Spec =
           { withArchitecture (FlowArchitecture.Nice { Nice.Default with Couplings = 4; Width = 16; Depth = 3 }) with
@@ -43,13 +48,15 @@ let lawCases =
         Dimensions = [ 2 ]
         InverseTolerance = 1e-9
         LogDetTolerance = 1e-9
-        Stochastic = false }
+        Stochastic = false
+        TrajectoryStages = fun _ -> 6 }
       { Name = "FFJORD"
         Spec = withArchitecture (FlowArchitecture.Ffjord { Ffjord.Default with Hidden = [ 16; 16 ]; Solver = OdeSolver.Rk4 16 })
         Dimensions = [ 1; 2 ]
         InverseTolerance = 1e-4
         LogDetTolerance = 1e-4
-        Stochastic = false }
+        Stochastic = false
+        TrajectoryStages = fun _ -> 5 }
       { Name = "FFJORD with dopri5 and Hutchinson's trace"
         Spec =
           withArchitecture (
@@ -61,19 +68,23 @@ let lawCases =
         Dimensions = [ 2 ]
         InverseTolerance = 1e-4
         LogDetTolerance = nan
-        Stochastic = true }
+        Stochastic = true
+        TrajectoryStages = fun _ -> 5 }
       { Name = "OT-Flow"
         Spec = withArchitecture (FlowArchitecture.OtFlow { OtFlow.Default with Width = 8; Rank = 2; Solver = OdeSolver.Rk4 32 })
         Dimensions = [ 1; 2 ]
         InverseTolerance = 1e-4
         LogDetTolerance = 1e-4
-        Stochastic = false }
+        Stochastic = false
+        TrajectoryStages = fun _ -> 5 }
       { Name = "RealNVP on standardized data"
         Spec = { withArchitecture (FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 2; Width = 8 }) with Standardize = true }
         Dimensions = [ 2 ]
         InverseTolerance = 1e-9
         LogDetTolerance = 1e-9
-        Stochastic = false }
+        Stochastic = false
+        // x, standardized, 2 couplings
+        TrajectoryStages = fun _ -> 4 }
       { Name = "Gaussianization flow on standardized data"
         Spec =
           { withArchitecture (FlowArchitecture.Gaussianization { GaussianizationFlow.Default with Layers = 2; Anchors = 8 }) with
@@ -81,7 +92,9 @@ let lawCases =
         Dimensions = [ 1 ]
         InverseTolerance = 1e-4
         LogDetTolerance = 1e-4
-        Stochastic = false } ]
+        Stochastic = false
+        // x, standardized, 2 marginal layers
+        TrajectoryStages = fun _ -> 4 } ]
 
 /// Row-major float64 samples as an [n, d] tensor.
 let tensorOf (d: int) (values: float[]) = FlowTrainer.ToTensor(values, d)

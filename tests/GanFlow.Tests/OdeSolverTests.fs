@@ -62,6 +62,37 @@ let tests =
             for result in [ OdeSolvers.Rk4(f, [| scalar 1.0 |], 0.0, 1.0, 50); OdeSolvers.Dopri5(f, [| scalar 1.0 |], 0.0, 1.0, 1e-9, 1e-9, 1000) ] do
                 let g = torch.autograd.grad([| result.State[0].sum() |], [| a |])
                 Expect.floatClose Accuracy.medium (first g[0]) (-(exp -1.0)) "dy(1)/da")
+        testCase "a path of rk4 keeps the state at equally spaced times and ends where the one-piece solve ends" (fun () ->
+            let y0 () = [| torch.ones(1L, 2L, dtype = torch.float64) |]
+            let path = OdeSolvers.SolvePath(GanFlow.Core.Models.OdeSolver.Rk4 16, rotation, y0 (), 0.0, 2.0, 4)
+            Expect.sequenceEqual path.Times [| 0.0; 0.5; 1.0; 1.5; 2.0 |] "times"
+            Expect.equal path.States.Length 5 "one state per time"
+            Expect.sequenceEqual (valuesOf (path.States[0].[0])) [| 1.0; 1.0 |] "the first state is y0"
+            Expect.equal path.FunctionEvaluations 64 "the 16 steps of one solve, 4 per interval"
+            for k in 1 .. 4 do
+                Expect.isLessThan (rotationError (OdeResult(path.States[k], 0, 0, 0)) path.Times[k]) 1e-5 (sprintf "y(%g), rk4 with h = 1/8" path.Times[k])
+            let whole = valuesOf ((OdeSolvers.Rk4(rotation, y0 (), 0.0, 2.0, 16)).State[0])
+            let last = valuesOf (path.States[4].[0])
+            for k in 0 .. 1 do
+                Expect.floatClose { absolute = 1e-14; relative = 1e-14 } last[k] whole[k] "same steps as the one-piece solve")
+        testCase "a path of rk4 spreads uneven steps over the intervals and uses no more intervals than steps" (fun () ->
+            let y0 () = [| scalar 1.0 |]
+            let uneven = OdeSolvers.SolvePath(GanFlow.Core.Models.OdeSolver.Rk4 10, decay, y0 (), 0.0, 1.0, 4)
+            Expect.equal uneven.States.Length 5 "4 intervals"
+            Expect.equal uneven.FunctionEvaluations 40 "10 steps in all (2 + 3 + 2 + 3)"
+            Expect.isLessThan (abs (first (uneven.States[4].[0]) - exp -1.0)) 1e-6 "y(1)"
+            let few = OdeSolvers.SolvePath(GanFlow.Core.Models.OdeSolver.Rk4 3, decay, y0 (), 0.0, 1.0, 8)
+            Expect.equal few.Times.Length 4 "one interval per step"
+            Expect.equal few.FunctionEvaluations 12 "3 steps")
+        testCase "a path of dopri5 solves each interval to its tolerance, backwards too" (fun () ->
+            let path = OdeSolvers.SolvePath(GanFlow.Core.Models.OdeSolver.Dopri5(1e-9, 1e-9, 1000), decay, [| scalar 1.0 |], 1.0, 0.0, 5)
+            Expect.equal path.Times.Length 6 "5 intervals"
+            Expect.equal path.Times[5] 0.0 "ends exactly at t1"
+            for k in 0 .. 5 do
+                Expect.floatClose { absolute = 1e-8; relative = 0.0 } (first (path.States[k].[0])) (exp (1.0 - path.Times[k])) (sprintf "y(%g)" path.Times[k])
+            Expect.throwsT<System.ArgumentOutOfRangeException>
+                (fun () -> OdeSolvers.SolvePath(GanFlow.Core.Models.OdeSolver.Rk4 4, decay, [| scalar 1.0 |], 0.0, 1.0, 0) |> ignore)
+                "at least one interval")
         testCase "dopri5 stops with an exception when it runs out of steps" (fun () ->
             Expect.throwsT<OdeStepLimitException>
                 (fun () -> OdeSolvers.Dopri5(decay, [| scalar 1.0 |], 0.0, 1.0, 1e-12, 1e-12, 3) |> ignore)

@@ -75,6 +75,39 @@ let tests =
             for row in study.Rows do
                 Expect.stringContains html (sprintf "\"%s (KDE)\"" row) (sprintf "%s trace" row)
         }
+        test "a flow run's report draws the trajectories chart when trajectories.csv is there, and only then" {
+            let dir = temporaryFolder ()
+            let experiment =
+                { Experiment.create "fake-flow" "fake 1-D flow run" (Distribution.Gaussian(2.0, 0.5)) with
+                    Model = GanFlow.Core.Models.Model.Flow GanFlow.Core.Models.Flow.gaussianization1d }
+            writeFakeRun dir experiment 0.02
+            let title = "Trajectories of 3 data points through the flow"
+            Expect.isFalse (File.ReadAllText(RunReport.write dir).Contains title) "no chart without the file"
+            let states = [| [| 1.5; 2.0; 2.5 |]; [| -0.4; 0.1; 0.6 |]; [| -1.0; 0.0; 1.0 |] |]
+            GanFlow.Runtime.Store.RunStore(dir).WriteTrajectories([| "x"; "marginal 1"; "marginal 2" |], states, 1)
+            let data = RunData.load dir
+            Expect.sequenceEqual data.Trajectories.Labels [| "x"; "marginal 1"; "marginal 2" |] "labels read back"
+            Expect.sequenceEqual (data.Trajectories.Paths |> Array.map (Array.map (fun c -> c[0]))) [| [| 1.5; -0.4; -1.0 |]; [| 2.0; 0.1; 0.0 |]; [| 2.5; 0.6; 1.0 |] |] "one path per point"
+            let html = File.ReadAllText(RunReport.write dir)
+            Expect.isTrue (html.Contains title) "trajectories chart"
+            Expect.isTrue (html.Contains "marginal 2") "stage labels on the axis"
+        }
+        test "a malformed trajectories.csv gives an error naming the file and the line" {
+            let dir = temporaryFolder ()
+            let path = Path.Combine(dir, RunFolder.trajectoriesFile)
+            File.WriteAllText(path, "point,stage,label,x\n0,0,x,1.0\n0,1,t = 1,oops\n")
+            try
+                FlowTrajectories.read path |> ignore
+                failtest "expected an error"
+            with e when not (e :? Expecto.AssertException) ->
+                Expect.stringContains e.Message "trajectories.csv line 3" "names the file and the line"
+            File.WriteAllText(path, "point,stage,label,x\n0,0,x,1.0\n0,1,z,2.0\n1,0,x,3.0\n")
+            try
+                FlowTrajectories.read path |> ignore
+                failtest "expected an error"
+            with e when not (e :? Expecto.AssertException) ->
+                Expect.stringContains e.Message "point 1 has 1 stages, point 0 has 2" "a point missing a stage"
+        }
         test "a folder that is not a run folder gives an error naming the missing file" {
             let dir = temporaryFolder ()
             try

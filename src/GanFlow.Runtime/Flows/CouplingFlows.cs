@@ -81,6 +81,17 @@ public sealed class RealNvpFlow : NormalizingFlow
         RegisterComponents();
     }
 
+    /// <summary>Coupling <paramref name="i"/> in the x → z direction: its output and Σ s per sample (log|det| = −Σ s).</summary>
+    private (Tensor Z, Tensor ScaleSum) ForwardCoupling(int i, Tensor z)
+    {
+        var m = masks[i];
+        var notM = complements[i];
+        var kept = z * m;
+        var scale = s[i].call(kept) * notM;
+        var shift = t[i].call(kept) * notM;
+        return (kept.Plus(notM * z.Minus(shift) * (-scale).exp()), scale.sum(1));
+    }
+
     /// <inheritdoc />
     public override (Tensor Z, Tensor LogDet) Forward(Tensor x)
     {
@@ -88,15 +99,24 @@ public sealed class RealNvpFlow : NormalizingFlow
         var logDet = torch.zeros(x.shape[0], dtype: x.dtype, device: x.device);
         for (int i = s.Count - 1; i >= 0; i--)
         {
-            var m = masks[i];
-            var notM = complements[i];
-            var kept = z * m;
-            var scale = s[i].call(kept) * notM;
-            var shift = t[i].call(kept) * notM;
-            z = kept + notM * (z - shift) * (-scale).exp();
-            logDet = logDet - scale.sum(1);
+            (z, var scaleSum) = ForwardCoupling(i, z);
+            logDet = logDet.Minus(scaleSum);
         }
         return (z, logDet);
+    }
+
+    /// <summary>x, then the output of every coupling in the x → z order ("coupling 1" … "coupling L"; the
+    /// generator applies them in reverse).</summary>
+    public override FlowTrajectory Trajectory(Tensor x, int intervals)
+    {
+        var stages = new List<(string, Tensor)>();
+        var z = x;
+        for (int i = s.Count - 1; i >= 0; i--)
+        {
+            z = ForwardCoupling(i, z).Z;
+            stages.Add(($"coupling {s.Count - i}", z));
+        }
+        return FlowTrajectory.OfLayers(x, stages);
     }
 
     /// <inheritdoc />
@@ -110,7 +130,7 @@ public sealed class RealNvpFlow : NormalizingFlow
             var kept = x * m;
             var scale = s[i].call(kept) * notM;
             var shift = t[i].call(kept) * notM;
-            x = kept + notM * (x * scale.exp() + shift);
+            x = kept.Plus(notM * (x * scale.exp()).Plus(shift));
         }
         return x;
     }
@@ -137,19 +157,36 @@ public sealed class NiceFlow : NormalizingFlow
         RegisterComponents();
     }
 
+    /// <summary>Additive coupling <paramref name="i"/> in the x → z direction.</summary>
+    private Tensor ForwardCoupling(int i, Tensor y)
+    {
+        var m = masks[i];
+        var notM = complements[i];
+        var kept = y * m;
+        return kept.Plus(notM * y.Plus(nets[i].call(kept)));
+    }
+
     /// <inheritdoc />
     public override (Tensor Z, Tensor LogDet) Forward(Tensor x)
     {
         var y = x;
-        for (int i = 0; i < nets.Count; i++)
-        {
-            var m = masks[i];
-            var notM = complements[i];
-            var kept = y * m;
-            y = kept + notM * (y + nets[i].call(kept));
-        }
+        for (int i = 0; i < nets.Count; i++) y = ForwardCoupling(i, y);
         var logDet = logScale.sum().expand(x.shape[0]);
         return (y * logScale.exp(), logDet);
+    }
+
+    /// <summary>x, the output of every coupling ("coupling 1" … "coupling L"), then the final scaling ("scaling").</summary>
+    public override FlowTrajectory Trajectory(Tensor x, int intervals)
+    {
+        var stages = new List<(string, Tensor)>();
+        var y = x;
+        for (int i = 0; i < nets.Count; i++)
+        {
+            y = ForwardCoupling(i, y);
+            stages.Add(($"coupling {i + 1}", y));
+        }
+        stages.Add(("scaling", y * logScale.exp()));
+        return FlowTrajectory.OfLayers(x, stages);
     }
 
     /// <inheritdoc />
@@ -161,7 +198,7 @@ public sealed class NiceFlow : NormalizingFlow
             var m = masks[i];
             var notM = complements[i];
             var kept = y * m;
-            y = kept + notM * (y - nets[i].call(kept));
+            y = kept.Plus(notM * y.Minus(nets[i].call(kept)));
         }
         return y;
     }

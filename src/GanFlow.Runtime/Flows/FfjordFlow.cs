@@ -24,7 +24,7 @@ public sealed class ConcatSquashLinear : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>x [n, in], t [1, 1] → [n, out].</summary>
-    public override Tensor forward(Tensor x, Tensor t) => layer.call(x) * gate.call(t).sigmoid() + shift.call(t);
+    public override Tensor forward(Tensor x, Tensor t) => (layer.call(x) * gate.call(t).sigmoid()).Plus(shift.call(t));
 }
 
 /// <summary>FFJORD (Grathwohl et al. 2019): dy/dt = f(y, t) on [0, T], x = y(0), z = y(T),
@@ -104,7 +104,7 @@ public sealed class FfjordFlow : NormalizingFlow
                 for (int i = 0; i < Dimension; i++)
                 {
                     var gi = torch.autograd.grad(new[] { v[.., i].sum() }, new[] { y }, retain_graph: true, create_graph: outerGrad)[0];
-                    trace = trace + gi[.., i];
+                    trace = trace.Plus(gi[.., i]);
                 }
             }
             var dy = v * endTime;
@@ -116,13 +116,25 @@ public sealed class FfjordFlow : NormalizingFlow
         return (result.State[0], result.State[1]);
     }
 
+    /// <summary>dy/ds = T·f(y, sT) for the points alone (no log-determinant), in either direction.</summary>
+    private OdeFunction PointDynamics(Tensor endTime) => (s, state) => new[] { Velocity(state[0], endTime.Times(s)) * endTime };
+
     /// <inheritdoc />
     public override Tensor Inverse(Tensor z)
     {
-        var endTime = EndTime.to(z.device);
-        Tensor[] Dynamics(double s, Tensor[] state) => new[] { Velocity(state[0], endTime.Times(s)) * endTime };
-        var result = OdeSolvers.Solve(solver, Dynamics, new[] { z }, 1.0, 0.0);
+        var result = OdeSolvers.Solve(solver, PointDynamics(EndTime.to(z.device)), new[] { z }, 1.0, 0.0);
         LastFunctionEvaluations = result.FunctionEvaluations;
         return result.State[0];
+    }
+
+    /// <summary>y at <paramref name="intervals"/> + 1 equally spaced times from x (t = 0) to z (t = T), labelled with
+    /// t in the flow's own time (T its current end time). Integrates the points alone, so with RK4 the last stage
+    /// is Forward's z up to rounding when the intervals divide the steps.</summary>
+    public override FlowTrajectory Trajectory(Tensor x, int intervals)
+    {
+        var endTime = EndTime.to(x.device);
+        var path = OdeSolvers.SolvePath(solver, PointDynamics(endTime), new[] { x }, 0.0, 1.0, intervals);
+        LastFunctionEvaluations = path.FunctionEvaluations;
+        return FlowTrajectory.OfOdePath(path, endTime.item<double>());
     }
 }

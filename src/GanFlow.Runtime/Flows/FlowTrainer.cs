@@ -1,6 +1,7 @@
 using GanFlow.Core.Datasets;
 using GanFlow.Core.Models;
 using GanFlow.Core.Training;
+using GanFlow.Runtime.Modules;
 using GanFlow.Runtime.Solvers;
 using GanFlow.Runtime.Training;
 using TorchSharp;
@@ -157,9 +158,9 @@ public static class FlowTrainer
         int d = flow.Dimension;
         var device = flow.ParameterDevice;
         var zt = ToTensor(z, d, device);
-        var latent = (flow.Forward(flow.Inverse(zt)).Z - zt).norm(1).max().item<double>();
+        var latent = flow.Forward(flow.Inverse(zt)).Z.Minus(zt).norm(1).max().item<double>();
         var xt = ToTensor(x, d, device);
-        var data = (flow.Inverse(flow.Forward(xt).Z) - xt).norm(1).max().item<double>();
+        var data = flow.Inverse(flow.Forward(xt).Z).Minus(xt).norm(1).max().item<double>();
         return new FlowInverseErrors(latent, data);
     }
 

@@ -63,18 +63,18 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         var mu = means[l];                      // [d, K]
         var h = logBandwidths[l].exp();         // [d]
         var logK = Math.Log(mu.shape[1]);
-        var u = (x.unsqueeze(2) - mu.unsqueeze(0)) / h.unsqueeze(0).unsqueeze(2); // [n, d, K]
+        var u = x.unsqueeze(2).Minus(mu.unsqueeze(0)) / h.unsqueeze(0).unsqueeze(2); // [n, d, K]
         var logSigU = nn.functional.logsigmoid(u);
-        var logSigNegU = logSigU - u; // log σ(−u) = log σ(u) − u
+        var logSigNegU = logSigU.Minus(u); // log σ(−u) = log σ(u) − u
         var logF = logSigU.logsumexp(2).Minus(logK);
         var log1mF = logSigNegU.logsumexp(2).Minus(logK);
-        var logDensity = (logSigU + logSigNegU).logsumexp(2).Minus(logK) - logBandwidths[l].unsqueeze(0);
+        var logDensity = logSigU.Plus(logSigNegU).logsumexp(2).Minus(logK).Minus(logBandwidths[l].unsqueeze(0));
         // Φ⁻¹ of whichever tail is smaller keeps precision near 1.
         var lower = special.ndtri(logF.exp().ClampTo(clamp, 1 - clamp));
         var upper = -special.ndtri(log1mF.exp().ClampTo(clamp, 1 - clamp));
         var z = torch.where(logF.LessThan(Math.Log(0.5)), lower, upper);
         var logPhi = z.square().Times(-0.5).Minus(0.5 * Math.Log(2 * Math.PI));
-        return (z, (logDensity - logPhi).sum(1));
+        return (z, logDensity.Minus(logPhi).sum(1));
     }
 
     private Tensor MarginalInverse(int l, Tensor z)
@@ -86,9 +86,9 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         var muMin = mu.amin(new long[] { 1 }).unsqueeze(0);
         var muMax = mu.amax(new long[] { 1 }).unsqueeze(0);
         // F(lo) ≤ σ((lo − μ_min)/h) < Φ(z) and 1 − F(hi) < 1 − Φ(z) for this margin (Mills' bound).
-        var margin = z.square().Times(0.5) + z.abs().Plus(1.0).log().Plus(10.0);
-        var lo = muMin - h * margin;
-        var hi = muMax + h * margin;
+        var margin = z.square().Times(0.5).Plus(z.abs().Plus(1.0).log().Plus(10.0));
+        var lo = muMin.Minus(h * margin);
+        var hi = muMax.Plus(h * margin);
         var negative = z.LessThan(0.0);
         var logTarget = special.ndtr(z).log();
         var logUpperTarget = special.ndtr(-z).log();
@@ -96,27 +96,27 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         // Safeguarded Newton in log space: Newton on log F(x) = log Φ(z) (z < 0) or log(1 − F(x)) = log(1 − Φ(z))
         // (z ≥ 0), keeping a bracket [lo, hi]; a step leaving the bracket falls back to bisection. Converges in
         // a handful of iterations where plain bisection needs ~60 (each iteration costs n·d·K logistic terms).
-        var x = (lo + hi).Times(0.5);
+        var x = lo.Plus(hi).Times(0.5);
         for (int i = 0; i < iterations; i++)
         {
-            var u = (x.unsqueeze(2) - mu.unsqueeze(0)) / h.unsqueeze(2);
+            var u = x.unsqueeze(2).Minus(mu.unsqueeze(0)) / h.unsqueeze(2);
             var logSigU = nn.functional.logsigmoid(u);
-            var logSigNegU = logSigU - u;
+            var logSigNegU = logSigU.Minus(u);
             var logF = logSigU.logsumexp(2).Minus(logK);
             var log1mF = logSigNegU.logsumexp(2).Minus(logK);
-            var logDensity = (logSigU + logSigNegU).logsumexp(2).Minus(logK) - logH;
+            var logDensity = logSigU.Plus(logSigNegU).logsumexp(2).Minus(logK).Minus(logH);
             var below = torch.where(negative, logF < logTarget, log1mF > logUpperTarget);
             lo = torch.where(below, x, lo);
             hi = torch.where(below, hi, x);
             var newton = torch.where(negative,
-                x - (logF - logTarget) * (logF - logDensity).exp(),
-                x + (log1mF - logUpperTarget) * (log1mF - logDensity).exp());
+                x.Minus(logF.Minus(logTarget) * logF.Minus(logDensity).exp()),
+                x.Plus(log1mF.Minus(logUpperTarget) * log1mF.Minus(logDensity).exp()));
             var inside = (newton > lo).logical_and(newton < hi).logical_and(newton.isfinite());
-            var next = torch.where(inside, newton, (lo + hi).Times(0.5));
+            var next = torch.where(inside, newton, lo.Plus(hi).Times(0.5));
             // Done where the log-space residual is at rounding level (in the gaps between modes F/f is large, so
             // rounding noise alone moves x) or the step is below 1e-13 of the scale.
-            var residual = torch.where(negative, logF - logTarget, log1mF - logUpperTarget).abs();
-            var settled = residual.LessThan(1e-13).logical_or((next - x).abs() <= x.abs().Plus(1.0).Times(1e-13));
+            var residual = torch.where(negative, logF.Minus(logTarget), log1mF.Minus(logUpperTarget)).abs();
+            var settled = residual.LessThan(1e-13).logical_or(next.Minus(x).abs() <= x.abs().Plus(1.0).Times(1e-13));
             var done = settled.all().item<bool>();
             x = torch.where(settled, x, next);
             if (done) break;
@@ -133,7 +133,7 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         {
             var row = v[inverse ? d - 1 - j : j];
             var unit = row / row.norm();
-            x = x - x.matmul(unit).Times(2.0).unsqueeze(1) * unit.unsqueeze(0);
+            x = x.Minus(x.matmul(unit).Times(2.0).unsqueeze(1) * unit.unsqueeze(0));
         }
         return x;
     }
@@ -145,10 +145,29 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         for (int l = 0; l < layers; l++)
         {
             var (z, ld) = Marginal(l, x);
-            logDet = logDet + ld;
+            logDet = logDet.Plus(ld);
             x = l < reflections.Count ? Rotate(l, z, inverse: false) : z;
         }
         return (x, logDet);
+    }
+
+    /// <summary>x, then the output of every marginal layer ("marginal ℓ") and, in d &gt; 1, of every rotation
+    /// between layers ("rotation ℓ", after marginal ℓ).</summary>
+    public override FlowTrajectory Trajectory(Tensor x, int intervals)
+    {
+        var stages = new List<(string, Tensor)>();
+        var y = x;
+        for (int l = 0; l < layers; l++)
+        {
+            y = Marginal(l, y).Z;
+            stages.Add(($"marginal {l + 1}", y));
+            if (l < reflections.Count)
+            {
+                y = Rotate(l, y, inverse: false);
+                stages.Add(($"rotation {l + 1}", y));
+            }
+        }
+        return FlowTrajectory.OfLayers(x, stages);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using GanFlow.Core.Models;
 using GanFlow.Runtime.Modules;
+using GanFlow.Runtime.Solvers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -51,6 +52,16 @@ public abstract class NormalizingFlow : nn.Module, IFlow
     public abstract (Tensor Z, Tensor LogDet) Forward(Tensor x);
     /// <inheritdoc />
     public abstract Tensor Inverse(Tensor z);
+
+    /// <summary>
+    /// The path of the points <paramref name="x"/> ([n, d]) through the flow's stages towards z, for plots: x first,
+    /// Forward(x).Z last. A discrete flow gives the state after every layer (a NICE flow's final scaling is a
+    /// stage of its own); a continuous flow the state at <paramref name="intervals"/> + 1 equally spaced times
+    /// t = 0 … T along its ODE (<see cref="OdeSolvers.SolvePath"/>: an RK4 flow with fewer steps than intervals
+    /// uses one interval per step). Discrete flows ignore <paramref name="intervals"/>. No log-determinants:
+    /// continuous flows integrate the points alone.
+    /// </summary>
+    public abstract FlowTrajectory Trajectory(Tensor x, int intervals);
 
     /// <inheritdoc />
     public virtual Tensor LogProb(Tensor x)

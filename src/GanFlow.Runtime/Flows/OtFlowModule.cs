@@ -110,13 +110,23 @@ public sealed class OtFlowModule : NormalizingFlow
         return (loss, nll);
     }
 
+    /// <summary>dx/dt = −∇ₓΦ(x, t) for the points alone (no log-determinant or penalties), in either direction.</summary>
+    private Tensor[] PointDynamics(double t, Tensor[] state) => new[] { -GradientAndLaplacian(state[0], t).Gradient[.., ..Dimension] };
+
     /// <inheritdoc />
     public override Tensor Inverse(Tensor z)
     {
-        int d = Dimension;
-        Tensor[] Dynamics(double t, Tensor[] state) => new[] { -GradientAndLaplacian(state[0], t).Gradient[.., ..d] };
-        var result = OdeSolvers.Solve(solver, Dynamics, new[] { z }, 1.0, 0.0);
+        var result = OdeSolvers.Solve(solver, PointDynamics, new[] { z }, 1.0, 0.0);
         LastFunctionEvaluations = result.FunctionEvaluations;
         return result.State[0];
+    }
+
+    /// <summary>x at <paramref name="intervals"/> + 1 equally spaced times from x (t = 0) to z (t = 1). Integrates the
+    /// points alone, so with RK4 the last stage is Forward's z up to rounding when the intervals divide the steps.</summary>
+    public override FlowTrajectory Trajectory(Tensor x, int intervals)
+    {
+        var path = OdeSolvers.SolvePath(solver, PointDynamics, new[] { x }, 0.0, 1.0, intervals);
+        LastFunctionEvaluations = path.FunctionEvaluations;
+        return FlowTrajectory.OfOdePath(path, 1.0);
     }
 }

@@ -80,6 +80,18 @@ public sealed class StandardizedFlow : NormalizingFlow
         return (y * scale).Plus(mean);
     }
 
+    /// <summary>x itself, then the inner flow's path of the standardized points (its first stage, relabelled
+    /// "standardized", is (x − m)/s).</summary>
+    public override FlowTrajectory Trajectory(Tensor x, int intervals)
+    {
+        var path = inner.Trajectory(Standardize(x), intervals);
+        LastFunctionEvaluations = inner.LastFunctionEvaluations;
+        var first = path.Labels[0] == "x" ? "standardized" : $"standardized ({path.Labels[0]})";
+        return new FlowTrajectory(
+            new[] { "x", first }.Concat(path.Labels.Skip(1)).ToList(),
+            new[] { x }.Concat(path.States).ToList());
+    }
+
     /// <summary>The inner flow's loss on standardized data, shifted by the constant Σ log s (gradients unchanged)
     /// so that its NLL is in data units.</summary>
     public override (Tensor Loss, Tensor Nll) TrainingLoss(Tensor x)

@@ -19,6 +19,12 @@ public sealed class OdeStepLimitException(string message) : Exception(message);
 /// <param name="RejectedSteps">Steps retried with a smaller step size (adaptive solvers only).</param>
 public sealed record OdeResult(Tensor[] State, int FunctionEvaluations, int AcceptedSteps, int RejectedSteps);
 
+/// <summary>The states of a solve at equally spaced times (a flow's trajectory along its ODE).</summary>
+/// <param name="Times">t0 = Times[0] &lt; … &lt; Times[^1] = t1 (or decreasing, backwards), equally spaced.</param>
+/// <param name="States">States[k] is the state at Times[k]; States[0] is the initial state itself.</param>
+/// <param name="FunctionEvaluations">Calls of the right-hand side over all intervals.</param>
+public sealed record OdePath(double[] Times, Tensor[][] States, int FunctionEvaluations);
+
 /// <summary>Explicit ODE solvers on TorchSharp tensors. Gradients flow by backpropagating through
 /// the solver's arithmetic (discretise-then-optimise); the step-size control of Dopri5 uses
 /// detached error norms.</summary>
@@ -31,6 +37,37 @@ public static class OdeSolvers
         OdeSolver.Dopri5 dp => Dopri5(f, y0, t0, t1, dp.rtol, dp.atol, dp.maxSteps),
         _ => throw new NotSupportedException($"unknown ODE solver spec {solver}"),
     };
+
+    /// <summary>
+    /// Integrates from t0 to t1 and keeps the state at the ends of <paramref name="intervals"/> equal time intervals,
+    /// each solved with <paramref name="solver"/> from the state the previous one ended in. RK4 with N steps uses
+    /// min(<paramref name="intervals"/>, N) intervals and spreads its N steps over them (⌊N(k+1)/K⌋ − ⌊Nk/K⌋ in
+    /// interval k), so the path costs what one solve costs; when K divides N its steps are exactly those of
+    /// <see cref="Solve"/> and the last state equals Solve's up to rounding. Dopri5 runs one adaptive solve per
+    /// interval with the spec's tolerances (a step never crosses an interval end), so the last state agrees with
+    /// Solve's to within those tolerances.
+    /// </summary>
+    public static OdePath SolvePath(OdeSolver solver, OdeFunction f, Tensor[] y0, double t0, double t1, int intervals)
+    {
+        if (intervals < 1) throw new ArgumentOutOfRangeException(nameof(intervals), intervals, "must be >= 1");
+        var count = solver is OdeSolver.Rk4 rk ? Math.Min(intervals, rk.steps) : intervals;
+        var times = new double[count + 1];
+        for (int k = 0; k <= count; k++) times[k] = k == count ? t1 : t0 + (t1 - t0) * k / count;
+        var states = new Tensor[count + 1][];
+        states[0] = y0;
+        int evaluations = 0;
+        for (int k = 0; k < count; k++)
+        {
+            var piece = solver switch
+            {
+                OdeSolver.Rk4 r => Rk4(f, states[k], times[k], times[k + 1], (int)((long)r.steps * (k + 1) / count - (long)r.steps * k / count)),
+                _ => Solve(solver, f, states[k], times[k], times[k + 1]),
+            };
+            states[k + 1] = piece.State;
+            evaluations += piece.FunctionEvaluations;
+        }
+        return new OdePath(times, states, evaluations);
+    }
 
     static Tensor[] Axpy(Tensor[] y, double h, params (double c, Tensor[] k)[] terms)
     {

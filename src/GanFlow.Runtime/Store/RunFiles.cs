@@ -18,6 +18,9 @@ public static class RunFiles
     public const string Density = "density.csv";
     /// <summary>Flows in 2-D: data points mapped to the latent space, g⁻¹(x) (<c>z1,z2</c>).</summary>
     public const string Latent = "latent.csv";
+    /// <summary>Flows in 1-D and 2-D: a few data points followed through the flow's stages to the latent space
+    /// (<c>point,stage,label,x</c> or <c>point,stage,label,x,y</c>; stage 0 is the data point, the last stage g⁻¹ of it).</summary>
+    public const string Trajectories = "trajectories.csv";
     /// <summary>Folder holding the latest checkpoint.</summary>
     public const string Checkpoint = "checkpoint";
 }

@@ -75,6 +75,40 @@ public sealed class RunStore
         AtomicFile.WriteAllText(PathOf(RunFiles.Latent), Table(header, points, dimension, null));
     }
 
+    /// <summary>
+    /// Writes <c>trajectories.csv</c>: header <c>point,stage,label,x</c> (1-D), <c>point,stage,label,x,y</c> (2-D) or
+    /// <c>point,stage,label,x1,…</c>, then one line per point and stage, each point's stages in order (point-major).
+    /// <paramref name="states"/>[k] holds every point's coordinates after stage k (row-major, <paramref name="dimension"/>
+    /// per point) and <paramref name="labels"/>[k] names that stage.
+    /// </summary>
+    /// <exception cref="ArgumentException">Labels and states differ in number, the states differ in size, or a label
+    /// holds a comma or a line break.</exception>
+    public void WriteTrajectories(IReadOnlyList<string> labels, IReadOnlyList<double[]> states, int dimension)
+    {
+        if (labels.Count != states.Count) throw new ArgumentException($"{labels.Count} labels for {states.Count} stages", nameof(labels));
+        if (labels.Any(l => l.IndexOfAny(new[] { ',', '\n', '\r' }) >= 0))
+            throw new ArgumentException("a stage label holds a comma or a line break", nameof(labels));
+        var values = states.Count == 0 ? 0 : states[0].Length;
+        if (states.Any(s => s.Length != values) || values % dimension != 0)
+            throw new ArgumentException($"every stage must hold the same number of {dimension}-D points", nameof(states));
+        var coordinates = dimension == 1 ? "x" : dimension == 2 ? "x,y"
+            : string.Join(',', Enumerable.Range(1, dimension).Select(k => $"x{k}"));
+        var text = new StringBuilder().Append("point,stage,label,").Append(coordinates).Append('\n');
+        for (var p = 0; p < values / dimension; p++)
+        {
+            for (var k = 0; k < states.Count; k++)
+            {
+                text.Append(p.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(k.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(labels[k]);
+                for (var j = 0; j < dimension; j++)
+                    text.Append(',').Append(states[k][p * dimension + j].ToString("R", CultureInfo.InvariantCulture));
+                text.Append('\n');
+            }
+        }
+        AtomicFile.WriteAllText(PathOf(RunFiles.Trajectories), text.ToString());
+    }
+
     private static string Table(string header, IReadOnlyList<double> points, int dimension, IReadOnlyList<double>? last)
     {
         var text = new StringBuilder(points.Count * 24).Append(header).Append('\n');
@@ -94,7 +128,7 @@ public sealed class RunStore
     /// <summary>Removes the result files of an earlier run in this folder (a fresh start), leaving other files alone.</summary>
     public void ClearResults()
     {
-        foreach (var name in new[] { RunFiles.Metrics, RunFiles.Summary, RunFiles.Samples, RunFiles.Density, RunFiles.Latent })
+        foreach (var name in new[] { RunFiles.Metrics, RunFiles.Summary, RunFiles.Samples, RunFiles.Density, RunFiles.Latent, RunFiles.Trajectories })
         {
             if (File.Exists(PathOf(name))) File.Delete(PathOf(name));
         }

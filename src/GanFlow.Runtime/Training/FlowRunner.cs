@@ -7,6 +7,7 @@ using GanFlow.Core.Training;
 using GanFlow.Runtime.Checkpoints;
 using GanFlow.Runtime.Devices;
 using GanFlow.Runtime.Flows;
+using GanFlow.Runtime.Modules;
 using GanFlow.Runtime.Solvers;
 using GanFlow.Runtime.Store;
 using Microsoft.FSharp.Core;
@@ -21,8 +22,9 @@ namespace GanFlow.Runtime.Training;
 /// every <c>evaluation.every</c> steps and at the end (W1 eq. 8, W1 to the exact distribution and energy
 /// distance as for GANs, critic W1 NaN, plus the exact NLL and the inverse error), atomic checkpoints with
 /// the optimiser state, resume, and divergence recorded as <see cref="RunStatus.Diverged"/>. Besides the
-/// GAN files a flow run writes <c>density.csv</c> (the flow's exact density on a grid) and, in 2-D,
-/// <c>latent.csv</c> (g⁻¹ of data points, seed 003 Fig. 5-6, fourth panel).
+/// GAN files a flow run writes <c>density.csv</c> (the flow's exact density on a grid), in 2-D
+/// <c>latent.csv</c> (g⁻¹ of data points, seed 003 Fig. 5-6, fourth panel) and, in 1-D and 2-D,
+/// <c>trajectories.csv</c> (a few data points followed through the flow's layers or along its ODE).
 /// </summary>
 public sealed class FlowRunner : TrainingRun
 {
@@ -34,6 +36,11 @@ public sealed class FlowRunner : TrainingRun
     public const int DensityGridPoints2d = 100;
     /// <summary>Data points mapped to the latent space for <c>latent.csv</c> (2-D).</summary>
     public const int LatentPoints = 5_000;
+    /// <summary>Data points followed through the flow for <c>trajectories.csv</c>: the first of the final evaluation's data samples.</summary>
+    public const int TrajectoryPoints = 64;
+    /// <summary>Equal time intervals of a continuous flow's trajectory (states at 9 times from x to z); an RK4 flow
+    /// with fewer steps uses one interval per step. Discrete flows give one stage per layer instead.</summary>
+    public const int TrajectoryIntervals = 8;
     /// <summary>Anchor-placement data points of a Gaussianization flow (drawn once, stream Initialization).</summary>
     public const int InitialDataPoints = 1_000;
     private const int SampleChunk = 10_000;
@@ -110,6 +117,7 @@ public sealed class FlowRunner : TrainingRun
         Record(final);
         store.WriteSamples(samples, dimension);
         WriteDensityAndLatent(data);
+        WriteTrajectories(data);
         SaveCheckpoint();
         return Summary(RunStatus.Completed, $"completed {steps} steps", final);
     }
@@ -201,7 +209,7 @@ public sealed class FlowRunner : TrainingRun
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var xt = FlowTrainer.ToTensor(x, f.Dimension, f.ParameterDevice);
-        return (f.Inverse(f.Forward(xt).Z) - xt).norm(1).max().item<double>();
+        return f.Inverse(f.Forward(xt).Z).Minus(xt).norm(1).max().item<double>();
     }
 
     /// <summary>density.csv (1-D: the dataset's range ±10%; 2-D: the data sample's bounding box ±10%) and, in 2-D,
@@ -245,5 +253,19 @@ public sealed class FlowRunner : TrainingRun
             var x = FlowTrainer.ToTensor(data[..(Math.Min(LatentPoints, n) * 2)], 2, f.ParameterDevice);
             store.WriteLatent(f.Forward(x).Z.cpu().data<double>().ToArray(), 2);
         }
+    }
+
+    /// <summary>trajectories.csv (1-D and 2-D): the first <see cref="TrajectoryPoints"/> data samples followed through
+    /// the flow's stages (<see cref="NormalizingFlow.Trajectory"/>, <see cref="TrajectoryIntervals"/> intervals).</summary>
+    private void WriteTrajectories(double[] data)
+    {
+        if (dimension > 2) return;
+        var f = flow!;
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var n = Math.Min(TrajectoryPoints, data.Length / dimension);
+        var x = FlowTrainer.ToTensor(data[..(n * dimension)], dimension, f.ParameterDevice);
+        var trajectory = f.Trajectory(x, TrajectoryIntervals);
+        store.WriteTrajectories(trajectory.Labels, trajectory.States.Select(state => state.cpu().data<double>().ToArray()).ToList(), dimension);
     }
 }
