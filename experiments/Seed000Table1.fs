@@ -23,7 +23,7 @@ let gaussianization = Flow.gaussianization1d
 /// FFJORD at the reduced budget: RK4 with 6 steps over [0, T], Adam 5e-3 (weight decay 1e-5 as the reference).
 let ffjord =
     { Flow.ffjord1d with
-        Architecture = FlowArchitecture.Ffjord { Ffjord.Default with Solver = OdeSolver.Rk4 6 }
+        Architecture = FlowArchitecture.Ffjord { Ffjord.Default with Solver = OdeSolver.Dopri5(1e-4, 1e-4, 1_000) }
         Optimizer = Optimizer.Adam { LearningRate = 5e-3; Beta1 = 0.9; Beta2 = 0.999; WeightDecay = 1e-5 }
         Schedule = LearningRateSchedule.StepDecay(0.5, 1_000)
         Standardize = true }

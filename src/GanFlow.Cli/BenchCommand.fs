@@ -34,57 +34,51 @@ let metrics () =
     line "KDE, 500-per-band bandwidth, 1,000-point grid" (medianMilliseconds 5 (fun () -> Kde.density x (Kde.samplesPerBandBandwidth 500 x) grid))
     line "KDE bandwidth by held-out likelihood (20 candidates)" (medianMilliseconds 5 (fun () -> Kde.heldOutBandwidth 20 (Random 3) x))
 
-/// GAN training throughput: `steps` generator steps of each configuration through the real
-/// runner (one intra-op thread, CPU unless CUDA is present), with evaluation kept to one small
-/// final pass so that the figure is dominated by training.
-let gan (steps: int) =
+/// Runs `steps` training steps of `model` on `dataset` through the real runner (one intra-op thread, CPU unless
+/// CUDA is present) with evaluation kept to one small final pass, in a scratch folder deleted afterwards; returns
+/// the summary and the wall seconds, dominated by training.
+let private timedRun (name: string) (model: Model) (dataset: Distribution) (batch: int) (steps: int) (finalSamples: int) =
     GanFlow.Runtime.Devices.TorchSetup.Initialize 1
     let device = GanFlow.Runtime.Devices.DeviceSelection.FromString "auto"
+    let experiment =
+        { GanFlow.Core.Experiments.Experiment.create "bench" name dataset with
+            Model = model
+            Budget = { Steps = steps; BatchSize = batch }
+            Evaluation = { GanFlow.Core.Experiments.Evaluation.Default with Every = steps; Samples = finalSamples; FinalSamples = finalSamples } }
+    let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+    let watch = Stopwatch.StartNew()
+    let summary = GanFlow.Runtime.ExperimentRunner.Run(experiment, GanFlow.Runtime.Devices.RunContext(device, folder, null, false))
+    let seconds = watch.Elapsed.TotalSeconds
+    IO.Directory.Delete(folder, true)
+    summary, seconds
+
+/// GAN training throughput: `steps` generator steps of each configuration (see `timedRun`).
+let gan (steps: int) =
     let configurations =
         [ "Table 2 unimodal baseline (SN, 10 critic steps)", GanFlow.Experiments.Seed000Table2.unimodalBaseline, NamedDatasets.unimodal, 512
           "Table 2 multimodal baseline (GP, 5 critic steps)", GanFlow.Experiments.Seed000Table2.multimodalBaseline, NamedDatasets.multimodal, 512
           "demo WGAN-GP (64x2, 5 critic steps)", Gan.WganGp, NamedDatasets.unimodal, 256 ]
-    printfn "GAN training on %O, %d generator steps each" device steps
+    printfn "GAN training, %d generator steps each" steps
     for name, spec, dataset, batch in configurations do
-        let experiment =
-            { GanFlow.Core.Experiments.Experiment.create "bench" name dataset with
-                Model = Model.Gan spec
-                Budget = { Steps = steps; BatchSize = batch }
-                Evaluation = { GanFlow.Core.Experiments.Evaluation.Default with Every = steps; Samples = 1_000; FinalSamples = 1_000 } }
-        let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
-        let watch = Stopwatch.StartNew()
-        let summary = GanFlow.Runtime.ExperimentRunner.Run(experiment, GanFlow.Runtime.Devices.RunContext(device, folder, null, false))
-        let seconds = watch.Elapsed.TotalSeconds
-        IO.Directory.Delete(folder, true)
-        printfn "%-52s %8.1f generator steps/s %9.1f critic steps/s  (batch %d, %A)"
-            name (float steps / seconds) (float (steps * spec.CriticSteps) / seconds) batch summary.Status
+        let summary, seconds = timedRun name (Model.Gan spec) dataset batch steps 1_000
+        printfn "%-52s %8.1f generator steps/s %9.1f critic steps/s  (batch %d, %s, %A)"
+            name (float steps / seconds) (float (steps * spec.CriticSteps) / seconds) batch summary.Device summary.Status
 
 /// Flow throughput on this machine: training steps per second of each declared flow (through the real runner,
 /// evaluation kept to one small final pass), then for the continuous flows the cost of sampling and of the exact
 /// NLL on 10,000 points, with the ODE function evaluations (NFE) each needed.
 let flows (steps: int) =
-    GanFlow.Runtime.Devices.TorchSetup.Initialize 1
-    let device = GanFlow.Runtime.Devices.DeviceSelection.FromString "auto"
     let configurations =
         [ "Table 1 GF (505 parameters), batch 1,024", GanFlow.Experiments.Seed000Table1.gaussianization, NamedDatasets.unimodal, 1_024
           "Table 1 FFJORD (9,093 parameters), batch 256", GanFlow.Experiments.Seed000Table1.ffjord, NamedDatasets.multimodal, 256
           "moons RealNVP (205,848 parameters), batch 256", Flow.realNvpMoons, NamedDatasets.moons, 256
           "moons OT-Flow (1,229 parameters), batch 256", Flow.otFlowMoons, NamedDatasets.moons, 256 ]
-    printfn "flow training on %O, %d steps each" device steps
+    printfn "flow training, %d steps each" steps
     for name, spec, dataset, batch in configurations do
-        let experiment =
-            { GanFlow.Core.Experiments.Experiment.create "bench" name dataset with
-                Model = Model.Flow spec
-                Budget = { Steps = steps; BatchSize = batch }
-                Evaluation = { GanFlow.Core.Experiments.Evaluation.Default with Every = steps; Samples = 200; FinalSamples = 200 } }
-        let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
-        let watch = Stopwatch.StartNew()
-        let summary = GanFlow.Runtime.ExperimentRunner.Run(experiment, GanFlow.Runtime.Devices.RunContext(device, folder, null, false))
-        let seconds = watch.Elapsed.TotalSeconds
-        IO.Directory.Delete(folder, true)
+        let summary, seconds = timedRun name (Model.Flow spec) dataset batch steps 200
         let evaluations = summary.Final |> Option.map (fun f -> f.FunctionEvaluations) |> Option.defaultValue nan
-        printfn "%-52s %8.2f steps/s  (NFE per forward %s, %A)" name (float steps / seconds)
-            (if Double.IsNaN evaluations then "-" else sprintf "%.0f" evaluations) summary.Status
+        printfn "%-52s %8.2f steps/s  (NFE per forward %s, %s, %A)" name (float steps / seconds)
+            (if Double.IsNaN evaluations then "-" else sprintf "%.0f" evaluations) summary.Device summary.Status
     let n = 10_000
     for name, spec, dataset in
         [ "Table 1 FFJORD", GanFlow.Experiments.Seed000Table1.ffjord, NamedDatasets.multimodal
