@@ -91,9 +91,15 @@ module Charts =
 
     /// A few data points followed through the flow (`trajectories.csv`). 2-D: each point's path x → z as a thin line
     /// with a dot at every stage, the data points (start) and their latent images (end) marked. 1-D: each point's
-    /// value against the stage, the stage labels on the x axis.
+    /// value against the stage, the stage labels on the x axis. A standardized flow is drawn from its standardized points.
     let trajectories (data: RunData) =
-        let t = data.Trajectories
+        // A standardized flow's path starts in data units and continues in standardized ones; drawn from the
+        // standardized points on, so that the flow's own stages are not flattened by the data's scale.
+        let standardized = data.Trajectories.Labels.Length > 2 && data.Trajectories.Labels[1].StartsWith "standardized"
+        let t =
+            if standardized then
+                { Labels = Array.tail data.Trajectories.Labels; Paths = data.Trajectories.Paths |> Array.map Array.tail }
+            else data.Trajectories
         let first, last = t.Labels[0], t.Labels[t.Labels.Length - 1]
         let pathColour = Color.fromString "rgba(90, 90, 90, 0.35)"
         // One trace per point, all in one legend entry.
@@ -102,7 +108,9 @@ module Charts =
             |> Chart.withLineStyle (Color = pathColour, Width = 1.0)
             |> Chart.withMarkerStyle (Color = pathColour, Size = 4)
             |> Chart.withTraceInfo (Name = "paths", ShowLegend = (i = 0), LegendGroup = "paths")
-        let title = sprintf "Trajectories of %d data points through the flow (%s → %s, %d stages)" t.Paths.Length first last t.Labels.Length
+        let title =
+            sprintf "Trajectories of %d data points through the flow (%s → %s, %d stages)%s" t.Paths.Length first last t.Labels.Length
+                (if standardized then ", from the standardized data (x − m)/s" else "")
         if FlowTrajectories.dimension t = 2 then
             let ends (stage: float[][] -> float[]) = t.Paths |> Array.map stage
             let starts, finals = ends Array.head, ends Array.last

@@ -92,6 +92,17 @@ let tests =
             Expect.isTrue (html.Contains title) "trajectories chart"
             Expect.isTrue (html.Contains "marginal 2") "stage labels on the axis"
         }
+        test "a standardized flow's trajectories are drawn from the standardized points, not from x in data units" {
+            let dir = temporaryFolder ()
+            let experiment =
+                { Experiment.create "fake-standardized-flow" "fake 1-D flow run" (Distribution.Gaussian(40.0, 5.0)) with
+                    Model = GanFlow.Core.Models.Model.Flow { GanFlow.Core.Models.Flow.gaussianization1d with Standardize = true } }
+            writeFakeRun dir experiment 0.02
+            let states = [| [| 35.0; 40.0 |]; [| -1.0; 0.0 |]; [| -0.9; 0.1 |] |]
+            GanFlow.Runtime.Store.RunStore(dir).WriteTrajectories([| "x"; "standardized"; "marginal 1" |], states, 1)
+            let html = File.ReadAllText(RunReport.write dir)
+            Expect.stringContains html "Trajectories of 2 data points through the flow (standardized → marginal 1, 2 stages), from the standardized data" "title"
+        }
         test "a malformed trajectories.csv gives an error naming the file and the line" {
             let dir = temporaryFolder ()
             let path = Path.Combine(dir, RunFolder.trajectoriesFile)
