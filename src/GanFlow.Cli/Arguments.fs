@@ -49,7 +49,7 @@ type ReportArgs =
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | Run_Folder _ -> "a run folder written by `ganflow run`; (re)writes its report.html."
+            | Run_Folder _ -> "a run or study folder written by `ganflow run`; (re)writes its report.html (a study's also table.md/csv)."
 
 type BenchArgs =
     | Steps of steps: int

@@ -45,7 +45,12 @@ let private execute (command: ParseResults<Command>) =
         BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
         0
     | Report args ->
-        printfn "report = %s" (GanFlow.Report.RunReport.write (args.GetResult ReportArgs.Run_Folder))
+        let folder = args.GetResult ReportArgs.Run_Folder
+        match GanFlow.Report.StudyReport.tryReadSpec folder with
+        | Some study ->
+            printfn "%s" (GanFlow.Report.StudyReport.write folder study)
+            printfn "report = %s" (IO.Path.Combine(folder, GanFlow.Report.RunFolder.reportFile))
+        | None -> printfn "report = %s" (GanFlow.Report.RunReport.write folder)
         0
 
 [<EntryPoint>]
@@ -62,6 +67,10 @@ let main argv =
     | GanFlow.Core.Specs.SpecValidationException errors ->
         eprintfn "error: invalid spec:"
         errors |> List.iter (fun e -> eprintfn "  %O" e)
+        2
+    | :? IO.FileNotFoundException as e ->
+        // `ganflow report` on a folder that is neither a run folder nor a study folder.
+        eprintfn "error: %s" e.Message
         2
     | :? ArgumentException as e ->
         // Bad option values the runtime rejects, e.g. an unknown --device.

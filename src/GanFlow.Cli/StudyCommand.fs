@@ -27,6 +27,7 @@ let run (study: Study) (outDirectory: string) (device: string) (resume: bool) =
         2
     | [] ->
         DeviceSelection.FromString device |> ignore // reject a bad --device before starting anything
+        StudyReport.writeSpec outDirectory study
         let started = Diagnostics.Stopwatch.StartNew()
         eprintfn "running study %s: %d cells, %d at a time (one process each) -> %s" study.Name study.Cells.Length study.Parallelism outDirectory
         // Each cell runs in its own `ganflow run CELL` process with one intra-op thread: a trial

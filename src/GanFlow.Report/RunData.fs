@@ -26,7 +26,8 @@ module RunData =
 
     let private require (directory: string) (file: string) =
         let path = Path.Combine(directory, file)
-        if not (File.Exists path) then failwithf "%s: missing %s (is this a run folder written by `ganflow run`?)" directory file
+        if not (File.Exists path) then
+            raise (FileNotFoundException(sprintf "%s: missing %s (is this a run folder written by `ganflow run`?)" directory file, path))
         path
 
     /// Reads the samples file: one value per line, or comma-separated coordinates per line.

@@ -18,7 +18,10 @@ module RunFolder =
     /// Flows in 1-D and 2-D: a few data points followed through the flow's stages, `point,stage,label,x` (1-D) or
     /// `point,stage,label,x,y` (2-D); stage 0 is the data point, the last stage g⁻¹ of it.
     let trajectoriesFile = "trajectories.csv"
-    /// The self-contained HTML report.
+    /// The self-contained HTML report (of a run, or of a study in a study folder).
     let reportFile = "report.html"
+    /// In a study folder: the resolved study spec (JSON, a `Study`, after command-line overrides), written before the
+    /// first cell starts, so that `ganflow report` can rebuild the study's table and report.
+    let studyFile = "study.json"
     /// Folder holding the latest checkpoint.
     let checkpointFolder = "checkpoint"

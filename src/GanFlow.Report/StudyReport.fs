@@ -55,6 +55,7 @@ module StudyReport =
         atomicWrite (Path.Combine(studyDirectory, "table.md")) table
         let flaggedRows =
             runs
+            |> List.filter (fun (_, data) -> not (RunData.isFlow data)) // flows have no critic
             |> List.map (fun (cell, data) ->
                 sprintf "%s / %s" cell.Row cell.Column,
                 sprintf "%d of %d evaluations" (RunData.flaggedEvaluations data).Length data.Metrics.RowCount)
@@ -95,3 +96,14 @@ module StudyReport =
                 charts
         atomicWrite (Path.Combine(studyDirectory, RunFolder.reportFile)) html
         table
+
+    /// Writes the resolved study spec into the study folder (atomically), for `rewrite`.
+    let writeSpec (studyDirectory: string) (study: Study) =
+        Directory.CreateDirectory studyDirectory |> ignore
+        atomicWrite (Path.Combine(studyDirectory, RunFolder.studyFile)) (GanFlow.Core.Specs.SpecJson.serialize study)
+
+    /// The study spec a study folder holds, or None when it has no `study.json`.
+    let tryReadSpec (studyDirectory: string) =
+        let path = Path.Combine(studyDirectory, RunFolder.studyFile)
+        if File.Exists path then Some(GanFlow.Core.Specs.SpecJson.deserialize<Study> (File.ReadAllText path)) else None
+

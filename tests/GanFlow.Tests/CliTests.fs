@@ -34,6 +34,18 @@ let tests =
                 Expect.stringContains e "3" "line number"
             | Ok _ -> failtest "expected an error"
         }
+        test "report rebuilds a study folder's table and report from its study.json, and refuses a folder that is neither" {
+            let dir = GanFlow.Tests.ReportTests.temporaryFolder ()
+            let study = GanFlow.Experiments.Seed000Table1.study
+            for cell in study.Cells do
+                GanFlow.Tests.ReportTests.writeFakeRun (GanFlow.Report.StudyReport.cellFolder dir cell) cell.Experiment 0.05
+            GanFlow.Report.StudyReport.writeSpec dir study
+            Expect.equal (GanFlow.Report.StudyReport.tryReadSpec dir) (Some study) "study.json round-trips the study"
+            Expect.equal (Program.main [| "report"; dir |]) 0 "exit code"
+            Expect.stringContains (File.ReadAllText(Path.Combine(dir, "table.md"))) "| FFJORD | 0.0500 (0.0066) |" "table rebuilt"
+            Expect.isTrue (File.Exists(Path.Combine(dir, "report.html"))) "study report"
+            Expect.equal (Program.main [| "report"; GanFlow.Tests.ReportTests.temporaryFolder () |]) 2 "neither a run nor a study folder: bad input"
+        }
         test "metric reports a missing file" {
             match MetricCommand.evaluate "/no/such/file.txt" "/no/such/other.txt" 1 with
             | Error e -> Expect.stringContains e "/no/such/file.txt" "file named"

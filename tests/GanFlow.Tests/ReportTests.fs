@@ -29,7 +29,8 @@ let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
     let samples = Sampling.sample (System.Random 3) experiment.Dataset 5_000
     File.WriteAllLines(Path.Combine(directory, RunFolder.samplesFile), samples |> Array.map (fun v -> v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
 
-let private temporaryFolder () =
+/// A fresh empty folder under the temporary directory.
+let temporaryFolder () =
     let path = Path.Combine(Path.GetTempPath(), "ganflow-tests", System.Guid.NewGuid().ToString "N")
     Directory.CreateDirectory path |> ignore
     path
@@ -74,6 +75,8 @@ let tests =
                 Expect.stringContains html (sprintf "%s: true density and every model's (Figure 1)" column) (sprintf "%s panel" column)
             for row in study.Rows do
                 Expect.stringContains html (sprintf "\"%s (KDE)\"" row) (sprintf "%s trace" row)
+            Expect.stringContains html "WGAN / unimodal" "the critic diagnosis lists the GAN cells"
+            Expect.isFalse (html.Contains "GF / unimodal") "and not the flows, which have no critic"
         }
         test "a flow run's report draws the trajectories chart when trajectories.csv is there, and only then" {
             let dir = temporaryFolder ()
