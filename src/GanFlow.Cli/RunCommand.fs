@@ -56,6 +56,7 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
             if not (Double.IsNaN final.Nll) then
                 printfn "nll = %s" (show final.Nll)
                 printfn "inverse_error = %.3e" final.InverseError
+                printfn "latent_inverse_error = %.3e" final.LatentInverseError
             if not (Double.IsNaN final.FunctionEvaluations) then
                 printfn "nfe = %.0f" final.FunctionEvaluations
         | None -> printfn "status = %A" summary.Status

@@ -5,7 +5,7 @@ module RunFolder =
     /// The resolved experiment spec (JSON).
     let specFile = "spec.json"
     /// One row per evaluation; header
-    /// `step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe`.
+    /// `step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe,latent_inverse_error`.
     let metricsFile = "metrics.csv"
     /// Final metrics, wall time and status (JSON, a `RunSummary`).
     let summaryFile = "summary.json"

@@ -40,7 +40,8 @@ module RunReport =
                  "final W1 vs exact distribution", number f.W1Exact
                  "final energy distance", number f.Energy
                  "final NLL (exact, nats per sample)", number f.Nll
-                 "final inverse error max‖g(g⁻¹(x)) − x‖", f.InverseError.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture) ]
+                 "final inverse error max‖g(g⁻¹(x)) − x‖ (1,000 data points)", f.InverseError.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture)
+                 "final latent inverse error max‖g⁻¹(g(z)) − z‖ (1,000 base draws)", f.LatentInverseError.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture) ]
                @ (if System.Double.IsFinite f.FunctionEvaluations then [ "ODE function evaluations per training forward pass (last step)", sprintf "%.0f" f.FunctionEvaluations ] else [])
            | Some f ->
                [ "final W1 vs fresh data (eq. 8)", number f.W1

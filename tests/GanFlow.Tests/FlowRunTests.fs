@@ -48,11 +48,13 @@ let tests =
             for name in [ RunFiles.Spec; RunFiles.Metrics; RunFiles.Summary; RunFiles.Samples; RunFiles.Density ] do
                 Expect.isTrue (File.Exists(Path.Combine(folder, name))) (sprintf "%s exists" name)
             let metrics = lines folder RunFiles.Metrics
-            Expect.equal metrics[0] "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe" "header"
+            Expect.equal metrics[0] "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe,latent_inverse_error" "header"
             Expect.hasLength metrics 3 "evaluations at 10 and 20"
             let final = summary.Final.Value
             Expect.isTrue (Double.IsFinite final.Nll) "NLL recorded"
             Expect.isLessThan final.InverseError 1e-6 "the bisection inverse is tight"
+            Expect.isLessThan final.LatentInverseError 1e-6 "in both directions"
+            Expect.isFalse (Double.IsNaN final.LatentInverseError) "measured"
             Expect.isTrue (Double.IsNaN final.CriticW1) "no critic"
             Expect.isTrue (Double.IsFinite final.W1 && Double.IsFinite final.W1Exact) "W1s"
             Expect.hasLength (lines folder RunFiles.Samples) 2_000 "final samples"

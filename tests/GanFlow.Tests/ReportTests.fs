@@ -14,7 +14,7 @@ let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
     let rows =
         [ for step in [ 100; 200; 300 ] ->
             { Step = step; W1 = finalW1 * 4.0 / float step * 100.0; W1Exact = finalW1; CriticW1 = (if step = 200 then -0.01 else finalW1)
-              Energy = 0.01; GeneratorLoss = 0.5; CriticLoss = -0.5; WallSeconds = float step / 100.0; Nll = nan; InverseError = nan; FunctionEvaluations = nan } ]
+              Energy = 0.01; GeneratorLoss = 0.5; CriticLoss = -0.5; WallSeconds = float step / 100.0; Nll = nan; InverseError = nan; FunctionEvaluations = nan; LatentInverseError = nan } ]
     let csv =
         "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error\n"
         + (rows

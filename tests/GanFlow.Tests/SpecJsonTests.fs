@@ -21,7 +21,7 @@ let tests =
         test "a run summary with NaN metrics survives a JSON round trip" {
             let record =
                 { Step = 10; W1 = 0.5; W1Exact = nan; CriticW1 = -0.1; Energy = 0.01
-                  GeneratorLoss = 1.0; CriticLoss = -2.0; WallSeconds = 3.5; Nll = nan; InverseError = nan; FunctionEvaluations = nan }
+                  GeneratorLoss = 1.0; CriticLoss = -2.0; WallSeconds = 3.5; Nll = nan; InverseError = nan; FunctionEvaluations = nan; LatentInverseError = nan }
             let summary =
                 { Experiment = "x"; Seed = 3; Status = RunStatus.Diverged; Message = "NaN at step 10"
                   StepsCompleted = 10; WallSeconds = 4.0; Device = "cpu"; GeneratorParameters = 7

@@ -43,4 +43,4 @@ let run (experiment: Experiment) (folder: string) (resume: bool) = ExperimentRun
 /// differs between runs by nature.
 let withoutWallTime (r: EvaluationRecord) =
     let bits (x: float) = BitConverter.DoubleToInt64Bits x
-    r.Step, bits r.W1, bits r.W1Exact, bits r.CriticW1, bits r.Energy, bits r.GeneratorLoss, bits r.CriticLoss, bits r.Nll, bits r.InverseError, bits r.FunctionEvaluations
+    r.Step, bits r.W1, bits r.W1Exact, bits r.CriticW1, bits r.Energy, bits r.GeneratorLoss, bits r.CriticLoss, bits r.Nll, bits r.InverseError, bits r.FunctionEvaluations, bits r.LatentInverseError

@@ -29,7 +29,11 @@ type EvaluationRecord =
       /// before the evaluation (column `nfe`; seed 000 asks FFJORD's to be logged). Adaptive solvers
       /// (dopri5) show how stiff the learned dynamics became; fixed-step RK4 gives 4 × steps.
       /// Continuous flows only; NaN for discrete flows and GANs.
-      FunctionEvaluations: float }
+      FunctionEvaluations: float
+      /// Largest round-trip error max‖g⁻¹(g(z)) − z‖ (Euclidean, latent units) over 1,000 draws z of the
+      /// base distribution (column `latent_inverse_error`; seed 003 asks for both directions). Flows only;
+      /// NaN for GANs.
+      LatentInverseError: float }
 
 /// How a run ended.
 [<RequireQualifiedAccess>]

@@ -8,10 +8,10 @@ namespace GanFlow.Runtime.Store;
 public static class MetricsCsv
 {
     /// <summary>The exact header line.</summary>
-    public const string Header = "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe";
+    public const string Header = "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe,latent_inverse_error";
 
     /// <summary>Columns every version of the file has; later columns were appended over time (flows: nll and
-    /// inverse_error, then nfe), and a file that stops after any of them still parses, the missing ones NaN.</summary>
+    /// inverse_error, then nfe, then latent_inverse_error), and a file that stops after any of them still parses, the missing ones NaN.</summary>
     public const int RequiredColumns = 8;
 
     private static string Number(double value) =>
@@ -33,7 +33,8 @@ public static class MetricsCsv
                 .Append(Number(r.WallSeconds)).Append(',')
                 .Append(Number(r.Nll)).Append(',')
                 .Append(Number(r.InverseError)).Append(',')
-                .Append(Number(r.FunctionEvaluations)).Append('\n');
+                .Append(Number(r.FunctionEvaluations)).Append(',')
+                .Append(Number(r.LatentInverseError)).Append('\n');
         }
         return text.ToString();
     }
@@ -54,7 +55,7 @@ public static class MetricsCsv
             if (cells.Length != fields) throw new FormatException($"metrics.csv line {i + 1} has {cells.Length} fields, expected {fields}");
             double D(int k) => k < fields ? double.Parse(cells[k], NumberStyles.Float, CultureInfo.InvariantCulture) : double.NaN;
             records.Add(new EvaluationRecord(int.Parse(cells[0], CultureInfo.InvariantCulture), D(1), D(2), D(3), D(4), D(5), D(6), D(7),
-                D(8), D(9), D(10)));
+                D(8), D(9), D(10), D(11)));
         }
         return records;
     }

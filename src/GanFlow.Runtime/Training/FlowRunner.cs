@@ -28,7 +28,8 @@ namespace GanFlow.Runtime.Training;
 /// </summary>
 public sealed class FlowRunner : TrainingRun
 {
-    /// <summary>Data points of each evaluation whose round trip g(g⁻¹(x)) gives <c>inverse_error</c>.</summary>
+    /// <summary>Data points of each evaluation whose round trip g(g⁻¹(x)) gives <c>inverse_error</c>, and base draws z
+    /// whose round trip g⁻¹(g(z)) gives <c>latent_inverse_error</c>.</summary>
     public const int InverseErrorPoints = 1_000;
     /// <summary>Points of the 1-D density grid.</summary>
     public const int DensityGridPoints1d = 1_000;
@@ -178,11 +179,14 @@ public sealed class FlowRunner : TrainingRun
             }
             var nll = FlowTrainer.NegativeLogLikelihood(f, data);
             RequireFinite(nll, "NLL on the evaluation data", step);
-            var roundTrip = data[..(Math.Min(InverseErrorPoints, count) * dimension)];
-            var inverseError = DataRoundTripError(f, roundTrip);
-            RequireFinite(inverseError, "inverse error", step);
+            var points = Math.Min(InverseErrorPoints, count);
+            double[] latent;
+            using (var z = f.SampleBase(points, noise)) latent = z.data<double>().ToArray(); // drawn after the model samples
+            var inverse = FlowTrainer.InverseErrors(f, data[..(points * dimension)], latent);
+            RequireFinite(inverse.DataRoundTrip, "inverse error", step);
+            RequireFinite(inverse.LatentRoundTrip, "latent inverse error", step);
             var record = new EvaluationRecord(step, w1, w1Exact, double.NaN, GanTrainer.EnergyDistance(model, data, dimension),
-                trainingLoss, double.NaN, WallSeconds, nll, inverseError, trainingFunctionEvaluations);
+                trainingLoss, double.NaN, WallSeconds, nll, inverse.DataRoundTrip, trainingFunctionEvaluations, inverse.LatentRoundTrip);
             return (record, model, data);
         }
         finally
@@ -201,15 +205,6 @@ public sealed class FlowRunner : TrainingRun
             FlowTrainer.Sample(f, n, noise).CopyTo(result, start * f.Dimension);
         }
         return result;
-    }
-
-    /// <summary>max‖g(g⁻¹(x)) − x‖ over the rows of <paramref name="x"/>.</summary>
-    private static double DataRoundTripError(NormalizingFlow f, double[] x)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        var xt = FlowTrainer.ToTensor(x, f.Dimension, f.ParameterDevice);
-        return f.Inverse(f.Forward(xt).Z).Minus(xt).norm(1).max().item<double>();
     }
 
     /// <summary>density.csv (1-D: the dataset's range ±10%; 2-D: the data sample's bounding box ±10%) and, in 2-D,

@@ -209,7 +209,7 @@ public sealed class GanTrainer : TrainingRun
             RequireFinite(criticW1, "critic W1 estimate", step);
             var record = new EvaluationRecord(step, w1, w1Exact, criticW1, EnergyDistance(model, data, dimension),
                 generatorLoss, criticLoss, WallSeconds,
-                double.NaN, double.NaN, double.NaN); // nll, inverse_error, nfe: flows only
+                double.NaN, double.NaN, double.NaN, double.NaN); // nll, inverse_error, nfe, latent_inverse_error: flows only
             return (record, model);
         }
         finally
