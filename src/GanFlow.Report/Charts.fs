@@ -75,12 +75,16 @@ module Charts =
         let ys = data.Density |> Array.map (fun r -> r[1]) |> Array.distinct
         let z = data.Density |> Array.map (fun r -> r[2]) |> Array.chunkBySize xs.Length
         let samples = data.Samples |> Array.chunkBySize 2 |> Array.truncate 1000
+        // The axes stay on the grid (the data's bounding box ±10%): a few far-off samples must not shrink the
+        // density into a corner; how many fall outside is said in the title.
+        let inside (p: float[]) = p[0] >= Array.min xs && p[0] <= Array.max xs && p[1] >= Array.min ys && p[1] <= Array.max ys
+        let outside = samples |> Array.filter (inside >> not) |> Array.length
         Chart.combine
             [ Chart.Heatmap(zData = z, X = xs, Y = ys, Name = "flow density (exact)", ShowScale = true)
               Chart.Point(x = (samples |> Array.map (fun p -> p[0])), y = (samples |> Array.map (fun p -> p[1])), Name = "model samples (first 1,000)", Opacity = 0.4, MarkerColor = Color.fromString "white") ]
-        |> Chart.withTitle "Flow density (exact) with model samples"
-        |> Chart.withXAxisStyle "x₁"
-        |> Chart.withYAxisStyle "x₂"
+        |> Chart.withTitle (sprintf "Flow density (exact) with model samples (%d of %d samples outside the plotted grid)" outside samples.Length)
+        |> Chart.withXAxisStyle ("x₁", MinMax = (Array.min xs, Array.max xs))
+        |> Chart.withYAxisStyle ("x₂", MinMax = (Array.min ys, Array.max ys))
 
     /// Data points mapped to the latent space, g⁻¹(x), which should look standard normal (seed 003 Fig. 5-6, fourth panel).
     let latent (data: RunData) =

@@ -148,6 +148,7 @@ let tests =
             let html = File.ReadAllText(RunReport.write folder)
             Expect.isTrue (html.Contains "Latent space") "latent chart"
             Expect.isTrue (html.Contains "heatmap") "density heatmap"
+            Expect.isTrue (html.Contains "of 1000 samples outside the plotted grid") "far-off samples are counted, not plotted over the grid"
             Expect.isTrue (html.Contains "Trajectories of 64 data points through the flow") "trajectories chart"
         }
 
