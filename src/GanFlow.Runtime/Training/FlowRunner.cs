@@ -94,25 +94,10 @@ public sealed class FlowRunner : TrainingRun
         if (resumeFrom is { } state)
         {
             CheckpointStore.LoadFlowOptimizer(context.OutputDirectory, optimizer);
-            stepsCompleted = state.Step;
-            wallOffset = state.WallSeconds;
             trainingLoss = state.GeneratorLoss;
-            // As GanTrainer: rows before the checkpoint stand; its own step is evaluated again.
-            records.AddRange(store.ReadMetrics().Where(r => r.Step < stepsCompleted));
-            store.WriteMetrics(records);
-            if (stepsCompleted < steps && stepsCompleted % evaluation.Every == 0)
-                Record(Evaluate(stepsCompleted, evaluation.Samples).Record);
+            ContinueFrom(state);
         }
-
-        for (var step = stepsCompleted; step < steps; step++)
-        {
-            TrainStep(step);
-            stepsCompleted = step + 1;
-            if (stepsCompleted < steps && stepsCompleted % evaluation.Every == 0)
-                Record(Evaluate(stepsCompleted, evaluation.Samples).Record);
-            if (evaluation.CheckpointEvery > 0 && stepsCompleted < steps && stepsCompleted % evaluation.CheckpointEvery == 0)
-                SaveCheckpoint();
-        }
+        TrainToBudget();
 
         var (final, samples, data) = Evaluate(steps, evaluation.FinalSamples);
         Record(final);
@@ -123,12 +108,14 @@ public sealed class FlowRunner : TrainingRun
         return Summary(RunStatus.Completed, $"completed {steps} steps", final);
     }
 
-    private void SaveCheckpoint() =>
+    protected override EvaluationRecord EvaluateDuringTraining(int step) => Evaluate(step, experiment.Evaluation.Samples).Record;
+
+    protected override void SaveCheckpoint() =>
         CheckpointStore.SaveFlow(context.OutputDirectory, new CheckpointState(stepsCompleted, WallSeconds, trainingLoss, double.NaN),
             flow!, optimizer!);
 
     /// <summary>One optimiser step (0-based <paramref name="step"/>) on a fresh batch.</summary>
-    private void TrainStep(int step)
+    protected override void TrainStep(int step)
     {
         var seed = experiment.Seed;
         optimizer!.LearningRate = LearningRateScheduleModule.at(spec.Schedule, spec.Optimizer.LearningRate, step);

@@ -69,27 +69,11 @@ public sealed class GanTrainer : TrainingRun
         if (resumeFrom is { } state)
         {
             CheckpointStore.LoadOptimizers(context.OutputDirectory, generatorOptimizer, criticOptimizer);
-            stepsCompleted = state.Step;
-            wallOffset = state.WallSeconds;
             generatorLoss = state.GeneratorLoss;
             criticLoss = state.CriticLoss;
-            // Rows from before the checkpoint stand; the checkpoint's own step is evaluated again below
-            // (it may have been the earlier run's final evaluation, on a different number of samples).
-            records.AddRange(store.ReadMetrics().Where(r => r.Step < stepsCompleted));
-            store.WriteMetrics(records);
-            if (stepsCompleted < steps && stepsCompleted % evaluation.Every == 0)
-                Record(Evaluate(stepsCompleted, evaluation.Samples).Record);
+            ContinueFrom(state);
         }
-
-        for (var step = stepsCompleted; step < steps; step++)
-        {
-            TrainStep(step);
-            stepsCompleted = step + 1;
-            if (stepsCompleted < steps && stepsCompleted % evaluation.Every == 0)
-                Record(Evaluate(stepsCompleted, evaluation.Samples).Record);
-            if (evaluation.CheckpointEvery > 0 && stepsCompleted < steps && stepsCompleted % evaluation.CheckpointEvery == 0)
-                SaveCheckpoint();
-        }
+        TrainToBudget();
 
         var (final, samples) = Evaluate(steps, evaluation.FinalSamples);
         Record(final);
@@ -98,7 +82,9 @@ public sealed class GanTrainer : TrainingRun
         return Summary(RunStatus.Completed, $"completed {steps} generator steps", final);
     }
 
-    private void SaveCheckpoint() =>
+    protected override EvaluationRecord EvaluateDuringTraining(int step) => Evaluate(step, experiment.Evaluation.Samples).Record;
+
+    protected override void SaveCheckpoint() =>
         CheckpointStore.Save(context.OutputDirectory, new CheckpointState(stepsCompleted, WallSeconds, generatorLoss, criticLoss),
             networks!, generatorOptimizer!, criticOptimizer!);
 
@@ -111,7 +97,7 @@ public sealed class GanTrainer : TrainingRun
     }
 
     /// <summary>One generator step (0-based <paramref name="step"/>) with its critic steps.</summary>
-    private void TrainStep(int step)
+    protected override void TrainStep(int step)
     {
         var nets = networks!;
         var seed = experiment.Seed;

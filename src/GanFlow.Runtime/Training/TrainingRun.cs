@@ -58,6 +58,46 @@ public abstract class TrainingRun
             generatorParameters, criticParameters,
             final is null ? FSharpOption<EvaluationRecord>.None : FSharpOption<EvaluationRecord>.Some(final));
 
+    /// <summary>One optimisation step (0-based <paramref name="step"/>) on fresh data seeded from (seed, step).</summary>
+    protected abstract void TrainStep(int step);
+
+    /// <summary>An evaluation during training after <paramref name="step"/> steps, on <c>evaluation.samples</c> samples.</summary>
+    protected abstract EvaluationRecord EvaluateDuringTraining(int step);
+
+    /// <summary>Writes the checkpoint of the models, optimisers and <see cref="stepsCompleted"/> (atomically).</summary>
+    protected abstract void SaveCheckpoint();
+
+    /// <summary>Continues from a loaded checkpoint (models, optimisers and the subclass's losses already restored): the
+    /// step count and wall clock go on from it, metrics rows from before it stand, and its own step is evaluated again
+    /// (it may have been the earlier run's final evaluation, on a different number of samples).</summary>
+    protected void ContinueFrom(Checkpoints.CheckpointState state)
+    {
+        stepsCompleted = state.Step;
+        wallOffset = state.WallSeconds;
+        records.AddRange(store.ReadMetrics().Where(r => r.Step < stepsCompleted));
+        store.WriteMetrics(records);
+        if (stepsCompleted < experiment.Budget.Steps && stepsCompleted % experiment.Evaluation.Every == 0)
+            Record(EvaluateDuringTraining(stepsCompleted));
+    }
+
+    /// <summary>Trains from <see cref="stepsCompleted"/> to the budget, evaluating every <c>evaluation.every</c> steps
+    /// and checkpointing every <c>evaluation.checkpointEvery</c> (never at the last step, where the subclass's final
+    /// evaluation and checkpoint follow).</summary>
+    protected void TrainToBudget()
+    {
+        var steps = experiment.Budget.Steps;
+        var evaluation = experiment.Evaluation;
+        for (var step = stepsCompleted; step < steps; step++)
+        {
+            TrainStep(step);
+            stepsCompleted = step + 1;
+            if (stepsCompleted < steps && stepsCompleted % evaluation.Every == 0)
+                Record(EvaluateDuringTraining(stepsCompleted));
+            if (evaluation.CheckpointEvery > 0 && stepsCompleted < steps && stepsCompleted % evaluation.CheckpointEvery == 0)
+                SaveCheckpoint();
+        }
+    }
+
     /// <summary>Keeps an evaluation, rewrites metrics.csv (atomically) and reports progress.</summary>
     protected void Record(EvaluationRecord record)
     {
