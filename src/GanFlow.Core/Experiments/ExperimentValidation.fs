@@ -79,6 +79,13 @@ module ExperimentValidation =
         | Activation.LeakyRelu slope -> Check.nonNegative (path + ".negativeSlope") slope
         | _ -> []
 
+    /// The shared fields of the coupling flows (RealNVP, NICE): layers, and the width, depth and activation of each net.
+    let private couplings at (count: int) (width: int) (depth: int) (a: Activation) =
+        Check.atLeast (at + ".couplings") 1 count
+        @ Check.atLeast (at + ".width") 1 width
+        @ Check.atLeast (at + ".depth") 2 depth
+        @ activation (at + ".activation") a
+
     let private flowArchitecture path (a: FlowArchitecture) =
         match a with
         | FlowArchitecture.Gaussianization g ->
@@ -90,18 +97,8 @@ module ExperimentValidation =
                | BandwidthInit.Fixed scale -> Check.positive (at + ".bandwidth.scale") scale)
             @ (if g.CdfClamp > 0.0 && g.CdfClamp < 0.5 then [] else Check.fail (at + ".cdfClamp") g.CdfClamp "must lie in (0, 0.5)")
             @ Check.atLeast (at + ".inverseIterations") 1 g.InverseIterations
-        | FlowArchitecture.RealNvp r ->
-            let at = path + ".realNvp"
-            Check.atLeast (at + ".couplings") 1 r.Couplings
-            @ Check.atLeast (at + ".width") 1 r.Width
-            @ Check.atLeast (at + ".depth") 2 r.Depth
-            @ activation (at + ".activation") r.Activation
-        | FlowArchitecture.Nice n ->
-            let at = path + ".nice"
-            Check.atLeast (at + ".couplings") 1 n.Couplings
-            @ Check.atLeast (at + ".width") 1 n.Width
-            @ Check.atLeast (at + ".depth") 2 n.Depth
-            @ activation (at + ".activation") n.Activation
+        | FlowArchitecture.RealNvp r -> couplings (path + ".realNvp") r.Couplings r.Width r.Depth r.Activation
+        | FlowArchitecture.Nice n -> couplings (path + ".nice") n.Couplings n.Width n.Depth n.Activation
         | FlowArchitecture.Ffjord f ->
             let at = path + ".ffjord"
             (if List.isEmpty f.Hidden then Check.fail (at + ".hidden") f.Hidden "must hold at least one width" else [])
