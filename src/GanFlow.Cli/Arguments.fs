@@ -12,7 +12,8 @@ type ListArgs =
             | Verbose -> "also print each experiment's description, dataset and model."
 
 type RunArgs =
-    | [<MainCommand; ExactlyOnce; First>] Experiment of name: string
+    | [<MainCommand; First>] Experiment of name: string
+    | Spec of file: string
     | [<Mandatory; AltCommandLine("-o")>] Out of directory: string
     | Seed of seed: int
     | Steps of steps: int
@@ -23,13 +24,14 @@ type RunArgs =
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | Experiment _ -> "name of a declared experiment (see `ganflow list`)."
-            | Out _ -> "run folder to write: spec.json, metrics.csv, summary.json, samples.txt, report.html, checkpoint/."
+            | Experiment _ -> "name of a declared experiment or study (see `ganflow list`); or give --spec instead."
+            | Spec _ -> "run the resolved experiment spec in this JSON file (a run folder's spec.json), or on the standard input with -."
+            | Out _ -> "run folder to write (created when missing; refused when it holds files ganflow did not write): run.json, spec.json, metrics.csv, summary.json, samples.txt, report.html, checkpoint/."
             | Seed _ -> "override the experiment's seed (same spec and seed give the same numbers on CPU)."
             | Steps _ -> "override the number of generator steps (budget.steps)."
             | Device _ -> "cpu, cuda or auto (default auto: CUDA when present, else CPU)."
             | Threads _ -> "intra-op threads for torch (default 1: fastest for small models)."
-            | Resume -> "continue from the run folder's checkpoint when its spec matches; otherwise start fresh."
+            | Resume -> "continue the folder's run from its newest valid checkpoint (with a larger --steps: extend it); refused when its spec differs otherwise. Without it an earlier run there is replaced."
 
 type MetricArgs =
     | [<Mandatory>] X of file: string

@@ -25,18 +25,24 @@ let private execute (command: ParseResults<Command>) =
             printfn "%s" (if args.Contains ListArgs.Verbose then describe e else e.Name)
         0
     | Run args ->
-        let name = args.GetResult RunArgs.Experiment
-        match GanFlow.Experiments.Catalog.tryFind name with
-        | None ->
-            eprintfn "error: no experiment named %s; `ganflow list` shows the declared ones" name
+        let seed, steps = args.TryGetResult RunArgs.Seed, args.TryGetResult RunArgs.Steps
+        let out, device, resume = args.GetResult RunArgs.Out, args.GetResult(RunArgs.Device, defaultValue = "auto"), args.Contains RunArgs.Resume
+        let threads = args.GetResult(RunArgs.Threads, defaultValue = 1)
+        let declared =
+            match args.TryGetResult RunArgs.Experiment, args.TryGetResult RunArgs.Spec with
+            | Some _, Some _ -> Error "give an experiment name or --spec, not both"
+            | None, None -> Error "name an experiment or study (see `ganflow list`), or give --spec FILE"
+            | None, Some path -> RunCommand.readSpec path |> Result.map Declared.Single
+            | Some name, None ->
+                match GanFlow.Experiments.Catalog.tryFind name with
+                | Some declared -> Ok declared
+                | None -> Error(sprintf "no experiment named %s; `ganflow list` shows the declared ones" name)
+        match declared with
+        | Error message ->
+            eprintfn "error: %s" message
             2
-        | Some declared ->
-            let seed, steps = args.TryGetResult RunArgs.Seed, args.TryGetResult RunArgs.Steps
-            let out, device, resume = args.GetResult RunArgs.Out, args.GetResult(RunArgs.Device, defaultValue = "auto"), args.Contains RunArgs.Resume
-            match declared with
-            | Declared.Single experiment ->
-                RunCommand.run (RunCommand.withOverrides seed steps experiment) out device (args.GetResult(RunArgs.Threads, defaultValue = 1)) resume
-            | Declared.Study study -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device resume
+        | Ok(Declared.Single experiment) -> RunCommand.run (RunCommand.withOverrides seed steps experiment) out device threads resume
+        | Ok(Declared.Study study) -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device threads resume
     | Metric args ->
         MetricCommand.run (args.GetResult MetricArgs.X) (args.GetResult MetricArgs.Y) (args.GetResult(MetricArgs.Seed, defaultValue = 1))
     | Bench args ->
@@ -44,17 +50,11 @@ let private execute (command: ParseResults<Command>) =
         BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
         BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
         0
-    | Report args ->
-        let folder = args.GetResult ReportArgs.Run_Folder
-        match GanFlow.Report.StudyReport.tryReadSpec folder with
-        | Some study ->
-            printfn "%s" (GanFlow.Report.StudyReport.write folder study)
-            printfn "report = %s" (IO.Path.Combine(folder, GanFlow.Report.RunFolder.reportFile))
-        | None -> printfn "report = %s" (GanFlow.Report.RunReport.write folder)
-        0
+    | Report args -> ReportCommand.run (args.GetResult ReportArgs.Run_Folder)
 
 [<EntryPoint>]
 let main argv =
+    GanFlow.Runtime.Processes.ParentWatch.StartIfChild()
     let parser = ArgumentParser.Create<Command>(programName = "ganflow")
     try
         execute (parser.ParseCommandLine(argv, raiseOnUsage = true))
@@ -68,8 +68,8 @@ let main argv =
         eprintfn "error: invalid spec:"
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
-    | :? IO.FileNotFoundException as e ->
-        // `ganflow report` on a folder that is neither a run folder nor a study folder.
+    | :? GanFlow.Store.RunFolderException as e ->
+        // A folder or file the command cannot use: foreign, in use, corrupt, a resume that does not match.
         eprintfn "error: %s" e.Message
         2
     | :? ArgumentException as e ->
@@ -79,3 +79,7 @@ let main argv =
     | :? InvalidOperationException as e when e.Message.Contains "CUDA" ->
         eprintfn "error: %s" e.Message
         2
+    | e ->
+        // Anything else is a failure of the tool, not of the input: exit 1 with the reason, no stack trace.
+        eprintfn "error: %s: %s" (e.GetType().Name) e.Message
+        1

@@ -1,4 +1,4 @@
-/// `ganflow run NAME --out DIR`: validate, train, write the run folder and its report.
+/// `ganflow run NAME --out DIR` (or `--spec FILE`): validate, train, write the run folder and its report.
 module GanFlow.Cli.RunCommand
 
 open System
@@ -6,6 +6,7 @@ open GanFlow.Core.Specs
 open GanFlow.Core.Experiments
 open GanFlow.Runtime
 open GanFlow.Runtime.Devices
+open GanFlow.Store
 
 let private show (value: float) = value.ToString("0.00000", Globalization.CultureInfo.InvariantCulture)
 
@@ -22,7 +23,8 @@ let private progress (total: int) (record: EvaluationRecord) =
             record.Step total (show record.W1) (show record.W1Exact) (show record.Nll) record.InverseError evaluations record.WallSeconds
 
 /// Applies the command-line overrides to a declared experiment (pure). A `--steps` override that changes
-/// the budget is appended to the description, which may name the declared budget.
+/// the budget is appended to the description, which may name the declared budget (a resume never compares
+/// descriptions).
 let withOverrides (seed: int option) (steps: int option) (experiment: Experiment) =
     let experiment = seed |> Option.fold (fun e s -> { e with Seed = s }) experiment
     match steps with
@@ -34,35 +36,59 @@ let withOverrides (seed: int option) (steps: int option) (experiment: Experiment
                     experiment.Description n experiment.Budget.Steps }
     | _ -> experiment
 
-/// Returns the exit code: 0 when the run completed, 3 when it diverged, 2 on bad input.
+/// The experiment of a `--spec` file (`-`: the standard input), or the error naming the file and the line.
+let readSpec (path: string) : Result<Experiment, string> =
+    try
+        if path = "-" then Ok(RunStore.ParseJson<Experiment>(Console.In.ReadToEnd(), "the standard input (--spec -)"))
+        elif not (IO.File.Exists path) then Error(sprintf "--spec %s: no such file" path)
+        else Ok(RunStore.ReadJson<Experiment> path)
+    with :? RunFolderException as e -> Error e.Message
+
+/// The exit code of a run's status: 0 completed, 3 diverged, 1 failed.
+let exitCode (status: RunStatus) =
+    match status with
+    | RunStatus.Completed -> 0
+    | RunStatus.Diverged -> 3
+    | _ -> 1
+
+/// Returns the exit code: 0 when the run completed, 3 when it diverged, 2 on bad input (the spec, the folder, a
+/// resume that does not match), 1 when it failed otherwise.
 let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) =
     match ExperimentValidation.errors experiment with
     | _ :: _ as errors ->
         eprintfn "error: invalid spec for experiment %s:" experiment.Name
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
+    | [] when threads < 1 ->
+        eprintfn "error: --threads %d: must be >= 1" threads
+        2
     | [] ->
+        let device = DeviceSelection.FromString device
         TorchSetup.Initialize threads
-        let context = RunContext(DeviceSelection.FromString device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume)
-        eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name context.Device experiment.Budget.Steps experiment.Seed outDirectory
-        let summary = ExperimentRunner.Run(experiment, context)
-        let report = GanFlow.Report.RunReport.write outDirectory
-        match summary.Final with
-        | Some final ->
-            printfn "status = %A" summary.Status
-            printfn "w1 = %s" (show final.W1)
-            printfn "w1_exact = %s" (show final.W1Exact)
-            printfn "critic_w1 = %s" (show final.CriticW1)
-            if not (Double.IsNaN final.Nll) then
-                printfn "nll = %s" (show final.Nll)
-                printfn "inverse_error = %.3e" final.InverseError
-                printfn "latent_inverse_error = %.3e" final.LatentInverseError
-            if not (Double.IsNaN final.FunctionEvaluations) then
-                printfn "nfe = %.0f" final.FunctionEvaluations
-        | None -> printfn "status = %A" summary.Status
-        printfn "wall_seconds = %.1f" summary.WallSeconds
-        printfn "report = %s" report
-        if summary.Status = RunStatus.Completed then 0
-        else
-            eprintfn "run %A: %s" summary.Status summary.Message
-            3
+        let context =
+            RunContext(device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume, Action<string>(eprintfn "%s"))
+        eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name device experiment.Budget.Steps experiment.Seed outDirectory
+        match (try Ok(ExperimentRunner.Run(experiment, context)) with :? RunFolderException as e -> Error e.Message) with
+        | Error message ->
+            eprintfn "error: %s" message
+            2
+        | Ok summary ->
+            let report = GanFlow.Report.RunReport.write outDirectory
+            match summary.Final with
+            | Some final ->
+                printfn "status = %A" summary.Status
+                printfn "w1 = %s" (show final.W1)
+                printfn "w1_exact = %s" (show final.W1Exact)
+                printfn "critic_w1 = %s" (show final.CriticW1)
+                if not (Double.IsNaN final.Nll) then
+                    printfn "nll = %s" (show final.Nll)
+                    printfn "inverse_error = %.3e" final.InverseError
+                    printfn "latent_inverse_error = %.3e" final.LatentInverseError
+                if not (Double.IsNaN final.FunctionEvaluations) then
+                    printfn "nfe = %.0f" final.FunctionEvaluations
+            | None -> printfn "status = %A" summary.Status
+            printfn "steps = %d" summary.StepsCompleted
+            printfn "wall_seconds = %.1f" summary.WallSeconds
+            printfn "report = %s" report
+            if summary.Status <> RunStatus.Completed then eprintfn "run %A: %s" summary.Status summary.Message
+            exitCode summary.Status

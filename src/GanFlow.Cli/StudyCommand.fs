@@ -1,13 +1,19 @@
-/// `ganflow run STUDY --out DIR`: every cell of a study, `Parallelism` at a time, each in its
-/// own run folder `DIR/<experiment>/`, then the study's table and report.
+/// `ganflow run STUDY --out DIR`: every cell of a study, `Parallelism` at a time, each in its own process and run
+/// folder `DIR/<experiment>/`, then the study's table and report. A rerun keeps the cells that already hold their
+/// completed run, continues those with a checkpoint of the same spec, and runs the rest.
 module GanFlow.Cli.StudyCommand
 
 open System
+open System.IO
+open System.Threading
 open System.Threading.Tasks
+open GanFlow.Core.Specs
 open GanFlow.Core.Experiments
-open GanFlow.Runtime
+open GanFlow.Runtime.Checkpoints
 open GanFlow.Runtime.Devices
+open GanFlow.Runtime.Processes
 open GanFlow.Report
+open GanFlow.Store
 
 /// Applies the overrides to every cell (pure); a `--steps` override is noted in the study's description too.
 let withOverrides seed (steps: int option) (study: Study) =
@@ -18,44 +24,126 @@ let withOverrides seed (steps: int option) (study: Study) =
             | Some n -> sprintf "%s [every cell's budget overridden on the command line: %d steps]" study.Description n
             | None -> study.Description }
 
-/// Returns the exit code: 0 when every cell completed, 3 when any diverged, 2 on bad input.
-let run (study: Study) (outDirectory: string) (device: string) (resume: bool) =
+/// What a rerun does with one cell's folder.
+[<RequireQualifiedAccess>]
+type CellPlan =
+    /// The folder holds this cell's run, completed: kept as it is.
+    | Keep
+    /// Run the cell with `--resume`: continue (or extend) its checkpoint, or start it in an empty folder.
+    | Resume
+    /// The folder holds a run of another spec: run the cell afresh, replacing it.
+    | Replace of SpecDifference
+
+/// How a rerun treats the folder of `cell`: a completed run of the same spec (apart from its description) is kept;
+/// one that differs only in its step budget, or an unfinished one of the same spec, is resumed; another spec is replaced.
+let planCell (folder: string) (cell: StudyCell) =
+    let store = RunStore folder
+    match (if Directory.Exists folder then Option.ofObj (store.ReadSpec()) else None) with
+    | None -> CellPlan.Resume
+    | Some stored ->
+        match SpecDiff.first (List.ofSeq ResumePolicy.ResumableFields) stored cell.Experiment with
+        | Some difference -> CellPlan.Replace difference
+        | None ->
+            match Option.ofObj (store.ReadSummary()) with
+            | Some s when s.Status = RunStatus.Completed && s.StepsCompleted = cell.Experiment.Budget.Steps -> CellPlan.Keep
+            | _ -> CellPlan.Resume
+
+/// Checks every cell's folder before any cell starts: a path that cannot hold a run folder, a foreign folder, or (with
+/// `resume`) a cell of another spec is an error naming the cell.
+let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
+    study.Cells
+    |> List.choose (fun cell ->
+        let folder = StudyReport.cellFolder outDirectory cell
+        try
+            OwnedFolder.CheckPath(folder, "cell folder") |> ignore
+            if Directory.Exists folder && isNull (FolderMarker.Read folder) then
+                match OwnedFolder.ForeignEntries folder |> Seq.tryHead with
+                | Some foreign -> failwithf "%s holds files ganflow did not write (first: %s)" folder foreign
+                | None -> ()
+            match planCell folder cell with
+            | CellPlan.Replace d when resume ->
+                Some(sprintf "cell %s: its folder holds a run with %s = %s, the study's cell has %s (--resume never replaces a cell)" cell.Experiment.Name d.Field d.Left d.Right)
+            | _ -> None
+        with
+        | :? RunFolderException as e -> Some(sprintf "cell %s: %s" cell.Experiment.Name e.Message)
+        | Failure message -> Some(sprintf "cell %s: %s" cell.Experiment.Name message))
+
+/// Stops the study on SIGINT or SIGTERM: cancels the token (the running cells are killed with their process trees,
+/// nothing new starts) instead of ending the process at once.
+let private stopOnSignals (cancel: CancellationTokenSource) (signal: int ref) =
+    [ for s, code in [ Runtime.InteropServices.PosixSignal.SIGINT, 130; Runtime.InteropServices.PosixSignal.SIGTERM, 143 ] ->
+          Runtime.InteropServices.PosixSignalRegistration.Create(
+              s,
+              fun context ->
+                  context.Cancel <- true
+                  signal.Value <- code
+                  cancel.Cancel()) ]
+
+/// Returns the exit code: 0 when every cell completed, 3 when any diverged, 1 when any failed, 2 on bad input
+/// (nothing started), 130/143 when stopped by SIGINT/SIGTERM (the study can be rerun to continue).
+let run (study: Study) (outDirectory: string) (device: string) (threads: int) (resume: bool) =
     match StudyValidation.errors study with
     | _ :: _ as errors ->
         eprintfn "error: invalid study %s:" study.Name
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
+    | [] when threads < 1 ->
+        eprintfn "error: --threads %d: must be >= 1" threads
+        2
     | [] ->
         DeviceSelection.FromString device |> ignore // reject a bad --device before starting anything
-        StudyReport.writeSpec outDirectory study
-        let started = Diagnostics.Stopwatch.StartNew()
-        eprintfn "running study %s: %d cells, %d at a time (one process each) -> %s" study.Name study.Cells.Length study.Parallelism outDirectory
-        // Each cell runs in its own `ganflow run CELL` process with one intra-op thread: a trial
-        // that crashes cannot take the study down, and trials share no state at all.
-        let ganflowDll = Reflection.Assembly.GetEntryAssembly().Location
-        let runCell (cell: StudyCell) =
-            let folder = StudyReport.cellFolder outDirectory cell
-            IO.Directory.CreateDirectory folder |> ignore
-            let e = cell.Experiment
-            let arguments =
-                [ ganflowDll; "run"; e.Name; "--out"; folder; "--device"; device; "--threads"; "1"
-                  "--seed"; string e.Seed; "--steps"; string e.Budget.Steps ]
-                @ (if resume then [ "--resume" ] else [])
-            let start = Diagnostics.ProcessStartInfo(Environment.ProcessPath, arguments, RedirectStandardOutput = true, RedirectStandardError = true)
-            use child = Diagnostics.Process.Start start
-            let output = child.StandardOutput.ReadToEndAsync()
-            let errors = child.StandardError.ReadToEndAsync()
-            child.WaitForExit()
-            IO.File.WriteAllText(IO.Path.Combine(folder, "run.log"), output.Result + errors.Result)
-            let status =
-                match RunData.tryLoad folder with
-                | Some data -> sprintf "%A in %.0f s" data.Summary.Status data.Summary.WallSeconds
-                | None -> sprintf "no result (exit code %d, see %s)" child.ExitCode (IO.Path.Combine(folder, "run.log"))
-            eprintfn "%-36s %s" e.Name status
-        Parallel.ForEach(study.Cells, ParallelOptions(MaxDegreeOfParallelism = study.Parallelism), runCell) |> ignore
-        let summaries = study.Cells |> List.map (fun c -> RunData.tryLoad (StudyReport.cellFolder outDirectory c) |> Option.map (fun d -> d.Summary))
-        let table = StudyReport.write outDirectory study
-        printfn "%s" table
-        printfn "wall_seconds = %.1f" started.Elapsed.TotalSeconds
-        printfn "report = %s" (IO.Path.Combine(outDirectory, RunFolder.reportFile))
-        if summaries |> List.forall (function Some s -> s.Status = RunStatus.Completed | None -> false) then 0 else 3
+        use folder = OwnedFolder.Open(outDirectory, FolderKind.Study)
+        match checkCells outDirectory study resume with
+        | _ :: _ as problems ->
+            eprintfn "error: the study cannot start; nothing was run:"
+            problems |> List.iter (eprintfn "  %s")
+            2
+        | [] ->
+            StudyReport.writeSpec outDirectory study
+            let started = Diagnostics.Stopwatch.StartNew()
+            use cancel = new CancellationTokenSource()
+            let signal = ref 0
+            let registrations = stopOnSignals cancel signal
+            eprintfn "running study %s: %d cells, %d at a time (one process each, %d intra-op thread(s)) -> %s"
+                study.Name study.Cells.Length study.Parallelism threads outDirectory
+            let command = GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
+            let runCell (cell: StudyCell) =
+                let folder = StudyReport.cellFolder outDirectory cell
+                let e = cell.Experiment
+                let plan = planCell folder cell
+                match plan with
+                | CellPlan.Keep -> eprintfn "%-36s kept: completed earlier with the same spec" e.Name
+                | _ ->
+                    match plan with
+                    | CellPlan.Replace d -> eprintfn "%-36s replacing its earlier run (%s was %s, is now %s)" e.Name d.Field d.Left d.Right
+                    | _ -> ()
+                    let arguments =
+                        [ "run"; "--spec"; "-"; "--out"; folder; "--device"; device; "--threads"; string threads ]
+                        @ (if plan = CellPlan.Resume then [ "--resume" ] else [])
+                    use child = WorkerProcess.Start(command, arguments, SpecJson.serialize e, Path.Combine(folder, RunFiles.Log), threads)
+                    try
+                        let exit = child.WaitForExit cancel.Token
+                        let status =
+                            match (try RunData.tryLoad folder with :? RunFolderException -> None) with
+                            | Some data -> sprintf "%A in %.0f s" data.Summary.Status data.Summary.WallSeconds
+                            | None -> sprintf "no result (exit code %d, see %s)" exit (Path.Combine(folder, RunFiles.Log))
+                        eprintfn "%-36s %s" e.Name status
+                    with :? OperationCanceledException -> eprintfn "%-36s stopped" e.Name
+            try
+                Parallel.ForEach(study.Cells, ParallelOptions(MaxDegreeOfParallelism = study.Parallelism, CancellationToken = cancel.Token), runCell)
+                |> ignore
+            with :? OperationCanceledException -> ()
+            registrations |> List.iter (fun r -> r.Dispose())
+            let summaries =
+                study.Cells
+                |> List.map (fun c -> try RunData.tryLoad (StudyReport.cellFolder outDirectory c) |> Option.map (fun d -> d.Summary) with :? RunFolderException -> None)
+            let table = StudyReport.write outDirectory study
+            printfn "%s" table
+            printfn "wall_seconds = %.1f" started.Elapsed.TotalSeconds
+            printfn "report = %s" (Path.Combine(outDirectory, RunFiles.Report))
+            if signal.Value <> 0 then
+                eprintfn "study stopped by a signal: rerun `ganflow run %s --out %s` to continue the unfinished cells" study.Name outDirectory
+                signal.Value
+            elif summaries |> List.forall (function Some s -> s.Status = RunStatus.Completed | None -> false) then 0
+            elif summaries |> List.exists (function Some s -> s.Status = RunStatus.Diverged | None -> false) then 3
+            else 1

@@ -21,10 +21,26 @@ module Charts =
         let bandwidth = Kde.bandwidthFor data.Experiment.Evaluation.Bandwidth (System.Random data.Experiment.Seed) data.Samples
         Kde.density data.Samples bandwidth grid, bandwidth
 
+    /// The plotting grid of a run's 1-D density chart: the dataset's range, widened to take in the model's samples from
+    /// their 0.5th to their 99.5th percentile (a model whose mass lies outside the data's range must show it, not look
+    /// flat), ±10%; and how many samples still fall outside it.
+    let densityGrid (data: RunData) =
+        let low, high = Densities.range data.Experiment.Dataset
+        let low, high =
+            if data.Samples.Length < 2 then low, high
+            else
+                let sorted = Array.sort data.Samples
+                let at (q: float) = sorted[int (q * float (sorted.Length - 1))]
+                min low (at 0.005), max high (at 0.995)
+        let pad = 0.1 * (high - low)
+        let grid = Array.init gridPoints (fun i -> low - pad + (high - low + 2.0 * pad) * float i / float (gridPoints - 1))
+        let outside = data.Samples |> Array.filter (fun v -> v < grid[0] || v > grid[grid.Length - 1]) |> Array.length
+        grid, outside
+
     /// True density against the KDE of the model's samples (seed 000 Fig. 1 style), 1-D data; for a
-    /// flow also its exact density from `density.csv`.
+    /// flow also its exact density from `density.csv`. The x range covers the data and the model's samples.
     let density (data: RunData) =
-        let grid = gridOf data.Experiment.Dataset
+        let grid, outside = densityGrid data
         let truth = grid |> Array.map (Densities.pdf data.Experiment.Dataset)
         let traces =
             [ yield Chart.Line(x = grid, y = truth, Name = "true density")
@@ -33,8 +49,11 @@ module Charts =
                   yield Chart.Line(x = grid, y = estimate, Name = sprintf "model KDE (%d samples, bandwidth %.3g)" data.Samples.Length bandwidth)
               if data.Density.Length > 1 then
                   yield Chart.Line(x = (data.Density |> Array.map (fun r -> r[0])), y = (data.Density |> Array.map (fun r -> r[1])), Name = "flow density (exact)") ]
+        let title =
+            if outside = 0 then "Density: truth vs model (KDE)"
+            else sprintf "Density: truth vs model (KDE); %d of %d model samples lie outside the plotted range" outside data.Samples.Length
         Chart.combine traces
-        |> Chart.withTitle "Density: truth vs model (KDE)"
+        |> Chart.withTitle title
         |> Chart.withXAxisStyle "x"
         |> Chart.withYAxisStyle "density"
 
@@ -165,14 +184,15 @@ module Charts =
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle("W1", MinMax = secondHalfRange data)
 
-    /// Generator and critic losses over training (a flow: its training loss only).
+    /// Generator and critic losses over training (a flow: its training loss only), with axis titles and a legend.
     let losses (data: RunData) =
         let steps = RunData.column "step" data
         Chart.combine
             (if RunData.isFlow data then
-                 [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "training loss") ]
+                 [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "training loss (last step before the evaluation)", ShowLegend = true) ]
              else
-                 [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "generator loss")
-                   Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = "critic loss") ])
+                 [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "generator loss", ShowLegend = true)
+                   Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = "critic loss (with penalty)", ShowLegend = true) ])
         |> Chart.withTitle "Losses"
-        |> Chart.withXAxisStyle "generator step"
+        |> Chart.withXAxisStyle (if RunData.isFlow data then "step" else "generator step")
+        |> Chart.withYAxisStyle "loss"

@@ -26,7 +26,7 @@ module FlowTrajectories =
     /// points numbered 0, 1, … and each point's stages 0, 1, … in order); fails naming `source` and the line.
     let parse (source: string) (lines: string seq) =
         let lines = lines |> Seq.filter (fun l -> l.Trim() <> "") |> Array.ofSeq
-        let fail line (message: string) = failwithf "%s line %d: %s" source line message
+        let fail line (message: string) : 'a = raise (GanFlow.Store.RunFolderException(sprintf "%s line %d: %s" source line message))
         if lines.Length = 0 || not (lines[0].StartsWith "point,stage,label,") then
             fail 1 "expected the header point,stage,label,x…"
         let coordinates = lines[0].Split(',').Length - 3
@@ -59,4 +59,4 @@ module FlowTrajectories =
 
     /// Reads `path`; `empty` when the file is absent.
     let read (path: string) =
-        if File.Exists path then parse path (File.ReadLines path) else empty
+        if File.Exists path then parse path ((GanFlow.Store.RunStore.ReadText path).Split '\n') else empty

@@ -1,16 +1,17 @@
 namespace GanFlow.Report
 
+open System.Globalization
 open System.IO
 open Deedle
-open GanFlow.Core.Specs
+open GanFlow.Core.Datasets
 open GanFlow.Core.Experiments
-open GanFlow.Core.Metrics
+open GanFlow.Store
 
 /// A run folder read back: the resolved spec, the summary, the metrics frame and the final samples.
 type RunData =
     { Experiment: Experiment
       Summary: RunSummary
-      /// One row per evaluation; columns as in `RunFolder.metricsFile`.
+      /// One row per evaluation; columns as in `MetricsCsv.Header`.
       Metrics: Frame<int, string>
       /// Final model samples (1-D values, or row-major coordinates for d > 1); empty if the run
       /// wrote none.
@@ -22,54 +23,83 @@ type RunData =
       /// Flows in 1-D and 2-D: `trajectories.csv`, data points through the flow's stages; empty otherwise.
       Trajectories: FlowTrajectories }
 
+/// Reading a run folder. Every file is parsed strictly: a truncated, garbled or empty file is a `RunFolderException`
+/// naming the file and the line, never a crash further on.
 module RunData =
+
+    let private fail (path: string) (line: int) (reason: string) : 'T =
+        raise (RunFolderException(sprintf "%s line %d: %s" path line reason))
+
+    let private number (path: string) (line: int) (text: string) =
+        match System.Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
+        | true, v -> v
+        | _ -> fail path line (sprintf "'%s' is not a number" text)
+
+    let private lines (path: string) = (RunStore.ReadText path).Split '\n' |> Array.map (fun l -> l.TrimEnd '\r')
+
+    /// The final samples: every non-blank line holds `dimension` comma-separated numbers.
+    let readSamples (path: string) (dimension: int) =
+        if not (File.Exists path) then [||]
+        else
+            let rows = lines path |> Array.indexed |> Array.filter (fun (_, l) -> l.Trim() <> "")
+            if rows.Length = 0 then raise (RunFolderException(sprintf "%s: the file is empty" path))
+            rows
+            |> Array.collect (fun (i, l) ->
+                let cells = l.Split ','
+                if cells.Length <> dimension then fail path (i + 1) (sprintf "%d values, expected %d per sample" cells.Length dimension)
+                cells |> Array.map (number path (i + 1)))
+
+    /// A CSV of numbers whose header is `header` (e.g. `x,density`); every row has as many fields. Empty when absent.
+    let readTable (path: string) (header: string) =
+        if not (File.Exists path) then [||]
+        else
+            let all = lines path
+            if all[0].Trim() <> header then fail path 1 (sprintf "expected the header '%s'" header)
+            let fields = header.Split(',').Length
+            all
+            |> Array.indexed
+            |> Array.skip 1
+            |> Array.filter (fun (_, l) -> l.Trim() <> "")
+            |> Array.map (fun (i, l) ->
+                let cells = l.Trim().Split ','
+                if cells.Length <> fields then fail path (i + 1) (sprintf "%d fields, expected %d" cells.Length fields)
+                cells |> Array.map (number path (i + 1)))
+
+    /// The evaluations of metrics.csv as a frame with one column per header name.
+    let private metricsFrame (records: EvaluationRecord seq) : Frame<int, string> =
+        let records = Array.ofSeq records
+        let columns: (string * (EvaluationRecord -> float)) list =
+            [ "step", (fun r -> float r.Step); "w1", (fun r -> r.W1); "w1_exact", (fun r -> r.W1Exact); "critic_w1", (fun r -> r.CriticW1)
+              "energy", (fun r -> r.Energy); "generator_loss", (fun r -> r.GeneratorLoss); "critic_loss", (fun r -> r.CriticLoss)
+              "wall_seconds", (fun r -> r.WallSeconds); "nll", (fun r -> r.Nll); "inverse_error", (fun r -> r.InverseError)
+              "nfe", (fun r -> r.FunctionEvaluations); "latent_inverse_error", (fun r -> r.LatentInverseError) ]
+        columns
+        |> List.map (fun (name, get) -> name, Series.ofValues (records |> Array.map get))
+        |> Frame.ofColumns
 
     let private require (directory: string) (file: string) =
         let path = Path.Combine(directory, file)
         if not (File.Exists path) then
-            raise (FileNotFoundException(sprintf "%s: missing %s (is this a run folder written by `ganflow run`?)" directory file, path))
+            raise (RunFolderException(sprintf "%s: missing %s (is this a run folder written by `ganflow run`?)" directory file))
         path
 
-    /// Reads the samples file: one value per line, or comma-separated coordinates per line.
-    let private readSamples (path: string) =
-        if not (File.Exists path) then [||]
-        else
-            File.ReadLines path
-            |> Seq.filter (fun l -> l.Trim() <> "")
-            |> Seq.collect (fun l -> l.Split ',')
-            |> Seq.map (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture))
-            |> Array.ofSeq
-
-    /// Reads a CSV of numbers with a header line; empty when the file is absent.
-    let private readTable (path: string) =
-        if not (File.Exists path) then [||]
-        else
-            File.ReadLines path
-            |> Seq.skip 1
-            |> Seq.filter (fun l -> l.Trim() <> "")
-            |> Seq.map (fun l -> l.Split ',' |> Array.map (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)))
-            |> Array.ofSeq
-
-    /// Loads a run folder; fails with a message naming the folder and the missing file.
+    /// Loads a run folder; a missing or malformed file is a `RunFolderException` naming it (and the line).
     let load (directory: string) =
-        let experiment = SpecJson.deserialize<Experiment> (File.ReadAllText(require directory RunFolder.specFile))
-        let summary = SpecJson.deserialize<RunSummary> (File.ReadAllText(require directory RunFolder.summaryFile))
-        // A run that failed before its first evaluation has no metrics.csv: an empty frame.
-        let metricsPath = Path.Combine(directory, RunFolder.metricsFile)
-        let metrics =
-            if not (File.Exists metricsPath) then Frame.ofRows ([]: (int * Series<string, float>) list)
-            else
-                Frame.ReadCsv(metricsPath, hasHeaders = true, inferTypes = false).Columns
-                |> Series.map (fun _ column ->
-                    column.As<string>() |> Series.mapValues (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)))
-                |> Frame.ofColumns
+        if not (Directory.Exists directory) then raise (RunFolderException(sprintf "%s: no such folder" directory))
+        let experiment = RunStore.ReadJson<Experiment>(require directory RunFiles.Spec)
+        let summary = RunStore.ReadJson<RunSummary>(require directory RunFiles.Summary)
+        let metricsPath = require directory RunFiles.Metrics
+        let records = MetricsCsv.Parse(RunStore.ReadText metricsPath, metricsPath)
+        let dimension = Densities.dimension experiment.Dataset
+        let at file = Path.Combine(directory, file)
+        let densityHeader = (if dimension = 1 then "x" elif dimension = 2 then "x,y" else String.concat "," [ for k in 1..dimension -> sprintf "x%d" k ]) + ",density"
         { Experiment = experiment
           Summary = summary
-          Metrics = metrics
-          Samples = readSamples (Path.Combine(directory, RunFolder.samplesFile))
-          Density = readTable (Path.Combine(directory, RunFolder.densityFile))
-          Latent = readTable (Path.Combine(directory, RunFolder.latentFile))
-          Trajectories = FlowTrajectories.read (Path.Combine(directory, RunFolder.trajectoriesFile)) }
+          Metrics = metricsFrame records
+          Samples = readSamples (at RunFiles.Samples) dimension
+          Density = readTable (at RunFiles.Density) densityHeader
+          Latent = readTable (at RunFiles.Latent) (String.concat "," [ for k in 1..dimension -> sprintf "z%d" k ])
+          Trajectories = FlowTrajectories.read (at RunFiles.Trajectories) }
 
     /// Whether the run trained a normalizing flow.
     let isFlow (data: RunData) =
@@ -79,7 +109,7 @@ module RunData =
 
     /// The run folder's data, or None when it holds no summary (the run never finished writing).
     let tryLoad (directory: string) =
-        if File.Exists(Path.Combine(directory, RunFolder.summaryFile)) then Some(load directory) else None
+        if File.Exists(Path.Combine(directory, RunFiles.Summary)) then Some(load directory) else None
 
     /// A metrics column as an array (NaN where absent).
     let column (name: string) (data: RunData) =
@@ -93,4 +123,4 @@ module RunData =
     /// Evaluations whose critic estimate is negative or below half the true W1.
     let flaggedEvaluations (data: RunData) =
         Array.zip3 (column "step" data) (column "w1" data) (column "critic_w1" data)
-        |> Array.filter (fun (_, w1, critic) -> CriticDiagnosis.isFlagged w1 critic)
+        |> Array.filter (fun (_, w1, critic) -> GanFlow.Core.Metrics.CriticDiagnosis.isFlagged w1 critic)

@@ -5,6 +5,7 @@ open GanFlow.Core.Datasets
 open GanFlow.Core.Experiments
 open GanFlow.Core.Specs
 open GanFlow.Core.Metrics
+open GanFlow.Store
 
 /// The HTML report of one run folder.
 module RunReport =
@@ -27,29 +28,32 @@ module RunReport =
     let private summaryRows (data: RunData) =
         let s = data.Summary
         let flagged = RunData.flaggedEvaluations data
+        let flow = RunData.isFlow data
+        let scientific (v: float) = v.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture)
+        // Only the metrics that exist for this model and dimension: no W1 beyond 1-D, no critic for a flow.
+        let finite (label: string) (value: float) = if System.Double.IsFinite value then [ label, number value ] else []
         [ "status", sprintf "%A" s.Status
           "message", s.Message
           "steps completed", string s.StepsCompleted
           "wall time", sprintf "%.1f s" s.WallSeconds
           "device", s.Device
-          "parameters (generator / critic)", sprintf "%d / %d" s.GeneratorParameters s.CriticParameters
+          (if flow then "parameters (flow)", string s.GeneratorParameters
+           else "parameters (generator / critic)", sprintf "%d / %d" s.GeneratorParameters s.CriticParameters)
           "seed", string s.Seed ]
         @ (match s.Final with
-           | Some f when RunData.isFlow data ->
-               [ "final W1 vs fresh data (eq. 8)", number f.W1
-                 "final W1 vs exact distribution", number f.W1Exact
-                 "final energy distance", number f.Energy
-                 "final NLL (exact, nats per sample)", number f.Nll
-                 "final inverse error max‖g(g⁻¹(x)) − x‖ (1,000 data points)", f.InverseError.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture)
-                 "final latent inverse error max‖g⁻¹(g(z)) − z‖ (1,000 base draws)", f.LatentInverseError.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture) ]
-               @ (if System.Double.IsFinite f.FunctionEvaluations then [ "ODE function evaluations per training forward pass (last step)", sprintf "%.0f" f.FunctionEvaluations ] else [])
            | Some f ->
-               [ "final W1 vs fresh data (eq. 8)", number f.W1
-                 "final W1 vs exact distribution", number f.W1Exact
-                 "final critic W1 estimate (eq. 9)", number f.CriticW1
-                 "final energy distance", number f.Energy ]
+               finite "final W1 vs fresh data (eq. 8)" f.W1
+               @ finite "final W1 vs exact distribution" f.W1Exact
+               @ (if flow then [] else finite "final critic W1 estimate (eq. 9)" f.CriticW1)
+               @ finite "final energy distance" f.Energy
+               @ (if flow then
+                      [ "final NLL (exact, nats per sample)", number f.Nll
+                        "final inverse error max‖g(g⁻¹(x)) − x‖ (1,000 data points)", scientific f.InverseError
+                        "final latent inverse error max‖g⁻¹(g(z)) − z‖ (1,000 base draws)", scientific f.LatentInverseError ]
+                      @ (if System.Double.IsFinite f.FunctionEvaluations then [ "ODE function evaluations per training forward pass (last step)", sprintf "%.0f" f.FunctionEvaluations ] else [])
+                  else [])
            | None -> [])
-        @ (if RunData.isFlow data then []
+        @ (if flow then []
            else [ "evaluations where the critic estimate is negative or < ½ W1", sprintf "%d of %d" flagged.Length data.Metrics.RowCount ])
         @ modeRows data
 
@@ -73,8 +77,6 @@ module RunReport =
               HtmlPage.table (summaryRows data)
               sprintf "<details><summary>resolved spec</summary><pre>%s</pre></details>" (HtmlPage.text (SpecJson.serialize data.Experiment)) ]
         let html = HtmlPage.render (sprintf "GanFlow run: %s" data.Experiment.Name) sections charts
-        let path = Path.Combine(directory, RunFolder.reportFile)
-        let temporary = path + ".tmp"
-        File.WriteAllText(temporary, html)
-        File.Move(temporary, path, true)
+        let path = Path.Combine(directory, RunFiles.Report)
+        GanFlow.Store.AtomicFile.WriteAllText(path, html)
         path

@@ -4,6 +4,7 @@ open System.IO
 open Deedle
 open Plotly.NET
 open GanFlow.Core.Experiments
+open GanFlow.Store
 
 /// The table and HTML report of a study: final W1 per cell, beside the paper's values, and a
 /// density plot per cell (seed 000 Table 2 and Figure 1 layouts).
@@ -38,21 +39,28 @@ module StudyReport =
         let rows = study.Rows |> List.map (fun row -> sprintf "| %s | %s |" row (study.Columns |> List.map (cell row) |> String.concat " | "))
         String.concat "\n" ([ header; rule ] @ rows) + "\n"
 
-    let private atomicWrite (path: string) (text: string) =
-        File.WriteAllText(path + ".tmp", text)
-        File.Move(path + ".tmp", path, true)
+    let private atomicWrite (path: string) (text: string) = AtomicFile.WriteAllText(path, text)
 
     /// Reads every cell's run folder and writes `table.csv`, `table.md` and `report.html` into
     /// the study folder; returns the Markdown table.
     let write (studyDirectory: string) (study: Study) =
-        let loaded = study.Cells |> List.map (fun cell -> cell, RunData.tryLoad (cellFolder studyDirectory cell))
-        let runs = loaded |> List.choose (fun (cell, data) -> data |> Option.map (fun d -> cell, d))
-        let missing = loaded |> List.filter (snd >> Option.isNone) |> List.map fst
+        let loaded =
+            study.Cells
+            |> List.map (fun cell ->
+                cell,
+                try
+                    match RunData.tryLoad (cellFolder studyDirectory cell) with
+                    | Some data -> Result.Ok data
+                    | None -> Result.Error "no summary.json: the run did not finish (see its run.log)"
+                with :? RunFolderException as e -> Result.Error(sprintf "unreadable: %s" e.Message))
+        let runs = loaded |> List.choose (fun (cell, data) -> match data with Result.Ok d -> Some(cell, d) | Result.Error _ -> None)
+        let missing = loaded |> List.choose (fun (cell, data) -> match data with Result.Error reason -> Some(cell, reason) | Result.Ok _ -> None)
         let frame = w1Frame study runs
-        frame.SaveCsv(Path.Combine(studyDirectory, "table.csv") + ".tmp", includeRowKeys = true, keyNames = [ "variant" ])
-        File.Move(Path.Combine(studyDirectory, "table.csv") + ".tmp", Path.Combine(studyDirectory, "table.csv"), true)
+        use csv = new StringWriter(System.Globalization.CultureInfo.InvariantCulture)
+        frame.SaveCsv(csv, includeRowKeys = true, keyNames = [ "variant" ])
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTableCsv)) (string csv)
         let table = markdown study frame
-        atomicWrite (Path.Combine(studyDirectory, "table.md")) table
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTable)) table
         let flaggedRows =
             runs
             |> List.filter (fun (_, data) -> not (RunData.isFlow data)) // flows have no critic
@@ -61,7 +69,7 @@ module StudyReport =
                 sprintf "%d of %d evaluations" (RunData.flaggedEvaluations data).Length data.Metrics.RowCount)
         let statusRows =
             (runs |> List.map (fun (cell, data) -> cell.Experiment.Name, sprintf "%A, %.0f s. %s" data.Summary.Status data.Summary.WallSeconds (data.Summary.Message.Split('\n')[0])))
-            @ (missing |> List.map (fun cell -> cell.Experiment.Name, "no summary.json: the run did not finish (see its run.log)"))
+            @ (missing |> List.map (fun (cell, reason) -> cell.Experiment.Name, reason))
         let tableHtml =
             let header = "<tr><th></th>" + (study.Columns |> List.map (sprintf "<th>%s</th>") |> String.concat "") + "</tr>"
             let line (l: string) = l.Trim('|').Split('|') |> Array.map (fun c -> c.Trim())
@@ -94,16 +102,16 @@ module StudyReport =
                   "<h2>Critic estimate (eq. 9) negative or below half the true W1</h2>" + HtmlPage.table flaggedRows
                   "<h2>Runs</h2>" + HtmlPage.table statusRows ]
                 charts
-        atomicWrite (Path.Combine(studyDirectory, RunFolder.reportFile)) html
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.Report)) html
         table
 
     /// Writes the resolved study spec into the study folder (atomically), for `rewrite`.
     let writeSpec (studyDirectory: string) (study: Study) =
         Directory.CreateDirectory studyDirectory |> ignore
-        atomicWrite (Path.Combine(studyDirectory, RunFolder.studyFile)) (GanFlow.Core.Specs.SpecJson.serialize study)
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.Study)) (GanFlow.Core.Specs.SpecJson.serialize study)
 
     /// The study spec a study folder holds, or None when it has no `study.json`.
     let tryReadSpec (studyDirectory: string) =
-        let path = Path.Combine(studyDirectory, RunFolder.studyFile)
-        if File.Exists path then Some(GanFlow.Core.Specs.SpecJson.deserialize<Study> (File.ReadAllText path)) else None
+        let path = Path.Combine(studyDirectory, RunFiles.Study)
+        if File.Exists path then Some(RunStore.ReadJson<Study> path) else None
 

@@ -1,8 +1,10 @@
 using GanFlow.Core.Experiments;
 using GanFlow.Core.Models;
 using GanFlow.Core.Specs;
+using GanFlow.Runtime.Checkpoints;
 using GanFlow.Runtime.Devices;
 using GanFlow.Runtime.Training;
+using GanFlow.Store;
 
 namespace GanFlow.Runtime;
 
@@ -10,11 +12,16 @@ namespace GanFlow.Runtime;
 public static class ExperimentRunner
 {
     /// <summary>
-    /// Validates <paramref name="experiment"/>, then trains and evaluates it, writing spec.json,
-    /// metrics.csv, samples.txt, checkpoint/ and summary.json (flows also density.csv and, in 2-D, latent.csv) into <c>context.OutputDirectory</c>.
+    /// Validates <paramref name="experiment"/>, opens its run folder (<see cref="OwnedFolder"/>: refused when foreign, locked
+    /// for the run's lifetime), decides how it starts (<see cref="ResumePolicy.Plan"/>), then trains and evaluates it,
+    /// writing spec.json, metrics.csv, samples.txt, checkpoints and summary.json (flows also density.csv and, in 1-D and
+    /// 2-D, trajectories.csv) into <c>context.OutputDirectory</c>.
     /// </summary>
     /// <exception cref="SpecValidationException">The spec is invalid; nothing was computed or written.</exception>
-    /// <returns>The run's summary; divergence and runtime errors are reported in it, not thrown.</returns>
+    /// <exception cref="RunFolderException">The folder cannot be used as asked (foreign, in use, a mismatched or
+    /// corrupt resume); nothing was computed, and nothing of the folder's was changed.</exception>
+    /// <returns>The run's summary; divergence and runtime errors are reported in it, not thrown. A completed run of the
+    /// same spec resumed returns its summary unchanged.</returns>
     public static RunSummary Run(Experiment experiment, RunContext context)
     {
         ArgumentNullException.ThrowIfNull(experiment);
@@ -22,10 +29,18 @@ public static class ExperimentRunner
         var errors = ExperimentValidation.errors(experiment);
         if (!errors.IsEmpty) throw new SpecValidationException(errors);
 
+        using var folder = OwnedFolder.Open(context.OutputDirectory, FolderKind.Run);
+        var notice = context.OnNotice ?? (_ => { });
+        var start = ResumePolicy.Plan(folder, experiment, context.Resume, notice);
+        if (start is RunStart.AlreadyComplete done)
+        {
+            notice($"{context.OutputDirectory} already holds this run, completed after {done.Summary.StepsCompleted} steps: nothing to do");
+            return done.Summary;
+        }
         return experiment.Model switch
         {
-            Model.Gan gan => GanTrainer.Run(experiment, gan.Item, context),
-            Model.Flow flow => FlowRunner.Run(experiment, flow.Item, context),
+            Model.Gan gan => GanTrainer.Run(experiment, gan.Item, context, start),
+            Model.Flow flow => FlowRunner.Run(experiment, flow.Item, context, start),
             _ => throw new NotSupportedException($"model {experiment.Model} has no runtime interpretation"),
         };
     }

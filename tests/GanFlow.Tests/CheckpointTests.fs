@@ -8,7 +8,7 @@ open GanFlow.Core.Training
 open GanFlow.Core.Experiments
 open GanFlow.Runtime.Checkpoints
 open GanFlow.Runtime.Modules
-open GanFlow.Runtime.Store
+open GanFlow.Store
 open GanFlow.Runtime.Training
 open GanFlow.Tests.TestRuns
 
@@ -19,6 +19,10 @@ let private statefulGan =
         Generator = { smallWganGp.Generator with BatchNorm = true }
         Critic = { smallWganGp.Critic with Dropout = 0.2 }
         Lipschitz = [ LipschitzConstraint.SpectralNorm 1 ] }
+
+let private stepOf' (folder: string) (name: string) =
+    let struct (manifest, problem) = CheckpointFolders.Check(Path.Combine(folder, name))
+    (nonNull manifest).Step
 
 let private stateOf (m: torch.nn.Module) =
     m.state_dict() |> Seq.map (fun kv -> kv.Key, kv.Value.cpu().to_type(torch.ScalarType.Float64).data<float>().ToArray()) |> Map.ofSeq
@@ -46,9 +50,9 @@ let tests =
                 loss.backward()
                 generatorOptimizer.Step()
                 criticOptimizer.Step()
-            CheckpointStore.Save(folder, CheckpointState(3, 1.0, 0.5, -0.5), trained, generatorOptimizer, criticOptimizer)
+            CheckpointStore.Save(folder, CheckpointState(3, 1.0, 0.5, -0.5), trained.Modules, [| struct ("generator", generatorOptimizer); struct ("critic", criticOptimizer) |])
 
-            use fresh = GanNetworks.Create(statefulGan, 1, 99L, torch.CPU, fun n -> CheckpointStore.LoadNetworks(folder, n))
+            use fresh = loadGanCheckpoint statefulGan folder 99L
             use other = GanNetworks.Create(statefulGan, 1, 99L, torch.CPU)
             let input = torch.linspace(-3.0, 3.0, 50L).reshape(50L, 1L)
             Expect.notEqual (outputs other input) (outputs trained input) "differently seeded modules differ before loading"
@@ -57,11 +61,12 @@ let tests =
             Expect.equal (stateOf fresh.Generator) (stateOf trained.Generator) "generator state (weights, running stats) equal"
             Expect.isTrue ((stateOf fresh.Critic).Keys |> Seq.exists (fun k -> k.EndsWith ".u")) "u buffers are saved"
             Expect.isTrue ((stateOf fresh.Generator).Keys |> Seq.exists (fun k -> k.EndsWith "running_mean")) "running statistics are saved"
-            Expect.equal (CheckpointStore.ReadState folder) (CheckpointState(3, 1.0, 0.5, -0.5)) "state.json round-trips"
+            Expect.equal (CheckpointStore.StateOf(latestCheckpoint folder)) (CheckpointState(3, 1.0, 0.5, -0.5)) "the state round-trips"
 
             use freshGeneratorOptimizer = OptimizerFactory.Create(statefulGan.GeneratorOptimizer, fresh.Generator.parameters())
             use freshCriticOptimizer = OptimizerFactory.Create(statefulGan.CriticOptimizer, fresh.Critic.parameters())
-            CheckpointStore.LoadOptimizers(folder, freshGeneratorOptimizer, freshCriticOptimizer)
+            CheckpointStore.LoadOptimizer(latestCheckpoint folder, "generator", freshGeneratorOptimizer)
+            CheckpointStore.LoadOptimizer(latestCheckpoint folder, "critic", freshCriticOptimizer)
             let optimizerBytes (o: ParameterOptimizer) =
                 use stream = new MemoryStream()
                 use writer = new BinaryWriter(stream)
@@ -86,24 +91,19 @@ let tests =
             Expect.sequenceEqual (rows interrupted) (rows direct) "metrics.csv rows equal, including the kept rows before the checkpoint"
             Expect.equal (withoutWallTime resumed.Final.Value) (withoutWallTime uninterrupted.Final.Value) "final evaluation equal"
             Expect.equal resumed.StepsCompleted 80 "steps"
-            Expect.isGreaterThanOrEqual resumed.WallSeconds first.WallSeconds "the clock continues across the resume"
         }
 
-        test "resuming with a different spec starts afresh instead of loading a foreign checkpoint" {
-            let folder = scratchFolder "resume-other-spec"
-            run (gaussianExperiment smallWganGp 20 10) folder false |> ignore
-            let changed = { smallWganGp with CriticSteps = 2 }
-            let resumed = run (gaussianExperiment changed 20 10) folder true
-            let fresh = run (gaussianExperiment changed 20 10) (scratchFolder "resume-other-fresh") false
-            Expect.equal (withoutWallTime resumed.Final.Value) (withoutWallTime fresh.Final.Value) "same as a fresh run"
-        }
-
-        test "intermediate checkpoints every k steps leave exactly one complete checkpoint folder" {
+        test "checkpoints follow the cadence and the two newest are kept: every k steps, or at every evaluation by default" {
             let folder = scratchFolder "checkpoint-every"
-            let experiment = { gaussianExperiment smallWganGp 30 10 with Evaluation = { (gaussianExperiment smallWganGp 30 10).Evaluation with CheckpointEvery = 7 } }
-            run experiment folder false |> ignore
-            let folders = Directory.GetDirectories folder |> Array.map (Path.GetFileName >> nonNull)
-            Expect.equal folders [| RunFiles.Checkpoint |] "one checkpoint folder"
-            Expect.equal (nonNull (CheckpointStore.ReadState folder)).Step 30 "the last checkpoint is the final one"
+            let base' = gaussianExperiment smallWganGp 30 10
+            run { base' with Evaluation = { base'.Evaluation with Checkpoints = CheckpointCadence.EverySteps 7 } } folder false |> ignore
+            let folders = Directory.GetDirectories folder |> Array.map (Path.GetFileName >> nonNull) |> Array.sort
+            Expect.equal folders [| RunFiles.Checkpoint; RunFiles.PreviousCheckpoint |] "the newest and the previous checkpoint, nothing else"
+            let stepOf name = stepOf' folder name
+            Expect.equal (stepOf RunFiles.Checkpoint) 30 "the newest is the final one"
+            Expect.equal (stepOf RunFiles.PreviousCheckpoint) 28 "the previous one is the last of every 7 steps"
+            let byEvaluation = scratchFolder "checkpoint-at-evaluations"
+            run (gaussianExperiment smallWganGp 25 10) byEvaluation false |> ignore
+            Expect.equal (stepOf' byEvaluation RunFiles.PreviousCheckpoint) 20 "by default the last intermediate evaluation's step"
         }
     ]

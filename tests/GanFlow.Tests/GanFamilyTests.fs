@@ -13,7 +13,7 @@ open GanFlow.Core.Training
 open GanFlow.Core.Experiments
 open GanFlow.Runtime.Checkpoints
 open GanFlow.Runtime.Modules
-open GanFlow.Runtime.Store
+open GanFlow.Store
 open GanFlow.Runtime.Training
 open GanFlow.Tests.TestRuns
 
@@ -92,8 +92,7 @@ let private variantExperiment (gan: Gan) =
         Seed = 5 }
 
 /// The networks of a run's final checkpoint, loaded into modules built from another init seed.
-let private loadCheckpoint (gan: Gan) (folder: string) (initSeed: int64) =
-    GanNetworks.Create(gan, 1, initSeed, torch.CPU, fun n -> CheckpointStore.LoadNetworks(folder, n))
+let private loadCheckpoint (gan: Gan) (folder: string) (initSeed: int64) = loadGanCheckpoint gan folder initSeed
 
 let private floats (t: torch.Tensor) = t.data<float32>().ToArray()
 
@@ -146,7 +145,7 @@ let private variantTest (variant: Variant) =
         use generatorOptimizer = OptimizerFactory.Create(variant.Gan.GeneratorOptimizer, loaded.Generator.parameters())
         use criticOptimizer = OptimizerFactory.Create(variant.Gan.CriticOptimizer, loaded.Critic.parameters())
         let again = scratchFolder "family-variant-again"
-        CheckpointStore.Save(again, CheckpointState(3, 0.0, 0.0, 0.0), loaded, generatorOptimizer, criticOptimizer)
+        CheckpointStore.Save(again, CheckpointState(3, 0.0, 0.0, 0.0), loaded.Modules, [| struct ("generator", generatorOptimizer); struct ("critic", criticOptimizer) |])
         use reloaded = loadCheckpoint variant.Gan again 4321L
         use untouched = GanNetworks.Create(variant.Gan, 1, 4321L, torch.CPU)
         Expect.notEqual (outputsOn variant.Gan untouched) (outputsOn variant.Gan loaded) "differently seeded modules differ before loading"

@@ -10,7 +10,7 @@ open GanFlow.Core.Experiments
 open GanFlow.Core.Specs
 open GanFlow.Report
 open GanFlow.Runtime.Devices
-open GanFlow.Runtime.Store
+open GanFlow.Store
 open GanFlow.Tests.TestRuns
 
 let private metricsOf folder = RunStore(folder).ReadMetrics() |> Seq.toList
@@ -82,18 +82,11 @@ let tests =
             Expect.hasLength samples 4_000 "one final sample per line"
             Expect.isTrue (samples |> Array.forall (fun s -> Double.TryParse(s, Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) |> fst)) "invariant numbers"
             Expect.isTrue (Directory.Exists(Path.Combine(folder, RunFiles.Checkpoint))) "final checkpoint"
-            let leftovers = Directory.GetFileSystemEntries folder |> Array.map (Path.GetFileName >> nonNull) |> Array.filter (fun n -> n.StartsWith ".")
+            let leftovers = Directory.GetFileSystemEntries folder |> Array.map (Path.GetFileName >> nonNull) |> Array.filter AtomicFile.IsTemporary
             Expect.isEmpty leftovers "no temporary files remain"
+            Expect.isTrue (File.Exists(Path.Combine(folder, RunFiles.Marker))) "the folder is marked as a run folder"
             Expect.isGreaterThan summary.GeneratorParameters 0 "generator parameters counted"
             Expect.equal summary.Device "cpu" "device"
-        }
-
-        test "the runtime's file names agree with the report's RunFolder" {
-            Expect.equal RunFiles.Spec RunFolder.specFile "spec"
-            Expect.equal RunFiles.Metrics RunFolder.metricsFile "metrics"
-            Expect.equal RunFiles.Summary RunFolder.summaryFile "summary"
-            Expect.equal RunFiles.Samples RunFolder.samplesFile "samples"
-            Expect.equal RunFiles.Checkpoint RunFolder.checkpointFolder "checkpoint"
         }
 
         test "every objective and constraint of the spec family trains a short run to finite metrics" {

@@ -6,11 +6,13 @@ open GanFlow.Core.Specs
 open GanFlow.Core.Datasets
 open GanFlow.Core.Experiments
 open GanFlow.Report
+open GanFlow.Store
 
 /// Writes a run folder as the runtime would, with model samples drawn from the true dataset.
 let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
     Directory.CreateDirectory directory |> ignore
-    File.WriteAllText(Path.Combine(directory, RunFolder.specFile), SpecJson.serialize experiment)
+    FolderMarker.For(FolderKind.Run).Write directory
+    File.WriteAllText(Path.Combine(directory, RunFiles.Spec), SpecJson.serialize experiment)
     let rows =
         [ for step in [ 100; 200; 300 ] ->
             { Step = step; W1 = finalW1 * 4.0 / float step * 100.0; W1Exact = finalW1; CriticW1 = (if step = 200 then -0.01 else finalW1)
@@ -20,14 +22,14 @@ let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
         + (rows
            |> List.map (fun r -> sprintf "%d,%g,%g,%g,%g,%g,%g,%g,NaN,NaN" r.Step r.W1 r.W1Exact r.CriticW1 r.Energy r.GeneratorLoss r.CriticLoss r.WallSeconds)
            |> String.concat "\n")
-    File.WriteAllText(Path.Combine(directory, RunFolder.metricsFile), csv)
+    File.WriteAllText(Path.Combine(directory, RunFiles.Metrics), csv)
     let summary =
         { Experiment = experiment.Name; Seed = experiment.Seed; Status = RunStatus.Completed; Message = ""
           StepsCompleted = 300; WallSeconds = 3.0; Device = "cpu"; GeneratorParameters = 10; CriticParameters = 10
           Final = Some { List.last rows with W1 = finalW1 } }
-    File.WriteAllText(Path.Combine(directory, RunFolder.summaryFile), SpecJson.serialize summary)
+    File.WriteAllText(Path.Combine(directory, RunFiles.Summary), SpecJson.serialize summary)
     let samples = Sampling.sample (System.Random 3) experiment.Dataset 5_000
-    File.WriteAllLines(Path.Combine(directory, RunFolder.samplesFile), samples |> Array.map (fun v -> v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+    File.WriteAllLines(Path.Combine(directory, RunFiles.Samples), samples |> Array.map (fun v -> v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
 
 /// A fresh empty folder under the temporary directory.
 let temporaryFolder () =
@@ -87,7 +89,7 @@ let tests =
             let title = "Trajectories of 3 data points through the flow"
             Expect.isFalse (File.ReadAllText(RunReport.write dir).Contains title) "no chart without the file"
             let states = [| [| 1.5; 2.0; 2.5 |]; [| -0.4; 0.1; 0.6 |]; [| -1.0; 0.0; 1.0 |] |]
-            GanFlow.Runtime.Store.RunStore(dir).WriteTrajectories([| "x"; "marginal 1"; "marginal 2" |], states, 1)
+            GanFlow.Store.RunStore(dir).WriteTrajectories([| "x"; "marginal 1"; "marginal 2" |], states, 1)
             let data = RunData.load dir
             Expect.sequenceEqual data.Trajectories.Labels [| "x"; "marginal 1"; "marginal 2" |] "labels read back"
             Expect.sequenceEqual (data.Trajectories.Paths |> Array.map (Array.map (fun c -> c[0]))) [| [| 1.5; -0.4; -1.0 |]; [| 2.0; 0.1; 0.0 |]; [| 2.5; 0.6; 1.0 |] |] "one path per point"
@@ -102,13 +104,13 @@ let tests =
                     Model = GanFlow.Core.Models.Model.Flow { GanFlow.Core.Models.Flow.gaussianization1d with Standardize = true } }
             writeFakeRun dir experiment 0.02
             let states = [| [| 35.0; 40.0 |]; [| -1.0; 0.0 |]; [| -0.9; 0.1 |] |]
-            GanFlow.Runtime.Store.RunStore(dir).WriteTrajectories([| "x"; "standardized"; "marginal 1" |], states, 1)
+            GanFlow.Store.RunStore(dir).WriteTrajectories([| "x"; "standardized"; "marginal 1" |], states, 1)
             let html = File.ReadAllText(RunReport.write dir)
             Expect.stringContains html "Trajectories of 2 data points through the flow (standardized → marginal 1, 2 stages), from the standardized data" "title"
         }
         test "a malformed trajectories.csv gives an error naming the file and the line" {
             let dir = temporaryFolder ()
-            let path = Path.Combine(dir, RunFolder.trajectoriesFile)
+            let path = Path.Combine(dir, RunFiles.Trajectories)
             let expectError (content: string) (expected: string) =
                 File.WriteAllText(path, content)
                 let error = Expect.throwsC (fun () -> FlowTrajectories.read path |> ignore) id

@@ -36,6 +36,15 @@ let gaussianExperiment (gan: Gan) (steps: int) (every: int) =
         Budget = { Steps = steps; BatchSize = 128 }
         Evaluation = { Evaluation.Default with Every = every; Samples = 2_000; FinalSamples = 4_000 } }
 
+/// The newest valid checkpoint of a run folder (there must be one).
+let latestCheckpoint (folder: string) = nonNull (GanFlow.Store.CheckpointFolders.Locate(folder, null))
+
+/// A GAN's networks built from `initSeed` with the newest checkpoint of `folder` loaded into them.
+let loadGanCheckpoint (gan: Gan) (folder: string) (initSeed: int64) =
+    let checkpoint = latestCheckpoint folder
+    GanFlow.Runtime.Modules.GanNetworks.Create(gan, 1, initSeed, torch.CPU, fun n ->
+        for struct (name, m) in n.Modules do GanFlow.Runtime.Checkpoints.CheckpointStore.LoadModule(checkpoint, name, m))
+
 /// Runs an experiment in a folder on the CPU.
 let run (experiment: Experiment) (folder: string) (resume: bool) = ExperimentRunner.Run(experiment, cpuContext folder resume)
 

@@ -12,6 +12,19 @@ type BandwidthRule =
     /// A fixed bandwidth in data units.
     | Fixed of bandwidth: float
 
+/// When a run saves a checkpoint during training (it always saves one at the end). A kill loses at most the work
+/// since the last checkpoint; `--resume` continues from it.
+[<RequireQualifiedAccess>]
+type CheckpointCadence =
+    /// After every intermediate evaluation (`evaluation.every` steps), the default: the interval a kill can cost is
+    /// the evaluation interval, and a resumed run needs no evaluation of its own.
+    | AtEveryEvaluation
+    /// After every this many training steps (>= 1).
+    | EverySteps of steps: int
+    /// After the first training step that ends at least this many wall-clock seconds (> 0) after the previous
+    /// checkpoint (or the start). Numbers do not depend on it: where a checkpoint falls never changes training.
+    | EverySeconds of seconds: float
+
 /// When and how a run is scored.
 type Evaluation =
     { /// Evaluate every this many generator steps (and at the end). Default 250.
@@ -23,13 +36,12 @@ type Evaluation =
       FinalSamples: int
       /// KDE bandwidth rule for density plots. Default 500 samples per band.
       Bandwidth: BandwidthRule
-      /// Save a checkpoint every this many generator steps (and at the end); 0 = only at the
-      /// end. Default 0.
-      CheckpointEvery: int }
+      /// When checkpoints are saved during training (always also at the end). Default after every evaluation.
+      Checkpoints: CheckpointCadence }
 
     static member Default =
         { Every = 250
           Samples = 20_000
           FinalSamples = 100_000
           Bandwidth = BandwidthRule.SamplesPerBand 500
-          CheckpointEvery = 0 }
+          Checkpoints = CheckpointCadence.AtEveryEvaluation }

@@ -140,7 +140,10 @@ module ExperimentValidation =
         @ Check.atLeast "evaluation.every" 1 e.Evaluation.Every
         @ Check.atLeast "evaluation.samples" 2 e.Evaluation.Samples
         @ Check.atLeast "evaluation.finalSamples" 2 e.Evaluation.FinalSamples
-        @ Check.atLeast "evaluation.checkpointEvery" 0 e.Evaluation.CheckpointEvery
+        @ (match e.Evaluation.Checkpoints with
+           | CheckpointCadence.AtEveryEvaluation -> []
+           | CheckpointCadence.EverySteps steps -> Check.atLeast "evaluation.checkpoints.steps" 1 steps
+           | CheckpointCadence.EverySeconds seconds -> Check.positive "evaluation.checkpoints.seconds" seconds)
         @ (match e.Evaluation.Bandwidth with
            | BandwidthRule.SamplesPerBand count -> Check.atLeast "evaluation.bandwidth.count" 1 count
            | BandwidthRule.HeldOutLikelihood candidates -> Check.atLeast "evaluation.bandwidth.candidates" 2 candidates

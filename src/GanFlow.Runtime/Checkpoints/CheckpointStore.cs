@@ -1,132 +1,62 @@
-using System.Text.Json.Serialization;
-using System.Text.Json;
-using GanFlow.Runtime.Modules;
-using GanFlow.Runtime.Store;
 using GanFlow.Runtime.Training;
+using GanFlow.Store;
+using TorchSharp;
 
 namespace GanFlow.Runtime.Checkpoints;
 
-/// <summary>Scalars saved with a checkpoint (flows: the training loss as <c>GeneratorLoss</c>, <c>CriticLoss</c> NaN).</summary>
-/// <param name="Step">Generator steps completed when it was taken.</param>
+/// <summary>What a run needs besides its modules and optimisers to continue exactly (a flow keeps its training loss
+/// as <c>GeneratorLoss</c>, <c>CriticLoss</c> NaN).</summary>
+/// <param name="Step">Training steps completed when it was taken.</param>
 /// <param name="WallSeconds">Wall time of the run up to then (a resumed run continues the clock).</param>
-/// <param name="GeneratorLoss">Generator loss of the last step.</param>
+/// <param name="GeneratorLoss">Generator (or flow) loss of the last step.</param>
 /// <param name="CriticLoss">Critic loss of the last critic step.</param>
 public sealed record CheckpointState(int Step, double WallSeconds, double GeneratorLoss, double CriticLoss);
 
 /// <summary>
-/// The latest checkpoint of a run, in <c>DIR/checkpoint/</c>: both networks' parameters and
-/// buffers (spectral-norm <c>u</c>, batch-norm running statistics), both optimisers' state and a
-/// <c>state.json</c>. Saved atomically: everything is written to a temporary folder, which then
-/// replaces the old checkpoint by renames; <c>state.json</c> is written last, so a folder holding it is complete.
+/// One checkpoint format for every model family: named modules (parameters and buffers: spectral-norm <c>u</c>,
+/// batch-norm statistics, a flow's standardization) as <c>NAME.module.bin</c>, named optimisers (step count and
+/// moments) as <c>NAME.optimizer.bin</c>, and the <see cref="CheckpointState"/> in the manifest, written through
+/// <see cref="CheckpointFolders"/> (checksums, the two newest kept, atomic rotation).
 /// </summary>
 public static class CheckpointStore
 {
-    private const string GeneratorFile = "generator.bin";
-    private const string CriticFile = "critic.bin";
-    private const string GeneratorOptimizerFile = "generator-optimizer.bin";
-    private const string CriticOptimizerFile = "critic-optimizer.bin";
-    private const string FlowFile = "flow.bin";
-    private const string FlowOptimizerFile = "flow-optimizer.bin";
-    private const string StateFile = "state.json";
-    private const string RetiredPrefix = RunFiles.Checkpoint + ".retired-";
-    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private const string GeneratorLoss = "generatorLoss";
+    private const string CriticLoss = "criticLoss";
 
-    /// <summary>The checkpoint folder of a run folder.</summary>
-    public static string FolderOf(string runDirectory) => Path.Combine(runDirectory, RunFiles.Checkpoint);
+    private static string ModuleFile(string name) => $"{name}.module.bin";
+    private static string OptimizerFile(string name) => $"{name}.optimizer.bin";
 
-    /// <summary>Saves a checkpoint, replacing the previous one atomically.</summary>
-    public static void Save(string runDirectory, CheckpointState state, GanNetworks networks, ParameterOptimizer generatorOptimizer, ParameterOptimizer criticOptimizer) =>
-        Save(runDirectory, state, folder =>
+    /// <summary>Saves a checkpoint of <paramref name="modules"/> and <paramref name="optimizers"/> (names unique within each).</summary>
+    public static void Save(string runDirectory, CheckpointState state,
+        IEnumerable<(string Name, torch.nn.Module Module)> modules, IEnumerable<(string Name, ParameterOptimizer Optimizer)> optimizers)
+    {
+        var values = new Dictionary<string, double> { [GeneratorLoss] = state.GeneratorLoss, [CriticLoss] = state.CriticLoss };
+        CheckpointFolders.Save(runDirectory, state.Step, state.WallSeconds, values, folder =>
         {
-            networks.Generator.save(Path.Combine(folder, GeneratorFile));
-            networks.Critic.save(Path.Combine(folder, CriticFile));
-            generatorOptimizer.Save(Path.Combine(folder, GeneratorOptimizerFile));
-            criticOptimizer.Save(Path.Combine(folder, CriticOptimizerFile));
+            foreach (var (name, module) in modules) module.save(Path.Combine(folder, ModuleFile(name)));
+            foreach (var (name, optimizer) in optimizers) optimizer.Save(Path.Combine(folder, OptimizerFile(name)));
         });
-
-    /// <summary>Saves a flow's checkpoint (its parameters and buffers, its optimiser's state), replacing the previous one atomically.</summary>
-    public static void SaveFlow(string runDirectory, CheckpointState state, TorchSharp.torch.nn.Module flow, ParameterOptimizer optimizer) =>
-        Save(runDirectory, state, folder =>
-        {
-            flow.save(Path.Combine(folder, FlowFile));
-            optimizer.Save(Path.Combine(folder, FlowOptimizerFile));
-        });
-
-    /// <summary>Loads a flow's parameters and buffers (call before creating its optimiser).</summary>
-    public static void LoadFlow(string runDirectory, TorchSharp.torch.nn.Module flow)
-    {
-        var folder = Locate(runDirectory) ?? throw new FileNotFoundException($"no checkpoint in {runDirectory}");
-        flow.load(Path.Combine(folder, FlowFile));
     }
 
-    /// <summary>Loads a flow optimiser's state.</summary>
-    public static void LoadFlowOptimizer(string runDirectory, ParameterOptimizer optimizer)
+    /// <summary>The state recorded with a checkpoint.</summary>
+    public static CheckpointState StateOf(LocatedCheckpoint checkpoint)
     {
-        var folder = Locate(runDirectory) ?? throw new FileNotFoundException($"no checkpoint in {runDirectory}");
-        optimizer.Load(Path.Combine(folder, FlowOptimizerFile));
+        var m = checkpoint.Manifest;
+        double Value(string key) => m.Values.TryGetValue(key, out var v) ? v : double.NaN;
+        return new CheckpointState(m.Step, m.WallSeconds, Value(GeneratorLoss), Value(CriticLoss));
     }
 
-    private static void Save(string runDirectory, CheckpointState state, Action<string> writeModelFiles)
-    {
-        Directory.CreateDirectory(runDirectory);
-        var temporary = Path.Combine(runDirectory, $".{RunFiles.Checkpoint}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(temporary);
-        try
-        {
-            writeModelFiles(temporary);
-            File.WriteAllText(Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, Json));
+    /// <summary>Loads a module's parameters and buffers (before creating an optimiser over it).</summary>
+    /// <exception cref="RunFolderException">The checkpoint holds no module of that name.</exception>
+    public static void LoadModule(LocatedCheckpoint checkpoint, string name, torch.nn.Module module) =>
+        module.load(Existing(checkpoint, ModuleFile(name)));
 
-            var target = FolderOf(runDirectory);
-            string? retired = null;
-            if (Directory.Exists(target))
-            {
-                retired = Path.Combine(runDirectory, RetiredPrefix + Guid.NewGuid().ToString("N"));
-                Directory.Move(target, retired);
-            }
-            Directory.Move(temporary, target);
-            if (retired is not null) Directory.Delete(retired, recursive: true);
-        }
-        finally
-        {
-            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
-        }
-    }
+    /// <summary>Loads an optimiser's state.</summary>
+    /// <exception cref="RunFolderException">The checkpoint holds no optimiser of that name.</exception>
+    public static void LoadOptimizer(LocatedCheckpoint checkpoint, string name, ParameterOptimizer optimizer) =>
+        optimizer.Load(Existing(checkpoint, OptimizerFile(name)));
 
-    /// <summary>
-    /// The folder of the latest complete checkpoint, or null. Falls back to a retired copy when a
-    /// kill fell between the two renames of <see cref="Save"/>.
-    /// </summary>
-    public static string? Locate(string runDirectory)
-    {
-        var folder = FolderOf(runDirectory);
-        if (File.Exists(Path.Combine(folder, StateFile))) return folder;
-        if (!Directory.Exists(runDirectory)) return null;
-        return Directory.EnumerateDirectories(runDirectory, RetiredPrefix + "*")
-            .Where(d => File.Exists(Path.Combine(d, StateFile)))
-            .OrderByDescending(d => Directory.GetLastWriteTimeUtc(d))
-            .FirstOrDefault();
-    }
-
-    /// <summary>The state of the latest checkpoint, or null when there is none.</summary>
-    public static CheckpointState? ReadState(string runDirectory)
-    {
-        var folder = Locate(runDirectory);
-        return folder is null ? null : JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(folder, StateFile)), Json);
-    }
-
-    /// <summary>Loads both networks' parameters and buffers (call before creating optimisers over them).</summary>
-    public static void LoadNetworks(string runDirectory, GanNetworks networks)
-    {
-        var folder = Locate(runDirectory) ?? throw new FileNotFoundException($"no checkpoint in {runDirectory}");
-        networks.Generator.load(Path.Combine(folder, GeneratorFile));
-        networks.Critic.load(Path.Combine(folder, CriticFile));
-    }
-
-    /// <summary>Loads both optimisers' state (step counts and moment estimates).</summary>
-    public static void LoadOptimizers(string runDirectory, ParameterOptimizer generatorOptimizer, ParameterOptimizer criticOptimizer)
-    {
-        var folder = Locate(runDirectory) ?? throw new FileNotFoundException($"no checkpoint in {runDirectory}");
-        generatorOptimizer.Load(Path.Combine(folder, GeneratorOptimizerFile));
-        criticOptimizer.Load(Path.Combine(folder, CriticOptimizerFile));
-    }
+    private static string Existing(LocatedCheckpoint checkpoint, string file) =>
+        checkpoint.Manifest.Files.ContainsKey(file) ? checkpoint.PathOf(file)
+            : throw new RunFolderException($"{checkpoint.Folder} holds no {file}: it was written for another model");
 }

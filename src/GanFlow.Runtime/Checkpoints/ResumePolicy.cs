@@ -1,45 +1,114 @@
 using GanFlow.Core.Experiments;
-using GanFlow.Runtime.Store;
+using GanFlow.Core.Specs;
+using GanFlow.Store;
 
 namespace GanFlow.Runtime.Checkpoints;
 
+/// <summary>How a run starts in its folder, decided before any compute by <see cref="ResumePolicy.Plan"/>.</summary>
+public abstract record RunStart
+{
+    private RunStart() { }
+
+    /// <summary>From step 0; the folder holds no earlier results (they were removed, if there were any).</summary>
+    public sealed record Fresh : RunStart;
+
+    /// <summary>From a checkpoint of the same spec.</summary>
+    /// <param name="Checkpoint">The newest valid checkpoint.</param>
+    /// <param name="KeptRecords">The evaluations of metrics.csv that stand: those before the checkpoint's step, and the one
+    /// at it when that was an intermediate evaluation (a final one is taken again if the longer budget asks for it).</param>
+    public sealed record Continue(LocatedCheckpoint Checkpoint, IReadOnlyList<EvaluationRecord> KeptRecords) : RunStart;
+
+    /// <summary>The folder already holds this run, completed: nothing to do.</summary>
+    /// <param name="Summary">Its summary, unchanged.</param>
+    public sealed record AlreadyComplete(RunSummary Summary) : RunStart;
+}
+
 /// <summary>
-/// When a run folder's checkpoint may be continued, and clearing a folder for a fresh start. One
-/// rule for every trainer (GAN and flow).
+/// One rule for every model family: when a run folder's earlier run is continued, extended, left alone or replaced.
+/// Nothing is deleted unless the run starts afresh without <c>--resume</c>, and then only the tool's own result files.
 /// </summary>
 public static class ResumePolicy
 {
+    /// <summary>Spec fields a resume may change: the description (a command-line note) and the step budget (extending is resuming).</summary>
+    public static readonly IReadOnlyList<string> ResumableFields = ["description", "budget.steps"];
+
     /// <summary>
-    /// The checkpoint to continue from: one exists, the folder's spec.json equals
-    /// <paramref name="experiment"/> apart from the step budget (extending a run is what resuming is
-    /// for), and it is not past the budget. Otherwise null.
+    /// Decides how <paramref name="experiment"/> starts in <paramref name="folder"/>. Without <paramref name="resume"/>, an
+    /// earlier run there is replaced (said through <paramref name="notice"/>). With it: a folder without an earlier run
+    /// or checkpoint starts from step 0; a completed run of the same spec and budget is left as it is; otherwise the
+    /// newest valid checkpoint is continued (a corrupt newest one falls back to the previous one, with a notice).
     /// </summary>
-    public static CheckpointState? ResumePoint(string directory, RunStore store, Experiment experiment)
+    /// <exception cref="RunFolderException">A resume whose spec differs from the folder's in anything but the step budget
+    /// (the message names the first differing field and both values), a budget below the checkpoint's step, an
+    /// unreadable spec.json, summary.json or metrics.csv, or checkpoints of which none is valid. Nothing is changed.</exception>
+    public static RunStart Plan(OwnedFolder folder, Experiment experiment, bool resume, Action<string> notice)
     {
-        var state = CheckpointStore.ReadState(directory);
-        var specText = store.ReadSpecText();
-        if (state is null || specText is null || state.Step > experiment.Budget.Steps) return null;
-        Experiment stored;
+        var store = new RunStore(folder.Directory);
+        if (!resume)
+        {
+            var earlier = RunFiles.RunResults.Where(name => File.Exists(Path.Combine(folder.Directory, name)) || Directory.Exists(Path.Combine(folder.Directory, name))).ToList();
+            if (earlier.Count > 0)
+            {
+                notice($"replacing the earlier run in {folder.Directory} ({DescribeEarlier(store)}); its {string.Join(", ", earlier)} are removed");
+                folder.RemoveOwnFiles(RunFiles.RunResults);
+            }
+            return new RunStart.Fresh();
+        }
+
+        var stored = store.ReadSpec();
+        if (stored is null)
+        {
+            if (CheckpointFolders.Any(folder.Directory))
+                throw new RunFolderException($"cannot resume {folder.Directory}: it holds a checkpoint but no {RunFiles.Spec}; nothing was changed");
+            notice($"nothing to resume in {folder.Directory}: starting from step 0");
+            folder.RemoveOwnFiles(RunFiles.RunResults);
+            return new RunStart.Fresh();
+        }
+        if (SpecDiff.first(ResumableFields.ToFSharpList(), stored, experiment)?.Value is { } difference)
+            throw new RunFolderException(
+                $"cannot resume {folder.Directory}: its run has {difference.Field} = {difference.Left}, the requested one {difference.Right} " +
+                "(a resume may change only the step budget); nothing was changed. Run without --resume to replace it, or choose another --out");
+
+        var summary = store.ReadSummary();
+        if (summary is { } done && done.Status.IsCompleted && done.StepsCompleted == experiment.Budget.Steps)
+            return new RunStart.AlreadyComplete(done);
+
+        var checkpoint = CheckpointFolders.Locate(folder.Directory, notice);
+        if (checkpoint is null)
+        {
+            notice($"no checkpoint yet in {folder.Directory}: starting from step 0");
+            folder.RemoveOwnFiles(RunFiles.RunResults);
+            return new RunStart.Fresh();
+        }
+        var step = checkpoint.Manifest.Step;
+        if (step > experiment.Budget.Steps)
+            throw new RunFolderException(
+                $"cannot resume {folder.Directory} with budget.steps = {experiment.Budget.Steps}: its checkpoint is at step {step} " +
+                "(a run is extended, never shortened); nothing was changed");
+        var intermediate = step < stored.Budget.Steps; // the evaluation at the checkpoint's step was an intermediate one
+        var kept = store.ReadMetrics().Where(r => r.Step < step || (intermediate && r.Step == step)).ToList();
+        notice(step < stored.Budget.Steps
+            ? $"resuming {folder.Directory} from its checkpoint at step {step} of {experiment.Budget.Steps}"
+            : $"extending {folder.Directory} from step {step} to {experiment.Budget.Steps}");
+        return new RunStart.Continue(checkpoint, kept);
+    }
+
+    private static string DescribeEarlier(RunStore store)
+    {
         try
         {
-            stored = GanFlow.Core.Specs.SpecJson.deserialize<Experiment>(specText);
+            return store.ReadSummary() is { } s ? $"{s.Experiment}, {s.Status} after {s.StepsCompleted} steps"
+                : store.ReadSpec() is { } e ? $"{e.Name}, unfinished" : "unfinished";
         }
-        catch (Exception)
+        catch (RunFolderException)
         {
-            return null;
+            return "unreadable";
         }
-        return WithoutStepBudget(stored).Equals(WithoutStepBudget(experiment)) ? state : null;
     }
+}
 
-    private static Experiment WithoutStepBudget(Experiment e) =>
-        new(e.Name, e.Description, e.Dataset, e.Model, new Budget(0, e.Budget.BatchSize), e.Evaluation, e.Seed);
-
-    /// <summary>Removes earlier results and checkpoints, so a later resume never loads another spec's state.</summary>
-    public static void DeleteEarlierResults(string directory, RunStore store)
-    {
-        store.ClearResults();
-        if (!Directory.Exists(directory)) return;
-        foreach (var folder in Directory.EnumerateDirectories(directory, RunFiles.Checkpoint + "*"))
-            Directory.Delete(folder, recursive: true);
-    }
+internal static class ListExtensions
+{
+    public static Microsoft.FSharp.Collections.FSharpList<T> ToFSharpList<T>(this IEnumerable<T> items) =>
+        Microsoft.FSharp.Collections.ListModule.OfSeq(items);
 }

@@ -7,11 +7,17 @@ namespace GanFlow.Runtime.Devices;
 /// Everything effectful a run needs, passed in by the host (never a global default).
 /// </summary>
 /// <param name="Device">Device the networks train on; see <see cref="DeviceSelection"/>.</param>
-/// <param name="OutputDirectory">The run folder: spec.json, metrics.csv, summary.json, samples.txt, checkpoint/.</param>
+/// <param name="OutputDirectory">The run folder: run.json, spec.json, metrics.csv, summary.json, samples.txt, checkpoint/ …</param>
 /// <param name="OnEvaluation">Optional progress callback, called after every evaluation (including the final one).</param>
-/// <param name="Resume">Continue from the folder's checkpoint when its spec matches (apart from the step budget).</param>
+/// <param name="Resume">Continue the folder's run from its newest valid checkpoint (extending it when the step budget grew);
+/// refused when its spec differs in anything else. Without it an earlier run in the folder is replaced.</param>
+/// <param name="OnNotice">Optional sink for what the run decides about its folder (replacing, resuming, a corrupt checkpoint
+/// skipped, nothing to do); the command line prints these lines.</param>
+/// <param name="Time">The clock of wall_seconds; the system clock when null (tests pass a fake one).</param>
 public sealed record RunContext(
     torch.Device Device,
     string OutputDirectory,
     Action<EvaluationRecord>? OnEvaluation = null,
-    bool Resume = false);
+    bool Resume = false,
+    Action<string>? OnNotice = null,
+    TimeProvider? Time = null);

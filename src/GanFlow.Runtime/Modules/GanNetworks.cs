@@ -52,6 +52,9 @@ public sealed class GanNetworks : IDisposable
         return new GanNetworks(generator, critic, masks, device);
     }
 
+    /// <summary>Both networks by their checkpoint names.</summary>
+    public (string Name, Module Module)[] Modules => [("generator", Generator), ("critic", Critic)];
+
     /// <summary>Number of trainable scalars of a module.</summary>
     public static int ParameterCount(Module module) =>
         (int)module.parameters().Where(p => p.requires_grad).Sum(p => p.numel());

@@ -9,7 +9,7 @@ using GanFlow.Runtime.Devices;
 using GanFlow.Runtime.Flows;
 using GanFlow.Runtime.Modules;
 using GanFlow.Runtime.Solvers;
-using GanFlow.Runtime.Store;
+using GanFlow.Store;
 using Microsoft.FSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -52,15 +52,15 @@ public sealed class FlowRunner : TrainingRun
     private double trainingLoss = double.NaN;
     private double trainingFunctionEvaluations = double.NaN;
 
-    private FlowRunner(Experiment experiment, Flow spec, RunContext context) : base(experiment, context) => this.spec = spec;
+    private FlowRunner(Experiment experiment, Flow spec, RunContext context, RunStart start) : base(experiment, context, start) => this.spec = spec;
 
     /// <summary>
     /// Trains and evaluates a validated experiment whose model is <paramref name="spec"/>. Never throws:
     /// divergence (a NaN/Inf loss, sample, NLL or inverse error, or an adaptive ODE solve out of steps) ends
     /// with <see cref="RunStatus.Diverged"/>, any other error with <see cref="RunStatus.Failed"/>.
     /// </summary>
-    public static RunSummary Run(Experiment experiment, Flow spec, RunContext context) =>
-        new FlowRunner(experiment, spec, context).Execute();
+    public static RunSummary Run(Experiment experiment, Flow spec, RunContext context, RunStart start) =>
+        new FlowRunner(experiment, spec, context, start).Execute();
 
     protected override void DisposeModels()
     {
@@ -74,26 +74,24 @@ public sealed class FlowRunner : TrainingRun
 
     protected override RunSummary Train()
     {
-        var resumeFrom = context.Resume ? ResumePolicy.ResumePoint(context.OutputDirectory, store, experiment) : null;
-        if (resumeFrom is null) ResumePolicy.DeleteEarlierResults(context.OutputDirectory, store);
-        store.WriteSpec(experiment);
-
+        var resumeFrom = ResumeFrom;
         using (var generator = new Generator((ulong)StepSeeds.Of(experiment.Seed, 0, StepSeeds.Stream.Initialization)))
         {
             var initial = Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), experiment.Dataset, InitialDataPoints);
             using var initialData = FlowTrainer.ToTensor(initial, dimension);
             flow = FlowBuilder.Build(spec, dimension, generator, initialData, context.Device);
         }
-        if (resumeFrom is not null) CheckpointStore.LoadFlow(context.OutputDirectory, flow);
+        if (resumeFrom is not null) CheckpointStore.LoadModule(resumeFrom, FlowName, flow);
         generatorParameters = (int)FlowBuilder.ParameterCount(flow);
         optimizer = OptimizerFactory.Create(spec.Optimizer, flow.parameters());
         flow.train();
 
         var steps = experiment.Budget.Steps;
         var evaluation = experiment.Evaluation;
-        if (resumeFrom is { } state)
+        if (resumeFrom is not null)
         {
-            CheckpointStore.LoadFlowOptimizer(context.OutputDirectory, optimizer);
+            CheckpointStore.LoadOptimizer(resumeFrom, FlowName, optimizer);
+            var state = CheckpointStore.StateOf(resumeFrom);
             trainingLoss = state.GeneratorLoss;
             ContinueFrom(state);
         }
@@ -104,15 +102,18 @@ public sealed class FlowRunner : TrainingRun
         store.WriteSamples(samples, dimension);
         WriteDensityAndLatent(data);
         WriteTrajectories(data);
-        SaveCheckpoint();
+        Checkpoint();
         return Summary(RunStatus.Completed, $"completed {steps} steps", final);
     }
 
     protected override EvaluationRecord EvaluateDuringTraining(int step) => Evaluate(step, experiment.Evaluation.Samples).Record;
 
     protected override void SaveCheckpoint() =>
-        CheckpointStore.SaveFlow(context.OutputDirectory, new CheckpointState(stepsCompleted, WallSeconds, trainingLoss, double.NaN),
-            flow!, optimizer!);
+        CheckpointStore.Save(context.OutputDirectory, new CheckpointState(stepsCompleted, WallSeconds, trainingLoss, double.NaN),
+            [(FlowName, flow!)], [(FlowName, optimizer!)]);
+
+    /// <summary>The flow's (and its optimiser's) name in the checkpoint.</summary>
+    private const string FlowName = "flow";
 
     /// <summary>One optimiser step (0-based <paramref name="step"/>) on a fresh batch.</summary>
     protected override void TrainStep(int step)

@@ -7,7 +7,7 @@ using GanFlow.Core.Training;
 using GanFlow.Runtime.Checkpoints;
 using GanFlow.Runtime.Devices;
 using GanFlow.Runtime.Modules;
-using GanFlow.Runtime.Store;
+using GanFlow.Store;
 using Microsoft.FSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,15 +32,15 @@ public sealed class GanTrainer : TrainingRun
     private double generatorLoss = double.NaN;
     private double criticLoss = double.NaN;
 
-    private GanTrainer(Experiment experiment, Gan spec, RunContext context) : base(experiment, context) => this.spec = spec;
+    private GanTrainer(Experiment experiment, Gan spec, RunContext context, RunStart start) : base(experiment, context, start) => this.spec = spec;
 
     /// <summary>
     /// Trains and evaluates a validated experiment whose model is <paramref name="spec"/>. Never throws:
     /// divergence ends with <see cref="RunStatus.Diverged"/>, any other error with <see cref="RunStatus.Failed"/>;
     /// either way <c>summary.json</c> is written when the folder is writable.
     /// </summary>
-    public static RunSummary Run(Experiment experiment, Gan spec, RunContext context) =>
-        new GanTrainer(experiment, spec, context).Execute();
+    public static RunSummary Run(Experiment experiment, Gan spec, RunContext context, RunStart start) =>
+        new GanTrainer(experiment, spec, context, start).Execute();
 
     protected override void DisposeModels()
     {
@@ -51,12 +51,12 @@ public sealed class GanTrainer : TrainingRun
 
     protected override RunSummary Train()
     {
-        var resumeFrom = context.Resume ? ResumePolicy.ResumePoint(context.OutputDirectory, store, experiment) : null;
-        if (resumeFrom is null) ResumePolicy.DeleteEarlierResults(context.OutputDirectory, store);
-        store.WriteSpec(experiment);
-
+        var resumeFrom = ResumeFrom;
         networks = GanNetworks.Create(spec, dimension, StepSeeds.Of(experiment.Seed, 0, StepSeeds.Stream.Initialization), context.Device,
-            resumeFrom is null ? null : n => CheckpointStore.LoadNetworks(context.OutputDirectory, n));
+            resumeFrom is null ? null : n =>
+            {
+                foreach (var (name, module) in n.Modules) CheckpointStore.LoadModule(resumeFrom, name, module);
+            });
         generatorParameters = GanNetworks.ParameterCount(networks.Generator);
         criticParameters = GanNetworks.ParameterCount(networks.Critic);
         generatorOptimizer = OptimizerFactory.Create(spec.GeneratorOptimizer, networks.Generator.parameters());
@@ -66,9 +66,10 @@ public sealed class GanTrainer : TrainingRun
 
         var steps = experiment.Budget.Steps;
         var evaluation = experiment.Evaluation;
-        if (resumeFrom is { } state)
+        if (resumeFrom is not null)
         {
-            CheckpointStore.LoadOptimizers(context.OutputDirectory, generatorOptimizer, criticOptimizer);
+            foreach (var (name, optimizer) in Optimizers) CheckpointStore.LoadOptimizer(resumeFrom, name, optimizer);
+            var state = CheckpointStore.StateOf(resumeFrom);
             generatorLoss = state.GeneratorLoss;
             criticLoss = state.CriticLoss;
             ContinueFrom(state);
@@ -78,7 +79,7 @@ public sealed class GanTrainer : TrainingRun
         var (final, samples) = Evaluate(steps, evaluation.FinalSamples);
         Record(final);
         store.WriteSamples(samples, dimension);
-        SaveCheckpoint();
+        Checkpoint();
         return Summary(RunStatus.Completed, $"completed {steps} generator steps", final);
     }
 
@@ -86,7 +87,9 @@ public sealed class GanTrainer : TrainingRun
 
     protected override void SaveCheckpoint() =>
         CheckpointStore.Save(context.OutputDirectory, new CheckpointState(stepsCompleted, WallSeconds, generatorLoss, criticLoss),
-            networks!, generatorOptimizer!, criticOptimizer!);
+            networks!.Modules, Optimizers);
+
+    private (string, ParameterOptimizer)[] Optimizers => [("generator", generatorOptimizer!), ("critic", criticOptimizer!)];
 
     private Tensor DataBatch(Random rng, int count)
     {

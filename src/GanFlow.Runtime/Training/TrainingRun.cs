@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using GanFlow.Core.Datasets;
 using GanFlow.Core.Experiments;
+using GanFlow.Runtime.Checkpoints;
 using GanFlow.Runtime.Devices;
-using GanFlow.Runtime.Store;
+using GanFlow.Store;
 using Microsoft.FSharp.Core;
 
 namespace GanFlow.Runtime.Training;
@@ -19,7 +19,9 @@ internal sealed class RunDivergedException(string message) : Exception(message);
 /// </summary>
 public abstract class TrainingRun
 {
-    private readonly Stopwatch clock = new();
+    private readonly TimeProvider time;
+    private long startTimestamp;
+    private double lastCheckpointWall;
 
     protected readonly Experiment experiment;
     protected readonly RunContext context;
@@ -33,16 +35,23 @@ public abstract class TrainingRun
     protected double wallOffset;
     protected int generatorParameters;
     protected int criticParameters;
+    /// <summary>How the run starts: afresh, or from a checkpoint (decided by <see cref="ResumePolicy.Plan"/>).</summary>
+    protected readonly RunStart start;
 
-    protected TrainingRun(Experiment experiment, RunContext context)
+    protected TrainingRun(Experiment experiment, RunContext context, RunStart start)
     {
         this.experiment = experiment;
         this.context = context;
+        this.start = start;
+        time = context.Time ?? TimeProvider.System;
         store = new RunStore(context.OutputDirectory);
         dimension = Densities.dimension(experiment.Dataset);
     }
 
-    protected double WallSeconds => wallOffset + clock.Elapsed.TotalSeconds;
+    protected double WallSeconds => wallOffset + time.GetElapsedTime(startTimestamp).TotalSeconds;
+
+    /// <summary>The checkpoint the run continues from, or null for a fresh start.</summary>
+    protected LocatedCheckpoint? ResumeFrom => start is RunStart.Continue c ? c.Checkpoint : null;
 
     /// <summary>Trains and evaluates; returns the completed run's summary or throws.</summary>
     protected abstract RunSummary Train();
@@ -67,22 +76,24 @@ public abstract class TrainingRun
     /// <summary>Writes the checkpoint of the models, optimisers and <see cref="stepsCompleted"/> (atomically).</summary>
     protected abstract void SaveCheckpoint();
 
-    /// <summary>Continues from a loaded checkpoint (models, optimisers and the subclass's losses already restored): the
-    /// step count and wall clock go on from it, metrics rows from before it stand, and its own step is evaluated again
-    /// (it may have been the earlier run's final evaluation, on a different number of samples).</summary>
-    protected void ContinueFrom(Checkpoints.CheckpointState state)
+    /// <summary>Continues from the loaded checkpoint (models, optimisers and the subclass's losses already restored): the
+    /// step count and wall clock go on from it, the evaluations the plan kept stand, and its own step is evaluated again
+    /// only when no intermediate evaluation of it was kept (it may have been the earlier run's final evaluation, on a
+    /// different number of samples).</summary>
+    protected void ContinueFrom(CheckpointState state)
     {
         stepsCompleted = state.Step;
         wallOffset = state.WallSeconds;
-        records.AddRange(store.ReadMetrics().Where(r => r.Step < stepsCompleted));
+        lastCheckpointWall = state.WallSeconds;
+        records.AddRange(((RunStart.Continue)start).KeptRecords);
         store.WriteMetrics(records);
-        if (stepsCompleted < experiment.Budget.Steps && stepsCompleted % experiment.Evaluation.Every == 0)
+        if (stepsCompleted < experiment.Budget.Steps && stepsCompleted % experiment.Evaluation.Every == 0 && records.All(r => r.Step != stepsCompleted))
             Record(EvaluateDuringTraining(stepsCompleted));
     }
 
-    /// <summary>Trains from <see cref="stepsCompleted"/> to the budget, evaluating every <c>evaluation.every</c> steps
-    /// and checkpointing every <c>evaluation.checkpointEvery</c> (never at the last step, where the subclass's final
-    /// evaluation and checkpoint follow).</summary>
+    /// <summary>Trains from <see cref="stepsCompleted"/> to the budget, evaluating every <c>evaluation.every</c> steps and
+    /// checkpointing at the spec's cadence (never at the last step, where the subclass's final evaluation and checkpoint
+    /// follow).</summary>
     protected void TrainToBudget()
     {
         var steps = experiment.Budget.Steps;
@@ -91,11 +102,26 @@ public abstract class TrainingRun
         {
             TrainStep(step);
             stepsCompleted = step + 1;
-            if (stepsCompleted < steps && stepsCompleted % evaluation.Every == 0)
-                Record(EvaluateDuringTraining(stepsCompleted));
-            if (evaluation.CheckpointEvery > 0 && stepsCompleted < steps && stepsCompleted % evaluation.CheckpointEvery == 0)
-                SaveCheckpoint();
+            if (stepsCompleted == steps) break;
+            var evaluated = stepsCompleted % evaluation.Every == 0;
+            if (evaluated) Record(EvaluateDuringTraining(stepsCompleted));
+            if (CheckpointDue(evaluation.Checkpoints, evaluated)) Checkpoint();
         }
+    }
+
+    private bool CheckpointDue(CheckpointCadence cadence, bool evaluated) =>
+        cadence switch
+        {
+            CheckpointCadence.EverySteps every => stepsCompleted % every.steps == 0,
+            CheckpointCadence.EverySeconds every => WallSeconds - lastCheckpointWall >= every.seconds,
+            _ => evaluated, // AtEveryEvaluation
+        };
+
+    /// <summary>Saves a checkpoint now and restarts the wall-clock cadence.</summary>
+    protected void Checkpoint()
+    {
+        SaveCheckpoint();
+        lastCheckpointWall = WallSeconds;
     }
 
     /// <summary>Keeps an evaluation, rewrites metrics.csv (atomically) and reports progress.</summary>
@@ -106,13 +132,17 @@ public abstract class TrainingRun
         context.OnEvaluation?.Invoke(record);
     }
 
-    /// <summary>Runs <see cref="Train"/> under the never-throw rule and writes summary.json.</summary>
+    /// <summary>Runs <see cref="Train"/> under the never-throw rule and writes summary.json (a resumed run that fails
+    /// leaves a completed earlier summary as it was).</summary>
     protected RunSummary Execute()
     {
-        clock.Start();
+        startTimestamp = time.GetTimestamp();
+        var earlierCompleted = start is RunStart.Continue && store.ReadSummary() is { Status.IsCompleted: true };
         RunSummary summary;
         try
         {
+            if (start is RunStart.Fresh) store.WriteMetrics(records); // the header: every run folder has a metrics.csv
+            store.WriteSpec(experiment);
             summary = Train();
         }
         catch (Exception error) when (DivergenceMessage(error) is { } message)
@@ -126,6 +156,11 @@ public abstract class TrainingRun
         finally
         {
             DisposeModels();
+        }
+        if (summary.Status.IsFailed && earlierCompleted)
+        {
+            context.OnNotice?.Invoke($"the resumed run failed ({summary.Message}); the folder's completed summary.json is left as it was");
+            return summary;
         }
         try
         {

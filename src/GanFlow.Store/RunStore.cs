@@ -3,7 +3,7 @@ using System.Text;
 using GanFlow.Core.Experiments;
 using GanFlow.Core.Specs;
 
-namespace GanFlow.Runtime.Store;
+namespace GanFlow.Store;
 
 /// <summary>
 /// The files of one run folder (names from <see cref="RunFiles"/>), each written atomically.
@@ -27,13 +27,59 @@ public sealed class RunStore
     /// <summary>The text of <c>spec.json</c>, or null when absent.</summary>
     public string? ReadSpecText() => File.Exists(PathOf(RunFiles.Spec)) ? File.ReadAllText(PathOf(RunFiles.Spec)) : null;
 
+    /// <summary>The experiment of <c>spec.json</c>, or null when absent.</summary>
+    /// <exception cref="RunFolderException">The file does not parse (the message names it and the line).</exception>
+    public Experiment? ReadSpec() => File.Exists(PathOf(RunFiles.Spec)) ? ReadJson<Experiment>(PathOf(RunFiles.Spec)) : null;
+
+    /// <summary>The summary of <c>summary.json</c>, or null when absent.</summary>
+    /// <exception cref="RunFolderException">The file does not parse (the message names it and the line).</exception>
+    public RunSummary? ReadSummary() => File.Exists(PathOf(RunFiles.Summary)) ? ReadJson<RunSummary>(PathOf(RunFiles.Summary)) : null;
+
     /// <summary>Rewrites <c>metrics.csv</c> with every row so far (small, so rewritten whole after each evaluation).</summary>
     public void WriteMetrics(IEnumerable<EvaluationRecord> records) =>
         AtomicFile.WriteAllText(PathOf(RunFiles.Metrics), MetricsCsv.Format(records));
 
     /// <summary>The rows of <c>metrics.csv</c>; empty when absent.</summary>
+    /// <exception cref="RunFolderException">The file is malformed (the message names it and the line).</exception>
     public IReadOnlyList<EvaluationRecord> ReadMetrics() =>
-        File.Exists(PathOf(RunFiles.Metrics)) ? MetricsCsv.Parse(File.ReadAllText(PathOf(RunFiles.Metrics))) : [];
+        File.Exists(PathOf(RunFiles.Metrics)) ? MetricsCsv.Parse(ReadText(PathOf(RunFiles.Metrics)), PathOf(RunFiles.Metrics)) : [];
+
+    /// <summary>The text of a file, or a <see cref="RunFolderException"/> naming it when it cannot be read.</summary>
+    public static string ReadText(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunFolderException($"{path}: cannot be read: {e.Message}");
+        }
+    }
+
+    /// <summary>A spec or result file (<see cref="SpecJson"/>'s form), or a <see cref="RunFolderException"/> naming the file
+    /// and the line where it stops being one.</summary>
+    public static T ReadJson<T>(string path) => ParseJson<T>(ReadText(path), path);
+
+    /// <summary>Parses <paramref name="text"/> as a <typeparamref name="T"/> in <see cref="SpecJson"/>'s form; errors name
+    /// <paramref name="source"/> (a file, or the standard input) and the line.</summary>
+    /// <exception cref="RunFolderException">The text is empty or not a <typeparamref name="T"/>.</exception>
+    public static T ParseJson<T>(string text, string source)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw new RunFolderException($"{source}: empty, not a {typeof(T).Name}");
+        try
+        {
+            return SpecJson.deserialize<T>(text) ?? throw new RunFolderException($"{source}: holds null, not a {typeof(T).Name}");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new RunFolderException($"{source}: not a valid {typeof(T).Name} ({JsonErrors.Describe(e)})");
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException)
+        {
+            throw new RunFolderException($"{source}: not a valid {typeof(T).Name} ({e.Message})");
+        }
+    }
 
     /// <summary>Writes <c>summary.json</c>.</summary>
     public void WriteSummary(RunSummary summary) => AtomicFile.WriteAllText(PathOf(RunFiles.Summary), SpecJson.serialize(summary));
@@ -123,14 +169,5 @@ public sealed class RunStore
             text.Append('\n');
         }
         return text.ToString();
-    }
-
-    /// <summary>Removes the result files of an earlier run in this folder (a fresh start), leaving other files alone.</summary>
-    public void ClearResults()
-    {
-        foreach (var name in new[] { RunFiles.Metrics, RunFiles.Summary, RunFiles.Samples, RunFiles.Density, RunFiles.Latent, RunFiles.Trajectories })
-        {
-            if (File.Exists(PathOf(name))) File.Delete(PathOf(name));
-        }
     }
 }

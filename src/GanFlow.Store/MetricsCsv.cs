@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using GanFlow.Core.Experiments;
 
-namespace GanFlow.Runtime.Store;
+namespace GanFlow.Store;
 
 /// <summary>The text form of <c>metrics.csv</c>: one <see cref="EvaluationRecord"/> per row, invariant culture, NaN as <c>NaN</c>.</summary>
 public static class MetricsCsv
@@ -39,23 +39,33 @@ public static class MetricsCsv
         return text.ToString();
     }
 
-    /// <summary>Parses what <see cref="Format"/> wrote.</summary>
-    /// <exception cref="FormatException">The header or a row is malformed.</exception>
-    public static IReadOnlyList<EvaluationRecord> Parse(string text)
+    /// <summary>Parses what <see cref="Format"/> wrote; <paramref name="source"/> names the file in errors.</summary>
+    /// <exception cref="RunFolderException">The header or a row is malformed; the message names the file and the line.</exception>
+    public static IReadOnlyList<EvaluationRecord> Parse(string text, string source = RunFiles.Metrics)
     {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var header = lines.Length == 0 ? "" : lines[0].Trim();
+        var lines = text.Split('\n');
+        var header = lines[0].Trim();
         var fields = header.Split(',').Length;
         if (fields < RequiredColumns || !(Header + ",").StartsWith(header + ",", StringComparison.Ordinal))
-            throw new FormatException($"metrics.csv must start with the header '{Header}' (or its first {RequiredColumns} or more columns)");
+            throw new RunFolderException($"{source} line 1: expected the header '{Header}' (or its first {RequiredColumns} or more columns)" +
+                                         (header.Length == 0 ? ", found an empty line (the file is empty or truncated)" : ""));
         var records = new List<EvaluationRecord>();
         for (var i = 1; i < lines.Length; i++)
         {
-            var cells = lines[i].Trim().Split(',');
-            if (cells.Length != fields) throw new FormatException($"metrics.csv line {i + 1} has {cells.Length} fields, expected {fields}");
-            double D(int k) => k < fields ? double.Parse(cells[k], NumberStyles.Float, CultureInfo.InvariantCulture) : double.NaN;
-            records.Add(new EvaluationRecord(int.Parse(cells[0], CultureInfo.InvariantCulture), D(1), D(2), D(3), D(4), D(5), D(6), D(7),
-                D(8), D(9), D(10), D(11)));
+            var line = lines[i].Trim();
+            if (line.Length == 0) continue;
+            var cells = line.Split(',');
+            if (cells.Length != fields)
+                throw new RunFolderException($"{source} line {i + 1}: {cells.Length} fields, expected {fields} (the file is truncated or garbled)");
+            double D(int k)
+            {
+                if (k >= fields) return double.NaN;
+                return double.TryParse(cells[k], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
+                    : throw new RunFolderException($"{source} line {i + 1}: '{cells[k]}' in column {header.Split(',')[k]} is not a number");
+            }
+            if (!int.TryParse(cells[0], NumberStyles.None, CultureInfo.InvariantCulture, out var step))
+                throw new RunFolderException($"{source} line {i + 1}: '{cells[0]}' in column step is not a step count");
+            records.Add(new EvaluationRecord(step, D(1), D(2), D(3), D(4), D(5), D(6), D(7), D(8), D(9), D(10), D(11)));
         }
         return records;
     }

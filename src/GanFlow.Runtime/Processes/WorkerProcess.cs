@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace GanFlow.Runtime.Processes;
+
+/// <summary>How to start the <c>ganflow</c> command as a child process: the host program and the arguments before
+/// the command's own (<c>dotnet ganflow.dll</c>, or the apphost alone).</summary>
+/// <param name="Program">The executable to start.</param>
+/// <param name="Prefix">Arguments that come before the subcommand (the assembly path when the host is <c>dotnet</c>).</param>
+public sealed record GanflowCommand(string Program, IReadOnlyList<string> Prefix)
+{
+    /// <summary>The command of the <c>ganflow</c> assembly at <paramref name="ganflowAssembly"/>: through the running
+    /// <c>dotnet</c> host when there is one, else through <c>dotnet</c> on the PATH (tests run inside their own host).</summary>
+    public static GanflowCommand Of(string ganflowAssembly)
+    {
+        var host = Environment.ProcessPath;
+        var isDotnet = host is not null && Path.GetFileNameWithoutExtension(host) == "dotnet";
+        return new GanflowCommand(isDotnet ? host! : "dotnet", [ganflowAssembly]);
+    }
+}
+
+/// <summary>
+/// A child <c>ganflow</c> process (a study cell or a search trial): its output lines are appended to a log file as
+/// they come (flushed line by line, so a kill of either side loses none that was written), it is told to end itself
+/// when its parent dies (<see cref="ParentWatch"/>), and <see cref="Kill"/> ends it with its whole process tree, so
+/// that stopping a study or a search leaves no process behind.
+/// </summary>
+public sealed class WorkerProcess : IDisposable
+{
+    /// <summary>The environment variable through which a child learns its parent's process id.</summary>
+    public const string ParentVariable = "GANFLOW_PARENT_PID";
+
+    private readonly Process process;
+    private readonly StreamWriter log;
+    private readonly object gate = new();
+
+    private WorkerProcess(Process process, StreamWriter log)
+    {
+        this.process = process;
+        this.log = log;
+    }
+
+    /// <summary>The child's process id.</summary>
+    public int Id => process.Id;
+
+    /// <summary>Starts <paramref name="command"/> with <paramref name="arguments"/>, writing <paramref name="input"/> to its
+    /// standard input (then closing it) and appending its output to <paramref name="logPath"/> under a header line.</summary>
+    public static WorkerProcess Start(GanflowCommand command, IEnumerable<string> arguments, string? input, string logPath, int? threads = null)
+    {
+        var start = new ProcessStartInfo(command.Program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in command.Prefix.Concat(arguments)) start.ArgumentList.Add(a);
+        start.Environment[ParentVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (threads is { } n)
+        {
+            // Keep every thread pool of the child (libtorch's, OpenMP's, BLAS's) at the trial's share of the cores.
+            var text = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            start.Environment["OMP_NUM_THREADS"] = text;
+            start.Environment["MKL_NUM_THREADS"] = text;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+        var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
+        log.WriteLine($"--- {DateTime.UtcNow:O} ganflow {string.Join(' ', arguments)}");
+        log.Flush();
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var worker = new WorkerProcess(process, log);
+        process.OutputDataReceived += (_, e) => worker.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (input is not null) process.StandardInput.Write(input);
+        process.StandardInput.Close();
+        return worker;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (gate)
+        {
+            log.WriteLine(line);
+            log.Flush();
+        }
+    }
+
+    /// <summary>Waits for the child to end and returns its exit code; when <paramref name="cancel"/> fires first, kills it
+    /// (with its process tree) and throws <see cref="OperationCanceledException"/>.</summary>
+    public int WaitForExit(CancellationToken cancel)
+    {
+        try
+        {
+            process.WaitForExitAsync(cancel).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw;
+        }
+        process.WaitForExit(); // drains the output events
+        return process.ExitCode;
+    }
+
+    /// <summary>Ends the child and every process it started, and waits for them.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        Append($"--- {DateTime.UtcNow:O} stopped: the parent ended this process");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        process.Dispose();
+        lock (gate) log.Dispose();
+    }
+}

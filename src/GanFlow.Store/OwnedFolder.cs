@@ -1,0 +1,130 @@
+namespace GanFlow.Store;
+
+/// <summary>
+/// A tool folder opened for writing: the path checked, the folder created when missing, refused when it holds
+/// anything the tool did not write, locked against other writers, marked as the tool's, and cleared of the temporary
+/// files a kill may have left. Dispose releases the lock. Everything a writer deletes goes through
+/// <see cref="RemoveOwnFiles"/>, which deletes only the names it is given, so the tool never removes a file it did
+/// not write.
+/// </summary>
+public sealed class OwnedFolder : IDisposable
+{
+    private readonly FolderLock folderLock;
+
+    /// <summary>The folder (as given).</summary>
+    public string Directory { get; }
+    /// <summary>What the folder holds.</summary>
+    public FolderKind Kind { get; }
+    /// <summary>Whether the folder was already the tool's (it held the marker) when opened.</summary>
+    public bool WasMarked { get; }
+
+    private OwnedFolder(string directory, FolderKind kind, bool wasMarked, FolderLock folderLock)
+    {
+        Directory = directory;
+        Kind = kind;
+        WasMarked = wasMarked;
+        this.folderLock = folderLock;
+    }
+
+    /// <summary>Opens <paramref name="directory"/> as a folder of <paramref name="kind"/> for writing.</summary>
+    /// <param name="directory">The folder, e.g. the value of <c>--out</c>.</param>
+    /// <param name="kind">What it must hold.</param>
+    /// <param name="option">The command-line option that named it, for messages (e.g. <c>--out</c>).</param>
+    /// <exception cref="RunFolderException">The path is empty, names a file, cannot be created or written, holds
+    /// files the tool did not write, holds another kind of folder, or another process is writing it.</exception>
+    public static OwnedFolder Open(string directory, FolderKind kind, string option = "--out")
+    {
+        var full = CheckPath(directory, option);
+        try
+        {
+            System.IO.Directory.CreateDirectory(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new RunFolderException($"{option} {directory}: cannot create the folder: {e.Message}");
+        }
+        var marker = FolderMarker.Read(full);
+        if (marker is null)
+        {
+            var foreign = ForeignEntries(full).FirstOrDefault();
+            if (foreign is not null)
+                throw new RunFolderException(
+                    $"{option} {directory}: the folder is not empty and is not a ganflow {Describe(kind)} folder (it has no {RunFiles.Marker}; " +
+                    $"first file the tool did not write: {foreign}); nothing was written. Choose an empty or new folder");
+        }
+        else if (marker.Kind != kind)
+        {
+            throw new RunFolderException($"{option} {directory}: this is a ganflow {Describe(marker.Kind)} folder, not a {Describe(kind)} folder; nothing was written");
+        }
+        var held = FolderLock.Acquire(full);
+        try
+        {
+            if (marker is null) FolderMarker.For(kind).Write(full);
+            RemoveStaleTemporaryFiles(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            held.Dispose();
+            throw new RunFolderException($"{option} {directory}: cannot write into the folder: {e.Message}");
+        }
+        return new OwnedFolder(directory, kind, marker is not null, held);
+    }
+
+    /// <summary>The full path of <paramref name="directory"/>, or a clear error for an empty or impossible one.</summary>
+    /// <exception cref="RunFolderException">The path is empty or blank, is not a valid path, or names an existing file.</exception>
+    public static string CheckPath(string directory, string option = "--out")
+    {
+        if (string.IsNullOrWhiteSpace(directory))
+            throw new RunFolderException($"{option} is empty: name the folder to write into");
+        string full;
+        try
+        {
+            full = Path.GetFullPath(directory);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new RunFolderException($"{option} {directory}: not a usable path: {e.Message}");
+        }
+        if (File.Exists(full)) throw new RunFolderException($"{option} {directory}: is a file, not a folder");
+        return full;
+    }
+
+    /// <summary>Names in <paramref name="directory"/> (sorted, ordinal) that the tool would not have written there; a folder
+    /// without a marker holding any of them is foreign. Only the lock files are allowed there (a writer that just took the
+    /// lock has not written its marker yet).</summary>
+    public static IEnumerable<string> ForeignEntries(string directory) =>
+        System.IO.Directory.EnumerateFileSystemEntries(directory)
+            .Select(p => Path.GetFileName(p))
+            .Where(name => name is not (RunFiles.Lock or RunFiles.LockOwner))
+            .Order(StringComparer.Ordinal);
+
+    /// <summary>Deletes the files and folders of <paramref name="names"/> in this folder where they exist, nothing else.</summary>
+    public void RemoveOwnFiles(IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (name.Contains('/') || name.Contains('\\') || name is "" or "." or "..")
+                throw new ArgumentException($"'{name}' is not a plain file name", nameof(names));
+            var path = Path.Combine(Directory, name);
+            if (File.Exists(path)) File.Delete(path);
+            else if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);
+        }
+    }
+
+    /// <summary>Removes the tool's temporary files and folders (<see cref="AtomicFile.IsTemporary"/>) that a kill left in
+    /// <paramref name="directory"/>; called with the lock held, so no writer is using them.</summary>
+    public static void RemoveStaleTemporaryFiles(string directory)
+    {
+        foreach (var path in System.IO.Directory.EnumerateFileSystemEntries(directory))
+        {
+            if (!AtomicFile.IsTemporary(Path.GetFileName(path))) continue;
+            if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);
+            else File.Delete(path);
+        }
+    }
+
+    private static string Describe(FolderKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>Releases the lock.</summary>
+    public void Dispose() => folderLock.Dispose();
+}

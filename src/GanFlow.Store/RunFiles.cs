@@ -1,0 +1,55 @@
+namespace GanFlow.Store;
+
+/// <summary>
+/// The names of everything the tool writes into its folders. Cleaning a folder for a fresh start removes exactly
+/// these (and the tool's temporary files), nothing else.
+/// </summary>
+public static class RunFiles
+{
+    /// <summary>The marker that makes a folder the tool's (<see cref="FolderMarker"/>): format version, kind, writer.</summary>
+    public const string Marker = "run.json";
+    /// <summary>The lock a writer holds for its lifetime (<see cref="FolderLock"/>).</summary>
+    public const string Lock = ".lock";
+    /// <summary>Who holds <see cref="Lock"/>: process id, command and start time (JSON).</summary>
+    public const string LockOwner = ".lock.json";
+
+    /// <summary>The resolved experiment spec (JSON).</summary>
+    public const string Spec = "spec.json";
+    /// <summary>One row per evaluation (<see cref="MetricsCsv"/>).</summary>
+    public const string Metrics = "metrics.csv";
+    /// <summary>Final metrics, wall time and status (JSON, a <c>RunSummary</c>).</summary>
+    public const string Summary = "summary.json";
+    /// <summary>Final model samples, one sample per line, coordinates comma-separated.</summary>
+    public const string Samples = "samples.txt";
+    /// <summary>Flows: the model's exact density on a grid (<c>x,density</c> in 1-D, <c>x,y,density</c> in 2-D).</summary>
+    public const string Density = "density.csv";
+    /// <summary>Flows in 2-D: data points mapped to the latent space, g⁻¹(x) (<c>z1,z2</c>).</summary>
+    public const string Latent = "latent.csv";
+    /// <summary>Flows in 1-D and 2-D: a few data points followed through the flow's stages to the latent space
+    /// (<c>point,stage,label,x</c> or <c>point,stage,label,x,y</c>; stage 0 is the data point, the last stage g⁻¹ of it).</summary>
+    public const string Trajectories = "trajectories.csv";
+    /// <summary>The newest checkpoint (<see cref="CheckpointFolders"/>).</summary>
+    public const string Checkpoint = "checkpoint";
+    /// <summary>The checkpoint before the newest, kept so that a corrupt newest one is never the only one.</summary>
+    public const string PreviousCheckpoint = "checkpoint.previous";
+    /// <summary>The self-contained HTML report (of a run, a study or a search).</summary>
+    public const string Report = "report.html";
+    /// <summary>A study cell's or a search trial's process output (standard output and error), appended per attempt.</summary>
+    public const string Log = "run.log";
+    /// <summary>TensorBoard event files of a run (TorchSharp's <c>SummaryWriter</c>).</summary>
+    public const string TensorBoard = "tensorboard";
+
+    /// <summary>In a study folder: the resolved study spec (JSON, a <c>Study</c>), written before the first cell starts.</summary>
+    public const string Study = "study.json";
+    /// <summary>In a study folder: the table of final W1 values (Markdown).</summary>
+    public const string StudyTable = "table.md";
+    /// <summary>In a study folder: the table of final W1 values (CSV).</summary>
+    public const string StudyTableCsv = "table.csv";
+
+    /// <summary>Everything a run folder may hold that the tool wrote (the marker and lock aside).</summary>
+    public static readonly IReadOnlyList<string> RunResults =
+        [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, Report, Log, TensorBoard];
+
+    /// <summary>Everything a study folder may hold that the tool wrote, besides its cells' run folders.</summary>
+    public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, Report];
+}
