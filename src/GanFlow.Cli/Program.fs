@@ -32,7 +32,7 @@ let private execute (command: ParseResults<Command>) =
             match args.TryGetResult RunArgs.Experiment, args.TryGetResult RunArgs.Spec with
             | Some _, Some _ -> Error "give an experiment name or --spec, not both"
             | None, None -> Error "name an experiment or study (see `ganflow list`), or give --spec FILE"
-            | None, Some path -> RunCommand.readSpec path |> Result.map Declared.Single
+            | None, Some path -> RunCommand.readSpec path
             | Some name, None ->
                 match GanFlow.Experiments.Catalog.tryFind name with
                 | Some declared -> Ok declared

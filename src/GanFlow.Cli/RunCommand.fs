@@ -36,12 +36,22 @@ let withOverrides (seed: int option) (steps: int option) (experiment: Experiment
                     experiment.Description n experiment.Budget.Steps }
     | _ -> experiment
 
-/// The experiment of a `--spec` file (`-`: the standard input), or the error naming the file and the line.
-let readSpec (path: string) : Result<Experiment, string> =
+/// The experiment or study of a `--spec` file (`-`: the standard input; a study is recognised by its `cells`), or the
+/// error naming the file and the line.
+let readSpec (path: string) : Result<Declared, string> =
     try
-        if path = "-" then Ok(RunStore.ParseJson<Experiment>(Console.In.ReadToEnd(), "the standard input (--spec -)"))
-        elif not (IO.File.Exists path) then Error(sprintf "--spec %s: no such file" path)
-        else Ok(RunStore.ReadJson<Experiment> path)
+        let source, text =
+            if path = "-" then "the standard input (--spec -)", Console.In.ReadToEnd()
+            elif not (IO.File.Exists path) then raise (RunFolderException(sprintf "--spec %s: no such file" path))
+            else path, RunStore.ReadText path
+        let isStudy =
+            try
+                use document = Text.Json.JsonDocument.Parse text
+                document.RootElement.ValueKind = Text.Json.JsonValueKind.Object
+                && (let mutable cells = Unchecked.defaultof<Text.Json.JsonElement> in document.RootElement.TryGetProperty("cells", &cells))
+            with :? Text.Json.JsonException -> false
+        if isStudy then Ok(Declared.Study(RunStore.ParseJson<Study>(text, source)))
+        else Ok(Declared.Single(RunStore.ParseJson<Experiment>(text, source)))
     with :? RunFolderException as e -> Error e.Message
 
 /// The exit code of a run's status: 0 completed, 3 diverged, 1 failed.

@@ -114,6 +114,9 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                 match plan with
                 | CellPlan.Keep -> eprintfn "%-36s kept: completed earlier with the same spec" e.Name
                 | _ ->
+                    // The study owns its cells' folders: a new one is marked before its log is opened in it.
+                    Directory.CreateDirectory folder |> ignore
+                    if isNull (FolderMarker.Read folder) then FolderMarker.For(FolderKind.Run).Write folder
                     match plan with
                     | CellPlan.Replace d -> eprintfn "%-36s replacing its earlier run (%s was %s, is now %s)" e.Name d.Field d.Left d.Right
                     | _ -> ()

@@ -46,9 +46,10 @@ public static class RunFiles
     /// <summary>In a study folder: the table of final W1 values (CSV).</summary>
     public const string StudyTableCsv = "table.csv";
 
-    /// <summary>Everything a run folder may hold that the tool wrote (the marker and lock aside).</summary>
+    /// <summary>Everything a run writes into its folder (the marker and lock aside): what a fresh start removes. The
+    /// <see cref="Log"/> is not among them: the study or search that started the run writes it, and keeps it across attempts.</summary>
     public static readonly IReadOnlyList<string> RunResults =
-        [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, Report, Log, TensorBoard];
+        [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, Report, TensorBoard];
 
     /// <summary>Everything a study folder may hold that the tool wrote, besides its cells' run folders.</summary>
     public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, Report];

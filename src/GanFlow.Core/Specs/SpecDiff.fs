@@ -44,7 +44,8 @@ module SpecDiff =
                         let valueOf (o: JsonObject) : JsonNode | null =
                             let mutable v: JsonNode | null = null
                             if o.TryGetPropertyValue(key, &v) then v else null
-                        walk (at (camel key)) ignored (valueOf x) (valueOf y))
+                        // A union case's single unnamed field ("Item") adds nothing to the path: `model.gan.criticSteps`.
+                        walk (if key = "Item" || key = "item" then path else at (camel key)) ignored (valueOf x) (valueOf y))
             | (:? JsonArray as x), (:? JsonArray as y) when x.Count = y.Count ->
                 Seq.zip x y |> Seq.indexed |> Seq.tryPick (fun (i, (u, v)) -> walk (sprintf "%s[%d]" path i) ignored u v)
             | _ -> Some { Field = (if path = "" then "(root)" else path); Left = show a; Right = show b }

@@ -1,0 +1,152 @@
+/// Real `ganflow` processes: killed with SIGKILL mid-run and resumed to an uninterrupted run's files; a study stopped by
+/// SIGTERM leaves no process behind; a rerun study keeps its completed cells.
+module GanFlow.Tests.ProcessTests
+
+open System
+open System.Diagnostics
+open System.IO
+open Expecto
+open GanFlow.Core.Specs
+open GanFlow.Core.Experiments
+open GanFlow.Store
+open GanFlow.Tests.TestRuns
+
+/// The ganflow assembly built beside the tests.
+let private ganflowDll = Path.Combine(AppContext.BaseDirectory, "ganflow.dll")
+
+/// Starts `dotnet ganflow.dll ARGS` with its output discarded (read, so that it never blocks on a full pipe).
+let startGanflow (args: string list) =
+    let start = ProcessStartInfo("dotnet", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    start.ArgumentList.Add ganflowDll
+    for a in args do start.ArgumentList.Add a
+    let p = Process.Start start
+    p.OutputDataReceived.Add ignore
+    p.ErrorDataReceived.Add ignore
+    p.BeginOutputReadLine()
+    p.BeginErrorReadLine()
+    p
+
+/// Runs `ganflow ARGS` to the end; returns the exit code.
+let runGanflow (args: string list) =
+    use p = startGanflow args
+    p.WaitForExit()
+    p.ExitCode
+
+/// Polls `condition` every 20 ms for up to `seconds` (a generous bound on waiting, not a speed assertion).
+let private waitFor (seconds: float) (what: string) (condition: unit -> bool) =
+    let clock = Stopwatch.StartNew()
+    while not (condition ()) do
+        if clock.Elapsed.TotalSeconds > seconds then failtestf "gave up waiting for %s" what
+        Threading.Thread.Sleep 20
+
+let private writeSpec (value: 'T) =
+    let path = Path.Combine(Path.GetTempPath(), "ganflow-tests", sprintf "spec-%s.json" (Guid.NewGuid().ToString "N"))
+    Directory.CreateDirectory(Path.GetDirectoryName path |> nonNull) |> ignore
+    File.WriteAllText(path, SpecJson.serialize value)
+    path
+
+/// A file's content for comparing two runs: wall-clock fields (and the lock files and the report, which show them) aside.
+let private comparable (relative: string) (bytes: byte[]) =
+    let text () = Text.Encoding.UTF8.GetString bytes
+    let dropJson (names: string list) =
+        let rec drop (node: Text.Json.Nodes.JsonNode | null) =
+            match node with
+            | :? Text.Json.Nodes.JsonObject as o ->
+                for n in names do o.Remove n |> ignore
+                for kv in List.ofSeq o do drop kv.Value
+            | _ -> ()
+        let node = Text.Json.Nodes.JsonNode.Parse(text ())
+        drop node
+        (nonNull node).ToJsonString()
+    match Path.GetFileName relative with
+    | name when name = RunFiles.Metrics ->
+        (text ()).Split('\n') |> Array.filter (fun l -> l <> "") |> Array.map (fun l -> l.Split(',') |> Array.removeAt 7 |> String.concat ",") |> String.concat "\n" |> Text.Encoding.UTF8.GetBytes
+    | name when name = RunFiles.Summary -> dropJson [ "wallSeconds" ] |> Text.Encoding.UTF8.GetBytes
+    | name when name = CheckpointFolders.ManifestFile -> dropJson [ "wallSeconds" ] |> Text.Encoding.UTF8.GetBytes
+    | _ -> bytes
+
+let private folderFiles (folder: string) =
+    Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+    |> Array.map (fun p -> Path.GetRelativePath(folder, p))
+    |> Array.filter (fun name -> not (name.StartsWith RunFiles.Lock) && name <> RunFiles.Report)
+    |> Array.sort
+
+/// Processes whose command line mentions `text`.
+let private processesMentioning (text: string) =
+    Directory.GetDirectories "/proc"
+    |> Array.filter (fun d -> Path.GetFileName d |> nonNull |> Seq.forall Char.IsDigit)
+    |> Array.choose (fun d ->
+        try
+            let cmdline = File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\000', ' ')
+            if cmdline.Contains text then Some(sprintf "%s: %s" (Path.GetFileName d) cmdline) else None
+        with _ -> None)
+
+/// A study of two small GAN cells (declared here, run through `--spec`).
+let private testStudy (name: string) (steps: int) =
+    let cell column = 
+        { Row = "baseline"
+          Column = column
+          Experiment = { gaussianExperiment smallWganGp steps 50 with Name = sprintf "%s-%s" name column; Seed = (if column = "a" then 1 else 2) } }
+    { Name = name; Description = "process test study"; Rows = [ "baseline" ]; Columns = [ "a"; "b" ]
+      Cells = [ cell "a"; cell "b" ]; Reference = []; Parallelism = 2 }
+
+[<Tests>]
+let tests =
+    testList "processes" [
+        test "a run killed with SIGKILL after its first intermediate checkpoint and resumed ends with the files of an uninterrupted run" {
+            let experiment = gaussianExperiment smallWganGp 1_500 100
+            let spec = writeSpec experiment
+            let killed, direct = scratchFolder "sigkill", scratchFolder "sigkill-direct"
+            use p = startGanflow [ "run"; "--spec"; spec; "--out"; killed; "--threads"; "1" ]
+            waitFor 300.0 "the first checkpoint" (fun () -> File.Exists(Path.Combine(killed, RunFiles.Checkpoint, CheckpointFolders.ManifestFile)))
+            let stillRunning = not p.HasExited
+            p.Kill()
+            p.WaitForExit()
+            Expect.isTrue stillRunning "killed mid-run, not after it ended"
+            Expect.isFalse (File.Exists(Path.Combine(killed, RunFiles.Summary))) "the run did not finish"
+            Expect.equal (runGanflow [ "run"; "--spec"; spec; "--out"; killed; "--threads"; "1"; "--resume" ]) 0 "the resumed run completes"
+            Expect.equal (runGanflow [ "run"; "--spec"; spec; "--out"; direct; "--threads"; "1" ]) 0 "the uninterrupted run completes"
+            let names = folderFiles direct
+            Expect.sequenceEqual (folderFiles killed) names "the same files"
+            Expect.contains names (Path.Combine(RunFiles.PreviousCheckpoint, "generator.module.bin")) "the previous checkpoint is kept"
+            for name in names do
+                let a, b = File.ReadAllBytes(Path.Combine(killed, name)), File.ReadAllBytes(Path.Combine(direct, name))
+                Expect.isTrue (comparable name a = comparable name b) (sprintf "%s is the same (wall time aside)" name)
+        }
+
+        test "SIGTERM to a study stops its running cells and leaves no process behind" {
+            let study = testStudy "sigterm-study" 20_000
+            let spec = writeSpec study
+            let folder = scratchFolder "sigterm-study"
+            use p = startGanflow [ "run"; "--spec"; spec; "--out"; folder ]
+            let started cell = 
+                let log = Path.Combine(folder, cell, RunFiles.Log)
+                File.Exists log && (File.ReadAllText log).Contains "running"
+            waitFor 300.0 "both cells to start" (fun () -> started "sigterm-study-a" && started "sigterm-study-b")
+            Expect.isNonEmpty (processesMentioning folder |> Array.filter (fun l -> l.Contains "--spec -")) "the cells run as processes"
+            use kill = Process.Start("kill", [ "-TERM"; string p.Id ])
+            kill.WaitForExit()
+            p.WaitForExit()
+            Expect.equal p.ExitCode 143 "the study exits with 128 + SIGTERM"
+            Expect.isEmpty (processesMentioning folder) "no cell process is left"
+            for cell in [ "sigterm-study-a"; "sigterm-study-b" ] do
+                Expect.stringContains (File.ReadAllText(Path.Combine(folder, cell, RunFiles.Log))) "stopped" (sprintf "%s's log says it was stopped" cell)
+                Expect.isFalse (File.Exists(Path.Combine(folder, cell, RunFiles.Summary))) "the stopped cell did not finish"
+        }
+
+        test "a rerun study keeps the cells that completed with the same spec and runs only the others" {
+            let study = testStudy "rerun-study" 100
+            let folder = scratchFolder "rerun-study"
+            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false) 0 "first run"
+            let cellA, cellB = Path.Combine(folder, "rerun-study-a"), Path.Combine(folder, "rerun-study-b")
+            let metricsA = File.ReadAllBytes(Path.Combine(cellA, RunFiles.Metrics))
+            let logA = File.ReadAllText(Path.Combine(cellA, RunFiles.Log))
+            // Cell b changes its seed: only b runs again.
+            let changed = { study with Cells = study.Cells |> List.map (fun c -> if c.Column = "b" then { c with Experiment = { c.Experiment with Seed = 9 } } else c) }
+            Expect.equal (GanFlow.Cli.StudyCommand.run changed folder "cpu" 1 false) 0 "rerun"
+            Expect.equal (File.ReadAllBytes(Path.Combine(cellA, RunFiles.Metrics))) metricsA "cell a kept as it was"
+            Expect.equal (File.ReadAllText(Path.Combine(cellA, RunFiles.Log))) logA "cell a was not started again"
+            Expect.equal (nonNull (RunStore(cellB).ReadSpec())).Seed 9 "cell b ran again with its new spec"
+            Expect.equal (GanFlow.Cli.StudyCommand.run { changed with Cells = study.Cells } folder "cpu" 1 true) 2 "--resume refuses to replace a cell of another spec"
+        }
+    ]

@@ -1,0 +1,110 @@
+/// Every file `ganflow report` reads, truncated, garbled or emptied: an error naming the file (and the line), exit 2,
+/// never a crash; a folder being written is refused.
+module GanFlow.Tests.ReportInputTests
+
+open System
+open System.IO
+open Expecto
+open GanFlow.Core.Models
+open GanFlow.Core.Datasets
+open GanFlow.Core.Experiments
+open GanFlow.Store
+open GanFlow.Tests.TestRuns
+
+/// Runs `ganflow` in this process; returns the exit code and what it wrote to the standard error.
+let ganflowInProcess (args: string list) =
+    let error = new StringWriter()
+    let previous = Console.Error
+    Console.SetError error
+    try
+        let code = GanFlow.Cli.Program.main (Array.ofList args)
+        code, string error
+    finally
+        Console.SetError previous
+
+/// A real 2-D flow run (RealNVP on moons, 10 steps): every kind of file a report reads is there.
+let private flowRun =
+    lazy
+        (let folder = scratchFolder "report-inputs"
+         let flow =
+             { Flow.realNvpMoons with
+                 Architecture = FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 2; Width = 8 } }
+         let experiment =
+             { Experiment.create "report-inputs" "report input test" NamedDatasets.moons with
+                 Model = Model.Flow flow
+                 Budget = { Steps = 10; BatchSize = 64 }
+                 Evaluation = { Evaluation.Default with Every = 5; Samples = 500; FinalSamples = 1_000 } }
+         let summary = run experiment folder false
+         if summary.Status <> RunStatus.Completed then failwith summary.Message
+         folder)
+
+/// A copy of the flow run's folder with one file replaced by `content` (or removed when None).
+let private damaged (file: string) (content: string option) =
+    let source = flowRun.Force()
+    let copy = scratchFolder "report-damaged"
+    Directory.CreateDirectory copy |> ignore
+    for path in Directory.GetFiles source do
+        File.Copy(path, Path.Combine(copy, Path.GetFileName path |> nonNull))
+    match content with
+    | Some text -> File.WriteAllText(Path.Combine(copy, file), text)
+    | None -> File.Delete(Path.Combine(copy, file))
+    copy
+
+/// The file cut just after a comma past its middle (so the last line is short of a field), or in the middle for JSON.
+let private truncated (text: string) (json: bool) =
+    if json then text.Substring(0, text.Length / 2)
+    else text.Substring(0, text.IndexOf(',', text.Length / 2) + 1)
+
+/// The file with one cell of its second data line replaced by a word.
+let private garbled (text: string) (json: bool) =
+    if json then text.Replace(":", "#")
+    else
+        let lines = text.Split '\n'
+        lines[2] <- "oops," + (lines[2].Split(',') |> Array.skip 1 |> String.concat ",")
+        String.concat "\n" lines
+
+let private readFiles =
+    [ RunFiles.Spec, true; RunFiles.Summary, true; RunFiles.Metrics, false; RunFiles.Samples, false
+      RunFiles.Density, false; RunFiles.Latent, false; RunFiles.Trajectories, false ]
+
+[<Tests>]
+let tests =
+    testList "report inputs" [
+        for file, json in readFiles do
+            for damage, make in [ "truncated", truncated; "garbled", garbled; "empty", (fun _ _ -> "") ] do
+                test (sprintf "a %s %s gives exit 2 and an error naming the file%s" damage file (if json then "" else " and the line")) {
+                    let original = File.ReadAllText(Path.Combine(flowRun.Force(), file))
+                    let folder = damaged file (Some(make original json))
+                    let code, error = ganflowInProcess [ "report"; folder ]
+                    Expect.equal code 2 (sprintf "exit code (stderr: %s)" error)
+                    Expect.stringContains error (Path.Combine(folder, file)) "names the file"
+                    if not json && damage <> "empty" then Expect.stringContains error " line " "names the line"
+                    Expect.isFalse (error.Contains "   at ") "no stack trace"
+                }
+        test "a missing metrics.csv is an error naming it, not an empty report" {
+            let folder = damaged RunFiles.Metrics None
+            let code, error = ganflowInProcess [ "report"; folder ]
+            Expect.equal code 2 "exit code"
+            Expect.stringContains error "missing metrics.csv" "names the missing file"
+        }
+        test "the undamaged folder reports fine, and a folder being written is refused as in use" {
+            let folder = damaged RunFiles.Report None
+            Expect.equal (fst (ganflowInProcess [ "report"; folder ])) 0 "the intact copy reports"
+            use writer = OwnedFolder.Open(folder, FolderKind.Run)
+            let code, error = ganflowInProcess [ "report"; folder ]
+            Expect.equal code 2 "in use"
+            Expect.stringContains error "is in use" "says so"
+        }
+        test "ganflow run names bad folders with exit 2: empty --out, a foreign folder, a mismatched --resume" {
+            Expect.equal (fst (ganflowInProcess [ "run"; "wgan-gp-unimodal"; "--out"; "" ])) 2 "--out \"\""
+            let foreign = scratchFolder "cli-foreign"
+            Directory.CreateDirectory foreign |> ignore
+            File.WriteAllText(Path.Combine(foreign, "thesis.tex"), "")
+            let code, error = ganflowInProcess [ "run"; "wgan-gp-unimodal"; "--out"; foreign ]
+            Expect.equal code 2 "foreign folder"
+            Expect.stringContains error "thesis.tex" "names the foreign file"
+            let code, error = ganflowInProcess [ "run"; "wgan-gp-unimodal"; "--out"; flowRun.Force(); "--resume" ]
+            Expect.equal code 2 "resume of another spec"
+            Expect.stringContains error "cannot resume" "says why"
+        }
+    ]

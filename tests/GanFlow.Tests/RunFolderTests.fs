@@ -1,0 +1,181 @@
+/// The run-folder contract: a folder is the tool's only when marked, one writer at a time, fresh starts delete only the
+/// tool's files, resumes continue, extend or refuse (never delete), corrupt files are caught and named.
+module GanFlow.Tests.RunFolderTests
+
+open System
+open System.IO
+open Expecto
+open TorchSharp
+open GanFlow.Core.Experiments
+open GanFlow.Runtime
+open GanFlow.Runtime.Devices
+open GanFlow.Store
+open GanFlow.Tests.TestRuns
+
+/// A clock the test moves by hand (wall_seconds become exact numbers).
+type ManualClock() =
+    inherit TimeProvider()
+    let mutable ticks = 0L
+    member _.Advance(seconds: float) = ticks <- ticks + int64 (seconds * float TimeSpan.TicksPerSecond)
+    override _.GetTimestamp() = ticks
+    override _.TimestampFrequency = TimeSpan.TicksPerSecond
+
+/// A run with a notice sink and optionally a manual clock advanced by 10 s after every evaluation.
+let private runWith (experiment: Experiment) (folder: string) (resume: bool) (clock: ManualClock option) =
+    let notices = ResizeArray<string>()
+    TorchSetup.Initialize 1
+    let onEvaluation = clock |> Option.map (fun c -> Action<EvaluationRecord>(fun _ -> c.Advance 10.0)) |> Option.toObj
+    let time = clock |> Option.map (fun c -> c :> TimeProvider) |> Option.toObj
+    let summary = ExperimentRunner.Run(experiment, RunContext(torch.CPU, folder, onEvaluation, resume, Action<string> notices.Add, time))
+    summary, List.ofSeq notices
+
+let private small steps = gaussianExperiment smallWganGp steps 10
+
+/// Every file under a folder, relative path → bytes (the lock files aside).
+let private files (folder: string) =
+    Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+    |> Array.map (fun p -> Path.GetRelativePath(folder, p), File.ReadAllBytes p)
+    |> Array.filter (fun (name, _) -> not (name.StartsWith RunFiles.Lock))
+    |> Map.ofArray
+
+let private rowsOf folder = RunStore(folder).ReadMetrics() |> Seq.map withoutWallTime |> List.ofSeq
+
+let private refused (f: unit -> 'a) =
+    let error = Expect.throwsC (fun () -> f () |> ignore) id
+    Expect.isTrue (error :? RunFolderException) (sprintf "a RunFolderException, not %s: %s" (error.GetType().Name) error.Message)
+    error.Message
+
+[<Tests>]
+let tests =
+    testList "run folders" [
+        test "--out into a non-empty folder that is not a run folder is refused, naming the first foreign file, and nothing is written" {
+            let folder = scratchFolder "foreign"
+            Directory.CreateDirectory(Path.Combine(folder, "checkpoints_backup")) |> ignore
+            File.WriteAllText(Path.Combine(folder, "samples.txt"), "mine")
+            File.WriteAllText(Path.Combine(folder, "density.csv"), "mine too")
+            let message = refused (fun () -> run (small 10) folder false)
+            Expect.stringContains message "checkpoints_backup" "the first foreign entry (ordinal order) is named"
+            Expect.stringContains message "nothing was written" "says nothing was written"
+            Expect.equal (Directory.GetFileSystemEntries folder |> Array.map (Path.GetFileName >> nonNull) |> Array.sort)
+                [| "checkpoints_backup"; "density.csv"; "samples.txt" |] "the folder is as it was"
+            Expect.equal (File.ReadAllText(Path.Combine(folder, "samples.txt"))) "mine" "the user's file is untouched"
+        }
+
+        test "an empty --out, a file as --out and an uncreatable --out are refused with the reason" {
+            Expect.stringContains (refused (fun () -> run (small 10) "" false)) "--out is empty" "empty"
+            let file = Path.GetTempFileName()
+            Expect.stringContains (refused (fun () -> run (small 10) file false)) "is a file" "a file"
+            Expect.stringContains (refused (fun () -> run (small 10) "/proc/ganflow-test/x" false)) "cannot create the folder" "the OS refuses"
+        }
+
+        test "a fresh start over a run folder replaces only the tool's files, says so, and keeps the user's own files" {
+            let folder = scratchFolder "replace"
+            run (small 20) folder false |> ignore
+            File.WriteAllText(Path.Combine(folder, "notes.txt"), "my notes")
+            Directory.CreateDirectory(Path.Combine(folder, "checkpoint_of_other_run")) |> ignore
+            let summary, notices = runWith { small 10 with Seed = 2 } folder false None
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            Expect.exists notices (fun n -> n.Contains "replacing the earlier run") "the replacement is announced"
+            Expect.equal (File.ReadAllText(Path.Combine(folder, "notes.txt"))) "my notes" "a foreign file inside a run folder is left alone"
+            Expect.isTrue (Directory.Exists(Path.Combine(folder, "checkpoint_of_other_run"))) "so is a foreign folder whose name starts with checkpoint"
+            Expect.equal (rowsOf folder |> List.map (fun (step, _, _, _, _, _, _, _, _, _, _) -> step)) [ 10 ] "only the new run's rows"
+        }
+
+        test "a second writer of a folder is refused, naming the process that holds it" {
+            let folder = scratchFolder "locked"
+            Directory.CreateDirectory folder |> ignore
+            use held = OwnedFolder.Open(folder, FolderKind.Run)
+            let message = refused (fun () -> run (small 10) folder false)
+            Expect.stringContains message "is in use" "in use"
+            Expect.stringContains message (sprintf "process %d" Environment.ProcessId) "names the holder"
+            Expect.isFalse (File.Exists(Path.Combine(folder, RunFiles.Spec))) "the second writer wrote nothing"
+        }
+
+        test "--resume with a larger step budget extends the run to the numbers of an uninterrupted run" {
+            let extended, direct = scratchFolder "extend", scratchFolder "extend-direct"
+            run (small 30) extended false |> ignore
+            let overridden = GanFlow.Cli.RunCommand.withOverrides None (Some 60) (small 30)
+            let summary, notices = runWith overridden extended true None
+            Expect.equal summary.StepsCompleted 60 "extended to 60 steps"
+            Expect.exists notices (fun n -> n.Contains "extending") "says it extends"
+            run (small 60) direct false |> ignore
+            Expect.sequenceEqual (rowsOf extended) (rowsOf direct) "metrics equal an uninterrupted 60-step run"
+            Expect.equal (File.ReadAllBytes(Path.Combine(extended, RunFiles.Samples))) (File.ReadAllBytes(Path.Combine(direct, RunFiles.Samples))) "samples byte for byte"
+        }
+
+        test "--resume with a different spec is refused naming the first differing field and both values, and nothing is changed" {
+            let folder = scratchFolder "mismatch"
+            run (small 20) folder false |> ignore
+            let before = files folder
+            let changed = { small 20 with Model = GanFlow.Core.Models.Model.Gan { smallWganGp with CriticSteps = 2 } }
+            let message = refused (fun () -> run changed folder true)
+            Expect.stringContains message "model.gan.criticSteps = 5" "the field and the folder's value"
+            Expect.stringContains message "requested one 2" "the requested value"
+            Expect.equal (files folder) before "every file as it was"
+        }
+
+        test "--resume on a completed run is a no-op that says so: no evaluation, files and wall time unchanged" {
+            let folder = scratchFolder "noop"
+            let first = run (small 20) folder false
+            let before = files folder
+            let again, notices = runWith (small 20) folder true None
+            Expect.equal (GanFlow.Core.Specs.SpecJson.serialize again) (GanFlow.Core.Specs.SpecJson.serialize first) "the same summary"
+            Expect.exists notices (fun n -> n.Contains "nothing to do") "says there is nothing to do"
+            Expect.equal (files folder) before "no file changed"
+        }
+
+        test "the wall clock continues across a resume from the checkpoint's time" {
+            let folder = scratchFolder "wall"
+            let first, _ = runWith (gaussianExperiment smallWganGp 40 20) folder false (Some(ManualClock()))
+            Expect.equal first.WallSeconds 20.0 "two evaluations of 10 s each"
+            let resumed, _ = runWith (gaussianExperiment smallWganGp 80 20) folder true (Some(ManualClock()))
+            let walls = RunStore(folder).ReadMetrics() |> Seq.map (fun r -> r.Step, r.WallSeconds) |> List.ofSeq
+            Expect.equal walls [ 20, 0.0; 40, 20.0; 60, 30.0; 80, 40.0 ] "the resumed rows start at the checkpoint's 20 s"
+            Expect.equal resumed.WallSeconds 50.0 "the resumed run's wall time includes the first part's"
+        }
+
+        test "a corrupt newest checkpoint falls back to the previous one with a warning naming the file, to the same numbers" {
+            let folder, direct = scratchFolder "corrupt-newest", scratchFolder "corrupt-direct"
+            let experiment = { small 40 with Evaluation = { (small 40).Evaluation with Checkpoints = CheckpointCadence.EverySteps 10 } }
+            run experiment folder false |> ignore
+            // Make it look unfinished and damage the newest checkpoint (step 40): resume must use step 30.
+            File.Delete(Path.Combine(folder, RunFiles.Summary))
+            let damaged = Path.Combine(folder, RunFiles.Checkpoint, "critic.module.bin")
+            let bytes = File.ReadAllBytes damaged
+            bytes[bytes.Length / 2] <- bytes[bytes.Length / 2] ^^^ 0xFFuy
+            File.WriteAllBytes(damaged, bytes)
+            let summary, notices = runWith experiment folder true None
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            Expect.exists notices (fun n -> n.Contains damaged && n.Contains "corrupt" && n.Contains "step 30") "warns naming the file and the fallback"
+            run experiment direct false |> ignore
+            Expect.sequenceEqual (rowsOf folder) (rowsOf direct) "the same metrics as an uninterrupted run"
+        }
+
+        test "with no valid checkpoint a resume is refused naming the file, and a completed summary.json is left as it was" {
+            let folder = scratchFolder "corrupt-all"
+            run (small 20) folder false |> ignore
+            let summaryBefore = File.ReadAllText(Path.Combine(folder, RunFiles.Summary))
+            for name in [ RunFiles.Checkpoint; RunFiles.PreviousCheckpoint ] do
+                let file = Path.Combine(folder, name, "generator.module.bin")
+                File.WriteAllBytes(file, File.ReadAllBytes file |> Array.truncate 10) // truncated
+            let message = refused (fun () -> run (GanFlow.Cli.RunCommand.withOverrides None (Some 40) (small 20)) folder true)
+            Expect.stringContains message (Path.Combine(folder, RunFiles.Checkpoint, "generator.module.bin")) "names the newest file"
+            Expect.stringContains message (Path.Combine(folder, RunFiles.PreviousCheckpoint, "generator.module.bin")) "and the previous one"
+            Expect.equal (File.ReadAllText(Path.Combine(folder, RunFiles.Summary))) summaryBefore "summary.json untouched"
+            // A garbage manifest is caught the same way.
+            File.WriteAllText(Path.Combine(folder, RunFiles.Checkpoint, CheckpointFolders.ManifestFile), "{ not json")
+            Expect.stringContains (refused (fun () -> run (GanFlow.Cli.RunCommand.withOverrides None (Some 40) (small 20)) folder true)) "manifest.json is corrupt" "manifest"
+        }
+
+        test "temporary files a kill left behind are removed at the next start, and only those" {
+            let folder = scratchFolder "stale"
+            run (small 10) folder false |> ignore
+            let stale = [ sprintf ".spec.json.%s.tmp" (Guid.NewGuid().ToString "N"); sprintf ".samples.txt.%s.tmp" (Guid.NewGuid().ToString "N") ]
+            for name in stale do File.WriteAllText(Path.Combine(folder, name), "half")
+            Directory.CreateDirectory(Path.Combine(folder, sprintf ".checkpoint.%s.tmp" (Guid.NewGuid().ToString "N"))) |> ignore
+            File.WriteAllText(Path.Combine(folder, ".my.hidden.tmp"), "not ours: no GUID")
+            run (small 10) folder true |> ignore
+            let left = Directory.GetFileSystemEntries folder |> Array.map (Path.GetFileName >> nonNull) |> Array.filter (fun n -> n.EndsWith ".tmp")
+            Expect.equal left [| ".my.hidden.tmp" |] "the tool's temporary files are gone, the foreign one stays"
+        }
+    ]
