@@ -94,3 +94,39 @@ let flows (steps: int) =
         let nll = medianMilliseconds 3 (fun () -> GanFlow.Runtime.Flows.FlowTrainer.NegativeLogLikelihood(flow, data))
         line (sprintf "%s: sample %d points (NFE %d)" name n samplingEvaluations) sampling
         line (sprintf "%s: exact NLL of %d points (NFE %d)" name n flow.LastFunctionEvaluations) nll
+
+/// The cost of never losing work: for the demo and for the Table 1 FFJORD cell at their declared specs, the training
+/// time of one checkpoint interval (the default cadence: every evaluation), the time one checkpoint takes (median of 5,
+/// modules of the declared size with their optimisers), the overhead as a share of training, and the time a kill at a
+/// uniformly random moment loses (on average half an interval, at most one).
+let checkpoints () =
+    let cells =
+        [ GanFlow.Experiments.WganGpUnimodalDemo.experiment
+          (GanFlow.Experiments.Seed000Table1.study.Cells |> List.find (fun c -> c.Experiment.Name = "table1-unimodal-ffjord")).Experiment ]
+    printfn "checkpoints at the default cadence (every evaluation)"
+    for experiment in cells do
+        let interval = experiment.Evaluation.Every
+        let _, seconds = timedRun experiment.Name experiment.Model experiment.Dataset experiment.Budget.BatchSize interval 1_000
+        let dimension = Densities.dimension experiment.Dataset
+        let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+        let save: unit -> unit =
+            match experiment.Model with
+            | Model.Gan spec ->
+                let networks = GanFlow.Runtime.Modules.GanNetworks.Create(spec, dimension, 1L, TorchSharp.torch.CPU)
+                let g = GanFlow.Runtime.Training.OptimizerFactory.Create(spec.GeneratorOptimizer, networks.Generator.parameters())
+                let c = GanFlow.Runtime.Training.OptimizerFactory.Create(spec.CriticOptimizer, networks.Critic.parameters())
+                fun () ->
+                    GanFlow.Runtime.Checkpoints.CheckpointStore.Save(
+                        folder, GanFlow.Runtime.Checkpoints.CheckpointState(1, 0.0, 0.0, 0.0), networks.Modules, [| struct ("generator", g); struct ("critic", c) |])
+            | Model.Flow spec ->
+                use generator = new TorchSharp.torch.Generator(1UL)
+                use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(Sampling.sample (Random 1) experiment.Dataset 1_000, dimension)
+                let flow = GanFlow.Runtime.Flows.FlowBuilder.Build(spec, dimension, generator, initial)
+                let o = GanFlow.Runtime.Training.OptimizerFactory.Create(spec.Optimizer, flow.parameters())
+                fun () ->
+                    GanFlow.Runtime.Checkpoints.CheckpointStore.Save(
+                        folder, GanFlow.Runtime.Checkpoints.CheckpointState(1, 0.0, 0.0, 0.0), [| struct ("flow", flow :> TorchSharp.torch.nn.Module) |], [| struct ("flow", o) |])
+        let ms = medianMilliseconds 5 save
+        IO.Directory.Delete(folder, true)
+        printfn "%-28s every %d steps = %6.2f s of training; one checkpoint %7.2f ms = %.3f%% overhead; a kill at a random moment loses %.2f s on average, at most %.2f s"
+            experiment.Name interval seconds ms (100.0 * ms / (1000.0 * seconds)) (seconds / 2.0) seconds

@@ -49,6 +49,7 @@ let private execute (command: ParseResults<Command>) =
         BenchCommand.metrics ()
         BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
         BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
+        BenchCommand.checkpoints ()
         0
     | Report args -> ReportCommand.run (args.GetResult ReportArgs.Run_Folder)
 

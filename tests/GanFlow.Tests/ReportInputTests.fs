@@ -95,6 +95,15 @@ let tests =
             Expect.equal code 2 "in use"
             Expect.stringContains error "is in use" "says so"
         }
+        test "a 2-D flow's report shows the metrics that exist: no W1 or critic rows, the flow's parameters without a critic" {
+            let html = File.ReadAllText(GanFlow.Report.RunReport.write (damaged RunFiles.Report None))
+            Expect.isFalse (html.Contains "final W1") "no W1 in 2-D"
+            Expect.isFalse (html.Contains "critic W1") "no critic"
+            Expect.isTrue (html.Contains "final energy distance") "energy distance"
+            Expect.isTrue (html.Contains "final NLL") "NLL"
+            Expect.isTrue (html.Contains "parameters (flow)") "the flow's parameter count, no \"/ 0\""
+            Expect.isFalse (html.Contains " / 0<") "no critic count"
+        }
         test "ganflow run names bad folders with exit 2: empty --out, a foreign folder, a mismatched --resume" {
             Expect.equal (fst (ganflowInProcess [ "run"; "wgan-gp-unimodal"; "--out"; "" ])) 2 "--out \"\""
             let foreign = scratchFolder "cli-foreign"

@@ -55,6 +55,21 @@ let tests =
             Expect.isTrue (html.Contains "model mass outside the data&#39;s support") "mode diagnostics row"
             Expect.isTrue (html.Contains "2 of 3") "the negative estimate (step 200) and the underestimate (step 100) are counted"
         }
+        test "a GAN density chart covers the model's samples when they lie outside the data's range, and says how many it leaves out" {
+            let dir = temporaryFolder ()
+            writeFakeRun dir GanFlow.Experiments.WganGpUnimodalDemo.experiment 0.02
+            // The unimodal data live in [4.5, 5.5]; this model put its mass near 20, plus one far outlier.
+            let samples = Array.append (Sampling.sample (System.Random 4) (Distribution.Gaussian(20.0, 1.0)) 4_999) [| 1e6 |]
+            File.WriteAllLines(Path.Combine(dir, RunFiles.Samples), samples |> Array.map (fun v -> v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+            let grid, outside = Charts.densityGrid (RunData.load dir)
+            Expect.isLessThan grid[0] 4.5 "the data's range is kept"
+            Expect.isGreaterThan grid[grid.Length - 1] 21.0 "the model's mass near 20 is on the chart"
+            Expect.isLessThan grid[grid.Length - 1] 100.0 "one outlier does not flatten the chart"
+            Expect.isGreaterThanOrEqual outside 1 "the outlier is counted as outside"
+            let html = File.ReadAllText(RunReport.write dir)
+            Expect.isTrue (html.Contains "lie outside the plotted range") "the title says so"
+            Expect.isTrue (html.Contains "\"text\":\"loss\"") "the losses chart has a y-axis title"
+        }
         test "a study report writes the table in the paper's layout with the paper's values beside ours" {
             let dir = temporaryFolder ()
             let study = GanFlow.Experiments.Seed000Table2.study
