@@ -1,4 +1,4 @@
-/// Every declared experiment and study, by name. `ganflow list` prints these names.
+/// Every declared experiment, study and search, by name. `ganflow list` prints these names.
 module GanFlow.Experiments.Catalog
 
 open GanFlow.Core.Experiments
@@ -9,9 +9,9 @@ let all: Declared list =
       Declared.Study Seed000Table1.study
       Declared.Single Seed003Moons.realNvp
       Declared.Single Seed003Moons.otFlow ]
+    @ (DemoSearch.search :: Seed000Search.all |> List.map Declared.Search)
 
-/// The experiment or study called `name`, if declared; a study's cells are reachable by their
-/// own names too.
+/// The experiment, study or search called `name`, if declared; a study's cells are reachable by their own names too.
 let tryFind (name: string) =
     match all |> List.tryFind (fun d -> d.Name = name) with
     | Some found -> Some found
@@ -19,4 +19,5 @@ let tryFind (name: string) =
         all
         |> List.tryPick (function
             | Declared.Study s -> s.Cells |> List.tryFind (fun c -> c.Experiment.Name = name) |> Option.map (fun c -> Declared.Single c.Experiment)
-            | Declared.Single _ -> None)
+            | Declared.Single _
+            | Declared.Search _ -> None)

@@ -20,10 +20,14 @@ type RunArgs =
     | Device of device: string
     | Threads of count: int
     | Resume
+    | Until of step: int
+    | No_Report
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
+            | Until _ -> "pause at this step instead of the budget: evaluate, checkpoint, end as Paused (a search's rung); --resume continues."
+            | No_Report -> "do not write report.html (a search writes its own report)."
             | Experiment _ -> "name of a declared experiment or study (see `ganflow list`); or give --spec instead."
             | Spec _ -> "run the resolved experiment spec in this JSON file (a run folder's spec.json), or on the standard input with -."
             | Out _ -> "run folder to write (created when missing; refused when it holds files ganflow did not write): run.json, spec.json, metrics.csv, summary.json, samples.txt, report.html, checkpoint/."
@@ -63,12 +67,48 @@ type BenchArgs =
             | Steps _ -> "generator steps timed per GAN configuration (default 200)."
             | Flow_Steps _ -> "training steps timed per flow configuration (default 40)."
 
+type SearchArgs =
+    | [<MainCommand; ExactlyOnce; First>] Search of name: string
+    | [<Mandatory; AltCommandLine("-o")>] Out of directory: string
+    | Trials of count: int
+    | Workers of count: int
+    | Seed of seed: int
+    | Grace of steps: int
+    | Max_Steps of steps: int
+    | Resume
+    | Fresh
+    | Device of device: string
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Search _ -> "name of a declared search (see `ganflow list`; names contain `search`)."
+            | Out _ -> "search folder: study.db (the SQLite store), trials/NNNN/ (one run folder per trial), report.html."
+            | Trials _ -> "trials to sample in all (overrides the search's; a resume may raise it)."
+            | Workers _ -> "trial processes at once (default the search's, 2), one intra-op thread each."
+            | Seed _ -> "seed of the trials' assignments (default the search's)."
+            | Grace _ -> "the first rung in training steps (the scheduler's minimum resource), for a quick try."
+            | Max_Steps _ -> "the maximum resource in training steps, for a quick try."
+            | Resume -> "continue the search the folder holds (refused when it holds another search)."
+            | Fresh -> "replace the search the folder holds (its store, trials and report) and start afresh."
+            | Device _ -> "cpu, cuda or auto (default auto)."
+
+type SearchStatusArgs =
+    | [<MainCommand; ExactlyOnce>] Search_Folder of directory: string
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Search_Folder _ -> "a search folder written by `ganflow search` (finished or still running)."
+
 type Command =
     | [<CliPrefix(CliPrefix.None)>] List of ParseResults<ListArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
     | [<CliPrefix(CliPrefix.None)>] Metric of ParseResults<MetricArgs>
     | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportArgs>
     | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchArgs>
+    | [<CliPrefix(CliPrefix.None)>] Search of ParseResults<SearchArgs>
+    | [<CliPrefix(CliPrefix.None); CustomCommandLine("search-status")>] Search_Status of ParseResults<SearchStatusArgs>
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -77,4 +117,6 @@ type Command =
             | Run _ -> "train a declared experiment and write its run folder and HTML report."
             | Metric _ -> "score two sample files: W1 (seed 000 eq. 8), energy distance, KDE bandwidths."
             | Report _ -> "rebuild the HTML report of a run folder."
+            | Search _ -> "random search with ASHA (or synchronous halving, or no early stopping) over a declared search space."
+            | Search_Status _ -> "print a search folder's state as key = value lines (exit 0 whether or not it is finished)."
             | Bench _ -> "print speed figures: metrics on 100,000 samples, GAN and flow training steps per second, continuous flows' sampling and NLL cost."

@@ -17,6 +17,9 @@ let private describe (declared: Declared) =
         sprintf "%s\t%s | %d-D data | %s | %d steps x batch %d | seed %d"
             e.Name e.Description (Densities.dimension e.Dataset) model e.Budget.Steps e.Budget.BatchSize e.Seed
     | Declared.Study s -> sprintf "%s\t%s | study of %d runs" s.Name s.Description s.Cells.Length
+    | Declared.Search s ->
+        sprintf "%s\t%s | search of %d trials, %A, milestones %A" s.Name s.Description s.Trials s.Scheduler.Scheduler
+            (GanFlow.Core.Search.Rungs.milestones s.Scheduler.Scheduler)
 
 let private execute (command: ParseResults<Command>) =
     match command.GetSubCommand() with
@@ -41,8 +44,12 @@ let private execute (command: ParseResults<Command>) =
         | Error message ->
             eprintfn "error: %s" message
             2
-        | Ok(Declared.Single experiment) -> RunCommand.run (RunCommand.withOverrides seed steps experiment) out device threads resume
+        | Ok(Declared.Single experiment) ->
+            RunCommand.run (RunCommand.withOverrides seed steps experiment) out device threads resume (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report))
         | Ok(Declared.Study study) -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device threads resume
+        | Ok(Declared.Search s) ->
+            eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name
+            2
     | Metric args ->
         MetricCommand.run (args.GetResult MetricArgs.X) (args.GetResult MetricArgs.Y) (args.GetResult(MetricArgs.Seed, defaultValue = 1))
     | Bench args ->
@@ -52,6 +59,22 @@ let private execute (command: ParseResults<Command>) =
         BenchCommand.checkpoints ()
         0
     | Report args -> ReportCommand.run (args.GetResult ReportArgs.Run_Folder)
+    | Search args ->
+        let name = args.GetResult SearchArgs.Search
+        match GanFlow.Experiments.Catalog.tryFind name with
+        | Some(Declared.Search search) ->
+            let search =
+                GanFlow.Core.Search.Search.withOverrides (args.TryGetResult SearchArgs.Trials) (args.TryGetResult SearchArgs.Seed)
+                    (args.TryGetResult SearchArgs.Grace) (args.TryGetResult SearchArgs.Max_Steps) search
+            SearchCommand.run search (args.GetResult SearchArgs.Out) (args.TryGetResult SearchArgs.Workers) (args.Contains SearchArgs.Resume)
+                (args.Contains SearchArgs.Fresh) (args.GetResult(SearchArgs.Device, defaultValue = "auto"))
+        | Some _ ->
+            eprintfn "error: %s is not a search (names contain `search`); run it with `ganflow run %s --out DIR`" name name
+            2
+        | None ->
+            eprintfn "error: no search named %s; `ganflow list` shows the declared ones" name
+            2
+    | Search_Status args -> SearchCommand.status (args.GetResult SearchStatusArgs.Search_Folder)
 
 [<EntryPoint>]
 let main argv =

@@ -54,16 +54,17 @@ let readSpec (path: string) : Result<Declared, string> =
         else Ok(Declared.Single(RunStore.ParseJson<Experiment>(text, source)))
     with :? RunFolderException as e -> Error e.Message
 
-/// The exit code of a run's status: 0 completed, 3 diverged, 1 failed.
+/// The exit code of a run's status: 0 completed (or paused where asked), 3 diverged, 1 failed.
 let exitCode (status: RunStatus) =
     match status with
-    | RunStatus.Completed -> 0
+    | RunStatus.Completed
+    | RunStatus.Paused -> 0
     | RunStatus.Diverged -> 3
     | _ -> 1
 
 /// Returns the exit code: 0 when the run completed, 3 when it diverged, 2 on bad input (the spec, the folder, a
 /// resume that does not match), 1 when it failed otherwise.
-let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) =
+let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) (until: int option) (writeReport: bool) =
     match ExperimentValidation.errors experiment with
     | _ :: _ as errors ->
         eprintfn "error: invalid spec for experiment %s:" experiment.Name
@@ -76,14 +77,15 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         let device = DeviceSelection.FromString device
         TorchSetup.Initialize threads
         let context =
-            RunContext(device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume, Action<string>(eprintfn "%s"))
+            RunContext(device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume, Action<string>(eprintfn "%s"),
+                       StopAtStep = Option.toNullable until)
         eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name device experiment.Budget.Steps experiment.Seed outDirectory
         match (try Ok(ExperimentRunner.Run(experiment, context)) with :? RunFolderException as e -> Error e.Message) with
         | Error message ->
             eprintfn "error: %s" message
             2
         | Ok summary ->
-            let report = GanFlow.Report.RunReport.write outDirectory
+            let report = if writeReport then Some(GanFlow.Report.RunReport.write outDirectory) else None
             match summary.Final with
             | Some final ->
                 printfn "status = %A" summary.Status
@@ -99,6 +101,6 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
             | None -> printfn "status = %A" summary.Status
             printfn "steps = %d" summary.StepsCompleted
             printfn "wall_seconds = %.1f" summary.WallSeconds
-            printfn "report = %s" report
-            if summary.Status <> RunStatus.Completed then eprintfn "run %A: %s" summary.Status summary.Message
+            report |> Option.iter (printfn "report = %s")
+            if summary.Status <> RunStatus.Completed && summary.Status <> RunStatus.Paused then eprintfn "run %A: %s" summary.Status summary.Message
             exitCode summary.Status

@@ -29,12 +29,14 @@ public static class ExperimentRunner
         var errors = ExperimentValidation.errors(experiment);
         if (!errors.IsEmpty) throw new SpecValidationException(errors);
 
+        if (context.StopAtStep is { } stop && (stop < 1 || stop > experiment.Budget.Steps))
+            throw new RunFolderException($"--until {stop}: must lie in 1 … budget.steps ({experiment.Budget.Steps})");
         using var folder = OwnedFolder.Open(context.OutputDirectory, FolderKind.Run);
         var notice = context.OnNotice ?? (_ => { });
-        var start = ResumePolicy.Plan(folder, experiment, context.Resume, notice);
+        var start = ResumePolicy.Plan(folder, experiment, context.Resume, notice, context.StopAtStep);
         if (start is RunStart.AlreadyComplete done)
         {
-            notice($"{context.OutputDirectory} already holds this run, completed after {done.Summary.StepsCompleted} steps: nothing to do");
+            notice($"{context.OutputDirectory} already holds this run, {done.Summary.Status.ToString().ToLowerInvariant()} after {done.Summary.StepsCompleted} steps: nothing to do");
             return done.Summary;
         }
         return experiment.Model switch

@@ -13,6 +13,7 @@ let tests =
                     match declared with
                     | Declared.Single e -> ExperimentValidation.errors e
                     | Declared.Study s -> StudyValidation.errors s
+                    | Declared.Search s -> GanFlow.Core.Search.SearchValidation.errors s
                 Expect.isEmpty errors (sprintf "%s: %A" declared.Name errors)
         }
         test "declared names are unique, including study cells" {
@@ -20,8 +21,20 @@ let tests =
                 Catalog.all
                 |> List.collect (function
                     | Declared.Single e -> [ e.Name ]
-                    | Declared.Study s -> s.Name :: (s.Cells |> List.map (fun c -> c.Experiment.Name)))
+                    | Declared.Study s -> s.Name :: (s.Cells |> List.map (fun c -> c.Experiment.Name))
+                    | Declared.Search s -> [ s.Name ])
             Expect.equal (List.distinct names) names "no duplicates"
+        }
+        test "seed 000's WGAN search ships for both datasets at the paper's scale and a reduced one, names containing search" {
+            let searches = Catalog.all |> List.choose (function Declared.Search s -> Some s | _ -> None)
+            for name in [ "seed000-search-unimodal"; "seed000-search-multimodal"; "seed000-search-unimodal-reduced"; "seed000-search-multimodal-reduced" ] do
+                Expect.exists searches (fun s -> s.Name = name) name
+            let paper = searches |> List.find (fun s -> s.Name = "seed000-search-unimodal")
+            Expect.equal paper.Trials 100 "100 trials"
+            Expect.equal paper.Scheduler.Scheduler (GanFlow.Core.Search.Scheduler.Asha GanFlow.Core.Search.Halving.Seed000) "grace 5,000, max 50,000, η 4"
+            Expect.equal paper.Base.Budget.BatchSize 2_048 "batch 2,048"
+            Expect.equal (paper.Space |> List.map _.Name |> List.length) 18 "the reference's 15 knobs, with depth and the cyclic schedule's parts conditional"
+            Expect.all searches (fun s -> s.Name.Contains "search") "names contain search"
         }
         test "a study cell can be run by its own name" {
             match Catalog.tryFind "table2-unimodal-baseline" with

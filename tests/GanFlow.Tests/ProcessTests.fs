@@ -33,7 +33,7 @@ let runGanflow (args: string list) =
     p.ExitCode
 
 /// Polls `condition` every 20 ms for up to `seconds` (a generous bound on waiting, not a speed assertion).
-let private waitFor (seconds: float) (what: string) (condition: unit -> bool) =
+let waitFor (seconds: float) (what: string) (condition: unit -> bool) =
     let clock = Stopwatch.StartNew()
     while not (condition ()) do
         if clock.Elapsed.TotalSeconds > seconds then failtestf "gave up waiting for %s" what
@@ -72,7 +72,7 @@ let private folderFiles (folder: string) =
     |> Array.sort
 
 /// Processes whose command line mentions `text`.
-let private processesMentioning (text: string) =
+let processesMentioning (text: string) =
     Directory.GetDirectories "/proc"
     |> Array.filter (fun d -> Path.GetFileName d |> nonNull |> Seq.forall Char.IsDigit)
     |> Array.choose (fun d ->

@@ -8,7 +8,8 @@ let private declaredExperiments =
     GanFlow.Experiments.Catalog.all
     |> List.collect (function
         | Declared.Single e -> [ e ]
-        | Declared.Study s -> s.Cells |> List.map (fun c -> c.Experiment))
+        | Declared.Study s -> s.Cells |> List.map (fun c -> c.Experiment)
+        | Declared.Search s -> [ s.Base; GanFlow.Core.Search.Search.trialExperiment s 0 ])
 
 [<Tests>]
 let tests =

@@ -40,6 +40,9 @@ type EvaluationRecord =
 type RunStatus =
     /// All steps done.
     | Completed
+    /// Stopped at the step the caller asked for (`ganflow run --until STEP`, a search's rung) with a checkpoint there;
+    /// `--resume` continues it. Its final evaluation is the intermediate one at that step.
+    | Paused
     /// A loss or a metric became NaN or infinite; training stopped there.
     | Diverged
     /// Anything else went wrong; see the message.
@@ -65,6 +68,6 @@ type RunSummary =
       GeneratorParameters: int
       /// Trainable parameters of the critic (0 for models without one).
       CriticParameters: int
-      /// The final evaluation, on `evaluation.finalSamples` samples; None when the run diverged
-      /// before it.
+      /// The final evaluation, on `evaluation.finalSamples` samples (a paused run: the intermediate evaluation at the
+      /// step it paused at, on `evaluation.samples`); None when the run diverged before it.
       Final: EvaluationRecord option }

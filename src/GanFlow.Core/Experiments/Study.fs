@@ -27,21 +27,24 @@ type Study =
       /// Trials run at once (each with one intra-op thread). Default 2 (the CI machine's cores).
       Parallelism: int }
 
-/// What `ganflow list` and `ganflow run` accept: a single experiment or a study.
-[<RequireQualifiedAccess>]
+/// What `ganflow list` shows: a single experiment or a study (`ganflow run`), or a search (`ganflow search`).
+[<RequireQualifiedAccess; NoEquality; NoComparison>]
 type Declared =
     | Single of Experiment
     | Study of Study
+    | Search of GanFlow.Core.Search.Search
 
     member this.Name =
         match this with
         | Single e -> e.Name
         | Study s -> s.Name
+        | Search s -> s.Name
 
     member this.Description =
         match this with
         | Single e -> e.Description
         | Study s -> s.Description
+        | Search s -> s.Description
 
 /// Checks on studies.
 module StudyValidation =

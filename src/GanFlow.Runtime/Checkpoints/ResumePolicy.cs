@@ -41,7 +41,7 @@ public static class ResumePolicy
     /// <exception cref="RunFolderException">A resume whose spec differs from the folder's in anything but the step budget
     /// (the message names the first differing field and both values), a budget below the checkpoint's step, an
     /// unreadable spec.json, summary.json or metrics.csv, or checkpoints of which none is valid. Nothing is changed.</exception>
-    public static RunStart Plan(OwnedFolder folder, Experiment experiment, bool resume, Action<string> notice)
+    public static RunStart Plan(OwnedFolder folder, Experiment experiment, bool resume, Action<string> notice, int? stopAtStep = null)
     {
         var store = new RunStore(folder.Directory);
         if (!resume)
@@ -70,7 +70,9 @@ public static class ResumePolicy
                 "(a resume may change only the step budget); nothing was changed. Run without --resume to replace it, or choose another --out");
 
         var summary = store.ReadSummary();
-        if (summary is { } done && done.Status.IsCompleted && done.StepsCompleted == experiment.Budget.Steps)
+        var target = Math.Min(stopAtStep ?? experiment.Budget.Steps, experiment.Budget.Steps);
+        if (summary is { } done && done.StepsCompleted == target && stored.Budget.Steps == experiment.Budget.Steps &&
+            (done.Status.IsCompleted || (done.Status.IsPaused && target < experiment.Budget.Steps)))
             return new RunStart.AlreadyComplete(done);
 
         var checkpoint = CheckpointFolders.Locate(folder.Directory, notice);
@@ -85,6 +87,9 @@ public static class ResumePolicy
             throw new RunFolderException(
                 $"cannot resume {folder.Directory} with budget.steps = {experiment.Budget.Steps}: its checkpoint is at step {step} " +
                 "(a run is extended, never shortened); nothing was changed");
+        if (step > target)
+            throw new RunFolderException(
+                $"cannot pause {folder.Directory} at step {target}: its checkpoint is already at step {step}; nothing was changed");
         var intermediate = step < stored.Budget.Steps; // the evaluation at the checkpoint's step was an intermediate one
         var kept = store.ReadMetrics().Where(r => r.Step < step || (intermediate && r.Step == step)).ToList();
         notice(step < stored.Budget.Steps

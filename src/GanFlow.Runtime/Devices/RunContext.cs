@@ -14,10 +14,13 @@ namespace GanFlow.Runtime.Devices;
 /// <param name="OnNotice">Optional sink for what the run decides about its folder (replacing, resuming, a corrupt checkpoint
 /// skipped, nothing to do); the command line prints these lines.</param>
 /// <param name="Time">The clock of wall_seconds; the system clock when null (tests pass a fake one).</param>
+/// <param name="StopAtStep">Pause at this step (1 … budget) instead of training to the budget: evaluate there (an
+/// intermediate evaluation), checkpoint, and end as <c>Paused</c>; a later resume continues. Null: train to the budget.</param>
 public sealed record RunContext(
     torch.Device Device,
     string OutputDirectory,
     Action<EvaluationRecord>? OnEvaluation = null,
     bool Resume = false,
     Action<string>? OnNotice = null,
-    TimeProvider? Time = null);
+    TimeProvider? Time = null,
+    int? StopAtStep = null);

@@ -95,7 +95,7 @@ public sealed class FlowRunner : TrainingRun
             trainingLoss = state.GeneratorLoss;
             ContinueFrom(state);
         }
-        TrainToBudget();
+        if (TrainToBudget() is { } paused) return PausedSummary(paused);
 
         var (final, samples, data) = Evaluate(steps, evaluation.FinalSamples);
         Record(final);

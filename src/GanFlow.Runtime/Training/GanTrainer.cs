@@ -74,7 +74,7 @@ public sealed class GanTrainer : TrainingRun
             criticLoss = state.CriticLoss;
             ContinueFrom(state);
         }
-        TrainToBudget();
+        if (TrainToBudget() is { } paused) return PausedSummary(paused);
 
         var (final, samples) = Evaluate(steps, evaluation.FinalSamples);
         Record(final);

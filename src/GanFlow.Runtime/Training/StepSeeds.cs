@@ -3,7 +3,7 @@ namespace GanFlow.Runtime.Training;
 /// <summary>
 /// Seeds of every random stream of a run as pure functions of (experiment seed, step, stream), so a
 /// step's randomness does not depend on what ran before it and a resumed run repeats an
-/// uninterrupted one exactly. SplitMix64 finalisers mix the inputs.
+/// uninterrupted one exactly. The mixing is the core's (<c>GanFlow.Core.Specs.Seeds</c>).
 /// </summary>
 public static class StepSeeds
 {
@@ -22,18 +22,9 @@ public static class StepSeeds
         EvaluationNoise = 5,
     }
 
-    private static ulong Mix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
     /// <summary>A 63-bit seed for (seed, step, stream).</summary>
-    public static long Of(int seed, int step, Stream stream) =>
-        (long)(Mix(Mix(Mix((ulong)(uint)seed) ^ (ulong)(uint)step) ^ (ulong)stream) >> 1);
+    public static long Of(int seed, int step, Stream stream) => GanFlow.Core.Specs.Seeds.derive(seed, step, (int)stream);
 
     /// <summary>A seeded <see cref="System.Random"/> for (seed, step, stream); its sequence is the same on every platform.</summary>
-    public static Random Random(int seed, int step, Stream stream) => new((int)(Of(seed, step, stream) & int.MaxValue));
+    public static Random Random(int seed, int step, Stream stream) => GanFlow.Core.Specs.Seeds.random(seed, step, (int)stream);
 }

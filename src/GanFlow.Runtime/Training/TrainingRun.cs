@@ -91,23 +91,39 @@ public abstract class TrainingRun
             Record(EvaluateDuringTraining(stepsCompleted));
     }
 
-    /// <summary>Trains from <see cref="stepsCompleted"/> to the budget, evaluating every <c>evaluation.every</c> steps and
-    /// checkpointing at the spec's cadence (never at the last step, where the subclass's final evaluation and checkpoint
-    /// follow).</summary>
-    protected void TrainToBudget()
+    /// <summary>Trains from <see cref="stepsCompleted"/> to the budget (or to <c>context.StopAtStep</c>), evaluating every
+    /// <c>evaluation.every</c> steps and checkpointing at the spec's cadence (never at the last step, where the subclass's
+    /// final evaluation and checkpoint follow). Returns the evaluation at the pause step when the run pauses there
+    /// (evaluated and checkpointed), or null when it reached the budget.</summary>
+    protected EvaluationRecord? TrainToBudget()
     {
         var steps = experiment.Budget.Steps;
+        var stop = Math.Min(context.StopAtStep ?? steps, steps);
         var evaluation = experiment.Evaluation;
-        for (var step = stepsCompleted; step < steps; step++)
+        for (var step = stepsCompleted; step < stop; step++)
         {
             TrainStep(step);
             stepsCompleted = step + 1;
             if (stepsCompleted == steps) break;
             var evaluated = stepsCompleted % evaluation.Every == 0;
             if (evaluated) Record(EvaluateDuringTraining(stepsCompleted));
+            if (stepsCompleted == stop) break; // the pause below checkpoints
             if (CheckpointDue(evaluation.Checkpoints, evaluated)) Checkpoint();
         }
+        if (stop == steps) return null;
+        var atPause = records.LastOrDefault(r => r.Step == stop);
+        if (atPause is null)
+        {
+            atPause = EvaluateDuringTraining(stop);
+            Record(atPause);
+        }
+        if (ResumeFrom?.Manifest.Step != stop) Checkpoint();
+        return atPause;
     }
+
+    /// <summary>The summary of a run paused at <paramref name="atPause"/>'s step.</summary>
+    protected RunSummary PausedSummary(EvaluationRecord atPause) =>
+        Summary(RunStatus.Paused, $"paused at step {atPause.Step} of {experiment.Budget.Steps}; --resume continues", atPause);
 
     private bool CheckpointDue(CheckpointCadence cadence, bool evaluated) =>
         cadence switch

@@ -1,0 +1,86 @@
+namespace GanFlow.Core.Search
+
+open GanFlow.Core.Specs
+open GanFlow.Core.Datasets
+open GanFlow.Core.Models
+open GanFlow.Core.Experiments
+
+/// Boundary checks of searches: every error before any trial starts, each naming the field and the value.
+module SearchValidation =
+
+    let private domain (at: string) (d: Domain) =
+        match d with
+        | Domain.Choice [] -> Check.fail (at + ".values") "[]" "must hold at least one value"
+        | Domain.Choice _ -> []
+        | Domain.Uniform(low, high) ->
+            Check.finite (at + ".low") low @ Check.finite (at + ".high") high
+            @ (if low <= high then [] else Check.fail (at + ".low") low (sprintf "must not exceed high (%g)" high))
+        | Domain.LogUniform(low, high) ->
+            Check.positive (at + ".low") low @ Check.positive (at + ".high") high
+            @ (if low <= high then [] else Check.fail (at + ".low") low (sprintf "must not exceed high (%g)" high))
+        | Domain.IntRange(low, high) ->
+            if low <= high then [] else Check.fail (at + ".low") low (sprintf "exceeds high (%d): the range holds no integer" high)
+
+    /// Every error of a space: names unique and non-empty, domains well formed, conditions on an earlier parameter.
+    let spaceErrors (space: SearchSpace) =
+        let names = space |> List.map _.Name
+        (space
+         |> List.mapi (fun i p ->
+             let at = sprintf "space[%d]" i
+             (if System.String.IsNullOrWhiteSpace p.Name then Check.fail (at + ".name") p.Name "must not be empty" else [])
+             @ (if (names |> List.filter ((=) p.Name)).Length > 1 then Check.fail (at + ".name") p.Name "is used by more than one parameter" else [])
+             @ domain (sprintf "space[%s].domain" p.Name) p.Domain
+             @ (match p.When with
+                | None -> []
+                | Some c ->
+                    let earlier = names |> List.take i
+                    (if List.contains c.Parameter earlier then []
+                     elif List.contains c.Parameter names then Check.fail (sprintf "space[%s].when.parameter" p.Name) c.Parameter "is not an earlier parameter (conditions refer backwards)"
+                     else Check.fail (sprintf "space[%s].when.parameter" p.Name) c.Parameter "is not a parameter of the space")
+                    @ (if List.isEmpty c.OneOf then Check.fail (sprintf "space[%s].when.oneOf" p.Name) "[]" "must hold at least one value" else [])))
+         |> List.concat)
+
+    let private halving (at: string) (h: Halving) =
+        Check.atLeast (at + ".reductionFactor") 2 h.ReductionFactor
+        @ Check.atLeast (at + ".minSteps") 1 h.MinSteps
+        @ (if h.MinSteps <= h.MaxSteps then [] else Check.fail (at + ".minSteps") h.MinSteps (sprintf "the grace period must not exceed maxSteps (%d)" h.MaxSteps))
+
+    /// Every error of a scheduler spec, and of its metric for this dataset and model.
+    let schedulerErrors (spec: SchedulerSpec) (experiment: Experiment) =
+        (match spec.Scheduler with
+         | Scheduler.RandomSearch m -> Check.atLeast "scheduler.maxSteps" 1 m
+         | Scheduler.Asha h -> halving "scheduler.asha" h
+         | Scheduler.SuccessiveHalving h -> halving "scheduler.successiveHalving" h)
+        @ (match spec.Metric, experiment.Model with
+           | (SearchMetric.W1 | SearchMetric.W1Exact), _ when Densities.dimension experiment.Dataset <> 1 ->
+               Check.fail "scheduler.metric" (sprintf "%A" spec.Metric) "needs 1-D data (W1 by eq. 8 is 1-D); use Energy"
+           | SearchMetric.Nll, Model.Gan _ -> Check.fail "scheduler.metric" "Nll" "needs a model with a density (a flow)"
+           | _ -> [])
+
+    /// Every error of a search, with each trial's resolved experiment validated too (naming the trial, its assignment
+    /// and the experiment's error).
+    let errors (s: Search) : SpecError list =
+        let own =
+            (if System.String.IsNullOrWhiteSpace s.Name || not (s.Name |> Seq.forall (fun c -> System.Char.IsAsciiLetterLower c || System.Char.IsAsciiDigit c || c = '-')) then
+                 Check.fail "name" s.Name "may hold only lower-case letters, digits and dashes"
+             elif not (s.Name.Contains "search") then Check.fail "name" s.Name "must contain 'search' (names say what they are)"
+             else [])
+            @ Check.atLeast "trials" 1 s.Trials
+            @ Check.atLeast "workers" 1 s.Workers
+            @ (ExperimentValidation.errors s.Base |> List.map (fun e -> { e with Field = "base." + e.Field }))
+            @ spaceErrors s.Space
+            @ schedulerErrors s.Scheduler s.Base
+        if not (List.isEmpty own) then own
+        else
+            [ for trial in 0 .. s.Trials - 1 do
+                  let assignment = Search.assignment s trial
+                  let resolved =
+                      try
+                          Ok(Search.trialExperiment s trial)
+                      with e -> Error e.Message
+                  match resolved with
+                  | Error message -> yield { Field = sprintf "trials[%d]" trial; Value = SearchSpace.describe assignment; Reason = sprintf "cannot be resolved: %s" message }
+                  | Ok experiment ->
+                      for e in ExperimentValidation.errors experiment do
+                          yield { Field = sprintf "trials[%d]" trial; Value = SearchSpace.describe assignment; Reason = sprintf "gives an invalid experiment: %O" e } ]
+            |> List.truncate 10

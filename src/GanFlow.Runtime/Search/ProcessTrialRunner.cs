@@ -1,0 +1,58 @@
+using GanFlow.Core.Experiments;
+using GanFlow.Core.Specs;
+using GanFlow.Runtime.Processes;
+using GanFlow.Store;
+
+namespace GanFlow.Runtime.Search;
+
+/// <summary>
+/// Runs each job as its own <c>ganflow run --spec - --out TRIAL --until STEP --resume</c> process (one intra-op thread,
+/// no report), so trials share no state at all and a crash takes only its own job down. The process's output is
+/// appended to the trial's <c>run.log</c>. A job whose process is killed by a signal (not by this search) is run again
+/// from the trial's checkpoint, up to <see cref="Attempts"/> times, then recorded as failed.
+/// </summary>
+public sealed class ProcessTrialRunner(GanflowCommand command, string device) : ITrialRunner
+{
+    /// <summary>Attempts per job when its process is killed from outside.</summary>
+    public const int Attempts = 3;
+
+    /// <inheritdoc />
+    public TrialResult Run(TrialJob job, CancellationToken cancel)
+    {
+        Directory.CreateDirectory(job.Folder);
+        if (FolderMarker.Read(job.Folder) is null) FolderMarker.For(FolderKind.Run).Write(job.Folder);
+        var arguments = new List<string>
+        {
+            "run", "--spec", "-", "--out", job.Folder, "--until", job.ToStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--resume", "--threads", "1", "--device", device, "--no-report",
+        };
+        var spec = SpecJson.serialize(job.Experiment);
+        var exit = 0;
+        for (var attempt = 1; attempt <= Attempts; attempt++)
+        {
+            using var child = WorkerProcess.Start(command, arguments, spec, Path.Combine(job.Folder, RunFiles.Log), threads: 1);
+            exit = child.WaitForExit(cancel);
+            if (exit is >= 0 and < 128) break; // an exit of its own; 128 + n is a kill by signal n
+        }
+        var store = new RunStore(job.Folder);
+        RunSummary? summary;
+        IReadOnlyList<EvaluationRecord> evaluations;
+        try
+        {
+            summary = store.ReadSummary();
+            evaluations = store.ReadMetrics();
+        }
+        catch (RunFolderException e)
+        {
+            return new TrialResult(RunStatus.Failed, 0, null, [], e.Message);
+        }
+        if (summary is null || exit is < 0 or >= 128 || exit == 2)
+            return new TrialResult(RunStatus.Failed, summary?.StepsCompleted ?? 0, null, evaluations,
+                $"ganflow run exited with {exit}{(summary is null ? " without a summary" : "")} (see {Path.Combine(job.Folder, RunFiles.Log)})");
+        var reached = summary.StepsCompleted == job.ToStep && (summary.Status.IsPaused || summary.Status.IsCompleted);
+        var status = reached || !(summary.Status.IsPaused || summary.Status.IsCompleted) ? summary.Status : RunStatus.Failed;
+        var atStep = reached ? summary.Final?.Value : null;
+        return new TrialResult(status, summary.StepsCompleted, atStep, evaluations,
+            reached || status != RunStatus.Failed ? summary.Message : $"the run ended at step {summary.StepsCompleted}, not at {job.ToStep}: {summary.Message}");
+    }
+}

@@ -1,0 +1,163 @@
+/// The pure scheduler (ASHA with pause and promote, synchronous successive halving, random search): properties over
+/// random searches with random arrival orders, and the search space's laws.
+module GanFlow.Tests.SchedulerTests
+
+open System
+open Expecto
+open FsCheck
+open GanFlow.Core.Search
+
+/// A metric value for (trial, step) that depends on nothing else (so arrival order cannot change it); a few trials
+/// diverge.
+let private valueOf (seed: int) (trial: int) (step: int) =
+    let r = Random(HashCode.Combine(seed, trial, step))
+    if r.NextDouble() < 0.05 then nan else r.NextDouble()
+
+/// Simulates a search with `workers` parallel jobs finishing in a random order (drawn from `orderSeed`); checks
+/// `onPromote` at every promotion against the state just before it. Returns the final state and every decision.
+let private simulate (spec: SchedulerSpec) (trials: int) (workers: int) (valueSeed: int) (orderSeed: int) (onPromote: SearchState -> Decision -> unit) =
+    let order = Random orderSeed
+    let mutable state = Asha.init spec trials
+    let decisions = ResizeArray<Decision>()
+    let running = ResizeArray<int * int>()
+    let mutable go = true
+    while go do
+        let mutable filling = true
+        while filling && running.Count < workers do
+            match Asha.next state with
+            | next, Some d ->
+                (match d with Decision.Promote _ -> onPromote state d | _ -> ())
+                state <- next
+                decisions.Add d
+                match d with
+                | Decision.Start(t, s) | Decision.Promote(t, _, s) -> running.Add(t, s)
+                | _ -> ()
+            | _, None -> filling <- false
+        if running.Count = 0 then go <- false
+        else
+            let i = order.Next running.Count
+            let trial, step = running[i]
+            running.RemoveAt i
+            let value = valueOf valueSeed trial step
+            let outcome = if Double.IsNaN value then Outcome.DivergedOnTheWay else Outcome.Reached(step, value)
+            let next, d = Asha.report trial outcome state
+            state <- next
+            decisions.Add d
+    let ended, stops = Asha.finish state
+    ended, List.ofSeq decisions @ stops
+
+let private asha eta = { SchedulerSpec.Default with Scheduler = Scheduler.Asha { MinSteps = 10; MaxSteps = 640; ReductionFactor = eta } }
+let private synchronous eta = { SchedulerSpec.Default with Scheduler = Scheduler.SuccessiveHalving { MinSteps = 10; MaxSteps = 640; ReductionFactor = eta } }
+
+let private config = { FsCheckConfig.defaultConfig with maxTest = 60 }
+
+let private promotionsFrom (decisions: Decision list) =
+    decisions |> List.choose (function Decision.Promote(t, rung, _) -> Some(t, rung) | _ -> None)
+
+[<Tests>]
+let tests =
+    testList "scheduler" [
+        test "milestones are r·η^k below R, then R (Ray's rungs): seed 000's 5,000, 20,000 and 50,000" {
+            Expect.equal (Rungs.milestones (Scheduler.Asha Halving.Seed000)) [ 5_000; 20_000; 50_000 ] "seed 000"
+            Expect.equal (Rungs.milestones (Scheduler.Asha { MinSteps = 1; MaxSteps = 64; ReductionFactor = 4 })) [ 1; 4; 16; 64 ] "R itself when it is a rung"
+            Expect.equal (Rungs.milestones (Scheduler.RandomSearch 300)) [ 300 ] "random search: the maximum only"
+        }
+
+        testPropertyWithConfig config "ASHA never promotes more than ⌈n/η⌉ of the n trials recorded at a rung, nor a trial twice, nor one below the rung's cutoff" <|
+            fun (PositiveInt trials) (PositiveInt workers) (valueSeed: int) (orderSeed: int) (etaChoice: bool) ->
+                let trials, workers, eta = 1 + trials % 60, 1 + workers % 6, (if etaChoice then 2 else 4)
+                let spec = asha eta
+                let check (before: SearchState) (d: Decision) =
+                    match d with
+                    | Decision.Promote(trial, rung, _) ->
+                        let ranked = Asha.ranking rung before |> List.map fst
+                        let quota = (ranked.Length + eta - 1) / eta
+                        let promoted = before.Promoted |> Map.tryFind rung |> Option.defaultValue Set.empty
+                        if promoted.Count + 1 > quota then failwithf "rung %d: %d promoted of %d recorded" rung (promoted.Count + 1) ranked.Length
+                        if not (List.contains trial (List.truncate quota ranked)) then failwithf "trial %d promoted from below rung %d's cutoff" trial rung
+                    | _ -> ()
+                let final, decisions = simulate spec trials workers valueSeed orderSeed check
+                let promotions = promotionsFrom decisions
+                promotions = List.distinct promotions
+                && final.Phases
+                   |> Map.forall (fun _ p ->
+                       match p with
+                       | TrialPhase.Completed | TrialPhase.Stopped _ | TrialPhase.Diverged | TrialPhase.Failed -> true
+                       | _ -> false)
+                && final.Started = trials
+
+        testPropertyWithConfig config "synchronous halving promotes the same trials whatever order the reports arrive in" <|
+            fun (PositiveInt trials) (valueSeed: int) (orderA: int) (orderB: int) (PositiveInt workers) ->
+                let trials, workers = 1 + trials % 50, 1 + workers % 5
+                let promotedSets order =
+                    let _, decisions = simulate (synchronous 3) trials workers valueSeed order (fun _ _ -> ())
+                    promotionsFrom decisions |> List.groupBy snd |> List.map (fun (rung, ts) -> rung, ts |> List.map fst |> Set.ofList) |> Map.ofList
+                promotedSets orderA = promotedSets orderB
+
+        testPropertyWithConfig config "random search runs every trial to the maximum, with no early stopping" <|
+            fun (PositiveInt trials) (PositiveInt workers) (orderSeed: int) ->
+                let trials = 1 + trials % 40
+                let spec = { SchedulerSpec.Default with Scheduler = Scheduler.RandomSearch 100 }
+                // No divergence here: every trial reaches the maximum.
+                let mutable state = Asha.init spec trials
+                let mutable completed = 0
+                let mutable go = true
+                while go do
+                    match Asha.next state with
+                    | next, Some(Decision.Start(t, step)) ->
+                        let after, d = Asha.report t (Outcome.Reached(step, float (orderSeed % 7 + t))) next
+                        state <- after
+                        if step = 100 && d = Decision.Complete t then completed <- completed + 1
+                    | _, _ -> go <- false
+                completed = trials && Asha.isFinished state
+
+        test "ASHA pauses a trial at a rung and promotes it later once it qualifies (never a retrain)" {
+            // η = 2, rungs 10, 20, then 40. Trial 0 reports 0.5 at rung 0: promoted at once (⌈1/2⌉ = 1).
+            let spec = { SchedulerSpec.Default with Scheduler = Scheduler.Asha { MinSteps = 10; MaxSteps = 40; ReductionFactor = 2 } }
+            let s = Asha.init spec 3
+            let s, d0 = Asha.next s
+            Expect.equal d0 (Some(Decision.Start(0, 10))) "trial 0 starts"
+            let s, _ = Asha.report 0 (Outcome.Reached(10, 0.5)) s
+            let s, d1 = Asha.next s
+            Expect.equal d1 (Some(Decision.Promote(0, 0, 20))) "the first trial at a rung is promoted (quota 1 of 1)"
+            let s, d2 = Asha.next s
+            Expect.equal d2 (Some(Decision.Start(1, 10))) "a free worker starts a new trial"
+            let s, pause = Asha.report 1 (Outcome.Reached(10, 0.9)) s
+            Expect.equal pause (Decision.Pause(1, 0)) "trial 1 waits at rung 0"
+            let s, d3 = Asha.next s
+            Expect.equal d3 (Some(Decision.Start(2, 10))) "quota ⌈2/2⌉ = 1 already used: trial 1 waits, trial 2 starts"
+            let s, _ = Asha.report 2 (Outcome.Reached(10, 0.7)) s
+            let s, d4 = Asha.next s
+            Expect.equal d4 (Some(Decision.Promote(2, 0, 20))) "three recorded, quota 2: the best waiting one, trial 2, is promoted"
+            Expect.equal (snd (Asha.next s)) None "nothing else until a report comes"
+            let s, _ = Asha.report 0 (Outcome.Reached(20, 0.3)) s
+            let s, d5 = Asha.next s
+            Expect.equal d5 (Some(Decision.Promote(0, 1, 40))) "trial 0 goes on from rung 1 to the maximum"
+            let s, complete = Asha.report 0 (Outcome.Reached(40, 0.2)) s
+            Expect.equal complete (Decision.Complete 0) "at the maximum a trial completes"
+            let s, _ = Asha.report 2 (Outcome.Reached(20, 0.6)) s
+            let _, stops = Asha.finish s
+            Expect.equal stops [ Decision.Stop(1, 0); Decision.Stop(2, 1) ] "the search over, the waiting trials are stopped where they wait"
+        }
+
+        test "a report for a trial that is not running is refused (a driver bug, never silently absorbed)" {
+            let s = Asha.init (asha 4) 2
+            Expect.throwsT<InvalidOperationException> (fun () -> Asha.report 0 (Outcome.Reached(10, 0.1)) s |> ignore) "not started"
+            let s, _ = Asha.next s
+            Expect.throwsT<InvalidOperationException> (fun () -> Asha.report 0 (Outcome.Reached(40, 0.1)) s |> ignore) "wrong step"
+        }
+
+        testProperty "an assignment holds a conditional parameter exactly when its condition holds, and is a function of the seed" <| fun (seed: int) ->
+            let space =
+                [ SearchSpace.parameter "schedule" (SearchSpace.texts [ "constant"; "cyclic" ])
+                  SearchSpace.parameter "cyclic_divisor" (SearchSpace.ints [ 2; 3; 4; 5 ]) |> SearchSpace.onlyWhen "schedule" [ ParameterValue.Text "cyclic" ]
+                  SearchSpace.parameter "lr" (Domain.LogUniform(1e-5, 1e-3))
+                  SearchSpace.parameter "width" (Domain.IntRange(8, 16)) ]
+            let a = SearchSpace.sample (Random seed) space
+            let cyclic = SearchSpace.tryGet "schedule" a = Some(ParameterValue.Text "cyclic")
+            let inRange =
+                match SearchSpace.tryGet "lr" a, SearchSpace.tryGet "width" a with
+                | Some(ParameterValue.Float lr), Some(ParameterValue.Int w) -> lr >= 1e-5 && lr <= 1e-3 && w >= 8 && w <= 16
+                | _ -> false
+            (SearchSpace.tryGet "cyclic_divisor" a).IsSome = cyclic && inRange && a = SearchSpace.sample (Random seed) space
+    ]

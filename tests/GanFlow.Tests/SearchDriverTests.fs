@@ -1,0 +1,199 @@
+/// The search driver with a fake objective (closed-form loss curves, no torch): promotions, budget, resume after a
+/// crash at every event; the store; search validation; and a real `ganflow search` killed with SIGKILL and resumed.
+module GanFlow.Tests.SearchDriverTests
+
+open System
+open System.Collections.Generic
+open System.IO
+open Expecto
+open GanFlow.Core.Experiments
+open GanFlow.Core.Search
+open GanFlow.Runtime.Search
+open GanFlow.Store
+open GanFlow.Tests.TestRuns
+
+/// A search whose trials differ only by `quality` (0 … 1,000; lower is better), carried in the experiment's seed.
+let private fakeSearch (trials: int) (scheduler: Scheduler) =
+    { Name = "fake-search"
+      Description = "closed-form loss curves"
+      Base = gaussianExperiment smallWganGp 100 10
+      Space = [ SearchSpace.parameter "quality" (Domain.IntRange(0, 1_000)) ]
+      Resolve = fun e a -> match SearchSpace.tryGet "quality" a with Some(ParameterValue.Int q) -> { e with Seed = q } | _ -> failwith "quality"
+      Scheduler = { SchedulerSpec.Default with Scheduler = scheduler }
+      Trials = trials
+      Seed = 3
+      Workers = 1 }
+
+/// W1 of a trial of quality q after `step` steps: (q/1000 + 0.05)(1 + 100/step), falling with training.
+let private curve (q: int) (step: int) = (float q / 1000.0 + 0.05) * (1.0 + 100.0 / float step)
+
+/// The fake objective. `trained` plays the trial folders (it outlives a crashed driver): a job costs the steps from the
+/// trial's last trained step to its target, so a rerun of a finished job costs nothing, like `ganflow run --resume`.
+type private FakeRunner(trained: Dictionary<int, int>, work: List<int * int * int>) =
+    interface ITrialRunner with
+        member _.Run(job, _) =
+            let before = lock trained (fun () -> match trained.TryGetValue job.Trial with | true, s -> s | _ -> 0)
+            lock trained (fun () -> trained[job.Trial] <- max before job.ToStep)
+            lock work (fun () -> work.Add((job.Trial, before, job.ToStep)))
+            let w1 = curve job.Experiment.Seed job.ToStep
+            let r = { Step = job.ToStep; W1 = w1; W1Exact = w1; CriticW1 = nan; Energy = w1; GeneratorLoss = 0.0; CriticLoss = 0.0; WallSeconds = 0.0
+                      Nll = nan; InverseError = nan; FunctionEvaluations = nan; LatentInverseError = nan }
+            let status = if job.ToStep = job.Experiment.Budget.Steps then RunStatus.Completed else RunStatus.Paused
+            TrialResult(status, job.ToStep, r, [| r |], "")
+
+/// A store that fails at its `crashAt`-th commit, as a kill of the driver there would (nothing of that commit is kept).
+type private CrashingStore(inner: ISearchStore, crashAt: int) =
+    let mutable commits = 0
+    interface ISearchStore with
+        member _.ReadHeader() = inner.ReadHeader()
+        member _.WriteHeader(name, json) = inner.WriteHeader(name, json)
+        member _.ReadEvents() = inner.ReadEvents()
+        member _.ReadTrials() = inner.ReadTrials()
+        member _.ReadReports() = inner.ReadReports()
+        member _.ReadBest() = inner.ReadBest()
+        member _.Commit(events, trials, reports, best) =
+            commits <- commits + 1
+            if commits = crashAt then failwith "simulated crash"
+            inner.Commit(events, trials, reports, best)
+        member _.Dispose() = inner.Dispose()
+
+/// The store's contents without its clock: events (kind, trial, rung, step, value), trials, reports, best.
+let private contents (folder: string) =
+    use store = SqliteSearchStore.Open(folder, readOnly = true)
+    let events = store.ReadEvents() |> Seq.map (fun e -> e.Kind, e.Trial, e.Rung, e.Step, e.Value, e.Detail) |> List.ofSeq
+    let trials = store.ReadTrials() |> Seq.map (fun t -> t.Trial, t.Assignment, t.Status, t.Rung, t.Steps, t.Metric) |> List.ofSeq
+    let bits (x: float) = BitConverter.DoubleToInt64Bits x // NaN equals NaN
+    let reports = store.ReadReports() |> Seq.map (fun r -> r.Trial, r.Step, bits r.W1, bits r.W1Exact, bits r.CriticW1, bits r.Energy) |> List.ofSeq
+    events, trials, reports, store.ReadBest()
+
+/// Runs a fake search to its end in a new folder (crashing at the `crashAt`-th commit first, then resuming, when given).
+let private runFake (search: Search) (workers: int) (crashAt: int option) =
+    let folder = scratchFolder "fake-search"
+    Directory.CreateDirectory folder |> ignore
+    let trained, work = Dictionary<int, int>(), List<int * int * int>()
+    let driver (store: ISearchStore) = SearchDriver(search, store, FakeRunner(trained, work), folder, workers)
+    (use store = SqliteSearchStore.Open folder
+     store.WriteHeader(search.Name, GanFlow.Core.Specs.SpecJson.serialize (Search.record search)))
+    match crashAt with
+    | Some k ->
+        use crashing = new CrashingStore(SqliteSearchStore.Open folder, k)
+        Expect.throwsC (fun () -> (driver crashing).Run Threading.CancellationToken.None |> ignore) (fun e -> Expect.equal e.Message "simulated crash" "the crash") |> ignore
+    | None -> ()
+    use store = SqliteSearchStore.Open folder
+    let d = driver store
+    let finished = d.Run Threading.CancellationToken.None
+    Expect.isTrue finished "the search finished"
+    folder, d.State, List.ofSeq work
+
+let private ashaSpec = Scheduler.Asha { MinSteps = 10; MaxSteps = 160; ReductionFactor = 4 }
+
+[<Tests>]
+let tests =
+    testList "search driver" [
+        test "ASHA over closed-form curves promotes continuing trials from their rung, and the budget adds up" {
+            let search = fakeSearch 20 ashaSpec
+            let folder, state, work = runFake search 1 None
+            let events, trials, _, best = contents folder
+            // Every job continues from where the trial stood: a promotion never retrains from step 0.
+            for trial, before, toStep in work do
+                let milestones = [ 0; 10; 40; 160 ]
+                Expect.equal before milestones[List.findIndex ((=) toStep) milestones - 1] (sprintf "trial %d's job to %d starts at the previous milestone" trial toStep)
+            let spent = work |> List.sumBy (fun (_, b, t) -> t - b)
+            Expect.equal (int64 spent) (trials |> List.sumBy (fun (_, _, _, _, steps, _) -> int64 steps)) "the steps trained are the trials' steps"
+            let completed = trials |> List.filter (fun (_, _, s, _, _, _) -> s = "completed")
+            Expect.isGreaterThanOrEqual completed.Length 1 "at least one trial reached the maximum"
+            Expect.isLessThan spent (20 * 160) "early stopping spent less than training every trial to the maximum"
+            // The best trial is the best completed one, and its curve value is the closed form's.
+            let b = nonNull best
+            Expect.equal b.Step 160 "best at the maximum"
+            let q = (Search.trialExperiment search b.Trial).Seed
+            Expect.equal b.Metric (curve q 160) "the recorded metric is the objective's"
+            Expect.equal (events |> List.filter (fun (k, _, _, _, _, _) -> k = "start") |> List.length) 20 "every trial started once"
+            Expect.isTrue (Asha.isFinished state) "finished"
+        }
+
+        test "random search through the driver trains every trial to the maximum" {
+            let _, state, work = runFake (fakeSearch 6 (Scheduler.RandomSearch 80)) 2 None
+            Expect.equal (work |> List.sumBy (fun (_, b, t) -> t - b)) (6 * 80) "every trial to 80 steps, once"
+            Expect.all (state.Phases |> Map.toList) (fun (_, p) -> p = TrialPhase.Completed) "every trial completed"
+        }
+
+        test "a driver that crashes at any commit and is resumed ends with the store of an uninterrupted search, training no rung twice" {
+            let search = fakeSearch 12 ashaSpec
+            let reference, _, referenceWork = runFake search 1 None
+            let expected = contents reference
+            let commits = let e, _, _, _ = expected in (e |> List.filter (fun (k, _, _, _, _, _) -> k <> "pause" && k <> "complete" && k <> "stop") |> List.length) + 1
+            let spentBy (work: (int * int * int) list) = work |> List.sumBy (fun (_, b, t) -> t - b)
+            for k in 1 .. commits do
+                let folder, _, work = runFake search 1 (Some k)
+                Expect.equal (contents folder) expected (sprintf "crash at commit %d: the same store" k)
+                Expect.equal (spentBy work) (spentBy referenceWork) (sprintf "crash at commit %d: the same training steps, none twice" k)
+        }
+
+        test "the store refuses a recorded decision the scheduler would not take again (a changed search)" {
+            let search = fakeSearch 8 ashaSpec
+            let folder, _, _ = runFake search 1 None
+            use store = SqliteSearchStore.Open folder
+            let changed = { search with Scheduler = { search.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 10; MaxSteps = 160; ReductionFactor = 2 } } }
+            let driver = SearchDriver(changed, store, FakeRunner(Dictionary(), List()), folder, 1)
+            let error = Expect.throwsC (fun () -> driver.Run Threading.CancellationToken.None |> ignore) id
+            Expect.isTrue (error :? RunFolderException) "a RunFolderException"
+            Expect.stringContains error.Message "is not what the scheduler decides now" "says so"
+        }
+
+        test "bad searches are rejected before any trial starts, naming the field and value" {
+            let ok = fakeSearch 4 ashaSpec
+            let fieldsOf (s: Search) = SearchValidation.errors s |> List.map (fun e -> e.Field, e.Value)
+            let has (s: Search) (field: string) = Expect.exists (fieldsOf s) (fun (f, _) -> f = field) (sprintf "%s named: %A" field (fieldsOf s))
+            Expect.isEmpty (SearchValidation.errors ok) "the fake search is valid"
+            has { ok with Space = [ SearchSpace.parameter "a" (Domain.Choice []) ] } "space[a].domain.values"
+            has { ok with Space = [ SearchSpace.parameter "a" (Domain.Uniform(2.0, 1.0)) ] } "space[a].domain.low"
+            has { ok with Space = [ SearchSpace.parameter "a" (Domain.LogUniform(0.0, 1.0)) ] } "space[a].domain.low"
+            has { ok with Space = [ SearchSpace.parameter "a" (Domain.IntRange(3, 2)) ] } "space[a].domain.low"
+            has { ok with Space = [ SearchSpace.parameter "a" (Domain.IntRange(0, 2)) |> SearchSpace.onlyWhen "nope" [ ParameterValue.Int 1 ] ] } "space[a].when.parameter"
+            has { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 10; MaxSteps = 160; ReductionFactor = 1 } } } "scheduler.asha.reductionFactor"
+            has { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 0; MaxSteps = 160; ReductionFactor = 4 } } } "scheduler.asha.minSteps"
+            has { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 200; MaxSteps = 160; ReductionFactor = 4 } } } "scheduler.asha.minSteps"
+            has { ok with Trials = 0 } "trials"
+            has { ok with Name = "fake" } "name"
+            let invalid = { ok with Resolve = fun e _ -> { e with Budget = { e.Budget with BatchSize = 1 } } }
+            let errors = SearchValidation.errors invalid
+            Expect.exists errors (fun e -> e.Field = "trials[0]" && e.Value.StartsWith "quality=" && e.Reason.Contains "budget.batchSize") "the trial, its assignment and the experiment's error"
+        }
+
+        test "a real ganflow search killed with SIGKILL (driver and worker) and resumed ends with the store of an uninterrupted search" {
+            let arguments folder = [ "search"; "demo-search-unimodal"; "--out"; folder; "--trials"; "4"; "--grace"; "20"; "--max-steps"; "80"; "--workers"; "1"; "--device"; "cpu" ]
+            let killed, direct = scratchFolder "search-sigkill", scratchFolder "search-direct"
+            use driver = GanFlow.Tests.ProcessTests.startGanflow (arguments killed)
+            let reachedEvents () =
+                if not (File.Exists(Path.Combine(killed, SqliteSearchStore.FileName))) then 0
+                else
+                    try
+                        use store = SqliteSearchStore.Open(killed, readOnly = true)
+                        store.ReadEvents() |> Seq.filter (fun e -> e.Kind = "reached") |> Seq.length
+                    with _ -> 0
+            let workers () = GanFlow.Tests.ProcessTests.processesMentioning killed |> Array.filter (fun l -> l.Contains "--until")
+            GanFlow.Tests.ProcessTests.waitFor 300.0 "a reported rung and a running worker" (fun () -> reachedEvents () >= 2 && workers().Length > 0)
+            let workerPids = workers () |> Array.map (fun l -> int (l.Split(':')[0]))
+            driver.Kill()
+            for pid in workerPids do
+                try (Diagnostics.Process.GetProcessById pid).Kill() with _ -> ()
+            driver.WaitForExit()
+            GanFlow.Tests.ProcessTests.waitFor 30.0 "the worker to be gone" (fun () -> workers().Length = 0)
+            Expect.isFalse (contents killed |> fun (e, _, _, _) -> e |> List.exists (fun (k, _, _, _, _, _) -> k = "stop")) "killed before the end"
+            Expect.equal (GanFlow.Tests.ProcessTests.runGanflow (arguments killed @ [ "--resume" ])) 0 "the resumed search finishes"
+            Expect.equal (GanFlow.Tests.ProcessTests.runGanflow (arguments direct)) 0 "the uninterrupted search finishes"
+            Expect.equal (contents killed) (contents direct) "the same store, decision by decision"
+        }
+
+        test "ganflow search rejects --workers 0 and --trials 0 with exit 2, before anything is written" {
+            let folder = scratchFolder "search-bad"
+            let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; folder; "--workers"; "0" ]
+            Expect.equal code 2 "--workers 0"
+            Expect.stringContains error "--workers" "names the flag"
+            let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; folder; "--trials"; "0" ]
+            Expect.equal code 2 "--trials 0"
+            Expect.stringContains error "trials = 0" "names the field"
+            Expect.isFalse (Directory.Exists folder) "nothing written"
+        }
+    ]
