@@ -51,6 +51,7 @@ let tests =
             Expect.isTrue (html.Contains "true density") "density chart"
             Expect.isTrue (html.Contains "W1 estimate (eq. 9)") "critic series"
             Expect.isTrue (html.Contains "model mass outside the data&#39;s support") "mode diagnostics row"
+            Expect.isTrue (html.Contains "final JS, KDE of the samples vs the exact density") "JS beside W1"
             Expect.isTrue (html.Contains "2 of 3") "the negative estimate (step 200) and the underestimate (step 100) are counted"
         }
         test "a study report writes the table in the paper's layout with the paper's values beside ours" {
