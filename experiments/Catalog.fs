@@ -9,6 +9,7 @@ let all: Declared list =
       Declared.Study Seed000Table1.study
       Declared.Single Seed003Moons.realNvp
       Declared.Single Seed003Moons.otFlow ]
+    @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
 
 /// The experiment or study called `name`, if declared; a study's cells are reachable by their
 /// own names too.
@@ -19,4 +20,5 @@ let tryFind (name: string) =
         all
         |> List.tryPick (function
             | Declared.Study s -> s.Cells |> List.tryFind (fun c -> c.Experiment.Name = name) |> Option.map (fun c -> Declared.Single c.Experiment)
-            | Declared.Single _ -> None)
+            | Declared.Single _
+            | Declared.Dynamics _ -> None)

@@ -17,6 +17,7 @@ let private describe (declared: Declared) =
         sprintf "%s\t%s | %d-D data | %s | %d steps x batch %d | seed %d"
             e.Name e.Description (Densities.dimension e.Dataset) model e.Budget.Steps e.Budget.BatchSize e.Seed
     | Declared.Study s -> sprintf "%s\t%s | study of %d runs" s.Name s.Description s.Cells.Length
+    | Declared.Dynamics d -> sprintf "%s\t%s | seed 002 dynamics lab (no training)" d.Name d.Description
 
 let private execute (command: ParseResults<Command>) =
     match command.GetSubCommand() with
@@ -37,16 +38,25 @@ let private execute (command: ParseResults<Command>) =
             | Declared.Single experiment ->
                 RunCommand.run (RunCommand.withOverrides seed steps experiment) out device (args.GetResult(RunArgs.Threads, defaultValue = 1)) resume
             | Declared.Study study -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device resume
+            | Declared.Dynamics dynamics -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out
     | Metric args ->
-        MetricCommand.run (args.GetResult MetricArgs.X) (args.GetResult MetricArgs.Y) (args.GetResult(MetricArgs.Seed, defaultValue = 1))
+        MetricCommand.run (args.GetResult MetricArgs.X) (args.GetResult MetricArgs.Y) (args.GetResult(MetricArgs.Seed, defaultValue = 1)) (args.TryGetResult MetricArgs.Delta)
+    | Dynamics args ->
+        DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
+            (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
     | Bench args ->
-        BenchCommand.metrics ()
-        BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
-        BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
+        if not (args.Contains BenchArgs.Dynamics_Only) then
+            BenchCommand.metrics ()
+            BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
+            BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
+        BenchCommand.dynamics ()
         0
     | Report args ->
         let folder = args.GetResult ReportArgs.Run_Folder
         match GanFlow.Report.StudyReport.tryReadSpec folder with
+        | None when (GanFlow.Report.DynamicsFolder.tryReadSpec folder).IsSome ->
+            DynamicsCommand.writeFile folder GanFlow.Report.DynamicsFolder.reportFile (GanFlow.Report.DynamicsReport.render folder)
+            printfn "report = %s" (IO.Path.Combine(folder, GanFlow.Report.DynamicsFolder.reportFile))
         | Some study ->
             printfn "%s" (GanFlow.Report.StudyReport.write folder study)
             printfn "report = %s" (IO.Path.Combine(folder, GanFlow.Report.RunFolder.reportFile))

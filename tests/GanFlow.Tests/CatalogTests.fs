@@ -13,6 +13,7 @@ let tests =
                     match declared with
                     | Declared.Single e -> ExperimentValidation.errors e
                     | Declared.Study s -> StudyValidation.errors s
+                    | Declared.Dynamics d -> GanFlow.Core.Dynamics.DynamicsValidation.experimentErrors d
                 Expect.isEmpty errors (sprintf "%s: %A" declared.Name errors)
         }
         test "declared names are unique, including study cells" {
@@ -20,7 +21,8 @@ let tests =
                 Catalog.all
                 |> List.collect (function
                     | Declared.Single e -> [ e.Name ]
-                    | Declared.Study s -> s.Name :: (s.Cells |> List.map (fun c -> c.Experiment.Name)))
+                    | Declared.Study s -> s.Name :: (s.Cells |> List.map (fun c -> c.Experiment.Name))
+                    | Declared.Dynamics d -> [ d.Name ])
             Expect.equal (List.distinct names) names "no duplicates"
         }
         test "a study cell can be run by its own name" {

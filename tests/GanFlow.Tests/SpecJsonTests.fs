@@ -8,7 +8,8 @@ let private declaredExperiments =
     GanFlow.Experiments.Catalog.all
     |> List.collect (function
         | Declared.Single e -> [ e ]
-        | Declared.Study s -> s.Cells |> List.map (fun c -> c.Experiment))
+        | Declared.Study s -> s.Cells |> List.map (fun c -> c.Experiment)
+        | Declared.Dynamics _ -> [])
 
 [<Tests>]
 let tests =

@@ -27,21 +27,24 @@ type Study =
       /// Trials run at once (each with one intra-op thread). Default 2 (the CI machine's cores).
       Parallelism: int }
 
-/// What `ganflow list` and `ganflow run` accept: a single experiment or a study.
+/// What `ganflow list` and `ganflow run` accept: a single experiment, a study, or a seed 002 dynamics experiment.
 [<RequireQualifiedAccess>]
 type Declared =
     | Single of Experiment
     | Study of Study
+    | Dynamics of GanFlow.Core.Dynamics.DynamicsExperiment
 
     member this.Name =
         match this with
         | Single e -> e.Name
         | Study s -> s.Name
+        | Dynamics d -> d.Name
 
     member this.Description =
         match this with
         | Single e -> e.Description
         | Study s -> s.Description
+        | Dynamics d -> d.Description
 
 /// Checks on studies.
 module StudyValidation =
