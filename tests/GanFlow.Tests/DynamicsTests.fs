@@ -123,6 +123,15 @@ let tests =
                        |> Array.forall (fun x ->
                            let f = TwoGaussianGame.density t x - TwoGaussianGame.density m x
                            abs f < 1e-12 || (f > 0.0) = inside x)))
+            test "a crossing far out in a tail is found, and an optimal run through it still converges" {
+                // Rates −0.5 (+), 0.49905 (−), 0.49956 (−), 0.5 (+): the +0.5 term wins again only near x ≈ 1,052.
+                let t, m = [| -0.5; 0.5 |], [| 0.4990495162; 0.4995635345 |]
+                let roots = OptimalDiscriminator.crossings t m
+                Expect.equal roots.Length 2 "two crossings"
+                Expect.isGreaterThan roots[1] 1_000.0 "the far one"
+                let _, outcome = Outcome.ofRun tolerances DynamicsRule.Optimal t 0.1 0.1 5_000 [| 0.9650439413; 0.9654445962 |] [||]
+                Expect.equal outcome Outcome.Converged "endpoints far out are no divergence"
+            }
             testProperty "at mu-hat = mu* the optimal discriminator gives the generator a zero gradient" (
                 Prop.forAll (Arb.fromGen (Gen.arrayOfLength 2 coordinate)) (fun t ->
                     let _, g = OptimalDynamics.discriminatorAndGradient t (Array.rev t)

@@ -70,7 +70,8 @@ type OutcomeTolerances =
       /// An interval has left the mass when it holds at most this much of p_μ* and of p_μ̂ at the end.
       /// Default 1e-3.
       EmptyMass: float
-      /// Diverged: some |μ̂_i| or finite endpoint exceeds this, or a value is not finite. Default 1e3.
+      /// Diverged: some |μ̂_i| exceeds this or is not finite, or an endpoint is NaN (endpoints themselves may lie
+      /// anywhere, ±∞ included). Default 1e3.
       Divergence: float }
 
     static member Default =
