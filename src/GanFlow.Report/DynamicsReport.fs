@@ -138,14 +138,19 @@ module DynamicsReport =
             let ys = separations |> List.map (fun s -> "s = " + general s)
             let annotations =
                 [ for s, y in List.zip separations ys do
-                      for column in columns do
+                      for index, column in List.indexed columns do
                           match two |> List.tryFind (fun c -> c.Separation = s && select c = Some column) with
-                          | Some c -> yield Annotation.init(X = column, Y = y, Text = percent (value c), ShowArrow = false)
+                          // On a category axis a numeric x is the category's index (a label like "0.25" would be read as a number).
+                          | Some c ->
+                              let ink = Color.fromString (if value c < 0.5 then "white" else "black")
+                              yield Annotation.init(X = index, Y = y, Text = percent (value c), ShowArrow = false, Font = Font.init(Color = ink))
                           | None -> () ]
             Chart.Heatmap(zData = z, X = columns, Y = ys, ColorScale = StyleParam.Colorscale.Viridis, ShowScale = true)
+            |> GenericChart.mapTrace (Trace2DStyle.Heatmap(ZMin = 0.0, ZMax = 1.0))
             |> Chart.withAnnotations annotations
             |> Chart.withTitle title
-            |> Chart.withXAxisStyle("η_d / η_g", CategoryOrder = StyleParam.CategoryOrder.Array, CategoryArray = columns)
+            // Category axis: ratio labels like "0.25" would otherwise be read as numbers and misplace the annotations.
+            |> Chart.withXAxisStyle("η_d / η_g", AxisType = StyleParam.AxisType.Category, CategoryOrder = StyleParam.CategoryOrder.Array, CategoryArray = columns)
             |> Chart.withYAxisStyle "true-mean separation μ*2 − μ*1"
         let ratioColumn (c: PhaseCell) = if c.Rule = DynamicsRule.FirstOrder then Some(general c.StepRatio) else None
         let ratios = spec.StepRatios |> List.map general
@@ -165,12 +170,12 @@ module DynamicsReport =
                       let optimal = single |> List.tryFind (fun c -> c.Rule = DynamicsRule.Optimal)
                       yield
                           Chart.combine
-                              [ yield Chart.Line(x = (firstOrder |> List.map (fun c -> c.StepRatio)), y = (firstOrder |> List.map (fun c -> c.ShareConverged)), Name = "first order", ShowMarkers = true)
+                              [ yield Chart.Line(x = (firstOrder |> List.map (fun c -> general c.StepRatio)), y = (firstOrder |> List.map (fun c -> c.ShareConverged)), Name = "first order", ShowMarkers = true)
                                 match optimal with
-                                | Some o -> yield Chart.Line(x = [ List.min spec.StepRatios; List.max spec.StepRatios ], y = [ o.ShareConverged; o.ShareConverged ], Name = "optimal discriminator")
+                                | Some o -> yield Chart.Line(x = ratios, y = (ratios |> List.map (fun _ -> o.ShareConverged)), Name = "optimal discriminator (no η_d)")
                                 | None -> () ]
                           |> Chart.withTitle "single Gaussian N(0, 1), one interval: share converging"
-                          |> Chart.withXAxisStyle("η_d / η_g", AxisType = StyleParam.AxisType.Log)
+                          |> Chart.withXAxisStyle("η_d / η_g", AxisType = StyleParam.AxisType.Category, CategoryOrder = StyleParam.CategoryOrder.Array, CategoryArray = ratios)
                           |> Chart.withYAxisStyle("share converged", MinMax = (0.0, 1.05)) ]
         [ table ], charts
 
