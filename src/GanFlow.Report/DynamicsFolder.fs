@@ -10,9 +10,13 @@ open GanFlow.Core.Dynamics
 type PanelSummary =
     { /// 1-based panel index; the panel's trajectory is `trajectory-INDEX.csv`.
       Index: int
+      /// The panel's label from the spec.
       Label: string
+      /// The rule's command-line name (`optimal`, `first-order`, `discriminator-only`).
       Rule: string
+      /// Updates of the panel's run.
       Steps: int
+      /// The outcome's name, or `initial-state` for a panel that shows the initial state.
       Outcome: string
       /// L at the final state (at the initial state for a panel showing it, whose outcome is `initial-state`).
       FinalLoss: float
@@ -31,12 +35,19 @@ type PanelSummary =
 
 /// One recorded state of a trajectory file.
 type TrajectoryRow =
-    { Step: int
+    { /// The state's index t (0 = initial).
+      Step: int
+      /// μ̂⁽ᵗ⁾.
       Means: float[]
+      /// (l1, r1, l2, r2)⁽ᵗ⁾.
       Endpoints: float[]
+      /// L at the state.
       Loss: float
+      /// TV(p_μ*, p_μ̂) = max L − 1.
       Tv: float
+      /// JS(p_μ*, p_μ̂) in nats.
       Js: float
+      /// W1(p_μ*, p_μ̂).
       W1: float }
 
 /// The files of a dynamics folder (`ganflow run seed002-…`), their text forms and their parsers. Numbers are

@@ -5,11 +5,17 @@ open GanFlow.Core.Specs
 /// The names under which a `DynamicsSpec`'s fields are reported: spec paths in declared experiments, flags on the
 /// command line (`ganflow dynamics`), so that one validator serves both.
 type DynamicsFieldNames =
-    { TrueMeans: string
+    { /// How `DynamicsSpec.TrueMeans` is named in messages.
+      TrueMeans: string
+      /// How `DynamicsSpec.InitialMeans` is named.
       InitialMeans: string
+      /// How `DynamicsSpec.InitialIntervals` is named.
       InitialIntervals: string
+      /// How `DynamicsSpec.GeneratorStep` is named.
       GeneratorStep: string
+      /// How `DynamicsSpec.DiscriminatorStep` is named.
       DiscriminatorStep: string
+      /// How `DynamicsSpec.Steps` is named.
       Steps: string }
 
     /// Spec paths under `prefix` (e.g. `panels[0].run.`).

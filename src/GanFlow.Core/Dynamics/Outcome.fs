@@ -38,8 +38,9 @@ type TailStatistics =
       MeanRanges: float[]
       /// Every generator mean of the run was finite and within `Divergence`, and no endpoint was NaN.
       Bounded: bool
-      /// The final state's means and endpoints.
+      /// The final state's means.
       FinalMeans: float[]
+      /// The final state's endpoints (l1, r1, l2, r2).
       FinalEndpoints: float[] }
 
 /// Reading outcomes.

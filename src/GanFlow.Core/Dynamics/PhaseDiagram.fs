@@ -2,10 +2,15 @@ namespace GanFlow.Core.Dynamics
 
 /// How many initial conditions of a cell ended in each outcome.
 type OutcomeCounts =
-    { Converged: int
+    { /// Initial conditions that converged.
+      Converged: int
+      /// … that ended in mode collapse.
       ModeCollapse: int
+      /// … that ended in discriminator collapse.
       DiscriminatorCollapse: int
+      /// … that stalled away from μ* with both intervals alive.
       VanishingGradient: int
+      /// … still moving at the end, or diverged.
       Oscillation: int }
 
     member this.Total = this.Converged + this.ModeCollapse + this.DiscriminatorCollapse + this.VanishingGradient + this.Oscillation
@@ -43,7 +48,9 @@ type PhaseGame =
 
 /// One cell of the phase diagram.
 type PhaseCell =
-    { Game: PhaseGame
+    { /// The game of the cell.
+      Game: PhaseGame
+      /// The rule every initial condition of the cell ran.
       Rule: DynamicsRule
       /// μ*2 − μ*1 (0 for the single Gaussian).
       Separation: float
