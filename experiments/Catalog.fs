@@ -10,6 +10,7 @@ let all: Declared list =
       Declared.Single Seed003Moons.realNvp
       Declared.Single Seed003Moons.otFlow ]
     @ (DemoSearch.search :: Seed000Search.all |> List.map Declared.Search)
+    @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
 
 /// The experiment, study or search called `name`, if declared; a study's cells are reachable by their own names too.
 let tryFind (name: string) =
@@ -20,4 +21,5 @@ let tryFind (name: string) =
         |> List.tryPick (function
             | Declared.Study s -> s.Cells |> List.tryFind (fun c -> c.Experiment.Name = name) |> Option.map (fun c -> Declared.Single c.Experiment)
             | Declared.Single _
-            | Declared.Search _ -> None)
+            | Declared.Search _
+            | Declared.Dynamics _ -> None)

@@ -130,3 +130,27 @@ let checkpoints () =
         IO.Directory.Delete(folder, true)
         printfn "%-28s every %d steps = %6.2f s of training; one checkpoint %7.2f ms = %.3f%% overhead; a kill at a random moment loses %.2f s on average, at most %.2f s"
             experiment.Name interval seconds ms (100.0 * ms / (1000.0 * seconds)) (seconds / 2.0) seconds
+/// Seed 002's dynamics (pure F#, float64): trajectories × steps per second of the first-order and optimal rules in the
+/// Fig. 1 setting (μ* = (−0.5, 0.5), η_g = η_d = 0.1), on one thread and in parallel over the cores as the phase
+/// diagram runs them (`PhaseDiagram.cell`); median of 3 after a warm-up that lets the JIT finish optimising.
+let dynamics () =
+    let tolerances = GanFlow.Core.Dynamics.OutcomeTolerances.Default
+    let spec = { GanFlow.Core.Dynamics.PhaseDiagramSpec.Default with Steps = 1_000 }
+    let draws = GanFlow.Core.Dynamics.PhaseDiagram.draws 1 2 2_000
+    let trueMeans = [| -0.5; 0.5 |]
+    let sequential (rule: GanFlow.Core.Dynamics.DynamicsRule) (count: int) () =
+        draws
+        |> Array.truncate count
+        |> Array.map (fun d ->
+            let means, endpoints = GanFlow.Core.Dynamics.PhaseDiagram.initialCondition spec.Margin trueMeans d
+            GanFlow.Core.Dynamics.Outcome.ofRun tolerances rule trueMeans 0.1 0.1 spec.Steps means endpoints)
+    let parallelCell (rule: GanFlow.Core.Dynamics.DynamicsRule) () =
+        GanFlow.Core.Dynamics.PhaseDiagram.cell tolerances spec GanFlow.Core.Dynamics.PhaseGame.TwoGaussians draws 1.0 rule 1.0
+    printfn "seed 002 dynamics, Fig. 1 setting, %d steps per trajectory (%d cores; median of 3)" spec.Steps Environment.ProcessorCount
+    for rule, count in [ GanFlow.Core.Dynamics.DynamicsRule.FirstOrder, 2_000; GanFlow.Core.Dynamics.DynamicsRule.Optimal, 500 ] do
+        sequential rule (count / 2) () |> ignore
+        let oneThread = medianMilliseconds 3 (sequential rule count)
+        printfn "%-52s %12.0f trajectory-steps/s  (%d trajectories)" (sprintf "%A, one thread" rule) (float (count * spec.Steps) / (oneThread / 1000.0)) count
+        let inParallel = medianMilliseconds 3 (parallelCell rule)
+        printfn "%-52s %12.0f trajectory-steps/s  (%d trajectories, %.2f s)" (sprintf "%A, phase-diagram cell in parallel" rule)
+            (float (draws.Length * spec.Steps) / (inParallel / 1000.0)) draws.Length (inParallel / 1000.0)

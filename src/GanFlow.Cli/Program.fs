@@ -20,6 +20,7 @@ let private describe (declared: Declared) =
     | Declared.Search s ->
         sprintf "%s\t%s | search of %d trials, %A, milestones %A" s.Name s.Description s.Trials s.Scheduler.Scheduler
             (GanFlow.Core.Search.Rungs.milestones s.Scheduler.Scheduler)
+    | Declared.Dynamics d -> sprintf "%s\t%s | seed 002 dynamics lab (no training)" d.Name d.Description
 
 let private execute (command: ParseResults<Command>) =
     match command.GetSubCommand() with
@@ -47,16 +48,22 @@ let private execute (command: ParseResults<Command>) =
         | Ok(Declared.Single experiment) ->
             RunCommand.run (RunCommand.withOverrides seed steps experiment) out device threads resume (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report))
         | Ok(Declared.Study study) -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device threads resume
+        | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out
         | Ok(Declared.Search s) ->
             eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name
             2
     | Metric args ->
-        MetricCommand.run (args.GetResult MetricArgs.X) (args.GetResult MetricArgs.Y) (args.GetResult(MetricArgs.Seed, defaultValue = 1))
+        MetricCommand.run (args.GetResult MetricArgs.X) (args.GetResult MetricArgs.Y) (args.GetResult(MetricArgs.Seed, defaultValue = 1)) (args.TryGetResult MetricArgs.Delta)
+    | Dynamics args ->
+        DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
+            (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
     | Bench args ->
-        BenchCommand.metrics ()
-        BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
-        BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
-        BenchCommand.checkpoints ()
+        if not (args.Contains BenchArgs.Dynamics_Only) then
+            BenchCommand.metrics ()
+            BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
+            BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
+            BenchCommand.checkpoints ()
+        BenchCommand.dynamics ()
         0
     | Report args -> ReportCommand.run (args.GetResult ReportArgs.Run_Folder)
     | Search args ->

@@ -12,6 +12,8 @@ public enum FolderKind
     Study,
     /// <summary>A search: the study store and one run folder per trial (<c>ganflow search</c>).</summary>
     Search,
+    /// <summary>A seed 002 dynamics experiment: trajectories, phase diagram or support sizes (<c>ganflow run seed002-…</c>).</summary>
+    Dynamics,
 }
 
 /// <summary>

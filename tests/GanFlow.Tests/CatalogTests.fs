@@ -14,6 +14,7 @@ let tests =
                     | Declared.Single e -> ExperimentValidation.errors e
                     | Declared.Study s -> StudyValidation.errors s
                     | Declared.Search s -> GanFlow.Core.Search.SearchValidation.errors s
+                    | Declared.Dynamics d -> GanFlow.Core.Dynamics.DynamicsValidation.experimentErrors d
                 Expect.isEmpty errors (sprintf "%s: %A" declared.Name errors)
         }
         test "declared names are unique, including study cells" {
@@ -22,7 +23,8 @@ let tests =
                 |> List.collect (function
                     | Declared.Single e -> [ e.Name ]
                     | Declared.Study s -> s.Name :: (s.Cells |> List.map (fun c -> c.Experiment.Name))
-                    | Declared.Search s -> [ s.Name ])
+                    | Declared.Search s -> [ s.Name ]
+                    | Declared.Dynamics d -> [ d.Name ])
             Expect.equal (List.distinct names) names "no duplicates"
         }
         test "seed 000's WGAN search ships for both datasets at the paper's scale and a reduced one, names containing search" {

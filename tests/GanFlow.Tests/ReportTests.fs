@@ -53,6 +53,7 @@ let tests =
             Expect.isTrue (html.Contains "true density") "density chart"
             Expect.isTrue (html.Contains "W1 estimate (eq. 9)") "critic series"
             Expect.isTrue (html.Contains "model mass outside the data&#39;s support") "mode diagnostics row"
+            Expect.isTrue (html.Contains "final JS, KDE of the samples vs the exact density") "JS beside W1"
             Expect.isTrue (html.Contains "2 of 3") "the negative estimate (step 200) and the underestimate (step 100) are counted"
         }
         test "a GAN density chart covers the model's samples when they lie outside the data's range, and says how many it leaves out" {

@@ -9,7 +9,8 @@ let private declaredExperiments =
     |> List.collect (function
         | Declared.Single e -> [ e ]
         | Declared.Study s -> s.Cells |> List.map (fun c -> c.Experiment)
-        | Declared.Search s -> [ s.Base; GanFlow.Core.Search.Search.trialExperiment s 0 ])
+        | Declared.Search s -> [ s.Base; GanFlow.Core.Search.Search.trialExperiment s 0 ]
+        | Declared.Dynamics _ -> [])
 
 [<Tests>]
 let tests =

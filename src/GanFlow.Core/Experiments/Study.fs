@@ -27,11 +27,13 @@ type Study =
       /// Trials run at once (each with one intra-op thread). Default 2 (the CI machine's cores).
       Parallelism: int }
 
-/// What `ganflow list` shows: a single experiment or a study (`ganflow run`), or a search (`ganflow search`).
+/// What `ganflow list` shows: a single experiment or a study (`ganflow run`), a seed 002 dynamics experiment
+/// (`ganflow run`), or a search (`ganflow search`).
 [<RequireQualifiedAccess; NoEquality; NoComparison>]
 type Declared =
     | Single of Experiment
     | Study of Study
+    | Dynamics of GanFlow.Core.Dynamics.DynamicsExperiment
     | Search of GanFlow.Core.Search.Search
 
     member this.Name =
@@ -39,12 +41,14 @@ type Declared =
         | Single e -> e.Name
         | Study s -> s.Name
         | Search s -> s.Name
+        | Dynamics d -> d.Name
 
     member this.Description =
         match this with
         | Single e -> e.Description
         | Study s -> s.Description
         | Search s -> s.Description
+        | Dynamics d -> d.Description
 
 /// Checks on studies.
 module StudyValidation =

@@ -43,3 +43,18 @@ module Wasserstein =
         for i in 0 .. n - 2 do
             total <- total + levelGap cdf integral (float (i + 1) / float n) xs[i] xs[i + 1]
         total
+
+    /// W1 between two exact 1-D distributions, ∫ |F_a(t) − F_b(t)| dt, by the midpoint rule on 20,000 cells over
+    /// their ranges' union widened by its width (error far below 1e-6 for this lab's unit-variance mixtures).
+    let w1BetweenDistributions (a: Distribution) (b: Distribution) =
+        let la, ha = Densities.range a
+        let lb, hb = Densities.range b
+        let width = max ha hb - min la lb
+        let low, high = min la lb - width, max ha hb + width
+        let cells = 20_000
+        let h = (high - low) / float cells
+        let mutable total = 0.0
+        for i in 0 .. cells - 1 do
+            let t = low + h * (float i + 0.5)
+            total <- total + abs (Densities.cdf a t - Densities.cdf b t)
+        total * h

@@ -1,0 +1,210 @@
+/// Seed 002's dynamics lab on the command line: `ganflow dynamics …` (one run, `key = value` lines) and
+/// `ganflow run seed002-…` (a declared figure, phase diagram or support-size check, written to a folder with its
+/// report).
+module GanFlow.Cli.DynamicsCommand
+
+open System
+open System.Globalization
+open System.IO
+open GanFlow.Core.Specs
+open GanFlow.Core.Dynamics
+open GanFlow.Report
+
+let private show (v: float) = v.ToString("R", CultureInfo.InvariantCulture)
+let private showAll (values: float[]) = values |> Array.map show |> String.concat ","
+
+/// Parses a comma-separated list of numbers given to `flag`, or the error naming the flag, the value and the
+/// offending item.
+let parseList (flag: string) (text: string) : Result<float list, SpecError> =
+    let items = text.Split ','
+    let parsed = items |> Array.map (fun item -> item.Trim(), Double.TryParse(item.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture))
+    match parsed |> Array.tryFind (fun (_, (ok, _)) -> not ok) with
+    | Some(item, _) -> Error { Field = flag; Value = text; Reason = sprintf "\"%s\" is not a number (numbers are comma-separated, e.g. -0.5,0.5)" item }
+    | None -> Ok(parsed |> Array.map (fun (_, (_, v)) -> v) |> List.ofArray)
+
+let private parseNumber (flag: string) (text: string) =
+    match Double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture) with
+    | true, v -> Ok v
+    | false, _ -> Error { Field = flag; Value = text; Reason = "is not a number" }
+
+let private parseSteps (text: string) =
+    match Int32.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture) with
+    | true, v -> Ok v
+    | false, _ -> Error { Field = "--steps"; Value = text; Reason = "is not a whole number" }
+
+let private parseRule (text: string) =
+    match text.Trim() with
+    | "first-order" -> Ok DynamicsRule.FirstOrder
+    | "optimal" -> Ok DynamicsRule.Optimal
+    | "discriminator-only" -> Ok DynamicsRule.DiscriminatorOnly
+    | _ -> Error { Field = "--dynamics"; Value = text; Reason = "must be first-order, optimal or discriminator-only" }
+
+/// The command line's values (each flag's text, None when absent) read into a spec, or every error, each naming its
+/// flag and value. Nothing is computed here.
+let specOf (trueText: string) (muText: string) (intervalsText: string option) (etaG: string option) (etaD: string option)
+           (steps: string option) (rule: string option) : Result<DynamicsSpec, SpecError list> =
+    let errors = Collections.Generic.List<SpecError>()
+    let take (result: Result<'T, SpecError>) (fallback: 'T) =
+        match result with
+        | Ok value -> value
+        | Error e ->
+            errors.Add e
+            fallback
+    let ruleResult = rule |> Option.map parseRule |> Option.defaultValue (Ok DynamicsRule.FirstOrder)
+    let parsedRule = take ruleResult DynamicsRule.FirstOrder
+    // Only a valid non-optimal rule needs the discriminator's flags.
+    let needsDiscriminator = match ruleResult with Ok r -> r <> DynamicsRule.Optimal | Error _ -> false
+    let missing flag =
+        if needsDiscriminator then
+            errors.Add { Field = flag; Value = "(missing)"; Reason = sprintf "is needed by --dynamics %s" (DynamicsFolder.ruleText parsedRule) }
+    let trueMeans = take (parseList "--true" trueText) []
+    let means = take (parseList "--mu" muText) []
+    let intervals =
+        match intervalsText with
+        | Some text -> take (parseList "--intervals" text) []
+        | None ->
+            missing "--intervals"
+            []
+    let generatorStep =
+        match etaG with
+        | Some text -> take (parseNumber "--eta-g" text) nan
+        | None -> DynamicsSpec.Default.GeneratorStep
+    let discriminatorStep =
+        match etaD with
+        | Some text -> take (parseNumber "--eta-d" text) nan
+        | None ->
+            missing "--eta-d"
+            DynamicsSpec.Default.DiscriminatorStep
+    let stepCount = steps |> Option.map (fun text -> take (parseSteps text) 0) |> Option.defaultValue DynamicsSpec.Default.Steps
+    if errors.Count > 0 then Error(List.ofSeq errors)
+    else
+        let spec =
+            { TrueMeans = trueMeans
+              InitialMeans = means
+              InitialIntervals = intervals
+              GeneratorStep = generatorStep
+              DiscriminatorStep = discriminatorStep
+              Steps = stepCount
+              Rule = parsedRule }
+        match DynamicsValidation.errors DynamicsFieldNames.Flags spec with
+        | [] -> Ok spec
+        | validationErrors -> Error validationErrors
+
+/// The `key = value` pairs printed for a finished run (full double precision, invariant culture).
+let report (tolerances: OutcomeTolerances) (trajectory: Trajectory) =
+    let spec = trajectory.Spec
+    let trueMeans = Array.ofList spec.TrueMeans
+    let final = trajectory.Means.Length - 1
+    let means, endpoints = trajectory.Means[final], trajectory.Endpoints[final]
+    let d = Trajectory.distances trueMeans means
+    let stats = trajectory.Statistics
+    [ "dynamics", DynamicsFolder.ruleText spec.Rule
+      "true", showAll trueMeans
+      "eta_g", show spec.GeneratorStep
+      "eta_d", (if spec.Rule = DynamicsRule.Optimal then "unused" else show spec.DiscriminatorStep)
+      "steps", string spec.Steps
+      "mu", showAll means
+      "intervals", showAll endpoints
+      "loss", show trajectory.Loss[final]
+      "optimal_loss", show (d.Tv + 1.0)
+      "tv", show d.Tv
+      "js", show d.Js
+      "w1", show d.W1
+      "gan_loss_at_optimal_v", show d.GanLossAtOptimum
+      "two_js_minus_log4", show (2.0 * d.Js - log 4.0)
+      "set_distance", show (Outcome.setDistance trueMeans means)
+      "tail_max_set_distance", show stats.MaxSetDistance
+      "tail_peak_to_peak", showAll stats.MeanRanges
+      "tail_steps", string (spec.Steps - Outcome.tailStart tolerances spec.Steps)
+      "outcome", trajectory.Outcome.Text ]
+
+/// `ganflow dynamics …`: validates, runs, prints; returns the exit code (2 on bad input, before any computation).
+let runOnce (trueText: string) (muText: string) intervals etaG etaD steps rule =
+    match specOf trueText muText intervals etaG etaD steps rule with
+    | Error errors ->
+        for e in errors do
+            eprintfn "error: %O" e
+        2
+    | Ok spec ->
+        let tolerances = OutcomeTolerances.Default
+        for key, value in report tolerances (Trajectory.run tolerances spec) do
+            printfn "%s = %s" key value
+        0
+
+/// A declared experiment with `ganflow run`'s overrides: --steps sets every panel's (or the diagram's) steps, --seed
+/// the phase diagram's or support check's seed (figures draw nothing at random).
+let withOverrides (seed: int option) (steps: int option) (experiment: DynamicsExperiment) =
+    let kind =
+        match experiment.Kind with
+        | DynamicsExperimentKind.Figure panels ->
+            DynamicsExperimentKind.Figure(panels |> List.map (fun p -> { p with Run = { p.Run with Steps = defaultArg steps p.Run.Steps } }))
+        | DynamicsExperimentKind.PhaseDiagram p ->
+            DynamicsExperimentKind.PhaseDiagram { p with Steps = defaultArg steps p.Steps; Seed = defaultArg seed p.Seed }
+        | DynamicsExperimentKind.SupportSizes s -> DynamicsExperimentKind.SupportSizes { s with Seed = defaultArg seed s.Seed }
+    let overridden = [ (steps |> Option.map (sprintf "%d steps")); (seed |> Option.map (sprintf "seed %d")) ] |> List.choose id
+    if kind = experiment.Kind then experiment
+    else { experiment with Kind = kind; Description = sprintf "%s (overridden: %s)" experiment.Description (String.concat ", " overridden) }
+
+/// Writes one file of a dynamics folder (atomically, flushed). `runExperiment` holds the folder (marker and lock) while
+/// it writes.
+let writeFile (folder: string) (name: string) (text: string) =
+    GanFlow.Store.AtomicFile.WriteAllText(Path.Combine(folder, name), text)
+
+/// The summary row and trajectory text of one figure panel.
+let private panelFiles (tolerances: OutcomeTolerances) (index: int) (panel: DynamicsPanel) =
+    let trajectory = Trajectory.run tolerances panel.Run
+    let trueMeans = Array.ofList panel.Run.TrueMeans
+    let distances = trajectory.Means |> Array.Parallel.map (Trajectory.distances trueMeans)
+    // A panel that shows the initial state is summarised at state 0, without an outcome or a cycle.
+    let atStart = panel.View = PanelView.DifferenceAtStart
+    let shown = if atStart then 0 else distances.Length - 1
+    let identityGap = distances |> Array.map (fun d -> abs (d.GanLossAtOptimum - (2.0 * d.Js - log 4.0))) |> Array.max
+    let summary =
+        { Index = index; Label = panel.Label; Rule = DynamicsFolder.ruleText panel.Run.Rule; Steps = panel.Run.Steps
+          Outcome = (if atStart then "initial-state" else trajectory.Outcome.Text)
+          FinalLoss = trajectory.Loss[shown]; FinalTv = distances[shown].Tv; FinalJs = distances[shown].Js; FinalW1 = distances[shown].W1
+          CycleRadius = (if atStart then nan else trajectory.Statistics.MaxSetDistance)
+          CycleRanges = (if atStart then [||] else trajectory.Statistics.MeanRanges)
+          IdentityGap = identityGap }
+    summary, DynamicsFolder.trajectoryText trajectory (fun t -> distances[t].Tv, distances[t].Js, distances[t].W1)
+
+/// `ganflow run seed002-… --out DIR`: validates, computes, writes the folder and its report; returns the exit code.
+let runExperiment (experiment: DynamicsExperiment) (folder: string) =
+    Validate.orRaise (DynamicsValidation.experimentErrors experiment)
+    // The folder contract of every ganflow folder: refused when foreign, locked while written, and a fresh start
+    // removes only the files an earlier dynamics run wrote.
+    use owned = GanFlow.Store.OwnedFolder.Open(folder, GanFlow.Store.FolderKind.Dynamics)
+    let earlier =
+        Directory.GetFiles folder
+        |> Array.map (fun p -> Path.GetFileName p |> nonNull)
+        |> Array.filter (fun n ->
+            List.contains n [ DynamicsFolder.specFile; DynamicsFolder.panelsFile; DynamicsFolder.phaseFile; DynamicsFolder.supportFile; DynamicsFolder.reportFile ]
+            || Text.RegularExpressions.Regex.IsMatch(n, @"^trajectory-\d+\.csv$")
+            || Text.RegularExpressions.Regex.IsMatch(n, @"^samples-[a-z0-9-]+\.txt$"))
+    if File.Exists(Path.Combine(folder, DynamicsFolder.specFile)) then eprintfn "replacing the earlier dynamics run in %s" folder
+    owned.RemoveOwnFiles earlier
+    let watch = Diagnostics.Stopwatch.StartNew()
+    writeFile folder DynamicsFolder.specFile (SpecJson.serialize experiment)
+    match experiment.Kind with
+    | DynamicsExperimentKind.Figure panels ->
+        let files = panels |> List.mapi (fun i p -> panelFiles experiment.Tolerances (i + 1) p)
+        for summary, text in files do
+            writeFile folder (DynamicsFolder.trajectoryFile summary.Index) text
+            printfn "%s: %s (tail max distance from mu* %s)" summary.Label summary.Outcome (show summary.CycleRadius)
+        writeFile folder DynamicsFolder.panelsFile (DynamicsFolder.panelsText (List.map fst files))
+    | DynamicsExperimentKind.PhaseDiagram spec ->
+        let progress (c: PhaseCell) =
+            printfn "%s %s separation %s ratio %s: converged %d of %d (%s)" c.Game.Text (DynamicsFolder.ruleText c.Rule) (show c.Separation) (show c.StepRatio)
+                c.Counts.Converged c.Counts.Total (c.ShareConverged.ToString("P1", CultureInfo.InvariantCulture))
+        let cells = PhaseDiagram.run experiment.Tolerances spec progress
+        writeFile folder DynamicsFolder.phaseFile (DynamicsFolder.phaseText cells)
+    | DynamicsExperimentKind.SupportSizes spec ->
+        let results = SupportSizes.run spec
+        for row, sample in results do
+            sample |> Option.iter (fun values -> writeFile folder (DynamicsFolder.samplesFile row.Model) (values |> Array.map (fun v -> show v + "\n") |> String.concat ""))
+            printfn "%s: support estimate %s (known %s)" row.Model (show row.Estimate.Support) (show row.KnownSupport)
+        writeFile folder DynamicsFolder.supportFile (DynamicsFolder.supportText (List.map fst results))
+    writeFile folder DynamicsFolder.reportFile (DynamicsReport.render folder)
+    printfn "wall_seconds = %.1f" watch.Elapsed.TotalSeconds
+    printfn "report = %s" (Path.Combine(folder, DynamicsFolder.reportFile))
+    0
