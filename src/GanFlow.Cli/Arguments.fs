@@ -22,12 +22,14 @@ type RunArgs =
     | Resume
     | Until of step: int
     | No_Report
+    | Tensorboard
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
             | Until _ -> "pause at this step instead of the budget: evaluate, checkpoint, end as Paused (a search's rung); --resume continues."
             | No_Report -> "do not write report.html (a search writes its own report)."
+            | Tensorboard -> "also write every evaluation as TensorBoard scalars into DIR/tensorboard/ (`tensorboard --logdir DIR`)."
             | Experiment _ -> "name of a declared experiment or study (see `ganflow list`); or give --spec instead."
             | Spec _ -> "run the resolved experiment spec in this JSON file (a run folder's spec.json), or on the standard input with -."
             | Out _ -> "run folder to write (created when missing; refused when it holds files ganflow did not write): run.json, spec.json, metrics.csv, summary.json, samples.txt, report.html, checkpoint/."

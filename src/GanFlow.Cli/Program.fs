@@ -46,7 +46,7 @@ let private execute (command: ParseResults<Command>) =
             eprintfn "error: %s" message
             2
         | Ok(Declared.Single experiment) ->
-            RunCommand.run (RunCommand.withOverrides seed steps experiment) out device threads resume (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report))
+            RunCommand.run (RunCommand.withOverrides seed steps experiment) out device threads resume (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report)) (args.Contains RunArgs.Tensorboard)
         | Ok(Declared.Study study) -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device threads resume
         | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out
         | Ok(Declared.Search s) ->

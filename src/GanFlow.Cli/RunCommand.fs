@@ -64,7 +64,7 @@ let exitCode (status: RunStatus) =
 
 /// Returns the exit code: 0 when the run completed, 3 when it diverged, 2 on bad input (the spec, the folder, a
 /// resume that does not match), 1 when it failed otherwise.
-let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) (until: int option) (writeReport: bool) =
+let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) (until: int option) (writeReport: bool) (tensorBoard: bool) =
     match ExperimentValidation.errors experiment with
     | _ :: _ as errors ->
         eprintfn "error: invalid spec for experiment %s:" experiment.Name
@@ -78,7 +78,7 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         TorchSetup.Initialize threads
         let context =
             RunContext(device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume, Action<string>(eprintfn "%s"),
-                       StopAtStep = Option.toNullable until)
+                       StopAtStep = Option.toNullable until, TensorBoard = tensorBoard)
         eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name device experiment.Budget.Steps experiment.Seed outDirectory
         match (try Ok(ExperimentRunner.Run(experiment, context)) with :? RunFolderException as e -> Error e.Message) with
         | Error message ->

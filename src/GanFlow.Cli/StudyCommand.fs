@@ -51,22 +51,39 @@ let planCell (folder: string) (cell: StudyCell) =
 /// Checks every cell's folder before any cell starts: a path that cannot hold a run folder, a foreign folder, or (with
 /// `resume`) a cell of another spec is an error naming the cell.
 let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
-    study.Cells
-    |> List.choose (fun cell ->
-        let folder = StudyReport.cellFolder outDirectory cell
-        try
-            OwnedFolder.CheckPath(folder, "cell folder") |> ignore
-            if Directory.Exists folder && isNull (FolderMarker.Read folder) then
-                match OwnedFolder.ForeignEntries folder |> Seq.tryHead with
-                | Some foreign -> failwithf "%s holds files ganflow did not write (first: %s)" folder foreign
-                | None -> ()
-            match planCell folder cell with
-            | CellPlan.Replace d when resume ->
-                Some(sprintf "cell %s: its folder holds a run with %s = %s, the study's cell has %s (--resume never replaces a cell)" cell.Experiment.Name d.Field d.Left d.Right)
-            | _ -> None
-        with
-        | :? RunFolderException as e -> Some(sprintf "cell %s: %s" cell.Experiment.Name e.Message)
-        | Failure message -> Some(sprintf "cell %s: %s" cell.Experiment.Name message))
+    let cellProblems =
+        study.Cells
+        |> List.choose (fun cell ->
+            let folder = StudyReport.cellFolder outDirectory cell
+            try
+                OwnedFolder.CheckPath(folder, "cell folder") |> ignore
+                if Directory.Exists folder && isNull (FolderMarker.Read folder) then
+                    match OwnedFolder.ForeignEntries folder |> Seq.tryHead with
+                    | Some foreign -> failwithf "%s holds files ganflow did not write (first: %s)" folder foreign
+                    | None -> ()
+                match planCell folder cell with
+                | CellPlan.Replace d when resume ->
+                    Some(sprintf "cell %s: its folder holds a run with %s = %s, the study's cell has %s (--resume never replaces a cell)" cell.Experiment.Name d.Field d.Left d.Right)
+                | _ -> None
+            with
+            | :? RunFolderException as e -> Some(sprintf "cell %s: %s" cell.Experiment.Name e.Message)
+            | Failure message -> Some(sprintf "cell %s: %s" cell.Experiment.Name message))
+    let searchProblems =
+        study.Searches
+        |> List.choose (fun cell ->
+            let folder = StudyReport.searchFolder outDirectory cell
+            match GanFlow.Experiments.Catalog.tryFind cell.Search with
+            | Some(Declared.Search _) ->
+                try
+                    OwnedFolder.CheckPath(folder, "search folder") |> ignore
+                    match (if Directory.Exists folder then Option.ofObj (FolderMarker.Read folder) else None) with
+                    | Some marker when marker.Kind <> FolderKind.Search -> Some(sprintf "search %s: %s is a %A folder, not a search folder" cell.Search folder marker.Kind)
+                    | None when Directory.Exists folder && not (Seq.isEmpty (OwnedFolder.ForeignEntries folder)) ->
+                        Some(sprintf "search %s: %s holds files ganflow did not write" cell.Search folder)
+                    | _ -> None
+                with :? RunFolderException as e -> Some(sprintf "search %s: %s" cell.Search e.Message)
+            | _ -> Some(sprintf "searches: %s is not a declared search (`ganflow list`)" cell.Search))
+    cellProblems @ searchProblems
 
 /// Stops the study on SIGINT or SIGTERM: cancels the token (the running cells are killed with their process trees,
 /// nothing new starts) instead of ending the process at once.
@@ -132,11 +149,25 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                             | None -> sprintf "no result (exit code %d, see %s)" exit (Path.Combine(folder, RunFiles.Log))
                         eprintfn "%-36s %s" e.Name status
                     with :? OperationCanceledException -> eprintfn "%-36s stopped" e.Name
+            /// A search cell: `ganflow search NAME --out DIR/NAME --resume` (a finished search is kept as it is).
+            let runSearch (cell: StudySearchCell) =
+                let folder = StudyReport.searchFolder outDirectory cell
+                Directory.CreateDirectory folder |> ignore
+                if isNull (FolderMarker.Read folder) then FolderMarker.For(FolderKind.Search).Write folder
+                let arguments = [ "search"; cell.Search; "--out"; folder; "--resume"; "--workers"; string study.Parallelism; "--device"; device ]
+                use child = WorkerProcess.Start(command, arguments, null, Path.Combine(folder, RunFiles.Log))
+                try
+                    let exit = child.WaitForExit cancel.Token
+                    eprintfn "%-36s %s" cell.Search (if exit = 0 then "search finished" else sprintf "search ended with exit code %d (see %s)" exit (Path.Combine(folder, RunFiles.Log)))
+                with :? OperationCanceledException -> eprintfn "%-36s stopped" cell.Search
             try
                 Parallel.ForEach(study.Cells, ParallelOptions(MaxDegreeOfParallelism = study.Parallelism, CancellationToken = cancel.Token), runCell)
                 |> ignore
+                for cell in study.Searches do
+                    if not cancel.IsCancellationRequested then runSearch cell
             with :? OperationCanceledException -> ()
             registrations |> List.iter (fun r -> r.Dispose())
+            let searchesDone = study.Searches |> List.forall (fun c -> (StudyReport.searchValue outDirectory c) |> function Result.Ok _ -> true | Result.Error _ -> false)
             let summaries =
                 study.Cells
                 |> List.map (fun c -> try RunData.tryLoad (StudyReport.cellFolder outDirectory c) |> Option.map (fun d -> d.Summary) with :? RunFolderException -> None)
@@ -147,6 +178,6 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
             if signal.Value <> 0 then
                 eprintfn "study stopped by a signal: rerun `ganflow run %s --out %s` to continue the unfinished cells" study.Name outDirectory
                 signal.Value
-            elif summaries |> List.forall (function Some s -> s.Status = RunStatus.Completed | None -> false) then 0
+            elif searchesDone && summaries |> List.forall (function Some s -> s.Status = RunStatus.Completed | None -> false) then 0
             elif summaries |> List.exists (function Some s -> s.Status = RunStatus.Diverged | None -> false) then 3
             else 1

@@ -17,13 +17,29 @@ module StudyReport =
     let cellFolder (studyDirectory: string) (cell: StudyCell) = Path.Combine(studyDirectory, cell.Experiment.Name)
 
     /// Final W1 (eq. 8) of every cell as a rows × columns frame (NaN where the cell diverged).
-    let w1Frame (study: Study) (runs: (StudyCell * RunData) list) : Frame<string, string> =
-        runs
-        |> List.map (fun (cell, data) ->
-            let w1 = data.Summary.Final |> Option.map (fun f -> f.W1) |> Option.defaultValue nan
-            cell.Row, cell.Column, w1)
+    let w1Frame (study: Study) (runs: (StudyCell * RunData) list) (searched: ((string * string) * float) list) : Frame<string, string> =
+        (runs
+         |> List.map (fun (cell, data) ->
+             let w1 = data.Summary.Final |> Option.map (fun f -> f.W1) |> Option.defaultValue nan
+             cell.Row, cell.Column, w1))
+        @ (searched |> List.map (fun ((row, column), w1) -> row, column, w1))
         |> Frame.ofValues
         |> Frame.realignRows study.Rows
+
+    /// The search folder of a search cell inside the study folder.
+    let searchFolder (studyDirectory: string) (cell: StudySearchCell) = Path.Combine(studyDirectory, cell.Search)
+
+    /// A search cell's value: the final W1 of the search's best completed trial (at the maximum resource), or a reason.
+    let searchValue (studyDirectory: string) (cell: StudySearchCell) =
+        try
+            let data = SearchData.load (searchFolder studyDirectory cell)
+            let maxSteps = GanFlow.Core.Search.Rungs.maxSteps data.Record.Scheduler.Scheduler
+            match data.Best with
+            | Some best when best.Step = maxSteps ->
+                let trial = data.Trials |> List.find (fun t -> t.Trial = best.Trial)
+                Result.Ok(best.Metric, sprintf "search %s: best of %d trials is trial %d (%s)" cell.Search data.Trials.Length best.Trial trial.Assignment)
+            | _ -> Result.Error(sprintf "search %s: no trial has completed yet" cell.Search)
+        with :? RunFolderException as e -> Result.Error(sprintf "search %s: %s" cell.Search e.Message)
 
     /// A Markdown table in the paper's layout: "ours (paper)" per cell.
     let markdown (study: Study) (frame: Frame<string, string>) =
@@ -55,7 +71,8 @@ module StudyReport =
                 with :? RunFolderException as e -> Result.Error(sprintf "unreadable: %s" e.Message))
         let runs = loaded |> List.choose (fun (cell, data) -> match data with Result.Ok d -> Some(cell, d) | Result.Error _ -> None)
         let missing = loaded |> List.choose (fun (cell, data) -> match data with Result.Error reason -> Some(cell, reason) | Result.Ok _ -> None)
-        let frame = w1Frame study runs
+        let searched = study.Searches |> List.map (fun c -> c, searchValue studyDirectory c)
+        let frame = w1Frame study runs (searched |> List.choose (fun (c, v) -> match v with Result.Ok(w1, _) -> Some((c.Row, c.Column), w1) | _ -> None))
         use csv = new StringWriter(System.Globalization.CultureInfo.InvariantCulture)
         frame.SaveCsv(csv, includeRowKeys = true, keyNames = [ "variant" ])
         atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTableCsv)) (string csv)
@@ -70,6 +87,7 @@ module StudyReport =
         let statusRows =
             (runs |> List.map (fun (cell, data) -> cell.Experiment.Name, sprintf "%A, %.0f s. %s" data.Summary.Status data.Summary.WallSeconds (data.Summary.Message.Split('\n')[0])))
             @ (missing |> List.map (fun (cell, reason) -> cell.Experiment.Name, reason))
+            @ (searched |> List.map (fun (c, v) -> sprintf "%s / %s" c.Row c.Column, (match v with Result.Ok(_, text) -> text | Result.Error reason -> reason)))
         let tableHtml =
             let header = "<tr><th></th>" + (study.Columns |> List.map (sprintf "<th>%s</th>") |> String.concat "") + "</tr>"
             let line (l: string) = l.Trim('|').Split('|') |> Array.map (fun c -> c.Trim())

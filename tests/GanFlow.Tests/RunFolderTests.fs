@@ -178,4 +178,29 @@ let tests =
             let left = Directory.GetFileSystemEntries folder |> Array.map (Path.GetFileName >> nonNull) |> Array.filter (fun n -> n.EndsWith ".tmp")
             Expect.equal left [| ".my.hidden.tmp" |] "the tool's temporary files are gone, the foreign one stays"
         }
+    
+        test "with TensorBoard on, every evaluation's metrics are TensorBoard scalars at their steps (read back from the event file)" {
+            let folder = scratchFolder "tensorboard"
+            TorchSetup.Initialize 1
+            let summary = ExperimentRunner.Run(small 30, RunContext(torch.CPU, folder, TensorBoard = true))
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            let file = Directory.GetFiles(Path.Combine(folder, RunFiles.TensorBoard)) |> Array.exactlyOne
+            // TFRecord frames: length (uint64), its CRC, the Event protobuf, its CRC.
+            let bytes = File.ReadAllBytes file
+            let events = ResizeArray<Tensorboard.Event>()
+            let mutable at = 0
+            while at < bytes.Length do
+                let length = int (BitConverter.ToUInt64(bytes, at))
+                events.Add(Tensorboard.Event.Parser.ParseFrom(bytes, at + 12, length))
+                at <- at + 12 + length + 4
+            let scalars =
+                [ for e in events do
+                      if not (isNull e.Summary) then
+                          for v in e.Summary.Value -> v.Tag, e.Step, float v.SimpleValue ]
+            let rows = RunStore(folder).ReadMetrics()
+            for r in rows do
+                Expect.contains scalars ("w1", int64 r.Step, float (float32 r.W1)) (sprintf "w1 at step %d" r.Step)
+                Expect.contains scalars ("critic_w1", int64 r.Step, float (float32 r.CriticW1)) (sprintf "critic_w1 at step %d" r.Step)
+            Expect.isFalse (scalars |> List.exists (fun (tag, _, _) -> tag = "nll")) "no NaN metric is logged (a GAN has no NLL)"
+        }
     ]

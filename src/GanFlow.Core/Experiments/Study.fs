@@ -9,6 +9,17 @@ type StudyCell =
       /// The experiment run for this cell; its name must be unique within the study.
       Experiment: Experiment }
 
+/// A row cell of a study's table filled from a search's best trial instead of one experiment (e.g. seed 000 Table 2's
+/// tuned baseline beside the hand-set one): the search runs in the study folder and the cell shows its best completed
+/// trial's final W1.
+type StudySearchCell =
+    { /// Row label, e.g. `tuned baseline (ASHA search)`.
+      Row: string
+      /// Column label, e.g. `unimodal`.
+      Column: string
+      /// Name of a declared search (`ganflow list`); it runs in the study folder's sub-folder of that name.
+      Search: string }
+
 /// Several experiments run together and summarised as one table of final W1 values (rows ×
 /// columns), e.g. seed 000's Table 2, with a density plot per cell (Figure 1 style).
 type Study =
@@ -24,6 +35,9 @@ type Study =
       Cells: StudyCell list
       /// Reference values to print beside ours, e.g. the paper's Table 2, by (row, column).
       Reference: ((string * string) * float) list
+      /// Cells filled from searches (run after the experiments, one after another, each with `Parallelism` workers).
+      /// Default none.
+      Searches: StudySearchCell list
       /// Trials run at once (each with one intra-op thread). Default 2 (the CI machine's cores).
       Parallelism: int }
 
@@ -77,4 +91,12 @@ module StudyValidation =
             |> List.collect (fun c ->
                 ExperimentValidation.errors c.Experiment
                 |> List.map (fun e -> { e with Field = sprintf "cells[%s].%s" c.Experiment.Name e.Field }))
-        Check.atLeast "parallelism" 1 study.Parallelism @ duplicates @ unknown @ names @ cells
+        let searches =
+            study.Searches
+            |> List.collect (fun c ->
+                (if List.contains c.Row study.Rows then [] else Check.fail "searches.row" c.Row "is not one of the study's rows")
+                @ (if List.contains c.Column study.Columns then [] else Check.fail "searches.column" c.Column "is not one of the study's columns")
+                @ (if study.Cells |> List.exists (fun e -> e.Row = c.Row && e.Column = c.Column) then
+                       Check.fail "searches" (sprintf "(%s, %s)" c.Row c.Column) "is also an experiment cell"
+                   else []))
+        Check.atLeast "parallelism" 1 study.Parallelism @ duplicates @ unknown @ names @ cells @ searches

@@ -16,6 +16,8 @@ namespace GanFlow.Runtime.Devices;
 /// <param name="Time">The clock of wall_seconds; the system clock when null (tests pass a fake one).</param>
 /// <param name="StopAtStep">Pause at this step (1 … budget) instead of training to the budget: evaluate there (an
 /// intermediate evaluation), checkpoint, and end as <c>Paused</c>; a later resume continues. Null: train to the budget.</param>
+/// <param name="TensorBoard">Also write every evaluation as TensorBoard scalars (TorchSharp's <c>SummaryWriter</c>) into
+/// <c>DIR/tensorboard/</c>, so that <c>tensorboard --logdir</c> over a search folder compares its trials.</param>
 public sealed record RunContext(
     torch.Device Device,
     string OutputDirectory,
@@ -23,4 +25,5 @@ public sealed record RunContext(
     bool Resume = false,
     Action<string>? OnNotice = null,
     TimeProvider? Time = null,
-    int? StopAtStep = null);
+    int? StopAtStep = null,
+    bool TensorBoard = false);

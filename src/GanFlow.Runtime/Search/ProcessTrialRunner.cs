@@ -24,7 +24,7 @@ public sealed class ProcessTrialRunner(GanflowCommand command, string device) : 
         var arguments = new List<string>
         {
             "run", "--spec", "-", "--out", job.Folder, "--until", job.ToStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--resume", "--threads", "1", "--device", device, "--no-report",
+            "--resume", "--threads", "1", "--device", device, "--no-report", "--tensorboard",
         };
         var spec = SpecJson.serialize(job.Experiment);
         var exit = 0;

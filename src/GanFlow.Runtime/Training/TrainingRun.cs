@@ -22,6 +22,7 @@ public abstract class TrainingRun
     private readonly TimeProvider time;
     private long startTimestamp;
     private double lastCheckpointWall;
+    private TensorBoardLog? tensorBoard;
 
     protected readonly Experiment experiment;
     protected readonly RunContext context;
@@ -140,11 +141,16 @@ public abstract class TrainingRun
         lastCheckpointWall = WallSeconds;
     }
 
-    /// <summary>Keeps an evaluation, rewrites metrics.csv (atomically) and reports progress.</summary>
+    /// <summary>Keeps an evaluation, rewrites metrics.csv (atomically), logs it to TensorBoard when asked, and reports progress.</summary>
     protected void Record(EvaluationRecord record)
     {
         records.Add(record);
         store.WriteMetrics(records);
+        if (context.TensorBoard)
+        {
+            tensorBoard ??= new TensorBoardLog(Path.Combine(context.OutputDirectory, RunFiles.TensorBoard));
+            tensorBoard.Write(record);
+        }
         context.OnEvaluation?.Invoke(record);
     }
 
