@@ -43,9 +43,12 @@ let tests =
             | Some(Declared.Single e) -> Expect.equal e.Name "table2-unimodal-baseline" "found"
             | other -> failtestf "expected the cell, got %A" other
         }
-        test "seed 000 Table 2 has five rows, two columns and the paper's values" {
+        test "seed 000 Table 2 has five rows of experiments, a tuned row from the searches, two columns and the paper's values" {
             let s = Seed000Table2.study
-            Expect.equal s.Rows.Length 5 "rows"
+            Expect.equal s.Rows.Length 6 "rows"
+            Expect.equal (s.Searches |> List.map (fun c -> c.Row, c.Column, c.Search))
+                [ Seed000Table2.tunedRow, "unimodal", "seed000-search-unimodal-reduced"; Seed000Table2.tunedRow, "multimodal", "seed000-search-multimodal-reduced" ] "the tuned row's searches"
+            Expect.isEmpty (StudyValidation.errors s) "valid"
             Expect.equal s.Columns [ "unimodal"; "multimodal" ] "columns"
             Expect.equal s.Cells.Length 10 "cells"
             Expect.equal (s.Reference |> List.find (fun (k, _) -> k = ("baseline", "multimodal")) |> snd) 0.4814 "paper value"
