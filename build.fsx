@@ -4,6 +4,7 @@
 //   dotnet fsi build.fsx -t Demo                      restore, build, run the demo experiment
 //   dotnet fsi build.fsx -t Test                      restore, build, run every test
 //   dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]
+//   dotnet fsi build.fsx -t Search -- NAME [--out DIR] [--trials N] [--workers K] [--seed S] [--grace G] [--max-steps M] [--resume]
 //   dotnet fsi build.fsx -t List | Build | Bench | Clean
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
@@ -77,6 +78,13 @@ Target.create "Run" (fun p ->
         let out = if List.contains "--out" rest then [] else [ "--out"; Path.Combine("runs", name) ]
         ganflow ([ "run"; name ] @ out @ rest))
 
+Target.create "Search" (fun p ->
+    match p.Context.Arguments with
+    | [] -> failwith "usage: dotnet fsi build.fsx -t Search -- NAME [--out DIR] [--trials N] [--workers K] [--seed S] [--grace G] [--max-steps M] [--resume]"
+    | name :: rest ->
+        let out = if List.contains "--out" rest then [] else [ "--out"; Path.Combine("runs", name) ]
+        ganflow ([ "search"; name ] @ out @ rest))
+
 Target.create "List" (fun _ -> ganflow [ "list"; "--verbose" ])
 
 Target.create "Bench" (fun p -> ganflow ("bench" :: p.Context.Arguments))
@@ -87,6 +95,7 @@ open Fake.Core.TargetOperators
 "Build" ==> "Demo" |> ignore
 "Build" ==> "Run" |> ignore
 "Build" ==> "List" |> ignore
+"Build" ==> "Search" |> ignore
 "Build" ==> "Bench" |> ignore
 
 let exitCode =

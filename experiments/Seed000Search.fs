@@ -96,7 +96,7 @@ let private search name description dataset (batch: int) (every: int) (scheduler
       Seed = 1
       Workers = 2 }
 
-/// The reduced scale's rungs: grace 100, maximum 1,600 generator steps, η = 4 (rungs 100 and 400), batch 512.
+/// The reduced scale's rungs: grace 100, maximum 1,600 generator steps, η = 4 (rungs 100 and 400), batch 256.
 let reducedHalving = { MinSteps = 100; MaxSteps = 1_600; ReductionFactor = 4 }
 
 let private datasets = [ "unimodal", NamedDatasets.unimodal; "multimodal", NamedDatasets.multimodal ]
@@ -107,17 +107,17 @@ let paperScale =
           search (sprintf "seed000-search-%s" label) (sprintf "Seed 000 sec. 4.1 at the paper's scale: ASHA over the WGAN space on the %s set (100 trials, grace 5,000, max 50,000, batch 2,048)" label)
               dataset 2_048 1_000 (Scheduler.Asha Halving.Seed000) 100 1.0 ]
 
-/// Reduced scale: 64 trials, ASHA with grace 100, maximum 1,600, η = 4, batch 512 (cyclic step sizes scaled by 1,600 / 50,000).
+/// Reduced scale: 64 trials, ASHA with grace 100, maximum 1,600, η = 4, batch 256 (cyclic step sizes scaled by 1,600 / 50,000).
 let reducedScale =
     [ for label, dataset in datasets ->
-          search (sprintf "seed000-search-%s-reduced" label) (sprintf "Seed 000's WGAN search on the %s set at a reduced scale: ASHA, 64 trials, grace 100, max 1,600, batch 512" label)
-              dataset 512 100 (Scheduler.Asha reducedHalving) 64 (1_600.0 / 50_000.0) ]
+          search (sprintf "seed000-search-%s-reduced" label) (sprintf "Seed 000's WGAN search on the %s set at a reduced scale: ASHA, 64 trials, grace 100, max 1,600, batch 256" label)
+              dataset 256 100 (Scheduler.Asha reducedHalving) 64 (1_600.0 / 50_000.0) ]
 
 /// Plain random search at the reduced scale, with about the compute ASHA's reduced search spends: 10 trials to 1,600 steps.
 let randomReduced =
     [ for label, dataset in datasets ->
-          search (sprintf "seed000-random-search-%s-reduced" label) (sprintf "Seed 000's WGAN space on the %s set, plain random search at ASHA's reduced compute: 10 trials to 1,600 steps, batch 512" label)
-              dataset 512 100 (Scheduler.RandomSearch 1_600) 10 (1_600.0 / 50_000.0) ]
+          search (sprintf "seed000-random-search-%s-reduced" label) (sprintf "Seed 000's WGAN space on the %s set, plain random search at ASHA's reduced compute: 10 trials to 1,600 steps, batch 256" label)
+              dataset 256 100 (Scheduler.RandomSearch 1_600) 10 (1_600.0 / 50_000.0) ]
 
 
 /// Every declared search.

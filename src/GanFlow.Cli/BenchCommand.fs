@@ -154,3 +154,47 @@ let dynamics () =
         let inParallel = medianMilliseconds 3 (parallelCell rule)
         printfn "%-52s %12.0f trajectory-steps/s  (%d trajectories, %.2f s)" (sprintf "%A, phase-diagram cell in parallel" rule)
             (float (draws.Length * spec.Steps) / (inParallel / 1000.0)) draws.Length (inParallel / 1000.0)
+
+/// Search throughput: trials per hour of the demo search cut to a fixed small budget (every trial to 100 steps, so
+/// the figure is the process and training cost of a trial), with 1 and 2 worker processes; and the scheduler and store
+/// cost per decision, measured with a zero-cost objective over 400 trials.
+let search () =
+    let folder () = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+    let trials = 8
+    let fixedBudget =
+        GanFlow.Core.Search.Search.withOverrides (Some trials) None (Some 100) (Some 100) GanFlow.Experiments.DemoSearch.search
+    let command = GanFlow.Runtime.Processes.GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
+    printfn "search throughput: %d trials of the demo search, 100 generator steps each (one process per trial job)" trials
+    for workers in [ 1; 2 ] do
+        let directory = folder ()
+        IO.Directory.CreateDirectory directory |> ignore
+        use store = GanFlow.Store.SqliteSearchStore.Open directory
+        store.WriteHeader(fixedBudget.Name, GanFlow.Core.Specs.SpecJson.serialize (GanFlow.Core.Search.Search.record fixedBudget))
+        let watch = Stopwatch.StartNew()
+        let driver =
+            GanFlow.Runtime.Search.SearchDriver(fixedBudget, store, GanFlow.Runtime.Search.ProcessTrialRunner(command, "cpu"), directory, workers)
+        driver.Run Threading.CancellationToken.None |> ignore
+        let seconds = watch.Elapsed.TotalSeconds
+        printfn "%-52s %8.0f trials/hour  (%.1f s for %d trials)" (sprintf "%d worker process(es)" workers) (3600.0 * float trials / seconds) seconds trials
+        IO.Directory.Delete(directory, true)
+    // The scheduler and the store alone: a closed-form objective that costs nothing.
+    let instant =
+        { new GanFlow.Runtime.Search.ITrialRunner with
+            member _.Run(job, _) =
+                let w1 = 1.0 / float (job.Trial + 1) + 1.0 / float job.ToStep
+                let r: GanFlow.Core.Experiments.EvaluationRecord =
+                    { Step = job.ToStep; W1 = w1; W1Exact = w1; CriticW1 = nan; Energy = w1; GeneratorLoss = 0.0; CriticLoss = 0.0
+                      WallSeconds = 0.0; Nll = nan; InverseError = nan; FunctionEvaluations = nan; LatentInverseError = nan }
+                let status = if job.ToStep = job.Experiment.Budget.Steps then GanFlow.Core.Experiments.RunStatus.Completed else GanFlow.Core.Experiments.RunStatus.Paused
+                GanFlow.Runtime.Search.TrialResult(status, job.ToStep, r, [| r |], "") }
+    let many = GanFlow.Core.Search.Search.withOverrides (Some 400) None None None GanFlow.Experiments.DemoSearch.search
+    let directory = folder ()
+    IO.Directory.CreateDirectory directory |> ignore
+    use store = GanFlow.Store.SqliteSearchStore.Open directory
+    store.WriteHeader(many.Name, GanFlow.Core.Specs.SpecJson.serialize (GanFlow.Core.Search.Search.record many))
+    let watch = Stopwatch.StartNew()
+    GanFlow.Runtime.Search.SearchDriver(many, store, instant, directory, 1).Run Threading.CancellationToken.None |> ignore
+    let seconds = watch.Elapsed.TotalSeconds
+    let decisions = store.ReadEvents() |> Seq.filter (fun e -> e.Kind <> "reached") |> Seq.length
+    line (sprintf "scheduler + SQLite store per decision (%d decisions, 400 trials)" decisions) (1000.0 * seconds / float decisions)
+    IO.Directory.Delete(directory, true)

@@ -63,6 +63,7 @@ let private execute (command: ParseResults<Command>) =
             BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
             BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
             BenchCommand.checkpoints ()
+            BenchCommand.search ()
         BenchCommand.dynamics ()
         0
     | Report args -> ReportCommand.run (args.GetResult ReportArgs.Run_Folder)

@@ -54,17 +54,6 @@ let private display (record: SearchRecord) (started: Diagnostics.Stopwatch) =
     else
         None, (fun p _ -> eprintfn "%s | %s" (line p) p.Line)
 
-/// Stops the search on SIGINT or SIGTERM: the running trials are stopped (their checkpoints stay) and the store keeps
-/// every recorded decision; `--resume` continues.
-let private stopOnSignals (cancel: CancellationTokenSource) (signal: int ref) =
-    [ for s, code in [ Runtime.InteropServices.PosixSignal.SIGINT, 130; Runtime.InteropServices.PosixSignal.SIGTERM, 143 ] ->
-          Runtime.InteropServices.PosixSignalRegistration.Create(
-              s,
-              fun context ->
-                  context.Cancel <- true
-                  signal.Value <- code
-                  cancel.Cancel()) ]
-
 /// Runs (or resumes) a search in `outDirectory`; returns the exit code: 0 when it finished, 2 on bad input (nothing
 /// started), 130/143 when stopped by a signal (`--resume` continues).
 let run (search: Search) (outDirectory: string) (workers: int option) (resume: bool) (fresh: bool) (device: string) =
@@ -110,7 +99,7 @@ let run (search: Search) (outDirectory: string) (workers: int option) (resume: b
             let started = Diagnostics.Stopwatch.StartNew()
             use cancel = new CancellationTokenSource()
             let signal = ref 0
-            let registrations = stopOnSignals cancel signal
+            let registrations = Signals.stopOn cancel signal
             let command = GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
             let table, update = display record started
             let trained () = store.ReadTrials() |> Seq.sumBy (fun t -> int64 t.Steps)

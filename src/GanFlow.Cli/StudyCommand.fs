@@ -85,17 +85,6 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
             | _ -> Some(sprintf "searches: %s is not a declared search (`ganflow list`)" cell.Search))
     cellProblems @ searchProblems
 
-/// Stops the study on SIGINT or SIGTERM: cancels the token (the running cells are killed with their process trees,
-/// nothing new starts) instead of ending the process at once.
-let private stopOnSignals (cancel: CancellationTokenSource) (signal: int ref) =
-    [ for s, code in [ Runtime.InteropServices.PosixSignal.SIGINT, 130; Runtime.InteropServices.PosixSignal.SIGTERM, 143 ] ->
-          Runtime.InteropServices.PosixSignalRegistration.Create(
-              s,
-              fun context ->
-                  context.Cancel <- true
-                  signal.Value <- code
-                  cancel.Cancel()) ]
-
 /// Returns the exit code: 0 when every cell completed, 3 when any diverged, 1 when any failed, 2 on bad input
 /// (nothing started), 130/143 when stopped by SIGINT/SIGTERM (the study can be rerun to continue).
 let run (study: Study) (outDirectory: string) (device: string) (threads: int) (resume: bool) =
@@ -120,7 +109,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
             let started = Diagnostics.Stopwatch.StartNew()
             use cancel = new CancellationTokenSource()
             let signal = ref 0
-            let registrations = stopOnSignals cancel signal
+            let registrations = Signals.stopOn cancel signal
             eprintfn "running study %s: %d cells, %d at a time (one process each, %d intra-op thread(s)) -> %s"
                 study.Name study.Cells.Length study.Parallelism threads outDirectory
             let command = GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)

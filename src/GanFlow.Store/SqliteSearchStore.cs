@@ -85,13 +85,9 @@ public sealed class SqliteSearchStore : ISearchStore
     }
 
     /// <inheritdoc />
-    public SearchHeader? ReadHeader()
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, record_json, format FROM search WHERE id = 1";
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? new SearchHeader(reader.GetString(0), reader.GetString(1), reader.GetInt32(2)) : null;
-    }
+    public SearchHeader? ReadHeader() =>
+        Query("SELECT name, record_json, format FROM search WHERE id = 1",
+            r => new SearchHeader(r.GetString(0), r.GetString(1), r.GetInt32(2))).SingleOrDefault();
 
     /// <inheritdoc />
     public void WriteHeader(string name, string recordJson)
@@ -112,43 +108,35 @@ public sealed class SqliteSearchStore : ISearchStore
     private static object Nullable(string? v) => v is { } x ? x : DBNull.Value;
     private static double Real(SqliteDataReader r, int i) => r.IsDBNull(i) ? double.NaN : r.GetDouble(i);
 
-    /// <inheritdoc />
-    public IReadOnlyList<SearchEvent> ReadEvents()
+    /// <summary>Every row of <paramref name="sql"/>, each turned into a value by <paramref name="row"/>.</summary>
+    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> row)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, kind, trial, rung, step, value, detail, at FROM events ORDER BY seq";
+        command.CommandText = sql;
         using var r = command.ExecuteReader();
-        var events = new List<SearchEvent>();
-        while (r.Read())
-            events.Add(new SearchEvent(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt32(3),
-                r.IsDBNull(4) ? null : r.GetInt32(4), r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7)));
-        return events;
+        var rows = new List<T>();
+        while (r.Read()) rows.Add(row(r));
+        return rows;
     }
 
+    private static int? Int(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
+
     /// <inheritdoc />
-    public IReadOnlyList<TrialRow> ReadTrials()
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT trial, assignment, assignment_json, spec_json, folder, status, rung, steps, metric FROM trials ORDER BY trial";
-        using var r = command.ExecuteReader();
-        var trials = new List<TrialRow>();
-        while (r.Read())
-            trials.Add(new TrialRow(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+    public IReadOnlyList<SearchEvent> ReadEvents() =>
+        Query("SELECT seq, kind, trial, rung, step, value, detail, at FROM events ORDER BY seq",
+            r => new SearchEvent(r.GetInt64(0), r.GetString(1), r.GetInt32(2), Int(r, 3), Int(r, 4),
+                r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7)));
+
+    /// <inheritdoc />
+    public IReadOnlyList<TrialRow> ReadTrials() =>
+        Query("SELECT trial, assignment, assignment_json, spec_json, folder, status, rung, steps, metric FROM trials ORDER BY trial",
+            r => new TrialRow(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
                 r.GetInt32(6), r.GetInt32(7), r.IsDBNull(8) ? null : r.GetDouble(8)));
-        return trials;
-    }
 
     /// <inheritdoc />
-    public IReadOnlyList<TrialReport> ReadReports()
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT trial, step, w1, w1_exact, critic_w1, energy, nll, wall_seconds FROM reports ORDER BY trial, step";
-        using var r = command.ExecuteReader();
-        var reports = new List<TrialReport>();
-        while (r.Read())
-            reports.Add(new TrialReport(r.GetInt32(0), r.GetInt32(1), Real(r, 2), Real(r, 3), Real(r, 4), Real(r, 5), Real(r, 6), Real(r, 7)));
-        return reports;
-    }
+    public IReadOnlyList<TrialReport> ReadReports() =>
+        Query("SELECT trial, step, w1, w1_exact, critic_w1, energy, nll, wall_seconds FROM reports ORDER BY trial, step",
+            r => new TrialReport(r.GetInt32(0), r.GetInt32(1), Real(r, 2), Real(r, 3), Real(r, 4), Real(r, 5), Real(r, 6), Real(r, 7)));
 
     /// <inheritdoc />
     public void Commit(IReadOnlyList<NewSearchEvent> events, IReadOnlyList<TrialRow> trials, IReadOnlyList<TrialReport> reports, BestTrial? best)
@@ -223,13 +211,9 @@ public sealed class SqliteSearchStore : ISearchStore
     }
 
     /// <inheritdoc />
-    public BestTrial? ReadBest()
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT best_trial, best_step, best_metric FROM search WHERE id = 1 AND best_trial IS NOT NULL";
-        using var r = command.ExecuteReader();
-        return r.Read() ? new BestTrial(r.GetInt32(0), r.GetInt32(1), r.GetDouble(2)) : null;
-    }
+    public BestTrial? ReadBest() =>
+        Query("SELECT best_trial, best_step, best_metric FROM search WHERE id = 1 AND best_trial IS NOT NULL",
+            r => new BestTrial(r.GetInt32(0), r.GetInt32(1), r.GetDouble(2))).SingleOrDefault();
 
     /// <inheritdoc />
     public void Dispose() => connection.Dispose();
