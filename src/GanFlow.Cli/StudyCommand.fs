@@ -48,6 +48,14 @@ let planCell (folder: string) (cell: StudyCell) =
             | Some s when s.Status = RunStatus.Completed && s.StepsCompleted = cell.Experiment.Budget.Steps -> CellPlan.Keep
             | _ -> CellPlan.Resume
 
+/// What a rerun does with a search cell's folder: resume the same search (a finished one stays as it is), or replace
+/// another one (`None` when the folder holds no search yet).
+let planSearch (folder: string) (search: GanFlow.Core.Search.Search) =
+    if not (File.Exists(Path.Combine(folder, SqliteSearchStore.FileName))) then None
+    else
+        let data = SearchData.load folder
+        SpecDiff.first [ "trials"; "description" ] data.Record (GanFlow.Core.Search.Search.record search)
+
 /// Checks every cell's folder before any cell starts: a path that cannot hold a run folder, a foreign folder, or (with
 /// `resume`) a cell of another spec is an error naming the cell.
 let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
@@ -73,14 +81,18 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
         |> List.choose (fun cell ->
             let folder = StudyReport.searchFolder outDirectory cell
             match GanFlow.Experiments.Catalog.tryFind cell.Search with
-            | Some(Declared.Search _) ->
+            | Some(Declared.Search search) ->
                 try
                     OwnedFolder.CheckPath(folder, "search folder") |> ignore
                     match (if Directory.Exists folder then Option.ofObj (FolderMarker.Read folder) else None) with
                     | Some marker when marker.Kind <> FolderKind.Search -> Some(sprintf "search %s: %s is a %A folder, not a search folder" cell.Search folder marker.Kind)
                     | None when Directory.Exists folder && not (Seq.isEmpty (OwnedFolder.ForeignEntries folder)) ->
                         Some(sprintf "search %s: %s holds files ganflow did not write" cell.Search folder)
-                    | _ -> None
+                    | _ ->
+                        match planSearch folder search with
+                        | Some d when resume ->
+                            Some(sprintf "search %s: its folder holds a search with %s = %s, the declared one has %s (--resume never replaces a search)" cell.Search d.Field d.Left d.Right)
+                        | _ -> None
                 with :? RunFolderException as e -> Some(sprintf "search %s: %s" cell.Search e.Message)
             | _ -> Some(sprintf "searches: %s is not a declared search (`ganflow list`)" cell.Search))
     cellProblems @ searchProblems
@@ -143,7 +155,13 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                 let folder = StudyReport.searchFolder outDirectory cell
                 Directory.CreateDirectory folder |> ignore
                 if isNull (FolderMarker.Read folder) then FolderMarker.For(FolderKind.Search).Write folder
-                let arguments = [ "search"; cell.Search; "--out"; folder; "--resume"; "--workers"; string study.Parallelism; "--device"; device ]
+                let replace =
+                    match GanFlow.Experiments.Catalog.tryFind cell.Search with
+                    | Some(Declared.Search search) -> planSearch folder search
+                    | _ -> None
+                replace |> Option.iter (fun d -> eprintfn "%-36s replacing its earlier search (%s was %s, is now %s)" cell.Search d.Field d.Left d.Right)
+                let arguments =
+                    [ "search"; cell.Search; "--out"; folder; (if replace.IsSome then "--fresh" else "--resume"); "--workers"; string study.Parallelism; "--device"; device ]
                 use child = WorkerProcess.Start(command, arguments, null, Path.Combine(folder, RunFiles.Log))
                 try
                     let exit = child.WaitForExit cancel.Token

@@ -9,7 +9,7 @@ public enum DeviceRequest
     Auto,
     /// <summary>The CPU, always (the reproducible choice).</summary>
     Cpu,
-    /// <summary>The first CUDA device; an error when none is available.</summary>
+    /// <summary>The first CUDA device (or, written <c>cuda:N</c>, device N); an error when none is available.</summary>
     Cuda,
 }
 
@@ -42,6 +42,30 @@ public static class DeviceSelection
             _ => throw new ArgumentOutOfRangeException(nameof(request), request, "unknown device request"),
         };
 
-    /// <summary><see cref="Parse"/> then <see cref="Resolve"/>.</summary>
-    public static torch.Device FromString(string text) => Resolve(Parse(text));
+    /// <summary><see cref="Parse"/> then <see cref="Resolve"/>; <c>cuda:N</c> names CUDA device N.</summary>
+    /// <exception cref="ArgumentException">The text names no known device, or a CUDA device index out of range.</exception>
+    public static torch.Device FromString(string text)
+    {
+        var trimmed = (text ?? "").Trim().ToLowerInvariant();
+        if (trimmed.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!int.TryParse(trimmed[5..], out var index) || index < 0)
+                throw new ArgumentException($"unknown device '{text}': expected cuda:N with N >= 0", nameof(text));
+            Resolve(DeviceRequest.Cuda); // CUDA must be there
+            if (index >= torch.cuda.device_count())
+                throw new ArgumentException($"device '{text}': only {torch.cuda.device_count()} CUDA device(s) present", nameof(text));
+            return torch.device(trimmed);
+        }
+        return Resolve(Parse(text));
+    }
+
+    /// <summary>The device each search trial trains on: with CUDA requested (<c>cuda</c>, or <c>auto</c> where CUDA is
+    /// present) trial i gets GPU i mod (number of GPUs), spreading trials over the GPUs; otherwise the request as given.</summary>
+    public static string ForTrial(string request, int trial)
+    {
+        var r = (request ?? "").Trim().ToLowerInvariant();
+        if ((r == "cuda" || r == "auto") && torch.cuda.is_available() && torch.cuda.device_count() > 1)
+            return $"cuda:{trial % torch.cuda.device_count()}";
+        return request ?? "auto";
+    }
 }

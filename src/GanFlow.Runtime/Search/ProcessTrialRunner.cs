@@ -8,7 +8,7 @@ namespace GanFlow.Runtime.Search;
 /// <summary>
 /// Runs each job as its own <c>ganflow run --spec - --out TRIAL --until STEP --resume</c> process (one intra-op thread,
 /// no report), so trials share no state at all and a crash takes only its own job down. The process's output is
-/// appended to the trial's <c>run.log</c>. A job whose process is killed by a signal (not by this search) is run again
+/// appended to the trial's <c>run.log</c>. On CUDA the trials spread over the GPUs (<see cref="Devices.DeviceSelection.ForTrial"/>). A job whose process is killed by a signal (not by this search) is run again
 /// from the trial's checkpoint, up to <see cref="Attempts"/> times, then recorded as failed.
 /// </summary>
 public sealed class ProcessTrialRunner(GanflowCommand command, string device) : ITrialRunner
@@ -16,15 +16,25 @@ public sealed class ProcessTrialRunner(GanflowCommand command, string device) : 
     /// <summary>Attempts per job when its process is killed from outside.</summary>
     public const int Attempts = 3;
 
+    /// <summary>How long a job waits for a trial folder still locked by a worker of an earlier, killed driver.</summary>
+    public const int LockWaitMilliseconds = 60_000;
+
     /// <inheritdoc />
     public TrialResult Run(TrialJob job, CancellationToken cancel)
     {
         Directory.CreateDirectory(job.Folder);
         if (FolderMarker.Read(job.Folder) is null) FolderMarker.For(FolderKind.Run).Write(job.Folder);
+        // After a kill of an earlier driver its worker may still hold the trial's lock for a moment (it ends itself once it
+        // sees its parent gone): wait for the lock instead of failing the job as "in use".
+        for (var waited = 0; FolderLock.IsHeld(job.Folder) && waited < LockWaitMilliseconds; waited += 100)
+        {
+            cancel.ThrowIfCancellationRequested();
+            Thread.Sleep(100);
+        }
         var arguments = new List<string>
         {
             "run", "--spec", "-", "--out", job.Folder, "--until", job.ToStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--resume", "--threads", "1", "--device", device, "--no-report", "--tensorboard",
+            "--resume", "--threads", "1", "--device", Devices.DeviceSelection.ForTrial(device, job.Trial), "--no-report", "--tensorboard",
         };
         var spec = SpecJson.serialize(job.Experiment);
         var exit = 0;
