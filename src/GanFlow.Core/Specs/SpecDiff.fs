@@ -23,7 +23,7 @@ module SpecDiff =
         let text =
             match node with
             | null -> "null"
-            | n -> n.ToJsonString(JsonSerializerOptions(WriteIndented = false))
+            | n -> n.ToJsonString(JsonSerializerOptions(WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping))
         if text.Length > 160 then text.Substring(0, 157) + "..." else text
 
     let rec private walk (path: string) (ignored: Set<string>) (a: JsonNode | null) (b: JsonNode | null) : SpecDifference option =
