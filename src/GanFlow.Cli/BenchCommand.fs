@@ -110,22 +110,16 @@ let checkpoints () =
         let dimension = Densities.dimension experiment.Dataset
         let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
         let save: unit -> unit =
-            match experiment.Model with
-            | Model.Gan spec ->
-                let networks = GanFlow.Runtime.Modules.GanNetworks.Create(spec, dimension, 1L, TorchSharp.torch.CPU)
-                let g = GanFlow.Runtime.Training.OptimizerFactory.Create(spec.GeneratorOptimizer, networks.Generator.parameters())
-                let c = GanFlow.Runtime.Training.OptimizerFactory.Create(spec.CriticOptimizer, networks.Critic.parameters())
-                fun () ->
-                    GanFlow.Runtime.Checkpoints.CheckpointStore.Save(
-                        folder, GanFlow.Runtime.Checkpoints.CheckpointState(1, 0.0, 0.0, 0.0), networks.Modules, [| struct ("generator", g); struct ("critic", c) |])
-            | Model.Flow spec ->
-                use generator = new TorchSharp.torch.Generator(1UL)
-                use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(Sampling.sample (Random 1) experiment.Dataset 1_000, dimension)
-                let flow = GanFlow.Runtime.Flows.FlowBuilder.Build(spec, dimension, generator, initial)
-                let o = GanFlow.Runtime.Training.OptimizerFactory.Create(spec.Optimizer, flow.parameters())
-                fun () ->
-                    GanFlow.Runtime.Checkpoints.CheckpointStore.Save(
-                        folder, GanFlow.Runtime.Checkpoints.CheckpointState(1, 0.0, 0.0, 0.0), [| struct ("flow", flow :> TorchSharp.torch.nn.Module) |], [| struct ("flow", o) |])
+            use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(Sampling.sample (Random 1) experiment.Dataset 1_000, dimension)
+            let networks = GanFlow.Runtime.Modules.ModelNetworks.Create(experiment.Model, dimension, 1L, TorchSharp.torch.CPU, initial)
+            let optimizers =
+                [| yield struct (networks.Generator.Name, GanFlow.Runtime.Training.OptimizerFactory.Create(experiment.Model.Optimizer, networks.Generator.Module.parameters()))
+                   match Model.adversarial experiment.Model with
+                   | Some game -> yield struct ("critic", GanFlow.Runtime.Training.OptimizerFactory.Create(game.CriticOptimizer, (nonNull networks.Critic).parameters()))
+                   | None -> () |]
+            fun () ->
+                GanFlow.Runtime.Checkpoints.CheckpointStore.Save(
+                    folder, GanFlow.Runtime.Checkpoints.CheckpointState(1, 0.0, 0.0, 0.0), networks.Modules, optimizers)
         let ms = medianMilliseconds 5 save
         IO.Directory.Delete(folder, true)
         printfn "%-28s every %d steps = %6.2f s of training; one checkpoint %7.2f ms = %.3f%% overhead; a kill at a random moment loses %.2f s on average, at most %.2f s"

@@ -10,10 +10,7 @@ open GanFlow.Cli.Arguments
 let private describe (declared: Declared) =
     match declared with
     | Declared.Single e ->
-        let model =
-            match e.Model with
-            | Model.Gan g -> sprintf "GAN %A %A" g.Objective g.Lipschitz
-            | Model.Flow f -> sprintf "flow %A" f.Architecture
+        let model = Model.describe e.Model
         sprintf "%s\t%s | %d-D data | %s | %d steps x batch %d | seed %d"
             e.Name e.Description (Densities.dimension e.Dataset) model e.Budget.Steps e.Budget.BatchSize e.Seed
     | Declared.Study s -> sprintf "%s\t%s | study of %d runs" s.Name s.Description s.Cells.Length

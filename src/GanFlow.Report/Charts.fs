@@ -174,25 +174,26 @@ module Charts =
         Chart.combine
             [ line "W1 vs fresh data (eq. 8)" "w1"
               line "W1 vs exact distribution" "w1_exact"
-              line "critic's W1 estimate (eq. 9)" "critic_w1"
-              Chart.Point(
-                  x = (flagged |> Array.map (fun (s, _, _) -> s)),
-                  y = (flagged |> Array.map (fun (_, _, c) -> c)),
-                  Name = "critic estimate < ½ W1 or negative"
-              ) ]
+              if RunData.hasCritic data then
+                  line "critic's W1 estimate (eq. 9)" "critic_w1"
+                  Chart.Point(
+                      x = (flagged |> Array.map (fun (s, _, _) -> s)),
+                      y = (flagged |> Array.map (fun (_, _, c) -> c)),
+                      Name = "critic estimate < ½ W1 or negative"
+                  ) ]
         |> Chart.withTitle "Wasserstein-1 over training (y zoomed on the second half; double-click to see all)"
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle("W1", MinMax = secondHalfRange data)
 
-    /// Generator and critic losses over training (a flow: its training loss only), with axis titles and a legend.
+    /// Generator and critic losses over training (without a critic: the training loss only), with axis titles and a legend.
     let losses (data: RunData) =
         let steps = RunData.column "step" data
         Chart.combine
-            (if RunData.isFlow data then
-                 [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "training loss (last step before the evaluation)", ShowLegend = true) ]
-             else
+            (if RunData.hasCritic data then
                  [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "generator loss", ShowLegend = true)
-                   Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = "critic loss (with penalty)", ShowLegend = true) ])
+                   Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = "critic loss (with penalty)", ShowLegend = true) ]
+             else
+                 [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "training loss (last step before the evaluation)", ShowLegend = true) ])
         |> Chart.withTitle "Losses"
-        |> Chart.withXAxisStyle (if RunData.isFlow data then "step" else "generator step")
+        |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "loss"

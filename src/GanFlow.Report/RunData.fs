@@ -11,7 +11,7 @@ open GanFlow.Store
 type RunData =
     { Experiment: Experiment
       Summary: RunSummary
-      /// One row per evaluation; columns as in `MetricsCsv.Header`.
+      /// One row per evaluation; one column per metric the run recorded (`MetricColumns`), named as in the header.
       Metrics: Frame<int, string>
       /// Final model samples (1-D values, or row-major coordinates for d > 1); empty if the run
       /// wrote none.
@@ -65,16 +65,12 @@ module RunData =
                 if cells.Length <> fields then fail path (i + 1) (sprintf "%d fields, expected %d" cells.Length fields)
                 cells |> Array.map (number path (i + 1)))
 
-    /// The evaluations of metrics.csv as a frame with one column per header name.
+    /// The evaluations of metrics.csv as a frame with one column per metric some evaluation has.
     let private metricsFrame (records: EvaluationRecord seq) : Frame<int, string> =
         let records = Array.ofSeq records
-        let columns: (string * (EvaluationRecord -> float)) list =
-            [ "step", (fun r -> float r.Step); "w1", (fun r -> r.W1); "w1_exact", (fun r -> r.W1Exact); "critic_w1", (fun r -> r.CriticW1)
-              "energy", (fun r -> r.Energy); "generator_loss", (fun r -> r.GeneratorLoss); "critic_loss", (fun r -> r.CriticLoss)
-              "wall_seconds", (fun r -> r.WallSeconds); "nll", (fun r -> r.Nll); "inverse_error", (fun r -> r.InverseError)
-              "nfe", (fun r -> r.FunctionEvaluations); "latent_inverse_error", (fun r -> r.LatentInverseError) ]
-        columns
-        |> List.map (fun (name, get) -> name, Series.ofValues (records |> Array.map get))
+        MetricColumns.all
+        |> List.filter (fun c -> c.Name = "step" || records |> Array.exists (fun r -> (c.Get r).IsSome))
+        |> List.map (fun c -> c.Name, Series.ofValues (records |> Array.map (fun r -> c.Get r |> Option.defaultValue nan)))
         |> Frame.ofColumns
 
     let private require (directory: string) (file: string) =
@@ -101,11 +97,11 @@ module RunData =
           Latent = readTable (at RunFiles.Latent) (String.concat "," [ for k in 1..dimension -> sprintf "z%d" k ])
           Trajectories = FlowTrajectories.read (at RunFiles.Trajectories) }
 
-    /// Whether the run trained a normalizing flow.
-    let isFlow (data: RunData) =
-        match data.Experiment.Model with
-        | GanFlow.Core.Models.Model.Flow _ -> true
-        | GanFlow.Core.Models.Model.Gan _ -> false
+    /// Whether the run's generator has an exact density (a flow): NLL, inverse errors, density files.
+    let hasDensity (data: RunData) = GanFlow.Core.Models.Model.hasDensity data.Experiment.Model
+
+    /// Whether the run's objective has a critic: its W1 estimate, its loss, the underestimation flags.
+    let hasCritic (data: RunData) = GanFlow.Core.Models.Model.hasCritic data.Experiment.Model
 
     /// The run folder's data, or None when it holds no summary (the run never finished writing).
     let tryLoad (directory: string) =

@@ -63,7 +63,7 @@ module StudyReport =
         atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTable)) table
         let flaggedRows =
             runs
-            |> List.filter (fun (_, data) -> not (RunData.isFlow data)) // flows have no critic
+            |> List.filter (fun (_, data) -> RunData.hasCritic data)
             |> List.map (fun (cell, data) ->
                 sprintf "%s / %s" cell.Row cell.Column,
                 sprintf "%d of %d evaluations" (RunData.flaggedEvaluations data).Length data.Metrics.RowCount)

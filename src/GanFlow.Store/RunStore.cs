@@ -35,9 +35,10 @@ public sealed class RunStore
     /// <exception cref="RunFolderException">The file does not parse (the message names it and the line).</exception>
     public RunSummary? ReadSummary() => File.Exists(PathOf(RunFiles.Summary)) ? ReadJson<RunSummary>(PathOf(RunFiles.Summary)) : null;
 
-    /// <summary>Rewrites <c>metrics.csv</c> with every row so far (small, so rewritten whole after each evaluation).</summary>
-    public void WriteMetrics(IEnumerable<EvaluationRecord> records) =>
-        AtomicFile.WriteAllText(PathOf(RunFiles.Metrics), MetricsCsv.Format(records));
+    /// <summary>Rewrites <c>metrics.csv</c> with every row so far (small, so rewritten whole after each evaluation), in the
+    /// columns of what <paramref name="experiment"/>'s model can do.</summary>
+    public void WriteMetrics(Experiment experiment, IEnumerable<EvaluationRecord> records) =>
+        AtomicFile.WriteAllText(PathOf(RunFiles.Metrics), MetricsCsv.Format(MetricColumns.ofExperiment(experiment).ToList(), records));
 
     /// <summary>The rows of <c>metrics.csv</c>; empty when absent.</summary>
     /// <exception cref="RunFolderException">The file is malformed (the message names it and the line).</exception>

@@ -20,6 +20,9 @@ public static class StepSeeds
         EvaluationData = 4,
         /// <summary>Prior noise of the evaluation after a step.</summary>
         EvaluationNoise = 5,
+        /// <summary>Base draws of a flow generator in one generator step (adversarial and hybrid objectives), apart from
+        /// the flow's own noise (FFJORD's Hutchinson probes), which <see cref="TrainingNoise"/> seeds.</summary>
+        LatentNoise = 6,
     }
 
     /// <summary>A 63-bit seed for (seed, step, stream).</summary>

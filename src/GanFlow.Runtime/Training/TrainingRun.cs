@@ -2,6 +2,7 @@ using GanFlow.Core.Datasets;
 using GanFlow.Core.Experiments;
 using GanFlow.Runtime.Checkpoints;
 using GanFlow.Runtime.Devices;
+using GanFlow.Runtime.Solvers;
 using GanFlow.Store;
 using Microsoft.FSharp.Core;
 
@@ -15,7 +16,7 @@ internal sealed class RunDivergedException(string message) : Exception(message);
 /// across a resume), the evaluation records written after each evaluation, the summary, and the
 /// rule that a run never throws: divergence ends as <see cref="RunStatus.Diverged"/>, any other
 /// error as <see cref="RunStatus.Failed"/>, and <c>summary.json</c> is written either way when the
-/// folder is writable. Subclasses interpret one model family.
+/// folder is writable. <see cref="ModelTrainer"/> interprets the model.
 /// </summary>
 public abstract class TrainingRun
 {
@@ -59,8 +60,22 @@ public abstract class TrainingRun
     /// <summary>Releases the run's modules and optimisers (called whatever happened).</summary>
     protected abstract void DisposeModels();
 
-    /// <summary>The divergence message when <paramref name="error"/> means the run diverged; otherwise null.</summary>
-    protected virtual string? DivergenceMessage(Exception error) => error is RunDivergedException ? error.Message : null;
+    /// <summary>The divergence message when <paramref name="error"/> means the run diverged (a non-finite value, an adaptive
+    /// ODE solve out of steps); otherwise null.</summary>
+    private string? DivergenceMessage(Exception error) => error switch
+    {
+        RunDivergedException => error.Message,
+        OdeStepLimitException limit => $"after {stepsCompleted} steps: {limit.Message}",
+        _ => null,
+    };
+
+    /// <summary>Ends the run as diverged unless <paramref name="value"/> is finite.</summary>
+    /// <exception cref="RunDivergedException">The value is NaN or infinite; the message names the quantity and the step.</exception>
+    internal static void RequireFinite(double value, string quantity, int step)
+    {
+        if (!double.IsFinite(value))
+            throw new RunDivergedException($"{quantity} is {value} at generator step {step}");
+    }
 
     protected RunSummary Summary(RunStatus status, string message, EvaluationRecord? final) =>
         new(experiment.Name, experiment.Seed, status, message, stepsCompleted, WallSeconds, context.Device.ToString(),
@@ -86,7 +101,7 @@ public abstract class TrainingRun
         wallOffset = state.WallSeconds;
         lastCheckpointWall = state.WallSeconds;
         records.AddRange(((RunStart.Continue)start).KeptRecords);
-        store.WriteMetrics(records);
+        store.WriteMetrics(experiment, records);
         if (stepsCompleted < experiment.Budget.Steps && stepsCompleted % experiment.Evaluation.Every == 0 && records.All(r => r.Step != stepsCompleted))
             Record(EvaluateDuringTraining(stepsCompleted));
     }
@@ -144,7 +159,7 @@ public abstract class TrainingRun
     protected void Record(EvaluationRecord record)
     {
         records.Add(record);
-        store.WriteMetrics(records);
+        store.WriteMetrics(experiment, records);
         context.OnEvaluation?.Invoke(record);
     }
 
@@ -157,7 +172,7 @@ public abstract class TrainingRun
         RunSummary summary;
         try
         {
-            if (start is RunStart.Fresh) store.WriteMetrics(records); // the header: every run folder has a metrics.csv
+            if (start is RunStart.Fresh) store.WriteMetrics(experiment, records); // the header: every run folder has a metrics.csv
             store.WriteSpec(experiment);
             summary = Train();
         }
