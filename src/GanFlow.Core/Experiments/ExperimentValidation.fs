@@ -163,6 +163,9 @@ module ExperimentValidation =
         name e.Name
         @ DistributionValidation.validate "dataset" e.Dataset
         @ model "model" e.Model
+        @ (match e.TrainingSet with
+           | Some s -> FiniteSample.errors "trainingSet" s
+           | None -> [])
         @ Check.atLeast "budget.steps" 1 e.Budget.Steps
         @ Check.atLeast "budget.batchSize" 2 e.Budget.BatchSize
         @ Check.atLeast "evaluation.every" 1 e.Evaluation.Every

@@ -66,7 +66,9 @@ module MetricColumns =
         | "critic_w1" | "critic_loss" -> Model.hasCritic model
         | "nll" | "inverse_error" | "latent_inverse_error" | "bits_per_dim" -> density
         | "nfe" -> Model.isContinuous model
-        | "kl" | "train_nll" | "validation_nll" | "mode_score" | "inception_score" | "high_quality" | "modes_covered" -> false
+        | "kl" -> density && Densities.hasDensity experiment.Dataset
+        | "train_nll" | "validation_nll" -> density && experiment.TrainingSet.IsSome
+        | "mode_score" | "inception_score" | "high_quality" | "modes_covered" -> Densities.hasModes experiment.Dataset
         | other -> invalidArg "name" (sprintf "no metric column is called %s" other)
 
     /// The columns of a run of `experiment`, in file order.

@@ -29,8 +29,14 @@ public sealed class ModelTrainer : TrainingRun
     private double generatorLoss = double.NaN;
     private double criticLoss = double.NaN;
     private double functionEvaluations = double.NaN;
+    /// <summary>The finite training set's splits, or null for fresh data every step.</summary>
+    private readonly Splits? splits;
 
-    private ModelTrainer(Experiment experiment, RunContext context, RunStart start) : base(experiment, context, start) { }
+    /// <summary>Points of a split whose NLL an evaluation records (the first ones when a split is larger).</summary>
+    public const int SplitNllPoints = 10_000;
+
+    private ModelTrainer(Experiment experiment, RunContext context, RunStart start) : base(experiment, context, start) =>
+        splits = experiment.TrainingSet?.Value is { } finite ? FiniteSampleModule.draw(experiment.Dataset, finite) : null;
 
     private Model Spec => experiment.Model;
 
@@ -50,11 +56,14 @@ public sealed class ModelTrainer : TrainingRun
         networks?.Dispose();
     }
 
-    /// <summary>The data points a flow's initialisation sees (Gaussianization anchors, standardization statistics).</summary>
+    /// <summary>The data points a flow's initialisation sees (Gaussianization anchors, standardization statistics): fresh
+    /// ones, or the first of the training split.</summary>
     private Tensor InitialData()
     {
-        var values = Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), experiment.Dataset,
-            FlowGeneratorModule.InitialDataPoints);
+        var values = splits is null
+            ? Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), experiment.Dataset,
+                FlowGeneratorModule.InitialDataPoints)
+            : splits.Train[..(Math.Min(FlowGeneratorModule.InitialDataPoints, splits.Train.Length / dimension) * dimension)];
         return FlowTrainer.ToTensor(values, dimension);
     }
 
@@ -106,9 +115,39 @@ public sealed class ModelTrainer : TrainingRun
         criticOptimizer is null ? [(networks!.Generator.Name, generatorOptimizer!)]
             : [(networks!.Generator.Name, generatorOptimizer!), ("critic", criticOptimizer)];
 
-    /// <summary>A training batch of <paramref name="count"/> data samples drawn with <paramref name="rng"/>.</summary>
+    /// <summary>A training batch of <paramref name="count"/> data samples drawn with <paramref name="rng"/>: fresh, or from
+    /// the training split.</summary>
     private Tensor DataBatch(Random rng, int count) =>
-        networks!.Generator.DataTensor(Sampling.sample(rng, experiment.Dataset, count), dimension, context.Device);
+        networks!.Generator.DataTensor(
+            splits is null ? Sampling.sample(rng, experiment.Dataset, count) : FiniteSampleModule.batch(splits, rng, count), dimension, context.Device);
+
+    /// <summary>The mean −log p of the first <see cref="SplitNllPoints"/> points of a split.</summary>
+    private double SplitNll(double[] split, string name, int step)
+    {
+        var points = split[..(Math.Min(SplitNllPoints, split.Length / dimension) * dimension)];
+        var nll = -networks!.Generator.LogDensity(points).Average();
+        RequireFinite(nll, $"NLL on the {name} split", step);
+        return nll;
+    }
+
+    /// <summary>The generator's density scores with what the data adds: KL(data ‖ model) when the data's density is
+    /// known, the NLL of the training and validation splits when the training set is finite.</summary>
+    private DensityScores WithDataScores(DensityScores d, double[] data, int step)
+    {
+        var kl = FSharpOption<double>.None;
+        if (Densities.hasDensity(experiment.Dataset))
+        {
+            var entropyTerm = 0.0;
+            var n = data.Length / dimension;
+            for (var i = 0; i < n; i++) entropyTerm += Densities.logDensity(experiment.Dataset, data[(i * dimension)..((i + 1) * dimension)]);
+            var value = entropyTerm / n + d.Nll;
+            RequireFinite(value, "KL(data ‖ model)", step);
+            kl = FSharpOption<double>.Some(value);
+        }
+        var train = splits is null ? FSharpOption<double>.None : FSharpOption<double>.Some(SplitNll(splits.Train, "training", step));
+        var validation = splits is null ? FSharpOption<double>.None : FSharpOption<double>.Some(SplitNll(splits.Validation, "validation", step));
+        return new DensityScores(d.Nll, d.BitsPerDim, d.InverseError, d.LatentInverseError, d.FunctionEvaluations, kl, train, validation);
+    }
 
     /// <summary>The value of a one-element tensor of either precision.</summary>
     private static double ValueOf(Tensor t) => t.dtype == ScalarType.Float32 ? t.item<float>() : t.item<double>();
@@ -222,10 +261,11 @@ public sealed class ModelTrainer : TrainingRun
                 RequireFinite(criticW1, "critic W1 estimate", step);
                 criticScores = FSharpOption<CriticScores>.Some(new CriticScores(criticW1, criticLoss));
             }
-            var density = nets.Generator.ScoreDensity(experiment, step, data, noise, functionEvaluations);
-            var record = new EvaluationRecord(step, generatorLoss, WallSeconds, samples, criticScores,
-                density is null ? FSharpOption<DensityScores>.None : FSharpOption<DensityScores>.Some(density),
-                FSharpOption<ModeScores>.None);
+            var density = nets.Generator.ScoreDensity(experiment, step, data, noise, functionEvaluations) is { } d
+                ? FSharpOption<DensityScores>.Some(WithDataScores(d, data, step)) : FSharpOption<DensityScores>.None;
+            var modes = Densities.hasModes(experiment.Dataset)
+                ? FSharpOption<ModeScores>.Some(SampleQuality.ofSamples(experiment.Dataset, model)) : FSharpOption<ModeScores>.None;
+            var record = new EvaluationRecord(step, generatorLoss, WallSeconds, samples, criticScores, density, modes);
             return (record, model, data);
         }
         finally
