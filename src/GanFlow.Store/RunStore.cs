@@ -82,6 +82,25 @@ public sealed class RunStore
         }
     }
 
+    /// <summary>Writes <c>heldout.json</c>.</summary>
+    public void WriteHeldOut(HeldOut heldOut) => AtomicFile.WriteAllText(PathOf(RunFiles.HeldOut), SpecJson.serialize(heldOut));
+
+    /// <summary>The held-out measurements of <c>heldout.json</c>, or null when absent.</summary>
+    /// <exception cref="RunFolderException">The file does not parse (the message names it and the line).</exception>
+    public HeldOut? ReadHeldOut() => File.Exists(PathOf(RunFiles.HeldOut)) ? ReadJson<HeldOut>(PathOf(RunFiles.HeldOut)) : null;
+
+    /// <summary>Writes <c>jacobian.csv</c>: header <c>draw,index,singular_value</c>, then every singular value of every draw
+    /// (<paramref name="singularValues"/>[draw][index], largest first).</summary>
+    public void WriteJacobian(IReadOnlyList<double[]> singularValues)
+    {
+        var text = new StringBuilder("draw,index,singular_value\n");
+        for (var draw = 0; draw < singularValues.Count; draw++)
+            for (var k = 0; k < singularValues[draw].Length; k++)
+                text.Append(draw.ToString(CultureInfo.InvariantCulture)).Append(',').Append(k.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(singularValues[draw][k].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        AtomicFile.WriteAllText(PathOf(RunFiles.Jacobian), text.ToString());
+    }
+
     /// <summary>Writes <c>summary.json</c>.</summary>
     public void WriteSummary(RunSummary summary) => AtomicFile.WriteAllText(PathOf(RunFiles.Summary), SpecJson.serialize(summary));
 

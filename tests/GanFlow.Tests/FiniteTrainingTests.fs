@@ -55,6 +55,54 @@ let tests =
             Expect.floatClose Accuracy.veryHigh d.BitsPerDim (d.Nll / (2.0 * log 2.0)) "bits per dimension"
             Expect.isNone d.TrainNll "no splits without a finite training set"
         }
+        test "a Flow-GAN run on a finite set keeps its best-validated checkpoint and measures the held-out data at its end" {
+            let game = { Adversarial.WganGp with Critic = { Mlp.Default with Width = 16 }; CriticSteps = 1 }
+            let model = Model.FlowGan(flow, Objective.Hybrid(game, 1.0))
+            let e =
+                { experiment (NamedDatasets.ring 8 2.0 0.2) model 40 (Some(FiniteSample.create 400 100 100 7)) with
+                    Evaluation =
+                        { Evaluation.Default with
+                            Every = 10
+                            Samples = 500
+                            FinalSamples = 500
+                            Ais = Some { Ais.Default with Intermediates = 20; Chains = 4; Points = 10; SimulatedPoints = 3 }
+                            Parzen = Some { Parzen.Default with Samples = 500; Points = 100 }
+                            Jacobian = Some JacobianSpectrum.Default } }
+            let summary, folder = runIn e
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            let store = RunStore folder
+            let heldOut = store.ReadHeldOut() |> nonNull
+            Expect.equal heldOut.Points "test split" "the test split"
+            let records = store.ReadMetrics() |> List.ofSeq
+            let bestRecord = records |> List.minBy (fun r -> r.Density.Value.ValidationNll.Value)
+            let best = heldOut.BestValidated.Value
+            Expect.equal best.Step bestRecord.Step "the best-validated checkpoint is the evaluation with the lowest validation NLL"
+            Expect.floatClose Accuracy.high best.ValidationNll bestRecord.Density.Value.ValidationNll.Value "its validation NLL, recomputed from the checkpoint"
+            Expect.isTrue (IO.Directory.Exists(IO.Path.Combine(folder, RunFiles.BestCheckpoint))) "checkpoint.best"
+            Expect.isTrue (heldOut.ExactNll.IsSome && heldOut.Ais.IsSome && heldOut.Parzen.IsSome) "exact, AIS and Parzen"
+            Expect.isSome heldOut.Ais.Value.BidirectionalGap "the bidirectional check ran"
+            let jacobian = IO.File.ReadAllLines(IO.Path.Combine(folder, RunFiles.Jacobian))
+            Expect.hasLength jacobian (1 + 64 * 2) "64 draws × 2 singular values"
+            Expect.isSome heldOut.Jacobian.Value.MeanLogAbsDet "square: log|det|"
+        }
+        test "an MLP GAN gets AIS and Parzen estimates but no exact NLL" {
+            let gan = Model.Gan { smallWganGp with Prior = { Prior.Default with Dimension = 2 }; CriticSteps = 1 }
+            let e =
+                { experiment NamedDatasets.ring8 gan 4 None with
+                    Evaluation =
+                        { Evaluation.Default with
+                            Every = 4
+                            Samples = 200
+                            FinalSamples = 200
+                            Ais = Some { Ais.Default with Intermediates = 10; Chains = 2; Points = 5; SimulatedPoints = 0 }
+                            Parzen = Some { Parzen.Default with Samples = 300; Points = 50 } } }
+            let summary, folder = runIn e
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            let heldOut = RunStore(folder).ReadHeldOut() |> nonNull
+            Expect.isNone heldOut.ExactNll "no density"
+            Expect.equal heldOut.Points "fresh data" "fresh held-out data without a finite set"
+            Expect.isTrue (Double.IsFinite heldOut.Ais.Value.Nll && Double.IsFinite heldOut.Parzen.Value.Nll) "finite estimates"
+        }
         test "a GAN on the ring records mode scores and no density, a flow on the moons no KL" {
             let gan = Model.Gan { smallWganGp with Prior = { Prior.Default with Dimension = 2 }; CriticSteps = 1 }
             let summary, folder = runIn (experiment NamedDatasets.ring8 gan 4 (Some(FiniteSample.create 300 50 50 1)))

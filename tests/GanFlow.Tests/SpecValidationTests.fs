@@ -82,6 +82,29 @@ let tests =
                 let e = { valid with Dataset = NamedDatasets.moons; Model = Model.FlowGan(Flow.realNvpMoons, objective) }
                 Expect.isEmpty (ExperimentValidation.errors e) (sprintf "%A" objective)
         }
+        test "AIS settings below one, a bad observation std and a prior without a density are rejected naming the field" {
+            let withAis (ais: Ais) = { valid with Evaluation = { valid.Evaluation with Ais = Some ais } }
+            expectError "evaluation.ais.chains" "0" (withAis { Ais.Default with Chains = 0 })
+            expectError "evaluation.ais.intermediates" "0" (withAis { Ais.Default with Intermediates = 0 })
+            expectError "evaluation.ais.leapfrogSteps" "0" (withAis { Ais.Default with LeapfrogSteps = 0 })
+            expectError "evaluation.ais.observationStd" "-0.1" (withAis { Ais.Default with ObservationStd = -0.1 })
+            expectError "evaluation.ais.targetAcceptance" "1" (withAis { Ais.Default with TargetAcceptance = 1.0 })
+            let uniform = { withAis Ais.Default with Model = Model.Gan { Gan.Default with Prior = { Prior.Default with Kind = PriorKind.SymmetricUniform } } }
+            expectError "evaluation.ais" "SymmetricUniform" uniform
+        }
+        test "estimators asking for more points than the finite set's split holds are rejected naming the split" {
+            let e =
+                { valid with
+                    Dataset = NamedDatasets.ring8
+                    TrainingSet = Some(FiniteSample.create 1_000 100 100 1)
+                    Evaluation = { valid.Evaluation with Parzen = Some Parzen.Default; Ais = Some { Ais.Default with Points = 500 } } }
+            expectError "evaluation.parzen.points" "1000" e
+            expectError "evaluation.ais.points" "500" e
+        }
+        test "a Jacobian spectrum of a generator without gradients through z is rejected" {
+            let e = { valid with Model = Model.Flow Flow.gaussianization1d; Evaluation = { valid.Evaluation with Jacobian = Some JacobianSpectrum.Default } }
+            expectError "evaluation.jacobian" "Gaussianization" e
+        }
         test "a bad experiment name is rejected" {
             expectError "name" "Bad Name" { valid with Name = "Bad Name" }
             expectError "name" "\"\"" { valid with Name = "" }

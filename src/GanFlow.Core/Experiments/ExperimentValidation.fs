@@ -158,6 +158,48 @@ module ExperimentValidation =
         elif value |> Seq.forall (fun c -> System.Char.IsAsciiLetterLower c || System.Char.IsAsciiDigit c || c = '-') then []
         else Check.fail "name" value "may hold only lower-case letters, digits and dashes"
 
+    /// The estimators' fields, and whether the model and the finite training set can feed them.
+    let private estimators (e: Experiment) =
+        let noGradients at =
+            if Model.sampleGradients e.Model then []
+            else Check.fail at "Gaussianization" "needs gradients through z, and model.generator.flow.architecture = Gaussianization samples by a bisection search without them"
+        let split at (points: int) (name: string) (available: FiniteSample -> int) =
+            match e.TrainingSet with
+            | Some s when points > available s -> Check.fail at points (sprintf "exceeds trainingSet.%s (%d), the split it is taken from" name (available s))
+            | _ -> []
+        (match e.Evaluation.Ais with
+         | Some a ->
+             let at = "evaluation.ais"
+             Check.atLeast (at + ".chains") 1 a.Chains
+             @ Check.atLeast (at + ".intermediates") 1 a.Intermediates
+             @ Check.atLeast (at + ".leapfrogSteps") 1 a.LeapfrogSteps
+             @ Check.positive (at + ".initialStepSize") a.InitialStepSize
+             @ Check.openUnit (at + ".targetAcceptance") a.TargetAcceptance
+             @ Check.positive (at + ".observationStd") a.ObservationStd
+             @ (match a.Schedule with
+                | AnnealingSchedule.Sigmoid sharpness -> Check.positive (at + ".schedule.sharpness") sharpness
+                | AnnealingSchedule.Linear -> [])
+             @ Check.atLeast (at + ".points") 1 a.Points
+             @ Check.atLeast (at + ".simulatedPoints") 0 a.SimulatedPoints
+             @ split (at + ".points") a.Points "testPoints" _.TestPoints
+             @ noGradients at
+             @ (match e.Model.Generator with
+                | GeneratorSpec.Mlp m when m.Prior.Kind = PriorKind.SymmetricUniform ->
+                    Check.fail at "SymmetricUniform" "needs a prior with a density everywhere (HMC moves z freely), and model.generator.mlp.prior.kind = SymmetricUniform has bounded support"
+                | _ -> [])
+         | None -> [])
+        @ (match e.Evaluation.Parzen with
+           | Some p ->
+               Check.atLeast "evaluation.parzen.samples" 1 p.Samples
+               @ Check.atLeast "evaluation.parzen.candidates" 2 p.Candidates
+               @ Check.atLeast "evaluation.parzen.points" 1 p.Points
+               @ split "evaluation.parzen.points" p.Points "testPoints" _.TestPoints
+               @ split "evaluation.parzen.points" p.Points "validationPoints" _.ValidationPoints
+           | None -> [])
+        @ (match e.Evaluation.Jacobian with
+           | Some j -> Check.atLeast "evaluation.jacobian.draws" 1 j.Draws @ noGradients "evaluation.jacobian"
+           | None -> [])
+
     /// Every error of an experiment spec.
     let errors (e: Experiment) : SpecError list =
         name e.Name
@@ -166,6 +208,7 @@ module ExperimentValidation =
         @ (match e.TrainingSet with
            | Some s -> FiniteSample.errors "trainingSet" s
            | None -> [])
+        @ estimators e
         @ Check.atLeast "budget.steps" 1 e.Budget.Steps
         @ Check.atLeast "budget.batchSize" 2 e.Budget.BatchSize
         @ Check.atLeast "evaluation.every" 1 e.Evaluation.Every

@@ -136,3 +136,79 @@ type RunSummary =
       /// The final evaluation, on `evaluation.finalSamples` samples (a paused run: the intermediate evaluation at the
       /// step it paused at, on `evaluation.samples`); None when the run diverged before it.
       Final: EvaluationRecord option }
+
+/// The best-validated checkpoint of a run on a finite training set (seed 001 Table 1: "the test log-likelihoods
+/// corresponding to the best validated models").
+type BestValidated =
+    { /// The step of the evaluation with the lowest validation NLL.
+      Step: int
+      /// That NLL, nats per point.
+      ValidationNll: float
+      /// The NLL of the test split under that checkpoint, nats per point.
+      TestNll: float
+      /// The same in bits per dimension.
+      TestBitsPerDim: float }
+
+/// An annealed-importance-sampling estimate (`Ais`).
+type AisEstimate =
+    { /// −mean over the points of log p̂_σ(x), nats per point.
+      Nll: float
+      /// Its standard error: the spread of the points' estimates over √points, with each point's chain error (delta
+      /// method, sd(w)/(√chains·mean w)) added in quadrature.
+      StandardError: float
+      /// Points estimated.
+      Points: int
+      /// The observation standard deviation σ used.
+      ObservationStd: float
+      /// The step size after the last adaptation.
+      FinalStepSize: float
+      /// The mean acceptance rate of the HMC transitions.
+      AcceptanceRate: float
+      /// On simulated points: mean of (reverse AIS upper bound − forward AIS lower bound) of log p_σ(x), nats, when
+      /// the bidirectional check ran.
+      BidirectionalGap: float option
+      /// Wall seconds the estimate took.
+      Seconds: float }
+
+/// A Parzen-window estimate (`Parzen`).
+type ParzenEstimate =
+    { /// −mean log-likelihood of the points under the kernel estimate, nats per point.
+      Nll: float
+      /// Its standard error over the points.
+      StandardError: float
+      /// The chosen bandwidth, data units.
+      Bandwidth: float
+      /// Kernels (model samples).
+      Samples: int
+      /// Points estimated.
+      Points: int }
+
+/// The Jacobian spectrum's summary (`JacobianSpectrum`); the singular values themselves are in `jacobian.csv`.
+type JacobianSummary =
+    { /// Prior draws.
+      Draws: int
+      /// The mean of log|det ∂G/∂z| over the draws (sum of the log singular values), when latent and data dimensions
+      /// match.
+      MeanLogAbsDet: float option
+      /// The smallest and largest singular value over every draw.
+      Smallest: float
+      Largest: float }
+
+/// What a run measures on held-out data at its end (`heldout.json`), each part when it applies: the exact NLL of the
+/// final model on the held-out points (a generator with a density), the best-validated checkpoint (a finite training
+/// set), the AIS and Parzen estimates and the Jacobian spectrum (when the evaluation asks for them).
+type HeldOut =
+    { /// The step of the model measured (the final one).
+      Step: int
+      /// Where the held-out points come from: `test split` or `fresh data`.
+      Points: string
+      /// Exact −mean log p(x) of the final model on the held-out points the estimators see (the first `Parzen.Points`,
+      /// and the first `Ais.Points` for `ExactNllAisPoints`).
+      ExactNll: float option
+      /// Exact NLL on the AIS points only (AIS estimates fewer points).
+      ExactNllAisPoints: float option
+      /// The best-validated checkpoint.
+      BestValidated: BestValidated option
+      Ais: AisEstimate option
+      Parzen: ParzenEstimate option
+      Jacobian: JacobianSummary option }

@@ -88,6 +88,9 @@ public sealed class FlowGeneratorModule : GeneratorModule
     public override Tensor Decode(Tensor z) => Flow.Inverse(z);
 
     /// <inheritdoc />
+    public override Tensor LatentLogProb(Tensor z) => Flow.BaseLogProb(z);
+
+    /// <inheritdoc />
     public override (Tensor Loss, Tensor Nll) LikelihoodLoss(Tensor x) => Flow.TrainingLoss(x);
 
     /// <inheritdoc />

@@ -47,6 +47,10 @@ public abstract class GeneratorModule : IDisposable
     /// <summary>x = G(z), differentiable in z and the parameters (the Jacobian spectrum and AIS need the former).</summary>
     public abstract Tensor Decode(Tensor z);
 
+    /// <summary>log p(z) of the prior at each row of <paramref name="z"/>, differentiable in z (AIS).</summary>
+    /// <exception cref="NotSupportedException">The prior has no density everywhere (validation rejects AIS then).</exception>
+    public abstract Tensor LatentLogProb(Tensor z);
+
     /// <summary>Row-major data values as an [n, d] tensor of <see cref="DType"/> on <paramref name="device"/>.</summary>
     public Tensor DataTensor(double[] values, int dimension, Device device)
     {

@@ -45,5 +45,11 @@ public sealed class MlpGeneratorModule : GeneratorModule
     public override Tensor Decode(Tensor z) => Network.forward(z);
 
     /// <inheritdoc />
+    public override Tensor LatentLogProb(Tensor z) =>
+        spec.Prior.Kind.IsStandardGaussian
+            ? z.square().Times(-0.5).Minus(0.5 * Math.Log(2 * Math.PI)).sum(1)
+            : throw new NotSupportedException($"the prior {spec.Prior.Kind} has no density everywhere");
+
+    /// <inheritdoc />
     public override void Dispose() => Network.Dispose();
 }

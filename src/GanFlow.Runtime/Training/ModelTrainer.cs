@@ -90,6 +90,8 @@ public sealed class ModelTrainer : TrainingRun
             var state = CheckpointStore.StateOf(resumeFrom);
             generatorLoss = state.GeneratorLoss;
             criticLoss = state.CriticLoss;
+            bestValidation = ((RunStart.Continue)start).KeptRecords.Select(r => r.Density?.Value.ValidationNll?.Value)
+                .Where(v => v is not null).Min();
             ContinueFrom(state);
         }
         if (TrainToBudget() is { } paused) return PausedSummary(paused);
@@ -99,7 +101,40 @@ public sealed class ModelTrainer : TrainingRun
         store.WriteSamples(samples, dimension);
         networks.Generator.WriteFinalFiles(store, experiment, data);
         Checkpoint();
+        if (HeldOutEvaluation.Applies(experiment))
+        {
+            var (heldOut, singularValues) = HeldOutEvaluation.Run(experiment, networks, splits, steps, context.Device,
+                bestValidation is null ? null : BestNetworks);
+            store.WriteHeldOut(heldOut);
+            if (singularValues is not null) store.WriteJacobian(singularValues);
+        }
         return Summary(RunStatus.Completed, $"completed {steps} steps", final);
+    }
+
+    /// <summary>The lowest validation NLL so far (with a finite training set and a density), or null.</summary>
+    private double? bestValidation;
+
+    /// <summary>Keeps the best-validated checkpoint: an evaluation with a lower validation NLL than every earlier one saves
+    /// the modules as <see cref="RunFiles.BestCheckpoint"/>.</summary>
+    protected override void OnRecorded(EvaluationRecord record)
+    {
+        if (record.Density?.Value.ValidationNll?.Value is not { } validation) return;
+        if (bestValidation is { } best && validation >= best) return;
+        bestValidation = validation;
+        CheckpointStore.SaveBest(context.OutputDirectory, new CheckpointState(record.Step, WallSeconds, generatorLoss, criticLoss), networks!.Modules);
+    }
+
+    /// <summary>The networks of the best-validated checkpoint, and its step.</summary>
+    private (ModelNetworks, int) BestNetworks()
+    {
+        var best = CheckpointStore.Best(context.OutputDirectory);
+        using var initialData = InitialData();
+        var loaded = ModelNetworks.Create(Spec, dimension, StepSeeds.Of(experiment.Seed, 0, StepSeeds.Stream.Initialization), context.Device,
+            initialData, n =>
+            {
+                foreach (var (name, module) in n.Modules) CheckpointStore.LoadModule(best, name, module);
+            });
+        return (loaded, best.Manifest.Step);
     }
 
     /// <inheritdoc />

@@ -160,8 +160,12 @@ public abstract class TrainingRun
     {
         records.Add(record);
         store.WriteMetrics(experiment, records);
+        OnRecorded(record);
         context.OnEvaluation?.Invoke(record);
     }
+
+    /// <summary>Called after every evaluation is kept (and metrics.csv rewritten), before any checkpoint of its step.</summary>
+    protected virtual void OnRecorded(EvaluationRecord record) { }
 
     /// <summary>Runs <see cref="Train"/> under the never-throw rule and writes summary.json (a resumed run that fails
     /// leaves a completed earlier summary as it was).</summary>
