@@ -74,4 +74,5 @@ let study =
           ("FFJORD", "multimodal"), 0.2889
           ("WGAN", "unimodal"), 0.0080
           ("WGAN", "multimodal"), 0.4802 ]
-      Parallelism = 2 }
+      Parallelism = 2
+      Table = None }

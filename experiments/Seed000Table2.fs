@@ -83,4 +83,5 @@ let study =
           ("with dropout", "multimodal"), 1.0461
           ("with ResNet", "unimodal"), 0.1827
           ("with ResNet", "multimodal"), 0.7238 ]
-      Parallelism = 2 }
+      Parallelism = 2
+      Table = None }

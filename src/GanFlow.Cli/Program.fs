@@ -54,12 +54,16 @@ let private execute (command: ParseResults<Command>) =
     | Dynamics args ->
         DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
             (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
+    | Bench args when args.Contains BenchArgs.Estimators_Only ->
+        BenchCommand.estimators ()
+        0
     | Bench args ->
         if not (args.Contains BenchArgs.Dynamics_Only) then
             BenchCommand.metrics ()
             BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
             BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
             BenchCommand.checkpoints ()
+            BenchCommand.estimators ()
         BenchCommand.dynamics ()
         0
     | Report args -> ReportCommand.run (args.GetResult ReportArgs.Run_Folder)

@@ -197,3 +197,43 @@ module Charts =
         |> Chart.withTitle "Losses"
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "loss"
+
+    /// Seed 001 Fig. 2: the exact NLL of the training and validation splits (and of fresh data) over training, on a run
+    /// with a finite training set.
+    let splitNll (data: RunData) =
+        let steps = RunData.column "step" data
+        Chart.combine
+            [ Chart.Line(x = steps, y = RunData.column "train_nll" data, Name = "training split", ShowMarkers = true)
+              Chart.Line(x = steps, y = RunData.column "validation_nll" data, Name = "validation split", ShowMarkers = true)
+              Chart.Line(x = steps, y = RunData.column "nll" data, Name = "fresh data", ShowMarkers = true) ]
+        |> Chart.withTitle "NLL over training (exact; seed 001 Fig. 2)"
+        |> Chart.withXAxisStyle "generator step"
+        |> Chart.withYAxisStyle "nats per point"
+
+    /// Seed 001 App. B: the MODE and Inception scores (exact component posterior) over training, on a mixture.
+    let modeScores (data: RunData) =
+        let steps = RunData.column "step" data
+        Chart.combine
+            [ Chart.Line(x = steps, y = RunData.column "mode_score" data, Name = "MODE score", ShowMarkers = true)
+              Chart.Line(x = steps, y = RunData.column "inception_score" data, Name = "Inception score", ShowMarkers = true)
+              Chart.Line(x = steps, y = RunData.column "modes_covered" data, Name = "modes covered", ShowMarkers = true) ]
+        |> Chart.withTitle "Sample quality over training (exact component posterior; seed 001 Fig. 5)"
+        |> Chart.withXAxisStyle "generator step"
+        |> Chart.withYAxisStyle "score / modes"
+
+    /// Seed 001 Fig. 4: the CDF of the Jacobian's singular values (every draw's, pooled) on a log axis, one trace per
+    /// named run, the mean log|det| in the legend where it exists.
+    let singularValueCdf (title: string) (runs: (string * float[][] * float option) list) =
+        Chart.combine
+            [ for name, values, logDet in runs do
+                  let sorted = values |> Array.concat |> Array.sort
+                  if sorted.Length > 0 then
+                      let cdf = sorted |> Array.mapi (fun i _ -> float (i + 1) / float sorted.Length)
+                      let label =
+                          match logDet with
+                          | Some d -> sprintf "%s (mean log|det| %.3f)" name d
+                          | None -> name
+                      yield Chart.Line(x = sorted, y = cdf, Name = label) ]
+        |> Chart.withTitle title
+        |> Chart.withXAxisStyle ("singular value of ∂G/∂z", AxisType = StyleParam.AxisType.Log)
+        |> Chart.withYAxisStyle "fraction of singular values ≤ s"

@@ -21,7 +21,11 @@ type RunData =
       /// Flows in 2-D: `latent.csv`, g⁻¹ of data points, one row per point; empty otherwise.
       Latent: float[][]
       /// Flows in 1-D and 2-D: `trajectories.csv`, data points through the flow's stages; empty otherwise.
-      Trajectories: FlowTrajectories }
+      Trajectories: FlowTrajectories
+      /// `heldout.json`: what the run measured on held-out data at its end, when it measured anything.
+      HeldOut: HeldOut option
+      /// `jacobian.csv`: the singular values of the generator's Jacobian per prior draw (largest first); empty otherwise.
+      Jacobian: float[][] }
 
 /// Reading a run folder. Every file is parsed strictly: a truncated, garbled or empty file is a `RunFolderException`
 /// naming the file and the line, never a crash further on.
@@ -95,7 +99,13 @@ module RunData =
           Samples = readSamples (at RunFiles.Samples) dimension
           Density = readTable (at RunFiles.Density) densityHeader
           Latent = readTable (at RunFiles.Latent) (String.concat "," [ for k in 1..dimension -> sprintf "z%d" k ])
-          Trajectories = FlowTrajectories.read (at RunFiles.Trajectories) }
+          Trajectories = FlowTrajectories.read (at RunFiles.Trajectories)
+          HeldOut = if File.Exists(at RunFiles.HeldOut) then Some(RunStore.ReadJson<HeldOut>(at RunFiles.HeldOut)) else None
+          Jacobian =
+            readTable (at RunFiles.Jacobian) "draw,index,singular_value"
+            |> Array.groupBy (fun r -> int r[0])
+            |> Array.sortBy fst
+            |> Array.map (fun (_, rows) -> rows |> Array.sortBy (fun r -> r[1]) |> Array.map (fun r -> r[2])) }
 
     /// Whether the run's generator has an exact density (a flow): NLL, inverse errors, density files.
     let hasDensity (data: RunData) = GanFlow.Core.Models.Model.hasDensity data.Experiment.Model

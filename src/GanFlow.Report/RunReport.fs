@@ -27,6 +27,35 @@ module RunReport =
               "model mass per mixture component (model / data)",
               Array.map2 (fun s w -> sprintf "%s / %s" (percent s) (percent w)) shares weights |> String.concat ", " ]
 
+    /// What the run measured on held-out data at its end (`heldout.json`).
+    let private heldOutRows (data: RunData) =
+        match data.HeldOut with
+        | None -> []
+        | Some h ->
+            let nll (v: float) = sprintf "%s nats" (number v)
+            [ "held-out points", h.Points ]
+            @ (h.ExactNll |> Option.map (fun v -> "exact NLL of the final model on the held-out points", nll v) |> Option.toList)
+            @ (h.BestValidated
+               |> Option.map (fun b ->
+                   "best-validated checkpoint (seed 001 Table 1)",
+                   sprintf "step %d: validation NLL %s, test NLL %s (%s bits/dim)" b.Step (number b.ValidationNll) (number b.TestNll) (number b.TestBitsPerDim))
+               |> Option.toList)
+            @ (h.Ais
+               |> Option.map (fun a ->
+                   "AIS NLL, Gaussian observation model (Wu et al. 2017)",
+                   sprintf "%s ± %s on %d points (exact there: %s), σ = %g, acceptance %.2f%s, %.1f s" (number a.Nll) (number a.StandardError) a.Points
+                       (h.ExactNllAisPoints |> Option.map number |> Option.defaultValue "—") a.ObservationStd a.AcceptanceRate
+                       (a.BidirectionalGap |> Option.map (sprintf ", bidirectional gap %.3f nats") |> Option.defaultValue "") a.Seconds)
+               |> Option.toList)
+            @ (h.Parzen
+               |> Option.map (fun p -> "Parzen (KDE) NLL", sprintf "%s ± %s, bandwidth %.4g, %d samples, %d points" (number p.Nll) (number p.StandardError) p.Bandwidth p.Samples p.Points)
+               |> Option.toList)
+            @ (h.Jacobian
+               |> Option.map (fun j ->
+                   "Jacobian singular values (64 prior draws; seed 001 Fig. 4)",
+                   sprintf "%.3g … %.3g%s" j.Smallest j.Largest (j.MeanLogAbsDet |> Option.map (sprintf ", mean log|det| %.3f") |> Option.defaultValue ""))
+               |> Option.toList)
+
     let private summaryRows (data: RunData) =
         let s = data.Summary
         let flagged = RunData.flaggedEvaluations data
@@ -72,6 +101,7 @@ module RunReport =
         @ (if not critic then []
            else [ "evaluations where the critic estimate is negative or < ½ W1", sprintf "%d of %d" flagged.Length data.Metrics.RowCount ])
         @ modeRows data
+        @ heldOutRows data
 
     /// Writes `report.html` into the run folder (atomically) and returns its path.
     let write (directory: string) =
@@ -87,6 +117,11 @@ module RunReport =
               if density then Charts.nll data
               if density && RunData.column "nfe" data |> Array.exists System.Double.IsFinite then Charts.functionEvaluations data
               if dimension = 1 then Charts.wasserstein data
+              if density && RunData.column "validation_nll" data |> Array.exists System.Double.IsFinite then Charts.splitNll data
+              if RunData.column "mode_score" data |> Array.exists System.Double.IsFinite then Charts.modeScores data
+              if data.Jacobian.Length > 0 then
+                  Charts.singularValueCdf "Jacobian singular values at prior draws (seed 001 Fig. 4)"
+                      [ data.Experiment.Name, data.Jacobian, data.HeldOut |> Option.bind _.Jacobian |> Option.bind _.MeanLogAbsDet ]
               Charts.losses data ]
         let sections =
             [ sprintf "<p>%s</p>" (HtmlPage.text data.Experiment.Description)
