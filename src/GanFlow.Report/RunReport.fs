@@ -98,7 +98,7 @@ module RunReport =
                         "final modes covered", string m.ModesCovered ]
                   | None -> [])
            | None -> [])
-        @ (if not critic then []
+        @ (if not critic || GanFlow.Core.Datasets.Densities.dimension data.Experiment.Dataset <> 1 then []
            else [ "evaluations where the critic estimate is negative or < ½ W1", sprintf "%d of %d" flagged.Length data.Metrics.RowCount ])
         @ modeRows data
         @ heldOutRows data
