@@ -11,6 +11,7 @@ let all: Declared list =
       Declared.Single Seed003Moons.otFlow ]
     @ (DemoSearch.search :: Seed000Search.all |> List.map Declared.Search)
     @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
+    @ [ Declared.Study Seed001FlowGan.study ]
 
 /// The experiment, study or search called `name`, if declared; a study's cells are reachable by their own names too.
 let tryFind (name: string) =

@@ -75,4 +75,5 @@ let study =
           ("WGAN", "unimodal"), 0.0080
           ("WGAN", "multimodal"), 0.4802 ]
       Searches = []
-      Parallelism = 2 }
+      Parallelism = 2
+      Table = None }

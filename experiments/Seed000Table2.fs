@@ -92,4 +92,5 @@ let study =
       Searches =
         [ { Row = tunedRow; Column = "unimodal"; Search = "seed000-search-unimodal-reduced" }
           { Row = tunedRow; Column = "multimodal"; Search = "seed000-search-multimodal-reduced" } ]
-      Parallelism = 2 }
+      Parallelism = 2
+      Table = None }

@@ -65,6 +65,7 @@ type BenchArgs =
     | Steps of steps: int
     | Flow_Steps of steps: int
     | Dynamics_Only
+    | Estimators_Only
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -72,6 +73,7 @@ type BenchArgs =
             | Steps _ -> "generator steps timed per GAN configuration (default 200)."
             | Flow_Steps _ -> "training steps timed per flow configuration (default 40)."
             | Dynamics_Only -> "time only seed 002's dynamics (trajectory-steps per second, one thread and in parallel)."
+            | Estimators_Only -> "time only the likelihood estimators (AIS seconds per 1,000 points, Parzen, the Jacobian spectrum)."
 
 /// `ganflow dynamics`: one run of seed 002's game. Values are read as text and checked by the command itself, so
 /// that a bad value exits 2 naming the flag and the value.
@@ -148,5 +150,5 @@ type Command =
             | Report _ -> "rebuild the HTML report of a run folder."
             | Search _ -> "random search with ASHA (or synchronous halving, or no early stopping) over a declared search space."
             | Search_Status _ -> "print a search folder's state as key = value lines (exit 0 whether or not it is finished)."
-            | Bench _ -> "print speed figures: metrics on 100,000 samples, GAN and flow training steps per second, continuous flows' sampling and NLL cost."
+            | Bench _ -> "print speed figures: metrics on 100,000 samples, GAN and flow training steps per second, continuous flows' sampling and NLL cost, checkpoints, the likelihood estimators (AIS seconds per 1,000 points), seed 002's dynamics."
             | Dynamics _ -> "run seed 002's two-Gaussian GAN game once (optimal or first-order dynamics) and print key = value lines."

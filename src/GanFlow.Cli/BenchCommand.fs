@@ -110,26 +110,56 @@ let checkpoints () =
         let dimension = Densities.dimension experiment.Dataset
         let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
         let save: unit -> unit =
-            match experiment.Model with
-            | Model.Gan spec ->
-                let networks = GanFlow.Runtime.Modules.GanNetworks.Create(spec, dimension, 1L, TorchSharp.torch.CPU)
-                let g = GanFlow.Runtime.Training.OptimizerFactory.Create(spec.GeneratorOptimizer, networks.Generator.parameters())
-                let c = GanFlow.Runtime.Training.OptimizerFactory.Create(spec.CriticOptimizer, networks.Critic.parameters())
-                fun () ->
-                    GanFlow.Runtime.Checkpoints.CheckpointStore.Save(
-                        folder, GanFlow.Runtime.Checkpoints.CheckpointState(1, 0.0, 0.0, 0.0), networks.Modules, [| struct ("generator", g); struct ("critic", c) |])
-            | Model.Flow spec ->
-                use generator = new TorchSharp.torch.Generator(1UL)
-                use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(Sampling.sample (Random 1) experiment.Dataset 1_000, dimension)
-                let flow = GanFlow.Runtime.Flows.FlowBuilder.Build(spec, dimension, generator, initial)
-                let o = GanFlow.Runtime.Training.OptimizerFactory.Create(spec.Optimizer, flow.parameters())
-                fun () ->
-                    GanFlow.Runtime.Checkpoints.CheckpointStore.Save(
-                        folder, GanFlow.Runtime.Checkpoints.CheckpointState(1, 0.0, 0.0, 0.0), [| struct ("flow", flow :> TorchSharp.torch.nn.Module) |], [| struct ("flow", o) |])
+            use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(Sampling.sample (Random 1) experiment.Dataset 1_000, dimension)
+            let networks = GanFlow.Runtime.Modules.ModelNetworks.Create(experiment.Model, dimension, 1L, TorchSharp.torch.CPU, initial)
+            let optimizers =
+                [| yield struct (networks.Generator.Name, GanFlow.Runtime.Training.OptimizerFactory.Create(experiment.Model.Optimizer, networks.Generator.Module.parameters()))
+                   match Model.adversarial experiment.Model with
+                   | Some game -> yield struct ("critic", GanFlow.Runtime.Training.OptimizerFactory.Create(game.CriticOptimizer, (nonNull networks.Critic).parameters()))
+                   | None -> () |]
+            fun () ->
+                GanFlow.Runtime.Checkpoints.CheckpointStore.Save(
+                    folder, GanFlow.Runtime.Checkpoints.CheckpointState(1, 0.0, 0.0, 0.0), networks.Modules, optimizers)
         let ms = medianMilliseconds 5 save
         IO.Directory.Delete(folder, true)
         printfn "%-28s every %d steps = %6.2f s of training; one checkpoint %7.2f ms = %.3f%% overhead; a kill at a random moment loses %.2f s on average, at most %.2f s"
             experiment.Name interval seconds ms (100.0 * ms / (1000.0 * seconds)) (seconds / 2.0) seconds
+/// The likelihood estimators' cost on seed 001's generators (untrained, at the declared specs): AIS seconds per 1,000
+/// points at the Flow-GAN experiments' settings (8 chains, 300 intermediate distributions, 10 leapfrog steps), timed on
+/// 20 points; the Parzen estimate (10,000 kernels, 20 candidate bandwidths) per 1,000 points; the Jacobian at 64 draws.
+let estimators () =
+    GanFlow.Runtime.Devices.TorchSetup.Initialize 1
+    let device = TorchSharp.torch.CPU
+    printfn "likelihood estimators (seed 001 settings; one intra-op thread; median of 3)"
+    let cells =
+        [ "RealNVP 8x64 (ring)", (GanFlow.Experiments.Seed001FlowGan.study.Cells |> List.find (fun c -> c.Experiment.Name = "seed001-flowgan-ring-adv")).Experiment
+          "FFJORD 32-32 RK4x6 (multimodal)", (GanFlow.Experiments.Seed001FlowGan.study.Cells |> List.find (fun c -> c.Experiment.Name = "seed001-flowgan-multimodal-adv")).Experiment
+          "demo MLP generator 64x2", GanFlow.Experiments.WganGpUnimodalDemo.experiment ]
+    for name, experiment in cells do
+        let dimension = Densities.dimension experiment.Dataset
+        use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(Sampling.sample (Random 1) experiment.Dataset 1_000, dimension)
+        use networks = GanFlow.Runtime.Modules.ModelNetworks.Create(experiment.Model, dimension, 1L, device, initial)
+        networks.Train false
+        let ais = { GanFlow.Core.Experiments.Ais.Default with Chains = 8; Intermediates = 300; Points = 20; SimulatedPoints = 0 }
+        let points = Sampling.sample (Random 2) experiment.Dataset ais.Points
+        let model = GanFlow.Runtime.Estimators.LatentModel.Of(networks.Generator, device)
+        let run () =
+            use noise = new TorchSharp.torch.Generator(3UL)
+            use _ = TorchSharp.torch.NewDisposeScope()
+            GanFlow.Runtime.Estimators.AnnealedImportanceSampling.Forward(model, networks.Generator.DataTensor(points, dimension, device), ais, noise) |> ignore
+        let ms = medianMilliseconds 3 run
+        printfn "%-52s %10.1f s per 1,000 points (AIS, %d chains x %d distributions x %d leapfrog steps)" name (ms / 1000.0 * 1000.0 / float ais.Points) ais.Chains ais.Intermediates ais.LeapfrogSteps
+        let samples = Sampling.sample (Random 4) experiment.Dataset 10_000
+        let validation = Sampling.sample (Random 5) experiment.Dataset 1_000
+        let parzen = medianMilliseconds 3 (fun () -> ParzenWindow.estimate dimension samples 1.0 20 validation validation)
+        printfn "%-52s %10.2f s per 1,000 points (Parzen, 10,000 kernels, 20 bandwidths)" name (parzen / 1000.0)
+        if GanFlow.Core.Models.Model.sampleGradients experiment.Model then
+            let jacobian =
+                medianMilliseconds 3 (fun () ->
+                    use noise = new TorchSharp.torch.Generator(6UL)
+                    GanFlow.Runtime.Estimators.JacobianSpectrumComputation.OfGenerator(networks.Generator, 64, noise, device) |> ignore)
+            line (sprintf "%s: Jacobian singular values at 64 draws" name) jacobian
+
 /// Seed 002's dynamics (pure F#, float64): trajectories × steps per second of the first-order and optimal rules in the
 /// Fig. 1 setting (μ* = (−0.5, 0.5), η_g = η_d = 0.1), on one thread and in parallel over the cores as the phase
 /// diagram runs them (`PhaseDiagram.cell`); median of 3 after a warm-up that lets the JIT finish optimising.
@@ -183,8 +213,8 @@ let search () =
             member _.Run(job, _) =
                 let w1 = 1.0 / float (job.Trial + 1) + 1.0 / float job.ToStep
                 let r: GanFlow.Core.Experiments.EvaluationRecord =
-                    { Step = job.ToStep; W1 = w1; W1Exact = w1; CriticW1 = nan; Energy = w1; GeneratorLoss = 0.0; CriticLoss = 0.0
-                      WallSeconds = 0.0; Nll = nan; InverseError = nan; FunctionEvaluations = nan; LatentInverseError = nan }
+                    { Step = job.ToStep; GeneratorLoss = 0.0; WallSeconds = 0.0
+                      Samples = { W1 = Some w1; W1Exact = Some w1; Energy = w1 }; Critic = None; Density = None; Modes = None }
                 let status = if job.ToStep = job.Experiment.Budget.Steps then GanFlow.Core.Experiments.RunStatus.Completed else GanFlow.Core.Experiments.RunStatus.Paused
                 GanFlow.Runtime.Search.TrialResult(status, job.ToStep, r, [| r |], "") }
     let many = GanFlow.Core.Search.Search.withOverrides (Some 400) None None None GanFlow.Experiments.DemoSearch.search

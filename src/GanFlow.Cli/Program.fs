@@ -10,10 +10,7 @@ open GanFlow.Cli.Arguments
 let private describe (declared: Declared) =
     match declared with
     | Declared.Single e ->
-        let model =
-            match e.Model with
-            | Model.Gan g -> sprintf "GAN %A %A" g.Objective g.Lipschitz
-            | Model.Flow f -> sprintf "flow %A" f.Architecture
+        let model = Model.describe e.Model
         sprintf "%s\t%s | %d-D data | %s | %d steps x batch %d | seed %d"
             e.Name e.Description (Densities.dimension e.Dataset) model e.Budget.Steps e.Budget.BatchSize e.Seed
     | Declared.Study s -> sprintf "%s\t%s | study of %d runs" s.Name s.Description s.Cells.Length
@@ -57,6 +54,9 @@ let private execute (command: ParseResults<Command>) =
     | Dynamics args ->
         DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
             (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
+    | Bench args when args.Contains BenchArgs.Estimators_Only ->
+        BenchCommand.estimators ()
+        0
     | Bench args ->
         if not (args.Contains BenchArgs.Dynamics_Only) then
             BenchCommand.metrics ()
@@ -64,6 +64,7 @@ let private execute (command: ParseResults<Command>) =
             BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
             BenchCommand.checkpoints ()
             BenchCommand.search ()
+            BenchCommand.estimators ()
         BenchCommand.dynamics ()
         0
     | Report args -> ReportCommand.run (args.GetResult ReportArgs.Run_Folder)

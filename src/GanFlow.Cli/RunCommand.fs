@@ -10,17 +10,42 @@ open GanFlow.Store
 
 let private show (value: float) = value.ToString("0.00000", Globalization.CultureInfo.InvariantCulture)
 
-/// One progress line per evaluation.
+/// One progress line per evaluation: the metrics the model has.
 let private progress (total: int) (record: EvaluationRecord) =
-    if Double.IsNaN record.Nll then
-        eprintfn
-            "step %6d/%d  W1 %s  W1(exact) %s  critic W1 %s  %6.1f s"
-            record.Step total (show record.W1) (show record.W1Exact) (show record.CriticW1) record.WallSeconds
-    else
-        let evaluations = if Double.IsNaN record.FunctionEvaluations then "" else sprintf "  NFE %.0f" record.FunctionEvaluations
-        eprintfn
-            "step %6d/%d  W1 %s  W1(exact) %s  NLL %s  inverse error %.2e%s  %6.1f s"
-            record.Step total (show record.W1) (show record.W1Exact) (show record.Nll) record.InverseError evaluations record.WallSeconds
+    let parts =
+        [ match record.Samples.W1, record.Samples.W1Exact with
+          | Some w1, Some exact -> sprintf "W1 %s  W1(exact) %s" (show w1) (show exact)
+          | _ -> sprintf "energy %s" (show record.Samples.Energy)
+          match record.Critic with
+          | Some c -> sprintf "critic W1 %s" (show c.CriticW1)
+          | None -> ()
+          match record.Density with
+          | Some d ->
+              sprintf "NLL %s" (show d.Nll)
+              match d.ValidationNll with
+              | Some v -> sprintf "val NLL %s" (show v)
+              | None -> ()
+              sprintf "inverse error %.2e" d.InverseError
+              match d.FunctionEvaluations with
+              | Some n -> sprintf "NFE %.0f" n
+              | None -> ()
+          | None -> ()
+          match record.Modes with
+          | Some m -> sprintf "MODE %.3f  modes %d" m.ModeScore m.ModesCovered
+          | None -> () ]
+    eprintfn "step %6d/%d  %s  %6.1f s" record.Step total (String.concat "  " parts) record.WallSeconds
+
+/// The final metrics as `key = value` lines, the metrics the model has (named as the metrics.csv columns).
+let private finalLines (final: EvaluationRecord) =
+    MetricColumns.ofRecord final
+    |> List.filter (fun c -> not (List.contains c.Name [ "step"; "wall_seconds"; "generator_loss"; "critic_loss" ]))
+    |> List.map (fun c ->
+        let v = (c.Get final).Value
+        let text =
+            if c.Integer then sprintf "%.0f" v
+            elif c.Name.EndsWith "inverse_error" then sprintf "%.3e" v
+            else show v
+        sprintf "%s = %s" c.Name text)
 
 /// Applies the command-line overrides to a declared experiment (pure). A `--steps` override that changes
 /// the budget is appended to the description, which may name the declared budget (a resume never compares
@@ -89,15 +114,7 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
             match summary.Final with
             | Some final ->
                 printfn "status = %A" summary.Status
-                printfn "w1 = %s" (show final.W1)
-                printfn "w1_exact = %s" (show final.W1Exact)
-                printfn "critic_w1 = %s" (show final.CriticW1)
-                if not (Double.IsNaN final.Nll) then
-                    printfn "nll = %s" (show final.Nll)
-                    printfn "inverse_error = %.3e" final.InverseError
-                    printfn "latent_inverse_error = %.3e" final.LatentInverseError
-                if not (Double.IsNaN final.FunctionEvaluations) then
-                    printfn "nfe = %.0f" final.FunctionEvaluations
+                finalLines final |> List.iter (printfn "%s")
             | None -> printfn "status = %A" summary.Status
             printfn "steps = %d" summary.StepsCompleted
             printfn "wall_seconds = %.1f" summary.WallSeconds

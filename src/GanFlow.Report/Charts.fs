@@ -174,25 +174,66 @@ module Charts =
         Chart.combine
             [ line "W1 vs fresh data (eq. 8)" "w1"
               line "W1 vs exact distribution" "w1_exact"
-              line "critic's W1 estimate (eq. 9)" "critic_w1"
-              Chart.Point(
-                  x = (flagged |> Array.map (fun (s, _, _) -> s)),
-                  y = (flagged |> Array.map (fun (_, _, c) -> c)),
-                  Name = "critic estimate < ½ W1 or negative"
-              ) ]
+              if RunData.hasCritic data then
+                  line "critic's W1 estimate (eq. 9)" "critic_w1"
+                  Chart.Point(
+                      x = (flagged |> Array.map (fun (s, _, _) -> s)),
+                      y = (flagged |> Array.map (fun (_, _, c) -> c)),
+                      Name = "critic estimate < ½ W1 or negative"
+                  ) ]
         |> Chart.withTitle "Wasserstein-1 over training (y zoomed on the second half; double-click to see all)"
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle("W1", MinMax = secondHalfRange data)
 
-    /// Generator and critic losses over training (a flow: its training loss only), with axis titles and a legend.
+    /// Generator and critic losses over training (without a critic: the training loss only), with axis titles and a legend.
     let losses (data: RunData) =
         let steps = RunData.column "step" data
         Chart.combine
-            (if RunData.isFlow data then
-                 [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "training loss (last step before the evaluation)", ShowLegend = true) ]
-             else
+            (if RunData.hasCritic data then
                  [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "generator loss", ShowLegend = true)
-                   Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = "critic loss (with penalty)", ShowLegend = true) ])
+                   Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = "critic loss (with penalty)", ShowLegend = true) ]
+             else
+                 [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "training loss (last step before the evaluation)", ShowLegend = true) ])
         |> Chart.withTitle "Losses"
-        |> Chart.withXAxisStyle (if RunData.isFlow data then "step" else "generator step")
+        |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "loss"
+
+    /// Seed 001 Fig. 2: the exact NLL of the training and validation splits (and of fresh data) over training, on a run
+    /// with a finite training set.
+    let splitNll (data: RunData) =
+        let steps = RunData.column "step" data
+        Chart.combine
+            [ Chart.Line(x = steps, y = RunData.column "train_nll" data, Name = "training split", ShowMarkers = true)
+              Chart.Line(x = steps, y = RunData.column "validation_nll" data, Name = "validation split", ShowMarkers = true)
+              Chart.Line(x = steps, y = RunData.column "nll" data, Name = "fresh data", ShowMarkers = true) ]
+        |> Chart.withTitle "NLL over training (exact; seed 001 Fig. 2)"
+        |> Chart.withXAxisStyle "generator step"
+        |> Chart.withYAxisStyle "nats per point"
+
+    /// Seed 001 App. B: the MODE and Inception scores (exact component posterior) over training, on a mixture.
+    let modeScores (data: RunData) =
+        let steps = RunData.column "step" data
+        Chart.combine
+            [ Chart.Line(x = steps, y = RunData.column "mode_score" data, Name = "MODE score", ShowMarkers = true)
+              Chart.Line(x = steps, y = RunData.column "inception_score" data, Name = "Inception score", ShowMarkers = true)
+              Chart.Line(x = steps, y = RunData.column "modes_covered" data, Name = "modes covered", ShowMarkers = true) ]
+        |> Chart.withTitle "Sample quality over training (exact component posterior; seed 001 Fig. 5)"
+        |> Chart.withXAxisStyle "generator step"
+        |> Chart.withYAxisStyle "score / modes"
+
+    /// Seed 001 Fig. 4: the CDF of the Jacobian's singular values (every draw's, pooled) on a log axis, one trace per
+    /// named run, the mean log|det| in the legend where it exists.
+    let singularValueCdf (title: string) (runs: (string * float[][] * float option) list) =
+        Chart.combine
+            [ for name, values, logDet in runs do
+                  let sorted = values |> Array.concat |> Array.sort
+                  if sorted.Length > 0 then
+                      let cdf = sorted |> Array.mapi (fun i _ -> float (i + 1) / float sorted.Length)
+                      let label =
+                          match logDet with
+                          | Some d -> sprintf "%s (mean log|det| %.3f)" name d
+                          | None -> name
+                      yield Chart.Line(x = sorted, y = cdf, Name = label) ]
+        |> Chart.withTitle title
+        |> Chart.withXAxisStyle ("singular value of ∂G/∂z", AxisType = StyleParam.AxisType.Log)
+        |> Chart.withYAxisStyle "fraction of singular values ≤ s"

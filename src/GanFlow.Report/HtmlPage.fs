@@ -31,6 +31,26 @@ module HtmlPage =
         let body = rows |> List.map (fun (k, v) -> sprintf "<tr><th>%s</th><td>%s</td></tr>" (text k) (text v)) |> String.concat ""
         sprintf "<table>%s</table>" body
 
+    /// Markdown of headings (`## `), pipe tables and paragraphs as HTML (what the study tables write).
+    let markdown (source: string) =
+        let blocks = source.Replace("\r", "").Split("\n\n")
+        let cells (line: string) = line.Trim().Trim('|').Split('|') |> Array.map (fun c -> c.Trim())
+        blocks
+        |> Array.map (fun block ->
+            let lines = block.Split('\n') |> Array.filter (fun l -> l.Trim() <> "")
+            if lines.Length = 0 then ""
+            elif lines[0].StartsWith "## " then sprintf "<h2>%s</h2>" (text (lines[0].Substring 3))
+            elif lines[0].StartsWith "|" && lines.Length >= 2 then
+                let header = cells lines[0] |> Array.map (text >> sprintf "<th>%s</th>") |> String.concat ""
+                let body =
+                    lines
+                    |> Array.skip 2
+                    |> Array.map (fun l -> "<tr>" + (cells l |> Array.map (text >> sprintf "<td>%s</td>") |> String.concat "") + "</tr>")
+                    |> String.concat ""
+                sprintf "<table><tr>%s</tr>%s</table>" header body
+            else sprintf "<p>%s</p>" (text (String.concat " " lines)))
+        |> String.concat "\n"
+
     /// The page: a title, HTML sections and charts, in order.
     let render (title: string) (sections: string list) (charts: GenericChart list) =
         let chartHtml =

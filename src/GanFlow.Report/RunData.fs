@@ -11,7 +11,7 @@ open GanFlow.Store
 type RunData =
     { Experiment: Experiment
       Summary: RunSummary
-      /// One row per evaluation; columns as in `MetricsCsv.Header`.
+      /// One row per evaluation; one column per metric the run recorded (`MetricColumns`), named as in the header.
       Metrics: Frame<int, string>
       /// Final model samples (1-D values, or row-major coordinates for d > 1); empty if the run
       /// wrote none.
@@ -21,7 +21,11 @@ type RunData =
       /// Flows in 2-D: `latent.csv`, g⁻¹ of data points, one row per point; empty otherwise.
       Latent: float[][]
       /// Flows in 1-D and 2-D: `trajectories.csv`, data points through the flow's stages; empty otherwise.
-      Trajectories: FlowTrajectories }
+      Trajectories: FlowTrajectories
+      /// `heldout.json`: what the run measured on held-out data at its end, when it measured anything.
+      HeldOut: HeldOut option
+      /// `jacobian.csv`: the singular values of the generator's Jacobian per prior draw (largest first); empty otherwise.
+      Jacobian: float[][] }
 
 /// Reading a run folder. Every file is parsed strictly: a truncated, garbled or empty file is a `RunFolderException`
 /// naming the file and the line, never a crash further on.
@@ -65,16 +69,12 @@ module RunData =
                 if cells.Length <> fields then fail path (i + 1) (sprintf "%d fields, expected %d" cells.Length fields)
                 cells |> Array.map (number path (i + 1)))
 
-    /// The evaluations of metrics.csv as a frame with one column per header name.
+    /// The evaluations of metrics.csv as a frame with one column per metric some evaluation has.
     let private metricsFrame (records: EvaluationRecord seq) : Frame<int, string> =
         let records = Array.ofSeq records
-        let columns: (string * (EvaluationRecord -> float)) list =
-            [ "step", (fun r -> float r.Step); "w1", (fun r -> r.W1); "w1_exact", (fun r -> r.W1Exact); "critic_w1", (fun r -> r.CriticW1)
-              "energy", (fun r -> r.Energy); "generator_loss", (fun r -> r.GeneratorLoss); "critic_loss", (fun r -> r.CriticLoss)
-              "wall_seconds", (fun r -> r.WallSeconds); "nll", (fun r -> r.Nll); "inverse_error", (fun r -> r.InverseError)
-              "nfe", (fun r -> r.FunctionEvaluations); "latent_inverse_error", (fun r -> r.LatentInverseError) ]
-        columns
-        |> List.map (fun (name, get) -> name, Series.ofValues (records |> Array.map get))
+        MetricColumns.all
+        |> List.filter (fun c -> c.Name = "step" || records |> Array.exists (fun r -> (c.Get r).IsSome))
+        |> List.map (fun c -> c.Name, Series.ofValues (records |> Array.map (fun r -> c.Get r |> Option.defaultValue nan)))
         |> Frame.ofColumns
 
     let private require (directory: string) (file: string) =
@@ -99,13 +99,19 @@ module RunData =
           Samples = readSamples (at RunFiles.Samples) dimension
           Density = readTable (at RunFiles.Density) densityHeader
           Latent = readTable (at RunFiles.Latent) (String.concat "," [ for k in 1..dimension -> sprintf "z%d" k ])
-          Trajectories = FlowTrajectories.read (at RunFiles.Trajectories) }
+          Trajectories = FlowTrajectories.read (at RunFiles.Trajectories)
+          HeldOut = if File.Exists(at RunFiles.HeldOut) then Some(RunStore.ReadJson<HeldOut>(at RunFiles.HeldOut)) else None
+          Jacobian =
+            readTable (at RunFiles.Jacobian) "draw,index,singular_value"
+            |> Array.groupBy (fun r -> int r[0])
+            |> Array.sortBy fst
+            |> Array.map (fun (_, rows) -> rows |> Array.sortBy (fun r -> r[1]) |> Array.map (fun r -> r[2])) }
 
-    /// Whether the run trained a normalizing flow.
-    let isFlow (data: RunData) =
-        match data.Experiment.Model with
-        | GanFlow.Core.Models.Model.Flow _ -> true
-        | GanFlow.Core.Models.Model.Gan _ -> false
+    /// Whether the run's generator has an exact density (a flow): NLL, inverse errors, density files.
+    let hasDensity (data: RunData) = GanFlow.Core.Models.Model.hasDensity data.Experiment.Model
+
+    /// Whether the run's objective has a critic: its W1 estimate, its loss, the underestimation flags.
+    let hasCritic (data: RunData) = GanFlow.Core.Models.Model.hasCritic data.Experiment.Model
 
     /// The run folder's data, or None when it holds no summary (the run never finished writing).
     let tryLoad (directory: string) =

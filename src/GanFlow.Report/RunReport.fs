@@ -27,10 +27,39 @@ module RunReport =
               "model mass per mixture component (model / data)",
               Array.map2 (fun s w -> sprintf "%s / %s" (percent s) (percent w)) shares weights |> String.concat ", " ]
 
+    /// What the run measured on held-out data at its end (`heldout.json`).
+    let private heldOutRows (data: RunData) =
+        match data.HeldOut with
+        | None -> []
+        | Some h ->
+            let nll (v: float) = sprintf "%s nats" (number v)
+            [ "held-out points", h.Points ]
+            @ (h.ExactNll |> Option.map (fun v -> "exact NLL of the final model on the held-out points", nll v) |> Option.toList)
+            @ (h.BestValidated
+               |> Option.map (fun b ->
+                   "best-validated checkpoint (seed 001 Table 1)",
+                   sprintf "step %d: validation NLL %s, test NLL %s (%s bits/dim)" b.Step (number b.ValidationNll) (number b.TestNll) (number b.TestBitsPerDim))
+               |> Option.toList)
+            @ (h.Ais
+               |> Option.map (fun a ->
+                   "AIS NLL, Gaussian observation model (Wu et al. 2017)",
+                   sprintf "%s ± %s on %d points (exact there: %s), σ = %g, acceptance %.2f%s, %.1f s" (number a.Nll) (number a.StandardError) a.Points
+                       (h.ExactNllAisPoints |> Option.map number |> Option.defaultValue "—") a.ObservationStd a.AcceptanceRate
+                       (a.BidirectionalGap |> Option.map (sprintf ", bidirectional gap %.3f nats") |> Option.defaultValue "") a.Seconds)
+               |> Option.toList)
+            @ (h.Parzen
+               |> Option.map (fun p -> "Parzen (KDE) NLL", sprintf "%s ± %s, bandwidth %.4g, %d samples, %d points" (number p.Nll) (number p.StandardError) p.Bandwidth p.Samples p.Points)
+               |> Option.toList)
+            @ (h.Jacobian
+               |> Option.map (fun j ->
+                   "Jacobian singular values (64 prior draws; seed 001 Fig. 4)",
+                   sprintf "%.3g … %.3g%s" j.Smallest j.Largest (j.MeanLogAbsDet |> Option.map (sprintf ", mean log|det| %.3f") |> Option.defaultValue ""))
+               |> Option.toList)
+
     let private summaryRows (data: RunData) =
         let s = data.Summary
         let flagged = RunData.flaggedEvaluations data
-        let flow = RunData.isFlow data
+        let density, critic = RunData.hasDensity data, RunData.hasCritic data
         let scientific (v: float) = v.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture)
         // Only the metrics that exist for this model and dimension: no W1 beyond 1-D, no critic for a flow.
         let finite (label: string) (value: float) = if System.Double.IsFinite value then [ label, number value ] else []
@@ -39,40 +68,60 @@ module RunReport =
           "steps completed", string s.StepsCompleted
           "wall time", sprintf "%.1f s" s.WallSeconds
           "device", s.Device
-          (if flow then "parameters (flow)", string s.GeneratorParameters
-           else "parameters (generator / critic)", sprintf "%d / %d" s.GeneratorParameters s.CriticParameters)
+          "model", GanFlow.Core.Models.Model.describe data.Experiment.Model
+          (if critic then "parameters (generator / critic)", sprintf "%d / %d" s.GeneratorParameters s.CriticParameters
+           else "parameters (generator)", string s.GeneratorParameters)
           "seed", string s.Seed ]
         @ (match s.Final with
            | Some f ->
-               finite "final W1 vs fresh data (eq. 8)" f.W1
-               @ finite "final W1 vs exact distribution" f.W1Exact
-               @ (if flow then [] else finite "final critic W1 estimate (eq. 9)" f.CriticW1)
-               @ finite "final energy distance" f.Energy
-               @ (if flow then
-                      [ "final NLL (exact, nats per sample)", number f.Nll
-                        "final inverse error max‖g(g⁻¹(x)) − x‖ (1,000 data points)", scientific f.InverseError
-                        "final latent inverse error max‖g⁻¹(g(z)) − z‖ (1,000 base draws)", scientific f.LatentInverseError ]
-                      @ (if System.Double.IsFinite f.FunctionEvaluations then [ "ODE function evaluations per training forward pass (last step)", sprintf "%.0f" f.FunctionEvaluations ] else [])
-                  else [])
+               let some label (value: float option) = value |> Option.map (fun v -> label, number v) |> Option.toList
+               some "final W1 vs fresh data (eq. 8)" f.Samples.W1
+               @ some "final W1 vs exact distribution" f.Samples.W1Exact
+               @ (f.Critic |> Option.map (fun c -> "final critic W1 estimate (eq. 9)", number c.CriticW1) |> Option.toList)
+               @ [ "final energy distance", number f.Samples.Energy ]
+               @ (match f.Density with
+                  | Some d ->
+                      [ "final NLL (exact, nats per sample)", number d.Nll
+                        "final NLL (bits per dimension)", number d.BitsPerDim ]
+                      @ some "final KL(data ‖ model) (nats)" d.Kl
+                      @ some "final NLL on the training split" d.TrainNll
+                      @ some "final NLL on the validation split" d.ValidationNll
+                      @ [ "final inverse error max‖g(g⁻¹(x)) − x‖ (1,000 data points)", scientific d.InverseError
+                          "final latent inverse error max‖g⁻¹(g(z)) − z‖ (1,000 base draws)", scientific d.LatentInverseError ]
+                      @ (d.FunctionEvaluations |> Option.map (fun n -> "ODE function evaluations per training forward pass (last step)", sprintf "%.0f" n) |> Option.toList)
+                  | None -> [])
+               @ (match f.Modes with
+                  | Some m ->
+                      [ "final MODE score (exact component posterior)", number m.ModeScore
+                        "final Inception score (exact component posterior)", number m.InceptionScore
+                        "final share of high-quality samples (within 3 std of a mode)", sprintf "%.2f%%" (100.0 * m.HighQuality)
+                        "final modes covered", string m.ModesCovered ]
+                  | None -> [])
            | None -> [])
-        @ (if flow then []
+        @ (if not critic || GanFlow.Core.Datasets.Densities.dimension data.Experiment.Dataset <> 1 then []
            else [ "evaluations where the critic estimate is negative or < ½ W1", sprintf "%d of %d" flagged.Length data.Metrics.RowCount ])
         @ modeRows data
+        @ heldOutRows data
 
     /// Writes `report.html` into the run folder (atomically) and returns its path.
     let write (directory: string) =
         let data = RunData.load directory
         let dimension = Densities.dimension data.Experiment.Dataset
-        let flow = RunData.isFlow data
+        let density, critic = RunData.hasDensity data, RunData.hasCritic data
         let charts =
             [ if dimension = 1 then Charts.density data
               elif dimension = 2 && data.Density.Length > 0 then Charts.densityHeatmap data
               else Charts.scatter2d data
               if dimension = 2 && data.Latent.Length > 0 then Charts.latent data
-              if flow && data.Trajectories.Paths.Length > 0 then Charts.trajectories data
-              if flow then Charts.nll data
-              if flow && RunData.column "nfe" data |> Array.exists System.Double.IsFinite then Charts.functionEvaluations data
+              if density && data.Trajectories.Paths.Length > 0 then Charts.trajectories data
+              if density then Charts.nll data
+              if density && RunData.column "nfe" data |> Array.exists System.Double.IsFinite then Charts.functionEvaluations data
               if dimension = 1 then Charts.wasserstein data
+              if density && RunData.column "validation_nll" data |> Array.exists System.Double.IsFinite then Charts.splitNll data
+              if RunData.column "mode_score" data |> Array.exists System.Double.IsFinite then Charts.modeScores data
+              if data.Jacobian.Length > 0 then
+                  Charts.singularValueCdf "Jacobian singular values at prior draws (seed 001 Fig. 4)"
+                      [ data.Experiment.Name, data.Jacobian, data.HeldOut |> Option.bind _.Jacobian |> Option.bind _.MeanLogAbsDet ]
               Charts.losses data ]
         let sections =
             [ sprintf "<p>%s</p>" (HtmlPage.text data.Experiment.Description)

@@ -57,6 +57,23 @@ module StudyReport =
 
     let private atomicWrite (path: string) (text: string) = AtomicFile.WriteAllText(path, text)
 
+    /// A Flow-GAN study's `table.md` (Tables 1 and 3 per column, the paper's, the claims), `table.csv` and `report.html`
+    /// (the tables, Figs. 2-4 per column, every cell's status); returns the Markdown.
+    let private writeFlowGan (studyDirectory: string) (study: Study) (tables: FlowGanTables) (runs: (StudyCell * RunData) list) (statusRows: (string * string) list) =
+        let columns = FlowGanReport.columns study tables runs
+        let table = FlowGanReport.markdown tables columns
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTable)) table
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTableCsv)) (FlowGanReport.csv columns)
+        let html =
+            HtmlPage.render
+                (sprintf "GanFlow study: %s" study.Name)
+                [ sprintf "<p>%s</p>" (HtmlPage.text study.Description)
+                  HtmlPage.markdown table
+                  "<h2>Runs</h2>" + HtmlPage.table statusRows ]
+                (FlowGanReport.charts tables columns)
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.Report)) html
+        table
+
     /// Reads every cell's run folder and writes `table.csv`, `table.md` and `report.html` into
     /// the study folder; returns the Markdown table.
     let write (studyDirectory: string) (study: Study) =
@@ -72,6 +89,14 @@ module StudyReport =
         let runs = loaded |> List.choose (fun (cell, data) -> match data with Result.Ok d -> Some(cell, d) | Result.Error _ -> None)
         let missing = loaded |> List.choose (fun (cell, data) -> match data with Result.Error reason -> Some(cell, reason) | Result.Ok _ -> None)
         let searched = study.Searches |> List.map (fun c -> c, searchValue studyDirectory c)
+        let statusRows =
+            (runs |> List.map (fun (cell, data) -> cell.Experiment.Name, sprintf "%A, %.0f s. %s" data.Summary.Status data.Summary.WallSeconds (data.Summary.Message.Split('\n')[0])))
+            @ (missing |> List.map (fun (cell, reason) -> cell.Experiment.Name, reason))
+            @ (searched |> List.map (fun (c, v) -> sprintf "%s / %s" c.Row c.Column, (match v with Result.Ok(_, text) -> text | Result.Error reason -> reason)))
+        match study.Table with
+        | Some(StudyTable.FlowGan tables) -> writeFlowGan studyDirectory study tables runs statusRows
+        | Some StudyTable.FinalW1
+        | None ->
         let frame = w1Frame study runs (searched |> List.choose (fun (c, v) -> match v with Result.Ok(w1, _) -> Some((c.Row, c.Column), w1) | _ -> None))
         use csv = new StringWriter(System.Globalization.CultureInfo.InvariantCulture)
         frame.SaveCsv(csv, includeRowKeys = true, keyNames = [ "variant" ])
@@ -80,14 +105,10 @@ module StudyReport =
         atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTable)) table
         let flaggedRows =
             runs
-            |> List.filter (fun (_, data) -> not (RunData.isFlow data)) // flows have no critic
+            |> List.filter (fun (_, data) -> RunData.hasCritic data)
             |> List.map (fun (cell, data) ->
                 sprintf "%s / %s" cell.Row cell.Column,
                 sprintf "%d of %d evaluations" (RunData.flaggedEvaluations data).Length data.Metrics.RowCount)
-        let statusRows =
-            (runs |> List.map (fun (cell, data) -> cell.Experiment.Name, sprintf "%A, %.0f s. %s" data.Summary.Status data.Summary.WallSeconds (data.Summary.Message.Split('\n')[0])))
-            @ (missing |> List.map (fun (cell, reason) -> cell.Experiment.Name, reason))
-            @ (searched |> List.map (fun (c, v) -> sprintf "%s / %s" c.Row c.Column, (match v with Result.Ok(_, text) -> text | Result.Error reason -> reason)))
         let tableHtml =
             let header = "<tr><th></th>" + (study.Columns |> List.map (sprintf "<th>%s</th>") |> String.concat "") + "</tr>"
             let line (l: string) = l.Trim('|').Split('|') |> Array.map (fun c -> c.Trim())
@@ -110,7 +131,7 @@ module StudyReport =
         let charts =
             overlays
             @ (runs
-               |> List.filter (fun (_, data) -> data.Samples.Length > 1)
+               |> List.filter (fun (_, data) -> data.Samples.Length > 1 && GanFlow.Core.Datasets.Densities.dimension data.Experiment.Dataset = 1)
                |> List.map (fun (cell, data) -> Charts.density data |> Chart.withTitle (sprintf "%s — %s" cell.Column cell.Row)))
         let html =
             HtmlPage.render

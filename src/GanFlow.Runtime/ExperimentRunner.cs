@@ -39,11 +39,6 @@ public static class ExperimentRunner
             notice($"{context.OutputDirectory} already holds this run, {done.Summary.Status.ToString().ToLowerInvariant()} after {done.Summary.StepsCompleted} steps: nothing to do");
             return done.Summary;
         }
-        return experiment.Model switch
-        {
-            Model.Gan gan => GanTrainer.Run(experiment, gan.Item, context, start),
-            Model.Flow flow => FlowRunner.Run(experiment, flow.Item, context, start),
-            _ => throw new NotSupportedException($"model {experiment.Model} has no runtime interpretation"),
-        };
+        return ModelTrainer.Run(experiment, context, start);
     }
 }

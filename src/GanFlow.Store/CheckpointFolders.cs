@@ -53,21 +53,7 @@ public static class CheckpointFolders
         Directory.CreateDirectory(temporary);
         try
         {
-            writeFiles(temporary);
-            var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var file in Directory.EnumerateFiles(temporary))
-            {
-                var name = Path.GetFileName(file);
-                if (name == ManifestFile) throw new InvalidOperationException($"a checkpoint file may not be called {ManifestFile}");
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
-                stream.Flush(flushToDisk: true);
-                stream.Position = 0;
-                hashes[name] = Convert.ToHexStringLower(SHA256.HashData(stream));
-            }
-            var manifest = new CheckpointManifest(Format, step, wallSeconds,
-                new SortedDictionary<string, double>(values.ToDictionary(), StringComparer.Ordinal), hashes);
-            AtomicFile.WriteAllText(Path.Combine(temporary, ManifestFile), JsonSerializer.Serialize(manifest, Json));
-
+            Complete(temporary, step, wallSeconds, values, writeFiles);
             if (Directory.Exists(newest))
             {
                 if (Directory.Exists(previous))
@@ -84,6 +70,49 @@ public static class CheckpointFolders
         {
             if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
         }
+    }
+
+    /// <summary>Writes a single checkpoint folder <paramref name="name"/> of the run folder (e.g. the best-validated
+    /// one), checked like the others, replacing the earlier one of that name; no previous one is kept.</summary>
+    public static void SaveAs(string runDirectory, string name, int step, double wallSeconds, IReadOnlyDictionary<string, double> values, Action<string> writeFiles)
+    {
+        var target = Path.Combine(runDirectory, name);
+        var temporary = AtomicFile.TemporaryPath(target);
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            Complete(temporary, step, wallSeconds, values, writeFiles);
+            if (Directory.Exists(target))
+            {
+                var retired = AtomicFile.TemporaryPath(target);
+                Directory.Move(target, retired);
+                Directory.Delete(retired, recursive: true);
+            }
+            Directory.Move(temporary, target);
+        }
+        finally
+        {
+            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+        }
+    }
+
+    /// <summary>Fills a temporary checkpoint folder: its files, each flushed and hashed, then the manifest.</summary>
+    private static void Complete(string temporary, int step, double wallSeconds, IReadOnlyDictionary<string, double> values, Action<string> writeFiles)
+    {
+        writeFiles(temporary);
+        var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(temporary))
+        {
+            var name = Path.GetFileName(file);
+            if (name == ManifestFile) throw new InvalidOperationException($"a checkpoint file may not be called {ManifestFile}");
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+            stream.Flush(flushToDisk: true);
+            stream.Position = 0;
+            hashes[name] = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+        var manifest = new CheckpointManifest(Format, step, wallSeconds,
+            new SortedDictionary<string, double>(values.ToDictionary(), StringComparer.Ordinal), hashes);
+        AtomicFile.WriteAllText(Path.Combine(temporary, ManifestFile), JsonSerializer.Serialize(manifest, Json));
     }
 
     /// <summary>Whether the run folder holds any checkpoint folder, valid or not.</summary>

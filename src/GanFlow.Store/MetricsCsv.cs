@@ -1,71 +1,87 @@
 using System.Globalization;
 using System.Text;
 using GanFlow.Core.Experiments;
+using Microsoft.FSharp.Core;
 
 namespace GanFlow.Store;
 
-/// <summary>The text form of <c>metrics.csv</c>: one <see cref="EvaluationRecord"/> per row, invariant culture, NaN as <c>NaN</c>.</summary>
+/// <summary>The text form of <c>metrics.csv</c>: one <see cref="EvaluationRecord"/> per row, invariant culture, with exactly
+/// the columns of what the run's model can do (<see cref="MetricColumns.ofExperiment"/>), in
+/// <see cref="MetricColumns.all"/>'s order.</summary>
 public static class MetricsCsv
 {
-    /// <summary>The exact header line.</summary>
-    public const string Header = "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe,latent_inverse_error";
+    private static string Number(double value, bool integer) =>
+        double.IsNaN(value) ? "NaN"
+        : integer ? ((long)value).ToString(CultureInfo.InvariantCulture)
+        : value.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>Columns every version of the file has; later columns were appended over time (flows: nll and
-    /// inverse_error, then nfe, then latent_inverse_error), and a file that stops after any of them still parses, the missing ones NaN.</summary>
-    public const int RequiredColumns = 8;
-
-    private static string Number(double value) =>
-        double.IsNaN(value) ? "NaN" : value.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>The header line of <paramref name="columns"/>.</summary>
+    public static string Header(IEnumerable<MetricColumn> columns) => string.Join(',', columns.Select(c => c.Name));
 
     /// <summary>Header plus one line per record, each ending in a newline.</summary>
-    public static string Format(IEnumerable<EvaluationRecord> records)
+    /// <exception cref="InvalidOperationException">A record has no value for one of the columns (its model cannot have
+    /// it: the columns and the records disagree).</exception>
+    public static string Format(IReadOnlyList<MetricColumn> columns, IEnumerable<EvaluationRecord> records)
     {
-        var text = new StringBuilder(Header).Append('\n');
+        var text = new StringBuilder(Header(columns)).Append('\n');
         foreach (var r in records)
         {
-            text.Append(r.Step.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(Number(r.W1)).Append(',')
-                .Append(Number(r.W1Exact)).Append(',')
-                .Append(Number(r.CriticW1)).Append(',')
-                .Append(Number(r.Energy)).Append(',')
-                .Append(Number(r.GeneratorLoss)).Append(',')
-                .Append(Number(r.CriticLoss)).Append(',')
-                .Append(Number(r.WallSeconds)).Append(',')
-                .Append(Number(r.Nll)).Append(',')
-                .Append(Number(r.InverseError)).Append(',')
-                .Append(Number(r.FunctionEvaluations)).Append(',')
-                .Append(Number(r.LatentInverseError)).Append('\n');
+            for (var k = 0; k < columns.Count; k++)
+            {
+                var value = columns[k].Get.Invoke(r);
+                if (value is null)
+                    throw new InvalidOperationException($"the evaluation at step {r.Step} has no value for the column {columns[k].Name}");
+                if (k > 0) text.Append(',');
+                text.Append(Number(value.Value, columns[k].Integer));
+            }
+            text.Append('\n');
         }
         return text.ToString();
     }
 
-    /// <summary>Parses what <see cref="Format"/> wrote; <paramref name="source"/> names the file in errors.</summary>
+    /// <summary>Parses what <see cref="Format"/> wrote, and files of earlier versions (every column, NaN where a metric did
+    /// not exist: a NaN reads as absent); <paramref name="source"/> names the file in errors.</summary>
     /// <exception cref="RunFolderException">The header or a row is malformed; the message names the file and the line.</exception>
     public static IReadOnlyList<EvaluationRecord> Parse(string text, string source = RunFiles.Metrics)
     {
         var lines = text.Split('\n');
         var header = lines[0].Trim();
-        var fields = header.Split(',').Length;
-        if (fields < RequiredColumns || !(Header + ",").StartsWith(header + ",", StringComparison.Ordinal))
-            throw new RunFolderException($"{source} line 1: expected the header '{Header}' (or its first {RequiredColumns} or more columns)" +
-                                         (header.Length == 0 ? ", found an empty line (the file is empty or truncated)" : ""));
+        if (header.Length == 0)
+            throw new RunFolderException($"{source} line 1: expected a header of metric columns, found an empty line (the file is empty or truncated)");
+        var names = header.Split(',');
+        foreach (var name in names)
+        {
+            if (MetricColumns.tryByName(name) is null)
+                throw new RunFolderException($"{source} line 1: '{name}' is not a metric column (known: {Header(MetricColumns.all)})");
+        }
+        if (names.Distinct().Count() != names.Length) throw new RunFolderException($"{source} line 1: a column appears twice");
+        foreach (var required in new[] { "step", "energy", "generator_loss", "wall_seconds" })
+        {
+            if (!names.Contains(required)) throw new RunFolderException($"{source} line 1: the header has no column {required}");
+        }
+        if (names[0] != "step") throw new RunFolderException($"{source} line 1: the first column must be step");
         var records = new List<EvaluationRecord>();
         for (var i = 1; i < lines.Length; i++)
         {
             var line = lines[i].Trim();
             if (line.Length == 0) continue;
             var cells = line.Split(',');
-            if (cells.Length != fields)
-                throw new RunFolderException($"{source} line {i + 1}: {cells.Length} fields, expected {fields} (the file is truncated or garbled)");
-            double D(int k)
-            {
-                if (k >= fields) return double.NaN;
-                return double.TryParse(cells[k], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
-                    : throw new RunFolderException($"{source} line {i + 1}: '{cells[k]}' in column {header.Split(',')[k]} is not a number");
-            }
-            if (!int.TryParse(cells[0], NumberStyles.None, CultureInfo.InvariantCulture, out var step))
+            if (cells.Length != names.Length)
+                throw new RunFolderException($"{source} line {i + 1}: {cells.Length} fields, expected {names.Length} (the file is truncated or garbled)");
+            if (!int.TryParse(cells[0], NumberStyles.None, CultureInfo.InvariantCulture, out _))
                 throw new RunFolderException($"{source} line {i + 1}: '{cells[0]}' in column step is not a step count");
-            records.Add(new EvaluationRecord(step, D(1), D(2), D(3), D(4), D(5), D(6), D(7), D(8), D(9), D(10), D(11)));
+            var values = new Dictionary<string, double>();
+            for (var k = 0; k < names.Length; k++)
+            {
+                if (!double.TryParse(cells[k], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                    throw new RunFolderException($"{source} line {i + 1}: '{cells[k]}' in column {names[k]} is not a number");
+                if (!double.IsNaN(v)) values[names[k]] = v;
+            }
+            var row = i + 1;
+            var record = MetricColumns.toRecord(FuncConvert.FromFunc<string, FSharpOption<double>>(
+                name => values.TryGetValue(name, out var v) ? FSharpOption<double>.Some(v) : FSharpOption<double>.None));
+            if (record.IsError) throw new RunFolderException($"{source} line {row}: {record.ErrorValue}");
+            records.Add(record.ResultValue);
         }
         return records;
     }

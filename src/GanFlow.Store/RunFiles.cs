@@ -32,6 +32,14 @@ public static class RunFiles
     public const string Checkpoint = "checkpoint";
     /// <summary>The checkpoint before the newest, kept so that a corrupt newest one is never the only one.</summary>
     public const string PreviousCheckpoint = "checkpoint.previous";
+    /// <summary>The checkpoint of the evaluation with the lowest validation NLL (runs of a model with a density on a finite
+    /// training set; seed 001's "best validated" model).</summary>
+    public const string BestCheckpoint = "checkpoint.best";
+    /// <summary>What a run measured on held-out data at its end (JSON, a <c>HeldOut</c>): exact test NLL, the best-validated
+    /// checkpoint, AIS and Parzen estimates, the Jacobian summary.</summary>
+    public const string HeldOut = "heldout.json";
+    /// <summary>The singular values of the generator's Jacobian at prior draws (<c>draw,index,singular_value</c>).</summary>
+    public const string Jacobian = "jacobian.csv";
     /// <summary>The self-contained HTML report (of a run, a study or a search).</summary>
     public const string Report = "report.html";
     /// <summary>A study cell's or a search trial's process output (standard output and error), appended per attempt.</summary>
@@ -49,7 +57,7 @@ public static class RunFiles
     /// <summary>Everything a run writes into its folder (the marker and lock aside): what a fresh start removes. The
     /// <see cref="Log"/> is not among them: the study or search that started the run writes it, and keeps it across attempts.</summary>
     public static readonly IReadOnlyList<string> RunResults =
-        [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, Report, TensorBoard];
+        [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, BestCheckpoint, HeldOut, Jacobian, Report, TensorBoard];
 
     /// <summary>Everything a study folder may hold that the tool wrote, besides its cells' run folders.</summary>
     public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, Report];

@@ -35,9 +35,10 @@ public sealed class RunStore
     /// <exception cref="RunFolderException">The file does not parse (the message names it and the line).</exception>
     public RunSummary? ReadSummary() => File.Exists(PathOf(RunFiles.Summary)) ? ReadJson<RunSummary>(PathOf(RunFiles.Summary)) : null;
 
-    /// <summary>Rewrites <c>metrics.csv</c> with every row so far (small, so rewritten whole after each evaluation).</summary>
-    public void WriteMetrics(IEnumerable<EvaluationRecord> records) =>
-        AtomicFile.WriteAllText(PathOf(RunFiles.Metrics), MetricsCsv.Format(records));
+    /// <summary>Rewrites <c>metrics.csv</c> with every row so far (small, so rewritten whole after each evaluation), in the
+    /// columns of what <paramref name="experiment"/>'s model can do.</summary>
+    public void WriteMetrics(Experiment experiment, IEnumerable<EvaluationRecord> records) =>
+        AtomicFile.WriteAllText(PathOf(RunFiles.Metrics), MetricsCsv.Format(MetricColumns.ofExperiment(experiment).ToList(), records));
 
     /// <summary>The rows of <c>metrics.csv</c>; empty when absent.</summary>
     /// <exception cref="RunFolderException">The file is malformed (the message names it and the line).</exception>
@@ -79,6 +80,25 @@ public sealed class RunStore
         {
             throw new RunFolderException($"{source}: not a valid {typeof(T).Name} ({e.Message})");
         }
+    }
+
+    /// <summary>Writes <c>heldout.json</c>.</summary>
+    public void WriteHeldOut(HeldOut heldOut) => AtomicFile.WriteAllText(PathOf(RunFiles.HeldOut), SpecJson.serialize(heldOut));
+
+    /// <summary>The held-out measurements of <c>heldout.json</c>, or null when absent.</summary>
+    /// <exception cref="RunFolderException">The file does not parse (the message names it and the line).</exception>
+    public HeldOut? ReadHeldOut() => File.Exists(PathOf(RunFiles.HeldOut)) ? ReadJson<HeldOut>(PathOf(RunFiles.HeldOut)) : null;
+
+    /// <summary>Writes <c>jacobian.csv</c>: header <c>draw,index,singular_value</c>, then every singular value of every draw
+    /// (<paramref name="singularValues"/>[draw][index], largest first).</summary>
+    public void WriteJacobian(IReadOnlyList<double[]> singularValues)
+    {
+        var text = new StringBuilder("draw,index,singular_value\n");
+        for (var draw = 0; draw < singularValues.Count; draw++)
+            for (var k = 0; k < singularValues[draw].Length; k++)
+                text.Append(draw.ToString(CultureInfo.InvariantCulture)).Append(',').Append(k.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(singularValues[draw][k].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        AtomicFile.WriteAllText(PathOf(RunFiles.Jacobian), text.ToString());
     }
 
     /// <summary>Writes <c>summary.json</c>.</summary>

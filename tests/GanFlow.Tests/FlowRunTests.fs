@@ -10,6 +10,7 @@ open GanFlow.Core.Experiments
 open TorchSharp
 open GanFlow.Runtime.Checkpoints
 open GanFlow.Runtime.Flows
+open GanFlow.Runtime.Modules
 open GanFlow.Store
 open GanFlow.Runtime.Training
 open GanFlow.Report
@@ -48,7 +49,7 @@ let tests =
             for name in [ RunFiles.Spec; RunFiles.Metrics; RunFiles.Summary; RunFiles.Samples; RunFiles.Density ] do
                 Expect.isTrue (File.Exists(Path.Combine(folder, name))) (sprintf "%s exists" name)
             let metrics = lines folder RunFiles.Metrics
-            Expect.equal metrics[0] "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe,latent_inverse_error" "header"
+            Expect.equal metrics[0] "step,w1,w1_exact,energy,generator_loss,wall_seconds,nll,inverse_error,latent_inverse_error,bits_per_dim,kl" "header: the metrics a discrete 1-D flow on data of known density has (no critic, no ODE)"
             Expect.hasLength metrics 3 "evaluations at 10 and 20"
             let final = summary.Final.Value
             Expect.isTrue (Double.IsFinite final.Nll) "NLL recorded"
@@ -63,7 +64,7 @@ let tests =
             Expect.hasLength density 1_001 "1,000 grid points"
             let trajectories = lines folder RunFiles.Trajectories
             Expect.equal trajectories[0] "point,stage,label,x" "1-D trajectories header"
-            Expect.hasLength trajectories (1 + FlowRunner.TrajectoryPoints * 3) "x and two marginal layers per point"
+            Expect.hasLength trajectories (1 + FlowGeneratorModule.TrajectoryPoints * 3) "x and two marginal layers per point"
             Expect.equal summary.CriticParameters 0 "no critic parameters"
         }
 
@@ -94,18 +95,18 @@ let tests =
             let rows = lines folder RunFiles.Trajectories
             Expect.equal rows[0] "point,stage,label,x,y" "header"
             let stages = 5 // x and 4 couplings
-            Expect.hasLength rows (1 + FlowRunner.TrajectoryPoints * stages) "one row per point and stage"
+            Expect.hasLength rows (1 + FlowGeneratorModule.TrajectoryPoints * stages) "one row per point and stage"
             let cells = rows[1..] |> Array.map (fun r -> r.Split ',')
             let stage k =
                 let rows = cells |> Array.filter (fun c -> c[1] = string k)
-                Expect.hasLength rows FlowRunner.TrajectoryPoints (sprintf "every point at stage %d" k)
-                Expect.sequenceEqual (rows |> Array.map (fun c -> int c[0])) [| 0 .. FlowRunner.TrajectoryPoints - 1 |] "points in order"
+                Expect.hasLength rows FlowGeneratorModule.TrajectoryPoints (sprintf "every point at stage %d" k)
+                Expect.sequenceEqual (rows |> Array.map (fun c -> int c[0])) [| 0 .. FlowGeneratorModule.TrajectoryPoints - 1 |] "points in order"
                 rows |> Array.collect (fun c -> [| parse c[3]; parse c[4] |])
             let labels = cells |> Array.take stages |> Array.map (fun c -> c[2])
             Expect.sequenceEqual labels [| "x"; "coupling 1"; "coupling 2"; "coupling 3"; "coupling 4" |] "stage labels of point 0"
             let data =
                 Sampling.sample (StepSeeds.Random(experiment.Seed, 10, StepSeeds.Stream.EvaluationData)) experiment.Dataset experiment.Evaluation.FinalSamples
-            Expect.sequenceEqual (stage 0) data[.. 2 * FlowRunner.TrajectoryPoints - 1] "the first stage is the final evaluation's first data points"
+            Expect.sequenceEqual (stage 0) data[.. 2 * FlowGeneratorModule.TrajectoryPoints - 1] "the first stage is the final evaluation's first data points"
             use generator = new torch.Generator(1UL)
             let flow = FlowBuilder.Build(smallRealNvp, 2, generator)
             CheckpointStore.LoadModule(latestCheckpoint folder, "flow", flow)

@@ -5,19 +5,48 @@ open Expecto
 open TorchSharp
 open GanFlow.Core.Datasets
 open GanFlow.Core.Models
+open GanFlow.Core.Experiments
+open GanFlow.Runtime
+open GanFlow.Runtime.Devices
 open GanFlow.Runtime.Flows
+open GanFlow.Runtime.Modules
+open GanFlow.Runtime.Training
 open GanFlow.Tests.FlowTestSupport
 
 let private gaussian = Distribution.Gaussian(1.0, 0.5)
 
+/// Samples of the final evaluation, whose NLL is compared with the untrained flow's on the same points.
+let private evaluationSamples = 4_096
+
+/// A flow trained by maximum likelihood for `steps` steps, evaluated once at the end.
+let private experiment (spec: Flow) dataset steps batch seed =
+    { Experiment.create "flow-training-test" "" dataset with
+        Model = Model.Flow spec
+        Budget = { Steps = steps; BatchSize = batch }
+        Evaluation = { Evaluation.Default with Every = steps; Samples = evaluationSamples; FinalSamples = evaluationSamples }
+        Seed = seed }
+
+/// Runs `e` in a fresh folder: its summary, and the NLL the untrained flow (same initial weights) has on the final
+/// evaluation's data samples.
+let private trainAndCompare (e: Experiment) =
+    let dimension = Densities.dimension e.Dataset
+    let data = Sampling.sample (StepSeeds.Random(e.Seed, e.Budget.Steps, StepSeeds.Stream.EvaluationData)) e.Dataset evaluationSamples
+    let initialData = Sampling.sample (StepSeeds.Random(e.Seed, 0, StepSeeds.Stream.Initialization)) e.Dataset FlowGeneratorModule.InitialDataPoints
+    use networks = ModelNetworks.Create(e.Model, dimension, StepSeeds.Of(e.Seed, 0, StepSeeds.Stream.Initialization), torch.CPU, FlowTrainer.ToTensor(initialData, dimension))
+    networks.Train false
+    let initial = -(Array.average (networks.Generator.LogDensity data))
+    let folder = GanFlow.Tests.TestRuns.scratchFolder "flow-training"
+    let summary = ExperimentRunner.Run(e, RunContext(torch.CPU, folder))
+    summary, initial
+
 let private train name spec dataset steps batch margin =
     testCase (sprintf "%s: the NLL after %d steps is at least %.2f nats below the NLL at initialisation" name steps margin) (fun () ->
         useOneThread ()
-        let result = FlowTrainer.Train(spec, dataset, steps, batch, 7, torch.CPU)
-        printfn "%s: NLL %.4f -> %.4f nats in %d steps, %.2f s (%.1f ms/step)" name result.InitialNll result.FinalNll
-            result.StepsCompleted result.WallSeconds (1000.0 * result.WallSeconds / float result.StepsCompleted)
-        Expect.isFalse result.Diverged result.Message
-        Expect.isLessThan result.FinalNll (result.InitialNll - margin) "NLL fell")
+        let summary, initial = trainAndCompare (experiment spec dataset steps batch 7)
+        let final = summary.Final |> Option.map _.Nll |> Option.defaultValue nan
+        printfn "%s: NLL %.4f -> %.4f nats in %d steps, %.2f s" name initial final summary.StepsCompleted summary.WallSeconds
+        Expect.equal summary.Status GanFlow.Core.Experiments.RunStatus.Completed summary.Message
+        Expect.isLessThan final (initial - margin) "NLL fell")
 
 [<Tests>]
 let tests =
@@ -48,16 +77,16 @@ let tests =
                 { Flow.realNvpMoons with
                     Architecture = FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 2; Width = 8 }
                     Optimizer = Flow.adam 1e-2 }
-            let run () = FlowTrainer.Train(spec, NamedDatasets.moons, 20, 64, 5, torch.CPU)
-            let a, b = run (), run ()
-            Expect.equal a.InitialNll b.InitialNll "initial NLL"
-            Expect.equal a.FinalNll b.FinalNll "final NLL")
+            let run () = trainAndCompare (experiment spec NamedDatasets.moons 20 64 5)
+            let (a, initialA), (b, initialB) = run (), run ()
+            Expect.equal initialA initialB "initial NLL"
+            Expect.equal a.Final.Value.Nll b.Final.Value.Nll "final NLL")
         testCase "a diverging run stops and reports it without throwing" (fun () ->
             useOneThread ()
             let spec =
                 { Flow.gaussianization1d with
                     Architecture = FlowArchitecture.Gaussianization { GaussianizationFlow.Default with Layers = 1; Anchors = 5 }
                     Optimizer = Flow.adam 1e12 }
-            let result = FlowTrainer.Train(spec, gaussian, 50, 64, 3, torch.CPU)
-            Expect.isTrue result.Diverged (sprintf "diverged (%s)" result.Message))
+            let summary, _ = trainAndCompare (experiment spec gaussian 50 64 3)
+            Expect.equal summary.Status GanFlow.Core.Experiments.RunStatus.Diverged (sprintf "diverged (%s)" summary.Message))
     ]

@@ -88,7 +88,7 @@ let private testStudy (name: string) (steps: int) =
           Column = column
           Experiment = { gaussianExperiment smallWganGp steps 50 with Name = sprintf "%s-%s" name column; Seed = (if column = "a" then 1 else 2) } }
     { Name = name; Description = "process test study"; Rows = [ "baseline" ]; Columns = [ "a"; "b" ]
-      Cells = [ cell "a"; cell "b" ]; Reference = []; Searches = []; Parallelism = 2 }
+      Cells = [ cell "a"; cell "b" ]; Reference = []; Searches = []; Parallelism = 2; Table = None }
 
 [<Tests>]
 let tests =

@@ -101,7 +101,7 @@ let tests =
             Expect.isFalse (html.Contains "critic W1") "no critic"
             Expect.isTrue (html.Contains "final energy distance") "energy distance"
             Expect.isTrue (html.Contains "final NLL") "NLL"
-            Expect.isTrue (html.Contains "parameters (flow)") "the flow's parameter count, no \"/ 0\""
+            Expect.isTrue (html.Contains "parameters (generator)") "the flow's parameter count, no \"/ 0\""
             Expect.isFalse (html.Contains " / 0<") "no critic count"
         }
         test "ganflow run names bad folders with exit 2: empty --out, a foreign folder, a mismatched --resume" {

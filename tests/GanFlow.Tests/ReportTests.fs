@@ -15,8 +15,7 @@ let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
     File.WriteAllText(Path.Combine(directory, RunFiles.Spec), SpecJson.serialize experiment)
     let rows =
         [ for step in [ 100; 200; 300 ] ->
-            { Step = step; W1 = finalW1 * 4.0 / float step * 100.0; W1Exact = finalW1; CriticW1 = (if step = 200 then -0.01 else finalW1)
-              Energy = 0.01; GeneratorLoss = 0.5; CriticLoss = -0.5; WallSeconds = float step / 100.0; Nll = nan; InverseError = nan; FunctionEvaluations = nan; LatentInverseError = nan } ]
+            GanFlow.Tests.Records.ganRecord step (finalW1 * 4.0 / float step * 100.0) finalW1 (if step = 200 then -0.01 else finalW1) 0.01 0.5 -0.5 (float step / 100.0) ]
     let csv =
         "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error\n"
         + (rows
@@ -26,7 +25,7 @@ let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
     let summary =
         { Experiment = experiment.Name; Seed = experiment.Seed; Status = RunStatus.Completed; Message = ""
           StepsCompleted = 300; WallSeconds = 3.0; Device = "cpu"; GeneratorParameters = 10; CriticParameters = 10
-          Final = Some { List.last rows with W1 = finalW1 } }
+          Final = Some { List.last rows with Samples = { (List.last rows).Samples with W1 = Some finalW1 } } }
     File.WriteAllText(Path.Combine(directory, RunFiles.Summary), SpecJson.serialize summary)
     let samples = Sampling.sample (System.Random 3) experiment.Dataset 5_000
     File.WriteAllLines(Path.Combine(directory, RunFiles.Samples), samples |> Array.map (fun v -> v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))

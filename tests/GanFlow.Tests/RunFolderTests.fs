@@ -78,7 +78,7 @@ let tests =
             Expect.exists notices (fun n -> n.Contains "replacing the earlier run") "the replacement is announced"
             Expect.equal (File.ReadAllText(Path.Combine(folder, "notes.txt"))) "my notes" "a foreign file inside a run folder is left alone"
             Expect.isTrue (Directory.Exists(Path.Combine(folder, "checkpoint_of_other_run"))) "so is a foreign folder whose name starts with checkpoint"
-            Expect.equal (rowsOf folder |> List.map (fun (step, _, _, _, _, _, _, _, _, _, _) -> step)) [ 10 ] "only the new run's rows"
+            Expect.equal (RunStore(folder).ReadMetrics() |> Seq.map _.Step |> List.ofSeq) [ 10 ] "only the new run's rows"
         }
 
         test "a second writer of a folder is refused, naming the process that holds it" {
@@ -109,7 +109,7 @@ let tests =
             let before = files folder
             let changed = { small 20 with Model = GanFlow.Core.Models.Model.Gan { smallWganGp with CriticSteps = 2 } }
             let message = refused (fun () -> run changed folder true)
-            Expect.stringContains message "model.gan.criticSteps = 5" "the field and the folder's value"
+            Expect.stringContains message "model.objective.adversarial.criticSteps = 5" "the field and the folder's value"
             Expect.stringContains message "requested one 2" "the requested value"
             Expect.equal (files folder) before "every file as it was"
         }

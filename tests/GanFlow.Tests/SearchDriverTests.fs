@@ -36,8 +36,7 @@ type private FakeRunner(trained: Dictionary<int, int>, work: List<int * int * in
             lock trained (fun () -> trained[job.Trial] <- max before job.ToStep)
             lock work (fun () -> work.Add((job.Trial, before, job.ToStep)))
             let w1 = curve job.Experiment.Seed job.ToStep
-            let r = { Step = job.ToStep; W1 = w1; W1Exact = w1; CriticW1 = nan; Energy = w1; GeneratorLoss = 0.0; CriticLoss = 0.0; WallSeconds = 0.0
-                      Nll = nan; InverseError = nan; FunctionEvaluations = nan; LatentInverseError = nan }
+            let r = { GanFlow.Tests.Records.ganRecord job.ToStep w1 w1 0.0 w1 0.0 0.0 0.0 with Critic = None }
             let status = if job.ToStep = job.Experiment.Budget.Steps then RunStatus.Completed else RunStatus.Paused
             TrialResult(status, job.ToStep, r, [| r |], "")
 

@@ -20,10 +20,8 @@ let tests =
                 let back = SpecJson.deserialize<Experiment> (SpecJson.serialize e)
                 Expect.equal back e (sprintf "round trip of %s" e.Name)
         }
-        test "a run summary with NaN metrics survives a JSON round trip" {
-            let record =
-                { Step = 10; W1 = 0.5; W1Exact = nan; CriticW1 = -0.1; Energy = 0.01
-                  GeneratorLoss = 1.0; CriticLoss = -2.0; WallSeconds = 3.5; Nll = nan; InverseError = nan; FunctionEvaluations = nan; LatentInverseError = nan }
+        test "a run summary survives a JSON round trip, absent metrics absent and a NaN value NaN" {
+            let record = { GanFlow.Tests.Records.ganRecord 10 0.5 nan -0.1 0.01 1.0 -2.0 3.5 with Density = None }
             let summary =
                 { Experiment = "x"; Seed = 3; Status = RunStatus.Diverged; Message = "NaN at step 10"
                   StepsCompleted = 10; WallSeconds = 4.0; Device = "cpu"; GeneratorParameters = 7
@@ -31,7 +29,27 @@ let tests =
             let back = SpecJson.deserialize<RunSummary> (SpecJson.serialize summary)
             Expect.equal back.Status RunStatus.Diverged "status"
             Expect.isTrue (System.Double.IsNaN back.Final.Value.W1Exact) "NaN survives"
+            Expect.isNone back.Final.Value.Density "no density scores appear"
+            Expect.equal back.Final.Value.Critic record.Critic "the critic's scores"
             Expect.equal { back with Final = None } { summary with Final = None } "other fields"
+        }
+        test "a spec.json written before models were a generator and an objective reads as the same model" {
+            let demo = GanFlow.Experiments.WganGpUnimodalDemo.experiment
+            let gan = { GanFlow.Core.Models.Gan.WganGp with Lipschitz = [ GanFlow.Core.Models.LipschitzConstraint.GradientPenalty 0.1 ]; CriticSteps = 10 }
+            let flow = GanFlow.Core.Models.Flow.realNvpMoons
+            for legacy, model in
+                [ System.Text.Json.JsonSerializer.SerializeToNode(Map [ "Gan", Map [ "item", gan ] ], SpecJson.options), GanFlow.Core.Models.Model.Gan gan
+                  System.Text.Json.JsonSerializer.SerializeToNode(Map [ "Flow", Map [ "item", flow ] ], SpecJson.options), GanFlow.Core.Models.Model.Flow flow ] do
+                let node = System.Text.Json.Nodes.JsonNode.Parse(SpecJson.serialize demo) |> nonNull
+                node["model"] <- legacy
+                let back = SpecJson.deserialize<Experiment> (node.ToJsonString())
+                Expect.equal back { demo with Model = model } "the legacy model as a generator and an objective"
+        }
+        test "an evaluation in summary.json is one flat object of the metrics the model has" {
+            let json = SpecJson.serialize (GanFlow.Tests.Records.ganRecord 10 0.5 0.4 -0.1 0.01 1.0 -2.0 3.5)
+            Expect.stringContains json "\"criticW1\"" "the critic's estimate"
+            Expect.isFalse (json.Contains "nll") "no density field"
+            Expect.isFalse (json.Contains "NaN") "no NaN filler"
         }
         test "the JSON names union cases and record fields readably" {
             let json = SpecJson.serialize GanFlow.Experiments.WganGpUnimodalDemo.experiment

@@ -39,10 +39,32 @@ let gaussianExperiment (gan: Gan) (steps: int) (every: int) =
 /// The newest valid checkpoint of a run folder (there must be one).
 let latestCheckpoint (folder: string) = nonNull (GanFlow.Store.CheckpointFolders.Locate(folder, null))
 
+/// The networks of a GAN spec (`Model.Gan`: an MLP generator with an adversarial objective) as the tests look at them:
+/// the generator's MLP, the critic, their checkpoint names and the per-step randomness.
+type GanNetworks(networks: GanFlow.Runtime.Modules.ModelNetworks) =
+    /// The model's networks.
+    member _.Networks = networks
+    /// The generator's MLP.
+    member _.Generator = (networks.Generator :?> GanFlow.Runtime.Modules.MlpGeneratorModule).Network
+    /// The critic.
+    member _.Critic = nonNull networks.Critic
+    /// Both modules by checkpoint name.
+    member _.Modules = networks.Modules
+    /// The randomness the trainer reseeds every step.
+    member _.StepRandomness = networks.StepRandomness
+
+    /// Builds the networks of `gan` (see `ModelNetworks.Create`).
+    static member Create(gan: Gan, dimension: int, initSeed: int64, device: torch.Device, ?beforeMove: GanFlow.Runtime.Modules.ModelNetworks -> unit) =
+        let load = beforeMove |> Option.map (fun f -> Action<GanFlow.Runtime.Modules.ModelNetworks> f) |> Option.toObj
+        new GanNetworks(GanFlow.Runtime.Modules.ModelNetworks.Create(Model.Gan gan, dimension, initSeed, device, null, load))
+
+    interface IDisposable with
+        member _.Dispose() = networks.Dispose()
+
 /// A GAN's networks built from `initSeed` with the newest checkpoint of `folder` loaded into them.
 let loadGanCheckpoint (gan: Gan) (folder: string) (initSeed: int64) =
     let checkpoint = latestCheckpoint folder
-    GanFlow.Runtime.Modules.GanNetworks.Create(gan, 1, initSeed, torch.CPU, fun n ->
+    GanNetworks.Create(gan, 1, initSeed, torch.CPU, fun n ->
         for struct (name, m) in n.Modules do GanFlow.Runtime.Checkpoints.CheckpointStore.LoadModule(checkpoint, name, m))
 
 /// Runs an experiment in a folder on the CPU.
@@ -52,4 +74,6 @@ let run (experiment: Experiment) (folder: string) (resume: bool) = ExperimentRun
 /// differs between runs by nature.
 let withoutWallTime (r: EvaluationRecord) =
     let bits (x: float) = BitConverter.DoubleToInt64Bits x
-    r.Step, bits r.W1, bits r.W1Exact, bits r.CriticW1, bits r.Energy, bits r.GeneratorLoss, bits r.CriticLoss, bits r.Nll, bits r.InverseError, bits r.FunctionEvaluations, bits r.LatentInverseError
+    GanFlow.Core.Experiments.MetricColumns.ofRecord r
+    |> List.filter (fun c -> c.Name <> "wall_seconds")
+    |> List.map (fun c -> c.Name, bits (c.Get r).Value)

@@ -1,7 +1,7 @@
 namespace GanFlow.Core.Datasets
 
-/// A data distribution as a composable spec. Training draws fresh samples from it at every
-/// step, so the dataset is effectively infinite (seed 000 sec. 2).
+/// A data distribution as a composable spec. Training draws fresh samples from it at every step (the dataset is
+/// effectively infinite, seed 000 sec. 2) unless the experiment asks for a finite training set (`FiniteSample`).
 [<RequireQualifiedAccess>]
 type Distribution =
     /// Uniform on [low, high] (1-D). `low` < `high`, both finite.
@@ -19,6 +19,9 @@ type Distribution =
     /// (1 − cos t, ½ − sin t), t ~ U(0, π); plus isotropic Gaussian noise of std `noise`
     /// (>= 0; seed 003 uses 0.05).
     | TwoMoons of noise: float
+    /// Isotropic Gaussian N(μ, σ²I) in as many dimensions as `mean` has coordinates (>= 1, finite), `std` σ > 0 the
+    /// standard deviation of every coordinate. The components of the 2-D ring and grid mixtures (`NamedDatasets`).
+    | IsotropicGaussian of mean: float list * std: float
 
 /// One weighted component of a `Distribution.Mixture`.
 and MixtureComponent =

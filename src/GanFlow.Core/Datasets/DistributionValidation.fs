@@ -32,3 +32,7 @@ module DistributionValidation =
             @ Check.positive (path + ".scale") scale
             @ validate (path + ".baseDistribution") inner
         | Distribution.TwoMoons noise -> Check.nonNegative (path + ".noise") noise
+        | Distribution.IsotropicGaussian(mean, std) ->
+            (if List.isEmpty mean then Check.fail (path + ".mean") "[]" "needs at least one coordinate" else [])
+            @ (mean |> List.mapi (fun i m -> Check.finite (sprintf "%s.mean[%d]" path i) m) |> List.concat)
+            @ Check.positive (path + ".std") std

@@ -31,9 +31,35 @@ module NamedDatasets =
     /// Seed 003's two moons: scikit-learn `make_moons(noise = 0.05)`.
     let moons = Distribution.TwoMoons 0.05
 
+    /// `count` equally weighted isotropic Gaussians of std `std` with means on a circle of radius `radius`, the k-th at
+    /// angle 2πk/count (Metz et al. 2017, unrolled GANs: 8 modes, radius 2, std 0.02).
+    let ring (count: int) (radius: float) (std: float) =
+        Distribution.Mixture
+            [ for k in 0 .. count - 1 ->
+                  let angle = 2.0 * System.Math.PI * float k / float count
+                  { Weight = 1.0; Distribution = Distribution.IsotropicGaussian([ radius * cos angle; radius * sin angle ], std) } ]
+
+    /// `side`² equally weighted isotropic Gaussians of std `std` with means on the square grid of `side` points per axis,
+    /// `spacing` apart and centred on the origin (Srivastava et al. 2017, VEEGAN: 25 modes on {−4, −2, 0, 2, 4}², std 0.02).
+    let grid (side: int) (spacing: float) (std: float) =
+        let offset = 0.5 * float (side - 1) * spacing
+        Distribution.Mixture
+            [ for i in 0 .. side - 1 do
+                  for j in 0 .. side - 1 ->
+                      { Weight = 1.0
+                        Distribution = Distribution.IsotropicGaussian([ float i * spacing - offset; float j * spacing - offset ], std) } ]
+
+    /// The ring of 8 of the mode-collapse literature: radius 2, std 0.02.
+    let ring8 = ring 8 2.0 0.02
+
+    /// The grid of 25 of the mode-collapse literature: {−4, −2, 0, 2, 4}², std 0.02.
+    let grid25 = grid 5 2.0 0.02
+
     /// Every named dataset, for the CLI and reports.
     let all =
         [ "unimodal", unimodal
           "multimodal", multimodal
           "two-gaussians", twoGaussiansDefault
-          "moons", moons ]
+          "moons", moons
+          "ring8", ring8
+          "grid25", grid25 ]

@@ -36,6 +36,7 @@ module Sampling =
             let x, y = if outer then cos t, sin t else 1.0 - cos t, 0.5 - sin t
             into[0] <- x + noise * standardNormal rng
             into[1] <- y + noise * standardNormal rng
+        | Distribution.IsotropicGaussian(mean, std) -> mean |> List.iteri (fun k m -> into[k] <- m + std * standardNormal rng)
 
     /// `count` samples as a row-major array of length count · dimension.
     let sample (rng: System.Random) distribution (count: int) : float[] =

@@ -37,11 +37,21 @@ type Evaluation =
       /// KDE bandwidth rule for density plots. Default 500 samples per band.
       Bandwidth: BandwidthRule
       /// When checkpoints are saved during training (always also at the end). Default after every evaluation.
-      Checkpoints: CheckpointCadence }
+      Checkpoints: CheckpointCadence
+      /// Annealed importance sampling of the final model's log-likelihood on held-out points (`heldout.json`).
+      /// Default None.
+      Ais: Ais option
+      /// The Parzen-window estimate of the final model's log-likelihood on held-out points. Default None.
+      Parzen: Parzen option
+      /// The singular values of the final generator's Jacobian (`jacobian.csv`). Default None.
+      Jacobian: JacobianSpectrum option }
 
     static member Default =
         { Every = 250
           Samples = 20_000
           FinalSamples = 100_000
           Bandwidth = BandwidthRule.SamplesPerBand 500
-          Checkpoints = CheckpointCadence.AtEveryEvaluation }
+          Checkpoints = CheckpointCadence.AtEveryEvaluation
+          Ais = None
+          Parzen = None
+          Jacobian = None }

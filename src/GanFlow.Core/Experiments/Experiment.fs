@@ -7,7 +7,7 @@ open GanFlow.Core.Models
 type Budget =
     { /// Generator (outer) steps. Default 2,000.
       Steps: int
-      /// Data samples per step, fresh every step. Default 256.
+      /// Data samples per step (fresh every step, or drawn from a finite training split). Default 256.
       BatchSize: int }
 
     static member Default = { Steps = 2_000; BatchSize = 256 }
@@ -23,6 +23,11 @@ type Experiment =
       Dataset: Distribution
       /// The model and how it is trained. Default WGAN-GP.
       Model: Model
+      /// A finite training set (m points drawn once, split train/validation/test) instead of fresh data every step.
+      /// Training then draws its minibatches from the training split (uniformly, with replacement, seeded from (seed,
+      /// step)); evaluations still score against fresh data from the distribution and add the NLL of the training and
+      /// validation splits. Default None: fresh data every step (seed 000).
+      TrainingSet: FiniteSample option
       /// Steps and batch size. Default `Budget.Default`.
       Budget: Budget
       /// Evaluation cadence and sizes. Default `Evaluation.Default`.
@@ -38,6 +43,7 @@ module Experiment =
           Description = description
           Dataset = dataset
           Model = Model.Gan Gan.Default
+          TrainingSet = None
           Budget = Budget.Default
           Evaluation = Evaluation.Default
           Seed = 1 }

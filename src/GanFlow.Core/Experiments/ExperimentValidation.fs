@@ -45,27 +45,6 @@ module ExperimentValidation =
             (if factor > 0.0 && factor <= 1.0 then [] else Check.fail (path + ".factor") factor "must lie in (0, 1]")
             @ Check.atLeast (path + ".every") 1 every
 
-    let private gan path (g: Gan) =
-        Check.atLeast (path + ".prior.dimension") 1 g.Prior.Dimension
-        @ mlp (path + ".generator") g.Generator
-        @ mlp (path + ".critic") g.Critic
-        @ Check.atLeast (path + ".criticSteps") 1 g.CriticSteps
-        @ optimizer (path + ".generatorOptimizer") g.GeneratorOptimizer
-        @ optimizer (path + ".criticOptimizer") g.CriticOptimizer
-        @ (g.Lipschitz
-           |> List.mapi (fun i c ->
-               let at = sprintf "%s.lipschitz[%d]" path i
-               match c with
-               | LipschitzConstraint.WeightClipping clip -> Check.positive (at + ".clip") clip
-               | LipschitzConstraint.GradientPenalty weight -> Check.nonNegative (at + ".weight") weight
-               | LipschitzConstraint.SpectralNorm iterations -> Check.atLeast (at + ".powerIterations") 1 iterations)
-           |> List.concat)
-        @ (if g.Critic.BatchNorm
-              && g.Lipschitz |> List.exists (function LipschitzConstraint.GradientPenalty w -> w > 0.0 | _ -> false) then
-               Check.fail (path + ".critic.batchNorm") true "cannot be combined with a gradient penalty (the penalty is per sample)"
-           else [])
-        @ schedule (path + ".schedule") g.GeneratorOptimizer.LearningRate g.Schedule
-
     let private odeSolver path (s: OdeSolver) =
         match s with
         | OdeSolver.Rk4 steps -> Check.atLeast (path + ".steps") 1 steps
@@ -115,26 +94,121 @@ module ExperimentValidation =
             @ Check.positive (at + ".lossWeights.nll") o.LossWeights.Nll
             @ Check.nonNegative (at + ".lossWeights.hjb") o.LossWeights.Hjb
 
-    let private flow path (f: Flow) =
-        flowArchitecture (path + ".architecture") f.Architecture
-        @ optimizer (path + ".optimizer") f.Optimizer
-        @ schedule (path + ".schedule") f.Optimizer.LearningRate f.Schedule
+    let private lipschitz path (constraints: LipschitzConstraint list) =
+        constraints
+        |> List.mapi (fun i c ->
+            let at = sprintf "%s.lipschitz[%d]" path i
+            match c with
+            | LipschitzConstraint.WeightClipping clip -> Check.positive (at + ".clip") clip
+            | LipschitzConstraint.GradientPenalty weight -> Check.nonNegative (at + ".weight") weight
+            | LipschitzConstraint.SpectralNorm iterations -> Check.atLeast (at + ".powerIterations") 1 iterations)
+        |> List.concat
 
-    /// Every error of a flow spec, with field paths under `model.flow`.
-    let flowErrors (f: Flow) = flow "model.flow" f
+    let private adversarial path (a: Adversarial) =
+        mlp (path + ".critic") a.Critic
+        @ Check.atLeast (path + ".criticSteps") 1 a.CriticSteps
+        @ optimizer (path + ".criticOptimizer") a.CriticOptimizer
+        @ lipschitz path a.Lipschitz
+        @ (if a.Critic.BatchNorm
+              && a.Lipschitz |> List.exists (function LipschitzConstraint.GradientPenalty w -> w > 0.0 | _ -> false) then
+               Check.fail (path + ".critic.batchNorm") true "cannot be combined with a gradient penalty (the penalty is per sample)"
+           else [])
+
+    let private generator path (g: GeneratorSpec) =
+        match g with
+        | GeneratorSpec.Mlp m ->
+            Check.atLeast (path + ".mlp.prior.dimension") 1 m.Prior.Dimension @ mlp (path + ".mlp.network") m.Network
+        | GeneratorSpec.Flow f -> flowArchitecture (path + ".flow.architecture") f.Architecture
+
+    /// Combinations that cannot work, named by the field and its value: a likelihood objective without a density, an
+    /// adversarial one whose generator has no gradients through z.
+    let private combination path (m: Model) =
+        let objectiveName =
+            match m.Objective with
+            | Objective.MaximumLikelihood -> "MaximumLikelihood"
+            | Objective.Adversarial _ -> "Adversarial"
+            | Objective.Hybrid _ -> "Hybrid"
+        (match m.Objective, m.Generator with
+         | (Objective.MaximumLikelihood | Objective.Hybrid _), GeneratorSpec.Mlp _ ->
+             Check.fail (path + ".objective") objectiveName
+                 "needs a generator with a density, and model.generator is an MLP, which has none (use a flow generator, or an adversarial objective)"
+         | _ -> [])
+        @ (match Model.adversarial m with
+           | Some _ when not (Model.sampleGradients m) ->
+               Check.fail (path + ".generator.flow.architecture") "Gaussianization"
+                   (sprintf "cannot be trained by the %s objective: its sampling direction is a Newton/bisection search with no gradients through z" objectiveName)
+           | _ -> [])
+
+    let private model path (m: Model) =
+        generator (path + ".generator") m.Generator
+        @ (match m.Objective with
+           | Objective.MaximumLikelihood -> []
+           | Objective.Adversarial a -> adversarial (path + ".objective.adversarial") a
+           | Objective.Hybrid(a, lambda) ->
+               adversarial (path + ".objective.hybrid.adversarial") a @ Check.nonNegative (path + ".objective.hybrid.lambda") lambda)
+        @ combination path m
+        @ optimizer (path + ".optimizer") m.Optimizer
+        @ schedule (path + ".schedule") m.Optimizer.LearningRate m.Schedule
+
+    /// Every error of a flow spec, with field paths under `model` (the flow as a model trained by maximum likelihood).
+    let flowErrors (f: Flow) = model "model" (Model.Flow f)
 
     let private name (value: string) =
         if System.String.IsNullOrWhiteSpace value then Check.fail "name" value "must not be empty"
         elif value |> Seq.forall (fun c -> System.Char.IsAsciiLetterLower c || System.Char.IsAsciiDigit c || c = '-') then []
         else Check.fail "name" value "may hold only lower-case letters, digits and dashes"
 
+    /// The estimators' fields, and whether the model and the finite training set can feed them.
+    let private estimators (e: Experiment) =
+        let noGradients at =
+            if Model.sampleGradients e.Model then []
+            else Check.fail at "Gaussianization" "needs gradients through z, and model.generator.flow.architecture = Gaussianization samples by a bisection search without them"
+        let split at (points: int) (name: string) (available: FiniteSample -> int) =
+            match e.TrainingSet with
+            | Some s when points > available s -> Check.fail at points (sprintf "exceeds trainingSet.%s (%d), the split it is taken from" name (available s))
+            | _ -> []
+        (match e.Evaluation.Ais with
+         | Some a ->
+             let at = "evaluation.ais"
+             Check.atLeast (at + ".chains") 1 a.Chains
+             @ Check.atLeast (at + ".intermediates") 1 a.Intermediates
+             @ Check.atLeast (at + ".leapfrogSteps") 1 a.LeapfrogSteps
+             @ Check.positive (at + ".initialStepSize") a.InitialStepSize
+             @ Check.openUnit (at + ".targetAcceptance") a.TargetAcceptance
+             @ Check.positive (at + ".observationStd") a.ObservationStd
+             @ (match a.Schedule with
+                | AnnealingSchedule.Sigmoid sharpness -> Check.positive (at + ".schedule.sharpness") sharpness
+                | AnnealingSchedule.Linear -> [])
+             @ Check.atLeast (at + ".points") 1 a.Points
+             @ Check.atLeast (at + ".simulatedPoints") 0 a.SimulatedPoints
+             @ split (at + ".points") a.Points "testPoints" _.TestPoints
+             @ noGradients at
+             @ (match e.Model.Generator with
+                | GeneratorSpec.Mlp m when m.Prior.Kind = PriorKind.SymmetricUniform ->
+                    Check.fail at "SymmetricUniform" "needs a prior with a density everywhere (HMC moves z freely), and model.generator.mlp.prior.kind = SymmetricUniform has bounded support"
+                | _ -> [])
+         | None -> [])
+        @ (match e.Evaluation.Parzen with
+           | Some p ->
+               Check.atLeast "evaluation.parzen.samples" 1 p.Samples
+               @ Check.atLeast "evaluation.parzen.candidates" 2 p.Candidates
+               @ Check.atLeast "evaluation.parzen.points" 1 p.Points
+               @ split "evaluation.parzen.points" p.Points "testPoints" _.TestPoints
+               @ split "evaluation.parzen.points" p.Points "validationPoints" _.ValidationPoints
+           | None -> [])
+        @ (match e.Evaluation.Jacobian with
+           | Some j -> Check.atLeast "evaluation.jacobian.draws" 1 j.Draws @ noGradients "evaluation.jacobian"
+           | None -> [])
+
     /// Every error of an experiment spec.
     let errors (e: Experiment) : SpecError list =
         name e.Name
         @ DistributionValidation.validate "dataset" e.Dataset
-        @ (match e.Model with
-           | Model.Gan g -> gan "model.gan" g
-           | Model.Flow f -> flow "model.flow" f)
+        @ model "model" e.Model
+        @ (match e.TrainingSet with
+           | Some s -> FiniteSample.errors "trainingSet" s
+           | None -> [])
+        @ estimators e
         @ Check.atLeast "budget.steps" 1 e.Budget.Steps
         @ Check.atLeast "budget.batchSize" 2 e.Budget.BatchSize
         @ Check.atLeast "evaluation.every" 1 e.Evaluation.Every

@@ -20,8 +20,50 @@ type StudySearchCell =
       /// Name of a declared search (`ganflow list`); it runs in the study folder's sub-folder of that name.
       Search: string }
 
-/// Several experiments run together and summarised as one table of final W1 values (rows ×
-/// columns), e.g. seed 000's Table 2, with a density plot per cell (Figure 1 style).
+/// The memorizing baseline of a Flow-GAN study (seed 001 sec. 3.4, Figs. 3 and 6), computed per column from the
+/// column's finite training set.
+type MemorizingBaseline =
+    { /// The bandwidths σ of the curves against σ, each in (0, 1]. Default 30 log-spaced values from 0.001 to 1.
+      Sigmas: float list
+      /// Samples drawn at each σ for its mode scores and, at the line search's σ, its Parzen estimate (>= 1). Default 10,000.
+      Samples: int
+      /// Seed of those draws. Default 1.
+      Seed: int }
+
+    static member Default =
+        { Sigmas = [ for i in 0..29 -> exp (log 1e-3 + (log 1.0 - log 1e-3) * float i / 29.0) ]
+          Samples = 10_000
+          Seed = 1 }
+
+/// One row of a paper's table, for printing beside ours.
+type PaperRow =
+    { /// The objective, e.g. `MLE`.
+      Objective: string
+      /// The values, in the table's column order.
+      Values: float list }
+
+/// Seed 001's tables as a study presents them: rows are objectives, columns datasets; every cell is a Flow-GAN run on
+/// the column's finite training set with exact NLL, AIS and Parzen estimates and the Jacobian spectrum.
+type FlowGanTables =
+    { /// The memorizing baseline computed per column.
+      Baseline: MemorizingBaseline
+      /// The row whose model is the adversarial one the baseline is compared with (Fig. 3), e.g. `ADV`.
+      AdversarialRow: string
+      /// The paper's Table 1 (MNIST): MODE score, test NLL in nats, per objective.
+      PaperTable1: PaperRow list
+      /// The paper's Table 3 (MNIST): Flow-GAN NLL, AIS, KDE, per objective.
+      PaperTable3: PaperRow list }
+
+/// What a study's table summarises.
+[<RequireQualifiedAccess>]
+type StudyTable =
+    /// The final W1 (eq. 8) of every cell, rows × columns (seed 000's Tables 1 and 2).
+    | FinalW1
+    /// Seed 001's Tables 1 and 3 per column, with the memorizing baseline and Figs. 2-4.
+    | FlowGan of FlowGanTables
+
+/// Several experiments run together and summarised as one table (rows × columns): by default of final W1 values, e.g.
+/// seed 000's Table 2, with a density plot per cell (Figure 1 style); or seed 001's Flow-GAN tables.
 type Study =
     { /// Name used on the command line (`ganflow run NAME`).
       Name: string
@@ -39,7 +81,9 @@ type Study =
       /// Default none.
       Searches: StudySearchCell list
       /// Trials run at once (each with one intra-op thread). Default 2 (the CI machine's cores).
-      Parallelism: int }
+      Parallelism: int
+      /// What the table summarises. Default (None) the final W1 of every cell.
+      Table: StudyTable option }
 
 /// What `ganflow list` shows: a single experiment or a study (`ganflow run`), a seed 002 dynamics experiment
 /// (`ganflow run`), or a search (`ganflow search`).
@@ -99,4 +143,20 @@ module StudyValidation =
                 @ (if study.Cells |> List.exists (fun e -> e.Row = c.Row && e.Column = c.Column) then
                        Check.fail "searches" (sprintf "(%s, %s)" c.Row c.Column) "is also an experiment cell"
                    else []))
-        Check.atLeast "parallelism" 1 study.Parallelism @ duplicates @ unknown @ names @ cells @ searches
+        let table =
+            match study.Table with
+            | Some(StudyTable.FlowGan t) ->
+                (t.Baseline.Sigmas
+                 |> List.mapi (fun i s -> if s > 0.0 && s <= 1.0 then [] else Check.fail (sprintf "table.flowGan.baseline.sigmas[%d]" i) s "must lie in (0, 1] (seed 001's line search)")
+                 |> List.concat)
+                @ (if List.isEmpty t.Baseline.Sigmas then Check.fail "table.flowGan.baseline.sigmas" "[]" "needs at least one bandwidth" else [])
+                @ Check.atLeast "table.flowGan.baseline.samples" 1 t.Baseline.Samples
+                @ (if List.contains t.AdversarialRow study.Rows then [] else Check.fail "table.flowGan.adversarialRow" t.AdversarialRow "is not one of the study's rows")
+                @ (study.Columns
+                   |> List.collect (fun column ->
+                       match study.Cells |> List.filter (fun c -> c.Column = column) |> List.map (fun c -> c.Experiment.Dataset, c.Experiment.TrainingSet) |> List.distinct with
+                       | [ _, Some _ ] | [] -> []
+                       | [ _, None ] -> Check.fail (sprintf "cells[column %s].trainingSet" column) "None" "a Flow-GAN table needs a finite training set in every column (its baseline memorizes it)"
+                       | _ -> Check.fail (sprintf "cells[column %s]" column) column "every cell of a column must share its dataset and finite training set"))
+            | _ -> []
+        Check.atLeast "parallelism" 1 study.Parallelism @ duplicates @ unknown @ names @ cells @ searches @ table

@@ -60,3 +60,15 @@ module EnergyDistance =
         let n, m = float (x.Length / dim), float (y.Length / dim)
         n * m / (n + m)
         * (2.0 * meanPairCost cost dim x y - meanPairCost cost dim x x - meanPairCost cost dim y y)
+
+    /// Points of each sample the d-dimensional form uses during a run's evaluation (it is O(n²)).
+    [<Literal>]
+    let NdPoints = 2_000
+
+    /// The energy distance a run records between model and data samples (row-major, `dim` wide): the exact
+    /// O(n log n) form in 1-D; in d > 1 the O(n²) form on the first `NdPoints` points of each.
+    let ofSamples (dim: int) (model: float[]) (data: float[]) =
+        if dim = 1 then energyDistance model data
+        else
+            let take = (min NdPoints (min model.Length data.Length / dim)) * dim
+            energyDistanceNd dim model[.. take - 1] data[.. take - 1]

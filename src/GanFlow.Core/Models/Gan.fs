@@ -2,29 +2,6 @@ namespace GanFlow.Core.Models
 
 open GanFlow.Core.Training
 
-/// What the two players optimise.
-[<RequireQualifiedAccess>]
-type GanObjective =
-    /// WGAN (Arjovsky et al. 2017): the critic maximises E c(x) − E c(G(z)); the generator
-    /// minimises −E c(G(z)). Needs a Lipschitz constraint on the critic.
-    | Wasserstein
-    /// Original GAN (Goodfellow et al. 2014), generator minimises E log(1 − D(G(z))).
-    | Minimax
-    /// Original GAN with the non-saturating generator loss −E log D(G(z)).
-    | NonSaturating
-
-/// A way of keeping the critic (approximately) 1-Lipschitz; several may be combined.
-[<RequireQualifiedAccess>]
-type LipschitzConstraint =
-    /// Clamp every critic parameter to [−clip, clip] after each critic step (Arjovsky et al.;
-    /// 0.01 there and in seed 003).
-    | WeightClipping of clip: float
-    /// Gulrajani et al. 2017: λ · E[(‖∇c(x̂)‖ − 1)²] at random interpolates x̂ (λ = 10 there).
-    | GradientPenalty of weight: float
-    /// Miyato et al. 2018: each critic weight matrix divided by its largest singular value,
-    /// estimated by `powerIterations` power-iteration steps per forward pass (1 there).
-    | SpectralNorm of powerIterations: int
-
 /// A GAN and how it is trained: architecture, objective and both players' optimisers.
 type Gan =
     { /// Latent noise of the generator. Default 1-D standard Gaussian.

@@ -54,7 +54,7 @@ module SearchValidation =
         @ (match spec.Metric, experiment.Model with
            | (SearchMetric.W1 | SearchMetric.W1Exact), _ when Densities.dimension experiment.Dataset <> 1 ->
                Check.fail "scheduler.metric" (sprintf "%A" spec.Metric) "needs 1-D data (W1 by eq. 8 is 1-D); use Energy"
-           | SearchMetric.Nll, Model.Gan _ -> Check.fail "scheduler.metric" "Nll" "needs a model with a density (a flow)"
+           | SearchMetric.Nll, model when not (Model.hasDensity model) -> Check.fail "scheduler.metric" "Nll" "needs a model with a density (a flow)"
            | _ -> [])
 
     /// Every error of a search, with each trial's resolved experiment validated too (naming the trial, its assignment

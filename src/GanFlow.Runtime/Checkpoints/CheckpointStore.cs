@@ -38,6 +38,27 @@ public static class CheckpointStore
         });
     }
 
+    /// <summary>Saves the modules alone as the run folder's best-validated checkpoint (<see cref="RunFiles.BestCheckpoint"/>),
+    /// replacing the earlier one.</summary>
+    public static void SaveBest(string runDirectory, CheckpointState state, IEnumerable<(string Name, torch.nn.Module Module)> modules)
+    {
+        var values = new Dictionary<string, double> { [GeneratorLoss] = state.GeneratorLoss, [CriticLoss] = state.CriticLoss };
+        CheckpointFolders.SaveAs(runDirectory, RunFiles.BestCheckpoint, state.Step, state.WallSeconds, values, folder =>
+        {
+            foreach (var (name, module) in modules) module.save(Path.Combine(folder, ModuleFile(name)));
+        });
+    }
+
+    /// <summary>The run folder's best-validated checkpoint, checked against its manifest.</summary>
+    /// <exception cref="RunFolderException">It is missing or corrupt (the message names the file).</exception>
+    public static LocatedCheckpoint Best(string runDirectory)
+    {
+        var folder = Path.Combine(runDirectory, RunFiles.BestCheckpoint);
+        if (!Directory.Exists(folder)) throw new RunFolderException($"{folder} is missing");
+        var (manifest, problem) = CheckpointFolders.Check(folder);
+        return manifest is null ? throw new RunFolderException(problem!) : new LocatedCheckpoint(folder, manifest);
+    }
+
     /// <summary>The state recorded with a checkpoint.</summary>
     public static CheckpointState StateOf(LocatedCheckpoint checkpoint)
     {

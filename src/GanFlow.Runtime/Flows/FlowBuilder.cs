@@ -12,7 +12,11 @@ public static class FlowBuilder
     /// Every initial value is drawn from <paramref name="generator"/> (no global RNG). <paramref name="initialData"/>
     /// ([n, d]) places the Gaussianization anchors on data points and gives <c>Flow.Standardize</c> its mean and
     /// standard deviation (then the anchors sit on the standardized points); it is required when standardizing.</summary>
-    public static NormalizingFlow Build(Flow spec, int dimension, Generator generator, Tensor? initialData = null, Device? device = null)
+    public static NormalizingFlow Build(Flow spec, int dimension, Generator generator, Tensor? initialData = null, Device? device = null) =>
+        Build(new FlowGenerator(spec.Architecture, spec.Base, spec.Standardize), dimension, generator, initialData, device);
+
+    /// <summary>Builds the flow of a flow generator spec (see the overload above).</summary>
+    public static NormalizingFlow Build(FlowGenerator spec, int dimension, Generator generator, Tensor? initialData = null, Device? device = null)
     {
         if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "must be >= 1");
         NormalizingFlow flow;
@@ -29,7 +33,7 @@ public static class FlowBuilder
         return flow;
     }
 
-    private static NormalizingFlow BuildArchitecture(Flow spec, int dimension, Generator generator, Tensor? initialData) =>
+    private static NormalizingFlow BuildArchitecture(FlowGenerator spec, int dimension, Generator generator, Tensor? initialData) =>
         spec.Architecture switch
         {
             FlowArchitecture.Gaussianization g => new GaussianizationFlowModule(g.Item, dimension, spec.Base, generator, initialData),
@@ -40,6 +44,6 @@ public static class FlowBuilder
             _ => throw new NotSupportedException($"FlowBuilder has no interpretation for flow architecture {spec.Architecture}"),
         };
 
-    /// <summary>Trainable scalars of a module.</summary>
-    public static long ParameterCount(nn.Module module) => module.parameters().Sum(p => p.numel());
+    /// <summary>Trainable scalars of a module (<see cref="Modules.ModelNetworks.ParameterCount"/>).</summary>
+    public static long ParameterCount(nn.Module module) => Modules.ModelNetworks.ParameterCount(module);
 }

@@ -20,6 +20,14 @@ public static class StepSeeds
         EvaluationData = 4,
         /// <summary>Prior noise of the evaluation after a step.</summary>
         EvaluationNoise = 5,
+        /// <summary>Base draws of a flow generator in one generator step (adversarial and hybrid objectives), apart from
+        /// the flow's own noise (FFJORD's Hutchinson probes), which <see cref="TrainingNoise"/> seeds.</summary>
+        LatentNoise = 6,
+        /// <summary>Held-out points drawn fresh when the run has no finite training set (the index: the budget for test
+        /// points, one more for validation points).</summary>
+        HeldOutData = 7,
+        /// <summary>Model samples, AIS chains and Jacobian draws of the held-out measurements at the end of a run.</summary>
+        HeldOutNoise = 8,
     }
 
     /// <summary>A 63-bit seed for (seed, step, stream).</summary>

@@ -2,6 +2,7 @@ using GanFlow.Core.Datasets;
 using GanFlow.Core.Experiments;
 using GanFlow.Runtime.Checkpoints;
 using GanFlow.Runtime.Devices;
+using GanFlow.Runtime.Solvers;
 using GanFlow.Store;
 using Microsoft.FSharp.Core;
 
@@ -15,7 +16,7 @@ internal sealed class RunDivergedException(string message) : Exception(message);
 /// across a resume), the evaluation records written after each evaluation, the summary, and the
 /// rule that a run never throws: divergence ends as <see cref="RunStatus.Diverged"/>, any other
 /// error as <see cref="RunStatus.Failed"/>, and <c>summary.json</c> is written either way when the
-/// folder is writable. Subclasses interpret one model family.
+/// folder is writable. <see cref="ModelTrainer"/> interprets the model.
 /// </summary>
 public abstract class TrainingRun
 {
@@ -60,8 +61,22 @@ public abstract class TrainingRun
     /// <summary>Releases the run's modules and optimisers (called whatever happened).</summary>
     protected abstract void DisposeModels();
 
-    /// <summary>The divergence message when <paramref name="error"/> means the run diverged; otherwise null.</summary>
-    protected virtual string? DivergenceMessage(Exception error) => error is RunDivergedException ? error.Message : null;
+    /// <summary>The divergence message when <paramref name="error"/> means the run diverged (a non-finite value, an adaptive
+    /// ODE solve out of steps); otherwise null.</summary>
+    private string? DivergenceMessage(Exception error) => error switch
+    {
+        RunDivergedException => error.Message,
+        OdeStepLimitException limit => $"after {stepsCompleted} steps: {limit.Message}",
+        _ => null,
+    };
+
+    /// <summary>Ends the run as diverged unless <paramref name="value"/> is finite.</summary>
+    /// <exception cref="RunDivergedException">The value is NaN or infinite; the message names the quantity and the step.</exception>
+    internal static void RequireFinite(double value, string quantity, int step)
+    {
+        if (!double.IsFinite(value))
+            throw new RunDivergedException($"{quantity} is {value} at generator step {step}");
+    }
 
     protected RunSummary Summary(RunStatus status, string message, EvaluationRecord? final) =>
         new(experiment.Name, experiment.Seed, status, message, stepsCompleted, WallSeconds, context.Device.ToString(),
@@ -87,7 +102,7 @@ public abstract class TrainingRun
         wallOffset = state.WallSeconds;
         lastCheckpointWall = state.WallSeconds;
         records.AddRange(((RunStart.Continue)start).KeptRecords);
-        store.WriteMetrics(records);
+        store.WriteMetrics(experiment, records);
         if (stepsCompleted < experiment.Budget.Steps && stepsCompleted % experiment.Evaluation.Every == 0 && records.All(r => r.Step != stepsCompleted))
             Record(EvaluateDuringTraining(stepsCompleted));
     }
@@ -145,14 +160,18 @@ public abstract class TrainingRun
     protected void Record(EvaluationRecord record)
     {
         records.Add(record);
-        store.WriteMetrics(records);
+        store.WriteMetrics(experiment, records);
         if (context.TensorBoard)
         {
             tensorBoard ??= new TensorBoardLog(Path.Combine(context.OutputDirectory, RunFiles.TensorBoard));
             tensorBoard.Write(record);
         }
+        OnRecorded(record);
         context.OnEvaluation?.Invoke(record);
     }
+
+    /// <summary>Called after every evaluation is kept (and metrics.csv rewritten), before any checkpoint of its step.</summary>
+    protected virtual void OnRecorded(EvaluationRecord record) { }
 
     /// <summary>Runs <see cref="Train"/> under the never-throw rule and writes summary.json (a resumed run that fails
     /// leaves a completed earlier summary as it was).</summary>
@@ -163,7 +182,7 @@ public abstract class TrainingRun
         RunSummary summary;
         try
         {
-            if (start is RunStart.Fresh) store.WriteMetrics(records); // the header: every run folder has a metrics.csv
+            if (start is RunStart.Fresh) store.WriteMetrics(experiment, records); // the header: every run folder has a metrics.csv
             store.WriteSpec(experiment);
             summary = Train();
         }

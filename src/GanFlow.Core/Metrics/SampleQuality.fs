@@ -1,0 +1,62 @@
+namespace GanFlow.Core.Metrics
+
+open GanFlow.Core.Datasets
+open GanFlow.Core.Experiments
+
+/// Sample-quality scores with the exact classifier a mixture gives: its component posterior p(y|x) (seed 001 sec. 3.2
+/// uses a trained classifier on images; on a known mixture the posterior is exact). Pure.
+module SampleQuality =
+
+    /// A sample counts as high quality within this many standard deviations of its most likely component's centre
+    /// (Srivastava et al. 2017, VEEGAN: three).
+    [<Literal>]
+    let HighQualityStds = 3.0
+
+    /// A component counts as covered when it holds at least this share of its fair share of the samples (its weight
+    /// times their number) among the high-quality ones.
+    [<Literal>]
+    let CoverageShare = 0.2
+
+    /// KL(p ‖ q) in nats between two distributions on the same labels (0 · log 0 = 0).
+    let kl (p: float[]) (q: float[]) =
+        Array.fold2 (fun s pi qi -> if pi > 0.0 then s + pi * log (pi / qi) else s) 0.0 p q
+
+    /// The mean of the posteriors: the label distribution p(y) of the samples.
+    let marginal (posteriors: float[][]) =
+        let k = posteriors[0].Length
+        Array.init k (fun j -> posteriors |> Array.averageBy (fun p -> p[j]))
+
+    /// Inception score exp(E_x KL(p(y|x) ‖ p(y))) (Salimans et al. 2016): between 1 and the number of labels.
+    let inceptionScore (posteriors: float[][]) =
+        let py = marginal posteriors
+        exp (posteriors |> Array.averageBy (fun p -> kl p py))
+
+    /// MODE score exp(E_x[KL(p(y|x) ‖ p*(y))] − KL(p*(y) ‖ p(y))) (Che et al. 2017; seed 001 sec. 3.2), p* the labels'
+    /// distribution in the data (here the mixture weights).
+    let modeScore (prior: float[]) (posteriors: float[][]) =
+        let py = marginal posteriors
+        exp ((posteriors |> Array.averageBy (fun p -> kl p prior)) - kl prior py)
+
+    /// Every mode score of row-major `samples` against a mixture `dataset` (`Densities.hasModes`).
+    let ofSamples (dataset: Distribution) (samples: float[]) : ModeScores =
+        let d = Densities.dimension dataset
+        let components = Densities.components dataset
+        let prior = components |> Array.map fst
+        let centres = components |> Array.map (snd >> Densities.centre)
+        let spreads = components |> Array.map (snd >> Densities.spread)
+        let points = samples |> Array.chunkBySize d
+        let posteriors = points |> Array.map (Densities.posterior dataset)
+        let counts = Array.zeroCreate components.Length
+        let mutable good = 0
+        for i in 0 .. points.Length - 1 do
+            let p = posteriors[i]
+            let k = Array.findIndex ((=) (Array.max p)) p
+            let distance = Array.fold2 (fun s a b -> s + (a - b) * (a - b)) 0.0 points[i] centres[k] |> sqrt
+            if distance <= HighQualityStds * spreads[k] then
+                good <- good + 1
+                counts[k] <- counts[k] + 1
+        let n = float points.Length
+        { ModeScore = modeScore prior posteriors
+          InceptionScore = inceptionScore posteriors
+          HighQuality = float good / n
+          ModesCovered = Array.fold2 (fun c (count: int) w -> if float count >= CoverageShare * w * n then c + 1 else c) 0 counts prior }
