@@ -27,3 +27,19 @@ type ImageSplits =
       Validation: ImageSet
       /// The reported held-out numbers.
       Test: ImageSet }
+
+/// How the MNIST files are split (`ganflow data mnist` and the loader `GanFlow.Store.MnistFolder.Load`).
+[<RequireQualifiedAccess>]
+type MnistSplit =
+    /// Seed 003: train on the 60,000 training images, test on the 10,000 `t10k` images; no validation split.
+    | Seed003
+    /// Seed 001: the first 50,000 training images train, the last 10,000 validate, the 10,000 `t10k` images test.
+    | Seed001
+
+/// Where an image experiment's digits come from.
+type MnistData =
+    { /// Folder holding `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte` and
+      /// `t10k-labels-idx1-ubyte` (each may also be gzipped, with `.gz`). No default: the user names it (`--data`).
+      Folder: string
+      /// The papers' split. Default `Seed003`.
+      Split: MnistSplit }
