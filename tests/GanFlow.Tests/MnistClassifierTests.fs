@@ -76,4 +76,21 @@ let tests =
             Expect.contains (refused small (randomSet 1 4 28 24)) "images.size" "not square"
             Expect.contains (refused small (randomSet 1 0 28 28)) "images.count" "no images"
         }
+        test "ganflow data classifier trains on a MNIST folder, saves weights that load back, and refuses an existing file" {
+            FlowTestSupport.useOneThread ()
+            let dir = mnistFolder "" (blocks 4 200) (blocks 5 50)
+            let out = System.IO.Path.Combine(GanFlow.Tests.ReportTests.temporaryFolder (), "classifier.bin")
+            Expect.equal (GanFlow.Cli.Program.main [| "data"; "classifier"; "--data"; dir; "--out"; out; "--epochs"; "1" |]) 0 "exit code"
+            use loaded = DigitClassifierNetwork.Load(DigitClassifier.Default, 28, out)
+            use retrained = DigitClassifierTrainer.Train({ DigitClassifier.Default with Epochs = 1 }, blocks 4 200, torch.CPU)
+            let test = blocks 5 50
+            use inputs = DigitClassifierTrainer.Inputs(test, torch.CPU)
+            // The command trains on 2 threads, this test on 1: equal up to the order of float32 sums.
+            let saved, fresh = DigitClassifierTrainer.Posteriors(loaded, inputs), DigitClassifierTrainer.Posteriors(retrained, inputs)
+            Expect.all (Array.zip (Array.concat saved) (Array.concat fresh)) (fun (a, b) -> abs (a - b) < 1e-4) "the saved network"
+            let before = System.IO.File.ReadAllBytes out
+            Expect.equal (GanFlow.Cli.Program.main [| "data"; "classifier"; "--data"; dir; "--out"; out |]) 2 "an existing file is refused"
+            Expect.equal (System.IO.File.ReadAllBytes out) before "and left as it was"
+            Expect.equal (GanFlow.Cli.Program.main [| "data"; "classifier"; "--data"; dir + "-missing"; "--out"; out + "2" |]) 2 "a missing folder"
+        }
     ]

@@ -44,6 +44,16 @@ public sealed class DigitClassifierNetwork : nn.Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>A network of <paramref name="spec"/> for side × side images with the weights that
+    /// <c>ganflow data classifier</c> saved in <paramref name="path"/>, in evaluation mode.</summary>
+    public static DigitClassifierNetwork Load(DigitClassifier spec, int side, string path)
+    {
+        var network = new DigitClassifierNetwork(spec, side, 0);
+        network.load(path);
+        network.eval();
+        return network;
+    }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
