@@ -117,7 +117,8 @@ type ImageModel =
 /// How long an image run trains.
 [<RequireQualifiedAccess>]
 type ImageBudget =
-    /// Passes over the training images (seed 003's VAE: 50); a step is one minibatch, an epoch ⌈train / batch⌉ steps.
+    /// Passes over the training images (seed 003's VAE: 50); a step is one minibatch, an epoch ⌊train / batch⌋ steps
+    /// (each epoch a fresh permutation; the last partial batch is dropped, so batch norm never sees a tiny batch).
     | Epochs of int
     /// Generator steps (seed 003's GANs: 50,000).
     | Steps of int
@@ -128,7 +129,7 @@ module ImageBudget =
     let steps (trainImages: int) (batchSize: int) (budget: ImageBudget) =
         match budget with
         | ImageBudget.Steps n -> n
-        | ImageBudget.Epochs e -> e * ((trainImages + batchSize - 1) / batchSize)
+        | ImageBudget.Epochs e -> e * (trainImages / batchSize)
 
 /// What is measured during training, written to metrics.csv.
 type ImageEvaluation =
