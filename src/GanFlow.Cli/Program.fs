@@ -83,6 +83,9 @@ let private execute (command: ParseResults<Command>) =
         | None ->
             eprintfn "error: no search named %s; `ganflow list` shows the declared ones" name
             2
+    | Data args ->
+        match args.GetSubCommand() with
+        | DataArgs.Mnist mnist -> DataCommand.mnist (mnist.GetResult MnistDataArgs.Out) (mnist.TryGetResult MnistDataArgs.From)
     | Search_Status args -> SearchCommand.status (args.GetResult SearchStatusArgs.Search_Folder)
 
 [<EntryPoint>]

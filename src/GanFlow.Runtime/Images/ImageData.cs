@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace GanFlow.Runtime.Images;
 
 /// <summary>
-/// An <see cref="ImageSet"/> as model inputs: float pixels byte/255 in [0, 1] (seed 003's Bernoulli likelihood),
+/// An <see cref="ImageSet"/> as model inputs: float pixels byte/255 in [0, 1] (seed 003's Bernoulli likelihood,
+/// <see cref="ImagePreprocessing.Scaled01"/>),
 /// [N, 1, s, s] on the run's device, with the labels beside them.
 /// </summary>
 public sealed class ImageData : IDisposable
@@ -25,10 +26,11 @@ public sealed class ImageData : IDisposable
         var count = Math.Min(limit ?? set.Count, set.Count);
         Side = set.Rows;
         var size = set.Rows * set.Columns;
-        var values = new float[(long)count * size];
-        for (long i = 0; i < values.Length; i++) values[i] = set.Pixels[i] / 255f;
-        using var cpu = torch.tensor(values, new long[] { count, 1, set.Rows, set.Columns });
-        Pixels = cpu.to(device);
+        using var bytes = torch.tensor(set.Pixels.AsSpan(0, count * size).ToArray(), new long[] { count, size });
+        // Seed 003's preprocessing, interpreted in its one place (ImageTransform): b/255.
+        using var unit = ImageTransform.UnitScale(ImagePreprocessing.Scaled01, bytes, null);
+        using var single = unit.to_type(ScalarType.Float32);
+        Pixels = single.view(count, 1, set.Rows, set.Columns).to(device);
         Labels = set.Labels.Take(count).ToArray();
     }
 
