@@ -23,11 +23,15 @@ type RunArgs =
     | Until of step: int
     | No_Report
     | Tensorboard
+    | Data of directory: string
+    | Vae of run_folder: string
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
             | Until _ -> "pause at this step instead of the budget: evaluate, checkpoint, end as Paused (a search's rung); --resume continues."
+            | Data _ -> "image experiments (seed003-mnist-…): the folder of MNIST IDX files (train-/t10k- images and labels, plain or .gz; `ganflow data mnist --out DIR` writes them)."
+            | Vae _ -> "image GANs initialised from a VAE: the completed VAE run folder whose generator they start from."
             | No_Report -> "do not write report.html (a search writes its own report)."
             | Tensorboard -> "also write every evaluation as TensorBoard scalars into DIR/tensorboard/ (`tensorboard --logdir DIR`)."
             | Experiment _ -> "name of a declared experiment or study (see `ganflow list`); or give --spec instead."
