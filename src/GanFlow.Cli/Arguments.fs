@@ -70,6 +70,8 @@ type BenchArgs =
     | Flow_Steps of steps: int
     | Dynamics_Only
     | Estimators_Only
+    | Image_Steps of steps: int
+    | Images_Only
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -77,6 +79,8 @@ type BenchArgs =
             | Steps _ -> "generator steps timed per GAN configuration (default 200)."
             | Flow_Steps _ -> "training steps timed per flow configuration (default 40)."
             | Dynamics_Only -> "time only seed 002's dynamics (trajectory-steps per second, one thread and in parallel)."
+            | Image_Steps _ -> "training steps timed per seed 003 image model (default 100)."
+            | Images_Only -> "time only seed 003's image models (VAE, DCGAN, WGAN-clip training steps per second on MNIST-shaped images)."
             | Estimators_Only -> "time only the likelihood estimators (AIS seconds per 1,000 points, Parzen, the Jacobian spectrum)."
 
 /// `ganflow dynamics`: one run of seed 002's game. Values are read as text and checked by the command itself, so

@@ -57,6 +57,9 @@ let private execute (command: ParseResults<Command>) =
     | Dynamics args ->
         DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
             (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
+    | Bench args when args.Contains BenchArgs.Images_Only ->
+        BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 100))
+        0
     | Bench args when args.Contains BenchArgs.Estimators_Only ->
         BenchCommand.estimators ()
         0
@@ -65,6 +68,7 @@ let private execute (command: ParseResults<Command>) =
             BenchCommand.metrics ()
             BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
             BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
+            BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 100))
             BenchCommand.checkpoints ()
             BenchCommand.search ()
             BenchCommand.estimators ()
