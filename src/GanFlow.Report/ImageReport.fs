@@ -75,7 +75,14 @@ module ImageReport =
             if File.Exists evidencePath then
                 HtmlPage.table
                     (rows evidencePath
-                     |> Array.map (fun r -> sprintf "test image %s (label %s)" r[0] r[1], sprintf "log p(x) on the grid %s ≥ ELBO %s (mean of %s ε)" (show (number r[2])) (show (number r[3])) r[4])
+                     |> Array.map (fun r ->
+                         let fine, coarse, elbo = number r[2], number r[3], number r[4]
+                         let verdict =
+                             if abs (fine - coarse) > 0.1 then "the grid does not resolve this posterior (fine and coarse grids disagree)"
+                             elif elbo <= fine then "ELBO ≤ log p(x): the bound holds"
+                             else "ELBO > log p(x): bound violated"
+                         sprintf "test image %s (label %s)" r[0] r[1],
+                         sprintf "log p(x) on a %s² grid %s (coarse grid %s); ELBO %s (mean of %s ε): %s" r[6] (show fine) (show coarse) (show elbo) r[5] verdict)
                      |> List.ofArray)
             else ""
         let facts =

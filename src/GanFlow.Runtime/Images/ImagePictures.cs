@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GanFlow.Core.Images;
+using GanFlow.Runtime.Modules;
 using GanFlow.Runtime.Training;
 using GanFlow.Store;
 using TorchSharp;
@@ -77,27 +78,37 @@ public static class ImagePictures
         var images = Math.Min(pictures.PosteriorImages, test.Count);
         if (images == 0) return;
         var (extent, points) = (pictures.PosteriorExtent, pictures.PosteriorPoints);
+        // The evidence is integrated on a grid twice as fine (every other point of it is the picture's grid), so each
+        // image's log p(x) comes with the coarser grid's value as a check that the grid resolves its posterior.
+        var finePoints = 2 * (points - 1) + 1;
         var posterior = new StringBuilder("image,label,z1,z2,true_mass,encoder_mass\n");
-        var evidence = new StringBuilder("image,label,log_evidence_grid,elbo,elbo_samples\n");
+        var evidence = new StringBuilder("image,label,log_evidence_grid,log_evidence_coarse_grid,elbo,elbo_samples,grid_points\n");
         var tiles = new List<double[]>();
         const int elboSamples = 1000;
+        using var shownImages = test.Batch(Enumerable.Range(0, images).Select(i => (long)i).ToArray());
+        var fine = GridLogLikelihoods(generator, shownImages, extent, finePoints);
+        var grid = LatentGrid.points(extent, points);
         for (var k = 0; k < images; k++)
         {
             using var scope = torch.NewDisposeScope();
             var x = test.Batch([k]);
-            var logLikelihood = GridLogLikelihoods(generator, x, extent, points);
-            var trueMass = LatentGrid.posterior(extent, points, logLikelihood);
+            var coarse = new double[points * points];
+            for (var a = 0; a < points; a++)
+                for (var b = 0; b < points; b++)
+                    coarse[a * points + b] = fine[k][2 * a * finePoints + 2 * b];
+            var trueMass = LatentGrid.posterior(extent, points, coarse);
             var (mean, logVariance) = encoder.Encode(x);
             var m = mean.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
             var lv = logVariance.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
             var encoderMass = LatentGrid.gaussianMasses(extent, points, m[0], m[1], lv[0], lv[1]);
-            var grid = LatentGrid.points(extent, points);
             for (var i = 0; i < grid.Length; i++)
                 posterior.Append(k).Append(',').Append(test.Labels[k]).Append(',').Append(Show(grid[i].Item1)).Append(',').Append(Show(grid[i].Item2))
                     .Append(',').Append(Show(trueMass[i])).Append(',').Append(Show(encoderMass[i])).Append('\n');
-            var logEvidence = LatentGrid.logEvidence(extent, points, logLikelihood);
+            var logEvidence = LatentGrid.logEvidence(extent, finePoints, fine[k]);
+            var logEvidenceCoarse = LatentGrid.logEvidence(extent, points, coarse);
             var elbo = MeanElbo(encoder, generator, x, elboSamples, experiment.Seed + k);
-            evidence.Append(k).Append(',').Append(test.Labels[k]).Append(',').Append(Show(logEvidence)).Append(',').Append(Show(elbo)).Append(',').Append(elboSamples).Append('\n');
+            evidence.Append(k).Append(',').Append(test.Labels[k]).Append(',').Append(Show(logEvidence)).Append(',').Append(Show(logEvidenceCoarse))
+                .Append(',').Append(Show(elbo)).Append(',').Append(elboSamples).Append(',').Append(finePoints).Append('\n');
             var image = x.flatten().cpu().to_type(ScalarType.Float64).data<double>().ToArray();
             tiles.Add(ImageTiles.resize(side, points, image));
             tiles.Add(ImageTiles.normalised(trueMass));
@@ -108,20 +119,27 @@ public static class ImagePictures
         WritePng(Path.Combine(directory, RunFiles.PosteriorPicture), ImageTiles.grid(points, 3, 2, 4, tiles.ToArray()));
     }
 
-    /// <summary>log p(x|z_k) at every point z_k of the latent grid (z₂ fastest), for one image x [1, 1, s, s].</summary>
-    public static double[] GridLogLikelihoods(ConvGeneratorModule generator, Tensor x, double extent, int points)
+    /// <summary>log p(x|z_k) at every point z_k of the latent grid (z₂ fastest) for each image of <paramref name="x"/>
+    /// [K, 1, s, s]: the generator runs once per grid point, and the Bernoulli log-likelihoods of all K images follow as
+    /// two matrix products, X·log σ(L)ᵀ + (1 − X)·log σ(−L)ᵀ.</summary>
+    public static double[][] GridLogLikelihoods(ConvGeneratorModule generator, Tensor x, double extent, int points)
     {
         var grid = LatentGrid.points(extent, points);
-        var z = torch.tensor(grid.SelectMany(p => new[] { (float)p.Item1, (float)p.Item2 }).ToArray(), new long[] { grid.Length, 2 }).to(x.device);
-        var result = new double[grid.Length];
+        var images = (int)x.shape[0];
+        using var z = torch.tensor(grid.SelectMany(p => new[] { (float)p.Item1, (float)p.Item2 }).ToArray(), new long[] { grid.Length, 2 }).to(x.device);
+        using var flat = x.flatten(1);
+        using var complement = flat.SubtractedFrom(1.0);
+        var result = Enumerable.Range(0, images).Select(_ => new double[grid.Length]).ToArray();
         const int chunk = 2048;
         for (var start = 0; start < grid.Length; start += chunk)
         {
             using var scope = torch.NewDisposeScope();
             var length = Math.Min(chunk, grid.Length - start);
-            var logits = generator.Logits(z.narrow(0, start, length));
-            var values = VaeObjective.BernoulliLogLikelihood(logits, x.expand(length, -1, -1, -1)).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
-            values.CopyTo(result, start);
+            var logits = generator.Logits(z.narrow(0, start, length)).flatten(1);
+            var logP = nn.functional.logsigmoid(logits);
+            var logQ = nn.functional.logsigmoid(logits.neg());
+            var values = flat.matmul(logP.t()).Plus(complement.matmul(logQ.t())).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+            for (var k = 0; k < images; k++) Array.Copy(values, k * length, result[k], start, length);
         }
         return result;
     }
