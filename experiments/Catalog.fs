@@ -12,6 +12,7 @@ let all: Declared list =
     @ (DemoSearch.search :: Seed000Search.all |> List.map Declared.Search)
     @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
     @ [ Declared.Study Seed001FlowGan.study ]
+    @ (Seed003Mnist.all |> List.map Declared.Images)
 
 /// The experiment, study or search called `name`, if declared; a study's cells are reachable by their own names too.
 let tryFind (name: string) =
@@ -23,4 +24,5 @@ let tryFind (name: string) =
             | Declared.Study s -> s.Cells |> List.tryFind (fun c -> c.Experiment.Name = name) |> Option.map (fun c -> Declared.Single c.Experiment)
             | Declared.Single _
             | Declared.Search _
-            | Declared.Dynamics _ -> None)
+            | Declared.Dynamics _
+            | Declared.Images _ -> None)

@@ -23,11 +23,15 @@ type RunArgs =
     | Until of step: int
     | No_Report
     | Tensorboard
+    | Data of directory: string
+    | Vae of run_folder: string
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
             | Until _ -> "pause at this step instead of the budget: evaluate, checkpoint, end as Paused (a search's rung); --resume continues."
+            | Data _ -> "image experiments (seed003-mnist-…): the folder of MNIST IDX files (train-/t10k- images and labels, plain or .gz; `ganflow data mnist --out DIR` writes them)."
+            | Vae _ -> "image GANs initialised from a VAE: the completed VAE run folder whose generator they start from."
             | No_Report -> "do not write report.html (a search writes its own report)."
             | Tensorboard -> "also write every evaluation as TensorBoard scalars into DIR/tensorboard/ (`tensorboard --logdir DIR`)."
             | Experiment _ -> "name of a declared experiment or study (see `ganflow list`); or give --spec instead."
@@ -66,6 +70,8 @@ type BenchArgs =
     | Flow_Steps of steps: int
     | Dynamics_Only
     | Estimators_Only
+    | Image_Steps of steps: int
+    | Images_Only
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -73,6 +79,8 @@ type BenchArgs =
             | Steps _ -> "generator steps timed per GAN configuration (default 200)."
             | Flow_Steps _ -> "training steps timed per flow configuration (default 40)."
             | Dynamics_Only -> "time only seed 002's dynamics (trajectory-steps per second, one thread and in parallel)."
+            | Image_Steps _ -> "training steps timed per seed 003 image model (default 100)."
+            | Images_Only -> "time only seed 003's image models (VAE, DCGAN, WGAN-clip training steps per second on MNIST-shaped images)."
             | Estimators_Only -> "time only the likelihood estimators (AIS seconds per 1,000 points, Parzen, the Jacobian spectrum)."
 
 /// `ganflow dynamics`: one run of seed 002's game. Values are read as text and checked by the command itself, so

@@ -18,6 +18,7 @@ let private describe (declared: Declared) =
         sprintf "%s\t%s | search of %d trials, %A, milestones %A" s.Name s.Description s.Trials s.Scheduler.Scheduler
             (GanFlow.Core.Search.Rungs.milestones s.Scheduler.Scheduler)
     | Declared.Dynamics d -> sprintf "%s\t%s | seed 002 dynamics lab (no training)" d.Name d.Description
+    | Declared.Images i -> sprintf "%s\t%s | MNIST %s, %A, batch %d | seed %d" i.Name i.Description i.Model.Family i.Budget i.Model.BatchSize i.Seed
 
 let private execute (command: ParseResults<Command>) =
     match command.GetSubCommand() with
@@ -46,6 +47,8 @@ let private execute (command: ParseResults<Command>) =
             RunCommand.run (RunCommand.withOverrides seed steps experiment) out device threads resume (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report)) (args.Contains RunArgs.Tensorboard)
         | Ok(Declared.Study study) -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device threads resume
         | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out
+        | Ok(Declared.Images images) ->
+            ImageCommand.run (ImageCommand.withOverrides (args.TryGetResult RunArgs.Data) (args.TryGetResult RunArgs.Vae) seed steps images) out device threads resume (not (args.Contains RunArgs.No_Report))
         | Ok(Declared.Search s) ->
             eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name
             2
@@ -54,6 +57,9 @@ let private execute (command: ParseResults<Command>) =
     | Dynamics args ->
         DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
             (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
+    | Bench args when args.Contains BenchArgs.Images_Only ->
+        BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 100))
+        0
     | Bench args when args.Contains BenchArgs.Estimators_Only ->
         BenchCommand.estimators ()
         0
@@ -62,6 +68,7 @@ let private execute (command: ParseResults<Command>) =
             BenchCommand.metrics ()
             BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
             BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
+            BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 100))
             BenchCommand.checkpoints ()
             BenchCommand.search ()
             BenchCommand.estimators ()

@@ -16,6 +16,7 @@ let run (folder: string) =
         // Only a marked folder is ours to lock; an unmarked one (written before markers existed) is read as it is.
         use _lock = if isNull (FolderMarker.Read folder) then null else FolderLock.Acquire folder
         match StudyReport.tryReadSpec folder with
+        | None when (ImageReport.tryReadSpec folder).IsSome -> printfn "report = %s" (ImageReport.write folder)
         | None when (DynamicsFolder.tryReadSpec folder).IsSome ->
             GanFlow.Cli.DynamicsCommand.writeFile folder DynamicsFolder.reportFile (DynamicsReport.render folder)
             printfn "report = %s" (Path.Combine(folder, DynamicsFolder.reportFile))

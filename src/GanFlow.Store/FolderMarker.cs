@@ -14,6 +14,8 @@ public enum FolderKind
     Search,
     /// <summary>A seed 002 dynamics experiment: trajectories, phase diagram or support sizes (<c>ganflow run seed002-…</c>).</summary>
     Dynamics,
+    /// <summary>A seed 003 image run: VAE, DCGAN or WGAN on MNIST (<c>ganflow run seed003-mnist-…</c>).</summary>
+    Images,
 }
 
 /// <summary>

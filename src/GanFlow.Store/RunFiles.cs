@@ -59,6 +59,23 @@ public static class RunFiles
     public static readonly IReadOnlyList<string> RunResults =
         [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, BestCheckpoint, HeldOut, Jacobian, Report, TensorBoard];
 
+    /// <summary>An image run's sample grid (PNG).</summary>
+    public const string SampleGrid = "samples.png";
+    /// <summary>An image run's latent interpolation from −e to e (PNG).</summary>
+    public const string Interpolation = "interpolation.png";
+    /// <summary>A VAE run's encoder means of the test images with their labels (CSV).</summary>
+    public const string LatentMeans = "latent-means.csv";
+    /// <summary>A VAE run's true posterior on the latent grid beside the encoder's Gaussian, per test image (CSV).</summary>
+    public const string Posterior = "posterior.csv";
+    /// <summary>The same as a picture: per test image, the image, the true posterior and the encoder's (PNG).</summary>
+    public const string PosteriorPicture = "posterior.png";
+    /// <summary>A VAE run's grid-integrated log p(x) beside the ELBO, per posterior test image (CSV).</summary>
+    public const string Evidence = "evidence.csv";
+
+    /// <summary>Everything an image run folder may hold that the tool wrote (a fresh start removes exactly these).</summary>
+    public static readonly IReadOnlyList<string> ImageResults =
+        [Spec, Metrics, Summary, SampleGrid, Interpolation, LatentMeans, Posterior, PosteriorPicture, Evidence, Checkpoint, PreviousCheckpoint, Report];
+
     /// <summary>Everything a study folder may hold that the tool wrote, besides its cells' run folders.</summary>
     public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, Report];
 }

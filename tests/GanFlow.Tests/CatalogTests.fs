@@ -15,6 +15,7 @@ let tests =
                     | Declared.Study s -> StudyValidation.errors s
                     | Declared.Search s -> GanFlow.Core.Search.SearchValidation.errors s
                     | Declared.Dynamics d -> GanFlow.Core.Dynamics.DynamicsValidation.experimentErrors d
+                    | Declared.Images i -> GanFlow.Core.Images.ImageValidation.errors i
                 Expect.isEmpty errors (sprintf "%s: %A" declared.Name errors)
         }
         test "declared names are unique, including study cells" {
@@ -24,7 +25,8 @@ let tests =
                     | Declared.Single e -> [ e.Name ]
                     | Declared.Study s -> s.Name :: (s.Cells |> List.map (fun c -> c.Experiment.Name))
                     | Declared.Search s -> [ s.Name ]
-                    | Declared.Dynamics d -> [ d.Name ])
+                    | Declared.Dynamics d -> [ d.Name ]
+                    | Declared.Images i -> [ i.Name ])
             Expect.equal (List.distinct names) names "no duplicates"
         }
         test "seed 000's WGAN search ships for both datasets at the paper's scale and a reduced one, names containing search" {

@@ -10,7 +10,8 @@ let private declaredExperiments =
         | Declared.Single e -> [ e ]
         | Declared.Study s -> s.Cells |> List.map (fun c -> c.Experiment)
         | Declared.Search s -> [ s.Base; GanFlow.Core.Search.Search.trialExperiment s 0 ]
-        | Declared.Dynamics _ -> [])
+        | Declared.Dynamics _
+        | Declared.Images _ -> [])
 
 [<Tests>]
 let tests =

@@ -93,6 +93,8 @@ type Declared =
     | Study of Study
     | Dynamics of GanFlow.Core.Dynamics.DynamicsExperiment
     | Search of GanFlow.Core.Search.Search
+    /// A seed 003 MNIST experiment (VAE, DCGAN, WGAN on images; `ganflow run NAME --data DIR`).
+    | Images of GanFlow.Core.Images.ImageExperiment
 
     member this.Name =
         match this with
@@ -100,6 +102,7 @@ type Declared =
         | Study s -> s.Name
         | Search s -> s.Name
         | Dynamics d -> d.Name
+        | Images i -> i.Name
 
     member this.Description =
         match this with
@@ -107,6 +110,7 @@ type Declared =
         | Study s -> s.Description
         | Search s -> s.Description
         | Dynamics d -> d.Description
+        | Images i -> i.Description
 
 /// Checks on studies.
 module StudyValidation =

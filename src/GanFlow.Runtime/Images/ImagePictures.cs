@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text;
+using GanFlow.Core.Images;
+using GanFlow.Runtime.Modules;
+using GanFlow.Runtime.Training;
+using GanFlow.Store;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanFlow.Runtime.Images;
+
+/// <summary>
+/// The pictures of a trained image model, in evaluation mode, written atomically into its run folder: a grid of prior
+/// samples (Fig. 9), the interpolation from −e to e (Fig. 10), and for a VAE with q = 2 the encoder's means of the test
+/// images with their labels (Fig. 8), the true posterior p(z|x) on a grid beside the encoder's Gaussian for a few test
+/// images (Fig. 7) and, per such image, the grid-integrated log p(x) beside its ELBO.
+/// </summary>
+public static class ImagePictures
+{
+    private static string Show(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static double[][] Images(Tensor batch, int side)
+    {
+        var flat = batch.flatten(1).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+        var size = side * side;
+        return Enumerable.Range(0, flat.Length / size).Select(i => flat.AsSpan(i * size, size).ToArray()).ToArray();
+    }
+
+    private static void WritePng(string path, Tuple<int, int, byte[]> picture) =>
+        PngFile.Write(path, picture.Item1, picture.Item2, picture.Item3);
+
+    /// <summary>Writes every picture of the run.</summary>
+    public static void Write(ImageExperiment experiment, ImageNetworks networks, ImageData test, string directory)
+    {
+        var pictures = experiment.Pictures;
+        var side = test.Side;
+        var q = experiment.Model.Generator.Latent;
+        networks.Train(false);
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var device = networks.Generator.parameters().First().device;
+            using var noise = new torch.Generator((ulong)StepSeeds.Of(experiment.Seed, 1, StepSeeds.Stream.HeldOutNoise));
+            var count = pictures.GridSide * pictures.GridSide;
+            var samples = networks.Generator.forward(torch.randn(new long[] { count, q }, generator: noise).to(device));
+            WritePng(Path.Combine(directory, RunFiles.SampleGrid), ImageTiles.grid(side, pictures.GridSide, 2, 2, Images(samples, side)));
+
+            var steps = pictures.InterpolationSteps;
+            var weights = torch.linspace(-1.0, 1.0, steps).to(ScalarType.Float32).unsqueeze(1);
+            var line = weights.expand(steps, q).contiguous().to(device);
+            WritePng(Path.Combine(directory, RunFiles.Interpolation), ImageTiles.grid(side, steps, 2, 2, Images(networks.Generator.forward(line), side)));
+
+            if (networks.Encoder is { } encoder && q == 2) WriteLatentPictures(experiment, networks.Generator, encoder, test, directory);
+        }
+        finally
+        {
+            networks.Train(true);
+        }
+    }
+
+    private static void WriteLatentPictures(ImageExperiment experiment, ConvGeneratorModule generator, ConvEncoderModule encoder, ImageData test, string directory)
+    {
+        var pictures = experiment.Pictures;
+        var side = test.Side;
+        var means = new StringBuilder("z1,z2,label\n");
+        var shown = Math.Min(experiment.Evaluation.TestImages, test.Count);
+        for (var start = 0; start < shown; start += 1000)
+        {
+            using var scope = torch.NewDisposeScope();
+            var indices = Enumerable.Range(start, Math.Min(1000, shown - start)).Select(i => (long)i).ToArray();
+            var mean = encoder.forward(test.Batch(indices)).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+            for (var i = 0; i < indices.Length; i++)
+                means.Append(Show(mean[2 * i])).Append(',').Append(Show(mean[2 * i + 1])).Append(',').Append(test.Labels[indices[i]]).Append('\n');
+        }
+        AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.LatentMeans), means.ToString());
+
+        var images = Math.Min(pictures.PosteriorImages, test.Count);
+        if (images == 0) return;
+        var (extent, points) = (pictures.PosteriorExtent, pictures.PosteriorPoints);
+        // The evidence is integrated on a grid twice as fine (every other point of it is the picture's grid), so each
+        // image's log p(x) comes with the coarser grid's value as a check that the grid resolves its posterior.
+        var finePoints = 2 * (points - 1) + 1;
+        var posterior = new StringBuilder("image,label,z1,z2,true_mass,encoder_mass\n");
+        var evidence = new StringBuilder("image,label,log_evidence_grid,log_evidence_coarse_grid,elbo,elbo_samples,grid_points\n");
+        var tiles = new List<double[]>();
+        const int elboSamples = 1000;
+        using var shownImages = test.Batch(Enumerable.Range(0, images).Select(i => (long)i).ToArray());
+        var fine = GridLogLikelihoods(generator, shownImages, extent, finePoints);
+        var grid = LatentGrid.points(extent, points);
+        for (var k = 0; k < images; k++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = test.Batch([k]);
+            var coarse = new double[points * points];
+            for (var a = 0; a < points; a++)
+                for (var b = 0; b < points; b++)
+                    coarse[a * points + b] = fine[k][2 * a * finePoints + 2 * b];
+            var trueMass = LatentGrid.posterior(extent, points, coarse);
+            var (mean, logVariance) = encoder.Encode(x);
+            var m = mean.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+            var lv = logVariance.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+            var encoderMass = LatentGrid.gaussianMasses(extent, points, m[0], m[1], lv[0], lv[1]);
+            for (var i = 0; i < grid.Length; i++)
+                posterior.Append(k).Append(',').Append(test.Labels[k]).Append(',').Append(Show(grid[i].Item1)).Append(',').Append(Show(grid[i].Item2))
+                    .Append(',').Append(Show(trueMass[i])).Append(',').Append(Show(encoderMass[i])).Append('\n');
+            var logEvidence = LatentGrid.logEvidence(extent, finePoints, fine[k]);
+            var logEvidenceCoarse = LatentGrid.logEvidence(extent, points, coarse);
+            var elbo = MeanElbo(encoder, generator, x, elboSamples, experiment.Seed + k);
+            evidence.Append(k).Append(',').Append(test.Labels[k]).Append(',').Append(Show(logEvidence)).Append(',').Append(Show(logEvidenceCoarse))
+                .Append(',').Append(Show(elbo)).Append(',').Append(elboSamples).Append(',').Append(finePoints).Append('\n');
+            var image = x.flatten().cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+            tiles.Add(ImageTiles.resize(side, points, image));
+            tiles.Add(ImageTiles.normalised(trueMass));
+            tiles.Add(ImageTiles.normalised(encoderMass));
+        }
+        AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.Posterior), posterior.ToString());
+        AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.Evidence), evidence.ToString());
+        WritePng(Path.Combine(directory, RunFiles.PosteriorPicture), ImageTiles.grid(points, 3, 2, 4, tiles.ToArray()));
+    }
+
+    /// <summary>log p(x|z_k) at every point z_k of the latent grid (z₂ fastest) for each image of <paramref name="x"/>
+    /// [K, 1, s, s]: the generator runs once per grid point, and the Bernoulli log-likelihoods of all K images follow as
+    /// two matrix products, X·log σ(L)ᵀ + (1 − X)·log σ(−L)ᵀ.</summary>
+    public static double[][] GridLogLikelihoods(ConvGeneratorModule generator, Tensor x, double extent, int points)
+    {
+        var grid = LatentGrid.points(extent, points);
+        var images = (int)x.shape[0];
+        using var z = torch.tensor(grid.SelectMany(p => new[] { (float)p.Item1, (float)p.Item2 }).ToArray(), new long[] { grid.Length, 2 }).to(x.device);
+        using var flat = x.flatten(1);
+        using var complement = flat.SubtractedFrom(1.0);
+        var result = Enumerable.Range(0, images).Select(_ => new double[grid.Length]).ToArray();
+        const int chunk = 2048;
+        for (var start = 0; start < grid.Length; start += chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            var length = Math.Min(chunk, grid.Length - start);
+            var logits = generator.Logits(z.narrow(0, start, length)).flatten(1);
+            var logP = nn.functional.logsigmoid(logits);
+            var logQ = nn.functional.logsigmoid(logits.neg());
+            var values = flat.matmul(logP.t()).Plus(complement.matmul(logQ.t())).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+            for (var k = 0; k < images; k++) Array.Copy(values, k * length, result[k], start, length);
+        }
+        return result;
+    }
+
+    /// <summary>The ELBO of one image [1, 1, s, s] averaged over <paramref name="samples"/> draws of ε.</summary>
+    public static double MeanElbo(ConvEncoderModule encoder, ConvGeneratorModule generator, Tensor x, int samples, long seed)
+    {
+        using var noise = new torch.Generator((ulong)seed);
+        using var scope = torch.NewDisposeScope();
+        return VaeObjective.Elbo(encoder, generator, x.expand(samples, -1, -1, -1), noise).mean().cpu().to_type(ScalarType.Float64).item<double>();
+    }
+}

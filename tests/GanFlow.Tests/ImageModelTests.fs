@@ -1,0 +1,63 @@
+/// Seed 003's convolutional networks: parameter counts derived by hand, shapes, and the spec's pure count beside the
+/// runtime's modules.
+module GanFlow.Tests.ImageModelTests
+
+open Expecto
+open TorchSharp
+open GanFlow.Core.Images
+open GanFlow.Runtime.Images
+
+let private count (m: torch.nn.Module) = ImageNetworks.ParameterCount m
+
+[<Tests>]
+let tests =
+    testList "Image models" [
+        testCase "seed 003's generator on 28×28 has the paper's 42,913 weights" (fun () ->
+            // linear 2 → 64·7·7: 2·3,136 + 3,136 = 9,408; batch norm over 64 channels: 128;
+            // transposed conv 64 → 32, 4×4: 64·32·16 + 32 = 32,800; batch norm over 32: 64;
+            // transposed conv 32 → 1, 4×4: 32·16 + 1 = 513. Total 42,913 (seed 003 Example 2's N_θ).
+            use g = new ConvGeneratorModule(ConvGenerator.Default, 28)
+            Expect.equal (count g) 42_913 "generator weights"
+            Expect.equal (ImageParameters.generator 28 ConvGenerator.Default) 42_913 "the core's count")
+        testCase "seed 003's encoder on 28×28 has the paper's 45,924 weights" (fun () ->
+            // conv 1 → 32, 4×4: 16·32 + 32 = 544; conv 32 → 64: 32·64·16 + 64 = 32,832; padding 1 keeps 28 → 14 → 7,
+            // so each head maps 64·7·7 = 3,136 → 2: 6,272 + 2 = 6,274, two heads 12,548. Total 45,924. Without biases
+            // it would be 45,824; without padding (28 → 13 → 5) 39,780; the ReLUs have no weights.
+            use e = new ConvEncoderModule(ConvEncoder.Default, 28)
+            Expect.equal (count e) 45_924 "encoder weights"
+            Expect.equal (ImageParameters.encoder 28 ConvEncoder.Default) 45_924 "the core's count")
+        testCase "seed 003's discriminator on 28×28 has 36,705 weights, 36,513 without batch norm" (fun () ->
+            // conv 544 + batch norm 64 + conv 32,832 + batch norm 128 + linear 3,136 + 1 = 36,705; the two batch norms
+            // hold 192 of them.
+            use d = new ConvDiscriminatorModule(ConvDiscriminator.Default, 28)
+            Expect.equal (count d) 36_705 "discriminator weights"
+            use plain = new ConvDiscriminatorModule({ ConvDiscriminator.Default with BatchNorm = false }, 28)
+            Expect.equal (count plain) 36_513 "without batch norm"
+            Expect.equal (ImageParameters.discriminator 28 { ConvDiscriminator.Default with BatchNorm = false }) 36_513 "the core's count")
+        testCase "the modules' shapes fit any side divisible by 4 and the core counts them" (fun () ->
+            for side in [ 8; 12; 28 ] do
+                let gSpec: ConvGenerator = { Latent = 3; FirstChannels = 5; SecondChannels = 4 }
+                let eSpec: ConvEncoder = { Latent = 3; FirstChannels = 4; SecondChannels = 6 }
+                use g = new ConvGeneratorModule(gSpec, side)
+                use e = new ConvEncoderModule(eSpec, side)
+                use d = new ConvDiscriminatorModule({ ConvDiscriminator.Default with FirstChannels = 4; SecondChannels = 6 }, side)
+                g.eval ()
+                use z = torch.randn(7L, 3L)
+                use x = g.forward z
+                Expect.sequenceEqual x.shape [| 7L; 1L; int64 side; int64 side |] "generator output shape"
+                let struct (mean, logVariance) = e.Encode x
+                Expect.sequenceEqual mean.shape [| 7L; 3L |] "mean shape"
+                Expect.sequenceEqual logVariance.shape [| 7L; 3L |] "log-variance shape"
+                use scores = d.forward x
+                Expect.sequenceEqual scores.shape [| 7L |] "one score per image"
+                Expect.isTrue ((x.min().item<float32>()) >= 0.0f && (x.max().item<float32>()) <= 1.0f) "sigmoid output in [0, 1]"
+                Expect.equal (count g) (ImageParameters.generator side gSpec) (sprintf "generator at side %d" side)
+                Expect.equal (count e) (ImageParameters.encoder side eSpec) (sprintf "encoder at side %d" side)
+                Expect.equal (count d) (ImageParameters.discriminator side { ConvDiscriminator.Default with FirstChannels = 4; SecondChannels = 6 }) (sprintf "discriminator at side %d" side))
+        testCase "the same seed draws the same initial weights, another seed others" (fun () ->
+            let weights seed =
+                use n = ImageNetworks.Create(ImageModel.Vae Vae.Default, 28, seed, torch.CPU)
+                n.Generator.parameters() |> Seq.collect (fun p -> p.data<float32>().ToArray()) |> Array.ofSeq
+            Expect.sequenceEqual (weights 5L) (weights 5L) "same seed"
+            Expect.notEqual (weights 5L) (weights 6L) "another seed")
+    ]

@@ -1,0 +1,69 @@
+/// The pure pieces behind the image pictures: the latent grid's evidence and posterior against closed forms, the tiles,
+/// and the PNG writer's bytes.
+module GanFlow.Tests.ImagePictureTests
+
+open System
+open System.IO
+open System.IO.Compression
+open Expecto
+open GanFlow.Core.Images
+open GanFlow.Store
+
+let private bigEndian (bytes: byte[]) (at: int) =
+    (int bytes[at] <<< 24) ||| (int bytes[at + 1] <<< 16) ||| (int bytes[at + 2] <<< 8) ||| int bytes[at + 3]
+
+/// The chunks of a PNG as (type, data), checking every CRC.
+let private chunks (png: byte[]) =
+    let mutable at = 8
+    [ while at < png.Length do
+          let length = bigEndian png at
+          let typeAndData = png[at + 4 .. at + 7 + length]
+          let crc = uint32 (bigEndian png (at + 8 + length))
+          Expect.equal crc (PngFile.Crc32 typeAndData) "chunk CRC"
+          yield Text.Encoding.ASCII.GetString(typeAndData, 0, 4), typeAndData[4..]
+          at <- at + 12 + length ]
+
+[<Tests>]
+let tests =
+    testList "Image pictures" [
+        testCase "the grid evidence of a Gaussian likelihood matches the closed form N(x; 0, 1 + σ²)" (fun () ->
+            // p(x|z) = N(x; z₁, σ²), z ~ N(0, I): p(x) = N(x; 0, 1 + σ²).
+            let sigma, x = 0.3, 0.7
+            let grid = LatentGrid.points 6.0 241
+            let logLikelihood = grid |> Array.map (fun (z1, _) -> -0.5 * log (2.0 * Math.PI * sigma * sigma) - (x - z1) ** 2.0 / (2.0 * sigma * sigma))
+            let exact = -0.5 * log (2.0 * Math.PI * (1.0 + sigma * sigma)) - x * x / (2.0 * (1.0 + sigma * sigma))
+            Expect.floatClose { absolute = 1e-6; relative = 0.0 } (LatentGrid.logEvidence 6.0 241 logLikelihood) exact "log p(x)"
+            let posterior = LatentGrid.posterior 6.0 241 logLikelihood
+            Expect.floatClose Accuracy.high (Array.sum posterior) 1.0 "posterior masses sum to 1"
+            // The posterior mean of z₁ is x / (1 + σ²).
+            let mean = Array.map2 (fun (z1, _) p -> z1 * p) grid posterior |> Array.sum
+            Expect.floatClose { absolute = 1e-6; relative = 0.0 } mean (x / (1.0 + sigma * sigma)) "posterior mean")
+        testCase "the encoder's Gaussian on the grid holds its mass and peaks at its mean" (fun () ->
+            let masses = LatentGrid.gaussianMasses 5.0 201 (1.0, -0.5) (log 0.04, log 0.09)
+            Expect.floatClose { absolute = 1e-6; relative = 0.0 } (Array.sum masses) 1.0 "mass 1"
+            let peak = LatentGrid.points 5.0 201 |> Array.item (Array.findIndex ((=) (Array.max masses)) masses)
+            Expect.equal peak (1.0, -0.5) "peak at the mean")
+        testCase "tiles place each image, scaled, in its cell of a grey-bordered grid" (fun () ->
+            let width, height, pixels = ImageTiles.grid 2 2 2 1 [| [| 1.0; 0.0; 0.0; 1.0 |]; [| 0.0; 0.0; 0.0; 0.5 |]; [| 0.2; 0.2; 0.2; 0.2 |] |]
+            Expect.equal (width, height) (11, 11) "2 columns and 2 rows of 4-pixel cells with 1-pixel gaps"
+            Expect.equal pixels[0] 128uy "border"
+            Expect.equal pixels[1 * width + 1] 255uy "first image's top-left pixel"
+            Expect.equal pixels[2 * width + 2] 255uy "scaled by 2"
+            Expect.equal pixels[1 * width + 3] 0uy "first image's top-right pixel"
+            Expect.equal pixels[4 * width + 9] 128uy "second image's bottom-right pixel 0.5"
+            Expect.equal pixels[6 * width + 1] 51uy "third image in the second row")
+        testCase "a PNG holds the signature, an 8-bit grey header and the rows with filter 0, every CRC right" (fun () ->
+            let pixels = [| 0uy; 50uy; 100uy; 150uy; 200uy; 255uy |]
+            let png = PngFile.Encode(3, 2, pixels)
+            Expect.sequenceEqual png[..7] [| 137uy; 80uy; 78uy; 71uy; 13uy; 10uy; 26uy; 10uy |] "signature"
+            match chunks png with
+            | [ ("IHDR", header); ("IDAT", data); ("IEND", [||]) ] ->
+                Expect.equal (bigEndian header 0, bigEndian header 4) (3, 2) "width and height"
+                Expect.equal (header[8], header[9]) (8uy, 0uy) "8-bit grey"
+                use zlib = new ZLibStream(new MemoryStream(data), CompressionMode.Decompress)
+                use rows = new MemoryStream()
+                zlib.CopyTo rows
+                Expect.sequenceEqual (rows.ToArray()) [| 0uy; 0uy; 50uy; 100uy; 0uy; 150uy; 200uy; 255uy |] "filter byte and pixels per row"
+            | other -> failtestf "chunks %A" (other |> List.map fst)
+            Expect.throwsT<ArgumentException> (fun () -> PngFile.Encode(3, 3, pixels) |> ignore) "pixel count must match")
+    ]
