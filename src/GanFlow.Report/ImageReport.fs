@@ -99,7 +99,7 @@ module ImageReport =
             [ HtmlPage.table facts
               picture folder RunFiles.SampleGrid "samples g(z), z ~ N(0, I) (Fig. 9)"
               picture folder RunFiles.Interpolation "g(z) from z = −e to e in equal steps (Fig. 10)"
-              picture folder RunFiles.PosteriorPicture "per test image: the image, the true posterior p(z|x) on the grid, the encoder's Gaussian (rows z₁, columns z₂, from −extent; Fig. 7)"
+              picture folder RunFiles.PosteriorPicture "per test image: the image, the true posterior p(z|x) on the grid, the encoder's Gaussian, on a window around the posterior (rows z₁, columns z₂; each window's centre and half-width in evidence.csv; Fig. 7)"
               evidence ]
         HtmlPage.render (sprintf "%s (seed 003, MNIST)" spec.Name) sections ([ energy ] @ elbo @ latent)
 

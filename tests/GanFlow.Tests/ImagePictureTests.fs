@@ -29,19 +29,38 @@ let tests =
         testCase "the grid evidence of a Gaussian likelihood matches the closed form N(x; 0, 1 + σ²)" (fun () ->
             // p(x|z) = N(x; z₁, σ²), z ~ N(0, I): p(x) = N(x; 0, 1 + σ²).
             let sigma, x = 0.3, 0.7
-            let grid = LatentGrid.points 6.0 241
+            let grid = LatentGrid.points (LatentWindow.Centred 6.0) 241
             let logLikelihood = grid |> Array.map (fun (z1, _) -> -0.5 * log (2.0 * Math.PI * sigma * sigma) - (x - z1) ** 2.0 / (2.0 * sigma * sigma))
             let exact = -0.5 * log (2.0 * Math.PI * (1.0 + sigma * sigma)) - x * x / (2.0 * (1.0 + sigma * sigma))
-            Expect.floatClose { absolute = 1e-6; relative = 0.0 } (LatentGrid.logEvidence 6.0 241 logLikelihood) exact "log p(x)"
-            let posterior = LatentGrid.posterior 6.0 241 logLikelihood
+            Expect.floatClose { absolute = 1e-6; relative = 0.0 } (LatentGrid.logEvidence (LatentWindow.Centred 6.0) 241 logLikelihood) exact "log p(x)"
+            let posterior = LatentGrid.posterior (LatentWindow.Centred 6.0) 241 logLikelihood
             Expect.floatClose Accuracy.high (Array.sum posterior) 1.0 "posterior masses sum to 1"
             // The posterior mean of z₁ is x / (1 + σ²).
             let mean = Array.map2 (fun (z1, _) p -> z1 * p) grid posterior |> Array.sum
             Expect.floatClose { absolute = 1e-6; relative = 0.0 } mean (x / (1.0 + sigma * sigma)) "posterior mean")
+        testCase "a narrow posterior off centre: the search grid finds it, the focused window resolves it, the edge mass flags a cut-off grid" (fun () ->
+            // p(x|z) = N(x; z, σ²I) with σ = 0.04 and x = (1.3, −0.7): p(z|x) has sd ≈ 0.04 and p(x) = N(x; 0, (1 + σ²)I).
+            let sigma, x1, x2 = 0.04, 1.3, -0.7
+            let likelihood grid = grid |> Array.map (fun (z1, z2) -> -log (2.0 * Math.PI * sigma * sigma) - ((x1 - z1) ** 2.0 + (x2 - z2) ** 2.0) / (2.0 * sigma * sigma))
+            let exact = -log (2.0 * Math.PI * (1.0 + sigma * sigma)) - (x1 * x1 + x2 * x2) / (2.0 * (1.0 + sigma * sigma))
+            let search = LatentWindow.Centred 4.0
+            let wide = LatentGrid.posterior search 81 (likelihood (LatentGrid.points search 81))
+            Expect.isLessThan (LatentGrid.edgeMass 81 wide) 1e-12 "the posterior is well inside [−4, 4]²"
+            let window = LatentGrid.focus search 81 1e-8 wide
+            let c1, c2 = window.Centre
+            Expect.isLessThan (abs (c1 - x1 / (1.0 + sigma * sigma)) + abs (c2 - x2 / (1.0 + sigma * sigma))) (LatentGrid.spacing search 81) "window centred on the posterior"
+            Expect.isLessThan window.HalfWidth 1.0 "the window zooms in"
+            let focused = LatentGrid.logEvidence window 161 (likelihood (LatentGrid.points window 161))
+            let coarse = LatentGrid.logEvidence search 81 (likelihood (LatentGrid.points search 81))
+            Expect.floatClose { absolute = 1e-6; relative = 0.0 } focused exact "log p(x) on the focused window"
+            Expect.isGreaterThan (abs (coarse - exact)) (100.0 * abs (focused - exact)) "the focused window is far more accurate than the search grid"
+            let cut = LatentWindow.Centred 1.0
+            let cutMass = LatentGrid.posterior cut 81 (likelihood (LatentGrid.points cut 81))
+            Expect.isGreaterThan (LatentGrid.edgeMass 81 cutMass) 0.1 "a grid that ends before the posterior holds its mass at the edge")
         testCase "the encoder's Gaussian on the grid holds its mass and peaks at its mean" (fun () ->
-            let masses = LatentGrid.gaussianMasses 5.0 201 (1.0, -0.5) (log 0.04, log 0.09)
+            let masses = LatentGrid.gaussianMasses (LatentWindow.Centred 5.0) 201 (1.0, -0.5) (log 0.04, log 0.09)
             Expect.floatClose { absolute = 1e-6; relative = 0.0 } (Array.sum masses) 1.0 "mass 1"
-            let peak = LatentGrid.points 5.0 201 |> Array.item (Array.findIndex ((=) (Array.max masses)) masses)
+            let peak = LatentGrid.points (LatentWindow.Centred 5.0) 201 |> Array.item (Array.findIndex ((=) (Array.max masses)) masses)
             Expect.equal peak (1.0, -0.5) "peak at the mean")
         testCase "tiles place each image, scaled, in its cell of a grey-bordered grid" (fun () ->
             let width, height, pixels = ImageTiles.grid 2 2 2 1 [| [| 1.0; 0.0; 0.0; 1.0 |]; [| 0.0; 0.0; 0.0; 0.5 |]; [| 0.2; 0.2; 0.2; 0.2 |] |]

@@ -99,7 +99,7 @@ let tests =
             use noGrad = torch.no_grad ()
             for k in 0L .. 3L do
                 use x = test.Batch [| k |]
-                let evidence points = LatentGrid.logEvidence 6.0 points (ImagePictures.GridLogLikelihoods(networks.Generator, x, 6.0, points)[0])
+                let evidence points = LatentGrid.logEvidence (LatentWindow.Centred 6.0) points (ImagePictures.GridLogLikelihoods(networks.Generator, x, LatentWindow.Centred 6.0, points)[0])
                 let coarse, fine = evidence 201, evidence 401
                 Expect.floatClose { absolute = 0.05; relative = 0.0 } fine coarse "the grid integral has converged"
                 let elbo = ImagePictures.MeanElbo(networks.Encoder |> nonNull, networks.Generator, x, 2000, 11L)

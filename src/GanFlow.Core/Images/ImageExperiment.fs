@@ -154,9 +154,11 @@ type ImagePictures =
       InterpolationSteps: int
       /// Test images whose true posterior p(z|x) is computed on the grid (VAE only, q = 2; Fig. 7). Default 4.
       PosteriorImages: int
-      /// Grid points per latent axis of the true posterior. Default 81.
+      /// Grid points per latent axis of the true posterior's picture (the evidence uses a grid twice as fine). Default 81.
       PosteriorPoints: int
-      /// The grid spans [−extent, extent]² in latent space. Default 4.
+      /// The first search grid spans [−extent, extent]² in latent space; it doubles (up to 64) while it cuts the
+      /// posterior off, and the picture and the evidence then use a window around the posterior's mass
+      /// (`LatentGrid.focus`). Default 4.
       PosteriorExtent: float }
 
     static member Default = { GridSide = 8; InterpolationSteps = 20; PosteriorImages = 4; PosteriorPoints = 81; PosteriorExtent = 4.0 }

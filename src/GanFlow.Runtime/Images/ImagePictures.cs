@@ -17,6 +17,15 @@ namespace GanFlow.Runtime.Images;
 /// </summary>
 public static class ImagePictures
 {
+    /// <summary>Posterior mass on a search grid's border above which the grid is taken to cut the posterior off.</summary>
+    private const double EdgeMassTolerance = 1e-6;
+
+    /// <summary>The widest search grid's half-width, in prior standard deviations.</summary>
+    private const double MaximumExtent = 64;
+
+    /// <summary>Cells of the search grid holding at least this share of the posterior's mass set the picture's window.</summary>
+    private const double FocusMass = 1e-8;
+
     private static string Show(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     private static double[][] Images(Tensor batch, int side)
@@ -77,38 +86,50 @@ public static class ImagePictures
 
         var images = Math.Min(pictures.PosteriorImages, test.Count);
         if (images == 0) return;
-        var (extent, points) = (pictures.PosteriorExtent, pictures.PosteriorPoints);
-        // The evidence is integrated on a grid twice as fine (every other point of it is the picture's grid), so each
+        var points = pictures.PosteriorPoints;
+        // Per image: a search grid over [−extent, extent]², doubled while the posterior's mass reaches its edges, then
+        // a window around that mass (`LatentGrid.focus`), where the picture's grid resolves the posterior. The evidence
+        // is integrated on that window's grid twice as fine (every other point of it is the picture's grid), so each
         // image's log p(x) comes with the coarser grid's value as a check that the grid resolves its posterior.
         var finePoints = 2 * (points - 1) + 1;
         var posterior = new StringBuilder("image,label,z1,z2,true_mass,encoder_mass\n");
-        var evidence = new StringBuilder("image,label,log_evidence_grid,log_evidence_coarse_grid,elbo,elbo_samples,grid_points\n");
+        var evidence = new StringBuilder("image,label,log_evidence_grid,log_evidence_coarse_grid,elbo,elbo_samples,grid_points,log_evidence_search_grid,window_z1,window_z2,window_half_width\n");
         var tiles = new List<double[]>();
         const int elboSamples = 1000;
-        using var shownImages = test.Batch(Enumerable.Range(0, images).Select(i => (long)i).ToArray());
-        var fine = GridLogLikelihoods(generator, shownImages, extent, finePoints);
-        var grid = LatentGrid.points(extent, points);
         for (var k = 0; k < images; k++)
         {
             using var scope = torch.NewDisposeScope();
             var x = test.Batch([k]);
+            var search = LatentWindow.Centred(pictures.PosteriorExtent);
+            var searchLikelihoods = GridLogLikelihoods(generator, x, search, points)[0];
+            while (LatentGrid.edgeMass(points, LatentGrid.posterior(search, points, searchLikelihoods)) > EdgeMassTolerance && search.HalfWidth < MaximumExtent)
+            {
+                search = LatentWindow.Centred(2 * search.HalfWidth);
+                searchLikelihoods = GridLogLikelihoods(generator, x, search, points)[0];
+            }
+            var window = LatentGrid.focus(search, points, FocusMass, LatentGrid.posterior(search, points, searchLikelihoods));
+            var fine = GridLogLikelihoods(generator, x, window, finePoints)[0];
             var coarse = new double[points * points];
             for (var a = 0; a < points; a++)
                 for (var b = 0; b < points; b++)
-                    coarse[a * points + b] = fine[k][2 * a * finePoints + 2 * b];
-            var trueMass = LatentGrid.posterior(extent, points, coarse);
+                    coarse[a * points + b] = fine[2 * a * finePoints + 2 * b];
+            var grid = LatentGrid.points(window, points);
+            var trueMass = LatentGrid.posterior(window, points, coarse);
             var (mean, logVariance) = encoder.Encode(x);
             var m = mean.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
             var lv = logVariance.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
-            var encoderMass = LatentGrid.gaussianMasses(extent, points, m[0], m[1], lv[0], lv[1]);
+            var encoderMass = LatentGrid.gaussianMasses(window, points, m[0], m[1], lv[0], lv[1]);
             for (var i = 0; i < grid.Length; i++)
                 posterior.Append(k).Append(',').Append(test.Labels[k]).Append(',').Append(Show(grid[i].Item1)).Append(',').Append(Show(grid[i].Item2))
                     .Append(',').Append(Show(trueMass[i])).Append(',').Append(Show(encoderMass[i])).Append('\n');
-            var logEvidence = LatentGrid.logEvidence(extent, finePoints, fine[k]);
-            var logEvidenceCoarse = LatentGrid.logEvidence(extent, points, coarse);
+            var logEvidence = LatentGrid.logEvidence(window, finePoints, fine);
+            var logEvidenceCoarse = LatentGrid.logEvidence(window, points, coarse);
+            var logEvidenceSearch = LatentGrid.logEvidence(search, points, searchLikelihoods);
             var elbo = MeanElbo(encoder, generator, x, elboSamples, experiment.Seed + k);
             evidence.Append(k).Append(',').Append(test.Labels[k]).Append(',').Append(Show(logEvidence)).Append(',').Append(Show(logEvidenceCoarse))
-                .Append(',').Append(Show(elbo)).Append(',').Append(elboSamples).Append(',').Append(finePoints).Append('\n');
+                .Append(',').Append(Show(elbo)).Append(',').Append(elboSamples).Append(',').Append(finePoints)
+                .Append(',').Append(Show(logEvidenceSearch)).Append(',').Append(Show(window.Centre.Item1)).Append(',').Append(Show(window.Centre.Item2))
+                .Append(',').Append(Show(window.HalfWidth)).Append('\n');
             var image = x.flatten().cpu().to_type(ScalarType.Float64).data<double>().ToArray();
             tiles.Add(ImageTiles.resize(side, points, image));
             tiles.Add(ImageTiles.normalised(trueMass));
@@ -122,9 +143,9 @@ public static class ImagePictures
     /// <summary>log p(x|z_k) at every point z_k of the latent grid (z₂ fastest) for each image of <paramref name="x"/>
     /// [K, 1, s, s]: the generator runs once per grid point, and the Bernoulli log-likelihoods of all K images follow as
     /// two matrix products, X·log σ(L)ᵀ + (1 − X)·log σ(−L)ᵀ.</summary>
-    public static double[][] GridLogLikelihoods(ConvGeneratorModule generator, Tensor x, double extent, int points)
+    public static double[][] GridLogLikelihoods(ConvGeneratorModule generator, Tensor x, LatentWindow window, int points)
     {
-        var grid = LatentGrid.points(extent, points);
+        var grid = LatentGrid.points(window, points);
         var images = (int)x.shape[0];
         using var z = torch.tensor(grid.SelectMany(p => new[] { (float)p.Item1, (float)p.Item2 }).ToArray(), new long[] { grid.Length, 2 }).to(x.device);
         using var flat = x.flatten(1);
