@@ -6,7 +6,7 @@ open Argu
 open GanFlow.Cli
 
 let private write (lines: string list) =
-    let path = Path.GetTempFileName()
+    let path = TestFolders.emptyFile "lines"
     File.WriteAllLines(path, lines)
     path
 

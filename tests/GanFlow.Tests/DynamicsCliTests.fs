@@ -90,7 +90,7 @@ let tests =
             | _ -> failtest "phase diagram"
         }
         test "metric gains the birthday-paradox support and JS for sample files" {
-            let path = Path.GetTempFileName()
+            let path = TestFolders.emptyFile "values"
             File.WriteAllLines(path, [ for i in 0..3999 -> string (i % 400) ])
             match MetricCommand.evaluate path path 1 with
             | Ok scores ->

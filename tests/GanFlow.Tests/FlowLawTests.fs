@@ -65,7 +65,7 @@ let private gradientLaw (case: LawCase) d =
 let private saveLoadLaw (case: LawCase) d =
     useOneThread ()
     let flow = build case.Spec d 41
-    let path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), sprintf "flow-law-%s.bin" (System.Guid.NewGuid().ToString "N"))
+    let path = TestFolders.fresh "flow-law" + ".bin"
     try
         FlowTrainer.Save(flow, path)
         let fresh = FlowTrainer.Load(build case.Spec d 42, path)

@@ -13,7 +13,7 @@ open GanFlow.Store
 open GanFlow.Tests.ImageTestData
 
 let private folder (name: string) =
-    let path = Path.Combine(Path.GetTempPath(), sprintf "ganflow-images-%s-%s" name (System.Guid.NewGuid().ToString "N"))
+    let path = TestFolders.fresh ("images-" + name)
     path
 
 let private experiment (model: ImageModel) (steps: int) =

@@ -19,6 +19,9 @@ let main argv =
     match summary with
     | Some s ->
         let failed = s.failed.Length + s.errored.Length
+        if failed = 0 then
+            try TestFolders.remove () with e -> printLine (sprintf "could not remove %s: %s" TestFolders.root e.Message)
+        else printLine (sprintf "the tests' files are kept in %s" TestFolders.root)
         printLine ""
         printLine (sprintf "%d passed, %d failed" s.passed.Length failed)
         if failed > 0 then 1 else exitCode

@@ -40,7 +40,7 @@ let waitFor (seconds: float) (what: string) (condition: unit -> bool) =
         Threading.Thread.Sleep 20
 
 let private writeSpec (value: 'T) =
-    let path = Path.Combine(Path.GetTempPath(), "ganflow-tests", sprintf "spec-%s.json" (Guid.NewGuid().ToString "N"))
+    let path = TestFolders.fresh "spec" + ".json"
     Directory.CreateDirectory(Path.GetDirectoryName path |> nonNull) |> ignore
     File.WriteAllText(path, SpecJson.serialize value)
     path

@@ -32,7 +32,7 @@ let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
 
 /// A fresh empty folder under the temporary directory.
 let temporaryFolder () =
-    let path = Path.Combine(Path.GetTempPath(), "ganflow-tests", System.Guid.NewGuid().ToString "N")
+    let path = TestFolders.fresh "report"
     Directory.CreateDirectory path |> ignore
     path
 

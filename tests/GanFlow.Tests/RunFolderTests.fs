@@ -63,7 +63,7 @@ let tests =
 
         test "an empty --out, a file as --out and an uncreatable --out are refused with the reason" {
             Expect.stringContains (refused (fun () -> run (small 10) "" false)) "--out is empty" "empty"
-            let file = Path.GetTempFileName()
+            let file = TestFolders.emptyFile "not-a-folder"
             Expect.stringContains (refused (fun () -> run (small 10) file false)) "is a file" "a file"
             Expect.stringContains (refused (fun () -> run (small 10) "/proc/ganflow-test/x" false)) "cannot create the folder" "the OS refuses"
         }

@@ -13,7 +13,7 @@ open GanFlow.Runtime.Devices
 
 /// A fresh, not yet existing folder under the temporary directory.
 let scratchFolder (label: string) =
-    Path.Combine(Path.GetTempPath(), "ganflow-tests", sprintf "%s-%s" label (Guid.NewGuid().ToString "N"))
+    TestFolders.fresh label
 
 /// A CPU context with one intra-op thread.
 let cpuContext (folder: string) (resume: bool) =
