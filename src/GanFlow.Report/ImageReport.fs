@@ -70,6 +70,34 @@ module ImageReport =
                   |> Chart.withXAxisStyle "z₁"
                   |> Chart.withYAxisStyle "z₂" ]
             else []
+        let aggregatePath = Path.Combine(folder, RunFiles.AggregatePosterior)
+        let aggregate =
+            if File.Exists aggregatePath then
+                let cells = rows aggregatePath
+                let axis column = cells |> Array.map (fun r -> number r[column]) |> Array.distinct |> Array.sort
+                let z1s, z2s = axis 0, axis 1
+                let share = cells |> Array.map (fun r -> (number r[0], number r[1]), number r[3]) |> dict
+                // Rows of the heatmap are z₂ (the y axis), columns z₁.
+                let values = [ for b in z2s -> [ for a in z1s -> share[(a, b)] ] ]
+                let holesPath = Path.Combine(folder, RunFiles.Holes)
+                let holes =
+                    if File.Exists holesPath then
+                        let points = rows holesPath
+                        [ Chart.Point(x = (points |> Array.map (fun r -> number r[0])), y = (points |> Array.map (fun r -> number r[1])), Name = "holes: prior ≫ samples", MarkerColor = Color.fromString "red") ]
+                    else []
+                [ Chart.combine ([ Chart.Heatmap(zData = values, X = z1s, Y = z2s, Name = "share of the draws", ColorScale = StyleParam.Colorscale.Greys, ReverseScale = true, ShowScale = true) ] @ holes)
+                  |> Chart.withTitle "aggregate posterior: ten draws z ~ e_ψ(z|x) per test image, binned (Fig. 8)"
+                  |> Chart.withXAxisStyle "z₁"
+                  |> Chart.withYAxisStyle "z₂" ]
+            else []
+        let structurePath = Path.Combine(folder, RunFiles.LatentStructure)
+        let structure =
+            if File.Exists structurePath then
+                use document = System.Text.Json.JsonDocument.Parse(File.ReadAllText structurePath)
+                let value (name: string) = document.RootElement.GetProperty(name).GetDouble()
+                [ "aggregate posterior vs prior", sprintf "total variation %s on %.0f² cells of [−%s, %s]² (%.0f draws per test image)" (show (value "totalVariationToPrior")) (value "histogramBins") (show (value "histogramWindowHalfWidth")) (show (value "histogramWindowHalfWidth")) (value "drawsPerImage")
+                  "encoder means cluster by label", sprintf "%.0f-nearest-neighbour accuracy %s (largest class %s of %.0f test images)" (value "neighbours") (show (value "nearestNeighbourAccuracy")) (show (value "largestClassShare")) (value "testImages") ]
+            else []
         let evidencePath = Path.Combine(folder, RunFiles.Evidence)
         let evidence =
             if File.Exists evidencePath then
@@ -95,13 +123,15 @@ module ImageReport =
               "second network's weights", (summary |> Option.map (fun s -> string s.SecondNetworkParameters) |> Option.defaultValue "")
               "energy at init / final", (summary |> Option.bind (fun s -> s.Final |> Option.map (fun f -> sprintf "%s / %s" (show s.InitialEnergy) (show f.Energy))) |> Option.defaultValue "")
               "wall seconds", (summary |> Option.map (fun s -> show s.WallSeconds) |> Option.defaultValue "") ]
+            @ structure
         let sections =
             [ HtmlPage.table facts
               picture folder RunFiles.SampleGrid "samples g(z), z ~ N(0, I) (Fig. 9)"
               picture folder RunFiles.Interpolation "g(z) from z = −e to e in equal steps (Fig. 10)"
               picture folder RunFiles.PosteriorPicture "per test image: the image, the true posterior p(z|x) on the grid, the encoder's Gaussian, on a window around the posterior (rows z₁, columns z₂; each window's centre and half-width in evidence.csv; Fig. 7)"
-              evidence ]
-        HtmlPage.render (sprintf "%s (seed 003, MNIST)" spec.Name) sections ([ energy ] @ elbo @ latent)
+              evidence
+              picture folder RunFiles.HolesPicture "g(z) at 64 of the 2,000 cells where the prior exceeds the aggregate posterior most, ordered by z₁ (Fig. 8, right)" ]
+        HtmlPage.render (sprintf "%s (seed 003, MNIST)" spec.Name) sections ([ energy ] @ elbo @ latent @ aggregate)
 
     /// Writes report.html into the folder (atomically) and returns its path.
     let write (folder: string) =

@@ -71,10 +71,18 @@ public static class RunFiles
     public const string PosteriorPicture = "posterior.png";
     /// <summary>A VAE run's grid-integrated log p(x) beside the ELBO, per posterior test image (CSV).</summary>
     public const string Evidence = "evidence.csv";
+    /// <summary>A VAE run's aggregate posterior (ten encoder draws per test image) binned on [−4, 4]² beside the prior's cell masses (CSV; seed 003 Fig. 8).</summary>
+    public const string AggregatePosterior = "aggregate-posterior.csv";
+    /// <summary>The 64 latent points, among the cells where the prior exceeds the aggregate posterior most, whose images `holes.png` shows (CSV).</summary>
+    public const string Holes = "holes.csv";
+    /// <summary>The images generated at those points, ordered by z₁ (PNG; seed 003 Fig. 8, right).</summary>
+    public const string HolesPicture = "holes.png";
+    /// <summary>A VAE run's latent-space numbers: the aggregate posterior's total variation from the prior, the means' nearest-neighbour label accuracy (JSON).</summary>
+    public const string LatentStructure = "latent-structure.json";
 
     /// <summary>Everything an image run folder may hold that the tool wrote (a fresh start removes exactly these).</summary>
     public static readonly IReadOnlyList<string> ImageResults =
-        [Spec, Metrics, Summary, SampleGrid, Interpolation, LatentMeans, Posterior, PosteriorPicture, Evidence, Checkpoint, PreviousCheckpoint, Report];
+        [Spec, Metrics, Summary, SampleGrid, Interpolation, LatentMeans, Posterior, PosteriorPicture, Evidence, AggregatePosterior, Holes, HolesPicture, LatentStructure, Checkpoint, PreviousCheckpoint, Report];
 
     /// <summary>Everything a study folder may hold that the tool wrote, besides its cells' run folders.</summary>
     public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, Report];

@@ -57,6 +57,33 @@ let tests =
             let cut = LatentWindow.Centred 1.0
             let cutMass = LatentGrid.posterior cut 81 (likelihood (LatentGrid.points cut 81))
             Expect.isGreaterThan (LatentGrid.edgeMass 81 cutMass) 0.1 "a grid that ends before the posterior holds its mass at the edge")
+        testCase "the aggregate histogram: prior cell masses are exact, prior draws are close to the prior, a narrow cloud is not, and its holes lie where it has no mass" (fun () ->
+            let window = LatentWindow.Centred 4.0
+            let prior = LatentStructure.priorMasses window 40
+            // (Φ(4) − Φ(−4))² = 0.99987...
+            Expect.floatClose { absolute = 1e-9; relative = 0.0 } (Array.sum prior) (0.9999366575163338 ** 2.0) "mass inside [−4, 4]²"
+            let rng = Random 7
+            let gaussian () = sqrt (-2.0 * log (1.0 - rng.NextDouble())) * cos (2.0 * Math.PI * rng.NextDouble())
+            let priorDraws = Array.init 200_000 (fun _ -> gaussian (), gaussian ())
+            Expect.equal (Array.sum (LatentStructure.histogram window 40 priorDraws)) (priorDraws |> Array.filter (fun (a, b) -> abs a < 4.0 && abs b < 4.0) |> Array.length) "every point inside is counted once"
+            let tvPrior = LatentStructure.totalVariation window 40 priorDraws
+            Expect.isLessThan tvPrior 0.03 "draws from the prior are close to it (sampling noise only)"
+            // Only the right half-plane, squeezed: far from the prior, and the holes are on the left.
+            let right = Array.init 50_000 (fun _ -> abs (gaussian ()) * 0.5, gaussian () * 0.5)
+            Expect.isGreaterThan (LatentStructure.totalVariation window 40 right) 0.5 "a squeezed half-plane is far from the prior"
+            for k in LatentStructure.holes window 40 50 right do
+                let z1, _ = LatentStructure.cellCentre window 40 k
+                Expect.isLessThan z1 0.0 "holes lie where the cloud has no mass"
+            Expect.equal (LatentStructure.cellOf window 40 (LatentStructure.cellCentre window 40 123)) (Some 123) "a cell's centre lies in the cell"
+            Expect.equal (LatentStructure.cellOf window 40 (4.5, 0.0)) None "outside")
+        testCase "the nearest-neighbour label accuracy is 1 for separated clusters and near chance for shuffled labels" (fun () ->
+            let rng = Random 3
+            let points = Array.init 500 (fun i -> float (i % 5) * 10.0 + rng.NextDouble(), rng.NextDouble())
+            let labels = Array.init 500 (fun i -> byte (i % 5))
+            Expect.equal (LatentStructure.nearestNeighbourAccuracy 5 points labels) 1.0 "separated clusters"
+            let shuffled = Array.init 500 (fun _ -> byte (rng.Next 5))
+            let chance = LatentStructure.nearestNeighbourAccuracy 5 points shuffled
+            Expect.isLessThan chance 0.35 (sprintf "labels unrelated to the points score near chance (0.2), got %g" chance))
         testCase "the encoder's Gaussian on the grid holds its mass and peaks at its mean" (fun () ->
             let masses = LatentGrid.gaussianMasses (LatentWindow.Centred 5.0) 201 (1.0, -0.5) (log 0.04, log 0.09)
             Expect.floatClose { absolute = 1e-6; relative = 0.0 } (Array.sum masses) 1.0 "mass 1"

@@ -55,7 +55,7 @@ let tests =
             Expect.isLessThan last.Energy first.Energy "energy statistic falls"
             Expect.equal summary.GeneratorParameters 42_913 "generator weights"
             Expect.equal summary.SecondNetworkParameters 45_924 "encoder weights"
-            for file in [ RunFiles.SampleGrid; RunFiles.Interpolation; RunFiles.LatentMeans; RunFiles.Posterior; RunFiles.PosteriorPicture; RunFiles.Evidence ] do
+            for file in [ RunFiles.SampleGrid; RunFiles.Interpolation; RunFiles.LatentMeans; RunFiles.Posterior; RunFiles.PosteriorPicture; RunFiles.Evidence; RunFiles.AggregatePosterior; RunFiles.Holes; RunFiles.HolesPicture; RunFiles.LatentStructure ] do
                 Expect.isTrue (File.Exists(Path.Combine(out, file))) (sprintf "%s written" file)
             let means = File.ReadAllLines(Path.Combine(out, RunFiles.LatentMeans))
             Expect.equal means.Length 201 "a header and one line per test image")

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using GanFlow.Core.Datasets;
 using GanFlow.Core.Images;
+using GanFlow.Core.Specs;
 using GanFlow.Runtime.Modules;
 using GanFlow.Runtime.Training;
 using GanFlow.Store;
@@ -74,15 +76,29 @@ public static class ImagePictures
         var side = test.Side;
         var means = new StringBuilder("z1,z2,label\n");
         var shown = Math.Min(experiment.Evaluation.TestImages, test.Count);
-        for (var start = 0; start < shown; start += 1000)
-        {
-            using var scope = torch.NewDisposeScope();
-            var indices = Enumerable.Range(start, Math.Min(1000, shown - start)).Select(i => (long)i).ToArray();
-            var mean = encoder.forward(test.Batch(indices)).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
-            for (var i = 0; i < indices.Length; i++)
-                means.Append(Show(mean[2 * i])).Append(',').Append(Show(mean[2 * i + 1])).Append(',').Append(test.Labels[indices[i]]).Append('\n');
-        }
+        var meanPoints = new List<Tuple<double, double>>();
+        var labels = new List<byte>();
+        var draws = new List<Tuple<double, double>>();
+        using (var drawNoise = new torch.Generator((ulong)StepSeeds.Of(experiment.Seed, 2, StepSeeds.Stream.HeldOutNoise)))
+            for (var start = 0; start < shown; start += 1000)
+            {
+                using var scope = torch.NewDisposeScope();
+                var indices = Enumerable.Range(start, Math.Min(1000, shown - start)).Select(i => (long)i).ToArray();
+                var (meanTensor, logVariance) = encoder.Encode(test.Batch(indices));
+                var mean = meanTensor.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+                // Seed 003 Fig. 8: ten draws z = μ + exp(Σ/2)·ε from each test image's approximate posterior (eq. 24).
+                var epsilon = torch.randn(new long[] { indices.Length, AggregateDraws, 2 }, generator: drawNoise).to(meanTensor.device);
+                var z = meanTensor.unsqueeze(1).Plus(logVariance.unsqueeze(1).mul(0.5).exp().mul(epsilon)).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+                for (var i = 0; i < indices.Length; i++)
+                {
+                    means.Append(Show(mean[2 * i])).Append(',').Append(Show(mean[2 * i + 1])).Append(',').Append(test.Labels[indices[i]]).Append('\n');
+                    meanPoints.Add(Tuple.Create(mean[2 * i], mean[2 * i + 1]));
+                    labels.Add(test.Labels[indices[i]]);
+                }
+                for (var i = 0; i < z.Length / 2; i++) draws.Add(Tuple.Create(z[2 * i], z[2 * i + 1]));
+            }
         AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.LatentMeans), means.ToString());
+        WriteLatentStructure(experiment, generator, side, meanPoints.ToArray(), labels.ToArray(), draws.ToArray(), directory);
 
         var images = Math.Min(pictures.PosteriorImages, test.Count);
         if (images == 0) return;
@@ -138,6 +154,73 @@ public static class ImagePictures
         AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.Posterior), posterior.ToString());
         AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.Evidence), evidence.ToString());
         WritePng(Path.Combine(directory, RunFiles.PosteriorPicture), ImageTiles.grid(points, 3, 2, 4, tiles.ToArray()));
+    }
+
+    /// <summary>Draws per test image from its approximate posterior for the aggregate histogram (seed 003 Fig. 8: ten).</summary>
+    private const int AggregateDraws = 10;
+
+    /// <summary>Cells per axis of the aggregate histogram over [−4, 4]².</summary>
+    private const int HistogramBins = 100;
+
+    /// <summary>Cells where the prior exceeds the samples most, among which the holes' points are drawn (seed 003: 2,000).</summary>
+    private const int HoleCandidates = 2000;
+
+    /// <summary>Neighbours voting in the clustering score of the encoder means.</summary>
+    private const int Neighbours = 5;
+
+    /// <summary>Seed 003 Fig. 8: the aggregate posterior's histogram beside the prior (`aggregate-posterior.csv`, its total
+    /// variation from the prior), 64 of the 2,000 cells where the prior exceeds it most and the images generated there,
+    /// ordered by z₁ (`holes.csv`, `holes.png`), and the 5-nearest-neighbour label accuracy of the means
+    /// (`latent-structure.json`).</summary>
+    private static void WriteLatentStructure(ImageExperiment experiment, ConvGeneratorModule generator, int side, Tuple<double, double>[] means,
+        byte[] labels, Tuple<double, double>[] draws, string directory)
+    {
+        var window = LatentWindow.Centred(4.0);
+        var counts = LatentStructure.histogram(window, HistogramBins, draws);
+        var prior = LatentStructure.priorMasses(window, HistogramBins);
+        var histogram = new StringBuilder("z1,z2,count,share,prior_mass\n");
+        for (var k = 0; k < counts.Length; k++)
+        {
+            var (z1, z2) = LatentStructure.cellCentre(window, HistogramBins, k);
+            histogram.Append(Show(z1)).Append(',').Append(Show(z2)).Append(',').Append(counts[k]).Append(',').Append(Show((double)counts[k] / draws.Length))
+                .Append(',').Append(Show(prior[k])).Append('\n');
+        }
+        AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.AggregatePosterior), histogram.ToString());
+
+        var candidates = LatentStructure.holes(window, HistogramBins, HoleCandidates, draws);
+        var shown = Math.Min(experiment.Pictures.GridSide * experiment.Pictures.GridSide, candidates.Length);
+        var order = Sampling.permutation(Seeds.random(experiment.Seed, 3, 0), candidates.Length);
+        var chosen = order.Take(shown).Select(i => LatentStructure.cellCentre(window, HistogramBins, candidates[i])).OrderBy(p => p.Item1).ThenBy(p => p.Item2).ToArray();
+        var holes = new StringBuilder("z1,z2,prior_mass,share\n");
+        foreach (var (z1, z2) in chosen)
+        {
+            var k = LatentStructure.cellOf(window, HistogramBins, z1, z2).Value;
+            holes.Append(Show(z1)).Append(',').Append(Show(z2)).Append(',').Append(Show(prior[k])).Append(',').Append(Show((double)counts[k] / draws.Length)).Append('\n');
+        }
+        AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.Holes), holes.ToString());
+        if (shown > 0)
+        {
+            using var scope = torch.NewDisposeScope();
+            var device = generator.parameters().First().device;
+            using var z = torch.tensor(chosen.SelectMany(p => new[] { (float)p.Item1, (float)p.Item2 }).ToArray(), new long[] { shown, 2 }).to(device);
+            WritePng(Path.Combine(directory, RunFiles.HolesPicture), ImageTiles.grid(side, experiment.Pictures.GridSide, 2, 2, Images(generator.forward(z), side)));
+        }
+
+        var classes = labels.Distinct().Count();
+        var largestClass = labels.Length == 0 ? double.NaN : labels.GroupBy(l => l).Max(g => g.Count()) / (double)labels.Length;
+        var structure = new System.Text.Json.Nodes.JsonObject
+        {
+            ["testImages"] = means.Length,
+            ["drawsPerImage"] = AggregateDraws,
+            ["histogramWindowHalfWidth"] = window.HalfWidth,
+            ["histogramBins"] = HistogramBins,
+            ["totalVariationToPrior"] = LatentStructure.totalVariation(window, HistogramBins, draws),
+            ["neighbours"] = Neighbours,
+            ["nearestNeighbourAccuracy"] = LatentStructure.nearestNeighbourAccuracy(Neighbours, means, labels),
+            ["classes"] = classes,
+            ["largestClassShare"] = largestClass,
+        };
+        AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.LatentStructure), structure.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>log p(x|z_k) at every point z_k of the latent grid (z₂ fastest) for each image of <paramref name="x"/>
