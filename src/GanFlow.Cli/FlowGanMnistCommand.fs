@@ -34,6 +34,8 @@ let private print (prefix: string) (s: FlowGanMnistSummary) =
     opt "mode_score" s.ModeScore
     opt "inception_score" s.InceptionScore
     opt "classifier_test_accuracy" s.ClassifierAccuracy
+    s.Parzen |> Option.iter (fun p -> opt "kde_nll" (Some p.Nll); opt "exact_nll_kde_points" s.ExactNllParzenPoints)
+    s.Ais |> Option.iter (fun a -> opt "ais_nll" (Some a.Nll); opt "exact_nll_ais_points" s.ExactNllAisPoints)
     s.Jacobian |> Option.iter (fun j -> opt "mean_log_abs_det" (Some j.MeanLogAbsDet); opt "mean_log10_condition" (Some j.MeanLog10ConditionNumber))
     printfn "%swall_seconds = %.1f" prefix s.WallSeconds
 
@@ -112,9 +114,19 @@ let runStudy (s: FlowGanMnistStudy) (out: string) (device: string) (threads: int
                 c.Objective.Short, cellFolder, summary)
         let summaries = runs |> List.map (fun (_, _, summary) -> summary)
         let accuracy = summaries |> List.tryPick (fun x -> x.ClassifierAccuracy)
-        let table = GanFlow.Report.FlowGanMnistTables.markdown s.Name accuracy summaries
+        let baseline =
+            match s.Baseline with
+            | Some b ->
+                eprintfn "memorizing baseline on the %d training images at %d bandwidths" splits.Train.Count b.Sigmas.Length
+                use model = DigitClassifierNetwork.Load(first.Classifier, splits.Train.Rows, classifierFile)
+                model.eval()
+                MemorizingBaselineRunner.Run(b, first.Preprocessing, splits, model, first.Seed, folder.Directory) |> List.ofSeq
+            | None -> []
+        let table =
+            GanFlow.Report.FlowGanMnistTables.markdown s.Name accuracy summaries
+            + (if List.isEmpty baseline then "" else GanFlow.Report.FlowGanMnistTables.baselineMarkdown baseline)
         AtomicFile.WriteAllText(Path.Combine(folder.Directory, RunFiles.StudyTable), table)
         AtomicFile.WriteAllText(Path.Combine(folder.Directory, RunFiles.StudyTableCsv), GanFlow.Report.FlowGanMnistTables.csv summaries)
         printfn "table = %s" (Path.Combine(folder.Directory, RunFiles.StudyTable))
-        printfn "report = %s" (GanFlow.Report.FlowGanMnistTables.writeReport folder.Directory s.Name table runs)
+        printfn "report = %s" (GanFlow.Report.FlowGanMnistTables.writeReport folder.Directory s.Name table runs baseline)
         summaries |> List.map exitCode |> List.sortBy (function 0 -> 0 | 3 -> 1 | 1 -> 2 | _ -> 3) |> List.last

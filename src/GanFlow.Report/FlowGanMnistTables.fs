@@ -16,6 +16,10 @@ module FlowGanMnistTables =
     let paperTable1 =
         [ "mle", (7.42, -3334.56); "adv", (9.24, -1604.09); "hybrid", (9.37, -3342.95) ] |> Map.ofList
 
+    /// Seed 001 Table 3 (NLL in nats: exact, AIS, KDE) by objective.
+    let paperTable3 =
+        [ "mle", (-3287.69, -2584.40, -167.10); "adv", (26350.30, -2916.10, -3.03); "hybrid", (-3121.53, -2703.03, -205.69) ] |> Map.ofList
+
     let private show (digits: int) (v: float option) =
         match v with
         | Some v -> v.ToString("F" + string digits, CultureInfo.InvariantCulture)
@@ -45,6 +49,29 @@ module FlowGanMnistTables =
     let csv (summaries: FlowGanMnistSummary list) =
         (header :: rows summaries) |> List.map (String.concat ",") |> String.concat "\n" |> fun t -> t + "\n"
 
+    let private table3Header =
+        [ "objective"; "exact_nll_kde_points"; "kde_nll"; "kde_bandwidth"; "exact_nll_ais_points"; "ais_nll"; "ais_acceptance"
+          "paper_exact"; "paper_ais"; "paper_kde" ]
+
+    /// Table 3's rows: the exact NLL of the same test images beside the KDE and AIS estimates, and the paper's.
+    let table3Rows (summaries: FlowGanMnistSummary list) =
+        summaries
+        |> List.map (fun s ->
+            let p = Map.tryFind s.Objective paperTable3
+            [ s.Objective; show 2 s.ExactNllParzenPoints; show 2 (s.Parzen |> Option.map _.Nll); show 4 (s.Parzen |> Option.map _.Bandwidth)
+              show 2 s.ExactNllAisPoints; show 2 (s.Ais |> Option.map _.Nll); show 2 (s.Ais |> Option.map _.AcceptanceRate)
+              show 2 (p |> Option.map (fun (e, _, _) -> e)); show 2 (p |> Option.map (fun (_, a, _) -> a)); show 2 (p |> Option.map (fun (_, _, k) -> k)) ])
+
+    let private baselineHeader = [ "sigma"; "validation_nll"; "test_nll"; "mode_score"; "inception_score" ]
+
+    /// The memorizing baseline's curve (Fig. 6), the σ of lowest validation NLL marked.
+    let baselineRows (points: MnistBaselinePoint list) =
+        let best = if List.isEmpty points then nan else (points |> List.minBy _.ValidationNll).Sigma
+        points
+        |> List.map (fun p ->
+            [ show 4 (Some p.Sigma) + (if p.Sigma = best then " (chosen)" else ""); show 2 (Some p.ValidationNll); show 2 (Some p.TestNll)
+              show 2 (Some p.ModeScore); show 2 (Some p.InceptionScore) ])
+
     /// table.md's text, with the classifier's test accuracy.
     let markdown (title: string) (accuracy: float option) (summaries: FlowGanMnistSummary list) =
         let line cells = "| " + String.concat " | " cells + " |"
@@ -55,7 +82,14 @@ module FlowGanMnistTables =
           yield ""
           yield line header
           yield line (header |> List.map (fun _ -> "---"))
-          for r in rows summaries -> line r ]
+          for r in rows summaries -> line r
+          if summaries |> List.exists (fun s -> s.Parzen.IsSome || s.Ais.IsSome) then
+              yield ""
+              yield "Seed 001 Table 3: exact NLL of the best-validated flow vs the KDE (Parzen window on its samples) and AIS (p_sigma(x), Gaussian observation) estimates, nats per image, each on the same test images."
+              yield ""
+              yield line table3Header
+              yield line (table3Header |> List.map (fun _ -> "---"))
+              for r in table3Rows summaries -> line r ]
         |> String.concat "\n"
         |> fun t -> t + "\n"
 
@@ -87,8 +121,32 @@ module FlowGanMnistTables =
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "nats per image"
 
+    /// The baseline section of table.md (Fig. 6), after `markdown`'s text.
+    let baselineMarkdown (points: MnistBaselinePoint list) =
+        let line cells = "| " + String.concat " | " cells + " |"
+        [ yield ""
+          yield "Seed 001 Fig. 6: the memorizing baseline (equal-weight isotropic Gaussians on the dequantized training images), NLL in nats per image and the MODE score of its samples against sigma; sigma chosen on validation."
+          yield ""
+          yield line baselineHeader
+          yield line (baselineHeader |> List.map (fun _ -> "---"))
+          for r in baselineRows points -> line r ]
+        |> String.concat "\n"
+        |> fun t -> t + "\n"
+
+    /// Fig. 6: the baseline's test NLL and MODE score against σ.
+    let baselineCharts (points: MnistBaselinePoint list) =
+        let sigmas = points |> List.map _.Sigma
+        [ Chart.Line(x = sigmas, y = (points |> List.map _.TestNll), Name = "test NLL", ShowMarkers = true)
+          |> Chart.withTitle "Memorizing baseline: test NLL against sigma (seed 001 Fig. 6)"
+          |> Chart.withXAxisStyle ("sigma", AxisType = StyleParam.AxisType.Log)
+          |> Chart.withYAxisStyle "nats per image"
+          Chart.Line(x = sigmas, y = (points |> List.map _.ModeScore), Name = "MODE score", ShowMarkers = true)
+          |> Chart.withTitle "Memorizing baseline: MODE score against sigma (seed 001 Fig. 6)"
+          |> Chart.withXAxisStyle ("sigma", AxisType = StyleParam.AxisType.Log)
+          |> Chart.withYAxisStyle "MODE score" ]
+
     /// Writes report.html into the study folder from its runs (objective, run folder) and table.md's text.
-    let writeReport (studyFolder: string) (title: string) (table: string) (runs: (string * string * FlowGanMnistSummary) list) =
+    let writeReport (studyFolder: string) (title: string) (table: string) (runs: (string * string * FlowGanMnistSummary) list) (baseline: MnistBaselinePoint list) =
         let pictures =
             runs
             |> List.map (fun (name, folder, _) ->
@@ -98,7 +156,7 @@ module FlowGanMnistTables =
             Charts.singularValueCdf "Singular values of the generator's Jacobian at prior draws (seed 001 Fig. 4)"
                 (runs |> List.map (fun (name, folder, s) -> name, singularValues folder, s.Jacobian |> Option.map (fun j -> j.MeanLogAbsDet)))
         let html =
-            HtmlPage.render title (HtmlPage.markdown table :: pictures) [ nllChart (runs |> List.map (fun (n, f, _) -> n, f)); jacobian ]
+            HtmlPage.render title (HtmlPage.markdown table :: pictures) ([ nllChart (runs |> List.map (fun (n, f, _) -> n, f)); jacobian ] @ (if List.isEmpty baseline then [] else baselineCharts baseline))
         let path = Path.Combine(studyFolder, RunFiles.Report)
         AtomicFile.WriteAllText(path, html)
         path

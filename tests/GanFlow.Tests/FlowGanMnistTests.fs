@@ -27,7 +27,9 @@ let private tiny (objective: FlowGanMnistObjective) (folder: string) steps =
         EvaluationImages = 32
         Samples = 40
         Classifier = { DigitClassifier.Default with FirstChannels = 4; SecondChannels = 8; Hidden = 16; Epochs = 1 }
-        JacobianPoints = 3 }
+        JacobianPoints = 3
+        Parzen = Some { Parzen.Default with Samples = 30; Candidates = 5; Points = 16 }
+        Ais = Some { Ais.Default with Chains = 2; Intermediates = 5; LeapfrogSteps = 2; Points = 3; SimulatedPoints = 0 } }
 
 let private run (e: FlowGanMnistExperiment) =
     let out = GanFlow.Tests.ReportTests.temporaryFolder ()
@@ -59,6 +61,10 @@ let tests =
             Expect.isTrue ((summary.InceptionScore |> Option.get) >= 1.0 - 1e-9) "Inception score >= 1"
             Expect.isSome summary.ClassifierAccuracy "the classifier's test accuracy is reported"
             Expect.equal (summary.Jacobian |> Option.map _.Points) (Some 3) "the Jacobian at 3 draws"
+            let kde, ais = Option.get summary.Parzen, Option.get summary.Ais
+            Expect.equal (kde.Samples, kde.Points, ais.Points) (30, 16, 3) "Table 3's estimators on the asked sizes"
+            for v in [ kde.Nll; ais.Nll; Option.get summary.ExactNllParzenPoints; Option.get summary.ExactNllAisPoints ] do
+                Expect.isTrue (System.Double.IsFinite v) "finite estimates beside finite exact NLLs"
             for file in [ RunFiles.Spec; RunFiles.Summary; RunFiles.SampleGrid; RunFiles.Jacobian; FlowGanMnistRunner.ClassifierFile ] do
                 Expect.isTrue (File.Exists(Path.Combine(out, file))) (sprintf "%s written" file)
             Expect.isTrue (Directory.Exists(Path.Combine(out, RunFiles.BestCheckpoint))) "checkpoint.best written"
@@ -67,7 +73,7 @@ let tests =
         testCase "ADV and Hybrid runs finish without NaN and record their critic's loss" (fun () ->
             let data = strokesFolder 28
             for objective in [ FlowGanMnistObjective.Adversarial; FlowGanMnistObjective.Hybrid 0.1 ] do
-                let out, summary = run { tiny objective data 10 with Samples = 20; JacobianPoints = 0 }
+                let out, summary = run { tiny objective data 10 with Samples = 20; JacobianPoints = 0; Parzen = None; Ais = None }
                 Expect.equal summary.Status RunStatus.Completed (sprintf "%s: %s" objective.Short summary.Message)
                 let last = List.last (metrics out)
                 Expect.isTrue (System.Double.IsFinite last.CriticLoss) (sprintf "%s: critic loss recorded" objective.Short)
@@ -96,6 +102,29 @@ let tests =
             refused [| "run"; "seed001-mnist-hybrid-reduced"; "--data"; data; "--steps"; "0" |]
             refused [| "run"; "seed001-mnist-mle-reduced"; "--data"; data; "--classifier"; "/nonexistent/classifier.bin" |]
             refused [| "run"; "seed001-mnist-flowgan-tables"; "--data"; "/nonexistent/mnist" |])
+        testCase "the tables study runs its cells, the shared classifier and the baseline, and writes table.md, table.csv and report.html" (fun () ->
+            let data = strokesFolder 28
+            let cells =
+                [ FlowGanMnistObjective.MaximumLikelihood; FlowGanMnistObjective.Adversarial; FlowGanMnistObjective.Hybrid 0.1 ]
+                |> List.map (fun o -> { tiny o data 2 with Name = "seed001-mnist-test-" + o.Short; EvaluateEvery = 2; Samples = 10; JacobianPoints = 2 })
+            let study =
+                { Name = "seed001-mnist-test-tables"; Description = "test"; Cells = cells
+                  Baseline = Some { Sigmas = [ 0.05; 0.5 ]; Points = 8; Samples = 10 } }
+            let out = GanFlow.Tests.ReportTests.temporaryFolder ()
+            Expect.equal (FlowGanMnistCommand.runStudy study out "cpu" 1 false None) 0 "exit code"
+            for file in [ RunFiles.StudyTable; RunFiles.StudyTableCsv; RunFiles.Report; MemorizingBaselineRunner.File; FlowGanMnistRunner.ClassifierFile ] do
+                Expect.isTrue (File.Exists(Path.Combine(out, file))) (sprintf "%s written" file)
+            for cell in [ "mle"; "adv"; "hybrid" ] do
+                Expect.isTrue (File.Exists(Path.Combine(out, cell, RunFiles.Summary))) (sprintf "%s run folder" cell)
+                Expect.isFalse (File.Exists(Path.Combine(out, cell, FlowGanMnistRunner.ClassifierFile))) "the study's classifier is shared"
+            let md = File.ReadAllText(Path.Combine(out, RunFiles.StudyTable))
+            for text in [ "| mle | Completed"; "| adv | Completed"; "| hybrid | Completed"; "-3334.56"; "(chosen)"; "Table 3" ] do
+                Expect.stringContains md text text
+            let baselineLines = File.ReadAllLines(Path.Combine(out, MemorizingBaselineRunner.File)) |> Array.filter (fun l -> l <> "")
+            Expect.equal baselineLines.Length 3 "a header and one line per sigma"
+            let html = File.ReadAllText(Path.Combine(out, RunFiles.Report))
+            Expect.stringContains html "seed 001 Fig. 2" "Fig. 2 in the report"
+            Expect.stringContains html "Fig. 6" "Fig. 6 in the report")
         test "the spec refuses a non-NICE flow, a negative λ and a too small batch, naming the field" {
             let e = tiny (FlowGanMnistObjective.Hybrid -1.0) "x" 1
             let fields es = FlowGanMnist.errors es |> List.map _.Field
@@ -125,9 +154,12 @@ let tests =
             let summary =
                 { Name = "seed001-mnist-adv-reduced"; Objective = "adv"; Seed = 1; Status = RunStatus.Completed; Message = ""; StepsCompleted = 200
                   FlowParameters = 1L; BestStep = Some 0; BestValidationNll = Some 5.0; TestNll = Some -1234.5; TestBitsPerDim = Some 5.73
-                  ModeScore = Some 3.21; InceptionScore = Some 3.0; ClassifierAccuracy = Some 0.96; Jacobian = None; WallSeconds = 1.0 }
+                  ModeScore = Some 3.21; InceptionScore = Some 3.0; ClassifierAccuracy = Some 0.96; Jacobian = None
+                  ExactNllParzenPoints = Some -1200.0; Parzen = Some { Nll = -150.0; StandardError = 1.0; Bandwidth = 0.1; Samples = 10; Points = 5 }
+                  ExactNllAisPoints = None; Ais = None; WallSeconds = 1.0 }
             let md = GanFlow.Report.FlowGanMnistTables.markdown "t" (Some 0.96) [ summary ]
             Expect.stringContains md "| adv | Completed | 200 | 0 | -1234.50 | 5.730 | 3.21 | 3.00 | 9.24 | -1604.09 |" "the adv row"
             Expect.stringContains (GanFlow.Report.FlowGanMnistTables.csv [ summary ]) "adv,Completed,200,0,-1234.50,5.730,3.21,3.00,9.24,-1604.09" "csv row"
+            Expect.stringContains md "| adv | -1200.00 | -150.00 | 0.1000 | — | — | — | 26350.30 | -2916.10 | -3.03 |" "Table 3's adv row"
         }
     ]

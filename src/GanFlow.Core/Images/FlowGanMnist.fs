@@ -80,6 +80,15 @@ type FlowGanMnistExperiment =
       /// Prior draws z at which the singular values of ∂G/∂z (784 × 784) are computed (seed 001 Fig. 4: 64). 0: none.
       /// Default 64.
       JacobianPoints: int
+      /// Seed 001 Table 3's KDE: a Parzen window on the best flow's samples (on the [0, 1] scale), its bandwidth chosen on
+      /// validation images, scored on the first `Points` test images beside their exact NLL. None: not estimated.
+      /// Default `Parzen.Default` (10,000 samples, 20 bandwidths, 1,000 points).
+      Parzen: Parzen option
+      /// Seed 001 Table 3's AIS (Wu et al. 2017): log p_σ(x) = log ∫ p(z) N(x; G(z), σ²I) dz with G the flow's inverse onto
+      /// the [0, 1] scale, on the first `Points` test images beside their exact NLL. None: not estimated. Default
+      /// `Ais.Default` without the bidirectional check (16 chains, 1,000 intermediates, 10 leapfrog steps, σ 0.05, 100
+      /// points).
+      Ais: Ais option
       /// Seed of every draw (weights, minibatches, dequantization, prior). Same spec and seed: same numbers on CPU.
       Seed: int }
 
@@ -111,6 +120,8 @@ module FlowGanMnist =
           Samples = 10_000
           Classifier = DigitClassifier.Default
           JacobianPoints = 64
+          Parzen = Some Parzen.Default
+          Ais = Some { Ais.Default with SimulatedPoints = 0 }
           Seed = 1 }
 
     /// Errors of `e` before any data is read.
@@ -145,6 +156,17 @@ module FlowGanMnist =
         @ Check.atLeast "evaluationImages" 1 e.EvaluationImages
         @ Check.atLeast "samples" 2 e.Samples
         @ Check.atLeast "jacobianPoints" 0 e.JacobianPoints
+        @ (match e.Parzen with
+           | Some p -> Check.atLeast "parzen.samples" 1 p.Samples @ Check.atLeast "parzen.candidates" 2 p.Candidates @ Check.atLeast "parzen.points" 1 p.Points
+           | None -> [])
+        @ (match e.Ais with
+           | Some a ->
+               Check.atLeast "ais.chains" 1 a.Chains @ Check.atLeast "ais.intermediates" 1 a.Intermediates
+               @ Check.atLeast "ais.leapfrogSteps" 1 a.LeapfrogSteps @ Check.positive "ais.initialStepSize" a.InitialStepSize
+               @ Check.openUnit "ais.targetAcceptance" a.TargetAcceptance @ Check.positive "ais.observationStd" a.ObservationStd
+               @ Check.atLeast "ais.points" 1 a.Points
+               @ (if a.SimulatedPoints = 0 then [] else Check.fail "ais.simulatedPoints" a.SimulatedPoints "the MNIST runs do no bidirectional check: must be 0")
+           | None -> [])
 
     /// Errors of `e` against the loaded splits: 28 × 28 images (784 = the flow's dimension, the critic's two
     /// stride-2 convolutions), enough training images for a batch, validation and test images.

@@ -96,6 +96,14 @@ type FlowGanMnistSummary =
       ClassifierAccuracy: float option
       /// The Jacobian's singular values at prior draws (also in jacobian.csv).
       Jacobian: JacobianSpread option
+      /// Exact NLL of the best flow on the test images the Parzen window scores (Table 3's "exact" column).
+      ExactNllParzenPoints: float option
+      /// Table 3's KDE estimate.
+      Parzen: ParzenEstimate option
+      /// Exact NLL on the test images AIS scores.
+      ExactNllAisPoints: float option
+      /// Table 3's AIS estimate.
+      Ais: AisEstimate option
       WallSeconds: float }
 
 /// The Jacobian summary of per-draw singular values (pure).
@@ -109,3 +117,16 @@ module JacobianSpread =
           MeanLogAbsDet = values |> Array.averageBy (Array.sumBy log)
           MedianSingularValue = median
           MeanLog10ConditionNumber = values |> Array.averageBy (fun v -> log10 (Array.max v / Array.min v)) }
+
+/// One σ of the memorizing baseline on MNIST (seed 001 Fig. 6).
+type MnistBaselinePoint =
+    { /// The bandwidth σ ([0, 1] pixel units).
+      Sigma: float
+      /// NLL of the scored validation images, nats per image.
+      ValidationNll: float
+      /// NLL of the scored test images.
+      TestNll: float
+      /// MODE score of its samples under the classifier.
+      ModeScore: float
+      /// Inception score of its samples.
+      InceptionScore: float }

@@ -6,13 +6,29 @@ open GanFlow.Core.Specs
 /// folder per objective (MLE, ADV, Hybrid), one digit classifier trained once in the study folder and shared by every
 /// cell, then table.md/table.csv (Table 1: MODE score and test NLL beside the paper's; Fig. 4's Jacobian spread and
 /// mean log|det|) and report.html (Fig. 2: train and validation NLL over training).
+/// Seed 001 sec. 3.4 and Fig. 6 on MNIST: the memorizing baseline p_σ(x) = (1/m) Σᵢ N(x; xᵢ, σ²I) on the m
+/// dequantized training images ([0, 1] scale), its NLL and the MODE score of its samples against σ, σ chosen as the
+/// grid value of lowest validation NLL (`GanFlow.Core.Baselines.MemorizingMixture` on arrays).
+type MnistMemorizingBaseline =
+    { /// The bandwidths of the curve (each in (0, 1]). Default 12 log-spaced values from 0.01 to 1.
+      Sigmas: float list
+      /// Validation and test images scored (the first of each split). Default 1,000.
+      Points: int
+      /// Samples per σ whose classifier posteriors give the MODE score. Default 1,000.
+      Samples: int }
+
+    static member Default =
+        { Sigmas = List.init 12 (fun i -> 10.0 ** (-2.0 + 2.0 * float i / 11.0)); Points = 1_000; Samples = 1_000 }
+
 type FlowGanMnistStudy =
     { /// Name on the command line; starts with `seed001-mnist`.
       Name: string
       /// One line for `ganflow list --verbose` and the report.
       Description: string
       /// The runs, one per objective, each in the subfolder named after its objective (`mle`, `adv`, `hybrid`).
-      Cells: FlowGanMnistExperiment list }
+      Cells: FlowGanMnistExperiment list
+      /// Fig. 6's memorizing baseline; None: not computed. Default `MnistMemorizingBaseline.Default`.
+      Baseline: MnistMemorizingBaseline option }
 
 /// A declared seed 001 MNIST item: one run or the tables study.
 [<RequireQualifiedAccess>]
@@ -39,4 +55,10 @@ module FlowGanMnistStudy =
         (if s.Name.StartsWith "seed001-mnist" then [] else Check.fail "name" s.Name "must start with seed001-mnist")
         @ (if List.isEmpty s.Cells then Check.fail "cells" "[]" "needs at least one run" else [])
         @ (if List.distinct objectives = objectives then [] else Check.fail "cells.objective" (String.concat "," objectives) "each objective may appear once")
+        @ (match s.Baseline with
+           | Some b ->
+               (if List.isEmpty b.Sigmas then Check.fail "baseline.sigmas" "[]" "needs at least one bandwidth" else [])
+               @ (b.Sigmas |> List.mapi (fun i v -> if v > 0.0 && v <= 1.0 then [] else Check.fail (sprintf "baseline.sigmas[%d]" i) v "must lie in (0, 1]") |> List.concat)
+               @ Check.atLeast "baseline.points" 1 b.Points @ Check.atLeast "baseline.samples" 2 b.Samples
+           | None -> [])
         @ (s.Cells |> List.collect (fun c -> FlowGanMnist.errors c |> List.map (fun e -> { e with Field = sprintf "cells[%s].%s" c.Objective.Short e.Field })))

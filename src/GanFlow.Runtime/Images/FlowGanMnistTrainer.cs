@@ -302,7 +302,67 @@ internal sealed class FlowGanMnistTrainer
             AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.Jacobian), "point,index,singular_value\n" + string.Join('\n', lines) + "\n");
             jacobian = FSharpOption<JacobianSpread>.Some(JacobianSpreadModule.ofSingularValues(values));
         }
-        return Summary(RunStatus.Completed, $"{experiment.Steps} steps", testNll, mode, inception, classifierAccuracy(), jacobian);
+        var estimates = Table3Estimates(noise);
+        return Summary(RunStatus.Completed, $"{experiment.Steps} steps", testNll, mode, inception, classifierAccuracy(), jacobian, estimates);
+    }
+
+    /// <summary>Rows of <paramref name="pixels"/> dequantized onto the [0, 1] scale ([n, 784]) with the noise of
+    /// <paramref name="stream"/>, the same images <see cref="MeanNll"/> sees for that stream.</summary>
+    private Tensor UnitScaled(Tensor pixels, int count, int stream)
+    {
+        using var noise = new torch.Generator((ulong)StepSeeds.Of(Seed, stream, StepSeeds.Stream.EvaluationData));
+        var indices = Enumerable.Range(0, Math.Min(count, (int)pixels.shape[0])).Select(i => (long)i).ToArray();
+        return Preprocess(pixels, indices, noise).UnitScaled;
+    }
+
+    /// <summary>Exact NLL (nats per image) of x on the [0, 1] scale, [n, 784].</summary>
+    private double ExactNll(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var (y, logDet) = ImageTransform.FromUnitScale(experiment.Preprocessing, x);
+        return ValueOf(ImageTransform.NllOnUnitScale(flow!.LogProb(y), logDet).mean());
+    }
+
+    private static double[] Flat(Tensor t) => t.cpu().to_type(ScalarType.Float64).contiguous().data<double>().ToArray();
+
+    /// <summary>Seed 001 Table 3 on the best flow: the Parzen window on its samples and AIS of p_σ(x), each beside the
+    /// exact NLL of the same test images.</summary>
+    private (ParzenEstimate? Parzen, double ExactParzen, AisEstimate? Ais, double ExactAis) Table3Estimates(torch.Generator noise)
+    {
+        ParzenEstimate? parzen = null;
+        AisEstimate? ais = null;
+        double exactParzen = double.NaN, exactAis = double.NaN;
+        var d = NiceMnist.Dimension;
+        if (experiment.Parzen?.Value is { } p)
+        {
+            using var scope = torch.NewDisposeScope();
+            Tensor samples;
+            using (torch.no_grad()) samples = Samples(p.Samples, noise);
+            var values = Flat(samples);
+            if (values.Any(v => !double.IsFinite(v))) throw new RunDivergedException("the best flow's samples hold non-finite values");
+            var validationX = UnitScaled(validation, p.Points, 1);
+            var testX = UnitScaled(test, p.Points, 2);
+            var validationValues = Flat(validationX);
+            var scale = Math.Sqrt(validationValues.Select(v => v * v).Average() - Math.Pow(validationValues.Average(), 2));
+            parzen = ParzenWindow.estimate(d, values, scale, p.Candidates, validationValues, Flat(testX));
+            exactParzen = ExactNll(testX);
+        }
+        if (experiment.Ais?.Value is { } a)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using var scope = torch.NewDisposeScope();
+            var model = new LatentModel(z => ImageTransform.ToUnitScale(experiment.Preprocessing, flow!.Inverse(z)), flow!.BaseLogProb,
+                (n, g) => flow.SampleBase(n, g, device), ScalarType.Float64, device);
+            var x = UnitScaled(test, a.Points, 2);
+            var forward = AnnealedImportanceSampling.Forward(model, x, a, noise);
+            var (mean, spread) = ParzenWindow.meanAndError(forward.LogLikelihoods);
+            var chainError = Math.Sqrt(forward.ChainErrors.Sum(e => e * e)) / forward.ChainErrors.Length;
+            ais = new AisEstimate(-mean, Math.Sqrt(spread * spread + chainError * chainError), forward.LogLikelihoods.Length, a.ObservationStd,
+                forward.FinalStepSize, forward.AcceptanceRate, FSharpOption<double>.None, watch.Elapsed.TotalSeconds);
+            exactAis = ExactNll(x);
+        }
+        return (parzen, exactParzen, ais, exactAis);
     }
 
     private static FSharpOption<double> Some(double v) => FSharpOption<double>.Some(v);
@@ -310,11 +370,16 @@ internal sealed class FlowGanMnistTrainer
     private static FSharpOption<double> Optional(double v) => double.IsNaN(v) ? FSharpOption<double>.None : FSharpOption<double>.Some(v);
 
     private FlowGanMnistSummary Summary(RunStatus status, string message, double testNll = double.NaN, double mode = double.NaN,
-        double inception = double.NaN, double accuracy = double.NaN, FSharpOption<JacobianSpread>? jacobian = null) =>
+        double inception = double.NaN, double accuracy = double.NaN, FSharpOption<JacobianSpread>? jacobian = null,
+        (ParzenEstimate? Parzen, double ExactParzen, AisEstimate? Ais, double ExactAis) estimates = default) =>
         new(experiment.Name, experiment.Objective.Short, Seed, status, message, stepsCompleted,
             flow is null ? 0 : FlowBuilder.ParameterCount(flow),
             bestStep >= 0 ? FSharpOption<int>.Some(bestStep) : FSharpOption<int>.None,
             bestStep >= 0 ? Some(bestValidation) : FSharpOption<double>.None,
             Optional(testNll), Optional(double.IsNaN(testNll) ? double.NaN : ImagePreprocessingModule.bitsPerDim8Bit(testNll, NiceMnist.Dimension)),
-            Optional(mode), Optional(inception), Optional(accuracy), jacobian ?? FSharpOption<JacobianSpread>.None, Wall);
+            Optional(mode), Optional(inception), Optional(accuracy), jacobian ?? FSharpOption<JacobianSpread>.None,
+            Optional(estimates.Parzen is null ? double.NaN : estimates.ExactParzen),
+            estimates.Parzen is null ? FSharpOption<ParzenEstimate>.None : FSharpOption<ParzenEstimate>.Some(estimates.Parzen),
+            Optional(estimates.Ais is null ? double.NaN : estimates.ExactAis),
+            estimates.Ais is null ? FSharpOption<AisEstimate>.None : FSharpOption<AisEstimate>.Some(estimates.Ais), Wall);
 }
