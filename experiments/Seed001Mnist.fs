@@ -27,7 +27,7 @@ let paper =
 let ReducedWidth = 100
 
 /// Reduced: NICE with 4 couplings of nets 784 → 100 → 100 → 100 → 784 (3 hidden layers instead of 5 × 1,000),
-/// batch 64, 200 steps, Adam(5e-4, 0.5, 0.9) for the flow, evaluation every 50 steps on 500 training and 500
+/// batch 64, 500 steps, Adam(5e-4, 0.5, 0.9) for the flow, evaluation every 50 steps on 500 training and 500
 /// validation images, MODE/Inception on 1,000 samples, the Jacobian at 64 draws; the DCGAN critic with 16 and 32
 /// channels (instead of 32 and 64), λ_GP 10 and 5 critic steps as in the paper.
 let reduced =
@@ -37,12 +37,12 @@ let reduced =
             Name = e.Name + "-reduced"
             Description =
                 e.Description.Replace("paper architecture, 30,000 steps of batch 100",
-                    sprintf "REDUCED budget: coupling nets 3 x %d instead of 5 x 1,000, critic 16/32 channels, 200 steps of batch 64, flow Adam 5e-4 (minutes on 2 CPU cores)" ReducedWidth)
+                    sprintf "REDUCED budget: coupling nets 3 x %d instead of 5 x 1,000, critic 16/32 channels, 500 steps of batch 64, flow Adam 5e-4 (minutes on 2 CPU cores)" ReducedWidth)
             Flow = { NiceMnist.flow with Architecture = FlowArchitecture.Nice { Nice.Default with Width = ReducedWidth; Depth = 4 } }
             GeneratorOptimizer = { FlowGanMnist.adam with LearningRate = 5e-4 }
             Critic = { e.Critic with FirstChannels = 16; SecondChannels = 32 }
             BatchSize = 64
-            Steps = 200
+            Steps = 500
             EvaluateEvery = 50
             EvaluationImages = 500
             Samples = 1_000
@@ -52,7 +52,7 @@ let reduced =
 /// Table 1 and Figs. 2 and 4 at the reduced budget.
 let tablesReduced =
     { Name = "seed001-mnist-flowgan-tables"
-      Description = "seed 001 Table 1, Figs. 2 and 4 on MNIST at the REDUCED budget (NICE 3 x 100, 200 steps; MLE, ADV, Hybrid lambda 0.1)"
+      Description = "seed 001 Table 1, Figs. 2 and 4 on MNIST at the REDUCED budget (NICE 3 x 100, 500 steps; MLE, ADV, Hybrid lambda 0.1)"
       Cells = reduced
       Baseline = Some { MnistMemorizingBaseline.Default with Points = 500 } }
 
