@@ -4,7 +4,7 @@ open GanFlow.Core.Specs
 
 /// Seed 001's MNIST tables as one study (`ganflow run seed001-mnist-flowgan-tables… --data DIR --out DIR`): one run
 /// folder per objective (MLE, ADV, Hybrid), one digit classifier trained once in the study folder and shared by every
-/// cell, then table.md/table.csv (Table 1: MODE score and test NLL beside the paper's; Fig. 4's Jacobian spread and
+/// cell, then the memorizing baseline (Fig. 6), table.md/table.csv (Table 1: MODE score and test NLL beside the paper's; Table 3; Fig. 4's Jacobian spread and
 /// mean log|det|) and report.html (Fig. 2: train and validation NLL over training).
 /// Seed 001 sec. 3.4 and Fig. 6 on MNIST: the memorizing baseline p_σ(x) = (1/m) Σᵢ N(x; xᵢ, σ²I) on the m
 /// dequantized training images ([0, 1] scale), its NLL and the MODE score of its samples against σ, σ chosen as the
