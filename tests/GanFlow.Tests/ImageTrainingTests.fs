@@ -104,6 +104,13 @@ let tests =
                 Expect.floatClose { absolute = 0.05; relative = 0.0 } fine coarse "the grid integral has converged"
                 let elbo = ImagePictures.MeanElbo(networks.Encoder |> nonNull, networks.Generator, x, 2000, 11L)
                 Expect.isLessThan elbo fine (sprintf "ELBO %g below log p(x) %g for test image %d" elbo fine k))
+        testCase "a run whose loss becomes non-finite ends as Diverged with its summary written, not a crash" (fun () ->
+            let out = folder "diverged"
+            let wild = { Dcgan.Default with Optimizer = { Dcgan.Default.Optimizer with LearningRate = 1e30 } }
+            let summary = run (experiment (ImageModel.Dcgan wild) 40) mnistShaped.Value out
+            Expect.equal summary.Status RunStatus.Diverged summary.Message
+            Expect.isTrue (File.Exists(Path.Combine(out, RunFiles.Summary))) "summary.json written"
+            Expect.isFalse (File.Exists(Path.Combine(out, RunFiles.SampleGrid))) "no pictures of a diverged model")
         testCase "the same spec and seed give the same metrics on CPU" (fun () ->
             let e = experiment (ImageModel.Dcgan Dcgan.Default) 10
             let a, b = folder "det-a", folder "det-b"
