@@ -72,24 +72,24 @@ module FlowGanMnistTables =
             [ show 4 (Some p.Sigma) + (if p.Sigma = best then " (chosen)" else ""); show 2 (Some p.ValidationNll); show 2 (Some p.TestNll)
               show 2 (Some p.ModeScore); show 2 (Some p.InceptionScore) ])
 
+    /// A markdown table: its header, the separator line, the rows.
+    let private markdownTable (header: string list) (rows: string list list) =
+        let line cells = "| " + String.concat " | " cells + " |"
+        line header :: line (header |> List.map (fun _ -> "---")) :: (rows |> List.map line)
+
     /// table.md's text, with the classifier's test accuracy.
     let markdown (title: string) (accuracy: float option) (summaries: FlowGanMnistSummary list) =
-        let line cells = "| " + String.concat " | " cells + " |"
         [ yield "# " + title
           yield ""
           yield "Seed 001 Table 1 (MODE score, test NLL in nats per image on [0,1]-scaled digits) beside the paper's; Fig. 4's Jacobian numbers (singular values of dG/dz at prior draws)."
           yield sprintf "Digit classifier test accuracy: %s." (show 4 accuracy)
           yield ""
-          yield line header
-          yield line (header |> List.map (fun _ -> "---"))
-          for r in rows summaries -> line r
+          yield! markdownTable header (rows summaries)
           if summaries |> List.exists (fun s -> s.Parzen.IsSome || s.Ais.IsSome) then
               yield ""
               yield "Seed 001 Table 3: exact NLL of the best-validated flow vs the KDE (Parzen window on its samples) and AIS (p_sigma(x), Gaussian observation) estimates, nats per image, each on the same test images."
               yield ""
-              yield line table3Header
-              yield line (table3Header |> List.map (fun _ -> "---"))
-              for r in table3Rows summaries -> line r ]
+              yield! markdownTable table3Header (table3Rows summaries) ]
         |> String.concat "\n"
         |> fun t -> t + "\n"
 
@@ -123,13 +123,10 @@ module FlowGanMnistTables =
 
     /// The baseline section of table.md (Fig. 6), after `markdown`'s text.
     let baselineMarkdown (points: MnistBaselinePoint list) =
-        let line cells = "| " + String.concat " | " cells + " |"
         [ yield ""
           yield "Seed 001 Fig. 6: the memorizing baseline (equal-weight isotropic Gaussians on the dequantized training images), NLL in nats per image and the MODE score of its samples against sigma; sigma chosen on validation."
           yield ""
-          yield line baselineHeader
-          yield line (baselineHeader |> List.map (fun _ -> "---"))
-          for r in baselineRows points -> line r ]
+          yield! markdownTable baselineHeader (baselineRows points) ]
         |> String.concat "\n"
         |> fun t -> t + "\n"
 
