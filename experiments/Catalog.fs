@@ -13,6 +13,7 @@ let all: Declared list =
     @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
     @ [ Declared.Study Seed001FlowGan.study ]
     @ (Seed003Mnist.all |> List.map Declared.Images)
+    @ (Seed001Mnist.all |> List.map Declared.FlowGanImages)
 
 /// The experiment, study or search called `name`, if declared; a study's cells are reachable by their own names too.
 let tryFind (name: string) =
@@ -25,4 +26,5 @@ let tryFind (name: string) =
             | Declared.Single _
             | Declared.Search _
             | Declared.Dynamics _
-            | Declared.Images _ -> None)
+            | Declared.Images _
+            | Declared.FlowGanImages _ -> None)

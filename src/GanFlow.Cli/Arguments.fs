@@ -25,6 +25,7 @@ type RunArgs =
     | Tensorboard
     | Data of directory: string
     | Vae of run_folder: string
+    | Classifier of file: string
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -32,6 +33,7 @@ type RunArgs =
             | Until _ -> "pause at this step instead of the budget: evaluate, checkpoint, end as Paused (a search's rung); --resume continues."
             | Data _ -> "image experiments (seed003-mnist-…): the folder of MNIST IDX files (train-/t10k- images and labels, plain or .gz; `ganflow data mnist --out DIR` writes them)."
             | Vae _ -> "image GANs initialised from a VAE: the completed VAE run folder whose generator they start from."
+            | Classifier _ -> "seed001-mnist-…: the digit classifier (`ganflow data classifier --out FILE`) for the MODE and Inception scores; without it one is trained in the run or study folder."
             | No_Report -> "do not write report.html (a search writes its own report)."
             | Tensorboard -> "also write every evaluation as TensorBoard scalars into DIR/tensorboard/ (`tensorboard --logdir DIR`)."
             | Experiment _ -> "name of a declared experiment or study (see `ganflow list`); or give --spec instead."

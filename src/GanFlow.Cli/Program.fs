@@ -19,6 +19,9 @@ let private describe (declared: Declared) =
             (GanFlow.Core.Search.Rungs.milestones s.Scheduler.Scheduler)
     | Declared.Dynamics d -> sprintf "%s\t%s | seed 002 dynamics lab (no training)" d.Name d.Description
     | Declared.Images i -> sprintf "%s\t%s | MNIST %s, %A, batch %d | seed %d" i.Name i.Description i.Model.Family i.Budget i.Model.BatchSize i.Seed
+    | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Run r) ->
+        sprintf "%s\t%s | MNIST NICE %s, %d steps x batch %d | seed %d" r.Name r.Description r.Objective.Short r.Steps r.BatchSize r.Seed
+    | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Tables t) -> sprintf "%s\t%s | study of %d runs" t.Name t.Description t.Cells.Length
 
 let private execute (command: ParseResults<Command>) =
     match command.GetSubCommand() with
@@ -49,6 +52,11 @@ let private execute (command: ParseResults<Command>) =
         | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out
         | Ok(Declared.Images images) ->
             ImageCommand.run (ImageCommand.withOverrides (args.TryGetResult RunArgs.Data) (args.TryGetResult RunArgs.Vae) seed steps images) out device threads resume (not (args.Contains RunArgs.No_Report))
+        | Ok(Declared.FlowGanImages f) ->
+            let data, classifier = args.TryGetResult RunArgs.Data, args.TryGetResult RunArgs.Classifier
+            match f with
+            | GanFlow.Core.Images.FlowGanMnistDeclared.Run r -> FlowGanMnistCommand.run (FlowGanMnistCommand.withOverrides data seed steps r) out device threads resume classifier
+            | GanFlow.Core.Images.FlowGanMnistDeclared.Tables t -> FlowGanMnistCommand.runStudy (FlowGanMnistCommand.studyWithOverrides data seed steps t) out device threads resume classifier
         | Ok(Declared.Search s) ->
             eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name
             2

@@ -11,7 +11,8 @@ let private declaredExperiments =
         | Declared.Study s -> s.Cells |> List.map (fun c -> c.Experiment)
         | Declared.Search s -> [ s.Base; GanFlow.Core.Search.Search.trialExperiment s 0 ]
         | Declared.Dynamics _
-        | Declared.Images _ -> [])
+        | Declared.Images _
+        | Declared.FlowGanImages _ -> [])
 
 [<Tests>]
 let tests =

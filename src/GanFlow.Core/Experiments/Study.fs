@@ -95,6 +95,8 @@ type Declared =
     | Search of GanFlow.Core.Search.Search
     /// A seed 003 MNIST experiment (VAE, DCGAN, WGAN on images; `ganflow run NAME --data DIR`).
     | Images of GanFlow.Core.Images.ImageExperiment
+    /// A seed 001 Flow-GAN run or study on MNIST (NICE by MLE, ADV, Hybrid; `ganflow run NAME --data DIR`).
+    | FlowGanImages of GanFlow.Core.Images.FlowGanMnistDeclared
 
     member this.Name =
         match this with
@@ -103,6 +105,7 @@ type Declared =
         | Search s -> s.Name
         | Dynamics d -> d.Name
         | Images i -> i.Name
+        | FlowGanImages f -> f.Name
 
     member this.Description =
         match this with
@@ -111,6 +114,7 @@ type Declared =
         | Search s -> s.Description
         | Dynamics d -> d.Description
         | Images i -> i.Description
+        | FlowGanImages f -> f.Description
 
 /// Checks on studies.
 module StudyValidation =
