@@ -147,8 +147,8 @@ module FlowGanMnistTables =
         let pictures =
             runs
             |> List.map (fun (name, folder, _) ->
-                sprintf "<figure><img src=\"%s/%s\" style=\"image-rendering: pixelated\"><figcaption>%s: samples of the best-validated flow</figcaption></figure>"
-                    (Path.GetFileName folder) RunFiles.SampleGrid (HtmlPage.text name))
+                sprintf "<figure><img src=\"%s\" style=\"image-rendering: pixelated\"><figcaption>%s: samples of the best-validated flow</figcaption></figure>"
+                    (Path.GetRelativePath(studyFolder, Path.Combine(folder, RunFiles.SampleGrid)).Replace('\\', '/')) (HtmlPage.text name))
         let jacobian =
             Charts.singularValueCdf "Singular values of the generator's Jacobian at prior draws (seed 001 Fig. 4)"
                 (runs |> List.map (fun (name, folder, s) -> name, singularValues folder, s.Jacobian |> Option.map (fun j -> j.MeanLogAbsDet)))
@@ -157,3 +157,76 @@ module FlowGanMnistTables =
         let path = Path.Combine(studyFolder, RunFiles.Report)
         AtomicFile.WriteAllText(path, html)
         path
+
+    /// The points of a study's `baseline.csv` (`sigma,validation_nll,test_nll,mode_score,inception_score`); a malformed
+    /// line is a `RunFolderException` naming the file and the line.
+    let readBaseline (path: string) : MnistBaselinePoint list =
+        let lines = File.ReadAllLines path
+        if lines.Length = 0 || lines[0] <> "sigma,validation_nll,test_nll,mode_score,inception_score" then
+            raise (RunFolderException(sprintf "%s: line 1: expected the header sigma,validation_nll,test_nll,mode_score,inception_score" path))
+        [ for i in 1 .. lines.Length - 1 do
+              if lines[i] <> "" then
+                  let fields = lines[i].Split ','
+                  let number (text: string) =
+                      match Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
+                      | true, v -> v
+                      | _ -> raise (RunFolderException(sprintf "%s: line %d: '%s' is not a number" path (i + 1) text))
+                  if fields.Length <> 5 then raise (RunFolderException(sprintf "%s: line %d: expected 5 fields, found %d" path (i + 1) fields.Length))
+                  yield
+                      { Sigma = number fields[0]
+                        ValidationNll = number fields[1]
+                        TestNll = number fields[2]
+                        ModeScore = number fields[3]
+                        InceptionScore = number fields[4] } ]
+
+    /// `ganflow report` on a seed 001 MNIST tables-study folder: table.md, table.csv and report.html rebuilt from
+    /// study.json, each objective's summary.json (the runs that have one) and baseline.csv. Returns the table's path.
+    let rebuildStudy (studyFolder: string) (study: FlowGanMnistStudy) =
+        let runs =
+            study.Cells
+            |> List.choose (fun c ->
+                let folder = Path.Combine(studyFolder, c.Objective.Short)
+                let summary = Path.Combine(folder, RunFiles.Summary)
+                if File.Exists summary then Some(c.Objective.Short, folder, RunStore.ReadJson<FlowGanMnistSummary> summary) else None)
+        let summaries = runs |> List.map (fun (_, _, s) -> s)
+        let baselinePath = Path.Combine(studyFolder, "baseline.csv")
+        let baseline = if File.Exists baselinePath then readBaseline baselinePath else []
+        let accuracy = summaries |> List.tryPick (fun x -> x.ClassifierAccuracy)
+        let table = markdown study.Name accuracy summaries + (if List.isEmpty baseline then "" else baselineMarkdown baseline)
+        let tablePath = Path.Combine(studyFolder, RunFiles.StudyTable)
+        AtomicFile.WriteAllText(tablePath, table)
+        AtomicFile.WriteAllText(Path.Combine(studyFolder, RunFiles.StudyTableCsv), csv summaries)
+        writeReport studyFolder study.Name table runs baseline |> ignore
+        tablePath
+
+    /// `ganflow report` on one seed 001 MNIST run folder: its report.html (its Table 1 and 3 rows, Fig. 2, Fig. 4 and
+    /// its samples) from spec.json and summary.json. Returns the report's path.
+    let writeRunReport (runFolder: string) (experiment: FlowGanMnistExperiment) =
+        let summaryPath = Path.Combine(runFolder, RunFiles.Summary)
+        if not (File.Exists summaryPath) then
+            raise (RunFolderException(sprintf "%s: missing: the run has not finished an evaluation yet (resume it with --resume)" summaryPath))
+        let summary = RunStore.ReadJson<FlowGanMnistSummary> summaryPath
+        let table = markdown experiment.Name summary.ClassifierAccuracy [ summary ]
+        writeReport runFolder experiment.Name table [ experiment.Objective.Short, runFolder, summary ] []
+
+    /// The seed 001 MNIST study or run a folder holds, told from the other kinds by the `objective` field of its
+    /// spec (a study's cells carry it too); None for every other folder.
+    let tryRead (folder: string) =
+        let objectiveIn (path: string) (study: bool) =
+            File.Exists path
+            && (try
+                    use document = System.Text.Json.JsonDocument.Parse(File.ReadAllText path)
+                    let root = document.RootElement
+                    let spec =
+                        if study then
+                            match root.TryGetProperty "cells" with
+                            | true, cells when cells.ValueKind = System.Text.Json.JsonValueKind.Array && cells.GetArrayLength() > 0 -> Some(cells[0])
+                            | _ -> None
+                        else Some root
+                    spec |> Option.exists (fun e -> e.ValueKind = System.Text.Json.JsonValueKind.Object && fst (e.TryGetProperty "objective") && fst (e.TryGetProperty "flow"))
+                with :? System.Text.Json.JsonException -> false)
+        let studyPath = Path.Combine(folder, RunFiles.Study)
+        let specPath = Path.Combine(folder, RunFiles.Spec)
+        if objectiveIn studyPath true then Some(FlowGanMnistDeclared.Tables(RunStore.ReadJson<FlowGanMnistStudy> studyPath))
+        elif objectiveIn specPath false then Some(FlowGanMnistDeclared.Run(RunStore.ReadJson<FlowGanMnistExperiment> specPath))
+        else None

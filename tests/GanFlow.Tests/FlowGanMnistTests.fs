@@ -124,7 +124,18 @@ let tests =
             Expect.equal baselineLines.Length 3 "a header and one line per sigma"
             let html = File.ReadAllText(Path.Combine(out, RunFiles.Report))
             Expect.stringContains html "seed 001 Fig. 2" "Fig. 2 in the report"
-            Expect.stringContains html "Fig. 6" "Fig. 6 in the report")
+            Expect.stringContains html "Fig. 6" "Fig. 6 in the report"
+            // `ganflow report` rebuilds the study's table and report from the folder alone, the same table, and writes
+            // a run folder's own report.
+            File.Delete(Path.Combine(out, RunFiles.StudyTable))
+            File.Delete(Path.Combine(out, RunFiles.Report))
+            Expect.equal (ReportCommand.run out) 0 "report on the study folder"
+            Expect.equal (File.ReadAllText(Path.Combine(out, RunFiles.StudyTable))) md "the rebuilt table is the study's"
+            Expect.stringContains (File.ReadAllText(Path.Combine(out, RunFiles.Report))) "Fig. 6" "the rebuilt report"
+            Expect.equal (ReportCommand.run (Path.Combine(out, "adv"))) 0 "report on a run folder"
+            let runHtml = File.ReadAllText(Path.Combine(out, "adv", RunFiles.Report))
+            Expect.stringContains runHtml "Completed" "the run's Table 1 row"
+            Expect.stringContains runHtml (sprintf "src=\"%s\"" RunFiles.SampleGrid) "its samples, relative to the run folder")
         test "the spec refuses a non-NICE flow, a negative λ and a too small batch, naming the field" {
             let e = tiny (FlowGanMnistObjective.Hybrid -1.0) "x" 1
             let fields es = FlowGanMnist.errors es |> List.map _.Field
