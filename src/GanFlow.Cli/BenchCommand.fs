@@ -93,6 +93,43 @@ let images (steps: int) =
         let seconds = (List.last records).WallSeconds - records.Head.WallSeconds
         printfn "%-52s %8.1f steps/s  (%s, %d + %d weights, %A)" (sprintf "%s (%s)" experiment.Model.Family experiment.Name) (float steps / seconds)
             summary.Device summary.GeneratorParameters summary.SecondNetworkParameters summary.Status
+    // Seed 001's NICE Flow-GANs on the same images: the reduced experiments and the paper's 22M-weight NICE, through
+    // the real runner, evaluations kept to 64 images and the end-of-run estimators off. The classifier the runner needs
+    // is trained once, untimed, on the same random images.
+    let classifierFolder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+    IO.Directory.CreateDirectory classifierFolder |> ignore
+    let classifierFile = IO.Path.Combine(classifierFolder, "classifier.bin")
+    try
+        let first = List.head GanFlow.Experiments.Seed001Mnist.reduced
+        do
+            use model = GanFlow.Runtime.Images.DigitClassifierTrainer.Train({ first.Classifier with Epochs = 1 }, splits.Train, device)
+            GanFlow.Store.AtomicFile.Write(classifierFile, fun stream ->
+                use writer = new IO.BinaryWriter(stream, Text.Encoding.UTF8, true)
+                model.save writer |> ignore)
+        let seed001Steps = max 2 (steps / 10)
+        printfn "NICE Flow-GAN training (seed 001, 28x28), %d steps each on %O" seed001Steps device
+        let splits001 = { splits with Validation = random 4 256 }
+        for declared in GanFlow.Experiments.Seed001Mnist.reduced @ [ List.head GanFlow.Experiments.Seed001Mnist.paper ] do
+            let experiment =
+                { declared with
+                    Steps = seed001Steps
+                    EvaluateEvery = seed001Steps
+                    EvaluationImages = 64
+                    Samples = 64
+                    JacobianPoints = 1
+                    Parzen = None
+                    Ais = None }
+            let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+            let walls = Collections.Generic.List<float>()
+            try
+                let summary =
+                    GanFlow.Runtime.Images.FlowGanMnistRunner.Run(experiment, splits001, folder, device, classifierFile, false, Action<_>(fun e -> walls.Add e.WallSeconds))
+                let seconds = walls[walls.Count - 1] - walls[0]
+                printfn "%-52s %8.2f steps/s  (batch %d, %O, %A)" experiment.Name (float seed001Steps / seconds) experiment.BatchSize device summary.Status
+            finally
+                if IO.Directory.Exists folder then IO.Directory.Delete(folder, true)
+    finally
+        IO.Directory.Delete(classifierFolder, true)
 
 /// Flow throughput on this machine: training steps per second of each declared flow (through the real runner,
 /// evaluation kept to one small final pass), then for the continuous flows the cost of sampling and of the exact
