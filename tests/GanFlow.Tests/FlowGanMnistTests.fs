@@ -161,16 +161,24 @@ let tests =
             Expect.floatClose Accuracy.high j.MedianSingularValue 2.0 "median of 1, 2, 2, 10"
             Expect.floatClose Accuracy.high j.MeanLog10ConditionNumber 0.5 "(1 + 0) / 2"
         }
+        test "class shares of generated digits and the classes they cover" {
+            let posteriors = [| [| 0.9; 0.1; 0.0 |]; [| 0.2; 0.8; 0.0 |]; [| 0.6; 0.3; 0.1 |]; [| 0.5; 0.5; 0.0 |] |]
+            let shares = GanFlow.Core.Metrics.SampleQuality.labelShares posteriors
+            Expect.equal shares [| 0.75; 0.25; 0.0 |] "argmax shares, a tie to the lower label"
+            Expect.equal (GanFlow.Core.Metrics.SampleQuality.labelsCovered [| 1.0 / 3.0; 1.0 / 3.0; 1.0 / 3.0 |] shares) 2 "the third class is not generated"
+            Expect.equal (GanFlow.Core.Metrics.SampleQuality.labelsCovered [| 0.05; 0.05; 0.9 |] [| 0.01; 0.5; 0.49 |]) 2 "0.01 is below a fifth of 0.05"
+        }
         test "Table 1's text puts the measured numbers beside the paper's" {
             let summary =
                 { Name = "seed001-mnist-adv-reduced"; Objective = "adv"; Seed = 1; Status = RunStatus.Completed; Message = ""; StepsCompleted = 200
                   FlowParameters = 1L; BestStep = Some 0; BestValidationNll = Some 5.0; TestNll = Some -1234.5; TestBitsPerDim = Some 5.73
-                  ModeScore = Some 3.21; InceptionScore = Some 3.0; ClassifierAccuracy = Some 0.96; Jacobian = None
+                  ModeScore = Some 3.21; InceptionScore = Some 3.0; ClassifierAccuracy = Some 0.96
+                  ClassShares = Some [ 0.5; 0.5; 0.0; 0.0; 0.0; 0.0; 0.0; 0.0; 0.0; 0.0 ]; ClassesCovered = Some 2; Jacobian = None
                   ExactNllParzenPoints = Some -1200.0; Parzen = Some { Nll = -150.0; StandardError = 1.0; Bandwidth = 0.1; Samples = 10; Points = 5 }
                   ExactNllAisPoints = None; Ais = None; WallSeconds = 1.0 }
             let md = GanFlow.Report.FlowGanMnistTables.markdown "t" (Some 0.96) [ summary ]
-            Expect.stringContains md "| adv | Completed | 200 | 0 | -1234.50 | 5.730 | 3.21 | 3.00 | 9.24 | -1604.09 |" "the adv row"
-            Expect.stringContains (GanFlow.Report.FlowGanMnistTables.csv [ summary ]) "adv,Completed,200,0,-1234.50,5.730,3.21,3.00,9.24,-1604.09" "csv row"
+            Expect.stringContains md "| adv | Completed | 200 | 0 | -1234.50 | 5.730 | 3.21 | 3.00 | 2 | 0.500 | 9.24 | -1604.09 |" "the adv row"
+            Expect.stringContains (GanFlow.Report.FlowGanMnistTables.csv [ summary ]) "adv,Completed,200,0,-1234.50,5.730,3.21,3.00,2,0.500,9.24,-1604.09" "csv row"
             Expect.stringContains md "| adv | -1200.00 | -150.00 | 0.1000 | — | — | — | 26350.30 | -2916.10 | -3.03 |" "Table 3's adv row"
         }
     ]

@@ -94,6 +94,11 @@ type FlowGanMnistSummary =
       InceptionScore: float option
       /// Test accuracy of the classifier used for the scores.
       ClassifierAccuracy: float option
+      /// Share of its samples the classifier puts in each digit class 0-9 (`SampleQuality.labelShares`).
+      ClassShares: float list option
+      /// Digit classes holding at least a fifth of their fair share (1/10) of the samples (`SampleQuality.labelsCovered`): 10
+      /// when every digit is generated, fewer under mode collapse.
+      ClassesCovered: int option
       /// The Jacobian's singular values at prior draws (also in jacobian.csv).
       Jacobian: JacobianSpread option
       /// Exact NLL of the best flow on the test images the Parzen window scores (Table 3's "exact" column).

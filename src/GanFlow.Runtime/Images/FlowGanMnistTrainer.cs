@@ -8,6 +8,7 @@ using GanFlow.Runtime.Estimators;
 using GanFlow.Runtime.Flows;
 using GanFlow.Runtime.Training;
 using GanFlow.Store;
+using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using TorchSharp;
 using Optimizer = GanFlow.Core.Training.Optimizer;
@@ -291,6 +292,7 @@ internal sealed class FlowGanMnistTrainer
         var prior = Enumerable.Repeat(1.0 / CoreClassifier.Classes, CoreClassifier.Classes).ToArray();
         var mode = SampleQuality.modeScore(prior, posteriors.ToArray());
         var inception = SampleQuality.inceptionScore(posteriors.ToArray());
+        var shares = SampleQuality.labelShares(posteriors.ToArray());
         FSharpOption<JacobianSpread> jacobian = FSharpOption<JacobianSpread>.None;
         if (experiment.JacobianPoints > 0)
         {
@@ -303,7 +305,7 @@ internal sealed class FlowGanMnistTrainer
             jacobian = FSharpOption<JacobianSpread>.Some(JacobianSpreadModule.ofSingularValues(values));
         }
         var estimates = Table3Estimates(noise);
-        return Summary(RunStatus.Completed, $"{experiment.Steps} steps", testNll, mode, inception, classifierAccuracy(), jacobian, estimates);
+        return Summary(RunStatus.Completed, $"{experiment.Steps} steps", testNll, mode, inception, classifierAccuracy(), jacobian, estimates, shares);
     }
 
     /// <summary>Rows of <paramref name="pixels"/> dequantized onto the [0, 1] scale ([n, 784]) with the noise of
@@ -371,13 +373,16 @@ internal sealed class FlowGanMnistTrainer
 
     private FlowGanMnistSummary Summary(RunStatus status, string message, double testNll = double.NaN, double mode = double.NaN,
         double inception = double.NaN, double accuracy = double.NaN, FSharpOption<JacobianSpread>? jacobian = null,
-        (ParzenEstimate? Parzen, double ExactParzen, AisEstimate? Ais, double ExactAis) estimates = default) =>
+        (ParzenEstimate? Parzen, double ExactParzen, AisEstimate? Ais, double ExactAis) estimates = default, double[]? classShares = null) =>
         new(experiment.Name, experiment.Objective.Short, Seed, status, message, stepsCompleted,
             flow is null ? 0 : FlowBuilder.ParameterCount(flow),
             bestStep >= 0 ? FSharpOption<int>.Some(bestStep) : FSharpOption<int>.None,
             bestStep >= 0 ? Some(bestValidation) : FSharpOption<double>.None,
             Optional(testNll), Optional(double.IsNaN(testNll) ? double.NaN : ImagePreprocessingModule.bitsPerDim8Bit(testNll, NiceMnist.Dimension)),
-            Optional(mode), Optional(inception), Optional(accuracy), jacobian ?? FSharpOption<JacobianSpread>.None,
+            Optional(mode), Optional(inception), Optional(accuracy),
+            classShares is null ? FSharpOption<FSharpList<double>>.None : FSharpOption<FSharpList<double>>.Some(ListModule.OfArray(classShares)),
+            classShares is null ? FSharpOption<int>.None : FSharpOption<int>.Some(SampleQuality.labelsCovered(Enumerable.Repeat(1.0 / CoreClassifier.Classes, CoreClassifier.Classes).ToArray(), classShares)),
+            jacobian ?? FSharpOption<JacobianSpread>.None,
             Optional(estimates.Parzen is null ? double.NaN : estimates.ExactParzen),
             estimates.Parzen is null ? FSharpOption<ParzenEstimate>.None : FSharpOption<ParzenEstimate>.Some(estimates.Parzen),
             Optional(estimates.Ais is null ? double.NaN : estimates.ExactAis),
