@@ -32,11 +32,11 @@ let runGanflow (args: string list) =
     p.WaitForExit()
     p.ExitCode
 
-/// Polls `condition` every 20 ms for up to `seconds` (a generous bound on waiting, not a speed assertion).
-let waitFor (seconds: float) (what: string) (condition: unit -> bool) =
-    let clock = Stopwatch.StartNew()
+/// Polls `condition` every 20 ms while `p` runs. The wait ends when the condition holds and fails when `p` exits first:
+/// the process's own progress bounds it, not a clock, so a slow machine only makes it longer.
+let waitWhileRunning (p: Process) (what: string) (condition: unit -> bool) =
     while not (condition ()) do
-        if clock.Elapsed.TotalSeconds > seconds then failtestf "gave up waiting for %s" what
+        if p.HasExited && not (condition ()) then failtestf "the process exited (code %d) before %s" p.ExitCode what
         Threading.Thread.Sleep 20
 
 let private writeSpec (value: 'T) =
@@ -98,7 +98,7 @@ let tests =
             let spec = writeSpec experiment
             let killed, direct = scratchFolder "sigkill", scratchFolder "sigkill-direct"
             use p = startGanflow [ "run"; "--spec"; spec; "--out"; killed; "--threads"; "1" ]
-            waitFor 300.0 "the first checkpoint" (fun () -> File.Exists(Path.Combine(killed, RunFiles.Checkpoint, CheckpointFolders.ManifestFile)))
+            waitWhileRunning p "the first checkpoint" (fun () -> File.Exists(Path.Combine(killed, RunFiles.Checkpoint, CheckpointFolders.ManifestFile)))
             let stillRunning = not p.HasExited
             p.Kill()
             p.WaitForExit()
@@ -122,7 +122,7 @@ let tests =
             let started cell = 
                 let log = Path.Combine(folder, cell, RunFiles.Log)
                 File.Exists log && (File.ReadAllText log).Contains "running"
-            waitFor 300.0 "both cells to start" (fun () -> started "sigterm-study-a" && started "sigterm-study-b")
+            waitWhileRunning p "both cells to start" (fun () -> started "sigterm-study-a" && started "sigterm-study-b")
             Expect.isNonEmpty (processesMentioning folder |> Array.filter (fun l -> l.Contains "--spec -")) "the cells run as processes"
             use kill = Process.Start("kill", [ "-TERM"; string p.Id ])
             kill.WaitForExit()

@@ -172,13 +172,16 @@ let tests =
                         store.ReadEvents() |> Seq.filter (fun e -> e.Kind = "reached") |> Seq.length
                     with _ -> 0
             let workers () = GanFlow.Tests.ProcessTests.processesMentioning killed |> Array.filter (fun l -> l.Contains "--until")
-            GanFlow.Tests.ProcessTests.waitFor 300.0 "a reported rung and a running worker" (fun () -> reachedEvents () >= 2 && workers().Length > 0)
+            GanFlow.Tests.ProcessTests.waitWhileRunning driver "a reported rung and a running worker" (fun () -> reachedEvents () >= 2 && workers().Length > 0)
             let workerPids = workers () |> Array.map (fun l -> int (l.Split(':')[0]))
             driver.Kill()
-            for pid in workerPids do
-                try (Diagnostics.Process.GetProcessById pid).Kill() with _ -> ()
+            let workerProcesses = workerPids |> Array.choose (fun pid -> try Some(Diagnostics.Process.GetProcessById pid) with _ -> None)
+            for w in workerProcesses do
+                try w.Kill() with _ -> ()
             driver.WaitForExit()
-            GanFlow.Tests.ProcessTests.waitFor 30.0 "the worker to be gone" (fun () -> workers().Length = 0)
+            for w in workerProcesses do
+                try w.WaitForExit() with _ -> ()
+            Expect.isEmpty (workers ()) "the killed worker is gone"
             Expect.isFalse (contents killed |> fun (e, _, _, _) -> e |> List.exists (fun (k, _, _, _, _, _) -> k = "stop")) "killed before the end"
             Expect.equal (GanFlow.Tests.ProcessTests.runGanflow (arguments killed @ [ "--resume" ])) 0 "the resumed search finishes"
             Expect.equal (GanFlow.Tests.ProcessTests.runGanflow (arguments direct)) 0 "the uninterrupted search finishes"
