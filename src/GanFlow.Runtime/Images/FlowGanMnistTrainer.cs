@@ -154,14 +154,7 @@ internal sealed class FlowGanMnistTrainer
         return ImageTransform.Forward(experiment.Preprocessing, rows, noise);
     }
 
-    private long[] Minibatch(int draw)
-    {
-        var n = (int)train.shape[0];
-        var batch = experiment.BatchSize;
-        var perEpoch = n / batch;
-        var order = GanFlow.Core.Datasets.Sampling.permutation(StepSeeds.Random(Seed, draw / perEpoch, StepSeeds.Stream.TrainingData), n);
-        return order.Skip((draw % perEpoch) * batch).Take(batch).Select(i => (long)i).ToArray();
-    }
+    private long[] Minibatch(int draw) => ImageData.MinibatchIndices(Seed, draw, experiment.BatchSize, (int)train.shape[0]);
 
     /// <summary>The flow's samples on the [0, 1] scale, [n, 784] float64.</summary>
     private Tensor Samples(long n, torch.Generator noise) =>

@@ -1,3 +1,4 @@
+using GanFlow.Core.Datasets;
 using GanFlow.Core.Images;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -41,30 +42,24 @@ public sealed class ImageData : IDisposable
         return Pixels.index_select(0, index);
     }
 
-    /// <summary>The 0-based minibatch indices of training step <paramref name="step"/>: each epoch of ⌊N / batch⌋ steps
-    /// walks a fresh permutation seeded from (seed, epoch), so a resumed run draws what an uninterrupted one would.</summary>
-    public long[] MinibatchIndices(int seed, int step, int batchSize)
+    /// <summary>The 0-based minibatch indices of training step <paramref name="step"/> among these images (see
+    /// <see cref="MinibatchIndices(int, int, int, int)"/>).</summary>
+    public long[] MinibatchIndices(int seed, int step, int batchSize) => MinibatchIndices(seed, step, batchSize, Count);
+
+    /// <summary>The 0-based minibatch indices of draw <paramref name="step"/> among <paramref name="count"/> training
+    /// images: each epoch of ⌊count / batch⌋ draws walks a fresh permutation seeded from (seed, epoch), so a resumed run
+    /// draws what an uninterrupted one would. Every image trainer draws its minibatches here.</summary>
+    public static long[] MinibatchIndices(int seed, int step, int batchSize, int count)
     {
-        var perEpoch = Count / batchSize;
+        var perEpoch = count / batchSize;
         var epoch = step / perEpoch;
-        var order = Permutation(GanFlow.Runtime.Training.StepSeeds.Random(seed, epoch, GanFlow.Runtime.Training.StepSeeds.Stream.TrainingData), Count);
+        var order = Sampling.permutation(GanFlow.Runtime.Training.StepSeeds.Random(seed, epoch, GanFlow.Runtime.Training.StepSeeds.Stream.TrainingData), count);
         var start = (step % perEpoch) * batchSize;
         return order.Skip(start).Take(batchSize).Select(i => (long)i).ToArray();
     }
 
     /// <summary><paramref name="k"/> distinct random indices from <paramref name="random"/>.</summary>
-    public long[] RandomIndices(Random random, int k) => Permutation(random, Count).Take(k).Select(i => (long)i).ToArray();
-
-    private static int[] Permutation(Random random, int n)
-    {
-        var order = Enumerable.Range(0, n).ToArray();
-        for (var i = n - 1; i > 0; i--)
-        {
-            var j = random.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
-    }
+    public long[] RandomIndices(Random random, int k) => Sampling.permutation(random, Count).Take(k).Select(i => (long)i).ToArray();
 
     /// <inheritdoc />
     public void Dispose() => Pixels.Dispose();
