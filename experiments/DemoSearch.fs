@@ -48,5 +48,6 @@ let search =
       Scheduler = { SchedulerSpec.Default with Scheduler = Scheduler.Asha { MinSteps = 100; MaxSteps = 1_600; ReductionFactor = 4 } }
       Trials = 16
       Seed = 1
-      Workers = 2 }
+      Workers = 2
+      Trainer = TrialTrainer.Experiment }
 

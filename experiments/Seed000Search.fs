@@ -95,7 +95,8 @@ let private search name description dataset (batch: int) (every: int) (scheduler
       Scheduler = { SchedulerSpec.Default with Scheduler = scheduler }
       Trials = trials
       Seed = 1
-      Workers = 2 }
+      Workers = 2
+      Trainer = TrialTrainer.Experiment }
 
 /// The reference's critic updates per generator step.
 let referenceCriticSteps = [ 1; 5; 10; 50; 100 ]

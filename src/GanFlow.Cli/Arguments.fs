@@ -61,11 +61,13 @@ type MetricArgs =
 
 type ReportArgs =
     | [<MainCommand; ExactlyOnce>] Run_Folder of directory: string
+    | Store_Password_File of file: string
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | Run_Folder _ -> "a run or study folder written by `ganflow run`; (re)writes its report.html (a study's also table.md/csv)."
+            | Run_Folder _ -> "a run, study or search folder written by `ganflow run` or `ganflow search`; (re)writes its report.html (a study's also table.md/csv)."
+            | Store_Password_File _ -> "a search folder whose store is a PostgreSQL server: a file whose first line is the password (else PGPASSWORD or ~/.pgpass)."
 
 type BenchArgs =
     | Steps of steps: int
@@ -74,6 +76,9 @@ type BenchArgs =
     | Estimators_Only
     | Image_Steps of steps: int
     | Images_Only
+    | Search_Only
+    | Search_Store of url: string
+    | Store_Password_File of file: string
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -84,6 +89,9 @@ type BenchArgs =
             | Image_Steps _ -> "training steps timed per seed 003 image model (default 100)."
             | Images_Only -> "time only seed 003's image models (VAE, DCGAN, WGAN-clip training steps per second on MNIST-shaped images)."
             | Estimators_Only -> "time only the likelihood estimators (AIS seconds per 1,000 points, Parzen, the Jacobian spectrum)."
+            | Search_Only -> "time only the search machinery: trials/hour one process per job against long-lived workers, 2 workers against 1, decisions/s and decision latency."
+            | Search_Store _ -> "a PostgreSQL store (postgresql://USER@HOST:PORT/DATABASE) for the decision figures with 1, 4 and 16 workers (skipped without it)."
+            | Store_Password_File _ -> "the --search-store's password file (else PGPASSWORD or ~/.pgpass)."
 
 /// `ganflow dynamics`: one run of seed 002's game. Values are read as text and checked by the command itself, so
 /// that a bad value exits 2 naming the flag and the value.
@@ -110,11 +118,16 @@ type DynamicsArgs =
 type SearchArgs =
     | [<MainCommand; ExactlyOnce; First>] Search of name: string
     | [<Mandatory; AltCommandLine("-o")>] Out of directory: string
+    | Store of url: string
+    | Store_Password_File of file: string
     | Trials of count: int
     | Workers of count: int
     | Seed of seed: int
     | Grace of steps: int
     | Max_Steps of steps: int
+    | Quota of rule: string
+    | Rung_Value of rule: string
+    | Lease_Seconds of seconds: float
     | Resume
     | Fresh
     | Device of device: string
@@ -123,23 +136,52 @@ type SearchArgs =
         member this.Usage =
             match this with
             | Search _ -> "name of a declared search (see `ganflow list`; names contain `search`)."
-            | Out _ -> "search folder: study.db (the SQLite store), trials/NNNN/ (one run folder per trial), report.html."
+            | Out _ -> "search folder, shared by every worker (on a cluster: a shared filesystem, mounted at the same path on every machine): trials/NNNN/ (one run folder per trial), report.html, and study.db with the default store."
+            | Store _ -> "where the search is recorded: sqlite (default, OUT/study.db; workers on this machine), sqlite:PATH, or postgresql://USER@HOST:PORT/DATABASE[?sslmode=require|verify-full&sslrootcert=FILE] (no password in the URL)."
+            | Store_Password_File _ -> "a file whose first line is the PostgreSQL password (else PGPASSWORD or ~/.pgpass); passed on to local workers by name, never by value."
             | Trials _ -> "trials to sample in all (overrides the search's; a resume may raise it)."
-            | Workers _ -> "trial processes at once (default the search's, 2), one intra-op thread each."
+            | Workers _ -> "local worker processes to start (default the search's, 2), one intra-op thread each; 0 records the search and exits (start `ganflow worker` elsewhere)."
             | Seed _ -> "seed of the trials' assignments (default the search's)."
             | Grace _ -> "the first rung in training steps (the scheduler's minimum resource), for a quick try."
             | Max_Steps _ -> "the maximum resource in training steps, for a quick try."
-            | Resume -> "continue the search the folder holds (refused when it holds another search)."
-            | Fresh -> "replace the search the folder holds (its store, trials and report) and start afresh."
+            | Quota _ -> "ASHA's promotion quota per rung: ceiling (⌈n/η⌉, Ray's) or floor (⌊n/η⌋, Li et al.'s); default the search's."
+            | Rung_Value _ -> "what ranks a trial at a rung: milestone (the evaluation there), mean:K or median:K (of the last K evaluations up to it); default the search's."
+            | Lease_Seconds _ -> "how long a job's lease lasts without renewal (default 60; workers renew every third of it). A dead worker's job goes to another worker after at most this long."
+            | Resume -> "continue the search the store holds under this name (refused when it holds another search, or when there is nothing to resume)."
+            | Fresh -> "replace the search (its store records, trials and report) and start afresh."
+            | Device _ -> "cpu, cuda or auto (default auto) for the local workers."
+
+type WorkerArgs =
+    | [<Mandatory>] Store of url: string
+    | [<Mandatory>] Search of name: string
+    | Store_Password_File of file: string
+    | Device of device: string
+    | Threads of count: int
+    | Idle_Exit of seconds: float
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Store _ -> "the search's store: sqlite:PATH (workers on the machine that holds the file) or postgresql://USER@HOST:PORT/DATABASE[?sslmode=…] (no password in the URL)."
+            | Search _ -> "the search's name in the store (created by `ganflow search NAME --store URL --out DIR --workers 0`)."
+            | Store_Password_File _ -> "a file whose first line is the PostgreSQL password (else PGPASSWORD or ~/.pgpass)."
             | Device _ -> "cpu, cuda or auto (default auto)."
+            | Threads _ -> "intra-op threads for torch (default 1)."
+            | Idle_Exit _ -> "end (exit 0) after this many seconds without a job; default: wait until the search is over."
 
 type SearchStatusArgs =
-    | [<MainCommand; ExactlyOnce>] Search_Folder of directory: string
+    | [<MainCommand>] Search_Folder of directory: string
+    | Store of url: string
+    | Search of name: string
+    | Store_Password_File of file: string
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
             | Search_Folder _ -> "a search folder written by `ganflow search` (finished or still running)."
+            | Store _ -> "or the search's store (sqlite:PATH or postgresql://USER@HOST:PORT/DATABASE), with --search."
+            | Search _ -> "the search's name in --store."
+            | Store_Password_File _ -> "a file whose first line is the PostgreSQL password (else PGPASSWORD or ~/.pgpass)."
 
 type MnistDataArgs =
     | [<Mandatory; AltCommandLine("-o")>] Out of directory: string
@@ -183,6 +225,7 @@ type Command =
     | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchArgs>
     | [<CliPrefix(CliPrefix.None)>] Search of ParseResults<SearchArgs>
     | [<CliPrefix(CliPrefix.None); CustomCommandLine("search-status")>] Search_Status of ParseResults<SearchStatusArgs>
+    | [<CliPrefix(CliPrefix.None)>] Worker of ParseResults<WorkerArgs>
     | [<CliPrefix(CliPrefix.None)>] Dynamics of ParseResults<DynamicsArgs>
     | [<CliPrefix(CliPrefix.None)>] Data of ParseResults<DataArgs>
 
@@ -194,7 +237,8 @@ type Command =
             | Metric _ -> "score two sample files: W1 (seed 000 eq. 8), energy distance, KDE bandwidths, JS of the KDEs, birthday-paradox support."
             | Report _ -> "rebuild the HTML report of a run folder."
             | Search _ -> "random search with ASHA (or synchronous halving, or no early stopping) over a declared search space."
-            | Search_Status _ -> "print a search folder's state as key = value lines (exit 0 whether or not it is finished)."
+            | Search_Status _ -> "print a search's state as key = value lines (exit 0 whether or not it is finished)."
+            | Worker _ -> "run a search's jobs, one after another, from its store (`ganflow worker --store URL --search NAME`); start any number, anywhere."
             | Bench _ -> "print speed figures: metrics on 100,000 samples, GAN and flow training steps per second, continuous flows' sampling and NLL cost, checkpoints, the likelihood estimators (AIS seconds per 1,000 points), seed 002's dynamics."
             | Data _ -> "write data sets in standard formats (`ganflow data mnist --out DIR`)."
             | Dynamics _ -> "run seed 002's two-Gaussian GAN game once (optimal or first-order dynamics) and print key = value lines."

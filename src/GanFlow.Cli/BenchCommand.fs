@@ -252,46 +252,104 @@ let dynamics () =
         printfn "%-52s %12.0f trajectory-steps/s  (%d trajectories, %.2f s)" (sprintf "%A, phase-diagram cell in parallel" rule)
             (float (draws.Length * spec.Steps) / (inParallel / 1000.0)) draws.Length (inParallel / 1000.0)
 
-/// Search throughput: trials per hour of the demo search cut to a fixed small budget (every trial to 100 steps, so
-/// the figure is the process and training cost of a trial), with 1 and 2 worker processes; and the scheduler and store
-/// cost per decision, measured with a zero-cost objective over 400 trials.
-let search () =
-    let folder () = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
-    let trials = 8
-    let fixedBudget =
-        GanFlow.Core.Search.Search.withOverrides (Some trials) None (Some 100) (Some 100) GanFlow.Experiments.DemoSearch.search
+/// The machine's load averages (`uptime`'s figures), printed beside timings that depend on it.
+let private load () =
+    try
+        let parts = (IO.File.ReadAllText "/proc/loadavg").Split(' ')
+        sprintf "load %s %s %s" parts[0] parts[1] parts[2]
+    with _ -> "load unknown"
+
+/// Prints a `name = value unit` line with the machine's load.
+let private figure (name: string) (value: float) (unit: string) (detail: string) =
+    printfn "%s = %.4g %s  # %s; %s" name value unit detail (load ())
+
+/// Runs `ganflow ARGS` as a child process to its end; returns the wall seconds and the exit code.
+let private timedGanflow (args: string list) =
     let command = GanFlow.Runtime.Processes.GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
-    printfn "search throughput: %d trials of the demo search, 100 generator steps each (one process per trial job)" trials
-    for workers in [ 1; 2 ] do
-        let directory = folder ()
+    let start = ProcessStartInfo(command.Program, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    for a in List.ofSeq command.Prefix @ args do start.ArgumentList.Add a
+    let watch = Stopwatch.StartNew()
+    use p = Process.Start start
+    p.OutputDataReceived.Add ignore
+    p.ErrorDataReceived.Add ignore
+    p.BeginOutputReadLine()
+    p.BeginErrorReadLine()
+    p.WaitForExit()
+    watch.Elapsed.TotalSeconds, p.ExitCode
+
+/// A fresh scratch folder path.
+let private scratch () = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+
+/// Search throughput (issue 18): trials per hour of the demo search cut to 8 trials of 100 steps with 1 worker, one
+/// process per job against a long-lived worker; trials per hour with 2 long-lived workers against 1 on 8 trials of 400
+/// steps; decisions per second and the median decision latency (lock wait, fold, decide, commit) on the closed-form
+/// objective at no cost per step, on SQLite with 1 worker and, given a PostgreSQL store, with 1, 4 and 16 workers.
+let search (postgres: string option) (passwordFile: string option) =
+    let trials = 8
+    let demo = GanFlow.Experiments.DemoSearch.search
+    printfn "search throughput (%s, %d cores)" (load ()) Environment.ProcessorCount
+    // 1. One process per job (the earlier design): the driver in this process, each job a `ganflow run` child.
+    let perJob =
+        let directory = scratch ()
+        let fixedBudget = GanFlow.Core.Search.Search.withOverrides (Some trials) None (Some 100) (Some 100) demo
         IO.Directory.CreateDirectory directory |> ignore
-        use store = GanFlow.Store.SqliteSearchStore.Open directory
-        store.WriteHeader(fixedBudget.Name, GanFlow.Core.Specs.SpecJson.serialize (GanFlow.Core.Search.Search.record fixedBudget))
+        use store = GanFlow.Store.SqliteSearchStore.Open(GanFlow.Store.SqliteSearchStore.FileOf directory, fixedBudget.Name, GanFlow.Store.SearchStoreAccess.Create)
+        store.CreateSearch(GanFlow.Store.SearchHeader(fixedBudget.Name, GanFlow.Core.Specs.SpecJson.serialize (GanFlow.Core.Search.Search.record fixedBudget), trials, directory, 60.0))
+        let command = GanFlow.Runtime.Processes.GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
         let watch = Stopwatch.StartNew()
-        let driver =
-            GanFlow.Runtime.Search.SearchDriver(fixedBudget, store, GanFlow.Runtime.Search.ProcessTrialRunner(command, "cpu"), directory, workers)
+        GanFlow.Runtime.Search.SearchDriver(fixedBudget, store, GanFlow.Runtime.Search.ProcessTrialRunner(command, "cpu"), directory, 1).Run Threading.CancellationToken.None |> ignore
+        let seconds = watch.Elapsed.TotalSeconds
+        IO.Directory.Delete(directory, true)
+        seconds
+    figure "search.process_per_job.trials_per_hour" (3600.0 * float trials / perJob) "trials/hour" (sprintf "%d demo trials of 100 steps, 1 worker, %.1f s" trials perJob)
+    // 2. A long-lived worker: `ganflow search` with one `ganflow worker` process running every job in-process.
+    let searchArgs directory steps workers =
+        [ "search"; demo.Name; "--out"; directory; "--trials"; string trials; "--grace"; string steps; "--max-steps"; string steps
+          "--workers"; string workers; "--device"; "cpu" ]
+    let longLived steps workers =
+        let directory = scratch ()
+        let seconds, code = timedGanflow (searchArgs directory steps workers)
+        if IO.Directory.Exists directory then IO.Directory.Delete(directory, true)
+        if code <> 0 then failwithf "the bench's search exited with %d" code
+        seconds
+    let one = longLived 100 1
+    figure "search.long_lived.trials_per_hour" (3600.0 * float trials / one) "trials/hour" (sprintf "%d demo trials of 100 steps, 1 worker, %.1f s" trials one)
+    figure "search.long_lived_over_process_per_job" (perJob / one) "x" "same trials, same worker count"
+    // 3. Two long-lived workers against one on a real objective (8 trials of 400 steps each).
+    let single = longLived 400 1
+    let pair = longLived 400 2
+    figure "search.real.one_worker.trials_per_hour" (3600.0 * float trials / single) "trials/hour" (sprintf "%d demo trials of 400 steps, %.1f s" trials single)
+    figure "search.real.two_workers.trials_per_hour" (3600.0 * float trials / pair) "trials/hour" (sprintf "%d demo trials of 400 steps, %.1f s" trials pair)
+    figure "search.real.two_over_one" (single / pair) "x" "2 workers against 1"
+    // 4. Decisions: the closed-form objective at no cost per step (files still written as a run writes them).
+    let closedForm =
+        let s = GanFlow.Experiments.ClosedFormSearch.search
+        { GanFlow.Core.Search.Search.withOverrides (Some 256) None None None s with
+            Trainer = GanFlow.Core.Search.TrialTrainer.ClosedForm { Value = GanFlow.Experiments.ClosedFormSearch.curve; SecondsPerStep = 0.0 } }
+    let decide (label: string) (openStore: string -> GanFlow.Store.ISearchStore) (workers: int) =
+        let directory = scratch ()
+        IO.Directory.CreateDirectory directory |> ignore
+        use store = openStore directory
+        store.CreateSearch(GanFlow.Store.SearchHeader(closedForm.Name, GanFlow.Core.Specs.SpecJson.serialize (GanFlow.Core.Search.Search.record closedForm), closedForm.Trials, directory, 60.0))
+        let runner =
+            match closedForm.Trainer with
+            | GanFlow.Core.Search.TrialTrainer.ClosedForm c -> GanFlow.Runtime.Search.ClosedFormTrialRunner(closedForm, c)
+            | _ -> failwith "closed form"
+        let driver = GanFlow.Runtime.Search.SearchDriver(closedForm, store, (fun () -> openStore directory), runner, directory, workers)
+        let watch = Stopwatch.StartNew()
         driver.Run Threading.CancellationToken.None |> ignore
         let seconds = watch.Elapsed.TotalSeconds
-        printfn "%-52s %8.0f trials/hour  (%.1f s for %d trials)" (sprintf "%d worker process(es)" workers) (3600.0 * float trials / seconds) seconds trials
+        let decisions = store.ReadEvents() |> Seq.filter (fun e -> e.Kind <> "reached" && e.Kind <> "diverged" && e.Kind <> "failed") |> Seq.length
+        let latencies = driver.Workers |> Seq.collect _.DecisionSeconds |> Seq.sort |> Array.ofSeq
+        store.DeleteSearch()
         IO.Directory.Delete(directory, true)
-    // The scheduler and the store alone: a closed-form objective that costs nothing.
-    let instant =
-        { new GanFlow.Runtime.Search.ITrialRunner with
-            member _.Run(job, _) =
-                let w1 = 1.0 / float (job.Trial + 1) + 1.0 / float job.ToStep
-                let r: GanFlow.Core.Experiments.EvaluationRecord =
-                    { Step = job.ToStep; GeneratorLoss = 0.0; WallSeconds = 0.0
-                      Samples = { W1 = Some w1; W1Exact = Some w1; Energy = w1 }; Critic = None; Density = None; Modes = None }
-                let status = if job.ToStep = job.Experiment.Budget.Steps then GanFlow.Core.Experiments.RunStatus.Completed else GanFlow.Core.Experiments.RunStatus.Paused
-                GanFlow.Runtime.Search.TrialResult(status, job.ToStep, r, [| r |], "") }
-    let many = GanFlow.Core.Search.Search.withOverrides (Some 400) None None None GanFlow.Experiments.DemoSearch.search
-    let directory = folder ()
-    IO.Directory.CreateDirectory directory |> ignore
-    use store = GanFlow.Store.SqliteSearchStore.Open directory
-    store.WriteHeader(many.Name, GanFlow.Core.Specs.SpecJson.serialize (GanFlow.Core.Search.Search.record many))
-    let watch = Stopwatch.StartNew()
-    GanFlow.Runtime.Search.SearchDriver(many, store, instant, directory, 1).Run Threading.CancellationToken.None |> ignore
-    let seconds = watch.Elapsed.TotalSeconds
-    let decisions = store.ReadEvents() |> Seq.filter (fun e -> e.Kind <> "reached") |> Seq.length
-    line (sprintf "scheduler + SQLite store per decision (%d decisions, 400 trials)" decisions) (1000.0 * seconds / float decisions)
-    IO.Directory.Delete(directory, true)
+        figure (sprintf "search.%s.workers_%d.decisions_per_second" label workers) (float decisions / seconds) "decisions/s" (sprintf "%d decisions of %d closed-form trials in %.1f s" decisions closedForm.Trials seconds)
+        figure (sprintf "search.%s.workers_%d.median_decision_latency" label workers) (1000.0 * latencies[latencies.Length / 2]) "ms" (sprintf "%d locked transactions" latencies.Length)
+    decide "sqlite" (fun d -> GanFlow.Store.SqliteSearchStore.Open(GanFlow.Store.SqliteSearchStore.FileOf d, closedForm.Name, GanFlow.Store.SearchStoreAccess.Create)) 1
+    match postgres with
+    | None -> printfn "search.postgresql = skipped  # give --search-store postgresql://USER@HOST:PORT/DATABASE for the PostgreSQL figures"
+    | Some url ->
+        let location = GanFlow.Store.SearchStoreLocation.Parse(url, null)
+        for workers in [ 1; 4; 16 ] do
+            // In-process workers, each with its own store handle (one connection each, plus the driver's).
+            decide "postgresql" (fun _ -> location.Open(closedForm.Name, GanFlow.Store.SearchStoreAccess.Create, Option.toObj passwordFile, workers + 1)) workers

@@ -68,6 +68,9 @@ let private execute (command: ParseResults<Command>) =
     | Bench args when args.Contains BenchArgs.Images_Only ->
         BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 100))
         0
+    | Bench args when args.Contains BenchArgs.Search_Only ->
+        BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File)
+        0
     | Bench args when args.Contains BenchArgs.Estimators_Only ->
         BenchCommand.estimators ()
         0
@@ -78,32 +81,47 @@ let private execute (command: ParseResults<Command>) =
             BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
             BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 100))
             BenchCommand.checkpoints ()
-            BenchCommand.search ()
+            BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File)
             BenchCommand.estimators ()
         BenchCommand.dynamics ()
         0
-    | Report args -> ReportCommand.run (args.GetResult ReportArgs.Run_Folder)
+    | Report args -> ReportCommand.runWith (args.GetResult ReportArgs.Run_Folder) (args.TryGetResult ReportArgs.Store_Password_File)
     | Search args ->
         let name = args.GetResult SearchArgs.Search
-        match GanFlow.Experiments.Catalog.tryFind name with
-        | Some(Declared.Search search) ->
+        let options =
+            match args.TryGetResult SearchArgs.Quota |> Option.map SearchCommand.parseQuota, args.TryGetResult SearchArgs.Rung_Value |> Option.map SearchCommand.parseRungValue with
+            | Some(Error e), _
+            | _, Some(Error e) -> Error e
+            | quota, rungValue -> Ok(quota |> Option.map Result.toOption |> Option.flatten, rungValue |> Option.map Result.toOption |> Option.flatten)
+        match GanFlow.Experiments.Catalog.tryFind name, options with
+        | _, Error message ->
+            eprintfn "error: %s" message
+            2
+        | Some(Declared.Search search), Ok(quota, rungValue) ->
             let search =
                 GanFlow.Core.Search.Search.withOverrides (args.TryGetResult SearchArgs.Trials) (args.TryGetResult SearchArgs.Seed)
                     (args.TryGetResult SearchArgs.Grace) (args.TryGetResult SearchArgs.Max_Steps) search
-            SearchCommand.run search (args.GetResult SearchArgs.Out) (args.TryGetResult SearchArgs.Workers) (args.Contains SearchArgs.Resume)
-                (args.Contains SearchArgs.Fresh) (args.GetResult(SearchArgs.Device, defaultValue = "auto"))
-        | Some _ ->
+                |> GanFlow.Core.Search.Search.withSchedulerOptions quota rungValue
+            SearchCommand.run search (args.GetResult SearchArgs.Out) (args.TryGetResult SearchArgs.Store) (args.TryGetResult SearchArgs.Store_Password_File)
+                (args.TryGetResult SearchArgs.Workers) (args.Contains SearchArgs.Resume) (args.Contains SearchArgs.Fresh)
+                (args.GetResult(SearchArgs.Device, defaultValue = "auto")) (args.TryGetResult SearchArgs.Lease_Seconds)
+        | Some _, _ ->
             eprintfn "error: %s is not a search (names contain `search`); run it with `ganflow run %s --out DIR`" name name
             2
-        | None ->
+        | None, _ ->
             eprintfn "error: no search named %s; `ganflow list` shows the declared ones" name
             2
+    | Worker args ->
+        SearchCommand.worker (args.GetResult WorkerArgs.Store) (args.GetResult WorkerArgs.Search) (args.TryGetResult WorkerArgs.Store_Password_File)
+            (args.GetResult(WorkerArgs.Device, defaultValue = "auto")) (args.GetResult(WorkerArgs.Threads, defaultValue = 1)) (args.TryGetResult WorkerArgs.Idle_Exit)
     | Data args ->
         match args.GetSubCommand() with
         | DataArgs.Mnist mnist -> DataCommand.mnist (mnist.GetResult MnistDataArgs.Out) (mnist.TryGetResult MnistDataArgs.From)
         | DataArgs.Classifier c ->
             DataCommand.classifier (c.GetResult ClassifierArgs.Data) (c.GetResult ClassifierArgs.Out) (c.TryGetResult ClassifierArgs.Epochs) (c.TryGetResult ClassifierArgs.Seed)
-    | Search_Status args -> SearchCommand.status (args.GetResult SearchStatusArgs.Search_Folder)
+    | Search_Status args ->
+        SearchCommand.status (args.TryGetResult SearchStatusArgs.Search_Folder) (args.TryGetResult SearchStatusArgs.Store)
+            (args.TryGetResult SearchStatusArgs.Search) (args.TryGetResult SearchStatusArgs.Store_Password_File)
 
 [<EntryPoint>]
 let main argv =

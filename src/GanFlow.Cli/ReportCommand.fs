@@ -1,17 +1,21 @@
-/// `ganflow report DIR`: rebuild the report of a run folder, or the table and report of a study folder.
+/// `ganflow report DIR`: rebuild the report of a run folder, of a search folder, or the table and report of a study folder.
 module GanFlow.Cli.ReportCommand
 
 open System.IO
 open GanFlow.Report
 open GanFlow.Store
 
-/// Rebuilds the report; holds the folder's lock meanwhile, so that it reads a consistent snapshot (a folder being
-/// written is refused, naming the writer). Returns the exit code: 0, or 2 when the folder is not a run or study
-/// folder, is in use, or holds a malformed file (the message names it and the line).
-let run (folder: string) =
+/// Rebuilds the report; holds a run or study folder's lock meanwhile, so that it reads a consistent snapshot (a folder
+/// being written is refused, naming the writer). A search folder's report is read from its store (each read a committed
+/// snapshot), so it is rebuilt while workers run too. Returns the exit code: 0, or 2 when the folder is not a run,
+/// study or search folder, is in use, or holds a malformed file (the message names it and the line).
+let runWith (folder: string) (passwordFile: string option) =
     if not (Directory.Exists folder) then
         eprintfn "error: %s: no such folder" folder
         2
+    elif SearchFolder.IsSearch folder then
+        printfn "report = %s" (SearchReport.writeData (SearchData.loadWith folder passwordFile))
+        0
     else
         // Only a marked folder is ours to lock; an unmarked one (written before markers existed) is read as it is.
         use _lock = if isNull (FolderMarker.Read folder) then null else FolderLock.Acquire folder
@@ -31,3 +35,6 @@ let run (folder: string) =
                 printfn "report = %s" (Path.Combine(folder, RunFiles.Report))
             | None -> printfn "report = %s" (RunReport.write folder)
         0
+
+/// `ganflow report DIR` (see `runWith`), a server store's password from PGPASSWORD or ~/.pgpass.
+let run (folder: string) = runWith folder None

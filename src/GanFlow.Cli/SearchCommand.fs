@@ -1,5 +1,6 @@
-/// `ganflow search NAME --out DIR`: random search with ASHA over a declared space, trials as worker processes, the
-/// SQLite store, a live display, the report; and `ganflow search-status DIR`.
+/// `ganflow search NAME --out DIR [--store URL]`: records a search in its store (SQLite by default, or PostgreSQL) and
+/// starts its local workers with a live display; `ganflow worker --store URL --search NAME`: one long-lived worker,
+/// anywhere; `ganflow search-status`: the state as key = value lines.
 module GanFlow.Cli.SearchCommand
 
 open System
@@ -14,9 +15,31 @@ open GanFlow.Runtime.Search
 open GanFlow.Report
 open GanFlow.Store
 
-/// Everything of a search folder that is the tool's (what `--fresh` removes).
-let private searchFiles =
-    [ SqliteSearchStore.FileName; SqliteSearchStore.FileName + "-wal"; SqliteSearchStore.FileName + "-shm"; SearchDriver.TrialsFolder; RunFiles.Report ]
+/// The default lease of a job, in seconds: long enough not to expire under load (a 2 s lease expired 341 times on 25
+/// trials with 16 workers on 2 cores, issue 18), short enough that a dead worker's job moves on within a minute.
+let defaultLeaseSeconds = 60.0
+
+/// How often a local worker that died is started again before `ganflow search` gives up on its slot.
+let private restartsPerWorker = 5
+
+/// `--quota ceiling|floor`.
+let parseQuota (text: string) =
+    match text with
+    | "ceiling" -> Ok PromotionQuota.Ceiling
+    | "floor" -> Ok PromotionQuota.Floor
+    | other -> Error(sprintf "--quota %s: must be ceiling (⌈n/η⌉, Ray's) or floor (⌊n/η⌋, Li et al.'s)" other)
+
+/// `--rung-value milestone|mean:K|median:K`.
+let parseRungValue (text: string) =
+    let count (k: string) (make: int -> RungValue) =
+        match Int32.TryParse(k, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
+        | true, n when n >= 1 -> Ok(make n)
+        | _ -> Error(sprintf "--rung-value %s: K must be a whole number >= 1 (mean:K or median:K)" text)
+    match text.Split(':') with
+    | [| "milestone" |] -> Ok RungValue.AtMilestone
+    | [| "mean"; k |] -> count k RungValue.MeanOfLast
+    | [| "median"; k |] -> count k RungValue.MedianOfLast
+    | _ -> Error(sprintf "--rung-value %s: must be milestone, mean:K or median:K" text)
 
 /// Expected training steps of a whole search: every trial to the first rung, 1/η of them on to each next milestone.
 let expectedSteps (record: SearchRecord) =
@@ -26,110 +49,321 @@ let expectedSteps (record: SearchRecord) =
     |> List.mapi (fun k m -> float record.Trials / (eta ** float k) * float (m - (if k = 0 then 0 else milestones[k - 1])))
     |> List.sum
 
+/// The progress of a search read from its store.
+let private progressOf (data: SearchData) =
+    let counts = SearchData.counts data |> dict
+    let best = data.Best |> Option.toObj
+    let assignment =
+        match data.Best with
+        | Some b -> data.Trials |> List.tryFind (fun t -> t.Trial = b.Trial) |> Option.map _.Assignment |> Option.defaultValue ""
+        | None -> ""
+    let line =
+        match List.tryLast data.Events with
+        | Some e -> sprintf "#%d %s trial %d%s (%s)" e.Sequence e.Kind e.Trial (if e.Step.HasValue then sprintf " step %d" e.Step.Value else "") e.Worker
+        | None -> "waiting for the first decision"
+    SearchProgress(data.Record.Trials, data.Trials.Length, Collections.Generic.Dictionary(counts), best, assignment, line)
+
 /// The progress display: a live table on a terminal, plain lines otherwise (CI logs).
 let private display (record: SearchRecord) (started: Diagnostics.Stopwatch) =
     let interactive = not Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive
+    let count (p: SearchProgress) s = match p.Counts.TryGetValue s with | true, n -> n | _ -> 0
     let line (p: SearchProgress) =
-        let count s = match p.Counts.TryGetValue s with | true, n -> n | _ -> 0
         let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d %A %.5g at step %d (%s)" b.Trial record.Scheduler.Metric b.Metric b.Step p.BestAssignment
         sprintf "%s %d/%d started, %d running, %d promoted, %d paused, %d stopped, %d completed, %d diverged, %d failed; best %s"
-            (started.Elapsed.ToString @"hh\:mm\:ss") p.Started p.Trials (count "running") (count "promoted") (count "paused") (count "stopped")
-            (count "completed") (count "diverged") (count "failed") best
+            (started.Elapsed.ToString @"hh\:mm\:ss") p.Started p.Trials (count p "running") (count p "promoted") (count p "paused") (count p "stopped")
+            (count p "completed") (count p "diverged") (count p "failed") best
     if interactive then
         let table = Table().AddColumn("search").AddColumn(record.Name)
         let rows = [ "elapsed"; "trials"; "running / promoted"; "paused / stopped"; "completed"; "diverged / failed"; "best"; "estimated time left"; "last" ]
         for r in rows do table.AddRow(r, "") |> ignore
         let update (p: SearchProgress) (trained: int64) =
-            let count s = match p.Counts.TryGetValue s with | true, n -> n | _ -> 0
             let elapsed = started.Elapsed
             let left =
                 if trained <= 0L then "?" else TimeSpan.FromSeconds(elapsed.TotalSeconds * max 0.0 (expectedSteps record / float trained - 1.0)).ToString @"hh\:mm\:ss"
             let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d: %A %.5g at step %d, %s" b.Trial record.Scheduler.Metric b.Metric b.Step p.BestAssignment
             let values =
-                [ elapsed.ToString @"hh\:mm\:ss"; sprintf "%d of %d started" p.Started p.Trials; sprintf "%d / %d" (count "running") (count "promoted")
-                  sprintf "%d / %d" (count "paused") (count "stopped"); string (count "completed"); sprintf "%d / %d" (count "diverged") (count "failed")
+                [ elapsed.ToString @"hh\:mm\:ss"; sprintf "%d of %d started" p.Started p.Trials; sprintf "%d / %d" (count p "running") (count p "promoted")
+                  sprintf "%d / %d" (count p "paused") (count p "stopped"); string (count p "completed"); sprintf "%d / %d" (count p "diverged") (count p "failed")
                   best; left; p.Line ]
             values |> List.iteri (fun i v -> table.UpdateCell(i, 1, Markup.Escape v) |> ignore)
         Some table, update
     else
         None, (fun p _ -> eprintfn "%s | %s" (line p) p.Line)
 
-/// Runs (or resumes) a search in `outDirectory`; returns the exit code: 0 when it finished, 2 on bad input (nothing
-/// started), 130/143 when stopped by a signal (`--resume` continues).
-let run (search: Search) (outDirectory: string) (workers: int option) (resume: bool) (fresh: bool) (device: string) =
+/// Whether `directory` is missing or holds nothing (a `--resume` there has nothing to resume).
+let private isMissingOrEmpty (directory: string) =
+    not (Directory.Exists directory) || Seq.isEmpty (Directory.EnumerateFileSystemEntries directory)
+
+/// The local workers of `ganflow search`: K `ganflow worker` processes, each restarted when it dies before the search is
+/// over (as a cluster manager would), all asked to stop (SIGTERM) on a signal.
+type private LocalWorkers(command: GanflowCommand, arguments: string list, logs: string, count: int) =
+    let slots = Array.init count (fun k -> k, ref (None: WorkerProcess option), ref 0)
+    let start (k: int) =
+        WorkerProcess.Start(command, arguments, null, Path.Combine(logs, sprintf "worker-%d.log" k), threads = 1)
+
+    /// Starts every worker.
+    member _.Start() =
+        for k, p, _ in slots do
+            p.Value <- Some(start k)
+
+    /// Restarts the workers that died (exit by a signal or a failure) while `over` is false; returns whether any still
+    /// runs, and the exit codes of those that ended for good.
+    member _.Poll(over: unit -> bool, stopping: bool) =
+        let mutable running = false
+        for k, p, restarts in slots do
+            match p.Value with
+            | Some w when not w.HasExited -> running <- true
+            | Some w ->
+                let code = w.ExitCode
+                if code <> 0 && code <> 2 && not stopping && restarts.Value < restartsPerWorker && not (over ()) then
+                    eprintfn "worker %d ended with exit code %d; starting it again (%d of %d)" k code (restarts.Value + 1) restartsPerWorker
+                    w.Dispose()
+                    restarts.Value <- restarts.Value + 1
+                    p.Value <- Some(start k)
+                    running <- true
+            | None -> ()
+        running
+
+    /// The exit codes of the workers that ended.
+    member _.ExitCodes = slots |> Array.choose (fun (_, p, _) -> p.Value |> Option.filter _.HasExited |> Option.map _.ExitCode)
+
+    /// Asks every worker to stop.
+    member _.Terminate() =
+        for _, p, _ in slots do
+            p.Value |> Option.iter _.Terminate()
+
+    interface IDisposable with
+        member _.Dispose() =
+            for _, p, _ in slots do
+                p.Value |> Option.iter (fun w -> w.Kill(); w.Dispose())
+
+/// Records (or resumes) a search in its store and runs its local workers; returns the exit code: 0 when it finished (or
+/// `--workers 0` recorded it), 2 on bad input (nothing started), 130/143 when stopped by a signal (`--resume` continues),
+/// 1 when the workers ended before the search did.
+let run
+    (search: Search)
+    (outDirectory: string)
+    (storeUrl: string option)
+    (passwordFile: string option)
+    (workers: int option)
+    (resume: bool)
+    (fresh: bool)
+    (device: string)
+    (leaseSeconds: float option)
+    =
     let workers = defaultArg workers search.Workers
+    let lease = defaultArg leaseSeconds defaultLeaseSeconds
     let errors =
         SearchValidation.errors search
-        @ (if workers < 1 then Check.fail "--workers" workers "must be >= 1" else [])
+        @ (if workers < 0 then Check.fail "--workers" workers "must be >= 0 (0 records the search and exits)" else [])
         @ (if resume && fresh then Check.fail "--fresh" true "cannot be combined with --resume" else [])
+        @ (if Double.IsFinite lease && lease > 0.0 then [] else Check.fail "--lease-seconds" lease "must be a positive number of seconds")
     if not errors.IsEmpty then
         eprintfn "error: invalid search %s:" search.Name
         errors |> List.iter (eprintfn "  %O")
         2
+    elif resume && isMissingOrEmpty outDirectory then
+        eprintfn "error: --resume %s: nothing to resume (%s); nothing was created. Run without --resume to start the search"
+            outDirectory (if Directory.Exists outDirectory then "the folder is empty" else "no such folder")
+        2
     else
+        let location = SearchStoreLocation.Parse(defaultArg storeUrl "sqlite", outDirectory)
+        passwordFile |> Option.iter (SearchStoreLocation.ReadPasswordFile >> ignore)
         DeviceSelection.FromString device |> ignore
+        let full = Path.GetFullPath outDirectory
+        let inFolder = match location with :? SearchStoreLocation.Sqlite as s -> s.DatabaseFile = Path.GetFullPath(SqliteSearchStore.FileOf full) | _ -> false
+        // The store first: an unreachable server or wrong credentials are refused before the folder is created.
+        let openStore () = location.Open(search.Name, SearchStoreAccess.Create, Option.toObj passwordFile)
+        if not inFolder then (use probe = openStore () in ())
         use folder = OwnedFolder.Open(outDirectory, FolderKind.Search)
         if fresh then
-            eprintfn "--fresh: replacing the search in %s" outDirectory
-            folder.RemoveOwnFiles searchFiles
+            eprintfn "--fresh: replacing the search %s in %s" search.Name outDirectory
+            if not inFolder then (use store = openStore () in store.DeleteSearch())
+            folder.RemoveOwnFiles SearchFolder.Files
         let record = Search.record search
-        use store = SqliteSearchStore.Open outDirectory
+        use store = openStore ()
         let refusal =
             match store.ReadHeader() with
+            | null when resume -> Some(sprintf "--resume: nothing to resume: %s holds no search named %s" store.Location search.Name)
             | null ->
-                store.WriteHeader(search.Name, SpecJson.serialize record)
+                store.CreateSearch(SearchHeader(search.Name, SpecJson.serialize record, record.Trials, full, lease))
+                if not inFolder then SearchFolder.WritePointer(full, SearchStorePointer(location.Url, search.Name))
                 None
             | header ->
-                let stored = RunStore.ParseJson<SearchRecord>(header.RecordJson, Path.Combine(outDirectory, SqliteSearchStore.FileName))
+                let stored = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location header.Name)
+                let started = store.ReadTrials().Count
                 match SpecDiff.first [ "trials"; "description" ] stored record with
                 | Some d ->
-                    Some(sprintf "%s holds another search: its %s = %s, this one's %s; nothing was changed (--fresh replaces it, or choose another --out)" outDirectory d.Field d.Left d.Right)
+                    Some(sprintf "%s holds another search under the name %s: its %s = %s, this one's %s; nothing was changed (--fresh replaces it, or choose another store)"
+                        store.Location search.Name d.Field d.Left d.Right)
+                | None when header.OutDirectory <> full ->
+                    Some(sprintf "%s records the search %s with its folder at %s, not %s; nothing was changed (give that --out)" store.Location search.Name header.OutDirectory full)
                 | None when not resume ->
-                    Some(sprintf "%s already holds this search (%d trials recorded): --resume continues it, --fresh starts it over" outDirectory (store.ReadTrials().Count))
-                | None when record.Trials < store.ReadTrials().Count ->
-                    Some(sprintf "--trials %d: the search has already started %d trials" record.Trials (store.ReadTrials().Count))
+                    Some(sprintf "%s already holds this search (%d trials recorded): --resume continues it, --fresh starts it over" store.Location started)
+                | None when record.Trials < started -> Some(sprintf "--trials %d: the search has already started %d trials" record.Trials started)
                 | None ->
-                    if stored.Trials <> record.Trials then store.WriteHeader(search.Name, SpecJson.serialize record)
+                    store.UpdateSearch(SpecJson.serialize record, record.Trials, defaultArg leaseSeconds header.LeaseSeconds)
                     None
         match refusal with
         | Some message ->
             eprintfn "error: %s" message
             2
+        | None when workers = 0 ->
+            printfn "search = %s" search.Name
+            printfn "store = %s" location.Url
+            printfn "out = %s" full
+            printfn "worker = ganflow worker --store %s --search %s" location.Url search.Name
+            0
         | None ->
             let started = Diagnostics.Stopwatch.StartNew()
             use cancel = new CancellationTokenSource()
             let signal = ref 0
             let registrations = Signals.stopOn cancel signal
             let command = GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
+            let arguments =
+                [ "worker"; "--store"; location.Url; "--search"; search.Name; "--device"; device; "--threads"; "1" ]
+                @ (match passwordFile with Some f -> [ "--store-password-file"; Path.GetFullPath f ] | None -> [])
+            let logs = Path.Combine(full, SearchFolder.WorkerLogs)
+            Directory.CreateDirectory logs |> ignore
             let table, update = display record started
-            let trained () = store.ReadTrials() |> Seq.sumBy (fun t -> int64 t.Steps)
             let milestones = Rungs.milestones record.Scheduler.Scheduler |> List.map string |> String.concat ", "
-            eprintfn "search %s: %d trials, %d worker process(es) on %s, milestones %s -> %s" search.Name search.Trials workers device milestones outDirectory
-            let runDriver (onProgress: SearchProgress -> unit) =
-                let driver = SearchDriver(search, store, ProcessTrialRunner(command, device), outDirectory, workers, Action<SearchProgress> onProgress)
-                driver.Run cancel.Token
-            let finished =
-                match table with
-                | Some t ->
-                    let mutable result = false
-                    AnsiConsole.Live(t).Start(fun context -> result <- runDriver (fun p -> update p (trained ()); context.Refresh()))
-                    result
-                | None -> runDriver (fun p -> update p (trained ()))
+            eprintfn "search %s: %d trials, %d worker process(es) on %s, milestones %s, store %s -> %s" search.Name search.Trials workers device milestones location.Url outDirectory
+            use local = new LocalWorkers(command, arguments, logs, workers)
+            local.Start()
+            let over () =
+                let data = SearchData.read store
+                SearchData.isFinished data
+            let watch (refresh: unit -> unit) =
+                let mutable events = -1
+                let mutable terminated = false
+                let mutable go = true
+                while go do
+                    if cancel.IsCancellationRequested && not terminated then
+                        eprintfn "stopping: each worker gives its job back after the job's next checkpoint"
+                        local.Terminate()
+                        terminated <- true
+                    go <- local.Poll(over, cancel.IsCancellationRequested)
+                    let data = SearchData.read store
+                    if data.Events.Length <> events then
+                        events <- data.Events.Length
+                        update (progressOf data) (SearchData.trainedSteps data)
+                        refresh ()
+                    if go then Thread.Sleep 250
+            match table with
+            | Some t -> AnsiConsole.Live(t).Start(fun context -> watch context.Refresh)
+            | None -> watch ignore
             registrations |> List.iter (fun r -> r.Dispose())
-            let report = SearchReport.write outDirectory
-            for key, value in SearchData.statusLines (SearchData.load outDirectory) do
+            let data = { SearchData.read store with Directory = outDirectory }
+            let report = SearchReport.writeData data
+            for key, value in SearchData.statusLines data do
                 printfn "%s = %s" key value
             printfn "wall_seconds = %.1f" started.Elapsed.TotalSeconds
             printfn "report = %s" report
             if signal.Value <> 0 then
                 eprintfn "search stopped by a signal: `ganflow search %s --out %s --resume` continues it" search.Name outDirectory
                 signal.Value
-            elif finished then 0
-            else 1
+            elif SearchData.isFinished data then 0
+            else
+                eprintfn "the workers ended before the search did (exit codes %s; see %s)" (local.ExitCodes |> Array.map string |> String.concat ", ") logs
+                1
 
-/// `ganflow search-status DIR`: the state as `key = value` lines; exit 0 whether or not the search is finished, 2 when
-/// the folder holds no search.
-let status (directory: string) =
-    for key, value in SearchData.statusLines (SearchData.load directory) do
-        printfn "%s = %s" key value
-    0
+/// `ganflow worker --store URL --search NAME`: one long-lived worker. Returns the exit code: 0 when the search is over
+/// or the idle limit passed, 2 on bad input (nothing run), 130/143 when stopped by a signal (its job given back).
+let worker (storeUrl: string) (name: string) (passwordFile: string option) (device: string) (threads: int) (idleExit: float option) =
+    let bad =
+        (if threads < 1 then Check.fail "--threads" threads "must be >= 1" else [])
+        @ (match idleExit with Some s when not (Double.IsFinite s) || s < 0.0 -> Check.fail "--idle-exit" s "must be a number of seconds >= 0" | _ -> [])
+    if not bad.IsEmpty then
+        bad |> List.iter (eprintfn "error: %O")
+        2
+    else
+        let location = SearchStoreLocation.Parse(storeUrl, null)
+        let deviceRequest = DeviceSelection.FromString device
+        use store = location.Open(name, SearchStoreAccess.ReadWrite, Option.toObj passwordFile)
+        match store.ReadHeader() with
+        | null ->
+            eprintfn "error: %s holds no search named %s (record it with `ganflow search %s --store %s --out DIR --workers 0`)" store.Location name name location.Url
+            2
+        | header ->
+            let record = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location name)
+            match GanFlow.Experiments.Catalog.tryFind name with
+            | Some(GanFlow.Core.Experiments.Declared.Search declared) ->
+                let search = { declared with Scheduler = record.Scheduler; Trials = header.Trials; Seed = record.Seed }
+                match SpecDiff.first [ "trials"; "description" ] record (Search.record search) with
+                | Some d ->
+                    eprintfn "error: this ganflow declares the search %s differently from the one %s holds: its %s = %s, here %s" name store.Location d.Field d.Left d.Right
+                    2
+                | None ->
+                    let out = header.OutDirectory
+                    let writable =
+                        try
+                            let trials = Path.Combine(out, SearchDriver.TrialsFolder)
+                            Directory.CreateDirectory trials |> ignore
+                            let probe = Path.Combine(trials, sprintf ".probe-%s" (Guid.NewGuid().ToString "N"))
+                            File.WriteAllText(probe, "")
+                            File.Delete probe
+                            None
+                        with e when (e :? IOException || e :? UnauthorizedAccessException) -> Some e.Message
+                    match writable with
+                    | Some reason ->
+                        eprintfn "error: the search's folder %s (its --out) cannot be written here: %s" out reason
+                        2
+                    | None ->
+                        use keeper = location.Open(name, SearchStoreAccess.ReadWrite, Option.toObj passwordFile)
+                        let runner: ITrialRunner =
+                            match search.Trainer with
+                            | TrialTrainer.ClosedForm curve -> ClosedFormTrialRunner(search, curve)
+                            | TrialTrainer.Experiment ->
+                                TorchSetup.Initialize threads
+                                ExperimentTrialRunner(device)
+                        let id = SearchWorker.NewId()
+                        let options =
+                            WorkerOptions(
+                                id,
+                                IdleExit = Option.toNullable (idleExit |> Option.map TimeSpan.FromSeconds),
+                                // A worker that lost its lease ends at once: it writes nothing more, and its job goes on elsewhere.
+                                OnLeaseLost = Action<Lease>(fun lease ->
+                                    eprintfn "%s: lease of trial %d lost: ending this process at once" id lease.Trial
+                                    Diagnostics.Process.GetCurrentProcess().Kill()),
+                                Log = Action<string>(eprintfn "%s"))
+                        let w = SearchWorker(search, store, keeper, runner, out, options)
+                        w.add_Recorded(Action<string>(fun line -> eprintfn "%s: %s" id line))
+                        use cancel = new CancellationTokenSource()
+                        let signal = ref 0
+                        let registrations = Signals.stopOn cancel signal
+                        eprintfn "worker %s: search %s in %s, folder %s, device %O, lease %.0f s" id name store.Location out deviceRequest header.LeaseSeconds
+                        let ended = w.Run cancel.Token
+                        registrations |> List.iter (fun r -> r.Dispose())
+                        eprintfn "worker %s: %A after %d job(s)" id ended w.Jobs
+                        if ended = WorkerEnd.Finished then
+                            // The worker that recorded the search's last event writes the report.
+                            let events = store.ReadEvents()
+                            if events.Count > 0 && events[events.Count - 1].Worker = id then
+                                eprintfn "report = %s" (SearchReport.writeData (SearchData.read store))
+                        match ended with
+                        | WorkerEnd.Stopped -> if signal.Value <> 0 then signal.Value else 143
+                        | _ -> 0
+            | _ ->
+                eprintfn "error: %s holds a search named %s, which this ganflow does not declare (`ganflow list`)" store.Location name
+                2
+
+/// `ganflow search-status DIR` or `--store URL --search NAME`: the state as `key = value` lines; exit 0 whether or not
+/// the search is finished, 2 when there is no such search.
+let status (folder: string option) (storeUrl: string option) (name: string option) (passwordFile: string option) =
+    let data =
+        match folder, storeUrl, name with
+        | Some directory, None, None -> Ok(SearchData.loadWith directory passwordFile)
+        | None, Some url, Some name ->
+            use store = SearchStoreLocation.Parse(url, null).Open(name, SearchStoreAccess.ReadOnly, Option.toObj passwordFile)
+            match store.ReadHeader() with
+            | null -> Error(sprintf "%s holds no search named %s" store.Location name)
+            | _ -> Ok(SearchData.read store)
+        | _ -> Error "give a search folder, or --store URL and --search NAME"
+    match data with
+    | Ok data ->
+        for key, value in SearchData.statusLines data do
+            printfn "%s = %s" key value
+        0
+    | Error message ->
+        eprintfn "error: %s" message
+        2

@@ -150,7 +150,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                             | None -> sprintf "no result (exit code %d, see %s)" exit (Path.Combine(folder, RunFiles.Log))
                         eprintfn "%-36s %s" e.Name status
                     with :? OperationCanceledException -> eprintfn "%-36s stopped" e.Name
-            /// A search cell: `ganflow search NAME --out DIR/NAME --resume` (a finished search is kept as it is).
+            /// A search cell: `ganflow search NAME --out DIR/NAME` (`--resume` once it holds the search: a finished one is kept).
             let runSearch (cell: StudySearchCell) =
                 let folder = StudyReport.searchFolder outDirectory cell
                 Directory.CreateDirectory folder |> ignore
@@ -161,7 +161,9 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                     | _ -> None
                 replace |> Option.iter (fun d -> eprintfn "%-36s replacing its earlier search (%s was %s, is now %s)" cell.Search d.Field d.Left d.Right)
                 let arguments =
-                    [ "search"; cell.Search; "--out"; folder; (if replace.IsSome then "--fresh" else "--resume"); "--workers"; string study.Parallelism; "--device"; device ]
+                    [ "search"; cell.Search; "--out"; folder ]
+                    @ (if replace.IsSome then [ "--fresh" ] elif File.Exists(SqliteSearchStore.FileOf folder) then [ "--resume" ] else [])
+                    @ [ "--workers"; string study.Parallelism; "--device"; device ]
                 use child = WorkerProcess.Start(command, arguments, null, Path.Combine(folder, RunFiles.Log))
                 try
                     let exit = child.WaitForExit cancel.Token

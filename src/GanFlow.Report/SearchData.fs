@@ -4,34 +4,53 @@ open System.IO
 open GanFlow.Core.Search
 open GanFlow.Store
 
-/// A search folder read back from its store: the search's record, every trial, every evaluation, the event log.
+/// A search read back from its store: the search's record, every trial, every evaluation, the event log, the job
+/// attempts and the workers.
 type SearchData =
-    { Directory: string
+    { /// The search folder (trial folders, the report).
+      Directory: string
+      /// Where the store is (never with a password).
+      Store: string
       Record: SearchRecord
       Trials: TrialRow list
       Reports: TrialReport list
       Events: SearchEvent list
-      Best: BestTrial option }
+      Best: BestTrial option
+      Attempts: AttemptRow list
+      Workers: WorkerRow list }
 
 module SearchData =
 
     /// Statuses a trial can have in the store, in display order.
     let statuses = [ "running"; "promoted"; "paused"; "stopped"; "completed"; "diverged"; "failed" ]
 
-    /// Reads a search folder's store (read-only: safe while the search runs).
-    /// Raises `RunFolderException` when the folder holds no readable store.
-    let load (directory: string) =
-        use store = SqliteSearchStore.Open(directory, readOnly = true)
+    /// Reads the search of `store` (safe while workers write: each read is a committed snapshot).
+    /// Raises `RunFolderException` when the store holds no such search.
+    let read (store: ISearchStore) =
         let header =
             match store.ReadHeader() with
-            | null -> raise (RunFolderException(sprintf "%s: its %s records no search yet" directory SqliteSearchStore.FileName))
+            | null -> raise (RunFolderException(sprintf "%s holds no search named %s" store.Location store.SearchName))
             | h -> h
-        { Directory = directory
-          Record = RunStore.ParseJson<SearchRecord>(header.RecordJson, Path.Combine(directory, SqliteSearchStore.FileName) + " (search record)")
+        { Directory = header.OutDirectory
+          Store = store.Location
+          Record = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (record of search %s)" store.Location header.Name)
           Trials = List.ofSeq (store.ReadTrials())
           Reports = List.ofSeq (store.ReadReports())
           Events = List.ofSeq (store.ReadEvents())
-          Best = Option.ofObj (store.ReadBest()) }
+          Best = Option.ofObj (store.ReadBest())
+          Attempts = List.ofSeq (store.ReadAttempts())
+          Workers = List.ofSeq (store.ReadWorkers()) }
+
+    /// Reads the search of the search folder `directory` (its study.db, or the store its store.json points to, with the
+    /// password from `passwordFile`, PGPASSWORD or ~/.pgpass), read-only. The folder is the one given, wherever the
+    /// store says the search's folder is (a shared folder may be mounted at another path here).
+    /// Raises `RunFolderException` when the folder holds no search or its store cannot be used.
+    let loadWith (directory: string) (passwordFile: string option) =
+        use store = SearchFolder.OpenStore(directory, SearchStoreAccess.ReadOnly, Option.toObj passwordFile)
+        { read store with Directory = directory }
+
+    /// Reads the search of the search folder `directory` (see `loadWith`).
+    let load (directory: string) = loadWith directory None
 
     /// Trials per status.
     let counts (data: SearchData) =
@@ -65,5 +84,8 @@ module SearchData =
           "best_step", (match data.Best with Some b -> string b.Step | None -> "0")
           "best_assignment", (match data.Best with Some b -> (data.Trials |> List.find (fun t -> t.Trial = b.Trial)).Assignment | None -> "")
           "generator_steps", string (trainedSteps data)
-          "decisions", string (data.Events |> List.filter (fun e -> List.contains e.Kind [ "start"; "promote"; "pause"; "complete"; "stop"; "diverge"; "fail" ]) |> List.length) ]
+          "decisions", string (data.Events |> List.filter (fun e -> List.contains e.Kind [ "start"; "promote"; "pause"; "complete"; "stop"; "diverge"; "fail" ]) |> List.length)
+          "workers", string (data.Workers |> List.filter _.Alive |> List.length)
+          "leases_expired", string (data.Attempts |> List.filter (fun a -> a.Outcome = "expired") |> List.length)
+          "attempts", string data.Attempts.Length ]
         |> List.distinctBy fst

@@ -78,9 +78,9 @@ module SearchReport =
             |> Chart.withYAxisStyle (metricName data, AxisType = StyleParam.AxisType.Log)
             |> Chart.withSize (1000, 320))
 
-    /// Writes `report.html` into the search folder (atomically) and returns its path.
-    let write (directory: string) =
-        let data = SearchData.load directory
+    /// Writes the report of `data` as `report.html` into its search folder (atomically) and returns its path.
+    let writeData (data: SearchData) =
+        let directory = data.Directory
         let best =
             ranked data
             |> List.truncate 10
@@ -110,3 +110,6 @@ module SearchReport =
         let path = Path.Combine(directory, RunFiles.Report)
         AtomicFile.WriteAllText(path, html)
         path
+
+    /// Writes `report.html` into the search folder `directory` (read from its store; atomically) and returns its path.
+    let write (directory: string) = writeData (SearchData.load directory)

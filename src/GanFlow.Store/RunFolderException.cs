@@ -5,4 +5,4 @@ namespace GanFlow.Store;
 /// is writing, a resume that does not match, a corrupt file (the message names the file, and the line where there
 /// is one). The command line answers it with exit code 2 and the message, never a stack trace.
 /// </summary>
-public sealed class RunFolderException(string message) : Exception(message);
+public class RunFolderException(string message) : Exception(message);

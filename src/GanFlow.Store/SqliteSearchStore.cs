@@ -1,220 +1,157 @@
-using System.Globalization;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace GanFlow.Store;
 
+/// <summary>How a store is opened.</summary>
+public enum SearchStoreAccess
+{
+    /// <summary>Reading only (status, reports, frames); the store must exist.</summary>
+    ReadOnly,
+    /// <summary>Reading and writing a store that exists (workers); its schema is never created here.</summary>
+    ReadWrite,
+    /// <summary>Reading and writing, creating the schema first when the store has none (<c>ganflow search</c>, the one
+    /// explicit step that creates it).</summary>
+    Create,
+}
+
 /// <summary>
-/// <see cref="ISearchStore"/> on an embedded SQLite database, <c>DIR/study.db</c> (Microsoft.Data.Sqlite), in WAL mode
-/// with full synchronisation: every commit is one transaction, durable when it returns, and readers (`ganflow
-/// search-status`, the report) see the last committed state while the driver writes. Tables: <c>search</c> (one row),
-/// <c>trials</c>, <c>reports</c>, <c>events</c>; view <c>decisions</c>.
+/// <see cref="ISearchStore"/> on an embedded SQLite database, by convention <c>DIR/study.db</c> of a search folder
+/// (Microsoft.Data.Sqlite), in WAL mode with full synchronisation: every transaction is durable when it returns, readers
+/// (`ganflow search-status`, the report) see the last committed state while workers write, and the search's lock is
+/// SQLite's write lock (<c>BEGIN IMMEDIATE</c>). Its clock is the machine's: the workers of a SQLite store run on the
+/// machine that holds the file (a local filesystem; SQLite's locking is not safe over NFS).
 /// </summary>
-public sealed class SqliteSearchStore : ISearchStore
+public sealed class SqliteSearchStore : RelationalSearchStore
 {
     /// <summary>The database file of a search folder.</summary>
     public const string FileName = "study.db";
-    private const int Format = 1;
+
     private readonly SqliteConnection connection;
+    private readonly string path;
 
-    private SqliteSearchStore(SqliteConnection connection) => this.connection = connection;
-
-    /// <summary>The store of the search folder <paramref name="directory"/>, created when missing (with
-    /// <paramref name="readOnly"/>: opened for reading only, and it must exist).</summary>
-    /// <exception cref="RunFolderException">The file is not a search store this tool wrote.</exception>
-    public static SqliteSearchStore Open(string directory, bool readOnly = false)
+    private SqliteSearchStore(SqliteConnection connection, string path, string searchName) : base(searchName)
     {
-        var path = Path.Combine(directory, FileName);
-        if (readOnly && !File.Exists(path)) throw new RunFolderException($"{directory}: no {FileName} (is this a search folder written by `ganflow search`?)");
+        this.connection = connection;
+        this.path = path;
+    }
+
+    /// <inheritdoc />
+    public override string Location => path;
+
+    /// <inheritdoc />
+    protected override DbConnection Connection => connection;
+
+    /// <inheritdoc />
+    protected override string Now => "((julianday('now') - 2440587.5) * 86400.0)";
+
+    /// <inheritdoc />
+    protected override string Table(string name) => name;
+
+    /// <inheritdoc />
+    protected override DbTransaction BeginLocked() => connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE
+
+    /// <summary>The database file of the search folder <paramref name="directory"/>.</summary>
+    public static string FileOf(string directory) => Path.Combine(directory, FileName);
+
+    private static SqliteConnection Connect(string databaseFile, SearchStoreAccess access)
+    {
+        if (access != SearchStoreAccess.Create && !File.Exists(databaseFile))
+            throw new RunFolderException($"{databaseFile}: no such search store (is this a search folder written by `ganflow search`?)");
         var builder = new SqliteConnectionStringBuilder
         {
-            DataSource = path,
-            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            DataSource = databaseFile,
+            Mode = access == SearchStoreAccess.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
+            DefaultTimeout = 120,
         };
         var connection = new SqliteConnection(builder.ToString());
         try
         {
             connection.Open();
-            var store = new SqliteSearchStore(connection);
-            if (!readOnly) store.CreateSchema();
-            store.CheckFormat(path);
-            return store;
+            if (access != SearchStoreAccess.ReadOnly)
+            {
+                Run(connection, "PRAGMA journal_mode = WAL;");
+                Run(connection, "PRAGMA synchronous = FULL;");
+            }
+            return connection;
         }
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw new RunFolderException($"{path}: not a usable search store ({e.Message})");
+            throw new RunFolderException($"{databaseFile}: not a usable search store ({e.Message})");
         }
     }
 
-    private void Execute(string sql)
+    private static void Run(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 
-    private void CreateSchema()
+    /// <summary>Opens the search <paramref name="searchName"/> of the SQLite store <paramref name="databaseFile"/> (with
+    /// <see cref="SearchStoreAccess.Create"/>: creating the file and its schema when missing).</summary>
+    /// <exception cref="RunFolderException">The file is missing (unless created), is not a search store, or has another
+    /// layout version (<see cref="SearchStoreVersionException"/>).</exception>
+    public static SqliteSearchStore Open(string databaseFile, string searchName, SearchStoreAccess access)
     {
-        Execute("PRAGMA journal_mode = WAL;");
-        Execute("PRAGMA synchronous = FULL;");
-        Execute($"""
-            CREATE TABLE IF NOT EXISTS search (
-                id INTEGER PRIMARY KEY CHECK (id = 1), name TEXT NOT NULL, record_json TEXT NOT NULL, format INTEGER NOT NULL,
-                best_trial INTEGER, best_step INTEGER, best_metric REAL);
-            CREATE TABLE IF NOT EXISTS trials (
-                trial INTEGER PRIMARY KEY, assignment TEXT NOT NULL, assignment_json TEXT NOT NULL, spec_json TEXT NOT NULL,
-                folder TEXT NOT NULL, status TEXT NOT NULL, rung INTEGER NOT NULL, steps INTEGER NOT NULL, metric REAL, updated_at TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS reports (
-                trial INTEGER NOT NULL, step INTEGER NOT NULL, w1 REAL, w1_exact REAL, critic_w1 REAL, energy REAL, nll REAL,
-                wall_seconds REAL, PRIMARY KEY (trial, step));
-            CREATE TABLE IF NOT EXISTS events (
-                seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, trial INTEGER NOT NULL, rung INTEGER, step INTEGER, value REAL,
-                detail TEXT, at TEXT NOT NULL);
-            CREATE VIEW IF NOT EXISTS decisions AS
-                SELECT * FROM events WHERE kind IN ('start', 'promote', 'pause', 'complete', 'stop', 'diverge', 'fail');
-            """);
-    }
-
-    private void CheckFormat(string path)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT format FROM search WHERE id = 1";
-        if (command.ExecuteScalar() is long format && format != Format)
-            throw new RunFolderException($"{path}: search store format {format}, this ganflow writes {Format}");
-    }
-
-    /// <inheritdoc />
-    public SearchHeader? ReadHeader() =>
-        Query("SELECT name, record_json, format FROM search WHERE id = 1",
-            r => new SearchHeader(r.GetString(0), r.GetString(1), r.GetInt32(2))).SingleOrDefault();
-
-    /// <inheritdoc />
-    public void WriteHeader(string name, string recordJson)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO search (id, name, record_json, format) VALUES (1, $name, $record, $format)
-            ON CONFLICT (id) DO UPDATE SET name = excluded.name, record_json = excluded.record_json
-            """;
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$record", recordJson);
-        command.Parameters.AddWithValue("$format", Format);
-        command.ExecuteNonQuery();
-    }
-
-    private static object Nullable(double? v) => v is { } x && double.IsFinite(x) ? x : DBNull.Value;
-    private static object Nullable(int? v) => v is { } x ? x : DBNull.Value;
-    private static object Nullable(string? v) => v is { } x ? x : DBNull.Value;
-    private static double Real(SqliteDataReader r, int i) => r.IsDBNull(i) ? double.NaN : r.GetDouble(i);
-
-    /// <summary>Every row of <paramref name="sql"/>, each turned into a value by <paramref name="row"/>.</summary>
-    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> row)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var r = command.ExecuteReader();
-        var rows = new List<T>();
-        while (r.Read()) rows.Add(row(r));
-        return rows;
-    }
-
-    private static int? Int(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
-
-    /// <inheritdoc />
-    public IReadOnlyList<SearchEvent> ReadEvents() =>
-        Query("SELECT seq, kind, trial, rung, step, value, detail, at FROM events ORDER BY seq",
-            r => new SearchEvent(r.GetInt64(0), r.GetString(1), r.GetInt32(2), Int(r, 3), Int(r, 4),
-                r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7)));
-
-    /// <inheritdoc />
-    public IReadOnlyList<TrialRow> ReadTrials() =>
-        Query("SELECT trial, assignment, assignment_json, spec_json, folder, status, rung, steps, metric FROM trials ORDER BY trial",
-            r => new TrialRow(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
-                r.GetInt32(6), r.GetInt32(7), r.IsDBNull(8) ? null : r.GetDouble(8)));
-
-    /// <inheritdoc />
-    public IReadOnlyList<TrialReport> ReadReports() =>
-        Query("SELECT trial, step, w1, w1_exact, critic_w1, energy, nll, wall_seconds FROM reports ORDER BY trial, step",
-            r => new TrialReport(r.GetInt32(0), r.GetInt32(1), Real(r, 2), Real(r, 3), Real(r, 4), Real(r, 5), Real(r, 6), Real(r, 7)));
-
-    /// <inheritdoc />
-    public void Commit(IReadOnlyList<NewSearchEvent> events, IReadOnlyList<TrialRow> trials, IReadOnlyList<TrialReport> reports, BestTrial? best)
-    {
-        var now = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-        using var transaction = connection.BeginTransaction();
-        foreach (var e in events)
+        var connection = Connect(databaseFile, access);
+        var store = new SqliteSearchStore(connection, databaseFile, searchName);
+        try
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "INSERT INTO events (kind, trial, rung, step, value, detail, at) VALUES ($kind, $trial, $rung, $step, $value, $detail, $at)";
-            command.Parameters.AddWithValue("$kind", e.Kind);
-            command.Parameters.AddWithValue("$trial", e.Trial);
-            command.Parameters.AddWithValue("$rung", Nullable(e.Rung));
-            command.Parameters.AddWithValue("$step", Nullable(e.Step));
-            command.Parameters.AddWithValue("$value", Nullable(e.Value));
-            command.Parameters.AddWithValue("$detail", Nullable(e.Detail));
-            command.Parameters.AddWithValue("$at", now);
-            command.ExecuteNonQuery();
+            if (access == SearchStoreAccess.Create)
+            {
+                using var transaction = connection.BeginTransaction(deferred: false);
+                store.CreateTables(transaction);
+                transaction.Commit();
+            }
+            store.CheckVersion();
+            return store;
         }
-        foreach (var t in trials)
+        catch (SqliteException e)
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO trials (trial, assignment, assignment_json, spec_json, folder, status, rung, steps, metric, updated_at)
-                VALUES ($trial, $assignment, $assignmentJson, $spec, $folder, $status, $rung, $steps, $metric, $at)
-                ON CONFLICT (trial) DO UPDATE SET status = excluded.status, rung = excluded.rung, steps = excluded.steps,
-                    metric = excluded.metric, updated_at = excluded.updated_at
-                """;
-            command.Parameters.AddWithValue("$trial", t.Trial);
-            command.Parameters.AddWithValue("$assignment", t.Assignment);
-            command.Parameters.AddWithValue("$assignmentJson", t.AssignmentJson);
-            command.Parameters.AddWithValue("$spec", t.SpecJson);
-            command.Parameters.AddWithValue("$folder", t.Folder);
-            command.Parameters.AddWithValue("$status", t.Status);
-            command.Parameters.AddWithValue("$rung", t.Rung);
-            command.Parameters.AddWithValue("$steps", t.Steps);
-            command.Parameters.AddWithValue("$metric", Nullable(t.Metric));
-            command.Parameters.AddWithValue("$at", now);
-            command.ExecuteNonQuery();
+            store.Dispose();
+            throw new RunFolderException($"{databaseFile}: not a usable search store ({e.Message})");
         }
-        foreach (var p in reports)
+        catch
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT OR REPLACE INTO reports (trial, step, w1, w1_exact, critic_w1, energy, nll, wall_seconds)
-                VALUES ($trial, $step, $w1, $w1Exact, $critic, $energy, $nll, $wall)
-                """;
-            command.Parameters.AddWithValue("$trial", p.Trial);
-            command.Parameters.AddWithValue("$step", p.Step);
-            command.Parameters.AddWithValue("$w1", Nullable(p.W1));
-            command.Parameters.AddWithValue("$w1Exact", Nullable(p.W1Exact));
-            command.Parameters.AddWithValue("$critic", Nullable(p.CriticW1));
-            command.Parameters.AddWithValue("$energy", Nullable(p.Energy));
-            command.Parameters.AddWithValue("$nll", Nullable(p.Nll));
-            command.Parameters.AddWithValue("$wall", Nullable(p.WallSeconds));
-            command.ExecuteNonQuery();
+            store.Dispose();
+            throw;
         }
-        if (best is not null)
-        {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "UPDATE search SET best_trial = $trial, best_step = $step, best_metric = $metric WHERE id = 1";
-            command.Parameters.AddWithValue("$trial", best.Trial);
-            command.Parameters.AddWithValue("$step", best.Step);
-            command.Parameters.AddWithValue("$metric", best.Metric);
-            command.ExecuteNonQuery();
-        }
-        transaction.Commit();
+    }
+
+    /// <summary>The names of the searches the SQLite store <paramref name="databaseFile"/> holds (a search folder's holds one).</summary>
+    /// <exception cref="RunFolderException">The file is missing, not a search store, or of another layout version.</exception>
+    public static IReadOnlyList<string> SearchNames(string databaseFile)
+    {
+        using var store = Open(databaseFile, "", SearchStoreAccess.ReadOnly);
+        return store.Names();
+    }
+
+    private List<string> Names() => Use(() => Query("SELECT name FROM searches ORDER BY name", r => r.GetString(0)));
+
+    /// <summary>Opens the search of the search folder <paramref name="directory"/> (its <c>study.db</c> holds one).</summary>
+    /// <exception cref="RunFolderException">No store there, or it holds no search yet.</exception>
+    public static SqliteSearchStore OpenFolder(string directory, SearchStoreAccess access = SearchStoreAccess.ReadOnly)
+    {
+        var file = FileOf(directory);
+        var names = SearchNames(file);
+        if (names.Count == 0) throw new RunFolderException($"{directory}: its {FileName} records no search yet");
+        if (names.Count > 1) throw new RunFolderException($"{directory}: its {FileName} holds {names.Count} searches ({string.Join(", ", names)}); name one with --search");
+        return Open(file, names[0], access);
     }
 
     /// <inheritdoc />
-    public BestTrial? ReadBest() =>
-        Query("SELECT best_trial, best_step, best_metric FROM search WHERE id = 1 AND best_trial IS NOT NULL",
-            r => new BestTrial(r.GetInt32(0), r.GetInt32(1), r.GetDouble(2))).SingleOrDefault();
+    protected override int? ReadVersion(DbTransaction? transaction)
+    {
+        var tables = Query("SELECT name FROM sqlite_master WHERE type = 'table'", r => r.GetString(0), transaction);
+        if (tables.Contains("schema_version"))
+            return Query("SELECT version FROM schema_version", r => Convert.ToInt32(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), transaction)
+                .Cast<int?>().FirstOrDefault();
+        return tables.Contains("search") ? 1 : null; // layout 1: one `search` row per file, no schema_version table
+    }
 
     /// <inheritdoc />
-    public void Dispose() => connection.Dispose();
+    public override void Dispose() => connection.Dispose();
 }

@@ -22,7 +22,8 @@ let private fakeSearch (trials: int) (scheduler: Scheduler) =
       Scheduler = { SchedulerSpec.Default with Scheduler = scheduler }
       Trials = trials
       Seed = 3
-      Workers = 1 }
+      Workers = 1
+      Trainer = TrialTrainer.Experiment }
 
 /// W1 of a trial of quality q after `step` steps: (q/1000 + 0.05)(1 + 100/step), falling with training.
 let private curve (q: int) (step: int) = (float q / 1000.0 + 0.05) * (1.0 + 100.0 / float step)
@@ -40,46 +41,76 @@ type private FakeRunner(trained: Dictionary<int, int>, work: List<int * int * in
             let status = if job.ToStep = job.Experiment.Budget.Steps then RunStatus.Completed else RunStatus.Paused
             TrialResult(status, job.ToStep, r, [| r |], "")
 
-/// A store that fails at its `crashAt`-th commit, as a kill of the driver there would (nothing of that commit is kept).
-type private CrashingStore(inner: ISearchStore, crashAt: int) =
-    let mutable commits = 0
+/// A store that fails at its `crashAt`-th locked transaction after the transaction's body ran, as a kill of the worker
+/// there would (nothing of that transaction is kept: the store rolls it back).
+type CrashingStore(inner: ISearchStore, crashAt: int) =
+    let mutable transactions = 0
     interface ISearchStore with
+        member _.Location = inner.Location
+        member _.SearchName = inner.SearchName
         member _.ReadHeader() = inner.ReadHeader()
-        member _.WriteHeader(name, json) = inner.WriteHeader(name, json)
+        member _.CreateSearch header = inner.CreateSearch header
+        member _.UpdateSearch(json, trials, lease) = inner.UpdateSearch(json, trials, lease)
+        member _.DeleteSearch() = inner.DeleteSearch()
         member _.ReadEvents() = inner.ReadEvents()
         member _.ReadTrials() = inner.ReadTrials()
         member _.ReadReports() = inner.ReadReports()
         member _.ReadBest() = inner.ReadBest()
-        member _.Commit(events, trials, reports, best) =
-            commits <- commits + 1
-            if commits = crashAt then failwith "simulated crash"
-            inner.Commit(events, trials, reports, best)
+        member _.ReadAttempts() = inner.ReadAttempts()
+        member _.ReadWorkers() = inner.ReadWorkers()
+        member _.Locked<'T>(body: Func<ISearchTransaction, 'T>) : 'T =
+            inner.Locked(fun tx ->
+                let result = body.Invoke tx
+                transactions <- transactions + 1
+                if transactions = crashAt then failwith "simulated crash"
+                result)
+        member _.Renew lease = inner.Renew lease
+        member _.Heartbeat(worker, host, pid) = inner.Heartbeat(worker, host, pid)
+        member _.EndWorker worker = inner.EndWorker worker
         member _.Dispose() = inner.Dispose()
 
-/// The store's contents without its clock: events (kind, trial, rung, step, value), trials, reports, best.
-let private contents (folder: string) =
-    use store = SqliteSearchStore.Open(folder, readOnly = true)
+/// The store's contents without its clock and workers: events (kind, trial, rung, step, value, detail), trials,
+/// reports, best.
+let contentsOf (store: ISearchStore) =
     let events = store.ReadEvents() |> Seq.map (fun e -> e.Kind, e.Trial, e.Rung, e.Step, e.Value, e.Detail) |> List.ofSeq
     let trials = store.ReadTrials() |> Seq.map (fun t -> t.Trial, t.Assignment, t.Status, t.Rung, t.Steps, t.Metric) |> List.ofSeq
     let bits (x: float) = BitConverter.DoubleToInt64Bits x // NaN equals NaN
     let reports = store.ReadReports() |> Seq.map (fun r -> r.Trial, r.Step, bits r.W1, bits r.W1Exact, bits r.CriticW1, bits r.Energy) |> List.ofSeq
     events, trials, reports, store.ReadBest()
 
-/// Runs a fake search to its end in a new folder (crashing at the `crashAt`-th commit first, then resuming, when given).
+/// The contents of a search folder's SQLite store (see `contentsOf`).
+let private contents (folder: string) =
+    use store = SqliteSearchStore.OpenFolder folder
+    contentsOf store
+
+/// The lease of the in-process tests: short, so that a crashed worker's job moves on quickly.
+let private testLease = 0.5
+
+/// Records `search` in a new SQLite store in `folder`.
+let createSqlite (folder: string) (search: Search) (lease: float) =
+    Directory.CreateDirectory folder |> ignore
+    let store = SqliteSearchStore.Open(SqliteSearchStore.FileOf folder, search.Name, SearchStoreAccess.Create)
+    store.CreateSearch(SearchHeader(search.Name, GanFlow.Core.Specs.SpecJson.serialize (Search.record search), search.Trials, folder, lease))
+    store
+
+/// Runs a fake search to its end in a new folder (crashing at the `crashAt`-th transaction first, then resuming, when
+/// given); returns the folder, the final state, the work done and how many transactions the run took.
 let private runFake (search: Search) (workers: int) (crashAt: int option) =
     let folder = scratchFolder "fake-search"
-    Directory.CreateDirectory folder |> ignore
     let trained, work = Dictionary<int, int>(), List<int * int * int>()
     let driver (store: ISearchStore) = SearchDriver(search, store, FakeRunner(trained, work), folder, workers)
-    (use store = SqliteSearchStore.Open folder
-     store.WriteHeader(search.Name, GanFlow.Core.Specs.SpecJson.serialize (Search.record search)))
+    (createSqlite folder search testLease).Dispose()
     match crashAt with
     | Some k ->
-        use crashing = new CrashingStore(SqliteSearchStore.Open folder, k)
+        use crashing = new CrashingStore(SqliteSearchStore.OpenFolder(folder, SearchStoreAccess.ReadWrite), k)
         Expect.throwsC (fun () -> (driver crashing).Run Threading.CancellationToken.None |> ignore) (fun e -> Expect.equal e.Message "simulated crash" "the crash") |> ignore
+        // The dead worker's job goes to the next worker once its lease has expired; waiting that long first makes the
+        // resumed worker take it before anything new, as the only worker of an uninterrupted search would have.
+        Threading.Thread.Sleep(TimeSpan.FromSeconds(testLease + 0.1))
     | None -> ()
-    use store = SqliteSearchStore.Open folder
-    let d = driver store
+    use store = SqliteSearchStore.OpenFolder(folder, SearchStoreAccess.ReadWrite)
+    let counting = new CrashingStore(store, Int32.MaxValue)
+    let d = driver counting
     let finished = d.Run Threading.CancellationToken.None
     Expect.isTrue finished "the search finished"
     folder, d.State, List.ofSeq work
@@ -117,22 +148,24 @@ let tests =
             Expect.all (state.Phases |> Map.toList) (fun (_, p) -> p = TrialPhase.Completed) "every trial completed"
         }
 
-        test "a driver that crashes at any commit and is resumed ends with the store of an uninterrupted search, training no rung twice" {
+        test "a worker that crashes in any transaction and is resumed ends with the store of an uninterrupted search, training no rung twice" {
             let search = fakeSearch 12 ashaSpec
             let reference, _, referenceWork = runFake search 1 None
             let expected = contents reference
-            let commits = let e, _, _, _ = expected in (e |> List.filter (fun (k, _, _, _, _, _) -> k <> "pause" && k <> "complete" && k <> "stop") |> List.length) + 1
+            // One worker: a transaction per job taken, per report, and the end; crash in each of them once.
+            let e, _, _, _ = expected
+            let transactions = (e |> List.filter (fun (k, _, _, _, _, _) -> k = "start" || k = "promote") |> List.length) * 2 + 1
             let spentBy (work: (int * int * int) list) = work |> List.sumBy (fun (_, b, t) -> t - b)
-            for k in 1 .. commits do
+            for k in 1 .. transactions do
                 let folder, _, work = runFake search 1 (Some k)
-                Expect.equal (contents folder) expected (sprintf "crash at commit %d: the same store" k)
-                Expect.equal (spentBy work) (spentBy referenceWork) (sprintf "crash at commit %d: the same training steps, none twice" k)
+                Expect.equal (contents folder) expected (sprintf "crash in transaction %d: the same store" k)
+                Expect.equal (spentBy work) (spentBy referenceWork) (sprintf "crash in transaction %d: the same training steps, none twice" k)
         }
 
         test "the store refuses a recorded decision the scheduler would not take again (a changed search)" {
             let search = fakeSearch 8 ashaSpec
             let folder, _, _ = runFake search 1 None
-            use store = SqliteSearchStore.Open folder
+            use store = SqliteSearchStore.OpenFolder(folder, SearchStoreAccess.ReadWrite)
             let changed = { search with Scheduler = { search.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 10; MaxSteps = 160; ReductionFactor = 2 } } }
             let driver = SearchDriver(changed, store, FakeRunner(Dictionary(), List()), folder, 1)
             let error = Expect.throwsC (fun () -> driver.Run Threading.CancellationToken.None |> ignore) id
@@ -161,17 +194,19 @@ let tests =
         }
 
         test "a real ganflow search killed with SIGKILL (driver and worker) and resumed ends with the store of an uninterrupted search" {
-            let arguments folder = [ "search"; "demo-search-unimodal"; "--out"; folder; "--trials"; "4"; "--grace"; "20"; "--max-steps"; "80"; "--workers"; "1"; "--device"; "cpu" ]
+            let arguments folder =
+                [ "search"; "demo-search-unimodal"; "--out"; folder; "--trials"; "4"; "--grace"; "20"; "--max-steps"; "80"; "--workers"; "1"; "--device"; "cpu"
+                  "--lease-seconds"; "3" ]
             let killed, direct = scratchFolder "search-sigkill", scratchFolder "search-direct"
             use driver = GanFlow.Tests.ProcessTests.startGanflow (arguments killed)
             let reachedEvents () =
                 if not (File.Exists(Path.Combine(killed, SqliteSearchStore.FileName))) then 0
                 else
                     try
-                        use store = SqliteSearchStore.Open(killed, readOnly = true)
+                        use store = SqliteSearchStore.OpenFolder killed
                         store.ReadEvents() |> Seq.filter (fun e -> e.Kind = "reached") |> Seq.length
                     with _ -> 0
-            let workers () = GanFlow.Tests.ProcessTests.processesMentioning killed |> Array.filter (fun l -> l.Contains "--until")
+            let workers () = GanFlow.Tests.ProcessTests.processesMentioning killed |> Array.filter (fun l -> l.Contains " worker ")
             GanFlow.Tests.ProcessTests.waitWhileRunning driver "a reported rung and a running worker" (fun () -> reachedEvents () >= 2 && workers().Length > 0)
             let workerPids = workers () |> Array.map (fun l -> int (l.Split(':')[0]))
             driver.Kill()
@@ -188,10 +223,10 @@ let tests =
             Expect.equal (contents killed) (contents direct) "the same store, decision by decision"
         }
 
-        test "ganflow search rejects --workers 0 and --trials 0 with exit 2, before anything is written" {
+        test "ganflow search rejects --workers -1 and --trials 0 with exit 2, before anything is written" {
             let folder = scratchFolder "search-bad"
-            let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; folder; "--workers"; "0" ]
-            Expect.equal code 2 "--workers 0"
+            let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; folder; "--workers"; "-1" ]
+            Expect.equal code 2 "--workers -1"
             Expect.stringContains error "--workers" "names the flag"
             let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; folder; "--trials"; "0" ]
             Expect.equal code 2 "--trials 0"

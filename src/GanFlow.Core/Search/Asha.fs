@@ -81,10 +81,11 @@ module Asha =
         let key (trial, value) = (match s.Spec.Direction with Direction.Minimize -> value | Direction.Maximize -> -value), trial
         recordedAt rung s |> List.sortBy key
 
-    /// How many of the n trials recorded at a rung may be promoted from it: ⌈n/η⌉ (ASHA), ⌊n/η⌋ but at least one once
-    /// the rung is complete (synchronous), none for random search.
+    /// How many of the n trials recorded at a rung may be promoted from it: ASHA ⌈n/η⌉ (Ray's) or ⌊n/η⌋ (Li et al.'s),
+    /// as the spec's `Quota` says; ⌊n/η⌋ but at least one once the rung is complete (synchronous); none for random search.
     let quota (s: SearchState) (n: int) =
         match s.Spec.Scheduler with
+        | Scheduler.Asha h when s.Spec.Quota = PromotionQuota.Floor -> n / h.ReductionFactor
         | Scheduler.Asha h -> (n + h.ReductionFactor - 1) / h.ReductionFactor
         | Scheduler.SuccessiveHalving h -> if n = 0 then 0 else max 1 (n / h.ReductionFactor)
         | Scheduler.RandomSearch _ -> 0
@@ -99,6 +100,9 @@ module Asha =
           Recorded = Map.empty
           Promoted = Map.empty
           Entered = Map.empty }
+
+    /// The search allowed to start `trials` trials in all (a resume with a raised `--trials`); never lowers the count.
+    let allowTrials (trials: int) (s: SearchState) = if trials > s.Trials then { s with Trials = trials } else s
 
     /// Whether every trial sent towards `rung` has reported there (synchronous halving waits for it); rung 0 also needs
     /// every trial of the search started.

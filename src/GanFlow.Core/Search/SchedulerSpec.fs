@@ -38,12 +38,36 @@ type Scheduler =
     | RandomSearch of maxSteps: int
     /// Asynchronous successive halving with pause and promote (Li et al. 2020, Algorithm 2): a trial that reaches a
     /// rung is checkpointed and waits there; whenever a worker is free, the best waiting trial of the highest rung that
-    /// ranks in the top ⌈n/η⌉ of the n trials recorded at its rung (and the rung has promoted fewer than ⌈n/η⌉) is
-    /// continued from its checkpoint to the next rung; otherwise a new trial starts.
+    /// ranks in the top quota (⌈n/η⌉ or ⌊n/η⌋, `SchedulerSpec.Quota`) of the n trials recorded at its rung (and the rung
+    /// has promoted fewer than that) is continued from its checkpoint to the next rung; otherwise a new trial starts.
     | Asha of Halving
     /// Synchronous successive halving: a rung promotes only once every trial that entered it has reported, the top
     /// ⌊n/η⌋ (at least one), so the promoted set does not depend on the order in which reports arrive.
     | SuccessiveHalving of Halving
+
+/// How many of the n trials recorded at a rung ASHA may promote from it (synchronous halving always takes ⌊n/η⌋, at
+/// least one, once the rung is complete).
+[<RequireQualifiedAccess>]
+type PromotionQuota =
+    /// ⌈n/η⌉, Ray Tune's `AsyncHyperBandScheduler` (what seed 000's reference ran): the first trial to reach a rung is
+    /// promoted at once (1 of 1), whatever it scored.
+    | Ceiling
+    /// ⌊n/η⌋, Li et al. 2020, Algorithm 2 (`top_k(rung k, |rung k|/η)`): a rung promotes nothing until η trials have
+    /// reported there, so an early arrival is compared with at least η − 1 others first.
+    | Floor
+
+/// The number a trial is ranked by at a rung, read from its evaluations up to the milestone. A WGAN's W1 moves 2-3×
+/// between neighbouring evaluations, so one evaluation ranks trials poorly; a mean or a median of the last few is
+/// steadier (the "rung value robust to noise" of issue 18).
+[<RequireQualifiedAccess>]
+type RungValue =
+    /// The evaluation at the milestone alone (Ray's and Li et al.'s rule).
+    | AtMilestone
+    /// The mean of the last `last` evaluations at or before the milestone (all of them when the trial has fewer).
+    | MeanOfLast of last: int
+    /// The median of the last `last` evaluations at or before the milestone (all of them when the trial has fewer;
+    /// the mean of the middle two for an even count).
+    | MedianOfLast of last: int
 
 /// A search's scheduler and what it optimises.
 type SchedulerSpec =
@@ -52,10 +76,20 @@ type SchedulerSpec =
       /// The metric read at each rung. Default W1.
       Metric: SearchMetric
       /// Default minimise.
-      Direction: Direction }
+      Direction: Direction
+      /// ASHA's promotion quota per rung. Default ⌈n/η⌉ (Ray's, seed 000's reference).
+      Quota: PromotionQuota
+      /// The value a trial is ranked by at a rung. Default the evaluation at the milestone alone.
+      RungValue: RungValue }
 
-    /// ASHA on W1, minimised, with seed 000's r = 5,000, R = 50,000, η = 4.
-    static member Default = { Scheduler = Scheduler.Asha Halving.Seed000; Metric = SearchMetric.W1; Direction = Direction.Minimize }
+    /// ASHA on W1, minimised, with seed 000's r = 5,000, R = 50,000, η = 4, Ray's ⌈n/η⌉ quota and the evaluation at
+    /// the milestone as the rung value (what the reference ran).
+    static member Default =
+        { Scheduler = Scheduler.Asha Halving.Seed000
+          Metric = SearchMetric.W1
+          Direction = Direction.Minimize
+          Quota = PromotionQuota.Ceiling
+          RungValue = RungValue.AtMilestone }
 
 /// Rung arithmetic shared by the scheduler, the driver and the report.
 module Rungs =
@@ -71,3 +105,22 @@ module Rungs =
 
     /// The maximum resource of a scheduler.
     let maxSteps (scheduler: Scheduler) = List.last (milestones scheduler)
+
+    /// A trial's value at the milestone `milestone` under `rule`, from its evaluations `(step, value)` (any order; those
+    /// after the milestone are ignored). NaN when it has no evaluation at or before the milestone; non-finite when one of
+    /// the evaluations it uses is (the trial diverged there). The value lies between the smallest and the largest of the
+    /// evaluations it uses.
+    let value (rule: RungValue) (evaluations: (int * float) list) (milestone: int) =
+        let upTo = evaluations |> List.filter (fun (step, _) -> step <= milestone) |> List.sortBy fst |> List.map snd
+        let lastOf k = upTo |> List.skip (max 0 (upTo.Length - k))
+        match rule, upTo with
+        | _, [] -> nan
+        | RungValue.AtMilestone, _ -> List.last upTo
+        | RungValue.MeanOfLast k, _ -> List.average (lastOf k)
+        | RungValue.MedianOfLast k, _ ->
+            let used = lastOf k
+            if used |> List.exists (System.Double.IsFinite >> not) then used |> List.find (System.Double.IsFinite >> not)
+            else
+                let sorted = List.sort used |> Array.ofList
+                let n = sorted.Length
+                if n % 2 = 1 then sorted[n / 2] else (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0

@@ -3,6 +3,33 @@ namespace GanFlow.Core.Search
 open GanFlow.Core.Specs
 open GanFlow.Core.Experiments
 
+/// A closed-form learning curve that stands in for training (no torch): the coordination of a search (leases,
+/// workers killed and restarted, the store) exercised and timed on real worker processes at no training cost. A worker
+/// "trains" such a trial by sleeping `SecondsPerStep` per step, evaluating the curve every `evaluation.every` steps and
+/// checkpointing its step in the trial folder as a run does, so a killed job continues from its checkpoint.
+[<NoEquality; NoComparison>]
+type ClosedFormCurve =
+    { /// The metric of a trial with this assignment after `step` training steps (pure).
+      Value: Assignment -> int -> float
+      /// Wall seconds each step takes (a sleep; 0: as fast as the bookkeeping allows).
+      SecondsPerStep: float }
+
+/// What trains a search's trials.
+[<RequireQualifiedAccess; NoEquality; NoComparison>]
+type TrialTrainer =
+    /// The run pipeline trains the trial's experiment (what `ganflow run` does), in the worker's process.
+    | Experiment
+    /// A closed-form curve instead of training (tests and the bench of the search machinery only).
+    | ClosedForm of ClosedFormCurve
+
+/// How a search's trials are trained, as its store records it.
+[<RequireQualifiedAccess>]
+type TrainerKind =
+    /// The run pipeline.
+    | Experiment
+    /// A closed-form curve taking this many wall seconds per step.
+    | ClosedForm of secondsPerStep: float
+
 /// A random search: a base experiment, a typed space, a pure function from an assignment to a concrete experiment,
 /// and a scheduler. Declared in `experiments/` like experiments and studies, run with `ganflow search NAME`.
 [<NoEquality; NoComparison>]
@@ -26,7 +53,9 @@ type Search =
       /// Seed of the assignments: trial i draws from a generator seeded by (seed, i), whatever ran before it.
       Seed: int
       /// Worker processes run at once by default (`--workers` overrides). Default 2, the CI machine's cores.
-      Workers: int }
+      Workers: int
+      /// What trains the trials. Default the run pipeline (`TrialTrainer.Experiment`).
+      Trainer: TrialTrainer }
 
 /// What a search folder's store records of its search: everything but the resolve function (which the catalog
 /// supplies by name), so that a resume can tell whether the folder holds the same search.
@@ -37,7 +66,8 @@ type SearchRecord =
       Space: SearchSpace
       Scheduler: SchedulerSpec
       Trials: int
-      Seed: int }
+      Seed: int
+      Trainer: TrainerKind }
 
 /// Trials of a search.
 module Search =
@@ -47,7 +77,17 @@ module Search =
 
     /// The record the store keeps.
     let record (s: Search) : SearchRecord =
-        { Name = s.Name; Description = s.Description; Base = s.Base; Space = s.Space; Scheduler = s.Scheduler; Trials = s.Trials; Seed = s.Seed }
+        { Name = s.Name
+          Description = s.Description
+          Base = s.Base
+          Space = s.Space
+          Scheduler = s.Scheduler
+          Trials = s.Trials
+          Seed = s.Seed
+          Trainer =
+            match s.Trainer with
+            | TrialTrainer.Experiment -> TrainerKind.Experiment
+            | TrialTrainer.ClosedForm c -> TrainerKind.ClosedForm c.SecondsPerStep }
 
     /// Trial `trial`'s assignment: drawn from a generator seeded by (search seed, trial) alone.
     let assignment (s: Search) (trial: int) = SearchSpace.sample (Seeds.random s.Seed trial assignmentStream) s.Space
@@ -59,6 +99,15 @@ module Search =
         { resolved with
             Name = sprintf "%s-trial-%04d" s.Name trial
             Budget = { resolved.Budget with Steps = Rungs.maxSteps s.Scheduler.Scheduler } }
+
+    /// The search with the command line's scheduler options: ASHA's promotion quota (`--quota`) and the rung value
+    /// (`--rung-value`).
+    let withSchedulerOptions (quota: PromotionQuota option) (rungValue: RungValue option) (s: Search) =
+        { s with
+            Scheduler =
+                { s.Scheduler with
+                    Quota = defaultArg quota s.Scheduler.Quota
+                    RungValue = defaultArg rungValue s.Scheduler.RungValue } }
 
     /// The search with the command line's overrides: trials, seed, the first rung (`--grace`) and the maximum
     /// (`--max-steps`).

@@ -51,6 +51,10 @@ module SearchValidation =
          | Scheduler.RandomSearch m -> Check.atLeast "scheduler.maxSteps" 1 m
          | Scheduler.Asha h -> halving "scheduler.asha" h
          | Scheduler.SuccessiveHalving h -> halving "scheduler.successiveHalving" h)
+        @ (match spec.RungValue with
+           | RungValue.MeanOfLast k -> Check.atLeast "scheduler.rungValue.meanOfLast" 1 k
+           | RungValue.MedianOfLast k -> Check.atLeast "scheduler.rungValue.medianOfLast" 1 k
+           | RungValue.AtMilestone -> [])
         @ (match spec.Metric, experiment.Model with
            | (SearchMetric.W1 | SearchMetric.W1Exact), _ when Densities.dimension experiment.Dataset <> 1 ->
                Check.fail "scheduler.metric" (sprintf "%A" spec.Metric) "needs 1-D data (W1 by eq. 8 is 1-D); use Energy"
@@ -67,6 +71,9 @@ module SearchValidation =
              else [])
             @ Check.atLeast "trials" 1 s.Trials
             @ Check.atLeast "workers" 1 s.Workers
+            @ (match s.Trainer with
+               | TrialTrainer.ClosedForm c -> Check.nonNegative "trainer.closedForm.secondsPerStep" c.SecondsPerStep
+               | TrialTrainer.Experiment -> [])
             @ (ExperimentValidation.errors s.Base |> List.map (fun e -> { e with Field = "base." + e.Field }))
             @ spaceErrors s.Space
             @ schedulerErrors s.Scheduler s.Base

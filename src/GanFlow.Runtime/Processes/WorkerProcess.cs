@@ -106,6 +106,30 @@ public sealed class WorkerProcess : IDisposable
         return process.ExitCode;
     }
 
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
+    /// <summary>Asks the child to stop (SIGTERM on Linux; it ends as it chooses); elsewhere ends it.</summary>
+    public void Terminate()
+    {
+        if (process.HasExited) return;
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) SendSignal(process.Id, 15);
+        else Kill();
+    }
+
+    /// <summary>Whether the child has ended.</summary>
+    public bool HasExited => process.HasExited;
+
+    /// <summary>The child's exit code (after it ended).</summary>
+    public int ExitCode
+    {
+        get
+        {
+            process.WaitForExit(); // drains the output events
+            return process.ExitCode;
+        }
+    }
+
     /// <summary>Ends the child and every process it started, and waits for them.</summary>
     public void Kill()
     {

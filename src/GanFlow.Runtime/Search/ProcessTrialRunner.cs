@@ -26,11 +26,7 @@ public sealed class ProcessTrialRunner(GanflowCommand command, string device) : 
         if (FolderMarker.Read(job.Folder) is null) FolderMarker.For(FolderKind.Run).Write(job.Folder);
         // After a kill of an earlier driver its worker may still hold the trial's lock for a moment (it ends itself once it
         // sees its parent gone): wait for the lock instead of failing the job as "in use".
-        for (var waited = 0; FolderLock.IsHeld(job.Folder) && waited < LockWaitMilliseconds; waited += 100)
-        {
-            cancel.ThrowIfCancellationRequested();
-            Thread.Sleep(100);
-        }
+        TrialFolders.WaitForLock(job.Folder, LockWaitMilliseconds, cancel);
         var arguments = new List<string>
         {
             "run", "--spec", "-", "--out", job.Folder, "--until", job.ToStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -46,23 +42,17 @@ public sealed class ProcessTrialRunner(GanflowCommand command, string device) : 
         }
         var store = new RunStore(job.Folder);
         RunSummary? summary;
-        IReadOnlyList<EvaluationRecord> evaluations;
         try
         {
             summary = store.ReadSummary();
-            evaluations = store.ReadMetrics();
         }
         catch (RunFolderException e)
         {
             return new TrialResult(RunStatus.Failed, 0, null, [], e.Message);
         }
         if (summary is null || exit is < 0 or >= 128 || exit == 2)
-            return new TrialResult(RunStatus.Failed, summary?.StepsCompleted ?? 0, null, evaluations,
+            return new TrialResult(RunStatus.Failed, summary?.StepsCompleted ?? 0, null, [],
                 $"ganflow run exited with {exit}{(summary is null ? " without a summary" : "")} (see {Path.Combine(job.Folder, RunFiles.Log)})");
-        var reached = summary.StepsCompleted == job.ToStep && (summary.Status.IsPaused || summary.Status.IsCompleted);
-        var status = reached || !(summary.Status.IsPaused || summary.Status.IsCompleted) ? summary.Status : RunStatus.Failed;
-        var atStep = reached ? summary.Final?.Value : null;
-        return new TrialResult(status, summary.StepsCompleted, atStep, evaluations,
-            reached || status != RunStatus.Failed ? summary.Message : $"the run ended at step {summary.StepsCompleted}, not at {job.ToStep}: {summary.Message}");
+        return TrialFolders.ResultOf(job, summary, store);
     }
 }
