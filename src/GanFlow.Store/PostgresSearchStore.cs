@@ -93,7 +93,7 @@ public sealed class PostgresSearchStore : RelationalSearchStore
             TcpKeepAlive = true,
             Timeout = int.Parse(location.Option("connect_timeout") ?? "10", CultureInfo.InvariantCulture),
             CommandTimeout = 300,
-            ApplicationName = "ganflow",
+            ApplicationName = $"ganflow {Environment.ProcessId}", // pg_stat_activity shows each process's connections
         };
         if (location.User is { } user) builder.Username = user;
         if (passwordFile is not null) builder.Password = SearchStoreLocation.ReadPasswordFile(passwordFile);

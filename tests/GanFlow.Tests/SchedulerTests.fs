@@ -46,6 +46,26 @@ let private simulate (spec: SchedulerSpec) (trials: int) (workers: int) (valueSe
     let ended, stops = Asha.finish state
     ended, List.ofSeq decisions @ stops
 
+/// The invariants every ASHA promotion must keep, checked against the state just before it (also used on the event logs of
+/// real searches): the rung promotes at most its quota (⌈n/η⌉ or ⌊n/η⌋ of the n trials recorded there), the trial ranks
+/// within that quota, waits at that rung, was never promoted from it before, and goes on to the next milestone.
+let ashaViolations (before: SearchState) (d: Decision) =
+    match d with
+    | Decision.Promote(trial, rung, toStep) ->
+        let ranked = Asha.ranking rung before |> List.map fst
+        let quota = Asha.quota before ranked.Length
+        let promoted = before.Promoted |> Map.tryFind rung |> Option.defaultValue Set.empty
+        [ if promoted.Count + 1 > quota then sprintf "rung %d: %d promoted of %d recorded (quota %d)" rung (promoted.Count + 1) ranked.Length quota
+          if not (List.contains trial (List.truncate quota ranked)) then sprintf "trial %d promoted from below rung %d's cutoff" trial rung
+          if promoted.Contains trial then sprintf "trial %d promoted twice from rung %d" trial rung
+          if before.Phases |> Map.tryFind trial <> Some(TrialPhase.Paused rung) then sprintf "trial %d promoted from rung %d without waiting there" trial rung
+          if toStep <> before.Milestones[rung + 1] then sprintf "trial %d promoted to step %d, not the next milestone" trial toStep ]
+    | Decision.Start(trial, toStep) ->
+        [ if trial <> before.Started then sprintf "trial %d started out of order (next is %d)" trial before.Started
+          if before.Started >= before.Trials then sprintf "trial %d started beyond the %d trials" trial before.Trials
+          if toStep <> before.Milestones[0] then sprintf "trial %d started towards step %d, not the first milestone" trial toStep ]
+    | _ -> []
+
 let private asha eta = { SchedulerSpec.Default with Scheduler = Scheduler.Asha { MinSteps = 10; MaxSteps = 640; ReductionFactor = eta } }
 let private synchronous eta = { SchedulerSpec.Default with Scheduler = Scheduler.SuccessiveHalving { MinSteps = 10; MaxSteps = 640; ReductionFactor = eta } }
 
@@ -85,6 +105,57 @@ let tests =
                        | TrialPhase.Completed | TrialPhase.Stopped _ | TrialPhase.Diverged | TrialPhase.Failed -> true
                        | _ -> false)
                 && final.Started = trials
+
+        testPropertyWithConfig config "with either quota ASHA keeps every invariant at every decision, and ⌊n/η⌋ promotes nothing from a rung with fewer than η reports" <|
+            fun (PositiveInt trials) (PositiveInt workers) (valueSeed: int) (orderSeed: int) (floor: bool) (etaChoice: bool) ->
+                let trials, workers, eta = 1 + trials % 60, 1 + workers % 6, (if etaChoice then 2 else 4)
+                let spec = { asha eta with Quota = (if floor then PromotionQuota.Floor else PromotionQuota.Ceiling) }
+                let check (before: SearchState) (d: Decision) =
+                    match ashaViolations before d with
+                    | [] -> ()
+                    | problems -> failwithf "%A: %s" d (String.concat "; " problems)
+                    match d with
+                    | Decision.Promote(_, rung, _) when floor && (Asha.ranking rung before).Length < eta ->
+                        failwithf "rung %d promoted with %d reports under ⌊n/η⌋" rung (Asha.ranking rung before).Length
+                    | _ -> ()
+                let final, _ = simulate spec trials workers valueSeed orderSeed check
+                final.Started = trials && Asha.isFinished final
+
+        testProperty "a rung value lies between the smallest and the largest evaluation it uses, and ignores those after the milestone" <|
+            fun (values: NormalFloat list) (PositiveInt k) (PositiveInt milestoneIndex) ->
+                let evaluations = values |> List.mapi (fun i v -> (i + 1) * 10, v.Get)
+                let milestone = 10 * (1 + milestoneIndex % (max 1 evaluations.Length))
+                let upTo = evaluations |> List.filter (fun (s, _) -> s <= milestone) |> List.map snd
+                let k = 1 + k % 5
+                let used = upTo |> List.skip (max 0 (upTo.Length - k))
+                [ RungValue.AtMilestone; RungValue.MeanOfLast k; RungValue.MedianOfLast k ]
+                |> List.forall (fun rule ->
+                    let v = Rungs.value rule (List.rev evaluations) milestone
+                    match rule, used with
+                    | _, [] -> Double.IsNaN v
+                    | RungValue.AtMilestone, _ -> v = List.last upTo
+                    | _ -> v >= List.min used - 1e-9 * abs (List.min used) && v <= List.max used + 1e-9 * abs (List.max used))
+
+        test "the rung value's mean and median of the last k evaluations are the closed forms" {
+            let evaluations = [ 100, 4.0; 200, 1.0; 300, 9.0; 400, 2.0; 500, 100.0 ]
+            Expect.equal (Rungs.value RungValue.AtMilestone evaluations 400) 2.0 "the milestone's evaluation"
+            Expect.equal (Rungs.value (RungValue.MeanOfLast 3) evaluations 400) 4.0 "(1 + 9 + 2) / 3"
+            Expect.equal (Rungs.value (RungValue.MedianOfLast 3) evaluations 400) 2.0 "median of 1, 9, 2"
+            Expect.equal (Rungs.value (RungValue.MedianOfLast 4) evaluations 400) 3.0 "median of 4, 1, 9, 2: (2 + 4) / 2"
+            Expect.equal (Rungs.value (RungValue.MeanOfLast 10) evaluations 200) 2.5 "fewer evaluations than k: all of them"
+            Expect.isTrue (Double.IsNaN(Rungs.value (RungValue.MedianOfLast 3) evaluations 50)) "none before the milestone: NaN"
+            Expect.isFalse (Double.IsFinite(Rungs.value (RungValue.MedianOfLast 2) [ 100, 1.0; 200, nan ] 200)) "a diverged evaluation makes it non-finite"
+        }
+
+        test "ASHA with ⌊n/η⌋ makes the first trials at a rung wait for η reports, where ⌈n/η⌉ promotes the first at once" {
+            let run quota =
+                let spec = { SchedulerSpec.Default with Scheduler = Scheduler.Asha { MinSteps = 10; MaxSteps = 40; ReductionFactor = 2 }; Quota = quota }
+                let s, _ = Asha.next (Asha.init spec 4)
+                let s, _ = Asha.report 0 (Outcome.Reached(10, 0.9)) s
+                snd (Asha.next s)
+            Expect.equal (run PromotionQuota.Ceiling) (Some(Decision.Promote(0, 0, 20))) "⌈1/2⌉ = 1: trial 0 goes on at once"
+            Expect.equal (run PromotionQuota.Floor) (Some(Decision.Start(1, 10))) "⌊1/2⌋ = 0: trial 0 waits, trial 1 starts"
+        }
 
         testPropertyWithConfig config "synchronous halving promotes the same trials whatever order the reports arrive in" <|
             fun (PositiveInt trials) (valueSeed: int) (orderA: int) (orderB: int) (PositiveInt workers) ->
