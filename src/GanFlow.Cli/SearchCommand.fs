@@ -172,49 +172,64 @@ let run
         DeviceSelection.FromString device |> ignore
         let full = Path.GetFullPath outDirectory
         let inFolder = match location with :? SearchStoreLocation.Sqlite as s -> s.DatabaseFile = Path.GetFullPath(SqliteSearchStore.FileOf full) | _ -> false
-        // The store first: an unreachable server or wrong credentials are refused before the folder is created.
-        let openStore () = location.Open(search.Name, SearchStoreAccess.Create, Option.toObj passwordFile)
-        if not inFolder then (use probe = openStore () in ())
-        use folder = OwnedFolder.Open(outDirectory, FolderKind.Search)
-        if fresh then
-            eprintfn "--fresh: replacing the search %s in %s" search.Name outDirectory
-            if not inFolder then (use store = openStore () in store.DeleteSearch())
-            folder.RemoveOwnFiles SearchFolder.Files
         let record = Search.record search
-        use store = openStore ()
+        // The store first: an unreachable server, wrong credentials or another search under this name are refused before
+        // the folder is created or anything is written.
+        let openStore () = location.Open(search.Name, SearchStoreAccess.Create, Option.toObj passwordFile)
+        let existing = not inFolder || File.Exists(SqliteSearchStore.FileOf full)
         let refusal =
-            match store.ReadHeader() with
-            | null when resume -> Some(sprintf "--resume: nothing to resume: %s holds no search named %s" store.Location search.Name)
-            | null ->
-                store.CreateSearch(SearchHeader(search.Name, SpecJson.serialize record, record.Trials, full, lease))
-                if not inFolder then SearchFolder.WritePointer(full, SearchStorePointer(location.Url, search.Name))
-                None
-            | header ->
-                let stored = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location header.Name)
-                let started = store.ReadTrials().Count
-                match SpecDiff.first [ "trials"; "description" ] stored record with
-                | Some d ->
-                    Some(sprintf "%s holds another search under the name %s: its %s = %s, this one's %s; nothing was changed (--fresh replaces it, or choose another store)"
-                        store.Location search.Name d.Field d.Left d.Right)
-                | None when header.OutDirectory <> full ->
-                    Some(sprintf "%s records the search %s with its folder at %s, not %s; nothing was changed (give that --out)" store.Location search.Name header.OutDirectory full)
-                | None when not resume ->
-                    Some(sprintf "%s already holds this search (%d trials recorded): --resume continues it, --fresh starts it over" store.Location started)
-                | None when record.Trials < started -> Some(sprintf "--trials %d: the search has already started %d trials" record.Trials started)
-                | None ->
-                    store.UpdateSearch(SpecJson.serialize record, record.Trials, defaultArg leaseSeconds header.LeaseSeconds)
-                    None
+            if fresh then None
+            elif not existing then
+                if resume then Some(sprintf "--resume: nothing to resume: %s holds no %s" outDirectory SqliteSearchStore.FileName) else None
+            else
+                use store = openStore ()
+                match store.ReadHeader() with
+                | null when resume -> Some(sprintf "--resume: nothing to resume: %s holds no search named %s" store.Location search.Name)
+                | null -> None
+                | header ->
+                    let stored = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location header.Name)
+                    let started = store.ReadTrials().Count
+                    match SpecDiff.first [ "trials"; "description" ] stored record with
+                    | Some d ->
+                        Some(sprintf "%s holds another search under the name %s: its %s = %s, this one's %s; nothing was changed (--fresh replaces it, or choose another store)"
+                            store.Location search.Name d.Field d.Left d.Right)
+                    | None when header.OutDirectory <> full ->
+                        Some(sprintf "%s records the search %s with its folder at %s, not %s; nothing was changed (give that --out)" store.Location search.Name header.OutDirectory full)
+                    | None when not resume ->
+                        Some(sprintf "%s already holds this search (%d trials recorded): --resume continues it, --fresh starts it over" store.Location started)
+                    | None when record.Trials < started -> Some(sprintf "--trials %d: the search has already started %d trials" record.Trials started)
+                    | None -> None
+        let folder = if refusal.IsNone then Some(OwnedFolder.Open(outDirectory, FolderKind.Search)) else None
+        use _folder = match folder with Some f -> f :> IDisposable | None -> null
+        let store =
+            match refusal with
+            | Some _ -> None
+            | None ->
+                if fresh then
+                    eprintfn "--fresh: replacing the search %s in %s" search.Name outDirectory
+                    if not inFolder then (use store = openStore () in store.DeleteSearch())
+                    folder.Value.RemoveOwnFiles SearchFolder.Files
+                let store = openStore ()
+                match store.ReadHeader() with
+                | null ->
+                    store.CreateSearch(SearchHeader(search.Name, SpecJson.serialize record, record.Trials, full, lease))
+                    if not inFolder then SearchFolder.WritePointer(full, SearchStorePointer(location.Url, search.Name))
+                | header -> store.UpdateSearch(SpecJson.serialize record, record.Trials, defaultArg leaseSeconds header.LeaseSeconds)
+                Some store
+        use _store = match store with Some s -> s :> IDisposable | None -> null
         match refusal with
         | Some message ->
             eprintfn "error: %s" message
             2
         | None when workers = 0 ->
+            let store = store.Value
             printfn "search = %s" search.Name
             printfn "store = %s" location.Url
             printfn "out = %s" full
             printfn "worker = ganflow worker --store %s --search %s" location.Url search.Name
             0
         | None ->
+            let store = store.Value
             let started = Diagnostics.Stopwatch.StartNew()
             use cancel = new CancellationTokenSource()
             let signal = ref 0

@@ -91,11 +91,13 @@ public sealed class OwnedFolder : IDisposable
 
     /// <summary>Names in <paramref name="directory"/> (sorted, ordinal) that the tool would not have written there; a folder
     /// without a marker holding any of them is foreign. Only the lock files are allowed there (a writer that just took the
-    /// lock has not written its marker yet).</summary>
+    /// lock has not written its marker yet), and the marker's own temporary (a writer killed while writing it).</summary>
     public static IEnumerable<string> ForeignEntries(string directory) =>
         System.IO.Directory.EnumerateFileSystemEntries(directory)
             .Select(p => Path.GetFileName(p))
             .Where(name => name is not (RunFiles.Lock or RunFiles.LockOwner))
+            // A kill while the marker itself was being written leaves its temporary: the folder is still the tool's.
+            .Where(name => !(name.StartsWith($".{RunFiles.Marker}.", StringComparison.Ordinal) && AtomicFile.IsTemporary(name)))
             .Order(StringComparer.Ordinal);
 
     /// <summary>Deletes the files and folders of <paramref name="names"/> in this folder where they exist, nothing else.</summary>

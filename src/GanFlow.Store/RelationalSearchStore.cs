@@ -254,12 +254,12 @@ public abstract class RelationalSearchStore : ISearchStore
             r => new BestTrial(Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture), Real(r, 2)),
             null, ("@s", SearchName)).SingleOrDefault());
 
-    private const string AttemptColumns = "trial, to_step, attempt, worker, started_at, expires_at, outcome, report_refused";
+    private const string AttemptColumns = "trial, to_step, attempt, worker, started_at, expires_at, ended_at, outcome, report_refused";
 
     private static AttemptRow AttemptOf(DbDataReader r) =>
         new(Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture),
-            Convert.ToInt32(r.GetValue(2), CultureInfo.InvariantCulture), r.GetString(3), Iso(Real(r, 4)), Iso(Real(r, 5)), Text(r, 6),
-            Convert.ToInt64(r.GetValue(7), CultureInfo.InvariantCulture) != 0);
+            Convert.ToInt32(r.GetValue(2), CultureInfo.InvariantCulture), r.GetString(3), Iso(Real(r, 4)), Iso(Real(r, 5)), IsoOrNull(r, 6), Text(r, 7),
+            Convert.ToInt64(r.GetValue(8), CultureInfo.InvariantCulture) != 0);
 
     /// <inheritdoc />
     public IReadOnlyList<AttemptRow> ReadAttempts() => Use(() =>

@@ -51,10 +51,11 @@ public sealed record SearchHeader(string Name, string RecordJson, int Trials, st
 /// <param name="Worker">The worker holding (or that held) it.</param>
 /// <param name="Started">When it was granted (UTC, ISO 8601, the database's clock).</param>
 /// <param name="Expires">When its lease expires (or expired) unless renewed.</param>
+/// <param name="Ended">When it ended (its outcome recorded), or null while held.</param>
 /// <param name="Outcome">Null while held; <c>reported</c> (its result recorded), <c>released</c> (given back by its
 /// worker, stopped by a signal), <c>expired</c> (its lease ran out and another worker may take the job).</param>
 /// <param name="ReportRefused">Whether its worker tried to report after the lease was lost and was refused.</param>
-public sealed record AttemptRow(int Trial, int ToStep, int Attempt, string Worker, string Started, string Expires, string? Outcome, bool ReportRefused);
+public sealed record AttemptRow(int Trial, int ToStep, int Attempt, string Worker, string Started, string Expires, string? Ended, string? Outcome, bool ReportRefused);
 
 /// <summary>A worker as the store sees it.</summary>
 /// <param name="Worker">Its id (host, process id and a random suffix).</param>

@@ -298,7 +298,7 @@ public sealed class SearchWorker
     private void Report(Lease lease, TrialResult result, long started)
     {
         var spec = search.Scheduler;
-        store.Locked(tx =>
+        var accepted = store.Locked(tx =>
         {
             Ledger.AllowTrials(tx.Trials);
             Ledger.Fold(tx.EventsAfter(Ledger.Sequence));
@@ -307,7 +307,7 @@ public sealed class SearchWorker
                 tx.EndAttempt(lease, "expired", refused: true);
                 Refused++;
                 Log($"trial {lease.Trial}: report refused, its lease to step {lease.ToStep} (attempt {lease.Attempt}) was lost");
-                return 0;
+                return false;
             }
             var trial = lease.Trial;
             var toStep = lease.ToStep;
@@ -347,9 +347,11 @@ public sealed class SearchWorker
             if (Ledger.Best() is { } best) tx.WriteBest(best);
             tx.EndAttempt(lease, "reported");
             Recorded?.Invoke($"trial {trial}: {status} at step {result.Steps}" + (metric is { } v ? $", {spec.Metric} {v:G5}" : $" ({result.Message})"));
-            return 0;
+            return true;
         });
         DecisionSeconds.Enqueue(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        // Refused: this worker lost its lease (as its keeper would have found); a process worker ends itself.
+        if (!accepted) options.OnLeaseLost?.Invoke(lease);
     }
 
     /// <summary>The search metric of an evaluation.</summary>

@@ -1,0 +1,447 @@
+/// Searches across worker processes sharing one store (issue 18): the chaos test (64 closed-form trials, 6 `ganflow
+/// worker` processes killed with SIGKILL or frozen with SIGSTOP every few seconds and restarted) on PostgreSQL and on
+/// SQLite; a real search on PostgreSQL with a worker killed; 1 worker on PostgreSQL and on SQLite giving the same store;
+/// a lease lost in process; SIGTERM giving a lease back; credentials that never show; and the bad inputs refused.
+module GanFlow.Tests.DistributedSearchTests
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Threading
+open Expecto
+open GanFlow.Core.Experiments
+open GanFlow.Core.Search
+open GanFlow.Runtime.Search
+open GanFlow.Store
+open GanFlow.Report
+open GanFlow.Tests.TestStores
+
+/// The ganflow assembly built beside the tests.
+let private ganflowDll = Path.Combine(AppContext.BaseDirectory, "ganflow.dll")
+
+/// Starts `dotnet ganflow.dll ARGS` with extra environment variables, its output appended to `log`.
+let private startLogged (env: (string * string) list) (log: string) (args: string list) =
+    let start = ProcessStartInfo("dotnet", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    start.ArgumentList.Add ganflowDll
+    for a in args do start.ArgumentList.Add a
+    for k, v in env do start.Environment[k] <- v
+    let p = Process.Start start
+    let gate = obj ()
+    let write (line: string | null) =
+        match line with
+        | null -> ()
+        | l -> lock gate (fun () -> File.AppendAllText(log, l + "\n"))
+    p.OutputDataReceived.Add(fun e -> write e.Data)
+    p.ErrorDataReceived.Add(fun e -> write e.Data)
+    p.BeginOutputReadLine()
+    p.BeginErrorReadLine()
+    p
+
+/// Runs `ganflow ARGS` to its end with extra environment variables, its output appended to `log`; the exit code.
+let private runLogged (env: (string * string) list) (log: string) (args: string list) =
+    use p = startLogged env log args
+    p.WaitForExit()
+    p.ExitCode
+
+/// `--store-password-file FILE` when there is a file.
+let private passwordArgs (file: string option) = match file with Some f -> [ "--store-password-file"; f ] | None -> []
+
+/// Sends a signal with kill(1).
+let private signal (name: string) (pid: int) =
+    use k = Process.Start("kill", [ "-" + name; string pid ])
+    k.WaitForExit()
+
+/// The closed-form search as the catalog declares it.
+let private closedForm = GanFlow.Experiments.ClosedFormSearch.search
+
+/// The search of `name` at `url`, read-only.
+let private readSearch (url: string) (file: string option) (name: string) =
+    use store = SearchStoreLocation.Parse(url, null).Open(name, SearchStoreAccess.ReadOnly, Option.toObj file)
+    SearchData.read store
+
+/// Seconds since 1970 of a store's ISO time.
+let private seconds (iso: string) = DateTimeOffset.Parse(iso, Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds() |> float |> (*) 0.001
+
+/// Everything a finished search's store must show, whatever killed what on the way: every trial accounted for, each job
+/// with exactly one outcome (no milestone recorded twice, none lost), no two attempts at one trial overlapping, every
+/// ASHA invariant at every decision, and the log's replay equal to the stored trials and best.
+let checkFinishedSearch (search: Search) (data: SearchData) =
+    Expect.isTrue (SearchData.isFinished data) "the search finished"
+    Expect.equal data.Trials.Length search.Trials "every trial started"
+    Expect.all data.Trials (fun t -> List.contains t.Status [ "completed"; "stopped"; "diverged" ]) "every trial in a final state, none failed"
+    let jobs = data.Events |> List.filter (fun e -> e.Kind = "start" || e.Kind = "promote") |> List.map (fun e -> e.Trial, e.Step.Value)
+    let outcomes = data.Events |> List.filter (fun e -> List.contains e.Kind [ "reached"; "diverged"; "failed" ])
+    Expect.equal (jobs |> List.distinct |> List.length) jobs.Length "no job issued twice"
+    Expect.equal (outcomes |> List.map (fun e -> e.Trial, e.Rung.Value) |> List.distinct |> List.length) outcomes.Length "no milestone recorded twice"
+    Expect.equal outcomes.Length jobs.Length "every job has its outcome: none lost"
+    // No two attempts at one trial at once: by the database's clock each ended before the next began.
+    for trial, attempts in data.Attempts |> List.groupBy _.Trial do
+        for a, b in attempts |> List.sortBy (fun a -> seconds a.Started) |> List.pairwise do
+            match a.Ended with
+            | null -> failtestf "trial %d: attempt %d at step %d never ended, yet attempt %d at step %d began" trial a.Attempt a.ToStep b.Attempt b.ToStep
+            | ended ->
+                Expect.isLessThanOrEqual (seconds ended) (seconds b.Started + 0.001)
+                    (sprintf "trial %d: attempt %d at step %d ended before attempt %d at step %d began" trial a.Attempt a.ToStep b.Attempt b.ToStep)
+    // Every decision, replayed one event at a time, keeps ASHA's invariants; the replay gives the stored state.
+    let ledger = SearchLedger(search, data.Store)
+    ledger.AllowTrials search.Trials
+    for e in data.Events do
+        if e.Kind = "start" || e.Kind = "promote" then
+            let decision =
+                if e.Kind = "start" then Decision.Start(e.Trial, e.Step.Value) else Decision.Promote(e.Trial, e.Rung.Value, e.Step.Value)
+            Expect.isEmpty (SchedulerTests.ashaViolations ledger.State decision) (sprintf "event #%d keeps ASHA's invariants" e.Sequence)
+        ledger.Fold [ e ]
+    for t in data.Trials do
+        let status, rung =
+            match ledger.State.Phases[t.Trial] with
+            | TrialPhase.Completed -> "completed", ledger.State.Milestones.Length - 1
+            | TrialPhase.Stopped r -> "stopped", r
+            | TrialPhase.Diverged -> "diverged", t.Rung
+            | other -> sprintf "%A" other, -1
+        Expect.equal (t.Status, t.Rung, t.Steps) (status, rung, ledger.StepsOf t.Trial) (sprintf "trial %d: the stored row is the replay's" t.Trial)
+        let expected = if status = "diverged" || status = "failed" then None else ledger.LastValueOf t.Trial |> Option.ofNullable
+        Expect.equal (Option.ofNullable t.Metric) expected (sprintf "trial %d: the stored metric is the replay's" t.Trial)
+    Expect.equal (Option.ofObj (ledger.Best())) data.Best "the stored best is the replay's"
+
+/// The steps each process logged in a closed-form trial's run.log: no two processes' stretches of steps overlap in time
+/// (the machine's monotonic clock, shared by all its processes).
+let private checkNoOverlap (folder: string) =
+    for trial in Directory.GetDirectories(Path.Combine(folder, SearchDriver.TrialsFolder)) do
+        let steps =
+            File.ReadAllLines(Path.Combine(trial, RunFiles.Log))
+            |> Array.choose (fun line ->
+                match line.Split(' ') with
+                | [| "step"; _; "pid"; pid; "t"; t |] -> Some(int pid, int64 t)
+                | _ -> None)
+        let stretches =
+            steps
+            |> Array.fold (fun (acc: (int * int64 * int64) list) (pid, t) ->
+                match acc with
+                | (p, first, _) :: rest when p = pid -> (p, first, t) :: rest
+                | _ -> (pid, t, t) :: acc) []
+            |> List.rev
+        for (p1, a1, b1), (p2, a2, _) in List.pairwise stretches do
+            if p1 <> p2 then Expect.isLessThan b1 a2 (sprintf "%s: process %d's steps ended before process %d's began" trial p1 p2)
+
+/// The chaos test on one backend: 64 closed-form trials, 6 worker processes; every 1.5-3.5 s a random worker is killed
+/// with SIGKILL (and restarted) or frozen with SIGSTOP past its lease (then continued: it must end itself, its report
+/// refused); at the end everything `checkFinishedSearch` asks holds, and no two processes trained one trial at once.
+let private chaos (backend: Backend) =
+    let url, file = backend.Fresh()
+    let out = TestFolders.fresh "chaos"
+    let log = out + ".log"
+    let lease = 4.0
+    let created =
+        runLogged [] log ([ "search"; closedForm.Name; "--out"; out; "--store"; url; "--workers"; "0"; "--lease-seconds"; string lease ] @ passwordArgs file)
+    Expect.equal created 0 "the search is recorded"
+    let workerArgs = [ "worker"; "--store"; url; "--search"; closedForm.Name ] @ passwordArgs file
+    let workers = Array.init 6 (fun k -> startLogged [] (sprintf "%s.worker-%d" log k) workerArgs)
+    let frozen = Collections.Generic.HashSet<int>()
+    let rng = Random 18
+    let watch = Stopwatch.StartNew()
+    let over () = (readSearch url file closedForm.Name) |> SearchData.isFinished
+    let connections () =
+        match SearchStoreLocation.Parse(url, null) with
+        | :? SearchStoreLocation.Postgres as p ->
+            use c = superuser p.Database
+            use command = new Npgsql.NpgsqlCommand("SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name LIKE 'ganflow %' AND datname = current_database() GROUP BY application_name) c", c)
+            Convert.ToInt64(command.ExecuteScalar())
+        | _ -> 0L
+    let mutable kills, freezes, mostConnections = 0, 0, 0L
+    let restarts = Collections.Generic.List<Tasks.Task>()
+    let selfEnded = Collections.Concurrent.ConcurrentBag<int>()
+    let mutable round = 0
+    while not (over ()) do
+        if watch.Elapsed > TimeSpan.FromMinutes 8.0 then failtest "the chaos search did not finish in 8 minutes"
+        Thread.Sleep(1_500 + rng.Next 2_000)
+        mostConnections <- max mostConnections (connections ())
+        round <- round + 1
+        let holders =
+            (readSearch url file closedForm.Name).Attempts |> List.filter (fun a -> isNull a.Ended) |> List.map (fun a -> int (a.Worker.Split(':')[1])) |> set
+        let candidates =
+            [ for k in 0 .. workers.Length - 1 do
+                  if not (lock frozen (fun () -> frozen.Contains k)) && not workers[k].HasExited then k ]
+        let freeze = round % 4 = 0
+        let pool = if freeze then candidates |> List.filter (fun k -> holders.Contains workers[k].Id) else candidates
+        if not pool.IsEmpty then
+            let k = pool[rng.Next pool.Length]
+            if not freeze then
+                workers[k].Kill()
+                workers[k].WaitForExit()
+                kills <- kills + 1
+                workers[k] <- startLogged [] (sprintf "%s.worker-%d" log k) workerArgs
+            else
+                // Frozen with a job past its lease: another worker takes the job (and waits for the trial folder's lock);
+                // continued, the frozen one finds its lease lost and ends itself at once; its slot gets a fresh worker.
+                let victim = workers[k]
+                signal "STOP" victim.Id
+                freezes <- freezes + 1
+                lock frozen (fun () -> frozen.Add k |> ignore)
+                restarts.Add(
+                    Tasks.Task.Run(fun () ->
+                        Thread.Sleep(TimeSpan.FromSeconds(lease + 1.5))
+                        signal "CONT" victim.Id
+                        if victim.WaitForExit 10_000 then selfEnded.Add victim.ExitCode else victim.Kill()
+                        lock frozen (fun () ->
+                            workers[k] <- startLogged [] (sprintf "%s.worker-%d" log k) workerArgs
+                            frozen.Remove k |> ignore)))
+    Tasks.Task.WaitAll(restarts.ToArray())
+    for w in workers do
+        if not (w.WaitForExit 30_000) then
+            w.Kill()
+            failtest "a worker did not end after the search was over"
+    let data = readSearch url file closedForm.Name
+    checkFinishedSearch closedForm data
+    checkNoOverlap out
+    Expect.isGreaterThan kills 3 "workers were killed"
+    Expect.isGreaterThanOrEqual freezes 1 "workers were frozen with a job"
+    Expect.equal selfEnded.Count freezes "every frozen worker, continued, ended itself at once (its lease lost)"
+    Expect.isGreaterThan data.Attempts.Length (data.Events |> List.filter (fun e -> e.Kind = "start" || e.Kind = "promote") |> List.length) "jobs were given again"
+    Expect.isGreaterThanOrEqual (data.Attempts |> List.filter (fun a -> a.Outcome = "expired") |> List.length) 1 "leases expired"
+    Expect.isLessThanOrEqual mostConnections 2L "no worker held more than 2 connections"
+    eprintfn "chaos (%s): %d kills, %d freezes, %d attempts for %d jobs, %d leases expired, %d reports refused, %.0f s" backend.Name kills freezes data.Attempts.Length
+        (data.Events |> List.filter (fun e -> e.Kind = "start" || e.Kind = "promote") |> List.length)
+        (data.Attempts |> List.filter (fun a -> a.Outcome = "expired") |> List.length) (data.Attempts |> List.filter _.ReportRefused |> List.length) watch.Elapsed.TotalSeconds
+
+/// A closed-form trial runner for in-process workers whose job of trial 0 to its first rung takes `milliseconds` (the
+/// others 50 ms).
+type private SlowRunner(search: Search, milliseconds: int) =
+    let inner =
+        match search.Trainer with
+        | TrialTrainer.ClosedForm c -> ClosedFormTrialRunner(search, { c with SecondsPerStep = 0.0 })
+        | _ -> failwith "closed form only"
+    interface ITrialRunner with
+        member _.Run(job, cancel) =
+            Thread.Sleep(if job.Trial = 0 && job.ToStep = 10 then milliseconds else 50)
+            (inner :> ITrialRunner).Run(job, CancellationToken.None)
+
+/// A store whose renewal of one attempt is refused (as when the database expired it meanwhile).
+type private RefusingStore(inner: ISearchStore, refuse: Lease -> bool) =
+    interface ISearchStore with
+        member _.Location = inner.Location
+        member _.SearchName = inner.SearchName
+        member _.ReadHeader() = inner.ReadHeader()
+        member _.CreateSearch header = inner.CreateSearch header
+        member _.UpdateSearch(json, trials, lease) = inner.UpdateSearch(json, trials, lease)
+        member _.DeleteSearch() = inner.DeleteSearch()
+        member _.ReadEvents() = inner.ReadEvents()
+        member _.ReadTrials() = inner.ReadTrials()
+        member _.ReadReports() = inner.ReadReports()
+        member _.ReadBest() = inner.ReadBest()
+        member _.ReadAttempts() = inner.ReadAttempts()
+        member _.ReadWorkers() = inner.ReadWorkers()
+        member _.Locked<'T>(body: Func<ISearchTransaction, 'T>) : 'T = inner.Locked body
+        member _.Renew lease = if refuse lease then false else inner.Renew lease
+        member _.Heartbeat(worker, host, pid) = inner.Heartbeat(worker, host, pid)
+        member _.EndWorker worker = inner.EndWorker worker
+        member _.Dispose() = inner.Dispose()
+
+[<Tests>]
+let tests =
+    testSequenced
+    <| testList "distributed search" [
+        test "chaos: 64 closed-form trials, 6 workers killed and frozen at random, on SQLite: every trial and milestone once, no overlap, ASHA intact" {
+            chaos sqlite
+        }
+
+        testPostgres "chaos: 64 closed-form trials, 6 workers killed and frozen at random, on PostgreSQL: every trial and milestone once, no overlap, ASHA intact" (fun () ->
+            chaos postgres)
+
+        test "a worker whose lease is lost has its report refused, and the job runs again as a new attempt" {
+            let search = { closedForm with Trials = 6 }
+            let folder = TestFolders.fresh "fenced"
+            use store = SearchDriverTests.createSqlite folder search 2.0
+            // Attempt 1 of trial 0's first job cannot be renewed: the worker loses it within the lease.
+            let refusing = new RefusingStore(store, fun l -> l.Trial = 0 && l.Attempt = 1)
+            let driver = SearchDriver(search, refusing, SlowRunner(search, 2_600), folder, 2)
+            Expect.isTrue (driver.Run CancellationToken.None) "the search finished"
+            let data = SearchData.read store
+            checkFinishedSearch search data
+            let first = data.Attempts |> List.filter (fun a -> a.Trial = 0 && a.ToStep = 10)
+            Expect.equal (first |> List.map (fun a -> a.Attempt, a.Outcome, a.ReportRefused)) [ 1, "expired", true; 2, "reported", false ]
+                "attempt 1 lost its lease and its report was refused; attempt 2 reported"
+            Expect.equal (driver.Workers |> Seq.sumBy _.Refused) 1 "one refusal"
+        }
+
+        test "SIGTERM to a worker mid-job gives its lease back at the trial's next checkpoint, and another worker takes the job at once" {
+            let folder = TestFolders.fresh "sigterm-worker"
+            let log = folder + ".log"
+            Expect.equal
+                (runLogged [] log [ "search"; closedForm.Name; "--out"; folder; "--trials"; "2"; "--grace"; "40"; "--max-steps"; "160"; "--workers"; "0"; "--lease-seconds"; "300" ])
+                0 "recorded"
+            let url = "sqlite:" + SqliteSearchStore.FileOf folder
+            let held () = (readSearch url None closedForm.Name).Attempts |> List.filter (fun a -> isNull a.Ended)
+            use first = startLogged [] log [ "worker"; "--store"; url; "--search"; closedForm.Name ]
+            // Signalled after the job's first checkpoint (step 10 of 40): its next one comes before its end.
+            let checkpointed () =
+                match held () with
+                | a :: _ -> File.Exists(Path.Combine(folder, SearchDriver.TrialFolder a.Trial, RunFiles.Checkpoint, CheckpointFolders.ManifestFile))
+                | [] -> false
+            ProcessTests.waitWhileRunning first "a job held past its first checkpoint" checkpointed
+            let job = List.head (held ())
+            signal "TERM" first.Id
+            first.WaitForExit()
+            Expect.equal first.ExitCode 143 "the worker exits with 128 + SIGTERM"
+            let attempt = (readSearch url None closedForm.Name).Attempts |> List.find (fun a -> a.Trial = job.Trial && a.Attempt = job.Attempt && a.ToStep = job.ToStep)
+            Expect.equal attempt.Outcome "released" "its lease was given back"
+            let watch = Stopwatch.StartNew()
+            Expect.equal (runLogged [] log [ "worker"; "--store"; url; "--search"; closedForm.Name ]) 0 "a second worker finishes the search"
+            Expect.isLessThan watch.Elapsed.TotalSeconds 300.0 "long before the 300 s lease would have expired"
+            let data = readSearch url None closedForm.Name
+            checkFinishedSearch (Search.withOverrides (Some 2) None (Some 40) (Some 160) closedForm) data
+            Expect.exists data.Attempts (fun a -> a.Trial = job.Trial && a.ToStep = job.ToStep && a.Attempt = job.Attempt + 1 && a.Outcome = "reported") "the job's next attempt"
+        }
+
+        testPostgres "a real search on PostgreSQL (demo-search-unimodal, 3 workers, one killed mid-search) loses and repeats no milestone" (fun () ->
+            let url, file = postgres.Fresh()
+            let folder = TestFolders.fresh "demo-postgres"
+            let log = folder + ".log"
+            let demo = Search.withOverrides (Some 8) None (Some 20) (Some 80) GanFlow.Experiments.DemoSearch.search
+            Expect.equal
+                (runLogged [] log ([ "search"; demo.Name; "--out"; folder; "--store"; url; "--trials"; "8"; "--grace"; "20"; "--max-steps"; "80"; "--workers"; "0"; "--lease-seconds"; "5" ] @ passwordArgs file))
+                0 "recorded"
+            let workers = Array.init 3 (fun k -> startLogged [] (sprintf "%s.worker-%d" log k) ([ "worker"; "--store"; url; "--search"; demo.Name; "--device"; "cpu" ] @ passwordArgs file))
+            let held () = (readSearch url file demo.Name).Attempts |> List.filter (fun a -> isNull a.Outcome)
+            let reached () = (readSearch url file demo.Name).Events |> List.filter (fun e -> e.Kind = "reached") |> List.length
+            ProcessTests.waitWhileRunning workers[0] "two milestones reached and a job held" (fun () -> reached () >= 2 && not (List.isEmpty (held ())))
+            let victim = List.head (held ())
+            let pid = int (victim.Worker.Split(':')[1])
+            let killed = workers |> Array.find (fun w -> w.Id = pid)
+            killed.Kill()
+            killed.WaitForExit()
+            for w in workers do
+                if w.Id <> pid then w.WaitForExit()
+            let data = readSearch url file demo.Name
+            checkFinishedSearch demo data
+            Expect.exists data.Attempts (fun a -> a.Trial = victim.Trial && a.ToStep = victim.ToStep && a.Attempt = victim.Attempt && a.Outcome = "expired")
+                "the killed worker's lease expired"
+            Expect.exists data.Attempts (fun a -> a.Trial = victim.Trial && a.ToStep = victim.ToStep && a.Attempt = victim.Attempt + 1 && a.Outcome = "reported")
+                "its job ran again from the checkpoint as a new attempt")
+
+        testPostgres "one worker on PostgreSQL and one on SQLite give the same store, decision by decision" (fun () ->
+            let url, file = postgres.Fresh()
+            let arguments folder = [ "search"; "demo-search-unimodal"; "--out"; folder; "--trials"; "4"; "--grace"; "20"; "--max-steps"; "80"; "--workers"; "1"; "--device"; "cpu" ]
+            let onPostgres, onSqlite = TestFolders.fresh "same-postgres", TestFolders.fresh "same-sqlite"
+            Expect.equal (runLogged [] (onPostgres + ".log") (arguments onPostgres @ [ "--store"; url ] @ passwordArgs file)) 0 "on PostgreSQL"
+            Expect.equal (runLogged [] (onSqlite + ".log") (arguments onSqlite)) 0 "on SQLite"
+            use pg = SearchStoreLocation.Parse(url, null).Open("demo-search-unimodal", SearchStoreAccess.ReadOnly, Option.toObj file)
+            use lite = SqliteSearchStore.OpenFolder onSqlite
+            Expect.equal (SearchDriverTests.contentsOf pg) (SearchDriverTests.contentsOf lite) "the same events, trials, evaluations and best")
+
+        testPostgres "a PostgreSQL password appears in no file the tool wrote, no output, no command line and not in the store" (fun () ->
+            let _, _, database = freshDatabase ()
+            let location = (SearchStoreLocation.Parse(fst (Result.defaultValue ("", None) server), null)) :?> SearchStoreLocation.Postgres
+            let password = sprintf "Pw-%s" (Guid.NewGuid().ToString "N")
+            execute location.Database (sprintf "CREATE ROLE ganflow_secret_%s LOGIN PASSWORD '%s'" database password)
+            execute location.Database (sprintf "ALTER DATABASE %s OWNER TO ganflow_secret_%s" database database)
+            let url = SearchStoreLocation.Postgres(location.Host, location.Port, database, sprintf "ganflow_secret_%s" database, []).Url
+            let secrets = TestFolders.fresh "secrets"
+            Directory.CreateDirectory secrets |> ignore
+            let passwordFile = Path.Combine(secrets, "password")
+            File.WriteAllText(passwordFile, password + "\n")
+            let folder = TestFolders.fresh "password-search"
+            let log = folder + ".log"
+            let search = [ "search"; closedForm.Name; "--out"; folder; "--store"; url; "--trials"; "6"; "--workers"; "2" ]
+            use running = startLogged [] log (search @ [ "--store-password-file"; passwordFile ])
+            let commandLines = Collections.Generic.List<string>()
+            while not running.HasExited do
+                commandLines.AddRange(ProcessTests.processesMentioning "ganflow")
+                Thread.Sleep 200
+            Expect.equal running.ExitCode 0 "the search with a password file finishes"
+            let env = [ "PGPASSWORD", password ]
+            Expect.equal (runLogged env log [ "search-status"; "--store"; url; "--search"; closedForm.Name ]) 0 "status with PGPASSWORD"
+            Expect.equal (runLogged env log [ "report"; folder ]) 0 "the report with PGPASSWORD"
+            Expect.equal (runLogged env log [ "worker"; "--store"; url; "--search"; closedForm.Name ]) 0 "a worker with PGPASSWORD (nothing left to do)"
+            Expect.equal (runLogged [ "PGPASSWORD", password + "-wrong" ] log [ "search-status"; "--store"; url; "--search"; closedForm.Name ]) 2 "a wrong password: exit 2"
+            Expect.stringContains (File.ReadAllText log) "refused the credentials" "says why"
+            let written = Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+            Expect.isGreaterThan written.Length 20 "the search wrote its files (trials, logs, report, locks)"
+            for path in Array.append written [| log |] do
+                Expect.isFalse ((File.ReadAllText path).Contains password) (sprintf "%s does not hold the password" path)
+            for line in commandLines do
+                Expect.isFalse (line.Contains password) "no command line holds the password"
+            let dump = Text.StringBuilder()
+            for table in [ "searches"; "trials"; "reports"; "events"; "attempts"; "workers" ] do
+                use c = superuser database
+                use command = new Npgsql.NpgsqlCommand(sprintf "SELECT t::text FROM ganflow.%s t" table, c)
+                use reader = command.ExecuteReader()
+                while reader.Read() do dump.AppendLine(reader.GetString 0) |> ignore
+            Expect.isGreaterThan dump.Length 1_000 "the store holds the search"
+            Expect.isFalse (dump.ToString().Contains password) "the store does not hold the password")
+
+        testPostgres "bad PostgreSQL stores exit 2 before anything starts: unreachable (host and port named), wrong credentials, another search under the name, another schema version" (fun () ->
+            let folder = TestFolders.fresh "bad-postgres"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; folder; "--store"; "postgresql://nobody@127.0.0.1:1/nothing" ]
+            Expect.equal code 2 "unreachable"
+            Expect.stringContains error "127.0.0.1:1" "names the host and port"
+            Expect.stringContains error "cannot reach" "says so"
+            Expect.isFalse (Directory.Exists folder) "nothing created"
+            let url, file, database = freshDatabase ()
+            let wrong = TestFolders.fresh "wrong-password"
+            File.WriteAllText(wrong, "not-the-password")
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; folder; "--store"; url; "--store-password-file"; wrong ]
+            Expect.equal code 2 "wrong credentials"
+            Expect.stringContains error "refused the credentials" "says so"
+            Expect.isFalse (Directory.Exists folder) "nothing created"
+            let recorded = [ "search"; closedForm.Name; "--out"; folder; "--store"; url; "--workers"; "0" ] @ passwordArgs file
+            Expect.equal (fst (ReportInputTests.ganflowInProcess recorded)) 0 "recorded"
+            let code, error = ReportInputTests.ganflowInProcess ([ "search"; closedForm.Name; "--out"; TestFolders.fresh "other"; "--store"; url; "--seed"; "7"; "--workers"; "0" ] @ passwordArgs file)
+            Expect.equal code 2 "another search under that name"
+            Expect.stringContains error "holds another search under the name closed-form-search" "says so"
+            Expect.stringContains error "seed" "names the differing field"
+            execute database "UPDATE ganflow.schema_version SET version = 1"
+            let code, error = ReportInputTests.ganflowInProcess ([ "worker"; "--store"; url; "--search"; closedForm.Name ] @ passwordArgs file)
+            Expect.equal code 2 "another schema version"
+            Expect.stringContains error "layout version 1" "names the versions")
+
+        test "bad worker input exits 2 before any job: no such search, no store, a search folder it cannot write, bad flags" {
+            let folder = TestFolders.fresh "bad-worker"
+            Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; folder; "--trials"; "2"; "--workers"; "0" ])) 0 "recorded"
+            let url = "sqlite:" + SqliteSearchStore.FileOf folder
+            let code, error = ReportInputTests.ganflowInProcess [ "worker"; "--store"; url; "--search"; "nothing-search" ]
+            Expect.equal code 2 "no such search"
+            Expect.stringContains error "holds no search named nothing-search" "says so"
+            let code, error = ReportInputTests.ganflowInProcess [ "search-status"; "--store"; url; "--search"; "nothing-search" ]
+            Expect.equal code 2 "search-status: no such search"
+            Expect.stringContains error "holds no search named nothing-search" "says so"
+            let code, error = ReportInputTests.ganflowInProcess [ "worker"; "--store"; "sqlite:" + Path.Combine(folder, "missing.db"); "--search"; closedForm.Name ]
+            Expect.equal code 2 "no store"
+            Expect.stringContains error "missing.db" "names the file"
+            File.WriteAllText(Path.Combine(folder, SearchDriver.TrialsFolder), "a file where the trial folders go")
+            let code, error = ReportInputTests.ganflowInProcess [ "worker"; "--store"; url; "--search"; closedForm.Name ]
+            Expect.equal code 2 "an --out it cannot write"
+            Expect.stringContains error "cannot be written here" "says so"
+            Expect.equal (readSearch url None closedForm.Name).Attempts.Length 0 "no job was taken"
+            Expect.equal (fst (ReportInputTests.ganflowInProcess [ "worker"; "--store"; url; "--search"; closedForm.Name; "--threads"; "0" ])) 2 "--threads 0"
+            Expect.equal (fst (ReportInputTests.ganflowInProcess [ "worker"; "--store"; url; "--search"; closedForm.Name; "--idle-exit"; "-1" ])) 2 "--idle-exit -1"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--rung-value"; "median:0" ]
+            Expect.equal code 2 "--rung-value median:0"
+            Expect.stringContains error "--rung-value median:0" "names the flag and value"
+            Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--quota"; "half" ])) 2 "--quota half"
+            Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--lease-seconds"; "0" ])) 2 "--lease-seconds 0"
+        }
+
+        test "ganflow search --resume on a missing or empty folder says there is nothing to resume, exits 2 and creates nothing" {
+            let missing = TestFolders.fresh "resume-missing"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; missing; "--resume" ]
+            Expect.equal code 2 "missing folder"
+            Expect.stringContains error "nothing to resume" "says so"
+            Expect.isFalse (Directory.Exists missing) "nothing created"
+            let empty = TestFolders.fresh "resume-empty"
+            Directory.CreateDirectory empty |> ignore
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; empty; "--resume" ]
+            Expect.equal code 2 "empty folder"
+            Expect.stringContains error "nothing to resume" "says so"
+            Expect.isEmpty (Directory.GetFileSystemEntries empty) "still empty"
+        }
+
+        test "ganflow report on a search folder rebuilds the search's report" {
+            let folder = TestFolders.fresh "report-search"
+            Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; folder; "--trials"; "3"; "--workers"; "1" ])) 0 "a small search"
+            let report = Path.Combine(folder, RunFiles.Report)
+            File.Delete report
+            let code, error = ReportInputTests.ganflowInProcess [ "report"; folder ]
+            Expect.equal code 0 (sprintf "report exits 0 (%s)" error)
+            Expect.stringContains (File.ReadAllText report) "GanFlow search: closed-form-search" "the search's report"
+        }
+    ]
