@@ -288,21 +288,27 @@ let search (postgres: string option) (passwordFile: string option) =
     let trials = 8
     let demo = GanFlow.Experiments.DemoSearch.search
     printfn "search throughput (%s, %d cores)" (load ()) Environment.ProcessorCount
-    // 1. One process per job (the earlier design): the driver in this process, each job a `ganflow run` child.
-    let perJob =
+    // 1-2. One worker, one process per job (the earlier design: each job a `ganflow run` child) against a long-lived
+    // worker (every job in this process, through the run pipeline; torch initialised once): the driver, store and
+    // trials are the same, only the runner differs.
+    let oneWorker (runner: GanFlow.Runtime.Search.ITrialRunner) =
         let directory = scratch ()
         let fixedBudget = GanFlow.Core.Search.Search.withOverrides (Some trials) None (Some 100) (Some 100) demo
         IO.Directory.CreateDirectory directory |> ignore
         use store = GanFlow.Store.SqliteSearchStore.Open(GanFlow.Store.SqliteSearchStore.FileOf directory, fixedBudget.Name, GanFlow.Store.SearchStoreAccess.Create)
         store.CreateSearch(GanFlow.Store.SearchHeader(fixedBudget.Name, GanFlow.Core.Specs.SpecJson.serialize (GanFlow.Core.Search.Search.record fixedBudget), trials, directory, 60.0))
-        let command = GanFlow.Runtime.Processes.GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
         let watch = Stopwatch.StartNew()
-        GanFlow.Runtime.Search.SearchDriver(fixedBudget, store, GanFlow.Runtime.Search.ProcessTrialRunner(command, "cpu"), directory, 1).Run Threading.CancellationToken.None |> ignore
+        GanFlow.Runtime.Search.SearchDriver(fixedBudget, store, runner, directory, 1).Run Threading.CancellationToken.None |> ignore
         let seconds = watch.Elapsed.TotalSeconds
         IO.Directory.Delete(directory, true)
         seconds
+    let command = GanFlow.Runtime.Processes.GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
+    let perJob = oneWorker (GanFlow.Runtime.Search.ProcessTrialRunner(command, "cpu"))
     figure "search.process_per_job.trials_per_hour" (3600.0 * float trials / perJob) "trials/hour" (sprintf "%d demo trials of 100 steps, 1 worker, %.1f s" trials perJob)
-    // 2. A long-lived worker: `ganflow search` with one `ganflow worker` process running every job in-process.
+    GanFlow.Runtime.Devices.TorchSetup.Initialize 1
+    let one = oneWorker (GanFlow.Runtime.Search.ExperimentTrialRunner "cpu")
+    figure "search.long_lived.trials_per_hour" (3600.0 * float trials / one) "trials/hour" (sprintf "%d demo trials of 100 steps, 1 worker, %.1f s" trials one)
+    figure "search.long_lived_over_process_per_job" (perJob / one) "x" "same trials, same driver and store, one worker"
     let searchArgs directory steps workers =
         [ "search"; demo.Name; "--out"; directory; "--trials"; string trials; "--grace"; string steps; "--max-steps"; string steps
           "--workers"; string workers; "--device"; "cpu" ]
@@ -312,9 +318,6 @@ let search (postgres: string option) (passwordFile: string option) =
         if IO.Directory.Exists directory then IO.Directory.Delete(directory, true)
         if code <> 0 then failwithf "the bench's search exited with %d" code
         seconds
-    let one = longLived 100 1
-    figure "search.long_lived.trials_per_hour" (3600.0 * float trials / one) "trials/hour" (sprintf "%d demo trials of 100 steps, 1 worker, %.1f s" trials one)
-    figure "search.long_lived_over_process_per_job" (perJob / one) "x" "same trials, same worker count"
     // 3. Two long-lived workers against one on a real objective (8 trials of 400 steps each).
     let single = longLived 400 1
     let pair = longLived 400 2
@@ -325,6 +328,7 @@ let search (postgres: string option) (passwordFile: string option) =
     let closedForm =
         let s = GanFlow.Experiments.ClosedFormSearch.search
         { GanFlow.Core.Search.Search.withOverrides (Some 256) None None None s with
+            Name = sprintf "bench-search-%s" (Guid.NewGuid().ToString("N").Substring(0, 8)) // a fresh name in a shared store
             Trainer = GanFlow.Core.Search.TrialTrainer.ClosedForm { Value = GanFlow.Experiments.ClosedFormSearch.curve; SecondsPerStep = 0.0 } }
     let decide (label: string) (openStore: string -> GanFlow.Store.ISearchStore) (workers: int) =
         let directory = scratch ()

@@ -7,7 +7,8 @@ namespace GanFlow.Runtime.Search;
 
 /// <summary>
 /// Runs each job as its own <c>ganflow run --spec - --out TRIAL --until STEP --resume</c> process (one intra-op thread,
-/// no report), so trials share no state at all and a crash takes only its own job down. The process's output is
+/// no report), so trials share no state at all and a crash takes only its own job down, at the price of starting .NET and
+/// libtorch for every job (the search's design before long-lived workers; `ganflow bench` compares the two). The process's output is
 /// appended to the trial's <c>run.log</c>. On CUDA the trials spread over the GPUs (<see cref="Devices.DeviceSelection.ForTrial"/>). A job whose process is killed by a signal (not by this search) is run again
 /// from the trial's checkpoint, up to <see cref="Attempts"/> times, then recorded as failed.
 /// </summary>

@@ -18,8 +18,11 @@ public sealed record TrialJob(int Trial, int ToStep, Experiment Experiment, stri
 /// <param name="Message">The run's message (why it diverged or failed).</param>
 public sealed record TrialResult(RunStatus Status, int Steps, EvaluationRecord? AtStep, IReadOnlyList<EvaluationRecord> Evaluations, string Message);
 
-/// <summary>Runs a search's jobs. The real one starts a <c>ganflow run</c> process per job (<see cref="ProcessTrialRunner"/>);
-/// tests use closed-form loss curves. Called from several threads at once, one job each.</summary>
+/// <summary>Runs a search's jobs: the one seam between the search machinery and training. A worker runs jobs in its own
+/// process through the run pipeline (<see cref="ExperimentTrialRunner"/>); a search whose trainer is a closed-form curve
+/// uses <see cref="ClosedFormTrialRunner"/>; <see cref="ProcessTrialRunner"/> starts a <c>ganflow run</c> process per job
+/// (the earlier design, kept for the bench's comparison); tests use fakes. Called from several threads at once, one job
+/// each.</summary>
 public interface ITrialRunner
 {
     /// <summary>Runs <paramref name="job"/> to its end; when <paramref name="cancel"/> fires, stops it and throws
