@@ -13,9 +13,8 @@ namespace GanFlow.Store;
 /// advisory lock, so two creators never race), and a worker refuses a database without them or of another layout
 /// version. A transaction takes the search's lock with <c>SELECT … FOR UPDATE</c> on the search's row; lease expiries
 /// are computed by the server's <c>clock_timestamp()</c> (not <c>now()</c>, the start of a transaction that may have
-/// waited for the lock). Connections: one per store handle, from a pool of at most 2 per connection string (a worker
-/// holds two handles: its main one and its lease keeper's), TCP keepalive on and a keepalive query every 30 s, so a
-/// dead network path is noticed. The password never leaves the connection string: every message names
+/// waited for the lock). Connections: one per store handle, unpooled (a worker holds two handles, its main one and its
+/// lease keeper's: 2 connections), with TCP keepalive on, so a dead network path is noticed. The password never leaves the connection string: every message names
 /// <see cref="Location"/>, the URL without it.
 /// </summary>
 public sealed class PostgresSearchStore : RelationalSearchStore
@@ -23,7 +22,7 @@ public sealed class PostgresSearchStore : RelationalSearchStore
     /// <summary>The PostgreSQL schema holding the tables.</summary>
     public const string Schema = "ganflow";
 
-    /// <summary>Connections one process may hold to one store (pool size).</summary>
+    /// <summary>Connections a worker holds to its store: its main handle's and its lease keeper's.</summary>
     public const int MaximumConnections = 2;
 
     /// <summary>Key of the transaction-scoped advisory lock that serialises schema creation (any fixed number).</summary>
@@ -86,11 +85,16 @@ public sealed class PostgresSearchStore : RelationalSearchStore
             Host = location.Host,
             Port = location.Port,
             Database = location.Database,
-            Pooling = true,
+            // One connection per handle and no pool: a worker's two handles are its two connections, and no pool timer
+            // (pruning, keepalive queries) runs managed code beside a training step (a collection started on another
+            // thread can free a TorchSharp Scalar that native code still reads; README, Platform notes).
+            Pooling = false,
             MaxPoolSize = maximumConnections,
-            MinPoolSize = 0,
-            KeepAlive = 30,
+            // Keepalive by the kernel (TCP keepalive probes after 30 s idle, every 10 s): a dead network path breaks the
+            // connection instead of hanging it, and no timer of ours wakes.
             TcpKeepAlive = true,
+            TcpKeepAliveTime = 30,
+            TcpKeepAliveInterval = 10,
             Timeout = int.Parse(location.Option("connect_timeout") ?? "10", CultureInfo.InvariantCulture),
             CommandTimeout = 300,
             ApplicationName = $"ganflow {Environment.ProcessId}", // pg_stat_activity shows each process's connections

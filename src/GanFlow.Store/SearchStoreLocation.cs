@@ -121,8 +121,9 @@ public abstract record SearchStoreLocation
     /// <param name="access">Read only, read-write, or create the schema when missing.</param>
     /// <param name="passwordFile">A PostgreSQL password file given with <c>--store-password-file</c> (its first line is
     /// the password), or null for <c>PGPASSWORD</c> or <c>~/.pgpass</c>.</param>
-    /// <param name="maximumConnections">PostgreSQL: the connections this process may hold to the store (its pool size):
-    /// 2 for a worker (its main handle and its lease keeper's); more only for many in-process workers (the bench).</param>
+    /// <param name="maximumConnections">PostgreSQL: recorded as the connection string's pool size (2 for a worker: its
+    /// main handle and its lease keeper's; more for many in-process workers, the bench). Handles are unpooled: each is
+    /// one connection.</param>
     /// <exception cref="RunFolderException">The store cannot be used: unreachable (host and port named, with the driver's
     /// reason), credentials refused, no schema or another schema version, an unreadable password file.</exception>
     public ISearchStore Open(string searchName, SearchStoreAccess access, string? passwordFile = null, int maximumConnections = PostgresSearchStore.MaximumConnections) => this switch
