@@ -236,6 +236,37 @@ type private RefusingStore(inner: ISearchStore, refuse: Lease -> bool) =
         member _.EndWorker worker = inner.EndWorker worker
         member _.Dispose() = inner.Dispose()
 
+/// A database failure, as a broken connection gives one.
+type private FakeDatabaseFailure() =
+    inherit Data.Common.DbException("the connection broke (a test)")
+
+/// A store whose `failAt`-th transaction fails after its body ran (rolled back, as a connection lost at commit would).
+type private FailingStore(inner: ISearchStore, failAt: int) =
+    let mutable transactions = 0
+    interface ISearchStore with
+        member _.Location = inner.Location
+        member _.SearchName = inner.SearchName
+        member _.ReadHeader() = inner.ReadHeader()
+        member _.CreateSearch header = inner.CreateSearch header
+        member _.UpdateSearch(json, trials, lease) = inner.UpdateSearch(json, trials, lease)
+        member _.DeleteSearch() = inner.DeleteSearch()
+        member _.ReadEvents() = inner.ReadEvents()
+        member _.ReadTrials() = inner.ReadTrials()
+        member _.ReadReports() = inner.ReadReports()
+        member _.ReadBest() = inner.ReadBest()
+        member _.ReadAttempts() = inner.ReadAttempts()
+        member _.ReadWorkers() = inner.ReadWorkers()
+        member _.Locked<'T>(body: Func<ISearchTransaction, 'T>) : 'T =
+            inner.Locked(fun tx ->
+                let result = body.Invoke tx
+                transactions <- transactions + 1
+                if transactions = failAt then raise (FakeDatabaseFailure())
+                result)
+        member _.Renew lease = inner.Renew lease
+        member _.Heartbeat(worker, host, pid) = inner.Heartbeat(worker, host, pid)
+        member _.EndWorker worker = inner.EndWorker worker
+        member _.Dispose() = inner.Dispose()
+
 [<Tests>]
 let tests =
     testSequenced
@@ -261,6 +292,16 @@ let tests =
             Expect.equal (first |> List.map (fun a -> a.Attempt, a.Outcome, a.ReportRefused)) [ 1, "expired", true; 2, "reported", false ]
                 "attempt 1 lost its lease and its report was refused; attempt 2 reported"
             Expect.equal (driver.Workers |> Seq.sumBy _.Refused) 1 "one refusal"
+        }
+
+        test "a worker whose transaction the database failed folds the log again and goes on, recording nothing twice" {
+            let search = { closedForm with Trials = 5 }
+            for failAt in [ 2; 3 ] do // a report's transaction, then a decision's
+                let folder = TestFolders.fresh "db-failure"
+                use store = SearchDriverTests.createSqlite folder search 5.0
+                let failing = new FailingStore(store, failAt)
+                Expect.isTrue (SearchDriver(search, failing, SlowRunner(search, 50), folder, 1).Run CancellationToken.None) "the search finished"
+                checkFinishedSearch search (SearchData.read store)
         }
 
         test "SIGTERM to a worker mid-job gives its lease back at the trial's next checkpoint, and another worker takes the job at once" {

@@ -83,7 +83,7 @@ public sealed class SearchWorker
     public static string NewId() => $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
     /// <summary>The worker's view of the search.</summary>
-    public SearchLedger Ledger { get; }
+    public SearchLedger Ledger { get; private set; }
 
     /// <summary>The lease of the job running now, or null.</summary>
     public Lease? Current { get { lock (leaseGate) return current; } }
@@ -128,7 +128,7 @@ public sealed class SearchWorker
             {
                 if (stop.IsCancellationRequested) return WorkerEnd.Stopped;
                 var start = Stopwatch.GetTimestamp();
-                var work = store.Locked(Take);
+                var work = Transact(Take);
                 switch (work)
                 {
                     case Work.Job job:
@@ -158,6 +158,26 @@ public sealed class SearchWorker
             catch (Exception e) when (e is System.Data.Common.DbException or RunFolderException)
             {
                 Log($"could not record its end: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> under the search's lock, retrying when the database fails (a broken connection,
+    /// a server restart: 6 tries over about a minute). A failed transaction was rolled back, so the view folded so far is
+    /// dropped and folded again from the log.</summary>
+    private T Transact<T>(Func<ISearchTransaction, T> body)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return store.Locked(body);
+            }
+            catch (System.Data.Common.DbException e) when (attempt < 6)
+            {
+                Log($"the store failed ({e.Message}); trying again (try {attempt + 1} of 6)");
+                Ledger = new SearchLedger(search, store.Location);
+                Thread.Sleep(TimeSpan.FromSeconds(Math.Pow(2, attempt)));
             }
         }
     }
@@ -285,7 +305,7 @@ public sealed class SearchWorker
     /// <summary>Gives the running job's lease back (its outcome <c>released</c>), so that any worker takes it at once.</summary>
     public void Release(Lease lease, string why)
     {
-        store.Locked(tx =>
+        Transact(tx =>
         {
             tx.EndAttempt(lease, "released");
             return 0;
@@ -298,7 +318,7 @@ public sealed class SearchWorker
     private void Report(Lease lease, TrialResult result, long started)
     {
         var spec = search.Scheduler;
-        var accepted = store.Locked(tx =>
+        var accepted = Transact(tx =>
         {
             Ledger.AllowTrials(tx.Trials);
             Ledger.Fold(tx.EventsAfter(Ledger.Sequence));
