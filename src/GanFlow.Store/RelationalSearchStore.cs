@@ -288,11 +288,21 @@ public abstract class RelationalSearchStore : ISearchStore
     });
 
     /// <inheritdoc />
-    public bool Renew(Lease lease) => Use(() =>
-        Execute($"""
-            UPDATE {Table("attempts")} SET expires_at = {Now} + (SELECT lease_seconds FROM {Table("searches")} WHERE name = @s)
+    public double? Renew(Lease lease) => Use<double?>(() =>
+    {
+        // The length is read first and written explicitly, so the worker's local deadline and the database's expiry
+        // use the same length.
+        var seconds = LeaseSecondsOf(null);
+        var renewed = Execute($"""
+            UPDATE {Table("attempts")} SET expires_at = {Now} + @lease
             WHERE search = @s AND trial = @t AND to_step = @k AND attempt = @a AND worker = @w AND ended_at IS NULL AND expires_at > {Now}
-            """, null, ("@s", SearchName), ("@t", lease.Trial), ("@k", lease.ToStep), ("@a", lease.Attempt), ("@w", lease.Worker)) == 1);
+            """, null, ("@lease", seconds), ("@s", SearchName), ("@t", lease.Trial), ("@k", lease.ToStep), ("@a", lease.Attempt), ("@w", lease.Worker));
+        return renewed == 1 ? seconds : null;
+    });
+
+    /// <summary>The search's lease length now.</summary>
+    private double LeaseSecondsOf(DbTransaction? transaction) =>
+        Query($"SELECT lease_seconds FROM {Table("searches")} WHERE name = @s", r => Real(r, 0), transaction, ("@s", SearchName)).Single();
 
     /// <inheritdoc />
     public void Heartbeat(string worker, string host, int processId) => Use(() =>
@@ -381,11 +391,12 @@ public abstract class RelationalSearchStore : ISearchStore
         {
             var attempt = 1 + store.Query($"SELECT COUNT(*) FROM {T("attempts")} WHERE search = @s AND trial = @t AND to_step = @k",
                 r => Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), transaction, ("@s", S), ("@t", trial), ("@k", toStep)).Single();
+            var seconds = store.LeaseSecondsOf(transaction);
             store.Execute($"""
                 INSERT INTO {T("attempts")} (search, trial, to_step, attempt, worker, started_at, expires_at)
-                VALUES (@s, @t, @k, @a, @w, {store.Now}, {store.Now} + (SELECT lease_seconds FROM {T("searches")} WHERE name = @s))
-                """, transaction, ("@s", S), ("@t", trial), ("@k", toStep), ("@a", attempt), ("@w", worker));
-            return new Lease(trial, toStep, attempt, worker);
+                VALUES (@s, @t, @k, @a, @w, {store.Now}, {store.Now} + @lease)
+                """, transaction, ("@s", S), ("@t", trial), ("@k", toStep), ("@a", attempt), ("@w", worker), ("@lease", seconds));
+            return new Lease(trial, toStep, attempt, worker, seconds);
         }
 
         public bool Holds(Lease lease) =>

@@ -66,7 +66,8 @@ public sealed record AttemptRow(int Trial, int ToStep, int Attempt, string Worke
 public sealed record WorkerRow(string Worker, string Started, string Seen, string? Ended, bool Alive);
 
 /// <summary>A worker's hold on one attempt at a job: what it renews and what fences its report.</summary>
-public sealed record Lease(int Trial, int ToStep, int Attempt, string Worker);
+/// <param name="Seconds">The lease length it was granted with (the search's, read in the granting transaction).</param>
+public sealed record Lease(int Trial, int ToStep, int Attempt, string Worker, double Seconds);
 
 /// <summary>The search store's layout is not the one this ganflow reads and writes (an older or newer store).</summary>
 public sealed class SearchStoreVersionException(string message) : RunFolderException(message);
@@ -144,9 +145,10 @@ public interface ISearchStore : IDisposable
     /// <summary>Runs <paramref name="body"/> under the search's lock in one transaction (committed when it returns,
     /// rolled back when it throws) and returns its value. Blocks while another worker holds the lock.</summary>
     T Locked<T>(Func<ISearchTransaction, T> body);
-    /// <summary>Extends <paramref name="lease"/> by the search's lease length from now (the database's clock); false when
-    /// it is lost (ended, or already expired), and then it stays lost.</summary>
-    bool Renew(Lease lease);
+    /// <summary>Extends <paramref name="lease"/> by the search's lease length from now (the database's clock); returns that
+    /// length (it may have changed since the grant: a resume with another <c>--lease-seconds</c>), or null when the lease
+    /// is lost (ended, or already expired), and then it stays lost.</summary>
+    double? Renew(Lease lease);
     /// <summary>Records that <paramref name="worker"/> is alive (registering it the first time, with <paramref name="host"/>
     /// and <paramref name="processId"/>).</summary>
     void Heartbeat(string worker, string host, int processId);

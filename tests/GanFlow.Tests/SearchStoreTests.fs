@@ -114,23 +114,33 @@ let tests =
             let lease = store.Locked(fun tx -> tx.Grant(2, 10, "worker-a"))
             Expect.equal lease.Attempt 1 "first attempt"
             Thread.Sleep 600
-            Expect.isTrue (store.Renew lease) "renewed within its length"
+            Expect.equal (store.Renew lease) (Nullable 1.0) "renewed within its length, by the search's length"
             Thread.Sleep 600
             Expect.isTrue (store.Locked(fun tx -> tx.Holds lease)) "1.2 s after the grant, held thanks to the renewal"
             Expect.equal (store.Locked(fun tx -> tx.ExpireLeases())) 0 "nothing expired yet"
             Thread.Sleep 1_100
             Expect.isFalse (store.Locked(fun tx -> tx.Holds lease)) "expired by the clock"
             Expect.equal (store.Locked(fun tx -> tx.ExpireLeases())) 1 "one lease expired"
-            Expect.isFalse (store.Renew lease) "a lost lease cannot be renewed"
+            Expect.isFalse (store.Renew lease).HasValue "a lost lease cannot be renewed"
             let again = store.Locked(fun tx -> tx.Grant(2, 10, "worker-b"))
             Expect.equal again.Attempt 2 "the job given again is its second attempt"
-            Expect.isFalse (store.Renew lease) "the first holder stays fenced"
-            Expect.isFalse (store.Locked(fun tx -> tx.Holds(Lease(lease.Trial, lease.ToStep, 2, lease.Worker)))) "and cannot pass for the second attempt's holder"
+            Expect.isFalse (store.Renew lease).HasValue "the first holder stays fenced"
+            Expect.isFalse (store.Locked(fun tx -> tx.Holds(Lease(lease.Trial, lease.ToStep, 2, lease.Worker, 1.0)))) "and cannot pass for the second attempt's holder"
             store.Locked(fun tx -> tx.EndAttempt(lease, "expired", refused = true); tx.EndAttempt(again, "reported"); 0) |> ignore
             let attempts = store.ReadAttempts() |> List.ofSeq
             Expect.equal (attempts |> List.map (fun a -> a.Attempt, a.Worker, a.Outcome, a.ReportRefused))
                 [ 1, "worker-a", "expired", true; 2, "worker-b", "reported", false ] "the attempts as recorded"
             Expect.isEmpty (store.Locked(fun tx -> tx.HeldAttempts())) "none held")
+
+        yield! onBoth "a lease is granted and renewed with the search's lease length at that moment (a resume may change it)" (fun backend ->
+            let _, _, store = created backend "length-search" 1.0
+            use store = store
+            let lease = store.Locked(fun tx -> tx.Grant(0, 10, "w"))
+            Expect.equal lease.Seconds 1.0 "granted with the search's length"
+            store.UpdateSearch("""{"test": true}""", 4, 3.0)
+            Expect.equal (store.Renew lease) (Nullable 3.0) "renewed with the new length, which the worker's deadline then uses"
+            let attempt = store.ReadAttempts() |> Seq.exactlyOne
+            Expect.isGreaterThan (DateTime.Parse(attempt.Expires).ToUniversalTime() - DateTime.Parse(attempt.Started).ToUniversalTime()).TotalSeconds 2.5 "the new expiry")
 
         yield! onBoth "workers show as alive while they heartbeat within the lease, and not once ended" (fun backend ->
             let _, _, store = created backend "workers-search" 60.0

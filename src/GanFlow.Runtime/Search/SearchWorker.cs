@@ -133,7 +133,7 @@ public sealed class SearchWorker
                 {
                     case Work.Job job:
                         DecisionSeconds.Enqueue(Stopwatch.GetElapsedTime(start).TotalSeconds);
-                        if (RunJob(job.Lease, job.Again, leaseSeconds, start, stop)) return WorkerEnd.Stopped;
+                        if (RunJob(job.Lease, job.Again, start, stop)) return WorkerEnd.Stopped;
                         idle.Restart();
                         backoff = TimeSpan.FromMilliseconds(50);
                         break;
@@ -224,7 +224,7 @@ public sealed class SearchWorker
 
     /// <summary>Runs one job under its lease and records its result (or gives the lease back when stopped); returns
     /// whether the worker was stopped.</summary>
-    private bool RunJob(Lease lease, bool again, double leaseSeconds, long grantStarted, CancellationToken stop)
+    private bool RunJob(Lease lease, bool again, long grantStarted, CancellationToken stop)
     {
         var trialJob = new TrialJob(lease.Trial, lease.ToStep, SearchModule.trialExperiment(search, lease.Trial), Path.Combine(directory, SearchDriver.TrialFolder(lease.Trial)));
         using var jobCancel = new CancellationTokenSource();
@@ -233,7 +233,7 @@ public sealed class SearchWorker
             current = lease;
             currentCancel = jobCancel;
             currentLost = false;
-            deadlineTicks = grantStarted + (long)(options.LeaseMargin * leaseSeconds * Stopwatch.Frequency);
+            deadlineTicks = grantStarted + (long)(options.LeaseMargin * lease.Seconds * Stopwatch.Frequency);
         }
         Jobs++;
         Log($"{(again ? "again: " : "")}trial {lease.Trial} to step {lease.ToStep}, attempt {lease.Attempt}");
@@ -379,10 +379,12 @@ public sealed class SearchWorker
         metric.IsW1 ? r.W1 : metric.IsW1Exact ? r.W1Exact : metric.IsEnergy ? r.Energy : r.Nll;
 
     /// <summary>The lease keeper: heartbeats, renews the running job's lease every third of its length, and declares it
-    /// lost when a renewal is refused or none succeeded before the local deadline.</summary>
+    /// lost when a renewal is refused or none succeeded before the local deadline (a share of the lease length after the
+    /// last successful renewal began, so before the database's expiry).</summary>
     private void Keep(double leaseSeconds, CancellationToken stop)
     {
-        var period = TimeSpan.FromSeconds(leaseSeconds / 3);
+        var length = leaseSeconds; // the running lease's length, as its grant or last renewal gave it
+        Lease? renewing = null;
         var nextBeat = Stopwatch.GetTimestamp();
         while (!stop.IsCancellationRequested)
         {
@@ -393,12 +395,18 @@ public sealed class SearchWorker
                 lease = currentLost ? null : current;
                 deadline = deadlineTicks;
             }
+            if (lease != renewing)
+            {
+                renewing = lease;
+                if (lease is not null) length = lease.Seconds;
+            }
             var now = Stopwatch.GetTimestamp();
             if (lease is not null && now >= deadline)
             {
                 LeaseLost(lease, "not renewed before its local deadline");
                 continue;
             }
+            var period = TimeSpan.FromSeconds(Math.Min(leaseSeconds, length) / 3);
             if (now >= nextBeat)
             {
                 nextBeat = now + (long)(period.TotalSeconds * Stopwatch.Frequency);
@@ -408,10 +416,11 @@ public sealed class SearchWorker
                     if (lease is not null)
                     {
                         var started = Stopwatch.GetTimestamp();
-                        if (keeperStore.Renew(lease))
+                        if (keeperStore.Renew(lease) is { } renewed)
                         {
+                            length = renewed;
                             lock (leaseGate)
-                                if (current == lease) deadlineTicks = started + (long)(options.LeaseMargin * leaseSeconds * Stopwatch.Frequency);
+                                if (current == lease) deadlineTicks = started + (long)(options.LeaseMargin * renewed * Stopwatch.Frequency);
                         }
                         else
                         {
