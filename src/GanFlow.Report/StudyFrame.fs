@@ -44,5 +44,9 @@ module StudyFrame =
             [ column "w1" _.W1; column "w1_exact" _.W1Exact; column "critic_w1" _.CriticW1
               column "energy" _.Energy; column "nll" _.Nll; column "wall_seconds" _.WallSeconds ]
 
-    /// The trials frame of the search folder `directory` (see `ofData`).
-    let load (directory: string) = ofData (SearchData.load directory)
+    /// The trials frame of the search folder `directory` (see `ofData`); its store is its study.db, or the PostgreSQL
+    /// store its store.json names (the password from `passwordFile`, PGPASSWORD or ~/.pgpass).
+    let loadWith (directory: string) (passwordFile: string option) = ofData (SearchData.loadWith directory passwordFile)
+
+    /// The trials frame of the search folder `directory` (see `loadWith`).
+    let load (directory: string) = loadWith directory None

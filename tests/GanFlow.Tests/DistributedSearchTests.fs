@@ -367,7 +367,12 @@ let tests =
             Expect.equal (runLogged [] (onSqlite + ".log") (arguments onSqlite)) 0 "on SQLite"
             use pg = SearchStoreLocation.Parse(url, null).Open("demo-search-unimodal", SearchStoreAccess.ReadOnly, Option.toObj file)
             use lite = SqliteSearchStore.OpenFolder onSqlite
-            Expect.equal (SearchDriverTests.contentsOf pg) (SearchDriverTests.contentsOf lite) "the same events, trials, evaluations and best")
+            Expect.equal (SearchDriverTests.contentsOf pg) (SearchDriverTests.contentsOf lite) "the same events, trials, evaluations and best"
+            // The Deedle frames read the PostgreSQL store as they read SQLite (from the store, and from the folder's pointer).
+            let fromStore = StudyFrame.ofData (SearchData.read pg)
+            Expect.equal fromStore.RowCount 4 "one row per trial"
+            Expect.equal (StudyFrame.loadWith onPostgres file).RowCount 4 "the folder's store.json leads to the same store"
+            Expect.equal (StudyFrame.reportsOf (SearchData.read pg)).RowCount (StudyFrame.reportsOf (SearchData.read lite)).RowCount "every evaluation")
 
         testPostgres "a PostgreSQL password appears in no file the tool wrote, no output, no command line and not in the store" (fun () ->
             let _, _, database = freshDatabase ()
