@@ -245,11 +245,11 @@ let run
             eprintfn "search %s: %d trials, %d worker process(es) on %s, milestones %s, store %s -> %s" search.Name search.Trials workers device milestones location.Url outDirectory
             use local = new LocalWorkers(command, arguments, logs, workers)
             local.Start()
-            let over () =
-                let data = SearchData.read store
-                SearchData.isFinished data
             let watch (refresh: unit -> unit) =
+                // The whole search is read (and the display updated) only when its log grew: the watcher stays cheap
+                // beside the workers it shares the machine with.
                 let mutable events = -1
+                let mutable finished = false
                 let mutable terminated = false
                 let mutable go = true
                 while go do
@@ -257,13 +257,15 @@ let run
                         eprintfn "stopping: each worker gives its job back after the job's next checkpoint"
                         local.Terminate()
                         terminated <- true
-                    go <- local.Poll(over, cancel.IsCancellationRequested)
-                    let data = SearchData.read store
-                    if data.Events.Length <> events then
-                        events <- data.Events.Length
+                    let logged = store.ReadEvents().Count
+                    if logged <> events then
+                        events <- logged
+                        let data = SearchData.read store
+                        finished <- SearchData.isFinished data
                         update (progressOf data) (SearchData.trainedSteps data)
                         refresh ()
-                    if go then Thread.Sleep 250
+                    go <- local.Poll((fun () -> finished), cancel.IsCancellationRequested)
+                    if go then Thread.Sleep 500
             match table with
             | Some t -> AnsiConsole.Live(t).Start(fun context -> watch context.Refresh)
             | None -> watch ignore
