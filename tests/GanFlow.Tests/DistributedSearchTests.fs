@@ -397,6 +397,10 @@ let tests =
             let env = [ "PGPASSWORD", password ]
             Expect.equal (runLogged env log [ "search-status"; "--store"; url; "--search"; closedForm.Name ]) 0 "status with PGPASSWORD"
             Expect.equal (runLogged env log [ "report"; folder ]) 0 "the report with PGPASSWORD"
+            let pgpass = Path.Combine(secrets, "pgpass")
+            File.WriteAllText(pgpass, sprintf "%s:%d:*:ganflow_secret_%s:%s\n" location.Host location.Port database password)
+            File.SetUnixFileMode(pgpass, UnixFileMode.UserRead ||| UnixFileMode.UserWrite)
+            Expect.equal (runLogged [ "PGPASSFILE", pgpass ] log [ "search-status"; "--store"; url; "--search"; closedForm.Name ]) 0 "status with a password file as libpq reads it"
             Expect.equal (runLogged env log [ "worker"; "--store"; url; "--search"; closedForm.Name ]) 0 "a worker with PGPASSWORD (nothing left to do)"
             Expect.equal (runLogged [ "PGPASSWORD", password + "-wrong" ] log [ "search-status"; "--store"; url; "--search"; closedForm.Name ]) 2 "a wrong password: exit 2"
             Expect.stringContains (File.ReadAllText log) "refused the credentials" "says why"
