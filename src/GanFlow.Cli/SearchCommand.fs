@@ -167,6 +167,9 @@ let run
             outDirectory (if Directory.Exists outDirectory then "the folder is empty" else "no such folder")
         2
     else
+        // Without --store, a folder whose store.json names a server store resumes there; otherwise the folder's study.db.
+        let pointed = if Directory.Exists outDirectory then SearchFolder.ReadPointer outDirectory |> Option.ofObj else None
+        let storeUrl = storeUrl |> Option.orElse (pointed |> Option.map _.Store)
         let location = SearchStoreLocation.Parse(defaultArg storeUrl "sqlite", outDirectory)
         passwordFile |> Option.iter (SearchStoreLocation.ReadPasswordFile >> ignore)
         DeviceSelection.FromString device |> ignore
