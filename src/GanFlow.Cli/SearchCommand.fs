@@ -90,6 +90,15 @@ let private display (record: SearchRecord) (started: Diagnostics.Stopwatch) =
     else
         None, (fun p _ -> eprintfn "%s | %s" (line p) p.Line)
 
+/// Writes the search's report; a failure to write it is said, never the search's failure (the store holds everything,
+/// and `ganflow report DIR` writes it again). Returns its path, or the reason it is missing.
+let private writeReport (data: SearchData) =
+    try
+        SearchReport.writeData data
+    with e when not (e :? OutOfMemoryException) ->
+        eprintfn "warning: the report could not be written (%s); `ganflow report %s` writes it again" e.Message data.Directory
+        sprintf "(not written: %s)" e.Message
+
 /// Whether `directory` is missing or holds nothing (a `--resume` there has nothing to resume).
 let private isMissingOrEmpty (directory: string) =
     not (Directory.Exists directory) || Seq.isEmpty (Directory.EnumerateFileSystemEntries directory)
@@ -274,7 +283,7 @@ let run
             | None -> watch ignore
             registrations |> List.iter (fun r -> r.Dispose())
             let data = { SearchData.read store with Directory = outDirectory }
-            let report = SearchReport.writeData data
+            let report = writeReport data
             for key, value in SearchData.statusLines data do
                 printfn "%s = %s" key value
             printfn "wall_seconds = %.1f" started.Elapsed.TotalSeconds
@@ -359,7 +368,7 @@ let worker (storeUrl: string) (name: string) (passwordFile: string option) (devi
                             // The worker that recorded the search's last event writes the report.
                             let events = store.ReadEvents()
                             if events.Count > 0 && events[events.Count - 1].Worker = id then
-                                eprintfn "report = %s" (SearchReport.writeData (SearchData.read store))
+                                eprintfn "report = %s" (writeReport (SearchData.read store))
                         match ended with
                         | WorkerEnd.Stopped -> if signal.Value <> 0 then signal.Value else 143
                         | _ -> 0

@@ -59,16 +59,19 @@ module SearchReport =
         |> List.filter (fun t -> t.Metric.HasValue)
         |> List.sortBy (fun t -> -t.Rung, sign * t.Metric.Value, t.Trial)
 
-    /// One slice plot per parameter: each trial's metric at the highest milestone it reached against its value.
+    /// One slice plot per parameter: each trial's metric at the highest milestone it reached against its value (none for
+    /// a parameter no ranked trial had active, e.g. a conditional one whose condition never held).
     let slices (data: SearchData) =
         let rankedTrials = ranked data
         data.Record.Space
         |> List.map (fun p ->
-            let points =
-                rankedTrials
-                |> List.choose (fun t ->
-                    SearchSpace.tryGet p.Name (SpecJson.deserialize<Assignment> t.AssignmentJson)
-                    |> Option.map (fun v -> string v, t.Metric.Value, t.Status))
+            p,
+            rankedTrials
+            |> List.choose (fun t ->
+                SearchSpace.tryGet p.Name (SpecJson.deserialize<Assignment> t.AssignmentJson)
+                |> Option.map (fun v -> string v, t.Metric.Value, t.Status)))
+        |> List.filter (fun (_, points) -> not points.IsEmpty)
+        |> List.map (fun (p, points) ->
             Chart.combine
                 [ for status, group in points |> List.groupBy (fun (_, _, s) -> s) ->
                       Chart.Point(x = (group |> List.map (fun (x, _, _) -> x)), y = (group |> List.map (fun (_, y, _) -> y)), Name = status)

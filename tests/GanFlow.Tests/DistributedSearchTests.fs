@@ -304,6 +304,17 @@ let tests =
                 checkFinishedSearch search (SearchData.read store)
         }
 
+        test "a search's report is written when a conditional parameter was never active (no slice for it)" {
+            let never = SearchSpace.parameter "never" (Domain.IntRange(1, 3)) |> SearchSpace.onlyWhen "mode" [ ParameterValue.Text "off" ]
+            let search = { closedForm with Trials = 3; Space = closedForm.Space @ [ SearchSpace.parameter "mode" (SearchSpace.texts [ "on" ]); never ] }
+            let folder = TestFolders.fresh "never-active"
+            use store = SearchDriverTests.createSqlite folder search 5.0
+            Expect.isTrue (SearchDriver(search, store, SlowRunner(search, 0), folder, 1).Run CancellationToken.None) "the search finished"
+            let report = SearchReport.writeData { SearchData.read store with Directory = folder }
+            Expect.stringContains (File.ReadAllText report) "W1 by mode" "the active parameters' slices"
+            Expect.isFalse ((File.ReadAllText report).Contains "W1 by never") "none for the parameter never active"
+        }
+
         test "SIGTERM to a worker mid-job gives its lease back at the trial's next checkpoint, and another worker takes the job at once" {
             let folder = TestFolders.fresh "sigterm-worker"
             let log = folder + ".log"
