@@ -106,6 +106,10 @@ internal sealed class ImageTrainer
         {
             summary = Summary(RunStatus.Diverged, error.Message, null);
         }
+        catch (GanFlow.Core.Numerics.NonFiniteException error)
+        {
+            summary = Summary(RunStatus.Diverged, $"after {stepsCompleted} steps: {error.Message}", null);
+        }
         catch (Exception error) when (error is not RunFolderException)
         {
             summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}", null);

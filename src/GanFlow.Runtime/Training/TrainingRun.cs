@@ -66,6 +66,7 @@ public abstract class TrainingRun
     private string? DivergenceMessage(Exception error) => error switch
     {
         RunDivergedException => error.Message,
+        GanFlow.Core.Numerics.NonFiniteException nonFinite => $"after {stepsCompleted} steps: {nonFinite.Message}",
         OdeStepLimitException limit => $"after {stepsCompleted} steps: {limit.Message}",
         _ => null,
     };
