@@ -120,7 +120,11 @@ let runStudy (s: FlowGanMnistStudy) (out: string) (device: string) (threads: int
                 eprintfn "memorizing baseline on the %d training images at %d bandwidths" splits.Train.Count b.Sigmas.Length
                 use model = DigitClassifierNetwork.Load(first.Classifier, splits.Train.Rows, classifierFile)
                 model.eval()
-                MemorizingBaselineRunner.Run(b, first.Preprocessing, splits, model, first.Seed, folder.Directory) |> List.ofSeq
+                try
+                    MemorizingBaselineRunner.Run(b, first.Preprocessing, splits, model, first.Seed, folder.Directory) |> List.ofSeq
+                with :? GanFlow.Core.Numerics.NonFiniteException as e ->
+                    eprintfn "memorizing baseline: not computed (%s); the table and report are written without it" e.Message
+                    []
             | None -> []
         let table =
             GanFlow.Report.FlowGanMnistTables.markdown s.Name accuracy summaries

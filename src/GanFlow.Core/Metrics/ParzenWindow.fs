@@ -1,5 +1,6 @@
 namespace GanFlow.Core.Metrics
 
+open GanFlow.Core.Numerics
 open GanFlow.Core.Experiments
 
 /// Parzen-window (Gaussian kernel) density estimates in any dimension (Parzen 1962; Goodfellow et al. 2014's estimator
@@ -51,6 +52,6 @@ module ParzenWindow =
     let estimate (dim: int) (samples: float[]) (scale: float) (candidates: int) (validation: float[]) (test: float[]) : ParzenEstimate =
         let bandwidths = logSpaced (1e-3 * scale) scale candidates
         let onValidation = logDensitiesFor dim samples bandwidths validation |> Array.map Array.average
-        let best = bandwidths[Array.findIndex ((=) (Array.max onValidation)) onValidation]
+        let best = bandwidths[Finite.argMax "the mean validation log-likelihood of a Parzen bandwidth" onValidation]
         let mean, error = meanAndError (logDensities dim samples best test)
         { Nll = -mean; StandardError = error; Bandwidth = best; Samples = samples.Length / dim; Points = test.Length / dim }
