@@ -83,8 +83,8 @@ let private read (path: string) =
 /// not all equal (no KDE bandwidth fits a constant sample).
 let private requireSize (path: string) (role: string) (needed: int) (p: Points) =
     if p.Count < needed then
-        Error(sprintf "%s: holds %d point%s; %s need%s at least %d (k nearest neighbours besides the point itself)"
-                  path p.Count (if p.Count = 1 then "" else "s") role (if role.EndsWith "s" then "" else "s") needed)
+        Error(sprintf "%s: holds %d point%s; %s need at least %d (k nearest neighbours besides the point itself)"
+                  path p.Count (if p.Count = 1 then "" else "s") role needed)
     elif p.Dimension = 1 && Array.forall ((=) p.Values[0]) p.Values then
         Error(sprintf "%s: all %d values equal %g; no KDE bandwidth fits a constant sample" path p.Count p.Values[0])
     else Ok p
