@@ -84,8 +84,8 @@ module BlockedScan =
             for l in 0 .. lanes - 1 do
                 if first + l < n then Neighbours.insert squared indices offset k acc[l] (first + l)
 
-    /// The k nearest references to each query (`NeighbourSearch.Nearest`).
-    let nearest (queries: Points) (references: Points) (k: int) : Neighbours =
+    /// The k nearest references to each query, every distance computed exactly (the fallback of `nearest`).
+    let exactNearest (queries: Points) (references: Points) (k: int) : Neighbours =
         Neighbours.require queries references k
         let d, m, n = queries.Dimension, queries.Count, references.Count
         let data, blocks = transpose references
@@ -104,8 +104,9 @@ module BlockedScan =
                         offer squared indices offset k a3 (first + 3 * lanes) n)
         { K = k; SquaredDistances = squared; Indices = indices }
 
-    /// How many closed balls around the references hold each query (`NeighbourSearch.BallCounts`).
-    let ballCounts (queries: Points) (references: Points) (squaredRadii: float[]) (firstOnly: bool) : int[] =
+    /// How many closed balls around the references hold each query, every distance computed exactly (the fallback of
+    /// `ballCounts`).
+    let exactBallCounts (queries: Points) (references: Points) (squaredRadii: float[]) (firstOnly: bool) : int[] =
         Neighbours.require queries references 1
         if squaredRadii.Length <> references.Count then
             invalidArg "squaredRadii" (sprintf "%d radii for %d points" squaredRadii.Length references.Count)
@@ -130,6 +131,215 @@ module BlockedScan =
                     b <- b + 1
                 counts[i] <- count)
         if firstOnly then counts |> Array.map (min 1) else counts
+
+    // ---- The filtered scan: single-precision distances bound the exact ones, the exact sum decides. ----
+
+    let private wide = Vector<float32>.Count
+
+    /// References per single-precision block: two vectors.
+    let private wideBlock = 2 * wide
+
+    /// Queries scanned together against a block (their sums stay in registers: 4 × 2 vectors).
+    [<Literal>]
+    let private QueryGroup = 4
+
+    /// A sample in single precision, centred, for the filter: block b, coordinate k, slot r at `(b·d + k)·wideBlock + r`
+    /// (point b·wideBlock + r), with each point's squared norm; padding slots have norm +∞.
+    type private Wide =
+        { Coordinates: float32[]
+          Norms: float32[]
+          Blocks: int }
+
+    /// Whether single precision can bound distances of these samples: every centred coordinate well inside its range.
+    let private fitsSingle (centre: float[]) (points: Points) =
+        let d = points.Dimension
+        points.Values |> Array.mapi (fun i v -> abs (v - centre[i % d])) |> Array.forall (fun v -> v < 1e15)
+
+    /// The mean point of a sample.
+    let private mean (p: Points) =
+        let d = p.Dimension
+        let sums = Array.zeroCreate d
+        for i in 0 .. p.Values.Length - 1 do
+            sums[i % d] <- sums[i % d] + p.Values[i]
+        sums |> Array.map (fun s -> s / float p.Count)
+
+    /// The points, minus `centre`, in single precision and the block layout (`blockSize` points a block).
+    let private widen (centre: float[]) (blockSize: int) (p: Points) : Wide =
+        let d, n = p.Dimension, p.Count
+        let blocks = (n + blockSize - 1) / blockSize
+        let coordinates = Array.zeroCreate (blocks * d * blockSize)
+        let norms = Array.create (blocks * blockSize) System.Single.PositiveInfinity
+        for i in 0 .. n - 1 do
+            let b, r = i / blockSize, i % blockSize
+            let mutable norm = 0.0
+            for k in 0 .. d - 1 do
+                let v = p.Values[i * d + k] - centre[k]
+                coordinates[(b * d + k) * blockSize + r] <- float32 v
+                norm <- norm + v * v
+            norms[i] <- float32 norm
+        { Coordinates = coordinates; Norms = norms; Blocks = blocks }
+
+    /// The single-precision error bound's factor: |d̃² − d²| <= factor · (‖q‖² + ‖r‖²) for centred q, r, where d̃² =
+    /// ‖q‖² + ‖r‖² − 2⟨q, r⟩ in single precision (unit roundoff u = 2⁻²⁴): the rounding of the coordinates and norms
+    /// and of the final sums costs about 6u, the d-term dot product d·u (Higham, Accuracy and Stability of Numerical
+    /// Algorithms, eq. 3.5); twice that sum is used.
+    let private boundFactor (d: int) = float32 (float (2 * d + 12) * (1.0 / 16777216.0))
+
+    /// `v` rounded up to single precision (a threshold no exact value above it can slip under).
+    let private roundUp (v: float) =
+        let f = float32 v
+        if float f < v then System.MathF.BitIncrement f else f
+
+    /// `v` rounded down to single precision.
+    let private roundDown (v: float) =
+        let f = float32 v
+        if float f > v then System.MathF.BitDecrement f else f
+
+    /// Runs `body group blockFrom blockUntil` for every group of up to `QueryGroup` queries and every tile of reference
+    /// blocks: query tiles in parallel, within one the reference tiles in order, within those the groups.
+    let private wideTiles (queries: int) (blocks: int) (body: int[] -> int -> int -> unit) =
+        let blocksPerTile = max 1 (referenceTile / wideBlock)
+        let queryTiles = (queries + queryTile - 1) / queryTile
+        System.Threading.Tasks.Parallel.For(0, queryTiles, fun t ->
+            let qFrom, qUntil = t * queryTile, min queries ((t + 1) * queryTile)
+            let groups = [| for g in qFrom .. QueryGroup .. qUntil - 1 -> [| g .. min qUntil (g + QueryGroup) - 1 |] |]
+            let mutable b = 0
+            while b < blocks do
+                let bUntil = min blocks (b + blocksPerTile)
+                for group in groups do
+                    body group b bUntil
+                b <- bUntil)
+        |> ignore
+
+    /// For the group's queries (single precision, `QueryGroup` slots, missing ones zero) and block `b` of the
+    /// references: the approximate squared distances, two vectors per query (`wideBlock` references).
+    let inline private wideDistances (refs: Wide) (d: int) (b: int) (q: float32[]) (qn: float32[]) (out: Vector<float32>[]) =
+        let mutable a00 = Vector<float32>.Zero
+        let mutable a01 = Vector<float32>.Zero
+        let mutable a10 = Vector<float32>.Zero
+        let mutable a11 = Vector<float32>.Zero
+        let mutable a20 = Vector<float32>.Zero
+        let mutable a21 = Vector<float32>.Zero
+        let mutable a30 = Vector<float32>.Zero
+        let mutable a31 = Vector<float32>.Zero
+        let mutable at = b * d * wideBlock
+        for k in 0 .. d - 1 do
+            let r0 = Vector<float32>(refs.Coordinates, at)
+            let r1 = Vector<float32>(refs.Coordinates, at + wide)
+            let c0 = Vector<float32>(q[k])
+            let c1 = Vector<float32>(q[d + k])
+            let c2 = Vector<float32>(q[2 * d + k])
+            let c3 = Vector<float32>(q[3 * d + k])
+            a00 <- Vector.FusedMultiplyAdd(c0, r0, a00)
+            a01 <- Vector.FusedMultiplyAdd(c0, r1, a01)
+            a10 <- Vector.FusedMultiplyAdd(c1, r0, a10)
+            a11 <- Vector.FusedMultiplyAdd(c1, r1, a11)
+            a20 <- Vector.FusedMultiplyAdd(c2, r0, a20)
+            a21 <- Vector.FusedMultiplyAdd(c2, r1, a21)
+            a30 <- Vector.FusedMultiplyAdd(c3, r0, a30)
+            a31 <- Vector.FusedMultiplyAdd(c3, r1, a31)
+            at <- at + wideBlock
+        let rn0 = Vector<float32>(refs.Norms, b * wideBlock)
+        let rn1 = Vector<float32>(refs.Norms, b * wideBlock + wide)
+        let two = Vector<float32>(2.0f)
+        let distance (n: float32) (rn: Vector<float32>) (dot: Vector<float32>) = Vector<float32>(n) + rn - two * dot
+        out[0] <- distance qn[0] rn0 a00
+        out[1] <- distance qn[0] rn1 a01
+        out[2] <- distance qn[1] rn0 a10
+        out[3] <- distance qn[1] rn1 a11
+        out[4] <- distance qn[2] rn0 a20
+        out[5] <- distance qn[2] rn1 a21
+        out[6] <- distance qn[3] rn0 a30
+        out[7] <- distance qn[3] rn1 a31
+
+    /// The group's queries in single precision (row-major, `QueryGroup` rows, missing ones zero) and their norms.
+    let private wideGroup (queries: Wide) (d: int) (group: int[]) =
+        let q = Array.zeroCreate (QueryGroup * d)
+        let qn = Array.zeroCreate QueryGroup
+        group |> Array.iteri (fun slot i -> 
+            for k in 0 .. d - 1 do
+                q[slot * d + k] <- queries.Coordinates[i * d + k]
+            qn[slot] <- queries.Norms[i])
+        q, qn
+
+    /// The exact answers of the filtered scan, or None when the samples do not fit single precision.
+    let private prepare (queries: Points) (references: Points) =
+        let centre = mean references
+        if not (fitsSingle centre queries && fitsSingle centre references) then None
+        else Some(widen centre 1 queries, widen centre wideBlock references)
+
+    /// The k nearest references to each query (`NeighbourSearch.Nearest`): single-precision distances skip every
+    /// reference whose lower bound exceeds the query's current k-th exact distance; the others are measured exactly.
+    let nearest (queries: Points) (references: Points) (k: int) : Neighbours =
+        Neighbours.require queries references k
+        match prepare queries references with
+        | None -> exactNearest queries references k
+        | Some(wq, wr) ->
+            let d, m, n = queries.Dimension, queries.Count, references.Count
+            let factor = boundFactor d
+            let squared = Array.create (m * k) infinity
+            let indices = Array.create (m * k) System.Int32.MaxValue
+            wideTiles m wr.Blocks (fun group bFrom bUntil ->
+                let q, qn = wideGroup wq d group
+                let out = Array.zeroCreate<Vector<float32>> (2 * QueryGroup)
+                for b in bFrom .. bUntil - 1 do
+                    wideDistances wr d b q qn out
+                    for slot in 0 .. group.Length - 1 do
+                        let i = group[slot]
+                        let offset = i * k
+                        for half in 0 .. 1 do
+                            let approx = out[2 * slot + half]
+                            let first = b * wideBlock + half * wide
+                            let bound = Vector<float32>(factor) * (Vector<float32>(qn[slot]) + Vector<float32>(wr.Norms, first))
+                            let lower = approx - bound
+                            if Vector.LessThanOrEqualAny(lower, Vector<float32>(roundUp squared[offset + k - 1])) then
+                                for l in 0 .. wide - 1 do
+                                    let j = first + l
+                                    if j < n && float lower[l] <= squared[offset + k - 1] then
+                                        Neighbours.insert squared indices offset k (Points.squaredDistance queries i references j) j)
+            { K = k; SquaredDistances = squared; Indices = indices }
+
+    /// How many closed balls around the references hold each query (`NeighbourSearch.BallCounts`): single-precision
+    /// bounds settle the clear cases, the exact sum the ones near a ball's edge.
+    let ballCounts (queries: Points) (references: Points) (squaredRadii: float[]) (firstOnly: bool) : int[] =
+        Neighbours.require queries references 1
+        if squaredRadii.Length <> references.Count then
+            invalidArg "squaredRadii" (sprintf "%d radii for %d points" squaredRadii.Length references.Count)
+        match prepare queries references with
+        | None -> exactBallCounts queries references squaredRadii firstOnly
+        | Some(wq, wr) ->
+            let d, m, n = queries.Dimension, queries.Count, references.Count
+            let factor = boundFactor d
+            // Radii rounded down for "surely inside", up for "maybe inside"; padding never inside.
+            let surely = Array.create (wr.Blocks * wideBlock) -1.0f
+            let maybe = Array.create (wr.Blocks * wideBlock) -1.0f
+            for j in 0 .. n - 1 do
+                surely[j] <- roundDown squaredRadii[j]
+                maybe[j] <- roundUp squaredRadii[j]
+            let counts = Array.zeroCreate m
+            wideTiles m wr.Blocks (fun group bFrom bUntil ->
+                if not (firstOnly && group |> Array.forall (fun i -> counts[i] > 0)) then
+                    let q, qn = wideGroup wq d group
+                    let out = Array.zeroCreate<Vector<float32>> (2 * QueryGroup)
+                    let mutable b = bFrom
+                    while b < bUntil && not (firstOnly && group |> Array.forall (fun i -> counts[i] > 0)) do
+                        wideDistances wr d b q qn out
+                        for slot in 0 .. group.Length - 1 do
+                            let i = group[slot]
+                            if not (firstOnly && counts[i] > 0) then
+                                for half in 0 .. 1 do
+                                    let approx = out[2 * slot + half]
+                                    let first = b * wideBlock + half * wide
+                                    let bound = Vector<float32>(factor) * (Vector<float32>(qn[slot]) + Vector<float32>(wr.Norms, first))
+                                    let inside = Vector.LessThanOrEqual(approx + bound, Vector<float32>(surely, first))
+                                    if inside <> Vector<int>.Zero then counts[i] <- counts[i] - Vector.Sum inside
+                                    let near = Vector.AndNot(Vector.LessThanOrEqual(approx - bound, Vector<float32>(maybe, first)), inside)
+                                    if near <> Vector<int>.Zero then
+                                        for l in 0 .. wide - 1 do
+                                            if near[l] <> 0 && Points.squaredDistance queries i references (first + l) <= squaredRadii[first + l] then
+                                                counts[i] <- counts[i] + 1
+                        b <- b + 1)
+            if firstOnly then counts |> Array.map (min 1) else counts
 
     /// Σᵢ Σⱼ f(‖aᵢ − bⱼ‖²) over every pair of a point of `a` and a point of `b`: `f` applied lane-wise (a vectorised
     /// kernel such as √ or a Gaussian), the padding lanes masked out. Partial sums per query tile are added in tile
