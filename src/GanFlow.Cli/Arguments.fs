@@ -86,6 +86,7 @@ type BenchArgs =
     | Estimators_Only
     | Image_Steps of steps: int
     | Images_Only
+    | Metrics_Only
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -96,6 +97,7 @@ type BenchArgs =
             | Image_Steps _ -> "training steps timed per seed 003 image model (default 100)."
             | Images_Only -> "time only seed 003's image models (VAE, DCGAN, WGAN-clip training steps per second on MNIST-shaped images)."
             | Estimators_Only -> "time only the likelihood estimators (AIS seconds per 1,000 points, Parzen, the Jacobian spectrum)."
+            | Metrics_Only -> "time only the sample metrics: 1-D on 100,000 samples, and `ganflow metric`'s scores on 10,000 and 100,000 points in 2-D and 20-D."
 
 /// `ganflow dynamics`: one run of seed 002's game. Values are read as text and checked by the command itself, so
 /// that a bad value exits 2 naming the flag and the value.

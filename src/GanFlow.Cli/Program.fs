@@ -78,6 +78,9 @@ let private execute (command: ParseResults<Command>) =
     | Bench args when args.Contains BenchArgs.Images_Only ->
         BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 100))
         0
+    | Bench args when args.Contains BenchArgs.Metrics_Only ->
+        BenchCommand.metrics ()
+        0
     | Bench args when args.Contains BenchArgs.Estimators_Only ->
         BenchCommand.estimators ()
         0

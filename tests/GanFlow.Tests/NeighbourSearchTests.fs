@@ -39,6 +39,16 @@ let tests =
                 let expected = bruteBallCounts queries references radii |> Array.map (min 1)
                 NeighbourSearches.kdTree.BallCounts queries references radii true = expected
                 && NeighbourSearches.blocked.BallCounts queries references radii true = expected))
+        testPropertyWithConfig config "ball incidence from the k-d tree and from the one-pass blocked scan is the brute-force one" (
+            Prop.forAll searchCase (fun (queries, references, _, radii) ->
+                let queryRadii = Array.init queries.Count (fun i -> radii[i % radii.Length] / 2.0)
+                let expected: BallIncidence =
+                    let inBall (i: int) (j: int) (r: float) = Points.squaredDistance queries i references j <= r
+                    { QueryCounts = [| Array.init queries.Count (fun i -> Seq.init references.Count id |> Seq.filter (fun j -> inBall i j radii[j]) |> Seq.length) |]
+                      ReferenceHolds = [| Array.init references.Count (fun j -> Seq.init queries.Count id |> Seq.exists (fun i -> inBall i j radii[j])) |]
+                      ReferenceHeld = [| Array.init references.Count (fun j -> Seq.init queries.Count id |> Seq.exists (fun i -> inBall i j queryRadii[i])) |] }
+                NeighbourSearches.kdTree.Incidence queries references [| radii |] [| queryRadii |] = expected
+                && NeighbourSearches.blocked.Incidence queries references [| radii |] [| queryRadii |] = expected))
         test "in 10-D and 20-D both searches agree with brute force on Gaussian samples, to the last bit" {
             for d in [ 10; 20 ] do
                 let references = gaussian 1 d 700 (Array.zeroCreate d) 1.0

@@ -341,6 +341,55 @@ module BlockedScan =
                         b <- b + 1)
             if firstOnly then counts |> Array.map (min 1) else counts
 
+    /// `NeighbourSearch.Incidence` in one filtered pass over the pairs: each pair's single-precision bounds settle
+    /// every radius comparison they can, its exact distance (computed once) the others.
+    let incidence (queries: Points) (references: Points) (referenceRadii: float[][]) (queryRadii: float[][]) : BallIncidence =
+        Neighbours.require queries references 1
+        for radii in referenceRadii do
+            if radii.Length <> references.Count then invalidArg "referenceRadii" (sprintf "%d radii for %d references" radii.Length references.Count)
+        for radii in queryRadii do
+            if radii.Length <> queries.Count then invalidArg "queryRadii" (sprintf "%d radii for %d queries" radii.Length queries.Count)
+        let d, m, n = queries.Dimension, queries.Count, references.Count
+        let queryCounts = referenceRadii |> Array.map (fun _ -> Array.zeroCreate<int> m)
+        let holds = referenceRadii |> Array.map (fun _ -> Array.zeroCreate<bool> n)
+        let held = queryRadii |> Array.map (fun _ -> Array.zeroCreate<bool> n)
+        let record (i: int) (j: int) (squared: float) =
+            for s in 0 .. referenceRadii.Length - 1 do
+                if squared <= referenceRadii[s][j] then
+                    queryCounts[s][i] <- queryCounts[s][i] + 1
+                    holds[s][j] <- true
+            for t in 0 .. queryRadii.Length - 1 do
+                if squared <= queryRadii[t][i] then held[t][j] <- true
+        match prepare queries references with
+        | None ->
+            for i in 0 .. m - 1 do
+                for j in 0 .. n - 1 do
+                    record i j (Points.squaredDistance queries i references j)
+        | Some(wq, wr) ->
+            let factor = boundFactor d
+            // Per reference, the largest radius of any set rounded up: beyond it no comparison can hold.
+            let reach = Array.create (wr.Blocks * wideBlock) -1.0f
+            for j in 0 .. n - 1 do
+                reach[j] <- roundUp (referenceRadii |> Array.fold (fun r radii -> max r radii[j]) -1.0)
+            let queryReach = Array.init m (fun i -> roundUp (queryRadii |> Array.fold (fun r radii -> max r radii[i]) -1.0))
+            wideTiles m wr.Blocks (fun group bFrom bUntil ->
+                let q, qn = wideGroup wq d group
+                let out = Array.zeroCreate<Vector<float32>> (2 * QueryGroup)
+                for b in bFrom .. bUntil - 1 do
+                    wideDistances wr d b q qn out
+                    for slot in 0 .. group.Length - 1 do
+                        let i = group[slot]
+                        for half in 0 .. 1 do
+                            let first = b * wideBlock + half * wide
+                            let bound = Vector<float32>(factor) * (Vector<float32>(qn[slot]) + Vector<float32>(wr.Norms, first))
+                            let lower = out[2 * slot + half] - bound
+                            let limit = Vector.Max(Vector<float32>(reach, first), Vector<float32>(queryReach[i]))
+                            if Vector.LessThanOrEqualAny(lower, limit) then
+                                for l in 0 .. wide - 1 do
+                                    let j = first + l
+                                    if j < n && lower[l] <= limit[l] then record i j (Points.squaredDistance queries i references j))
+        { QueryCounts = queryCounts; ReferenceHolds = holds; ReferenceHeld = held }
+
     /// Σᵢ Σⱼ f(‖aᵢ − bⱼ‖²) over every pair of a point of `a` and a point of `b`: `f` applied lane-wise (a vectorised
     /// kernel such as √ or a Gaussian), the padding lanes masked out. Partial sums per query tile are added in tile
     /// order, so the total does not depend on the schedule.

@@ -6,15 +6,17 @@ module NeighbourSearches =
 
     /// A k-d tree over the references, built per question (O(n log² n), small beside the queries).
     let kdTree: NeighbourSearch =
-        { Nearest = fun queries references k ->
+        let nearest queries references k =
             Neighbours.require queries references k
             KdTree.nearest (KdTree.build references) queries k
-          BallCounts = fun queries references squaredRadii firstOnly ->
+        let ballCounts queries references squaredRadii firstOnly =
             Neighbours.require queries references 1
-            KdTree.ballCounts (KdTree.build references) queries squaredRadii firstOnly }
+            KdTree.ballCounts (KdTree.build references) queries squaredRadii firstOnly
+        { Nearest = nearest; BallCounts = ballCounts; Incidence = Neighbours.incidenceFrom nearest ballCounts }
 
-    /// The blocked scan of every pair.
-    let blocked: NeighbourSearch = { Nearest = BlockedScan.nearest; BallCounts = BlockedScan.ballCounts }
+    /// The blocked scan of every pair (incidence in one pass).
+    let blocked: NeighbourSearch =
+        { Nearest = BlockedScan.nearest; BallCounts = BlockedScan.ballCounts; Incidence = BlockedScan.incidence }
 
     /// Highest dimension where the k-d tree is used; above it, the blocked scan (measured with `ganflow bench`).
     [<Literal>]
@@ -27,4 +29,7 @@ module NeighbourSearches =
             else blocked.Nearest queries references k
           BallCounts = fun queries references squaredRadii firstOnly ->
             if references.Dimension <= KdTreeMaxDimension then kdTree.BallCounts queries references squaredRadii firstOnly
-            else blocked.BallCounts queries references squaredRadii firstOnly }
+            else blocked.BallCounts queries references squaredRadii firstOnly
+          Incidence = fun queries references referenceRadii queryRadii ->
+            if references.Dimension <= KdTreeMaxDimension then kdTree.Incidence queries references referenceRadii queryRadii
+            else blocked.Incidence queries references referenceRadii queryRadii }

@@ -18,7 +18,17 @@ type Neighbours =
     /// The number of queries.
     member n.Count = n.Indices.Length / n.K
 
-/// The two questions every nearest-neighbour metric asks of a sample, as functions, so that the metrics stay pure
+/// Which closed balls hold which points between queries and references, for several radius sets at once (the
+/// answers of `NeighbourSearch.Incidence`; balls are closed: ‖q − r‖² <= the squared radius).
+type BallIncidence =
+    { /// [s][i]: how many references' balls of radius set s hold query i.
+      QueryCounts: int[][]
+      /// [s][j]: whether reference j's ball of radius set s holds at least one query.
+      ReferenceHolds: bool[][]
+      /// [t][j]: whether reference j lies in at least one query's ball of query radius set t.
+      ReferenceHeld: bool[][] }
+
+/// The questions every nearest-neighbour metric asks of a sample, as functions, so that the metrics stay pure
 /// and the kernel that answers them can be swapped (a k-d tree in low dimension, a blocked scan in high dimension,
 /// or one a runtime supplies). Every implementation is exact: the same squared distances (`Points.squaredDistance`)
 /// and therefore the same answers.
@@ -30,10 +40,25 @@ type NeighbourSearch =
       /// `BallCounts queries references squaredRadii firstOnly`: for each query, how many closed balls around the
       /// reference points hold it (‖q − rⱼ‖² <= squaredRadii[j]); with `firstOnly`, the count stops at 1 (is the query
       /// in any ball), which lets the search stop early.
-      BallCounts: Points -> Points -> float[] -> bool -> int[] }
+      BallCounts: Points -> Points -> float[] -> bool -> int[]
+      /// `Incidence queries references referenceRadii queryRadii`: the `BallIncidence` of the two sets, squared
+      /// radii given per set (`referenceRadii[s][j]` for reference j, `queryRadii[t][i]` for query i). Precision,
+      /// recall, density and coverage are one such question: a kernel may answer it in one pass over the pairs.
+      Incidence: Points -> Points -> float[][] -> float[][] -> BallIncidence }
 
 /// Helpers shared by the neighbour searches.
 module Neighbours =
+
+    /// `NeighbourSearch.Incidence` from the other two questions: ball counts for the queries, the nearest query of
+    /// each reference, ball counts for the references in the queries' balls.
+    let incidenceFrom (nearest: Points -> Points -> int -> Neighbours) (ballCounts: Points -> Points -> float[] -> bool -> int[])
+                      (queries: Points) (references: Points) (referenceRadii: float[][]) (queryRadii: float[][]) : BallIncidence =
+        let nearestQuery = lazy (nearest references queries 1)
+        { QueryCounts = referenceRadii |> Array.map (fun radii -> ballCounts queries references radii false)
+          ReferenceHolds =
+            referenceRadii
+            |> Array.map (fun radii -> Array.init references.Count (fun j -> nearestQuery.Value.SquaredDistances[j] <= radii[j]))
+          ReferenceHeld = queryRadii |> Array.map (fun radii -> ballCounts references queries radii true |> Array.map (fun c -> c > 0)) }
 
     /// The squared distance from every query to its k-th nearest reference point (1 <= k <= n.K).
     let kthSquared (k: int) (n: Neighbours) = Array.init n.Count (fun q -> n.SquaredDistances[q * n.K + k - 1])

@@ -16,8 +16,9 @@ type PrecisionRecall =
       /// (1 − 2⁻ᵏ for M = N large). In [0, 1].
       Coverage: float }
 
-/// Computing `PrecisionRecall` with any exact `NeighbourSearch`: four nearest-neighbour questions over the two
-/// samples, O((N + M) log) each with a k-d tree in low dimension, O(N·M·d) blocked in high dimension.
+/// Computing `PrecisionRecall` with any exact `NeighbourSearch`: the k-th neighbours within each sample, then one
+/// ball-incidence question between them; O((N + M) log(N + M)) with a k-d tree in low dimension, O(N·M·d) blocked
+/// in high dimension (three passes over the pairs).
 module PrecisionRecall =
 
     /// k of improved precision and recall (Kynkäänniemi et al. 2019 use 3).
@@ -45,15 +46,15 @@ module PrecisionRecall =
         let realPr = Neighbours.kthSquared (kPr + 1) realNeighbours
         let realDc = Neighbours.kthSquared (kDc + 1) realNeighbours
         let fakePr = Neighbours.kthSquared (kPr + 1) (search.Nearest fake fake (kPr + 1))
-        let share (flags: int[]) = float (Array.sum flags) / float flags.Length
-        let nearestFake = search.Nearest real fake 1
-        { Precision = share (search.BallCounts fake real realPr true)
-          Recall = share (search.BallCounts real fake fakePr true)
-          Density = float (Array.sum (search.BallCounts fake real realDc false)) / (float kDc * float fake.Count)
-          Coverage =
-            realDc
-            |> Array.mapi (fun i r -> if nearestFake.SquaredDistances[i] <= r then 1 else 0)
-            |> share }
+        // One question over the (model, data) pairs: which data balls hold each model sample (precision: any of the
+        // k = kPr balls; density: how many k = kDc balls), which data balls hold a model sample (coverage), which data
+        // points lie in a model ball (recall).
+        let incidence = search.Incidence fake real [| realPr; realDc |] [| fakePr |]
+        let share (flags: bool[]) = float (flags |> Array.filter id |> Array.length) / float flags.Length
+        { Precision = share (incidence.QueryCounts[0] |> Array.map (fun c -> c > 0))
+          Recall = share incidence.ReferenceHeld[0]
+          Density = float (Array.sum incidence.QueryCounts[1]) / (float kDc * float fake.Count)
+          Coverage = share incidence.ReferenceHolds[1] }
 
     /// The four scores with the papers' k (3 and 5).
     let compute (search: NeighbourSearch) (real: Points) (fake: Points) =
