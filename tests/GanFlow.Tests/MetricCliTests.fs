@@ -177,6 +177,23 @@ let tests =
             Expect.equal (s |> List.find (fst >> (=) "n_x") |> snd) 1_000.0 "samples.txt's 1,000 samples"
             Expect.isTrue (Double.IsFinite(s |> List.find (fst >> (=) "nll") |> snd)) "finite NLL"
         }
+        test "--model on a seed 000 Table 1 GF cell (1-D) against the unimodal truth gives NLL and finite KL divergences both ways" {
+            let cell = GanFlow.Experiments.Seed000Table1.study.Cells |> Seq.find (fun c -> c.Row = "GF" && c.Column = "unimodal")
+            let experiment =
+                { cell.Experiment with
+                    Budget = { cell.Experiment.Budget with Steps = 20 }
+                    Evaluation = { cell.Experiment.Evaluation with Every = 20; Samples = 1_000; FinalSamples = 2_000 } }
+            let folder = TestRuns.scratchFolder "metric-gf"
+            let summary = TestRuns.run experiment folder false
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            let samples = Path.Combine(folder, GanFlow.Store.RunFiles.Samples)
+            let s = scores (MetricCommand.evaluateOptions { MetricCommand.MetricOptions.Of samples samples 1 with Y = None; Truth = Some "unimodal"; Model = Some folder })
+            let value key = s |> List.find (fst >> (=) key) |> snd
+            for key in [ "truth_w1"; "nll"; "kl_forward"; "kl_reverse"; "hdr_precision"; "hdr_recall" ] do
+                Expect.isTrue (Double.IsFinite(value key)) (sprintf "%s = %g" key (value key))
+            Expect.isGreaterThan (value "kl_forward") -0.05 "KL(truth ‖ model) >= 0 up to Monte Carlo error"
+            Expect.isGreaterThan (value "kl_reverse") -0.05 "KL(model ‖ truth) >= 0 up to Monte Carlo error"
+        }
         test "metric loads no libtorch unless --model needs it" {
             let x = csv false (gaussian 11 2 100 [| 0.0; 0.0 |] 1.0)
             let code, log = ganflowWithLibraryLog [ "metric"; "--x"; x; "--y"; x ]
