@@ -46,27 +46,47 @@ module Mmd =
                 let positive = pairs |> Array.filter (fun s -> s > 0.0)
                 if positive.Length = 0 then 1.0 else positive |> Array.averageBy sqrt
 
-    /// MMD²ᵤ from the pooled kernel matrix (diagonal zero) and the labels (`inX[i]` = 1 when point i belongs to X,
-    /// 0 otherwise).
-    let private statistic (count: int) (kernel: float[]) (total: float) (inX: float[]) (n: int) (m: int) =
-        // w = K·u with u the indicator of X; then ΣXX = uᵀw, ΣXY = (1 − u)ᵀw, ΣYY = total − ΣXX − 2ΣXY.
+    /// MMD²ᵤ for each of a batch of at most `4·lanes` labellings of the pooled points (`labels[p][i]` = 1 when point i
+    /// belongs to X under labelling p, else 0), from the pooled kernel matrix (diagonal zero) and its total, in one
+    /// pass over the matrix: with u the indicator of X and w = K·u, ΣXX = uᵀw, ΣXY = (1 − u)ᵀw, ΣYY = total − ΣXX −
+    /// 2ΣXY. Rows are split into blocks summed in parallel and added in block order (the same numbers every time).
+    let private statistics (count: int) (kernel: float[]) (total: float) (labels: float[][]) (n: int) (m: int) =
         let lanes = System.Numerics.Vector<float>.Count
-        let mutable xx = 0.0
-        let mutable xy = 0.0
-        for i in 0 .. count - 1 do
-            let row = i * count
-            let mutable acc = System.Numerics.Vector<float>.Zero
-            let mutable j = 0
-            while j + lanes <= count do
-                acc <- acc + System.Numerics.Vector<float>(kernel, row + j) * System.Numerics.Vector<float>(inX, j)
-                j <- j + lanes
-            let mutable w = System.Numerics.Vector.Sum acc
-            while j < count do
-                w <- w + kernel[row + j] * inX[j]
-                j <- j + 1
-            if inX[i] = 1.0 then xx <- xx + w else xy <- xy + w
-        let yy = total - xx - 2.0 * xy
-        xx / (float n * float (n - 1)) + yy / (float m * float (m - 1)) - 2.0 * xy / (float n * float m)
+        let width = 4 * lanes
+        let batch = labels.Length
+        // The labellings side by side, padded to `width`: point j, labelling p at `j·width + p`.
+        let side = Array.zeroCreate (count * width)
+        for p in 0 .. batch - 1 do
+            for j in 0 .. count - 1 do
+                side[j * width + p] <- labels[p][j]
+        let rowsPerBlock = 64
+        let blocks = (count + rowsPerBlock - 1) / rowsPerBlock
+        let partialXX = Array.init blocks (fun _ -> Array.zeroCreate<float> width)
+        let partialXY = Array.init blocks (fun _ -> Array.zeroCreate<float> width)
+        System.Threading.Tasks.Parallel.For(0, blocks, fun b ->
+            for i in b * rowsPerBlock .. min count ((b + 1) * rowsPerBlock) - 1 do
+                let row = i * count
+                let mutable w0 = System.Numerics.Vector<float>.Zero
+                let mutable w1 = System.Numerics.Vector<float>.Zero
+                let mutable w2 = System.Numerics.Vector<float>.Zero
+                let mutable w3 = System.Numerics.Vector<float>.Zero
+                for j in 0 .. count - 1 do
+                    let k = System.Numerics.Vector<float>(kernel[row + j])
+                    let at = j * width
+                    w0 <- w0 + k * System.Numerics.Vector<float>(side, at)
+                    w1 <- w1 + k * System.Numerics.Vector<float>(side, at + lanes)
+                    w2 <- w2 + k * System.Numerics.Vector<float>(side, at + 2 * lanes)
+                    w3 <- w3 + k * System.Numerics.Vector<float>(side, at + 3 * lanes)
+                let ws = [| w0; w1; w2; w3 |]
+                for p in 0 .. batch - 1 do
+                    let v = ws[p / lanes][p % lanes]
+                    if labels[p][i] = 1.0 then partialXX[b][p] <- partialXX[b][p] + v else partialXY[b][p] <- partialXY[b][p] + v)
+        |> ignore
+        Array.init batch (fun p ->
+            let xx = partialXX |> Array.sumBy (fun block -> block[p])
+            let xy = partialXY |> Array.sumBy (fun block -> block[p])
+            let yy = total - xx - 2.0 * xy
+            xx / (float n * float (n - 1)) + yy / (float m * float (m - 1)) - 2.0 * xy / (float n * float m))
 
     /// MMD²ᵤ between `x` and `y` (at least 2 points each) with bandwidth `bandwidth` (None: the median heuristic),
     /// and its p-value from `permutations` relabellings drawn from `seed`.
@@ -90,15 +110,23 @@ module Mmd =
                 kernel[i * count + j] <- v
                 total <- total + v
         let n, m = x.Count, y.Count
-        let observed = statistic count kernel total (Array.init count (fun i -> if i < n then 1.0 else 0.0)) n m
+        // The observed labelling first, then the relabellings, in batches of 4·lanes (16 with AVX2) per pass over the
+        // kernel matrix.
         let rng = System.Random seed
-        let mutable atLeast = 0
-        for _ in 1..permutations do
-            let order = GanFlow.Core.Datasets.Sampling.permutation rng count
-            let inX = Array.zeroCreate count
-            for r in 0 .. n - 1 do
-                inX[order[r]] <- 1.0
-            if statistic count kernel total inX n m >= observed then atLeast <- atLeast + 1
+        let labellings =
+            Array.init (permutations + 1) (fun p ->
+                let inX = Array.zeroCreate count
+                if p = 0 then
+                    for i in 0 .. n - 1 do
+                        inX[i] <- 1.0
+                else
+                    let order = GanFlow.Core.Datasets.Sampling.permutation rng count
+                    for r in 0 .. n - 1 do
+                        inX[order[r]] <- 1.0
+                inX)
+        let values = labellings |> Array.chunkBySize (4 * System.Numerics.Vector<float>.Count) |> Array.collect (fun chunk -> statistics count kernel total chunk n m)
+        let observed = values[0]
+        let atLeast = values |> Array.skip 1 |> Array.filter (fun v -> v >= observed) |> Array.length
         { Mmd2 = observed; Bandwidth = h; PValue = float (1 + atLeast) / float (1 + permutations); Permutations = permutations }
 
     /// MMD² between two isotropic Gaussians N(μ₁, σ₁²I) and N(μ₂, σ₂²I) in d dimensions under the kernel of bandwidth
