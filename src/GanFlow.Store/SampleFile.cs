@@ -55,7 +55,7 @@ public static class SampleFile
 
     /// <summary>Reads the points of <paramref name="path"/> and checks that they have <paramref name="dimension"/>
     /// coordinates (a run's samples.txt against its dataset).</summary>
-    /// <exception cref="SampleFileException">As <see cref="Read"/>, or the dimension differs.</exception>
+    /// <exception cref="SampleFileException">As <see cref="Read(string)"/>, or the dimension differs.</exception>
     public static Points Read(string path, int dimension)
     {
         var (points, source) = ReadLocated(path);

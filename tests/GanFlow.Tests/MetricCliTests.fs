@@ -72,7 +72,7 @@ let private ganflowWithLibraryLog (args: string list) =
     start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ganflow.dll"))
     for a in args do start.ArgumentList.Add a
     start.Environment["LD_DEBUG"] <- "libs"
-    use p = Process.Start start
+    use p = nonNull (Process.Start start)
     let error = p.StandardError.ReadToEndAsync()
     p.StandardOutput.ReadToEnd() |> ignore
     p.WaitForExit()

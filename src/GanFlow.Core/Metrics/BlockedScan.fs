@@ -2,11 +2,16 @@ namespace GanFlow.Core.Metrics
 
 open System.Numerics
 
-/// Exact nearest-neighbour answers by scanning every (query, reference) pair, blocked for the caches and vectorised
-/// over references: the references are stored transposed in groups of `Vector<float>.Count`, and each query's squared
-/// distances to a group are computed lane by lane with the same subtractions, products and sums, in the same
-/// coordinate order, as `Points.squaredDistance` (no fused multiply-add), so the answers equal the k-d tree's bit for
-/// bit. O(n·m·d) work, no tree: the choice in high dimension, where a k-d tree visits most of its leaves anyway.
+/// Exact nearest-neighbour answers by scanning every (query, reference) pair, blocked for the caches and vectorised:
+/// O(n·m·d) work, no tree, the choice in high dimension, where a k-d tree visits most of its leaves anyway.
+///
+/// `nearest`, `ballCounts` and `incidence` filter the pairs in single precision: centred points, distances
+/// ‖q‖² + ‖r‖² − 2⟨q, r⟩ with fused multiply-adds, 4 queries × 2 vectors of references per register block, and a
+/// rigorous bound on their rounding error; a pair the bound cannot settle is measured exactly by
+/// `Points.squaredDistance`, so the answers equal the k-d tree's and brute force's bit for bit. `exactNearest`,
+/// `exactBallCounts` and `pairSum` compute every distance in double precision lane by lane with the same
+/// subtractions, products and sums, in the same coordinate order, as `Points.squaredDistance` (no fused
+/// multiply-add); they are the fallback when coordinates are too large for single precision.
 module BlockedScan =
 
     let private lanes = Vector<float>.Count

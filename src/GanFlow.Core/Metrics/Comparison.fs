@@ -1,6 +1,5 @@
 namespace GanFlow.Core.Metrics
 
-open GanFlow.Core.Datasets
 open GanFlow.Core.Specs
 
 /// How `Comparison.compare` scores two samples: the seed and every size and cap, each with its default.
