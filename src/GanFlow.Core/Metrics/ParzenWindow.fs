@@ -37,9 +37,13 @@ module ParzenWindow =
     /// log p̂(x) at each point, bandwidth `h`.
     let logDensities (dim: int) (samples: float[]) (h: float) (points: float[]) = (logDensitiesFor dim samples [| h |] points)[0]
 
-    /// `count` (>= 2) log-spaced values from `low` to `high`.
+    /// `count` (>= 2) log-spaced values from `low` to `high`, both included exactly.
     let logSpaced (low: float) (high: float) (count: int) =
-        Array.init count (fun i -> exp (log low + (log high - log low) * float i / float (count - 1)))
+        // The ends are `low` and `high` themselves (exp ∘ log would miss them by a rounding).
+        Array.init count (fun i ->
+            if i = 0 then low
+            elif i = count - 1 then high
+            else exp (log low + (log high - log low) * float i / float (count - 1)))
 
     /// The mean and standard error of a set of values.
     let meanAndError (values: float[]) =
