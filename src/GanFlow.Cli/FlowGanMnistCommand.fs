@@ -49,7 +49,8 @@ let private refusal (errors: SpecError list) (data: string) (threads: int) (clas
     | [] when threads < 1 -> Some(sprintf "--threads %d: must be >= 1" threads)
     | [] ->
         match classifier with
-        | Some f when not (File.Exists f) -> Some(sprintf "--classifier %s: no such file (`ganflow data classifier --data DIR --out FILE` writes one)" f)
+        | Some f when not (File.Exists f) ->
+            Some((try InputFile.Require("--classifier", f, "`ganflow data classifier --data DIR --out FILE` writes one") |> ignore; "" with :? RunFolderException as e -> e.Message))
         | _ -> None
 
 let private exitCode (s: FlowGanMnistSummary) = RunCommand.exitCode s.Status

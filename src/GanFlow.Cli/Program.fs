@@ -127,9 +127,12 @@ let main argv =
     with
     | :? ArguParseException as e ->
         // --help lands here too: Argu formats usage as an exception message.
-        let isHelp = e.ErrorCode = ErrorCode.HelpText
-        (if isHelp then stdout else stderr).WriteLine e.Message
-        if isHelp then 0 else 2
+        if e.ErrorCode = ErrorCode.HelpText then
+            stdout.WriteLine e.Message
+            0
+        else
+            eprintfn "error: %s" (ArgumentErrors.describe parser argv e)
+            2
     | GanFlow.Core.Specs.SpecValidationException errors ->
         eprintfn "error: invalid spec:"
         errors |> List.iter (fun e -> eprintfn "  %O" e)
@@ -147,5 +150,5 @@ let main argv =
         2
     | e ->
         // Anything else is a failure of the tool, not of the input: exit 1 with the reason, no stack trace.
-        eprintfn "error: %s: %s" (e.GetType().Name) e.Message
+        eprintfn "error: %s" (GanFlow.Store.FailureText.Of e)
         1

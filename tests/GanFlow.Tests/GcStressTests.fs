@@ -5,7 +5,6 @@
 module GanFlow.Tests.GcStressTests
 
 open System
-open System.Diagnostics
 open System.IO
 open Expecto
 open GanFlow.Store
@@ -20,19 +19,7 @@ let stressEnvironment = [ "DOTNET_STARTUP_HOOKS", hook; "DOTNET_GCgen0size", "0x
 /// Runs `ganflow ARGS` to the end with or without the stress (the variables are removed from a plain run's environment,
 /// so the comparison holds inside CI's stressed lane too); returns the exit code and the output.
 let runGanflow (stressed: bool) (args: string list) =
-    let start = ProcessStartInfo("dotnet", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
-    start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ganflow.dll"))
-    for a in args do start.ArgumentList.Add a
-    for name, value in stressEnvironment do
-        if stressed then start.Environment[name] <- value else start.Environment.Remove name |> ignore
-    use p = nonNull (Process.Start start)
-    let output = Text.StringBuilder()
-    p.OutputDataReceived.Add(fun e -> if not (isNull e.Data) then lock output (fun () -> output.AppendLine e.Data |> ignore))
-    p.ErrorDataReceived.Add(fun e -> if not (isNull e.Data) then lock output (fun () -> output.AppendLine e.Data |> ignore))
-    p.BeginOutputReadLine()
-    p.BeginErrorReadLine()
-    p.WaitForExit()
-    p.ExitCode, lock output (fun () -> output.ToString())
+    CliProcess.runWith [ for name, value in stressEnvironment -> name, (if stressed then Some value else None) ] None args
 
 /// metrics.csv of a run folder without its `wall_seconds` column, line by line.
 let metricsWithoutWallClock (folder: string) =

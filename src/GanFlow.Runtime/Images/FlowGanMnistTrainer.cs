@@ -131,7 +131,7 @@ internal sealed class FlowGanMnistTrainer
         }
         catch (Exception error) when (error is not RunFolderException)
         {
-            summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}");
+            summary = Summary(RunStatus.Failed, FailureText.Of(error));
         }
         finally
         {

@@ -112,7 +112,7 @@ internal sealed class ImageTrainer
         }
         catch (Exception error) when (error is not RunFolderException)
         {
-            summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}", null);
+            summary = Summary(RunStatus.Failed, FailureText.Of(error), null);
         }
         finally
         {

@@ -193,7 +193,7 @@ public abstract class TrainingRun
         }
         catch (Exception error)
         {
-            summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}", null);
+            summary = Summary(RunStatus.Failed, FailureText.Of(error), null);
         }
         finally
         {
@@ -210,7 +210,7 @@ public abstract class TrainingRun
         }
         catch (Exception error) when (summary.Status.IsCompleted)
         {
-            summary = Summary(RunStatus.Failed, $"could not write the summary: {error.GetType().Name}: {error.Message}", null);
+            summary = Summary(RunStatus.Failed, $"could not write the summary: {FailureText.Of(error)}", null);
         }
         catch (Exception)
         {
