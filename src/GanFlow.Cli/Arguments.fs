@@ -47,17 +47,29 @@ type RunArgs =
 
 type MetricArgs =
     | [<Mandatory>] X of file: string
-    | [<Mandatory>] Y of file: string
+    | Y of file: string
+    | Truth of name: string
+    | Train of file: string
     | Seed of seed: int
+    | Projections of count: int
+    | Bandwidth of h: string
+    | Model of run_folder: string
+    | Json
     | Delta of distance: string
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | X _ -> "first sample file: one number per line (blank lines allowed; the first column of a header-free CSV)."
-            | Y _ -> "second sample file, same format."
-            | Seed _ -> "seed of the held-out split used by the held-out bandwidth rule (default 1)."
-            | Delta _ -> "near-duplicate distance of the birthday-paradox support estimate (default 1e-4 × the pooled samples' interquartile range)."
+            | X _ -> "the model's samples: CSV (header optional; d = the column count), whitespace-separated text, or NumPy .npy (<f4/<f8, C order, 1-D or n×d). A run's samples.txt reads as is."
+            | Y _ -> "the data's samples, same format and dimension (needed unless --truth is given; then as many truth draws as --x has)."
+            | Truth _ -> "score --x against a declared distribution too: unimodal, multimodal, two-gaussians, moons, ring8, grid25 (truth_w1 in 1-D, mode_recall_K, mass_off_support, hdr_precision)."
+            | Train _ -> "the model's training samples: the data-copying test of Meehan et al. 2020 against --y as held-out data (copying_z, per cell) and closer_than_train."
+            | Seed _ -> "seed of every random choice: directions, subsamples, permutations, splits, truth draws (default 1)."
+            | Projections _ -> "random directions of sliced_w1 (default 1,000)."
+            | Bandwidth _ -> "h of MMD²'s Gaussian kernel exp(−‖a−b‖²/(2h²)), in data units (default: the median pairwise distance of the pooled samples)."
+            | Model _ -> "a flow run folder (`ganflow run`): nll of --y under the model and, with --truth, kl_forward and kl_reverse (and hdr_recall)."
+            | Json -> "print one JSON object instead of key = value lines (non-finite values as null)."
+            | Delta _ -> "1-D: near-duplicate distance of the birthday-paradox support estimate (default 1e-4 × the pooled samples' interquartile range)."
 
 type ReportArgs =
     | [<MainCommand; ExactlyOnce>] Run_Folder of directory: string
@@ -76,6 +88,7 @@ type BenchArgs =
     | Estimators_Only
     | Image_Steps of steps: int
     | Images_Only
+    | Metrics_Only
     | Search_Only
     | Search_Store of url: string
     | Store_Password_File of file: string
@@ -89,6 +102,7 @@ type BenchArgs =
             | Image_Steps _ -> "training steps timed per seed 003 image model (default 100)."
             | Images_Only -> "time only seed 003's image models (VAE, DCGAN, WGAN-clip training steps per second on MNIST-shaped images)."
             | Estimators_Only -> "time only the likelihood estimators (AIS seconds per 1,000 points, Parzen, the Jacobian spectrum)."
+            | Metrics_Only -> "time only the sample metrics: 1-D on 100,000 samples, and `ganflow metric`'s scores on 10,000 and 100,000 points in 2-D and 20-D."
             | Search_Only -> "time only the search machinery: trials/hour one process per job against long-lived workers, 2 workers against 1, decisions/s and decision latency."
             | Search_Store _ -> "a PostgreSQL store (postgresql://USER@HOST:PORT/DATABASE) for the decision figures with 1, 4 and 16 workers (skipped without it)."
             | Store_Password_File _ -> "the --search-store's password file (else PGPASSWORD or ~/.pgpass)."
@@ -234,7 +248,7 @@ type Command =
             match this with
             | List _ -> "print the declared experiments, one name per line."
             | Run _ -> "train a declared experiment and write its run folder and HTML report."
-            | Metric _ -> "score two sample files: W1 (seed 000 eq. 8), energy distance, KDE bandwidths, JS of the KDEs, birthday-paradox support."
+            | Metric _ -> "score model samples against data samples (any dimension; CSV, text or .npy) and optionally a declared truth, the training set and the model's density: sliced W1, energy, MMD², a classifier test, precision/recall/density/coverage, data copying, NLL/KL; in 1-D also W1, KDE bandwidths, JS of the KDEs, birthday-paradox support (docs/metrics.md)."
             | Report _ -> "rebuild the HTML report of a run folder."
             | Search _ -> "random search with ASHA (or synchronous halving, or no early stopping) over a declared search space."
             | Search_Status _ -> "print a search's state as key = value lines (exit 0 whether or not it is finished)."

@@ -21,7 +21,41 @@ let private medianMilliseconds repeats (action: unit -> 'T) =
 
 let private line (name: string) (ms: float) = printfn "%-52s %10.2f ms" name ms
 
-/// Metric timings on n = 100,000 samples of the unimodal dataset.
+/// Wall milliseconds of one call (the d-dimensional timings run for seconds; one call each keeps the bench short).
+let private onceMilliseconds (action: unit -> 'T) =
+    let watch = Stopwatch.StartNew()
+    action () |> ignore
+    watch.Elapsed.TotalMilliseconds
+
+/// `ganflow metric`'s scores on n standard-normal points against n shifted by 0.1 in the first coordinate, for n =
+/// 10,000 and 100,000 in 2-D and 20-D (the k-d tree in 2-D, the filtered blocked scan in 20-D), one call each after a
+/// small warm-up, printed as `name = value ms` lines. Energy, MMD² and the classifier test use their caps
+/// (`ComparisonSettings.Default`: 10,000, 2,000 and 10,000 points of each sample).
+let private pointMetrics () =
+    let search = NeighbourSearches.exact
+    let settings = ComparisonSettings.Default
+    let gaussian (seed: int) (d: int) (n: int) (shift: float) =
+        let rng = Random seed
+        Points.create d (Array.init (n * d) (fun i -> (if i % d = 0 then shift else 0.0) + Sampling.standardNormal rng))
+    let warm = gaussian 9 2 1_000 0.0
+    Comparison.compare search settings warm warm |> ignore
+    printfn "ganflow metric's scores on n vs n points, N(0, I) vs N(0.1·e1, I) (one call each)"
+    for d in [ 2; 20 ] do
+        for n in [ 10_000; 100_000 ] do
+            let x, y, train = gaussian 1 d n 0.1, gaussian 2 d n 0.0, gaussian 3 d n 0.0
+            let name (metric: string) = sprintf "%s_%dd_%dk" metric d (n / 1_000)
+            let report (metric: string) (action: unit -> 'T) = printfn "%s = %.1f ms" (name metric) (onceMilliseconds action)
+            report "knn_k6_self" (fun () -> search.Nearest y y 6)
+            report "precision_recall_density_coverage" (fun () -> PrecisionRecall.compute search y x)
+            report "sliced_w1_1000_directions" (fun () -> SlicedWasserstein.estimate 1 settings.Projections x y)
+            report "energy_at_most_10k" (fun () ->
+                EnergyDistance.ofPoints (Points.atMost (Random 1) settings.EnergyPoints x) (Points.atMost (Random 2) settings.EnergyPoints y))
+            report "mmd2_2k_200_permutations" (fun () -> Mmd.test 1 settings.Permutations None (Points.atMost (Random 1) settings.MmdPoints x) (Points.atMost (Random 2) settings.MmdPoints y))
+            report "c2st_at_most_10k" (fun () -> ClassifierTwoSample.test search 1 settings.ClassifierPoints x y)
+            report "copying_test_and_closer_than_train" (fun () -> DataCopying.test search 1 (DataCopying.defaultCells n) train y x)
+            report "all_two_sample_scores" (fun () -> Comparison.compare search settings x y)
+
+/// Metric timings on n = 100,000 samples of the unimodal dataset, then `pointMetrics`.
 let metrics () =
     let n = 100_000
     let x = Sampling.sample (Random 1) NamedDatasets.unimodal n
@@ -33,6 +67,7 @@ let metrics () =
     line "energy distance (1-D, O(n log n))" (medianMilliseconds 5 (fun () -> EnergyDistance.energyDistance x y))
     line "KDE, 500-per-band bandwidth, 1,000-point grid" (medianMilliseconds 5 (fun () -> Kde.density x (Kde.samplesPerBandBandwidth 500 x) grid))
     line "KDE bandwidth by held-out likelihood (20 candidates)" (medianMilliseconds 5 (fun () -> Kde.heldOutBandwidth 20 (Random 3) x))
+    pointMetrics ()
 
 /// Runs `steps` training steps of `model` on `dataset` through the real runner (one intra-op thread, CPU unless
 /// CUDA is present) with evaluation kept to one small final pass, in a scratch folder deleted afterwards; returns

@@ -30,7 +30,7 @@ let private parseNumber (flag: string) (text: string) =
 let private parseSteps (text: string) =
     match Int32.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture) with
     | true, v -> Ok v
-    | false, _ -> Error { Field = "--steps"; Value = text; Reason = "is not a whole number" }
+    | false, _ -> Error { Field = "--steps"; Value = text; Reason = sprintf "must be a whole number from 1 to %d" Int32.MaxValue }
 
 let private parseRule (text: string) =
     match text.Trim() with
@@ -94,7 +94,7 @@ let specOf (trueText: string) (muText: string) (intervalsText: string option) (e
 let report (tolerances: OutcomeTolerances) (trajectory: Trajectory) =
     let spec = trajectory.Spec
     let trueMeans = Array.ofList spec.TrueMeans
-    let final = trajectory.Means.Length - 1
+    let final = trajectory.Means.Length - 1 // the last finite state of a diverged run
     let means, endpoints = trajectory.Means[final], trajectory.Endpoints[final]
     let d = Trajectory.distances trueMeans means
     let stats = trajectory.Statistics
@@ -116,7 +116,10 @@ let report (tolerances: OutcomeTolerances) (trajectory: Trajectory) =
       "tail_max_set_distance", show stats.MaxSetDistance
       "tail_peak_to_peak", showAll stats.MeanRanges
       "tail_steps", string (spec.Steps - Outcome.tailStart tolerances spec.Steps)
-      "outcome", trajectory.Outcome.Text ]
+      "outcome", trajectory.Outcome.Text
+      match trajectory.DivergedAt with
+      | Some t -> "diverged_at_step", string t
+      | None -> () ]
 
 /// `ganflow dynamics …`: validates, runs, prints; returns the exit code (2 on bad input, before any computation).
 let runOnce (trueText: string) (muText: string) intervals etaG etaD steps rule =
@@ -127,9 +130,14 @@ let runOnce (trueText: string) (muText: string) intervals etaG etaD steps rule =
         2
     | Ok spec ->
         let tolerances = OutcomeTolerances.Default
-        for key, value in report tolerances (Trajectory.run tolerances spec) do
+        let trajectory = Trajectory.run tolerances spec
+        for key, value in report tolerances trajectory do
             printfn "%s = %s" key value
-        0
+        match trajectory.DivergedAt with
+        | Some t ->
+            eprintfn "the trajectory diverged: a generator mean is not finite (or beyond ±1e12) at step %d (the values above are those of step %d)" t (t - 1)
+            3
+        | None -> 0
 
 /// A declared experiment with `ganflow run`'s overrides: --steps sets every panel's (or the diagram's) steps, --seed
 /// the phase diagram's or support check's seed (figures draw nothing at random).

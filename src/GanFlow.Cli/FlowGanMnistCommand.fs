@@ -49,7 +49,8 @@ let private refusal (errors: SpecError list) (data: string) (threads: int) (clas
     | [] when threads < 1 -> Some(sprintf "--threads %d: must be >= 1" threads)
     | [] ->
         match classifier with
-        | Some f when not (File.Exists f) -> Some(sprintf "--classifier %s: no such file (`ganflow data classifier --data DIR --out FILE` writes one)" f)
+        | Some f when not (File.Exists f) ->
+            Some((try InputFile.Require("--classifier", f, "`ganflow data classifier --data DIR --out FILE` writes one") |> ignore; "" with :? RunFolderException as e -> e.Message))
         | _ -> None
 
 let private exitCode (s: FlowGanMnistSummary) = RunCommand.exitCode s.Status
@@ -120,7 +121,11 @@ let runStudy (s: FlowGanMnistStudy) (out: string) (device: string) (threads: int
                 eprintfn "memorizing baseline on the %d training images at %d bandwidths" splits.Train.Count b.Sigmas.Length
                 use model = DigitClassifierNetwork.Load(first.Classifier, splits.Train.Rows, classifierFile)
                 model.eval()
-                MemorizingBaselineRunner.Run(b, first.Preprocessing, splits, model, first.Seed, folder.Directory) |> List.ofSeq
+                try
+                    MemorizingBaselineRunner.Run(b, first.Preprocessing, splits, model, first.Seed, folder.Directory) |> List.ofSeq
+                with :? GanFlow.Core.Numerics.NonFiniteException as e ->
+                    eprintfn "memorizing baseline: not computed (%s); the table and report are written without it" e.Message
+                    []
             | None -> []
         let table =
             GanFlow.Report.FlowGanMnistTables.markdown s.Name accuracy summaries

@@ -61,12 +61,25 @@ let private execute (command: ParseResults<Command>) =
             eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name
             2
     | Metric args ->
-        MetricCommand.run (args.GetResult MetricArgs.X) (args.GetResult MetricArgs.Y) (args.GetResult(MetricArgs.Seed, defaultValue = 1)) (args.TryGetResult MetricArgs.Delta)
+        let options: MetricCommand.MetricOptions =
+            { X = args.GetResult MetricArgs.X
+              Y = args.TryGetResult MetricArgs.Y
+              Truth = args.TryGetResult MetricArgs.Truth
+              Train = args.TryGetResult MetricArgs.Train
+              Seed = args.GetResult(MetricArgs.Seed, defaultValue = 1)
+              Projections = args.GetResult(MetricArgs.Projections, defaultValue = GanFlow.Core.Metrics.SlicedWasserstein.DefaultProjections)
+              Bandwidth = None
+              Model = args.TryGetResult MetricArgs.Model
+              Delta = None }
+        MetricCommand.run options (args.TryGetResult MetricArgs.Bandwidth) (args.TryGetResult MetricArgs.Delta) (args.Contains MetricArgs.Json)
     | Dynamics args ->
         DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
             (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
     | Bench args when args.Contains BenchArgs.Images_Only ->
         BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 100))
+        0
+    | Bench args when args.Contains BenchArgs.Metrics_Only ->
+        BenchCommand.metrics ()
         0
     | Bench args when args.Contains BenchArgs.Search_Only ->
         BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File)
@@ -132,9 +145,12 @@ let main argv =
     with
     | :? ArguParseException as e ->
         // --help lands here too: Argu formats usage as an exception message.
-        let isHelp = e.ErrorCode = ErrorCode.HelpText
-        (if isHelp then stdout else stderr).WriteLine e.Message
-        if isHelp then 0 else 2
+        if e.ErrorCode = ErrorCode.HelpText then
+            stdout.WriteLine e.Message
+            0
+        else
+            eprintfn "error: %s" (ArgumentErrors.describe parser argv e)
+            2
     | GanFlow.Core.Specs.SpecValidationException errors ->
         eprintfn "error: invalid spec:"
         errors |> List.iter (fun e -> eprintfn "  %O" e)
@@ -152,5 +168,5 @@ let main argv =
         2
     | e ->
         // Anything else is a failure of the tool, not of the input: exit 1 with the reason, no stack trace.
-        eprintfn "error: %s: %s" (e.GetType().Name) e.Message
+        eprintfn "error: %s" (GanFlow.Store.FailureText.Of e)
         1

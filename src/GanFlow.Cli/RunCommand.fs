@@ -67,8 +67,7 @@ let readSpec (path: string) : Result<Declared, string> =
     try
         let source, text =
             if path = "-" then "the standard input (--spec -)", Console.In.ReadToEnd()
-            elif not (IO.File.Exists path) then raise (RunFolderException(sprintf "--spec %s: no such file" path))
-            else path, RunStore.ReadText path
+            else path, RunStore.ReadText(InputFile.Require("--spec", path))
         let isStudy =
             try
                 use document = Text.Json.JsonDocument.Parse text
@@ -103,14 +102,21 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         TorchSetup.Initialize threads
         let context =
             RunContext(device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume, Action<string>(eprintfn "%s"),
-                       StopAtStep = Option.toNullable until, TensorBoard = tensorBoard)
-        eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name device experiment.Budget.Steps experiment.Seed outDirectory
+                       StopAtStep = Option.toNullable until, TensorBoard = tensorBoard,
+                       OnStart = Action(fun () -> eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name device experiment.Budget.Steps experiment.Seed outDirectory))
         match (try Ok(ExperimentRunner.Run(experiment, context)) with :? RunFolderException as e -> Error e.Message) with
         | Error message ->
             eprintfn "error: %s" message
             2
         | Ok summary ->
-            let report = if writeReport then Some(GanFlow.Report.RunReport.write outDirectory) else None
+            let report =
+                if not writeReport then None
+                else
+                    try Some(GanFlow.Report.RunReport.write outDirectory)
+                    with e ->
+                        // The run's own outcome (below) is what matters; a report that cannot be written is said, not thrown.
+                        eprintfn "report.html not written: %s" (FailureText.Of e)
+                        None
             match summary.Final with
             | Some final ->
                 printfn "status = %A" summary.Status

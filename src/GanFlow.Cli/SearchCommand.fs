@@ -96,8 +96,9 @@ let private writeReport (data: SearchData) =
     try
         SearchReport.writeData data
     with e when not (e :? OutOfMemoryException) ->
-        eprintfn "warning: the report could not be written (%s); `ganflow report %s` writes it again" e.Message data.Directory
-        sprintf "(not written: %s)" e.Message
+        let reason = GanFlow.Store.FailureText.Of e
+        eprintfn "warning: the report could not be written (%s); `ganflow report %s` writes it again" reason data.Directory
+        sprintf "(not written: %s)" reason
 
 /// Whether `directory` is missing or holds nothing (a `--resume` there has nothing to resume).
 let private isMissingOrEmpty (directory: string) =
@@ -332,7 +333,7 @@ let worker (storeUrl: string) (name: string) (passwordFile: string option) (devi
                             File.WriteAllText(probe, "")
                             File.Delete probe
                             None
-                        with e when (e :? IOException || e :? UnauthorizedAccessException) -> Some e.Message
+                        with e when (e :? IOException || e :? UnauthorizedAccessException) -> Some(GanFlow.Store.FailureText.Of e)
                     match writable with
                     | Some reason ->
                         eprintfn "error: the search's folder %s (its --out) cannot be written here: %s" out reason

@@ -10,6 +10,18 @@ module Charts =
 
     let private gridPoints = 1000
 
+    /// Several traces as one chart. No traces at all (every run behind the chart diverged or failed) give an empty chart
+    /// that says so, never an error: Plotly.NET's `Chart.combine` rejects an empty sequence.
+    let combine (charts: GenericChart seq) =
+        let charts = List.ofSeq charts
+        if List.isEmpty charts then
+            Chart.Line(x = ([||]: float[]), y = ([||]: float[]), Name = "no data")
+            |> Chart.withAnnotations
+                [ LayoutObjects.Annotation.init (
+                      X = 0.5, Y = 0.5, XRef = "paper", YRef = "paper", ShowArrow = false,
+                      Text = "no data: the runs behind this chart diverged, failed or recorded nothing") ]
+        else Chart.combine charts
+
     /// The plotting grid of a 1-D dataset: its range ±10%.
     let private gridOf (dataset: Distribution) =
         let low, high = Densities.range dataset
@@ -52,7 +64,7 @@ module Charts =
         let title =
             if outside = 0 then "Density: truth vs model (KDE)"
             else sprintf "Density: truth vs model (KDE); %d of %d model samples lie outside the plotted range" outside data.Samples.Length
-        Chart.combine traces
+        combine traces
         |> Chart.withTitle title
         |> Chart.withXAxisStyle "x"
         |> Chart.withYAxisStyle "density"
@@ -61,7 +73,7 @@ module Charts =
     /// samples) overlaid, one trace per named run; runs without samples are left out.
     let densityOverlay (title: string) (dataset: Distribution) (runs: (string * RunData) list) =
         let grid = gridOf dataset
-        Chart.combine
+        combine
             [ yield Chart.Line(x = grid, y = (grid |> Array.map (Densities.pdf dataset)), Name = "true density")
               for name, data in runs do
                   if data.Samples.Length > 1 then
@@ -98,7 +110,7 @@ module Charts =
         // density into a corner; how many fall outside is said in the title.
         let inside (p: float[]) = p[0] >= Array.min xs && p[0] <= Array.max xs && p[1] >= Array.min ys && p[1] <= Array.max ys
         let outside = samples |> Array.filter (inside >> not) |> Array.length
-        Chart.combine
+        combine
             [ Chart.Heatmap(zData = z, X = xs, Y = ys, Name = "flow density (exact)", ShowScale = true)
               Chart.Point(x = (samples |> Array.map (fun p -> p[0])), y = (samples |> Array.map (fun p -> p[1])), Name = "model samples (first 1,000)", Opacity = 0.4, MarkerColor = Color.fromString "white") ]
         |> Chart.withTitle (sprintf "Flow density (exact) with model samples (%d of %d samples outside the plotted grid)" outside samples.Length)
@@ -137,7 +149,7 @@ module Charts =
         if FlowTrajectories.dimension t = 2 then
             let ends (stage: float[][] -> float[]) = t.Paths |> Array.map stage
             let starts, finals = ends Array.head, ends Array.last
-            Chart.combine
+            combine
                 [ yield! t.Paths |> Array.mapi (fun i p -> path i (Chart.Line(x = (p |> Array.map (fun c -> c[0])), y = (p |> Array.map (fun c -> c[1])), ShowMarkers = true)))
                   Chart.Point(x = (starts |> Array.map (fun c -> c[0])), y = (starts |> Array.map (fun c -> c[1])), Name = sprintf "start: data x (%s)" first, MarkerColor = Color.fromString "#1f77b4")
                   Chart.Point(x = (finals |> Array.map (fun c -> c[0])), y = (finals |> Array.map (fun c -> c[1])), Name = sprintf "end: latent g⁻¹(x) (%s)" last, MarkerColor = Color.fromString "#d62728") ]
@@ -145,7 +157,7 @@ module Charts =
             |> Chart.withXAxisStyle "x₁ / z₁"
             |> Chart.withYAxisStyle "x₂ / z₂"
         else
-            Chart.combine (t.Paths |> Array.mapi (fun i p -> path i (Chart.Line(x = t.Labels, y = (p |> Array.map (fun c -> c[0])), ShowMarkers = true))))
+            combine (t.Paths |> Array.mapi (fun i p -> path i (Chart.Line(x = t.Labels, y = (p |> Array.map (fun c -> c[0])), ShowMarkers = true))))
             |> Chart.withTitle title
             |> Chart.withXAxisStyle("stage", CategoryOrder = StyleParam.CategoryOrder.Array, CategoryArray = t.Labels)
             |> Chart.withYAxisStyle "value (x at the first stage, z at the last)"
@@ -171,7 +183,7 @@ module Charts =
         let steps = RunData.column "step" data
         let line name column = Chart.Line(x = steps, y = RunData.column column data, Name = name, ShowMarkers = true)
         let flagged = RunData.flaggedEvaluations data
-        Chart.combine
+        combine
             [ line "W1 vs fresh data (eq. 8)" "w1"
               line "W1 vs exact distribution" "w1_exact"
               if RunData.hasCritic data then
@@ -188,7 +200,7 @@ module Charts =
     /// Generator and critic losses over training (without a critic: the training loss only), with axis titles and a legend.
     let losses (data: RunData) =
         let steps = RunData.column "step" data
-        Chart.combine
+        combine
             (if RunData.hasCritic data then
                  [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "generator loss", ShowLegend = true)
                    Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = "critic loss (with penalty)", ShowLegend = true) ]
@@ -202,7 +214,7 @@ module Charts =
     /// with a finite training set.
     let splitNll (data: RunData) =
         let steps = RunData.column "step" data
-        Chart.combine
+        combine
             [ Chart.Line(x = steps, y = RunData.column "train_nll" data, Name = "training split", ShowMarkers = true)
               Chart.Line(x = steps, y = RunData.column "validation_nll" data, Name = "validation split", ShowMarkers = true)
               Chart.Line(x = steps, y = RunData.column "nll" data, Name = "fresh data", ShowMarkers = true) ]
@@ -213,7 +225,7 @@ module Charts =
     /// Seed 001 App. B: the MODE and Inception scores (exact component posterior) over training, on a mixture.
     let modeScores (data: RunData) =
         let steps = RunData.column "step" data
-        Chart.combine
+        combine
             [ Chart.Line(x = steps, y = RunData.column "mode_score" data, Name = "MODE score", ShowMarkers = true)
               Chart.Line(x = steps, y = RunData.column "inception_score" data, Name = "Inception score", ShowMarkers = true)
               Chart.Line(x = steps, y = RunData.column "modes_covered" data, Name = "modes covered", ShowMarkers = true) ]
@@ -224,7 +236,7 @@ module Charts =
     /// Seed 001 Fig. 4: the CDF of the Jacobian's singular values (every draw's, pooled) on a log axis, one trace per
     /// named run, the mean log|det| in the legend where it exists.
     let singularValueCdf (title: string) (runs: (string * float[][] * float option) list) =
-        Chart.combine
+        combine
             [ for name, values, logDet in runs do
                   let sorted = values |> Array.concat |> Array.sort
                   if sorted.Length > 0 then

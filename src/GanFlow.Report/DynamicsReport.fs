@@ -38,7 +38,7 @@ module DynamicsReport =
         let steps = rows |> Array.map (fun r -> r.Step + 1)
         let k = spec.TrueMeans.Length
         let names = [| for i in 1..k do yield sprintf "l%d" i; yield sprintf "r%d" i |]
-        Chart.combine
+        Charts.combine
             [ for i in 0 .. k - 1 ->
                   Chart.Line(x = steps, y = (rows |> Array.map (fun r -> r.Means[i])), Name = sprintf "μ̂%d" (i + 1))
               for j in 0 .. 2 * k - 1 ->
@@ -73,7 +73,7 @@ module DynamicsReport =
     let distances (label: string) (rows: TrajectoryRow[]) =
         let rows = thin rows
         let steps = rows |> Array.map (fun r -> r.Step + 1)
-        Chart.combine
+        Charts.combine
             [ Chart.Line(x = steps, y = (rows |> Array.map (fun r -> r.Tv)), Name = "TV = max L − 1")
               Chart.Line(x = steps, y = (rows |> Array.map (fun r -> r.Js)), Name = "JS (nats)")
               Chart.Line(x = steps, y = (rows |> Array.map (fun r -> r.W1)), Name = "W1") ]
@@ -85,7 +85,7 @@ module DynamicsReport =
     let cycle (label: string) (trueMeans: float[]) (rows: TrajectoryRow[]) (window: int) =
         let tail = rows |> Array.skip (max 0 (rows.Length - window))
         let truth = Array.sort trueMeans
-        Chart.combine
+        Charts.combine
             [ for i in 0 .. truth.Length - 1 ->
                   Chart.Line(x = (tail |> Array.map (fun r -> r.Step)), y = (tail |> Array.map (fun r -> (Array.sort r.Means)[i] - truth[i])), Name = sprintf "μ̂%d − μ*%d" (i + 1) (i + 1)) ]
         |> Chart.withTitle (sprintf "%s<br>the final cycle around μ* (last %d steps)" label tail.Length)
@@ -169,7 +169,7 @@ module DynamicsReport =
                       let firstOrder = single |> List.filter (fun c -> c.Rule = DynamicsRule.FirstOrder)
                       let optimal = single |> List.tryFind (fun c -> c.Rule = DynamicsRule.Optimal)
                       yield
-                          Chart.combine
+                          Charts.combine
                               [ yield Chart.Line(x = (firstOrder |> List.map (fun c -> general c.StepRatio)), y = (firstOrder |> List.map (fun c -> c.ShareConverged)), Name = "first order", ShowMarkers = true)
                                 match optimal with
                                 | Some o -> yield Chart.Line(x = ratios, y = (ratios |> List.map (fun _ -> o.ShareConverged)), Name = "optimal discriminator (no η_d)")

@@ -112,7 +112,7 @@ module FlowGanMnistTables =
 
     /// Fig. 2: train and validation NLL of every run (objective, run folder) over training.
     let nllChart (runs: (string * string) list) =
-        Chart.combine
+        Charts.combine
             [ for name, folder in runs do
                   let rows = metrics folder
                   let steps = rows |> List.map (fun r -> r.Step)

@@ -103,7 +103,7 @@ module FlowGanReport =
 
     /// Fig. 2: the training and validation NLL over training of every objective of a column.
     let private figure2 (column: string) (cells: FlowGanCell list) =
-        Chart.combine
+        Charts.combine
             [ for c in cells do
                   let steps = RunData.column "step" c.Data
                   yield Chart.Line(x = steps, y = RunData.column "train_nll" c.Data, Name = sprintf "%s, training" c.Row, ShowMarkers = true)
@@ -124,7 +124,7 @@ module FlowGanReport =
         let green =
             baseline.Green
             |> List.map (fun s -> Chart.Point(x = [ s ], y = [ 0.0 ], Name = "green region: the baseline beats ADV on both", MarkerColor = Color.fromString "green", ShowLegend = false))
-        Chart.combine
+        Charts.combine
             ([ Chart.Line(x = sigmas, y = (baseline.Curve |> List.map _.ValidationNll), Name = "baseline validation NLL", ShowMarkers = true, LineColor = Color.fromString "#1f77b4")
                Chart.Line(x = sigmas, y = (baseline.Curve |> List.map (fun p -> p.Modes |> Option.map _.ModeScore |> Option.defaultValue nan)), Name = "baseline MODE score", ShowMarkers = true, LineColor = Color.fromString "#d62728") ]
              @ flat "ADV's validation NLL at its best MODE" (adv |> Option.bind _.ValidationNllAtBestMode) "#17becf"

@@ -49,7 +49,7 @@ module ImageReport =
             |> Chart.withYAxisStyle "statistic"
         let elbo =
             if records |> List.exists (fun r -> Double.IsFinite r.TestElbo) then
-                [ Chart.combine
+                [ Charts.combine
                       [ Chart.Line(x = steps, y = (records |> List.map (fun r -> r.TestElbo)), Name = "test ELBO")
                         Chart.Line(x = steps, y = (records |> List.map (fun r -> r.TrainElbo)), Name = "train ELBO (minibatches)") ]
                   |> Chart.withTitle "ELBO per image (nats, Bernoulli likelihood)"
@@ -65,7 +65,7 @@ module ImageReport =
                   |> Array.sortBy fst
                   |> Array.map (fun (label, group) ->
                       Chart.Point(x = (group |> Array.map (fun r -> number r[0])), y = (group |> Array.map (fun r -> number r[1])), Name = sprintf "digit %s" label))
-                  |> Chart.combine
+                  |> Charts.combine
                   |> Chart.withTitle "encoder means μ_ψ(x) of the test images by label (Fig. 8)"
                   |> Chart.withXAxisStyle "z₁"
                   |> Chart.withYAxisStyle "z₂" ]
@@ -85,7 +85,7 @@ module ImageReport =
                         let points = rows holesPath
                         [ Chart.Point(x = (points |> Array.map (fun r -> number r[0])), y = (points |> Array.map (fun r -> number r[1])), Name = "holes: prior ≫ samples", MarkerColor = Color.fromString "red") ]
                     else []
-                [ Chart.combine ([ Chart.Heatmap(zData = values, X = z1s, Y = z2s, Name = "share of the draws", ColorScale = StyleParam.Colorscale.Greys, ReverseScale = true, ShowScale = true) ] @ holes)
+                [ Charts.combine ([ Chart.Heatmap(zData = values, X = z1s, Y = z2s, Name = "share of the draws", ColorScale = StyleParam.Colorscale.Greys, ReverseScale = true, ShowScale = true) ] @ holes)
                   |> Chart.withTitle "aggregate posterior: ten draws z ~ e_ψ(z|x) per test image, binned (Fig. 8)"
                   |> Chart.withXAxisStyle "z₁"
                   |> Chart.withYAxisStyle "z₂" ]

@@ -41,17 +41,13 @@ module RunData =
 
     let private lines (path: string) = (RunStore.ReadText path).Split '\n' |> Array.map (fun l -> l.TrimEnd '\r')
 
-    /// The final samples: every non-blank line holds `dimension` comma-separated numbers.
+    /// The final samples: every non-blank line holds `dimension` comma-separated numbers (read by the one sample
+    /// reader, `SampleFile`); empty when the run wrote none.
     let readSamples (path: string) (dimension: int) =
         if not (File.Exists path) then [||]
         else
-            let rows = lines path |> Array.indexed |> Array.filter (fun (_, l) -> l.Trim() <> "")
-            if rows.Length = 0 then raise (RunFolderException(sprintf "%s: the file is empty" path))
-            rows
-            |> Array.collect (fun (i, l) ->
-                let cells = l.Split ','
-                if cells.Length <> dimension then fail path (i + 1) (sprintf "%d values, expected %d per sample" cells.Length dimension)
-                cells |> Array.map (number path (i + 1)))
+            try (SampleFile.Read(path, dimension)).Values
+            with :? SampleFileException as e -> raise (RunFolderException e.Message)
 
     /// A CSV of numbers whose header is `header` (e.g. `x,density`); every row has as many fields. Empty when absent.
     let readTable (path: string) (header: string) =

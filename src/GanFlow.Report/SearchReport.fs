@@ -35,7 +35,7 @@ module SearchReport =
         let values = data.Reports |> List.map (metricOf data) |> List.filter System.Double.IsFinite
         let low, high = (if values.IsEmpty then 0.0, 1.0 else List.min values, List.max values)
         let shown = System.Collections.Generic.HashSet<string>()
-        Chart.combine
+        Charts.combine
             [ for t in data.Trials do
                   let points = data.Reports |> List.filter (fun r -> r.Trial = t.Trial)
                   let first = shown.Add t.Status
@@ -72,7 +72,7 @@ module SearchReport =
                 |> Option.map (fun v -> string v, t.Metric.Value, t.Status)))
         |> List.filter (fun (_, points) -> not points.IsEmpty)
         |> List.map (fun (p, points) ->
-            Chart.combine
+            Charts.combine
                 [ for status, group in points |> List.groupBy (fun (_, _, s) -> s) ->
                       Chart.Point(x = (group |> List.map (fun (x, _, _) -> x)), y = (group |> List.map (fun (_, y, _) -> y)), Name = status)
                       |> Chart.withMarkerStyle (Color = Color.fromString (colour status), Size = 7) ]

@@ -39,6 +39,7 @@ public static class ExperimentRunner
             notice($"{context.OutputDirectory} already holds this run, {done.Summary.Status.ToString().ToLowerInvariant()} after {done.Summary.StepsCompleted} steps: nothing to do");
             return done.Summary;
         }
+        context.OnStart?.Invoke();
         return ModelTrainer.Run(experiment, context, start);
     }
 }

@@ -26,13 +26,15 @@ public static class MnistFolderWriter
             throw new RunFolderException("--out: the folder name is empty");
         if (File.Exists(folder))
             throw new RunFolderException($"--out {folder}: is a file, not a folder");
-        try
+        // Nothing is created here: a refusal later (a bad --from) must leave no folder behind. A missing folder is
+        // created by Write; here its nearest existing ancestor must be a folder.
+        if (!Directory.Exists(folder))
         {
-            Directory.CreateDirectory(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new RunFolderException($"--out {folder}: cannot create the folder: {e.Message}");
+            var ancestor = Path.GetDirectoryName(Path.GetFullPath(folder));
+            while (ancestor is not null && !Directory.Exists(ancestor) && !File.Exists(ancestor)) ancestor = Path.GetDirectoryName(ancestor);
+            if (ancestor is not null && File.Exists(ancestor))
+                throw new RunFolderException($"--out {folder}: cannot create the folder: {ancestor} is a file");
+            return;
         }
         if (File.Exists(Path.Combine(folder, Provenance))) return;
         var foreign = MnistFolder.Files.SelectMany(name => new[] { name, name + ".gz" })
@@ -56,6 +58,14 @@ public static class MnistFolderWriter
     public static IReadOnlyList<(string Path, int Count)> Write(string folder, ImageSet train, ImageSet test, string source)
     {
         Check(folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new RunFolderException($"--out {folder}: cannot create the folder: {e.Message}");
+        }
         var files = new (string Name, byte[] Bytes, int Count)[]
         {
             (MnistFolder.TrainImages, Idx.writeImages(train), train.Count),

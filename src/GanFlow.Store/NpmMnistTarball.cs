@@ -22,8 +22,7 @@ public static class NpmMnistTarball
     /// class file is not the expected JSON of bytes/255.</exception>
     public static IReadOnlyList<ImageSet> Read(string tarball)
     {
-        if (!File.Exists(tarball))
-            throw new RunFolderException($"--from {tarball}: no such file");
+        InputFile.Require("--from", tarball);
         var found = new Dictionary<int, ImageSet>();
         try
         {

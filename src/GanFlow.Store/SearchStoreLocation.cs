@@ -144,7 +144,7 @@ public abstract record SearchStoreLocation
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RunFolderException($"--store-password-file {passwordFile}: cannot be read ({e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal)})");
+            throw new RunFolderException($"--store-password-file {passwordFile}: cannot be read ({FailureText.Of(e)})");
         }
     }
 }

@@ -14,13 +14,13 @@ let private write (lines: string list) =
 let tests =
     testList "cli" [
         test "metric scores two files: W1 of a sample against itself shifted by 1 is 1" {
-            let x = write [ "0"; "1"; ""; "2"; "3" ]
-            let y = write [ "1,a"; "2,b"; "3,c"; "4,d" ]
+            let x = write [ "0"; "1"; ""; "2"; "3"; "4"; "5" ]
+            let y = write [ "1"; "2"; "3"; "4"; "5"; "6" ]
             match MetricCommand.evaluate x y 1 with
             | Ok scores ->
                 let score key = scores |> List.find (fst >> (=) key) |> snd
                 Expect.floatClose Accuracy.high (score "w1") 1.0 "shift by 1"
-                Expect.equal (score "n_x") 4.0 "blank line skipped"
+                Expect.equal (score "n_x") 6.0 "blank line skipped"
                 Expect.isGreaterThan (score "energy") 0.0 "positive energy"
                 Expect.isGreaterThan (score "bandwidth_x_500_per_band") 0.0 "bandwidth"
             | Error e -> failtestf "unexpected error %s" e

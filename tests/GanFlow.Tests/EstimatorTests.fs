@@ -30,7 +30,7 @@ let private bTensor = FlowTestSupport.tensorOf 2 b
 let private linear =
     LatentModel(
         (fun (z: torch.Tensor) -> z.matmul(aTensor.t()).Plus(bTensor)),
-        (fun (z: torch.Tensor) -> z.square().sum(1).Times(-0.5).Minus(log (2.0 * Math.PI))),
+        (fun (z: torch.Tensor) -> z.Squared().sum(1).Times(-0.5).Minus(log (2.0 * Math.PI))),
         (fun n g -> torch.randn([| n; 2L |], dtype = torch.ScalarType.Float64, generator = g)),
         torch.ScalarType.Float64,
         torch.CPU)

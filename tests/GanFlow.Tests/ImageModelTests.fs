@@ -41,8 +41,13 @@ let tests =
                 use g = new ConvGeneratorModule(gSpec, side)
                 use e = new ConvEncoderModule(eSpec, side)
                 use d = new ConvDiscriminatorModule({ ConvDiscriminator.Default with FirstChannels = 4; SecondChannels = 6 }, side)
+                // Seeded weights and latent draws: nothing comes from TorchSharp's global generator.
+                GanFlow.Runtime.Images.ImageInitializer.Reset(g, 11L)
+                GanFlow.Runtime.Images.ImageInitializer.Reset(e, 12L)
+                GanFlow.Runtime.Images.ImageInitializer.Reset(d, 13L)
                 g.eval ()
-                use z = torch.randn(7L, 3L)
+                use draws = new torch.Generator(14UL)
+                use z = torch.randn([| 7L; 3L |], generator = draws)
                 use x = g.forward z
                 Expect.sequenceEqual x.shape [| 7L; 1L; int64 side; int64 side |] "generator output shape"
                 let struct (mean, logVariance) = e.Encode x

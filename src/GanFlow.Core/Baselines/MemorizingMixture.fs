@@ -1,5 +1,6 @@
 namespace GanFlow.Core.Baselines
 
+open GanFlow.Core.Numerics
 open GanFlow.Core.Datasets
 open GanFlow.Core.Experiments
 open GanFlow.Core.Metrics
@@ -42,7 +43,7 @@ module MemorizingMixture =
     let lineSearch (splits: Splits) =
         let validation s = nll splits s splits.Validation
         let values = sigmas |> Array.map validation
-        let best = Array.findIndex ((=) (Array.min values)) values
+        let best = Finite.argMin "the memorizing mixture's validation NLL at a bandwidth" values
         let mutable a = log sigmas[max 0 (best - 1)]
         let mutable b = log sigmas[min (sigmas.Length - 1) (best + 1)]
         let phi = (sqrt 5.0 - 1.0) / 2.0

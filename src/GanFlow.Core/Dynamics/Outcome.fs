@@ -93,6 +93,9 @@ module Outcome =
                 Array.blit means 0 finalMeans 0 components
                 Array.blit endpoints 0 finalEndpoints 0 endpoints.Length
 
+        /// The run stopped at a non-finite generator mean (`Simulation.iterate` returned its step): not bounded.
+        member _.MarkDiverged() = bounded <- false
+
         member _.Statistics =
             { MaxSetDistance = maxDistance
               MaxGap = maxGap
@@ -127,6 +130,7 @@ module Outcome =
     let ofRun (tolerances: OutcomeTolerances) (rule: DynamicsRule) (trueMeans: float[]) (generatorStep: float)
               (discriminatorStep: float) (steps: int) (initialMeans: float[]) (initialEndpoints: float[]) =
         let accumulator = Accumulator(tolerances, trueMeans, steps)
-        Simulation.iterate rule trueMeans generatorStep discriminatorStep steps initialMeans initialEndpoints accumulator.Observe
+        if (Simulation.iterate rule trueMeans generatorStep discriminatorStep steps initialMeans initialEndpoints accumulator.Observe).IsSome then
+            accumulator.MarkDiverged()
         let stats = accumulator.Statistics
         stats, classify tolerances rule trueMeans generatorStep stats

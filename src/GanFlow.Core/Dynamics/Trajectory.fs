@@ -16,7 +16,10 @@ type Trajectory =
       /// The tail window's statistics (the final cycle's radius and extent among them).
       Statistics: TailStatistics
       /// How the run ended.
-      Outcome: Outcome }
+      Outcome: Outcome
+      /// The step at which a generator mean became NaN, ±∞ or beyond `Simulation.MeanLimit` (the run stops there and `Means` ends at the last finite
+      /// state; the outcome is `Oscillation`), or None.
+      DivergedAt: int option }
 
 /// How far a generator is from the truth (see `Trajectory.distances`).
 type GeneratorDistances =
@@ -44,15 +47,18 @@ module Trajectory =
             endpoints.Add(Array.copy e)
             loss.Add(TwoGaussianGame.loss trueMeans m e)
             accumulator.Observe t m e
-        Simulation.iterate spec.Rule trueMeans spec.GeneratorStep spec.DiscriminatorStep spec.Steps
-            (Array.ofList spec.InitialMeans) (Array.ofList spec.InitialIntervals) record
+        let divergedAt =
+            Simulation.iterate spec.Rule trueMeans spec.GeneratorStep spec.DiscriminatorStep spec.Steps
+                (Array.ofList spec.InitialMeans) (Array.ofList spec.InitialIntervals) record
+        if divergedAt.IsSome then accumulator.MarkDiverged()
         let stats = accumulator.Statistics
         { Spec = spec
           Means = means.ToArray()
           Endpoints = endpoints.ToArray()
           Loss = loss.ToArray()
           Statistics = stats
-          Outcome = Outcome.classify tolerances spec.Rule trueMeans spec.GeneratorStep stats }
+          Outcome = Outcome.classify tolerances spec.Rule trueMeans spec.GeneratorStep stats
+          DivergedAt = divergedAt }
 
     /// The mixture (1/K) Σ N(μ_i, 1) as a dataset spec (`NamedDatasets.twoGaussians` for K = 2).
     let distribution (means: float[]) =

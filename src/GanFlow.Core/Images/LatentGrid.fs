@@ -1,5 +1,6 @@
 namespace GanFlow.Core.Images
 
+open GanFlow.Core.Numerics
 /// A square of the 2-D latent plane, the domain of a `LatentGrid`.
 type LatentWindow =
     { /// The square's centre (z₁, z₂).
@@ -65,7 +66,7 @@ module LatentGrid =
     let focus (window: LatentWindow) (n: int) (threshold: float) (mass: float[]) =
         let grid = points window n
         let held = [| for k in 0 .. mass.Length - 1 do if mass[k] >= threshold then grid[k] |]
-        let held = if held.Length = 0 then [| grid[Array.findIndex ((=) (Array.max mass)) mass] |] else held
+        let held = if held.Length = 0 then [| grid[Finite.argMax "the posterior mass of a latent grid cell" mass] |] else held
         let low1, high1 = held |> Array.map fst |> Array.min, held |> Array.map fst |> Array.max
         let low2, high2 = held |> Array.map snd |> Array.min, held |> Array.map snd |> Array.max
         let margin = 2.0 * spacing window n

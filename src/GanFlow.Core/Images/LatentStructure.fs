@@ -1,5 +1,6 @@
 namespace GanFlow.Core.Images
 
+open GanFlow.Core.Numerics
 open GanFlow.Core.Datasets
 
 /// Seed 003 Fig. 8: the structure of a 2-D VAE's latent space. The encoder's samples for every test image (the aggregate
@@ -70,6 +71,9 @@ module LatentStructure =
     /// the tied). 1 when the labels form separated clusters; about the largest class's share when they do not cluster.
     let nearestNeighbourAccuracy (k: int) (points: (float * float)[]) (labels: byte[]) =
         let n = points.Length
+        for (x1, x2) in points do
+            Finite.require "a latent mean" x1 |> ignore
+            Finite.require "a latent mean" x2 |> ignore
         if n < 2 then nan
         else
             let k = min k (n - 1)

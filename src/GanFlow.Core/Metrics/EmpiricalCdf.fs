@@ -11,12 +11,8 @@ module EmpiricalCdf =
         if sample |> Array.exists (fun v -> not (System.Double.IsFinite v)) then
             invalidArg name (sprintf "%s holds a non-finite value" name)
 
-    /// ∫ f(F̂_x(t) − F̂_y(t)) dt, exactly, for f(0) = 0.
-    let integrateGap (f: float -> float) (x: float[]) (y: float[]) =
-        requireSample "x" x
-        requireSample "y" y
-        let xs = Array.sort x
-        let ys = Array.sort y
+    /// ∫ f(F̂_x(t) − F̂_y(t)) dt, exactly, for f(0) = 0, over samples already sorted ascending (non-empty, finite).
+    let integrateGapSorted (f: float -> float) (xs: float[]) (ys: float[]) =
         let n, m = float xs.Length, float ys.Length
         let mutable i = 0
         let mutable j = 0
@@ -29,3 +25,9 @@ module EmpiricalCdf =
             while j < ys.Length && ys[j] = t do j <- j + 1
             previous <- t
         total
+
+    /// ∫ f(F̂_x(t) − F̂_y(t)) dt, exactly, for f(0) = 0.
+    let integrateGap (f: float -> float) (x: float[]) (y: float[]) =
+        requireSample "x" x
+        requireSample "y" y
+        integrateGapSorted f (Array.sort x) (Array.sort y)

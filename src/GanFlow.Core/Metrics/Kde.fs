@@ -1,5 +1,6 @@
 namespace GanFlow.Core.Metrics
 
+open GanFlow.Core.Numerics
 open GanFlow.Core.Experiments
 
 /// Gaussian kernel density estimates of 1-D samples (seed 000 sec. 3.1), evaluated fast enough
@@ -105,8 +106,8 @@ module Kde =
         let ratio = log (highest / lowest)
         let score bandwidth =
             density training bandwidth heldOut |> Array.averageBy (fun f -> log (max f heldOutDensityFloor))
-        Array.init candidates (fun i -> lowest * exp (ratio * float i / float (candidates - 1)))
-        |> Array.maxBy score
+        let bandwidths = Array.init candidates (fun i -> lowest * exp (ratio * float i / float (candidates - 1)))
+        bandwidths[Finite.argMax "the held-out log-likelihood of a KDE bandwidth" (bandwidths |> Array.map score)]
 
     /// The bandwidth that `rule` (an experiment's `Evaluation.Bandwidth`) gives for `sample`, in
     /// data units. `rng` is used by the held-out rule only. A constant sample (for instance a

@@ -1,5 +1,6 @@
 namespace GanFlow.Core.Metrics
 
+open GanFlow.Core.Numerics
 open GanFlow.Core.Datasets
 
 /// Where a model puts its mass relative to a mixture dataset's modes (seed 000 sec. 5.1:
@@ -22,10 +23,10 @@ module ModeCoverage =
     let shares (distribution: Distribution) (sample: float[]) =
         let modes = modes distribution
         let counts = Array.zeroCreate modes.Length
-        for x in sample do
+        for x in Finite.requireAll "a model sample" sample do
             let scores = modes |> Array.map (fun (w, d) -> w * Densities.pdf d x)
             let best =
-                if Array.max scores > 0.0 then Array.findIndex ((=) (Array.max scores)) scores
+                if Array.max scores > 0.0 then Finite.argMax "a weighted mode density" scores
                 else
                     modes
                     |> Array.mapi (fun i (_, d) ->

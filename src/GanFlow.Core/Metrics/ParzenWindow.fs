@@ -1,5 +1,6 @@
 namespace GanFlow.Core.Metrics
 
+open GanFlow.Core.Numerics
 open GanFlow.Core.Experiments
 
 /// Parzen-window (Gaussian kernel) density estimates in any dimension (Parzen 1962; Goodfellow et al. 2014's estimator
@@ -36,9 +37,13 @@ module ParzenWindow =
     /// log p̂(x) at each point, bandwidth `h`.
     let logDensities (dim: int) (samples: float[]) (h: float) (points: float[]) = (logDensitiesFor dim samples [| h |] points)[0]
 
-    /// `count` (>= 2) log-spaced values from `low` to `high`.
+    /// `count` (>= 2) log-spaced values from `low` to `high`, both included exactly.
     let logSpaced (low: float) (high: float) (count: int) =
-        Array.init count (fun i -> exp (log low + (log high - log low) * float i / float (count - 1)))
+        // The ends are `low` and `high` themselves (exp ∘ log would miss them by a rounding).
+        Array.init count (fun i ->
+            if i = 0 then low
+            elif i = count - 1 then high
+            else exp (log low + (log high - log low) * float i / float (count - 1)))
 
     /// The mean and standard error of a set of values.
     let meanAndError (values: float[]) =
@@ -51,6 +56,6 @@ module ParzenWindow =
     let estimate (dim: int) (samples: float[]) (scale: float) (candidates: int) (validation: float[]) (test: float[]) : ParzenEstimate =
         let bandwidths = logSpaced (1e-3 * scale) scale candidates
         let onValidation = logDensitiesFor dim samples bandwidths validation |> Array.map Array.average
-        let best = bandwidths[Array.findIndex ((=) (Array.max onValidation)) onValidation]
+        let best = bandwidths[Finite.argMax "the mean validation log-likelihood of a Parzen bandwidth" onValidation]
         let mean, error = meanAndError (logDensities dim samples best test)
         { Nll = -mean; StandardError = error; Bandwidth = best; Samples = samples.Length / dim; Points = test.Length / dim }

@@ -1,5 +1,6 @@
 namespace GanFlow.Core.Metrics
 
+open GanFlow.Core.Numerics
 open GanFlow.Core.Datasets
 open GanFlow.Core.Experiments
 
@@ -23,6 +24,8 @@ module SampleQuality =
 
     /// The mean of the posteriors: the label distribution p(y) of the samples.
     let marginal (posteriors: float[][]) =
+        for p in posteriors do
+            Finite.requireAll "a classifier posterior p(y|x)" p |> ignore
         let k = posteriors[0].Length
         Array.init k (fun j -> posteriors |> Array.averageBy (fun p -> p[j]))
 
@@ -43,7 +46,7 @@ module SampleQuality =
         let k = posteriors[0].Length
         let counts = Array.zeroCreate k
         for p in posteriors do
-            let best = Array.findIndex ((=) (Array.max p)) p
+            let best = Finite.argMax "a classifier posterior p(y|x)" p
             counts[best] <- counts[best] + 1
         counts |> Array.map (fun c -> float c / float posteriors.Length)
 
@@ -59,13 +62,13 @@ module SampleQuality =
         let prior = components |> Array.map fst
         let centres = components |> Array.map (snd >> Densities.centre)
         let spreads = components |> Array.map (snd >> Densities.spread)
-        let points = samples |> Array.chunkBySize d
+        let points = Finite.requireAll "a model sample" samples |> Array.chunkBySize d
         let posteriors = points |> Array.map (Densities.posterior dataset)
         let counts = Array.zeroCreate components.Length
         let mutable good = 0
         for i in 0 .. points.Length - 1 do
             let p = posteriors[i]
-            let k = Array.findIndex ((=) (Array.max p)) p
+            let k = Finite.argMax "a component posterior p(k|x)" p
             let distance = Array.fold2 (fun s a b -> s + (a - b) * (a - b)) 0.0 points[i] centres[k] |> sqrt
             if distance <= HighQualityStds * spreads[k] then
                 good <- good + 1

@@ -2,9 +2,10 @@ namespace GanFlow.Core.Metrics
 
 open System.Globalization
 
-/// Reading a 1-D sample from text, as `ganflow metric --x FILE --y FILE` does.
+/// The number rule of every sample file the tool reads (`GanFlow.Store.SampleFile` reads CSV, whitespace-separated
+/// text and .npy files of any dimension with it), and the first-column reading of a 1-D sample from text lines.
 ///
-/// The rule: one value per line; blank (or whitespace-only) lines are skipped; a line may be a
+/// `parse`'s rule (one column, 1-D): one value per line; blank (or whitespace-only) lines are skipped; a line may be a
 /// row of a header-free CSV file, in which case the first comma-separated column is the value
 /// and the other columns are ignored (`1.5`, `1.5,` and `1.5, 2.0` all read 1.5). A value is a
 /// finite number in the invariant culture (`.` as decimal point, exponents allowed: `-2.5e-3`);
@@ -12,7 +13,9 @@ open System.Globalization
 /// infinities, an empty first column) is an error, as is a file without any value.
 module SampleText =
 
-    let private readValue (text: string) =
+    /// A finite number in the invariant culture, or why the text is not one ("is not a number", "is not a finite
+    /// number": NaN, infinities and overflow).
+    let number (text: string) =
         match System.Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
         | true, value when System.Double.IsFinite value -> Ok value
         | true, _ -> Error "is not a finite number"
@@ -31,7 +34,7 @@ module SampleText =
             let line = lineEnumerator.Current.Trim()
             if line.Length > 0 then
                 let firstColumn = line.Split(',').[0].Trim()
-                match readValue firstColumn with
+                match number firstColumn with
                 | Ok value -> values.Add value
                 | Error reason ->
                     let shown =

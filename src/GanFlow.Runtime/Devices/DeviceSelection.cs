@@ -24,7 +24,7 @@ public static class DeviceSelection
             "auto" => DeviceRequest.Auto,
             "cpu" => DeviceRequest.Cpu,
             "cuda" => DeviceRequest.Cuda,
-            _ => throw new ArgumentException($"unknown device '{text}': expected one of cpu, cuda, auto", nameof(text)),
+            _ => throw new ArgumentException($"unknown device '{text}': expected one of cpu, cuda, auto"),
         };
 
     /// <summary>The device for a request.</summary>
@@ -50,10 +50,10 @@ public static class DeviceSelection
         if (trimmed.StartsWith("cuda:", StringComparison.Ordinal))
         {
             if (!int.TryParse(trimmed[5..], out var index) || index < 0)
-                throw new ArgumentException($"unknown device '{text}': expected cuda:N with N >= 0", nameof(text));
+                throw new ArgumentException($"unknown device '{text}': expected cuda:N with N >= 0");
             Resolve(DeviceRequest.Cuda); // CUDA must be there
             if (index >= torch.cuda.device_count())
-                throw new ArgumentException($"device '{text}': only {torch.cuda.device_count()} CUDA device(s) present", nameof(text));
+                throw new ArgumentException($"device '{text}': only {torch.cuda.device_count()} CUDA device(s) present");
             return torch.device(trimmed);
         }
         return Resolve(Parse(text));

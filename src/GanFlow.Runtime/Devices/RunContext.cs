@@ -18,6 +18,8 @@ namespace GanFlow.Runtime.Devices;
 /// intermediate evaluation), checkpoint, and end as <c>Paused</c>; a later resume continues. Null: train to the budget.</param>
 /// <param name="TensorBoard">Also write every evaluation as TensorBoard scalars (TorchSharp's <c>SummaryWriter</c>) into
 /// <c>DIR/tensorboard/</c>, so that <c>tensorboard --logdir</c> over a search folder compares its trials.</param>
+/// <param name="OnStart">Called once the spec and the folder are accepted, just before training starts (the command line's
+/// "running …" banner, so that it never precedes a refusal).</param>
 public sealed record RunContext(
     torch.Device Device,
     string OutputDirectory,
@@ -26,4 +28,5 @@ public sealed record RunContext(
     Action<string>? OnNotice = null,
     TimeProvider? Time = null,
     int? StopAtStep = null,
-    bool TensorBoard = false);
+    bool TensorBoard = false,
+    Action? OnStart = null);

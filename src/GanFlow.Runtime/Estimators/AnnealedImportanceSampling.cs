@@ -39,7 +39,7 @@ public static class AnnealedImportanceSampling
     {
         var residual = model.Decode(z).Minus(x);
         var d = x.shape[1];
-        return residual.square().sum(1).Times(-0.5 / (sigma * sigma)).Minus(0.5 * d * Math.Log(2 * Math.PI * sigma * sigma)).to_type(ScalarType.Float64);
+        return residual.Squared().sum(1).Times(-0.5 / (sigma * sigma)).Minus(0.5 * d * Math.Log(2 * Math.PI * sigma * sigma)).to_type(ScalarType.Float64);
     }
 
     /// <summary>−log π_β(z) up to a constant and its gradient in z.</summary>
@@ -59,7 +59,7 @@ public static class AnnealedImportanceSampling
     {
         var momentum = torch.randn(z.shape, dtype: model.DType, generator: noise).to(model.Device);
         var (energy0, gradient) = Energy(model, x, z, sigma, beta);
-        var kinetic0 = momentum.square().sum(1).Times(0.5).to_type(ScalarType.Float64);
+        var kinetic0 = momentum.Squared().sum(1).Times(0.5).to_type(ScalarType.Float64);
         var position = z;
         var p = momentum.Minus(gradient.to_type(model.DType).Times(0.5 * stepSize));
         Tensor energy = energy0;
@@ -69,7 +69,7 @@ public static class AnnealedImportanceSampling
             (energy, gradient) = Energy(model, x, position, sigma, beta);
             p = p.Minus(gradient.to_type(model.DType).Times(l == leapfrogSteps - 1 ? 0.5 * stepSize : stepSize));
         }
-        var kinetic = p.square().sum(1).Times(0.5).to_type(ScalarType.Float64);
+        var kinetic = p.Squared().sum(1).Times(0.5).to_type(ScalarType.Float64);
         var logAccept = energy0.Plus(kinetic0).Minus(energy).Minus(kinetic);
         var u = torch.rand(new[] { z.shape[0] }, dtype: ScalarType.Float64, generator: noise).to(model.Device);
         // Non-finite proposals (a leapfrog that blew up) are rejected.

@@ -66,7 +66,7 @@ public sealed class FfjordFlow : NormalizingFlow
     /// <inheritdoc />
     public override void Reseed(long seed) => noise.manual_seed(seed);
 
-    private Tensor EndTime => (sqrtEndTime ?? fixedSqrtEndTime).square();
+    private Tensor EndTime => (sqrtEndTime ?? fixedSqrtEndTime).Squared();
 
     private Tensor Velocity(Tensor y, Tensor t)
     {

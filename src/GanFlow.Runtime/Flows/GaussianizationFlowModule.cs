@@ -73,7 +73,7 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         var lower = special.ndtri(logF.exp().ClampTo(clamp, 1 - clamp));
         var upper = -special.ndtri(log1mF.exp().ClampTo(clamp, 1 - clamp));
         var z = torch.where(logF.LessThan(Math.Log(0.5)), lower, upper);
-        var logPhi = z.square().Times(-0.5).Minus(0.5 * Math.Log(2 * Math.PI));
+        var logPhi = z.Squared().Times(-0.5).Minus(0.5 * Math.Log(2 * Math.PI));
         return (z, logDensity.Minus(logPhi).sum(1));
     }
 
@@ -86,7 +86,7 @@ public sealed class GaussianizationFlowModule : NormalizingFlow
         var muMin = mu.amin(new long[] { 1 }).unsqueeze(0);
         var muMax = mu.amax(new long[] { 1 }).unsqueeze(0);
         // F(lo) ≤ σ((lo − μ_min)/h) < Φ(z) and 1 − F(hi) < 1 − Φ(z) for this margin (Mills' bound).
-        var margin = z.square().Times(0.5).Plus(z.abs().Plus(1.0).log().Plus(10.0));
+        var margin = z.Squared().Times(0.5).Plus(z.abs().Plus(1.0).log().Plus(10.0));
         var lo = muMin.Minus(h * margin);
         var hi = muMax.Plus(h * margin);
         var negative = z.LessThan(0.0);

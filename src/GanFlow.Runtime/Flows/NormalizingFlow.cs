@@ -81,7 +81,7 @@ public abstract class NormalizingFlow : nn.Module, IFlow
     /// <summary>log p_Z(z) per sample, summed over dimensions.</summary>
     public Tensor BaseLogProb(Tensor z) => Base.IsStandardLogistic
         ? -HeldScalars.Softplus(z).Plus(HeldScalars.Softplus(-z)).sum(1)
-        : z.square().Times(-0.5).Minus(0.5 * Math.Log(2 * Math.PI)).sum(1);
+        : z.Squared().Times(-0.5).Minus(0.5 * Math.Log(2 * Math.PI)).sum(1);
 
     /// <summary>n draws from p_Z with a seeded generator.</summary>
     public Tensor SampleBase(long n, Generator generator, Device? device = null)

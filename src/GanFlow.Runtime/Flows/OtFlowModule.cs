@@ -71,9 +71,9 @@ public sealed class OtFlowModule : NormalizingFlow
         var gradient = (tanh1 * a0).matmul(K0).Plus(s.matmul(symmetric)).Plus(b);
         // Trace over x of K₀ᵀ diag(σ''(z₁)⊙a₀) K₀ + h Jᵀ diag(σ''(z₂)⊙w) J, J = K₁ diag(σ'(z₁)) K₀ₓ.
         var E = K0[.., ..d];                              // [m, d]
-        var term0 = (tanh1.square().SubtractedFrom(1.0) * a0).matmul(E.square().sum(1));
+        var term0 = (tanh1.Squared().SubtractedFrom(1.0) * a0).matmul(E.Squared().sum(1));
         var J = K1.matmul(tanh1.unsqueeze(2) * E.unsqueeze(0)); // [n, m, d]
-        var term1 = (tanh2.square().SubtractedFrom(1.0) * w * J.square().sum(2)).sum(1).Times(StepSize);
+        var term1 = (tanh2.Squared().SubtractedFrom(1.0) * w * J.Squared().sum(2)).sum(1).Times(StepSize);
         var laplacian = term0.Plus(term1).Plus(symmetric[..d, ..d].diagonal().sum());
         return (gradient, laplacian);
     }
@@ -85,7 +85,7 @@ public sealed class OtFlowModule : NormalizingFlow
         {
             var (gradient, laplacian) = GradientAndLaplacian(state[0], t);
             var gx = gradient[.., ..d];
-            var kinetic = gx.square().sum(1).Times(0.5);
+            var kinetic = gx.Squared().sum(1).Times(0.5);
             return new[] { -gx, -laplacian, kinetic, gradient[.., d].Minus(kinetic).abs() };
         }
         var zero = torch.zeros(x.shape[0], dtype: x.dtype, device: x.device);

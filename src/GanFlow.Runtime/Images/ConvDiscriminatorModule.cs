@@ -1,4 +1,5 @@
 using GanFlow.Core.Images;
+using GanFlow.Runtime.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,9 +14,9 @@ namespace GanFlow.Runtime.Images;
 public sealed class ConvDiscriminatorModule : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d first;
-    private readonly BatchNorm2d? firstNorm;
+    private readonly BatchNormLayer? firstNorm;
     private readonly Conv2d second;
-    private readonly BatchNorm2d? secondNorm;
+    private readonly BatchNormLayer? secondNorm;
     private readonly Linear output;
     private readonly double slope;
 
@@ -28,8 +29,8 @@ public sealed class ConvDiscriminatorModule : nn.Module<Tensor, Tensor>
         second = nn.Conv2d(spec.FirstChannels, spec.SecondChannels, 4, stride: 2, padding: 1);
         if (spec.BatchNorm)
         {
-            firstNorm = nn.BatchNorm2d(spec.FirstChannels);
-            secondNorm = nn.BatchNorm2d(spec.SecondChannels);
+            firstNorm = new BatchNormLayer(spec.FirstChannels, 2);
+            secondNorm = new BatchNormLayer(spec.SecondChannels, 2);
         }
         output = nn.Linear(spec.SecondChannels * quarter * quarter, 1);
         RegisterComponents();
@@ -40,10 +41,10 @@ public sealed class ConvDiscriminatorModule : nn.Module<Tensor, Tensor>
     {
         var h = first.forward(x);
         if (firstNorm is not null) h = firstNorm.forward(h);
-        h = nn.functional.leaky_relu(h, slope);
+        h = h.LeakyRelu(slope);
         h = second.forward(h);
         if (secondNorm is not null) h = secondNorm.forward(h);
-        h = nn.functional.leaky_relu(h, slope).flatten(1);
+        h = h.LeakyRelu(slope).flatten(1);
         return output.forward(h).squeeze(1);
     }
 }

@@ -1,4 +1,5 @@
 using GanFlow.Core.Images;
+using GanFlow.Runtime.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,9 +14,9 @@ namespace GanFlow.Runtime.Images;
 public sealed class ConvGeneratorModule : nn.Module<Tensor, Tensor>
 {
     private readonly Linear project;
-    private readonly BatchNorm2d firstNorm;
+    private readonly BatchNormLayer firstNorm;
     private readonly ConvTranspose2d up;
-    private readonly BatchNorm2d secondNorm;
+    private readonly BatchNormLayer secondNorm;
     private readonly ConvTranspose2d output;
     private readonly long firstChannels;
     private readonly long quarter;
@@ -26,9 +27,9 @@ public sealed class ConvGeneratorModule : nn.Module<Tensor, Tensor>
         firstChannels = spec.FirstChannels;
         quarter = side / 4;
         project = nn.Linear(spec.Latent, spec.FirstChannels * quarter * quarter);
-        firstNorm = nn.BatchNorm2d(spec.FirstChannels);
+        firstNorm = new BatchNormLayer(spec.FirstChannels, 2);
         up = nn.ConvTranspose2d(spec.FirstChannels, spec.SecondChannels, 4, stride: 2, padding: 1);
-        secondNorm = nn.BatchNorm2d(spec.SecondChannels);
+        secondNorm = new BatchNormLayer(spec.SecondChannels, 2);
         output = nn.ConvTranspose2d(spec.SecondChannels, 1, 4, stride: 2, padding: 1);
         RegisterComponents();
     }

@@ -1,6 +1,7 @@
 using GanFlow.Core.Images;
 using GanFlow.Core.Specs;
 using GanFlow.Runtime.Training;
+using GanFlow.Runtime.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 using CoreClassifier = GanFlow.Core.Images.DigitClassifierModule;
@@ -21,7 +22,8 @@ public static class DigitClassifierTrainer
     public static Tensor Inputs(ImageSet set, Device device)
     {
         using var bytes = torch.tensor(set.Pixels, new long[] { set.Count, 1, set.Rows, set.Columns });
-        using var scaled = bytes.to_type(ScalarType.Float32).div_(255f);
+        using var byteScale = 255f.ToScalar();
+        using var scaled = bytes.to_type(ScalarType.Float32).div_(byteScale);
         return scaled.to(device);
     }
 

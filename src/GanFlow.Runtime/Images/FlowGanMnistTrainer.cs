@@ -10,6 +10,7 @@ using GanFlow.Runtime.Training;
 using GanFlow.Store;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
+using GanFlow.Runtime.Modules;
 using TorchSharp;
 using Optimizer = GanFlow.Core.Training.Optimizer;
 using CoreClassifier = GanFlow.Core.Images.DigitClassifierModule;
@@ -124,9 +125,13 @@ internal sealed class FlowGanMnistTrainer
         {
             summary = Summary(RunStatus.Diverged, error.Message);
         }
+        catch (GanFlow.Core.Numerics.NonFiniteException error)
+        {
+            summary = Summary(RunStatus.Diverged, $"after {stepsCompleted} steps: {error.Message}");
+        }
         catch (Exception error) when (error is not RunFolderException)
         {
-            summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}");
+            summary = Summary(RunStatus.Failed, FailureText.Of(error));
         }
         finally
         {
@@ -194,7 +199,8 @@ internal sealed class FlowGanMnistTrainer
         using (torch.no_grad()) fake = Samples(indices.Length, latent);
         criticOptimizer!.ZeroGrad();
         var game = GanLosses.Critic(GanObjective.Wasserstein, critic!.forward(real), critic.forward(fake));
-        var loss = game.add(GanLosses.GradientPenalty(critic, real, fake, noise), experiment.GradientPenalty.ToScalar());
+        using var penaltyWeight = experiment.GradientPenalty.ToScalar();
+        var loss = game.add(GanLosses.GradientPenalty(critic, real, fake, noise), penaltyWeight);
         criticLoss = ValueOf(loss);
         TrainingRun.RequireFinite(criticLoss, "critic loss", step + 1);
         loss.backward();
@@ -272,7 +278,7 @@ internal sealed class FlowGanMnistTrainer
             Tensor x;
             using (torch.no_grad()) x = Samples(Math.Min(Chunk, experiment.Samples - start), noise);
             if (x.isnan().any().item<bool>()) throw new RunDivergedException("the best flow's samples hold NaN");
-            var clamped = x.clamp(0.0, 1.0);
+            var clamped = x.ClampTo(0.0, 1.0);
             posteriors.AddRange(DigitClassifierTrainer.Posteriors(model, clamped));
             if (start == 0)
             {

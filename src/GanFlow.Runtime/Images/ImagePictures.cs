@@ -88,7 +88,7 @@ public static class ImagePictures
                 var mean = meanTensor.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
                 // Seed 003 Fig. 8: ten draws z = μ + exp(Σ/2)·ε from each test image's approximate posterior (eq. 24).
                 var epsilon = torch.randn(new long[] { indices.Length, AggregateDraws, 2 }, generator: drawNoise).to(meanTensor.device);
-                var z = meanTensor.unsqueeze(1).Plus(logVariance.unsqueeze(1).mul(0.5).exp().mul(epsilon)).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+                var z = meanTensor.unsqueeze(1).Plus(logVariance.unsqueeze(1).Times(0.5).exp().mul(epsilon)).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
                 for (var i = 0; i < indices.Length; i++)
                 {
                     means.Append(Show(mean[2 * i])).Append(',').Append(Show(mean[2 * i + 1])).Append(',').Append(test.Labels[indices[i]]).Append('\n');

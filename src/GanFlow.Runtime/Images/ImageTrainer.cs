@@ -106,9 +106,13 @@ internal sealed class ImageTrainer
         {
             summary = Summary(RunStatus.Diverged, error.Message, null);
         }
+        catch (GanFlow.Core.Numerics.NonFiniteException error)
+        {
+            summary = Summary(RunStatus.Diverged, $"after {stepsCompleted} steps: {error.Message}", null);
+        }
         catch (Exception error) when (error is not RunFolderException)
         {
-            summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}", null);
+            summary = Summary(RunStatus.Failed, FailureText.Of(error), null);
         }
         finally
         {

@@ -4,6 +4,7 @@ using GanFlow.Core.Images;
 using GanFlow.Core.Metrics;
 using GanFlow.Runtime.Training;
 using GanFlow.Store;
+using GanFlow.Runtime.Modules;
 using TorchSharp;
 using CoreClassifier = GanFlow.Core.Images.DigitClassifierModule;
 using static TorchSharp.torch;
@@ -45,7 +46,8 @@ public static class MemorizingBaselineRunner
         for (var i = 0; i < sigmas.Length; i++)
         {
             var samples = MemorizingMixture.sample(splitsArrays, sigmas[i], StepSeeds.Random(seed, i, StepSeeds.Stream.HeldOutNoise), spec.Samples);
-            using var x = torch.tensor(samples, new long[] { spec.Samples, d }).clamp(0.0, 1.0);
+            using var unclamped = torch.tensor(samples, new long[] { spec.Samples, d });
+            using var x = unclamped.ClampTo(0.0, 1.0);
             var posteriors = DigitClassifierTrainer.Posteriors(classifier, x);
             points.Add(new MnistBaselinePoint(sigmas[i], validation[i], test[i], SampleQuality.modeScore(prior, posteriors), SampleQuality.inceptionScore(posteriors)));
         }

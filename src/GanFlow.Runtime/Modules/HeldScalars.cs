@@ -16,6 +16,30 @@ public static class HeldScalars
     /// implicit Scalar 1 (seen crashing in add_Tensor); this one lives for the whole process, so it is never finalised.</summary>
     private static readonly Scalar One = 1.ToScalar();
 
+    /// <summary>The exponent of <see cref="Squared"/>: TorchSharp's <c>square()</c> is <c>pow(2)</c> with an implicit Scalar 2.</summary>
+    private static readonly Scalar Two = 2.ToScalar();
+
+    /// <summary>t², elementwise: the same <c>pow(2)</c> as TorchSharp's <c>square()</c>, with a held exponent.</summary>
+    public static Tensor Squared(this Tensor t) => t.pow(Two);
+
+    /// <summary>The leaky ReLU max(x, 0) + slope·min(x, 0) with a held slope (TorchSharp's
+    /// <c>nn.functional.leaky_relu(x, slope)</c> converts the slope behind the caller's back).</summary>
+    public static Tensor LeakyRelu(this Tensor x, double slope)
+    {
+        using var s = slope.ToScalar();
+        return x.leaky_relu(s);
+    }
+
+    /// <summary>The value of a one-element tensor of any floating dtype as a double (TorchSharp's <c>ToDouble()</c> goes
+    /// through a Scalar it does not hold).</summary>
+    public static double ItemAsDouble(this Tensor t) =>
+        t.dtype switch
+        {
+            ScalarType.Float64 => t.item<double>(),
+            ScalarType.Float32 => t.item<float>(),
+            _ => t.to_type(ScalarType.Float64).item<double>(),
+        };
+
     /// <summary>a + b with a held alpha.</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
 

@@ -29,7 +29,7 @@ public static class MlpBuilder
         for (var i = 0; i < spec.Depth; i++)
         {
             hidden.Add(Linear(spec.Init, width, spec.Width, linear, init));
-            norms.Add(spec.BatchNorm ? BatchNorm1d(spec.Width) : null);
+            norms.Add(spec.BatchNorm ? new BatchNormLayer(spec.Width, 0) : null);
             width = spec.Width;
         }
         var output = Linear(spec.Init, width, outputSize, linear, init);

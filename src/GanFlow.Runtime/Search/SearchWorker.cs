@@ -157,7 +157,7 @@ public sealed class SearchWorker
             }
             catch (Exception e) when (e is System.Data.Common.DbException or RunFolderException)
             {
-                Log($"could not record its end: {e.Message}");
+                Log($"could not record its end: {FailureText.Of(e)}");
             }
         }
     }
@@ -175,7 +175,7 @@ public sealed class SearchWorker
             }
             catch (System.Data.Common.DbException e) when (attempt < 6)
             {
-                Log($"the store failed ({e.Message}); trying again (try {attempt + 1} of 6)");
+                Log($"the store failed ({FailureText.Of(e)}); trying again (try {attempt + 1} of 6)");
                 Ledger = new SearchLedger(search, store.Location);
                 Thread.Sleep(TimeSpan.FromSeconds(Math.Pow(2, attempt)));
             }
@@ -268,12 +268,12 @@ public sealed class SearchWorker
             }
             catch (TrialFolderBusyException e)
             {
-                Release(lease, e.Message);
+                Release(lease, FailureText.Of(e));
                 return stop.IsCancellationRequested;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                result = new TrialResult(RunStatus.Failed, Ledger.StepsOf(lease.Trial), null, [], $"{e.GetType().Name}: {e.Message}");
+                result = new TrialResult(RunStatus.Failed, Ledger.StepsOf(lease.Trial), null, [], FailureText.Of(e));
             }
             Report(lease, result, Stopwatch.GetTimestamp());
             return stop.IsCancellationRequested;
@@ -432,7 +432,7 @@ public sealed class SearchWorker
                 }
                 catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException or IOException)
                 {
-                    Log($"lease keeper: {e.Message} (retrying)");
+                    Log($"lease keeper: {FailureText.Of(e)} (retrying)");
                 }
             }
             var wake = lease is null ? nextBeat : Math.Min(nextBeat, deadline);

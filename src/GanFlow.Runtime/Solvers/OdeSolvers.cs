@@ -184,7 +184,7 @@ public static class OdeSolvers
         for (int i = 0; i < v.Length; i++)
         {
             var scale = y[i].abs().Times(rtol).Plus(atol);
-            sum += (v[i] / scale).square().sum().ToDouble();
+            sum += (v[i] / scale).Squared().sum().ItemAsDouble();
             count += v[i].numel();
         }
         return Math.Sqrt(sum / Math.Max(count, 1));
@@ -196,7 +196,7 @@ public static class OdeSolvers
         for (int i = 0; i < err.Length; i++)
         {
             var scale = torch.maximum(y0[i].abs(), y1[i].abs()).Times(rtol).Plus(atol);
-            sum += (err[i] / scale).square().sum().ToDouble();
+            sum += (err[i] / scale).Squared().sum().ItemAsDouble();
             count += err[i].numel();
         }
         return Math.Sqrt(sum / Math.Max(count, 1));

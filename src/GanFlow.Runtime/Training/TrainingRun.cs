@@ -66,6 +66,7 @@ public abstract class TrainingRun
     private string? DivergenceMessage(Exception error) => error switch
     {
         RunDivergedException => error.Message,
+        GanFlow.Core.Numerics.NonFiniteException nonFinite => $"after {stepsCompleted} steps: {nonFinite.Message}",
         OdeStepLimitException limit => $"after {stepsCompleted} steps: {limit.Message}",
         _ => null,
     };
@@ -192,7 +193,7 @@ public abstract class TrainingRun
         }
         catch (Exception error)
         {
-            summary = Summary(RunStatus.Failed, $"{error.GetType().Name}: {error.Message}", null);
+            summary = Summary(RunStatus.Failed, FailureText.Of(error), null);
         }
         finally
         {
@@ -209,7 +210,7 @@ public abstract class TrainingRun
         }
         catch (Exception error) when (summary.Status.IsCompleted)
         {
-            summary = Summary(RunStatus.Failed, $"could not write the summary: {error.GetType().Name}: {error.Message}", null);
+            summary = Summary(RunStatus.Failed, $"could not write the summary: {FailureText.Of(error)}", null);
         }
         catch (Exception)
         {

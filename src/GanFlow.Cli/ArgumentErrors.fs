@@ -1,0 +1,70 @@
+/// Command-line errors in the user's terms: Argu's parse errors rewritten to name the flag, the value and what is
+/// allowed (an unknown option, a number out of range), with a pointer to the subcommand's `--help` instead of the whole
+/// usage text.
+module GanFlow.Cli.ArgumentErrors
+
+open System
+open System.Globalization
+open System.Text.RegularExpressions
+open Argu
+
+/// The command-line names of every flag of `parser`, and whether each takes a value.
+let private flagsOf (parser: ArgumentParser) =
+    parser.GetArgumentCases()
+    |> List.filter (fun c -> not c.IsMainCommand)
+    |> List.collect (fun c -> c.CommandLineNames.Value |> List.map (fun n -> n, c.UnionCaseInfo.GetFields().Length > 0))
+    |> Map.ofList
+
+/// The subcommand the arguments name (`run`, `data mnist`, …) and its parser, if any.
+let private subcommand (parser: ArgumentParser) (argv: string list) =
+    let rec find (parser: ArgumentParser) (path: string list) (args: string list) =
+        let named =
+            match args with
+            | head :: tail ->
+                parser.GetSubCommandParsers()
+                |> List.tryPick (fun sub ->
+                    parser.GetArgumentCases()
+                    |> List.tryFind (fun c -> c.ArgumentType = ArgumentType.SubCommand && List.contains head c.CommandLineNames.Value)
+                    |> Option.bind (fun c ->
+                        // the sub-parser of that case: the one whose type is its field's
+                        let parsed = sub.GetType().GetGenericArguments()[0]
+                        let field = (c.UnionCaseInfo.GetFields()[0]).PropertyType.GetGenericArguments()[0]
+                        if parsed = field then Some(head, sub, tail) else None))
+            | [] -> None
+        match named with
+        | Some(name, sub, tail) -> find sub (path @ [ name ]) tail
+        | None -> path, parser, args
+    find parser [] argv
+
+/// Flags whose values are counts: a whole number from 1.
+let private counts = set [ "--steps"; "--trials"; "--workers"; "--threads"; "--until"; "--grace"; "--max-steps"; "--epochs"; "--projections" ]
+
+/// The message for a value Argu could not read as the flag's type.
+let private badValue (flag: string) (value: string) =
+    let isInteger = Regex.IsMatch(value.Trim(), @"^[+-]?\d+$")
+    if counts.Contains flag then sprintf "%s %s: must be a whole number from 1 to %d" flag value Int32.MaxValue
+    elif isInteger || flag = "--seed" then sprintf "%s %s: must be a whole number from %d to %d" flag value Int32.MinValue Int32.MaxValue
+    else sprintf "%s %s: not a valid value" flag value
+
+/// The error to print for `error` raised while parsing `argv` (without "error: "), naming `ganflow SUBCOMMAND --help`.
+let describe (parser: ArgumentParser) (argv: string[]) (error: ArguParseException) =
+    let path, sub, args = subcommand parser (List.ofArray argv)
+    let command = String.concat " " ("ganflow" :: path)
+    let help = sprintf "(`%s --help` lists the options)" command
+    let flags = flagsOf sub
+    // The first token that is no flag of the subcommand and no value of the flag before it.
+    let rec unknown (args: string list) =
+        match args with
+        | flag :: _ :: tail when flags.TryFind flag = Some true -> unknown tail
+        | token :: tail ->
+            if token.StartsWith "-" && token.Length > 1 && not (flags.ContainsKey token)
+               && not (Double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture) |> fst) then Some token
+            else unknown tail
+        | [] -> None
+    let first = (error.Message.Split('\n')[0]).Replace("ERROR: ", "").Trim()
+    let followed = Regex.Match(first, @"parameter '(?<flag>[^']+)' must be followed by <[^>]*>, but was '(?<value>[^']*)'")
+    match unknown args with
+    | Some token when not (followed.Success && followed.Groups["value"].Value = token) ->
+        sprintf "unknown option %s for `%s` %s" token command help
+    | _ when followed.Success -> sprintf "%s %s" (badValue followed.Groups["flag"].Value followed.Groups["value"].Value) help
+    | _ -> sprintf "%s %s" (first.TrimEnd('.')) help

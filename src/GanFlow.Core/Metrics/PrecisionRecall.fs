@@ -1,0 +1,61 @@
+namespace GanFlow.Core.Metrics
+
+/// Precision and recall of a model's samples against data samples, in the two k-nearest-neighbour forms.
+type PrecisionRecall =
+    { /// Improved precision (Kynkäänniemi et al. 2019, eq. 1 with k = 3): the share of model samples inside the data
+      /// manifold, the union of the closed balls around the data points reaching their k-th nearest data point. In [0, 1].
+      Precision: float
+      /// Improved recall (eq. 1 with the roles swapped): the share of data samples inside the model manifold. In [0, 1].
+      Recall: float
+      /// Density (Naeem et al. 2020, eq. 3 with k = 5): (1/(kM)) Σⱼ Σᵢ 1[Yⱼ ∈ B(Xᵢ, NND_k(Xᵢ))], X the N data points,
+      /// Y the M model samples: how many data balls hold a model sample on average, over k. Expectation 1 when the
+      /// two laws agree; > 1 where the model crowds the data's dense regions. >= 0.
+      Density: float
+      /// Coverage (Naeem et al. 2020, eq. 4 with k = 5): (1/N) Σᵢ 1[∃ j: Yⱼ ∈ B(Xᵢ, NND_k(Xᵢ))], the share of data
+      /// balls holding at least one model sample. Expectation 1 − (N−1)⋯(N−k) / ((M+N−1)⋯(M+N−k)) when the laws agree
+      /// (1 − 2⁻ᵏ for M = N large). In [0, 1].
+      Coverage: float }
+
+/// Computing `PrecisionRecall` with any exact `NeighbourSearch`: the k-th neighbours within each sample, then one
+/// ball-incidence question between them; O((N + M) log(N + M)) with a k-d tree in low dimension, O(N·M·d) blocked
+/// in high dimension (three passes over the pairs).
+module PrecisionRecall =
+
+    /// k of improved precision and recall (Kynkäänniemi et al. 2019 use 3).
+    [<Literal>]
+    let PrecisionRecallK = 3
+
+    /// k of density and coverage (Naeem et al. 2020 use 5).
+    [<Literal>]
+    let DensityCoverageK = 5
+
+    /// The fewest points a sample needs for a k-th nearest neighbour besides the point itself.
+    let pointsNeeded (k: int) = k + 1
+
+    /// The four scores of model samples `fake` against data samples `real` with neighbour counts `kPr` (precision and
+    /// recall) and `kDc` (density and coverage). `real` needs max(kPr, kDc) + 1 points, `fake` kPr + 1.
+    let computeWith (search: NeighbourSearch) (kPr: int) (kDc: int) (real: Points) (fake: Points) : PrecisionRecall =
+        if real.Dimension <> fake.Dimension then invalidArg "fake" (sprintf "%d-D data and %d-D model samples" real.Dimension fake.Dimension)
+        let kReal = max kPr kDc
+        if real.Count < pointsNeeded kReal then
+            invalidArg "real" (sprintf "%d data points; k = %d needs at least %d" real.Count kReal (pointsNeeded kReal))
+        if fake.Count < pointsNeeded kPr then
+            invalidArg "fake" (sprintf "%d model samples; k = %d needs at least %d" fake.Count kPr (pointsNeeded kPr))
+        // Within its own sample a point is its own nearest neighbour: the k-th other point is neighbour k + 1.
+        let realNeighbours = search.Nearest real real (kReal + 1)
+        let realPr = Neighbours.kthSquared (kPr + 1) realNeighbours
+        let realDc = Neighbours.kthSquared (kDc + 1) realNeighbours
+        let fakePr = Neighbours.kthSquared (kPr + 1) (search.Nearest fake fake (kPr + 1))
+        // One question over the (model, data) pairs: which data balls hold each model sample (precision: any of the
+        // k = kPr balls; density: how many k = kDc balls), which data balls hold a model sample (coverage), which data
+        // points lie in a model ball (recall).
+        let incidence = search.Incidence fake real [| realPr; realDc |] [| fakePr |]
+        let share (flags: bool[]) = float (flags |> Array.filter id |> Array.length) / float flags.Length
+        { Precision = share (incidence.QueryCounts[0] |> Array.map (fun c -> c > 0))
+          Recall = share incidence.ReferenceHeld[0]
+          Density = float (Array.sum incidence.QueryCounts[1]) / (float kDc * float fake.Count)
+          Coverage = share incidence.ReferenceHolds[1] }
+
+    /// The four scores with the papers' k (3 and 5).
+    let compute (search: NeighbourSearch) (real: Points) (fake: Points) =
+        computeWith search PrecisionRecallK DensityCoverageK real fake

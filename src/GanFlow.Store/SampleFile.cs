@@ -1,0 +1,156 @@
+using CsvHelper;
+using GanFlow.Core.Metrics;
+
+namespace GanFlow.Store;
+
+/// <summary>
+/// The one reader of every sample file the tool reads (<c>ganflow metric</c>'s files, a run's <c>samples.txt</c>):
+/// n points of d coordinates, as <see cref="Points"/>. Three formats, told apart by content:
+/// <list type="bullet">
+/// <item>NumPy <c>.npy</c> (starts with its magic): see <see cref="NpyFile"/>.</item>
+/// <item>CSV (the first non-blank line holds a comma), read with CsvHelper (RFC 4180: quoted fields allowed).</item>
+/// <item>Whitespace-separated text: columns split on spaces and tabs.</item>
+/// </list>
+/// In the two text formats, blank lines are skipped, d is the column count (every row must have it), and the first row
+/// may be a header when none of its fields is a number. Every value follows <see cref="SampleText.number"/>: a finite
+/// number in the invariant culture. Errors are <see cref="SampleFileException"/>s naming the file and the line (and
+/// column) or the .npy header field.
+/// </summary>
+public static class SampleFile
+{
+    /// <summary>Lines a text sample may have (a guard against reading a huge unrelated file).</summary>
+    public const int MaxLines = 100_000_000;
+
+    /// <summary>Reads the points of the sample file at <paramref name="path"/>.</summary>
+    /// <exception cref="SampleFileException">The file is missing, a folder, unreadable, empty or malformed.</exception>
+    public static Points Read(string path) => ReadLocated(path).Points;
+
+    /// <summary>Reads the points of the sample file at <paramref name="path"/>, with where their dimension comes from
+    /// (<c>line N</c>, the first data row of a text file, or the .npy <c>shape</c> field), for messages that compare
+    /// two files.</summary>
+    /// <exception cref="SampleFileException">As <see cref="Read(string)"/>.</exception>
+    public static (Points Points, string DimensionSource) ReadLocated(string path)
+    {
+        if (Directory.Exists(path)) throw new SampleFileException($"{path} is a folder: give a sample file (CSV, whitespace-separated text or .npy)");
+        if (!File.Exists(path)) throw new SampleFileException($"{path}: no such file");
+        try
+        {
+            var start = new byte[6];
+            int read;
+            using (var stream = File.OpenRead(path)) read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+            if (NpyFile.HasMagic(start.AsSpan(0, read)))
+            {
+                var (values, dimension) = NpyFile.Read(path, File.ReadAllBytes(path));
+                return (PointsModule.create(dimension, values), $"(.npy header field 'shape' = ({values.Length / dimension}, {dimension}))");
+            }
+            var firstLine = File.ReadLines(path).Take(MaxLines).FirstOrDefault(line => line.Trim().Length > 0);
+            if (firstLine is null) throw new SampleFileException($"{path}: no values (the file is empty or holds only blank lines)");
+            return firstLine.Contains(',') ? ReadCsv(path) : ReadWhitespace(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OutOfMemoryException)
+        {
+            throw new SampleFileException($"{path}: cannot be read: {e.Message}");
+        }
+    }
+
+    /// <summary>Reads the points of <paramref name="path"/> and checks that they have <paramref name="dimension"/>
+    /// coordinates (a run's samples.txt against its dataset).</summary>
+    /// <exception cref="SampleFileException">As <see cref="Read(string)"/>, or the dimension differs.</exception>
+    public static Points Read(string path, int dimension)
+    {
+        var (points, source) = ReadLocated(path);
+        if (points.Dimension != dimension)
+            throw new SampleFileException($"{path} {source}: {points.Dimension} values per sample, expected {dimension}");
+        return points;
+    }
+
+    /// <summary>Collects rows of fields into points: header, column count and values checked.</summary>
+    private sealed class Rows(string path)
+    {
+        private readonly List<double> values = [];
+        private int dimension = -1;
+        private int firstRowLine;
+
+        public void Add(long line, IReadOnlyList<string> fields)
+        {
+            if (dimension < 0)
+            {
+                // A first row where no field is a number (not even NaN) is a header.
+                if (fields.All(f => !double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)))
+                {
+                    dimension = 0;
+                    return;
+                }
+            }
+            if (dimension <= 0)
+            {
+                dimension = fields.Count;
+                firstRowLine = checked((int)line);
+            }
+            else if (fields.Count != dimension)
+                throw new SampleFileException(
+                    $"{path} line {line}: {fields.Count} {(fields.Count == 1 ? "column" : "columns")}, expected {dimension} (the columns of line {firstRowLine})");
+            for (var c = 0; c < fields.Count; c++)
+            {
+                var parsed = SampleText.number(fields[c]);
+                if (parsed.IsError)
+                    throw new SampleFileException(
+                        $"{path} line {line}{(fields.Count > 1 ? $", column {c + 1}" : "")}: \"{fields[c]}\" {parsed.ErrorValue}");
+                values.Add(parsed.ResultValue);
+            }
+        }
+
+        public (Points, string) ToPoints() =>
+            values.Count == 0
+                ? throw new SampleFileException($"{path}: no values (the file holds {(dimension == 0 ? "only a header" : "no rows")})")
+                : (PointsModule.create(dimension, values.ToArray()), $"line {firstRowLine}");
+    }
+
+    private static (Points, string) ReadCsv(string path)
+    {
+        var options = new CsvReaderOptions
+        {
+            Separator = ',',
+            HasHeader = false,
+            TrackLineNumbers = true,
+            SkipEmptyLines = true,
+            TrimWhitespace = true,
+            MalformedData = CsvMalformedDataHandling.Throw,
+        };
+        var rows = new Rows(path);
+        try
+        {
+            using var reader = CsvReader.FromFile(path, options);
+            while (reader.Read())
+            {
+                if (reader.LineNumber > MaxLines) throw new SampleFileException($"{path}: more than {MaxLines} lines");
+                var fields = new string[reader.FieldCount];
+                for (var c = 0; c < fields.Length; c++) fields[c] = reader.GetString(c) ?? "";
+                // A line of spaces or tabs is blank too.
+                if (fields.Length == 1 && fields[0].Length == 0) continue;
+                rows.Add(reader.LineNumber, fields);
+            }
+        }
+        catch (CsvFormatException e)
+        {
+            throw new SampleFileException($"{path} line {e.LineNumber}: malformed CSV: {e.Message}");
+        }
+        return rows.ToPoints();
+    }
+
+    private static readonly char[] Whitespace = [' ', '\t'];
+
+    private static (Points, string) ReadWhitespace(string path)
+    {
+        var rows = new Rows(path);
+        var line = 0L;
+        foreach (var text in File.ReadLines(path))
+        {
+            line++;
+            if (line > MaxLines) throw new SampleFileException($"{path}: more than {MaxLines} lines");
+            var fields = text.Split(Whitespace, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (fields.Length > 0) rows.Add(line, fields);
+        }
+        return rows.ToPoints();
+    }
+}

@@ -1,0 +1,92 @@
+module GanFlow.Tests.SampleFileTests
+
+open System
+open System.IO
+open Expecto
+open GanFlow.Core.Metrics
+open GanFlow.Store
+open GanFlow.Tests.PointSamples
+open GanFlow.Tests.SampleFileWriters
+
+/// A file holding `lines`; returns its path.
+let private lines (extension: string) (content: string list) =
+    let path = TestFolders.fresh "sample" + extension
+    File.WriteAllLines(path, content)
+    path
+
+/// The message of the SampleFileException reading `path` raises.
+let private failure (path: string) =
+    try
+        SampleFile.Read path |> ignore
+        failwithf "%s read without an error" path
+    with :? SampleFileException as e -> e.Message
+
+[<Tests>]
+let tests =
+    testList "sample files" [
+        test "CSV with and without a header, whitespace text and .npy (float64, float32, 1-D) read the same points" {
+            for d in [ 1; 2; 20 ] do
+                let p = gaussian d d 50 (Array.zeroCreate d) 1.0
+                for name, path in [ "csv", csv false p; "csv with header", csv true p; "text", text p; "npy <f8", npy false false p ] do
+                    Expect.equal (SampleFile.Read path) p (sprintf "%d-D %s" d name)
+                let asFloat32 = { p with Values = p.Values |> Array.map (fun v -> float (float32 v)) }
+                Expect.equal (SampleFile.Read(npy true false p)) asFloat32 (sprintf "%d-D npy <f4" d)
+            let values = Points.ofValues [| 1.5; -2.0; 3.25 |]
+            Expect.equal (SampleFile.Read(npy false true values)) values "1-D npy of shape (n,)"
+        }
+        test "a run's samples.txt, blank lines and a quoted CSV field read as points" {
+            Expect.equal (SampleFile.Read(lines ".txt" [ "1.5,2"; ""; "  "; "-3,4e-1" ])) (Points.create 2 [| 1.5; 2.0; -3.0; 0.4 |]) "comma rows"
+            Expect.equal (SampleFile.Read(lines ".csv" [ "\"a\",\"b\""; "\"1\",2" ])) (Points.create 2 [| 1.0; 2.0 |]) "quoted"
+            Expect.equal (SampleFile.Read(lines ".txt" [ "1"; "2"; "3" ])) (Points.ofValues [| 1.0; 2.0; 3.0 |]) "one number per line"
+        }
+        test "a ragged row names the file, the line and the column counts" {
+            let path = lines ".csv" [ "x,y"; "1,2"; "3,4"; "5" ]
+            Expect.equal (failure path) (sprintf "%s line 4: 1 column, expected 2 (the columns of line 2)" path) "ragged CSV"
+            let text = lines ".txt" [ "1 2"; "3 4 5" ]
+            Expect.equal (failure text) (sprintf "%s line 2: 3 columns, expected 2 (the columns of line 1)" text) "ragged text"
+        }
+        test "a word, NaN, an infinity or an empty field names the file, the line and the column" {
+            let word = lines ".csv" [ "1,2"; "3,oops" ]
+            Expect.equal (failure word) (sprintf "%s line 2, column 2: \"oops\" is not a number" word) "word"
+            let nan = lines ".txt" [ "1"; "NaN" ]
+            Expect.equal (failure nan) (sprintf "%s line 2: \"NaN\" is not a finite number" nan) "NaN"
+            let inf = lines ".csv" [ "1,-Infinity" ]
+            Expect.equal (failure inf) (sprintf "%s line 1, column 2: \"-Infinity\" is not a finite number" inf) "−∞"
+            let empty = lines ".csv" [ "1,2"; "3," ]
+            Expect.equal (failure empty) (sprintf "%s line 2, column 2: \"\" is not a number" empty) "truncated row"
+        }
+        test "a header is allowed only as the first row, and only of words" {
+            let mixed = lines ".csv" [ "x,1"; "2,3" ]
+            Expect.stringContains (failure mixed) "line 1, column 1: \"x\" is not a number" "half a header"
+            let late = lines ".csv" [ "1,2"; "x,y" ]
+            Expect.stringContains (failure late) "line 2, column 1" "a second header"
+            Expect.stringContains (failure (lines ".csv" [ "x,y" ])) "only a header" "nothing but a header"
+        }
+        test "a missing file, a folder and an empty file are named" {
+            Expect.equal (failure "/no/such/file.csv") "/no/such/file.csv: no such file" "missing"
+            let folder = TestFolders.fresh "folder"
+            Directory.CreateDirectory folder |> ignore
+            Expect.stringStarts (failure folder) (sprintf "%s is a folder" folder) "folder"
+            Expect.stringContains (failure (lines ".txt" [ ""; " " ])) "no values" "blank"
+        }
+        test ".npy: an unsupported dtype, Fortran order, 3 dimensions, truncated data or NaN name the header field or the row" {
+            let data = Array.zeroCreate<byte> 48
+            Expect.stringContains (failure (npyFile (npyBytes ">f8" false "(3, 2)" data))) "header field 'descr' = '>f8' is not supported" "big-endian"
+            Expect.stringContains (failure (npyFile (npyBytes "<i8" false "(3, 2)" data))) "header field 'descr' = '<i8'" "integers"
+            Expect.stringContains (failure (npyFile (npyBytes "<f8" true "(3, 2)" data))) "header field 'fortran_order' = True" "Fortran order"
+            Expect.stringContains (failure (npyFile (npyBytes "<f8" false "(2, 1, 3)" data))) "header field 'shape' = (2, 1, 3) has 3 dimensions" "3-D"
+            Expect.stringContains (failure (npyFile (npyBytes "<f8" false "(4, 2)" data))) "truncated" "short data"
+            let withNan = Array.concat [ BitConverter.GetBytes 1.0; BitConverter.GetBytes 2.0; BitConverter.GetBytes 3.0; BitConverter.GetBytes nan ]
+            Expect.stringContains (failure (npyFile (npyBytes "<f8" false "(2, 2)" withNan))) "row 2, column 2 (0-based element 3) is NaN" "NaN"
+            // A column vector in Fortran order has the C layout: it reads.
+            Expect.equal (SampleFile.Read(npyFile (npyBytes "<f8" true "(2, 1)" (Array.concat [ BitConverter.GetBytes 1.0; BitConverter.GetBytes 2.0 ]))))
+                (Points.ofValues [| 1.0; 2.0 |]) "(n, 1) in Fortran order"
+        }
+        test "reading with an expected dimension names the file and where its dimension comes from" {
+            let path = lines ".txt" [ "1,2,3" ]
+            try
+                SampleFile.Read(path, 2) |> ignore
+                failtest "expected an error"
+            with :? SampleFileException as e -> Expect.equal e.Message (sprintf "%s line 1: 3 values per sample, expected 2" path) "message"
+        }
+    ]
