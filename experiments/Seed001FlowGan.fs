@@ -57,7 +57,10 @@ let trainingSet = FiniteSample.create 5_000 1_000 1_000 1
 let objectives =
     [ "MLE", "mle", Objective.MaximumLikelihood
       "ADV", "adv", Objective.Adversarial adversarial ]
-    @ [ for lambda in hybridWeights -> sprintf "Hybrid (λ = %g)" lambda, (sprintf "hybrid-%g" lambda).Replace(".", "p"), Objective.Hybrid(adversarial, lambda) ]
+    @ [ for lambda in hybridWeights ->
+            // One weight: the cell is `…-hybrid` (as README names it); several: `…-hybrid-0p1`, `…-hybrid-1`, ….
+            let slug = if List.length hybridWeights = 1 then "hybrid" else (sprintf "hybrid-%g" lambda).Replace(".", "p")
+            sprintf "Hybrid (λ = %g)" lambda, slug, Objective.Hybrid(adversarial, lambda) ]
 
 /// The datasets: (label, slug, distribution, flow, the data's component spread as AIS's observation std).
 let datasets =

@@ -20,6 +20,7 @@ type RunArgs =
     | Device of device: string
     | Threads of count: int
     | Resume
+    | Fresh
     | Until of step: int
     | No_Report
     | Tensorboard
@@ -43,7 +44,8 @@ type RunArgs =
             | Steps _ -> "override the number of generator steps (budget.steps)."
             | Device _ -> "cpu, cuda or auto (default auto: CUDA when present, else CPU)."
             | Threads _ -> "intra-op threads for torch (default 1: fastest for small models)."
-            | Resume -> "continue the folder's run from its newest valid checkpoint (with a larger --steps: extend it); refused when its spec differs otherwise. Without it an earlier run there is replaced."
+            | Resume -> "continue the folder's run from its newest valid checkpoint (with a larger --steps: extend it); refused when its spec differs otherwise. Without --resume or --fresh, a folder that holds this run finished is left as it is (nothing to do), and one that holds another spec's run or this run unfinished is refused."
+            | Fresh -> "replace whatever run the folder holds: its result files are removed and the run starts from step 0."
 
 type MetricArgs =
     | [<Mandatory>] X of file: string

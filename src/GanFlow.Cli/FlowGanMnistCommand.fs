@@ -56,7 +56,7 @@ let private refusal (errors: SpecError list) (data: string) (threads: int) (clas
 let private exitCode (s: FlowGanMnistSummary) = RunCommand.exitCode s.Status
 
 /// One run; returns the exit code (0 completed, 3 diverged, 1 failed, 2 bad input before any training).
-let run (e: FlowGanMnistExperiment) (out: string) (device: string) (threads: int) (resume: bool) (classifier: string option) =
+let run (e: FlowGanMnistExperiment) (out: string) (device: string) (threads: int) (resume: bool) (fresh: bool) (classifier: string option) =
     match refusal (FlowGanMnist.errors e) e.Data.Folder threads classifier with
     | Some message ->
         eprintfn "error: %s: %s" e.Name message
@@ -67,7 +67,7 @@ let run (e: FlowGanMnistExperiment) (out: string) (device: string) (threads: int
         let device = DeviceSelection.FromString device
         TorchSetup.Initialize threads
         eprintfn "running %s (%s) on %O, %d/%d/%d images -> %s" e.Name e.Objective.Short device splits.Train.Count splits.Validation.Count splits.Test.Count out
-        let s = FlowGanMnistRunner.Run(e, splits, out, device, Option.toObj classifier, resume, Action<_> progress, Action<string>(eprintfn "%s"))
+        let s = FlowGanMnistRunner.Run(e, splits, out, device, Option.toObj classifier, resume, Action<_> progress, Action<string>(eprintfn "%s"), fresh)
         print "" s
         if s.Status <> RunStatus.Completed then eprintfn "run %A: %s" s.Status s.Message
         exitCode s
@@ -79,7 +79,7 @@ let studyWithOverrides (data: string option) (seed: int option) (steps: int opti
 /// The tables study: the classifier trained once into OUT/classifier.bin (unless --classifier), each cell in
 /// OUT/<objective>, then table.md, table.csv and report.html in OUT. Exit 0 when every cell completed, 3 when one
 /// diverged (its row says so), 1 when one failed, 2 for bad input before any training.
-let runStudy (s: FlowGanMnistStudy) (out: string) (device: string) (threads: int) (resume: bool) (classifier: string option) =
+let runStudy (s: FlowGanMnistStudy) (out: string) (device: string) (threads: int) (resume: bool) (fresh: bool) (classifier: string option) =
     let data = match s.Cells with c :: _ -> c.Data.Folder | [] -> ""
     match refusal (FlowGanMnistStudy.errors s) data threads classifier with
     | Some message ->
@@ -110,7 +110,7 @@ let runStudy (s: FlowGanMnistStudy) (out: string) (device: string) (threads: int
             |> List.map (fun c ->
                 let cellFolder = Path.Combine(folder.Directory, c.Objective.Short)
                 eprintfn "running %s -> %s" c.Name cellFolder
-                let summary = FlowGanMnistRunner.Run(c, splits, cellFolder, device, classifierFile, resume, Action<_> progress, Action<string>(eprintfn "%s"))
+                let summary = FlowGanMnistRunner.Run(c, splits, cellFolder, device, classifierFile, resume, Action<_> progress, Action<string>(eprintfn "%s"), fresh)
                 print (c.Objective.Short + ".") summary
                 c.Objective.Short, cellFolder, summary)
         let summaries = runs |> List.map (fun (_, _, summary) -> summary)

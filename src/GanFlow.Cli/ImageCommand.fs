@@ -35,7 +35,7 @@ let private progress (record: ImageEvaluationRecord) =
 
 /// Validates, loads the data, trains, writes the folder and its report; returns the exit code (0 completed, 3
 /// diverged, 1 failed, 2 bad input before any training).
-let run (experiment: ImageExperiment) (out: string) (device: string) (threads: int) (resume: bool) (writeReport: bool) =
+let run (experiment: ImageExperiment) (out: string) (device: string) (threads: int) (resume: bool) (fresh: bool) (writeReport: bool) =
     match ImageValidation.errors experiment with
     | _ :: _ as errors ->
         eprintfn "error: invalid spec for experiment %s:" experiment.Name
@@ -52,7 +52,7 @@ let run (experiment: ImageExperiment) (out: string) (device: string) (threads: i
         let device = DeviceSelection.FromString device
         TorchSetup.Initialize threads
         eprintfn "running %s (%s) on %O, %d training and %d test images -> %s" experiment.Name experiment.Model.Family device splits.Train.Count splits.Test.Count out
-        let summary = ImageRunner.Run(experiment, splits, ImageRunContext(device, out, resume, Action<ImageEvaluationRecord> progress, Action<string>(eprintfn "%s")))
+        let summary = ImageRunner.Run(experiment, splits, ImageRunContext(device, out, resume, Action<ImageEvaluationRecord> progress, Action<string>(eprintfn "%s"), Fresh = fresh))
         printfn "status = %A" summary.Status
         printfn "steps = %d" summary.StepsCompleted
         printfn "generator_parameters = %d" summary.GeneratorParameters

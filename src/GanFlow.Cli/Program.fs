@@ -15,8 +15,13 @@ let private describe (declared: Declared) =
             e.Name e.Description (Densities.dimension e.Dataset) model e.Budget.Steps e.Budget.BatchSize e.Seed
     | Declared.Study s -> sprintf "%s\t%s | study of %d runs" s.Name s.Description s.Cells.Length
     | Declared.Search s ->
-        sprintf "%s\t%s | search of %d trials, %A, milestones %A" s.Name s.Description s.Trials s.Scheduler.Scheduler
-            (GanFlow.Core.Search.Rungs.milestones s.Scheduler.Scheduler)
+        let scheduler =
+            match s.Scheduler.Scheduler with
+            | GanFlow.Core.Search.Scheduler.Asha a -> sprintf "ASHA (grace %d, max %d, η %d)" a.MinSteps a.MaxSteps a.ReductionFactor
+            | GanFlow.Core.Search.Scheduler.SuccessiveHalving h -> sprintf "successive halving (grace %d, max %d, η %d)" h.MinSteps h.MaxSteps h.ReductionFactor
+            | GanFlow.Core.Search.Scheduler.RandomSearch steps -> sprintf "random search to %d steps" steps
+        sprintf "%s\t%s | search of %d trials, %s, milestones %s" s.Name s.Description s.Trials scheduler
+            (GanFlow.Core.Search.Rungs.milestones s.Scheduler.Scheduler |> List.map string |> String.concat ", ")
     | Declared.Dynamics d -> sprintf "%s\t%s | seed 002 dynamics lab (no training)" d.Name d.Description
     | Declared.Images i -> sprintf "%s\t%s | MNIST %s, %A, batch %d | seed %d" i.Name i.Description i.Model.Family i.Budget i.Model.BatchSize i.Seed
     | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Run r) ->
@@ -26,13 +31,26 @@ let private describe (declared: Declared) =
 let private execute (command: ParseResults<Command>) =
     match command.GetSubCommand() with
     | List args ->
+        // One line per entry; a study's cells (each runnable on its own with `ganflow run CELL`) indented under it.
+        let verbose = args.Contains ListArgs.Verbose
+        let line (indent: string) (d: Declared) = printfn "%s%s" indent (if verbose then describe d else d.Name)
+        let cells (d: Declared) =
+            match d with
+            | Declared.Study s -> s.Cells |> List.map (fun c -> Declared.Single c.Experiment)
+            | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Tables t) ->
+                t.Cells |> List.map (GanFlow.Core.Images.FlowGanMnistDeclared.Run >> Declared.FlowGanImages)
+            | _ -> []
+        let listedUnderAStudy = GanFlow.Experiments.Catalog.all |> List.collect cells |> List.map (fun c -> c.Name) |> Set.ofList
         for e in GanFlow.Experiments.Catalog.all do
-            printfn "%s" (if args.Contains ListArgs.Verbose then describe e else e.Name)
+            if not (listedUnderAStudy.Contains e.Name) then
+                line "" e
+                cells e |> List.iter (line "  ")
         0
     | Run args ->
         let seed, steps = args.TryGetResult RunArgs.Seed, args.TryGetResult RunArgs.Steps
         let out, device, resume = args.GetResult RunArgs.Out, args.GetResult(RunArgs.Device, defaultValue = "auto"), args.Contains RunArgs.Resume
         let threads = args.GetResult(RunArgs.Threads, defaultValue = 1)
+        let fresh = args.Contains RunArgs.Fresh
         let declared =
             match args.TryGetResult RunArgs.Experiment, args.TryGetResult RunArgs.Spec with
             | Some _, Some _ -> Error "give an experiment name or --spec, not both"
@@ -42,21 +60,26 @@ let private execute (command: ParseResults<Command>) =
                 match GanFlow.Experiments.Catalog.tryFind name with
                 | Some declared -> Ok declared
                 | None -> Error(sprintf "no experiment named %s; `ganflow list` shows the declared ones" name)
+        let name = match args.TryGetResult RunArgs.Experiment with Some n -> n | None -> "the --spec file's experiment"
+        let declared =
+            declared
+            |> Result.bind (fun d -> match RunFlags.refusal name d args with Some refusal -> Error refusal | None -> Ok d)
+            |> Result.bind (fun d -> if resume && fresh then Error "give --resume (continue the folder's run) or --fresh (replace it), not both" else Ok d)
         match declared with
         | Error message ->
             eprintfn "error: %s" message
             2
         | Ok(Declared.Single experiment) ->
-            RunCommand.run (RunCommand.withOverrides seed steps experiment) out device threads resume (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report)) (args.Contains RunArgs.Tensorboard)
+            RunCommand.run (RunCommand.withOverrides seed steps experiment) out device threads resume fresh (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report)) (args.Contains RunArgs.Tensorboard)
         | Ok(Declared.Study study) -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device threads resume
         | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out
         | Ok(Declared.Images images) ->
-            ImageCommand.run (ImageCommand.withOverrides (args.TryGetResult RunArgs.Data) (args.TryGetResult RunArgs.Vae) seed steps images) out device threads resume (not (args.Contains RunArgs.No_Report))
+            ImageCommand.run (ImageCommand.withOverrides (args.TryGetResult RunArgs.Data) (args.TryGetResult RunArgs.Vae) seed steps images) out device threads resume fresh (not (args.Contains RunArgs.No_Report))
         | Ok(Declared.FlowGanImages f) ->
             let data, classifier = args.TryGetResult RunArgs.Data, args.TryGetResult RunArgs.Classifier
             match f with
-            | GanFlow.Core.Images.FlowGanMnistDeclared.Run r -> FlowGanMnistCommand.run (FlowGanMnistCommand.withOverrides data seed steps r) out device threads resume classifier
-            | GanFlow.Core.Images.FlowGanMnistDeclared.Tables t -> FlowGanMnistCommand.runStudy (FlowGanMnistCommand.studyWithOverrides data seed steps t) out device threads resume classifier
+            | GanFlow.Core.Images.FlowGanMnistDeclared.Run r -> FlowGanMnistCommand.run (FlowGanMnistCommand.withOverrides data seed steps r) out device threads resume fresh classifier
+            | GanFlow.Core.Images.FlowGanMnistDeclared.Tables t -> FlowGanMnistCommand.runStudy (FlowGanMnistCommand.studyWithOverrides data seed steps t) out device threads resume fresh classifier
         | Ok(Declared.Search s) ->
             eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name
             2

@@ -74,8 +74,24 @@ let readSpec (path: string) : Result<Declared, string> =
                 document.RootElement.ValueKind = Text.Json.JsonValueKind.Object
                 && (let mutable cells = Unchecked.defaultof<Text.Json.JsonElement> in document.RootElement.TryGetProperty("cells", &cells))
             with :? Text.Json.JsonException -> false
-        if isStudy then Ok(Declared.Study(RunStore.ParseJson<Study>(text, source)))
-        else Ok(Declared.Single(RunStore.ParseJson<Experiment>(text, source)))
+        // Validation errors name the field's line in the file when the file sets that field.
+        let properties = SpecFileJson.Properties text
+        let invalid name (errors: SpecError list) =
+            let line (e: SpecError) =
+                match SpecFileJson.LineOfField(properties, e.Field) |> Option.ofNullable with
+                | Some n -> sprintf "  %s line %d: %O" source n e
+                | None -> sprintf "  %O" e
+            Error(sprintf "invalid spec for experiment %s:\n%s" name (errors |> List.map line |> String.concat "\n"))
+        if isStudy then
+            let study = SpecFileJson.Parse<Study>(text, source)
+            match StudyValidation.errors study with
+            | [] -> Ok(Declared.Study study)
+            | errors -> invalid study.Name errors
+        else
+            let experiment = SpecFileJson.Parse<Experiment>(text, source)
+            match ExperimentValidation.errors experiment with
+            | [] -> Ok(Declared.Single experiment)
+            | errors -> invalid experiment.Name errors
     with :? RunFolderException as e -> Error e.Message
 
 /// The exit code of a run's status: 0 completed (or paused where asked), 3 diverged, 1 failed.
@@ -88,7 +104,7 @@ let exitCode (status: RunStatus) =
 
 /// Returns the exit code: 0 when the run completed, 3 when it diverged, 2 on bad input (the spec, the folder, a
 /// resume that does not match), 1 when it failed otherwise.
-let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) (until: int option) (writeReport: bool) (tensorBoard: bool) =
+let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) (fresh: bool) (until: int option) (writeReport: bool) (tensorBoard: bool) =
     match ExperimentValidation.errors experiment with
     | _ :: _ as errors ->
         eprintfn "error: invalid spec for experiment %s:" experiment.Name
@@ -102,9 +118,14 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         TorchSetup.Initialize threads
         let context =
             RunContext(device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume, Action<string>(eprintfn "%s"),
-                       StopAtStep = Option.toNullable until, TensorBoard = tensorBoard,
+                       StopAtStep = Option.toNullable until, TensorBoard = tensorBoard, Fresh = fresh,
                        OnStart = Action(fun () -> eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name device experiment.Budget.Steps experiment.Seed outDirectory))
-        match (try Ok(ExperimentRunner.Run(experiment, context)) with :? RunFolderException as e -> Error e.Message) with
+        let outcome =
+            try Ok(ExperimentRunner.Run(experiment, context)) with
+            | :? RunFolderException as e -> Error e.Message
+            | SpecValidationException errors ->
+                Error(sprintf "invalid spec for experiment %s:\n%s" experiment.Name (errors |> List.map (sprintf "  %O") |> String.concat "\n"))
+        match outcome with
         | Error message ->
             eprintfn "error: %s" message
             2

@@ -140,7 +140,10 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                     | _ -> ()
                     let arguments =
                         [ "run"; "--spec"; "-"; "--out"; folder; "--device"; device; "--threads"; string threads ]
-                        @ (if plan = CellPlan.Resume then [ "--resume" ] else [])
+                        @ (match plan with
+                           | CellPlan.Resume -> [ "--resume" ]
+                           | CellPlan.Replace _ -> [ "--fresh" ]
+                           | CellPlan.Keep -> [])
                     use child = WorkerProcess.Start(command, arguments, SpecJson.serialize e, Path.Combine(folder, RunFiles.Log), threads)
                     try
                         let exit = child.WaitForExit cancel.Token

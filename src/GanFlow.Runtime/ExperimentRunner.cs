@@ -28,15 +28,19 @@ public static class ExperimentRunner
         ArgumentNullException.ThrowIfNull(context);
         var errors = ExperimentValidation.errors(experiment);
         if (!errors.IsEmpty) throw new SpecValidationException(errors);
+        // A spec that cannot fit the machine is refused before any allocation (the memory the runtime may use: the
+        // physical memory, or the container's limit).
+        var memory = MemoryEstimate.errors(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, experiment);
+        if (!memory.IsEmpty) throw new SpecValidationException(memory);
 
         if (context.StopAtStep is { } stop && (stop < 1 || stop > experiment.Budget.Steps))
             throw new RunFolderException($"--until {stop}: must lie in 1 … budget.steps ({experiment.Budget.Steps})");
         using var folder = OwnedFolder.Open(context.OutputDirectory, FolderKind.Run);
         var notice = context.OnNotice ?? (_ => { });
-        var start = ResumePolicy.Plan(folder, experiment, context.Resume, notice, context.StopAtStep);
+        var start = ResumePolicy.Plan(folder, experiment, context.Resume, notice, context.StopAtStep, context.Fresh);
         if (start is RunStart.AlreadyComplete done)
         {
-            notice($"{context.OutputDirectory} already holds this run, {done.Summary.Status.ToString().ToLowerInvariant()} after {done.Summary.StepsCompleted} steps: nothing to do");
+            if (context.Resume) notice($"{context.OutputDirectory} already holds this run, {done.Summary.Status.ToString().ToLowerInvariant()} after {done.Summary.StepsCompleted} steps: nothing to do");
             return done.Summary;
         }
         context.OnStart?.Invoke();

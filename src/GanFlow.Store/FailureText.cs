@@ -17,8 +17,21 @@ public static class FailureText
             UnauthorizedAccessException denied => $"permission denied: {denied.Message}",
             OutOfMemoryException => "out of memory: the run needs more memory than the machine has free (a smaller batch, width or sample count needs less)",
             InsufficientExecutionStackException => "out of stack space",
+            // libtorch's allocators: "DefaultCPUAllocator: not enough memory: you tried to allocate …", "CUDA out of memory. …"
+            _ when IsTorchOutOfMemory(root.Message) =>
+                $"out of memory: {FirstLine(root.Message)} (a smaller batch, width or sample count needs less)",
             _ => root.Message.Length > 0 ? root.Message : root.GetType().Name,
         };
+    }
+
+    /// <summary>Whether a libtorch error message says an allocation failed (CPU or CUDA).</summary>
+    public static bool IsTorchOutOfMemory(string message) =>
+        message.Contains("not enough memory", StringComparison.OrdinalIgnoreCase) || message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
+
+    private static string FirstLine(string message)
+    {
+        var cut = message.IndexOf('\n');
+        return (cut < 0 ? message : message[..cut]).Trim();
     }
 
     /// <summary>Whether <paramref name="io"/> is a full disk: ENOSPC (28) on Linux and macOS, ERROR_DISK_FULL (112) or

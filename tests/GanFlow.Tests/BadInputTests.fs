@@ -39,6 +39,9 @@ let tests =
             Expect.isFalse (text.Contains "IOException") "no type name"
             Expect.equal (FailureText.Of(AggregateException(full))) text "the root of an aggregate"
             Expect.stringStarts (FailureText.Of(UnauthorizedAccessException "Access to the path '/x' is denied.")) "permission denied" "a refused permission"
+            let torch = System.Runtime.InteropServices.ExternalException "DefaultCPUAllocator: not enough memory: you tried to allocate 8000000000000 bytes.\nException raised from allocate_cpu at …"
+            Expect.equal (FailureText.Of torch) "out of memory: DefaultCPUAllocator: not enough memory: you tried to allocate 8000000000000 bytes. (a smaller batch, width or sample count needs less)"
+                "libtorch's allocation failure (a run that passed the estimate and still ran out ends Failed with this reason)"
         }
 
         test "9: ganflow data mnist --from a bad tarball creates nothing" {
@@ -92,5 +95,120 @@ let tests =
             let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; foreign ]
             Expect.isFalse (output.Contains "running ") (sprintf "no banner before the refusal:\n%s" output)
             Expect.equal (File.ReadAllText(Path.Combine(foreign, "notes.txt"))) "mine" "the user's file is untouched"
+        }
+    
+        test "1: a spec too large for the machine is refused with the field, the value and the estimate; nothing is created" {
+            let root = TestFolders.fresh "memory"
+            Directory.CreateDirectory root |> ignore
+            let spec = Path.Combine(root, "wide.json")
+            let e = GanFlow.Experiments.WganGpUnimodalDemo.experiment
+            let wide =
+                match e.Model.Generator with
+                | GanFlow.Core.Models.GeneratorSpec.Mlp m ->
+                    { e with Model = { e.Model with Generator = GanFlow.Core.Models.GeneratorSpec.Mlp { m with Network = { m.Network with Width = 1_000_000_000 } } } }
+                | _ -> failwith "the demo has an MLP generator"
+            File.WriteAllText(spec, GanFlow.Core.Specs.SpecJson.serialize wide)
+            let out = Path.Combine(root, "run")
+            let output = expectExit 2 [ "run"; "--spec"; spec; "--out"; out ]
+            Expect.stringContains output "model.generator.mlp.network.width = 1000000000" "the field and the value"
+            Expect.stringContains output "the run needs an estimated" "the estimate"
+            Expect.stringContains output "more than this machine's" "the machine's memory"
+            Expect.isFalse (Directory.Exists out) "no folder, no stale lock"
+            // The estimate itself: the demo fits easily; 10⁹ wide needs exabytes.
+            Expect.isLessThan (GanFlow.Core.Experiments.MemoryEstimate.bytes e) 1e9 "the demo needs well under 1 GB"
+            Expect.isGreaterThan (GanFlow.Core.Experiments.MemoryEstimate.bytes wide) 1e18 "10⁹ units: ~4 bytes × 4 copies × 10¹⁸ weights"
+        }
+
+        test "2, 3: a spec file's unknown field, type error and range error name the JSON path and the real line" {
+            let root = TestFolders.fresh "spec-file"
+            Directory.CreateDirectory root |> ignore
+            let text = GanFlow.Core.Specs.SpecJson.serialize GanFlow.Experiments.WganGpUnimodalDemo.experiment
+            let lines = text.Split '\n'
+            let lineOf (needle: string) = 1 + Array.findIndex (fun (l: string) -> l.Contains needle) lines
+            let write name (edit: string -> string) =
+                let path = Path.Combine(root, name)
+                File.WriteAllText(path, edit text)
+                path
+            // A typo: learningrate beside the generator optimizer's learningRate (the last one in the file).
+            let at = text.LastIndexOf "\"learningRate\""
+            let typo = write "typo.json" (fun t -> t.Insert(at, "\"learningrate\": 0.1,\n          "))
+            let output = expectExit 2 [ "run"; "--spec"; typo; "--out"; Path.Combine(root, "a") ]
+            Expect.stringContains output (sprintf "typo.json line %d: model.optimizer.Adam.item.learningrate: no such field" (text.Substring(0, at).Split '\n').Length) "the typo's path and line"
+            Expect.stringContains output "learningRate" "the fields that exist there"
+            let steps = lineOf "\"steps\""
+            let wrongType = write "type.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": \"many\""))
+            let output = expectExit 2 [ "run"; "--spec"; wrongType; "--out"; Path.Combine(root, "b") ]
+            Expect.stringContains output (sprintf "type.json line %d: budget.steps: must be a number, not a string" steps) "a type error"
+            let range = write "range.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": 3000000000"))
+            let output = expectExit 2 [ "run"; "--spec"; range; "--out"; Path.Combine(root, "c") ]
+            Expect.stringContains output (sprintf "range.json line %d: budget.steps: must be a whole number" steps) "out of range for the type"
+            let zero = write "zero.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": 0"))
+            let output = expectExit 2 [ "run"; "--spec"; zero; "--out"; Path.Combine(root, "d") ]
+            Expect.stringContains output (sprintf "zero.json line %d: budget.steps = 0: must be >= 1" steps) "a validation error with its line"
+            for folder in [ "a"; "b"; "c"; "d" ] do Expect.isFalse (Directory.Exists(Path.Combine(root, folder))) "nothing created"
+        }
+
+        test "4: a flag that does not apply to the experiment's kind is refused, naming the flag and the kind" {
+            let out = TestFolders.fresh "flags"
+            let output = expectExit 2 [ "run"; "seed000-table1"; "--out"; out; "--until"; "3" ]
+            Expect.stringContains output "--until does not apply to seed000-table1: it is a study" "--until on a study"
+            let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--vae"; "x" ]
+            Expect.stringContains output "--vae does not apply to wgan-gp-unimodal: it is an experiment" "--vae"
+            let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--data"; "x" ]
+            Expect.stringContains output "--data does not apply" "--data"
+            let output = expectExit 2 [ "run"; "seed003-mnist-dcgan-reduced"; "--out"; out; "--classifier"; "x" ]
+            Expect.stringContains output "--classifier does not apply to seed003-mnist-dcgan-reduced" "--classifier on a seed 003 run"
+            let output = expectExit 2 [ "run"; "seed003-mnist-vae-reduced"; "--out"; out; "--vae"; "x" ]
+            Expect.stringContains output "its generator starts at random, not from a VAE" "--vae on the VAE itself"
+            let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--resume"; "--fresh" ]
+            Expect.stringContains output "not both" "--resume with --fresh"
+            Expect.isFalse (Directory.Exists out) "nothing created"
+        }
+
+        test "10: search --max-steps -1 blames maxSteps" {
+            let out = TestFolders.fresh "max-steps"
+            let output = expectExit 2 [ "search"; "demo-search-unimodal"; "--out"; out; "--max-steps"; "-1" ]
+            Expect.stringContains output "scheduler.asha.maxSteps = -1: must be >= 1" "maxSteps named"
+            Expect.isFalse (output.Contains "minSteps") "the grace period is not blamed"
+        }
+
+        test "11: a plain rerun never replaces a run: the same spec is a no-op, another is refused, --fresh replaces" {
+            let out = TestFolders.fresh "rerun"
+            let runWith args = expectExit 0 ([ "run"; "wgan-gp-unimodal"; "--out"; out; "--no-report"; "--steps" ] @ args)
+            runWith [ "30" ] |> ignore
+            let metrics = File.ReadAllText(Path.Combine(out, "metrics.csv"))
+            let summary = File.ReadAllText(Path.Combine(out, "summary.json"))
+            let output = runWith [ "30" ]
+            Expect.stringContains output "already holds this run, completed after 30 steps: nothing to do" "the same spec: a no-op that says so"
+            Expect.equal (File.ReadAllText(Path.Combine(out, "summary.json"))) summary "summary.json untouched"
+            let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--steps"; "40"; "--seed"; "3" ]
+            Expect.stringContains output "holds a run of another spec: its budget.steps = 30, the requested one 40" "the first differing field"
+            Expect.stringContains output "--fresh" "the way out is named"
+            Expect.equal (File.ReadAllText(Path.Combine(out, "metrics.csv"))) metrics "nothing was changed"
+            let output = runWith [ "40"; "--fresh" ]
+            Expect.stringContains output "replacing the earlier run" "--fresh replaces"
+            Expect.stringContains (File.ReadAllText(Path.Combine(out, "summary.json"))) "\"stepsCompleted\": 40" "the new run"
+            // Paused: the same spec unfinished is refused, pointing to --resume.
+            expectExit 0 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--no-report"; "--steps"; "40"; "--until"; "20"; "--fresh" ] |> ignore
+            let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--no-report"; "--steps"; "40" ]
+            Expect.stringContains output "holds this run unfinished (paused after 20 steps)" "unfinished"
+            Expect.stringContains output "--resume continues it" "the way on"
+        }
+
+        test "12: ganflow list shows every runnable cell under its study, one line per entry" {
+            let _, plainList = CliProcess.run [ "list" ]
+            let lines = plainList.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            let index (name: string) = Array.findIndex (fun (l: string) -> l.Trim() = name) lines
+            Expect.isLessThan (index "seed001-flowgan-tables") (index "seed001-flowgan-ring-adv") "the cell after its study"
+            Expect.stringStarts lines[index "seed001-flowgan-ring-adv"] "  " "indented under it"
+            Expect.isGreaterThanOrEqual (index "seed001-flowgan-ring-hybrid") 0 "the hybrid cell is …-hybrid, as README names it"
+            let exit, verbose = CliProcess.run [ "list"; "--verbose" ]
+            Expect.equal exit 0 "list --verbose"
+            for line in verbose.Split('\n', StringSplitOptions.RemoveEmptyEntries) do
+                Expect.stringContains line "\t" (sprintf "every line is a whole entry (name, tab, description): %s" line)
+            Expect.equal (verbose.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length) lines.Length "as many lines as entries"
+            // Every listed name runs (is found by `ganflow run`).
+            for name in lines do
+                Expect.isSome (GanFlow.Experiments.Catalog.tryFind (name.Trim())) (sprintf "%s is runnable" name)
         }
     ]

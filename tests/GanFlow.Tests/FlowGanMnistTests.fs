@@ -111,7 +111,7 @@ let tests =
                 { Name = "seed001-mnist-test-tables"; Description = "test"; Cells = cells
                   Baseline = Some { Sigmas = [ 0.05; 0.5 ]; Points = 8; Samples = 10 } }
             let out = GanFlow.Tests.ReportTests.temporaryFolder ()
-            Expect.equal (FlowGanMnistCommand.runStudy study out "cpu" 1 false None) 0 "exit code"
+            Expect.equal (FlowGanMnistCommand.runStudy study out "cpu" 1 false false None) 0 "exit code"
             for file in [ RunFiles.StudyTable; RunFiles.StudyTableCsv; RunFiles.Report; MemorizingBaselineRunner.File; FlowGanMnistRunner.ClassifierFile ] do
                 Expect.isTrue (File.Exists(Path.Combine(out, file))) (sprintf "%s written" file)
             for cell in [ "mle"; "adv"; "hybrid" ] do

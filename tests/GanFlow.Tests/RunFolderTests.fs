@@ -29,6 +29,13 @@ let private runWith (experiment: Experiment) (folder: string) (resume: bool) (cl
     let summary = ExperimentRunner.Run(experiment, RunContext(torch.CPU, folder, onEvaluation, resume, Action<string> notices.Add, time))
     summary, List.ofSeq notices
 
+/// A run with `--fresh`: whatever run the folder holds is replaced.
+let private runFresh (experiment: Experiment) (folder: string) =
+    let notices = ResizeArray<string>()
+    TorchSetup.Initialize 1
+    let summary = ExperimentRunner.Run(experiment, RunContext(torch.CPU, folder, OnNotice = Action<string> notices.Add, Fresh = true))
+    summary, List.ofSeq notices
+
 let private small steps = gaussianExperiment smallWganGp steps 10
 
 /// Every file under a folder, relative path → bytes (the lock files aside).
@@ -68,12 +75,14 @@ let tests =
             Expect.stringContains (refused (fun () -> run (small 10) "/proc/ganflow-test/x" false)) "cannot create the folder" "the OS refuses"
         }
 
-        test "a fresh start over a run folder replaces only the tool's files, says so, and keeps the user's own files" {
+        test "a --fresh start over a run folder replaces only the tool's files, says so, and keeps the user's own files" {
             let folder = scratchFolder "replace"
             run (small 20) folder false |> ignore
             File.WriteAllText(Path.Combine(folder, "notes.txt"), "my notes")
             Directory.CreateDirectory(Path.Combine(folder, "checkpoint_of_other_run")) |> ignore
-            let summary, notices = runWith { small 10 with Seed = 2 } folder false None
+            Expect.stringContains (refused (fun () -> run { small 10 with Seed = 2 } folder false)) "holds a run of another spec: its budget.steps = 20"
+                "without --fresh another spec is refused"
+            let summary, notices = runFresh { small 10 with Seed = 2 } folder
             Expect.equal summary.Status RunStatus.Completed summary.Message
             Expect.exists notices (fun n -> n.Contains "replacing the earlier run") "the replacement is announced"
             Expect.equal (File.ReadAllText(Path.Combine(folder, "notes.txt"))) "my notes" "a foreign file inside a run folder is left alone"

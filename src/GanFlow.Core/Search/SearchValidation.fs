@@ -43,7 +43,10 @@ module SearchValidation =
     let private halving (at: string) (h: Halving) =
         Check.atLeast (at + ".reductionFactor") 2 h.ReductionFactor
         @ Check.atLeast (at + ".minSteps") 1 h.MinSteps
-        @ (if h.MinSteps <= h.MaxSteps then [] else Check.fail (at + ".minSteps") h.MinSteps (sprintf "the grace period must not exceed maxSteps (%d)" h.MaxSteps))
+        @ Check.atLeast (at + ".maxSteps") 1 h.MaxSteps
+        // Blame the grace period only when maxSteps itself is a valid budget (`--max-steps -1` is maxSteps' fault).
+        @ (if h.MaxSteps < 1 || h.MinSteps <= h.MaxSteps then []
+           else Check.fail (at + ".minSteps") h.MinSteps (sprintf "the grace period must not exceed maxSteps (%d)" h.MaxSteps))
 
     /// Every error of a scheduler spec, and of its metric for this dataset and model.
     let schedulerErrors (spec: SchedulerSpec) (experiment: Experiment) =

@@ -57,6 +57,14 @@ module SpecJson =
         | :? JsonArray as a -> a |> Seq.fold (fun changed item -> upgrade item || changed) false
         | _ -> false
 
+    /// Whether `json` holds an older file's model form (`{"Gan": …}` or `{"Flow": …}` as a `model`) that `deserialize`
+    /// rewrites.
+    let isLegacy (json: string) =
+        (json.Contains "\"Gan\"" || json.Contains "\"Flow\"")
+        && (match (try JsonNode.Parse json with :? JsonException -> null) with
+            | null -> false
+            | node -> upgrade node)
+
     /// Parses `json` as a 'T. Text that needs no upgrade is read directly, so that errors name the line.
     let deserialize<'T> (json: string) : 'T =
         let legacy =
@@ -68,3 +76,64 @@ module SpecJson =
         match legacy with
         | Some node -> node.Deserialize<'T>(options)
         | None -> JsonSerializer.Deserialize<'T>(json, options)
+
+    /// The reason of a deserializer's error without its "Path: … | LineNumber: …" tail.
+    let private reasonOf (e: exn) =
+        let reason = match e.InnerException with null -> e.Message | inner -> inner.Message
+        match reason.IndexOf(" Path:", System.StringComparison.Ordinal) with
+        | cut when cut > 0 -> reason.Substring(0, cut)
+        | _ -> reason
+
+    let private camel (name: string) =
+        if name.Length > 0 && System.Char.IsUpper name[0] then string (System.Char.ToLowerInvariant name[0]) + name.Substring 1 else name
+
+    /// Descends `node` along the type `t` to the deepest value that does not deserialize: its dotted path (JSON keys
+    /// as written: `budget.steps`, `model.generator.Mlp.item.network.width`, `cells[2].seed`) and the reason. None when
+    /// the node deserializes. The F# converter's own errors lose the path and the line; this finds both.
+    let rec private locate (t: System.Type) (node: JsonNode | null) (path: string) : (string * string) option =
+        let at (key: string) = if path = "" then key else path + "." + key
+        let failure =
+            try
+                (match node with
+                 | null -> JsonSerializer.Deserialize("null", t, options)
+                 | n -> n.Deserialize(t, options)) |> ignore
+                None
+            with e -> Some(reasonOf e)
+        match failure with
+        | None -> None
+        | Some reason ->
+            let deeper =
+                match node with
+                | :? JsonObject as o when Microsoft.FSharp.Reflection.FSharpType.IsRecord(t, System.Reflection.BindingFlags.Public ||| System.Reflection.BindingFlags.NonPublic) ->
+                    Microsoft.FSharp.Reflection.FSharpType.GetRecordFields(t, System.Reflection.BindingFlags.Public ||| System.Reflection.BindingFlags.NonPublic)
+                    |> Array.tryPick (fun f ->
+                        let key = camel f.Name
+                        if o.ContainsKey key then locate f.PropertyType o[key] (at key) else None)
+                | :? JsonObject as o when Microsoft.FSharp.Reflection.FSharpType.IsUnion(t, System.Reflection.BindingFlags.Public ||| System.Reflection.BindingFlags.NonPublic) && o.Count = 1 ->
+                    let name = (Seq.head o).Key
+                    Microsoft.FSharp.Reflection.FSharpType.GetUnionCases(t, System.Reflection.BindingFlags.Public ||| System.Reflection.BindingFlags.NonPublic)
+                    |> Array.tryFind (fun c -> c.Name = name)
+                    |> Option.bind (fun case ->
+                        match o[name] with
+                        | :? JsonObject as fields ->
+                            case.GetFields()
+                            |> Array.tryPick (fun f ->
+                                let key = camel f.Name
+                                if fields.ContainsKey key then locate f.PropertyType fields[key] (at name + "." + key) else None)
+                        | _ -> None)
+                | :? JsonArray as a when t.IsArray || (t.IsGenericType && t.GetGenericTypeDefinition() = typedefof<list<_>>) ->
+                    let element = if t.IsArray then t.GetElementType() else t.GetGenericArguments()[0]
+                    match element with
+                    | null -> None
+                    | element -> a |> Seq.indexed |> Seq.tryPick (fun (i, item) -> locate element item (sprintf "%s[%d]" path i))
+                | _ when t.IsGenericType && t.GetGenericTypeDefinition() = typedefof<option<_>> && not (isNull node) ->
+                    locate (t.GetGenericArguments()[0]) node path
+                | _ -> None
+            Some(defaultArg deeper (path, reason))
+
+    /// Where `json`, which does not deserialize as a 'T, goes wrong: the dotted path of the deepest value at fault and
+    /// the reason; None when it is not JSON at all (the parser's own error then names the line) or deserializes.
+    let locateError<'T> (json: string) : (string * string) option =
+        match (try JsonNode.Parse json with :? JsonException -> null) with
+        | null -> None
+        | node -> locate typeof<'T> node ""

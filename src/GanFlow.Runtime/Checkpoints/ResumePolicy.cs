@@ -1,6 +1,7 @@
 using GanFlow.Core.Experiments;
 using GanFlow.Core.Specs;
 using GanFlow.Store;
+using Microsoft.FSharp.Collections;
 
 namespace GanFlow.Runtime.Checkpoints;
 
@@ -33,26 +34,87 @@ public static class ResumePolicy
     public static readonly IReadOnlyList<string> ResumableFields = ["description", "budget.steps"];
 
     /// <summary>
-    /// Decides how <paramref name="experiment"/> starts in <paramref name="folder"/>. Without <paramref name="resume"/>, an
-    /// earlier run there is replaced (said through <paramref name="notice"/>). With it: a folder without an earlier run
+    /// The rule of a run started without <c>--resume</c> in a folder that may already hold one, the same for every kind of run:
+    /// trained steps are never lost to one command. An empty folder, or <paramref name="fresh"/> (<c>--fresh</c>: the
+    /// earlier run's result files are removed, said through <paramref name="notice"/>), starts afresh. Otherwise: the same
+    /// spec (apart from its description), finished (completed or diverged), is left as it is (the result is true: nothing
+    /// to do); the same spec unfinished with something trained (paused, failed, or killed after a checkpoint) is refused,
+    /// pointing to <c>--resume</c> and <c>--fresh</c>; another spec is refused naming its first differing field; a folder
+    /// whose earlier run never reached a checkpoint starts afresh.
+    /// </summary>
+    /// <param name="folder">The run folder, owned for the run's lifetime.</param>
+    /// <param name="requested">The spec about to run.</param>
+    /// <param name="results">The result files and folders a run of this kind writes (removed when it starts afresh).</param>
+    /// <param name="earlier">The earlier run's summary as status (lower case) and steps completed, or null when it has none.</param>
+    /// <param name="fresh">Replace whatever run the folder holds.</param>
+    /// <param name="notice">Where the decision is said.</param>
+    /// <returns>True when the folder already holds this run finished and nothing is to be done; false when the run starts
+    /// from step 0 (the folder then holds none of <paramref name="results"/>).</returns>
+    /// <exception cref="RunFolderException">The folder holds another spec's run, or this spec's unfinished run; nothing was changed.</exception>
+    public static bool StartWithoutResume<T>(OwnedFolder folder, T requested, IReadOnlyList<string> results, (string Status, int Steps)? earlier,
+        bool fresh, Action<string> notice) where T : class
+    {
+        var present = results.Where(name => File.Exists(Path.Combine(folder.Directory, name)) || Directory.Exists(Path.Combine(folder.Directory, name))).ToList();
+        if (present.Count == 0) return false;
+        var specPath = Path.Combine(folder.Directory, RunFiles.Spec);
+        T? stored = null;
+        if (!fresh && File.Exists(specPath))
+        {
+            try
+            {
+                stored = RunStore.ReadJson<T>(specPath);
+            }
+            catch (RunFolderException e)
+            {
+                throw new RunFolderException($"{folder.Directory} holds a run whose {RunFiles.Spec} cannot be read ({e.Message}); nothing was changed. --fresh replaces it, or choose another --out");
+            }
+        }
+        if (stored is not null)
+        {
+            if (SpecDiff.first(ListModule.OfSeq(["description"]), stored, requested)?.Value is { } difference)
+                throw new RunFolderException(
+                    $"{folder.Directory} holds a run of another spec: its {difference.Field} = {difference.Left}, the requested one {difference.Right}; " +
+                    "nothing was changed. --fresh replaces it (its results are removed), --resume extends it when only budget.steps grew, or choose another --out");
+            var checkpoint = CheckpointFolders.Any(folder.Directory);
+            switch (earlier)
+            {
+                case { Status: "completed" or "diverged" } done:
+                    notice($"{folder.Directory} already holds this run, {done.Status} after {done.Steps} steps: nothing to do (--fresh runs it again)");
+                    return true;
+                case { } unfinished:
+                    throw new RunFolderException(
+                        $"{folder.Directory} holds this run unfinished ({unfinished.Status} after {unfinished.Steps} steps); nothing was changed. " +
+                        "--resume continues it from its newest checkpoint, --fresh starts it over");
+                case null when checkpoint:
+                    throw new RunFolderException(
+                        $"{folder.Directory} holds this run unfinished (stopped after a checkpoint, without {RunFiles.Summary}); nothing was changed. " +
+                        "--resume continues it from its newest checkpoint, --fresh starts it over");
+            }
+        }
+        notice($"replacing the earlier run in {folder.Directory}; its {string.Join(", ", present)} are removed");
+        folder.RemoveOwnFiles(results);
+        return false;
+    }
+
+    /// <summary>
+    /// Decides how <paramref name="experiment"/> starts in <paramref name="folder"/>. Without <paramref name="resume"/>, by
+    /// <see cref="StartWithoutResume"/> (<paramref name="fresh"/>: replace whatever is there). With it: a folder without an earlier run
     /// or checkpoint starts from step 0; a completed run of the same spec and budget is left as it is; otherwise the
     /// newest valid checkpoint is continued (a corrupt newest one falls back to the previous one, with a notice).
     /// </summary>
     /// <exception cref="RunFolderException">A resume whose spec differs from the folder's in anything but the step budget
     /// (the message names the first differing field and both values), a budget below the checkpoint's step, an
     /// unreadable spec.json, summary.json or metrics.csv, or checkpoints of which none is valid. Nothing is changed.</exception>
-    public static RunStart Plan(OwnedFolder folder, Experiment experiment, bool resume, Action<string> notice, int? stopAtStep = null)
+    public static RunStart Plan(OwnedFolder folder, Experiment experiment, bool resume, Action<string> notice, int? stopAtStep = null, bool fresh = false)
     {
         var store = new RunStore(folder.Directory);
         if (!resume)
         {
-            var earlier = RunFiles.RunResults.Where(name => File.Exists(Path.Combine(folder.Directory, name)) || Directory.Exists(Path.Combine(folder.Directory, name))).ToList();
-            if (earlier.Count > 0)
-            {
-                notice($"replacing the earlier run in {folder.Directory} ({DescribeEarlier(store)}); its {string.Join(", ", earlier)} are removed");
-                folder.RemoveOwnFiles(RunFiles.RunResults);
-            }
-            return new RunStart.Fresh();
+            var summaryOf = SummaryOrNull(store);
+            return StartWithoutResume(folder, experiment, RunFiles.RunResults,
+                summaryOf is { } s ? (s.Status.ToString().ToLowerInvariant(), s.StepsCompleted) : null, fresh, notice)
+                ? new RunStart.AlreadyComplete(summaryOf!)
+                : new RunStart.Fresh();
         }
 
         var stored = store.ReadSpec();
@@ -98,16 +160,15 @@ public static class ResumePolicy
         return new RunStart.Continue(checkpoint, kept);
     }
 
-    private static string DescribeEarlier(RunStore store)
+    private static RunSummary? SummaryOrNull(RunStore store)
     {
         try
         {
-            return store.ReadSummary() is { } s ? $"{s.Experiment}, {s.Status} after {s.StepsCompleted} steps"
-                : store.ReadSpec() is { } e ? $"{e.Name}, unfinished" : "unfinished";
+            return store.ReadSummary();
         }
         catch (RunFolderException)
         {
-            return "unreadable";
+            return null;
         }
     }
 }

@@ -10,7 +10,7 @@ namespace GanFlow.Runtime.Devices;
 /// <param name="OutputDirectory">The run folder: run.json, spec.json, metrics.csv, summary.json, samples.txt, checkpoint/ …</param>
 /// <param name="OnEvaluation">Optional progress callback, called after every evaluation (including the final one).</param>
 /// <param name="Resume">Continue the folder's run from its newest valid checkpoint (extending it when the step budget grew);
-/// refused when its spec differs in anything else. Without it an earlier run in the folder is replaced.</param>
+/// refused when its spec differs in anything else.</param>
 /// <param name="OnNotice">Optional sink for what the run decides about its folder (replacing, resuming, a corrupt checkpoint
 /// skipped, nothing to do); the command line prints these lines.</param>
 /// <param name="Time">The clock of wall_seconds; the system clock when null (tests pass a fake one).</param>
@@ -20,6 +20,8 @@ namespace GanFlow.Runtime.Devices;
 /// <c>DIR/tensorboard/</c>, so that <c>tensorboard --logdir</c> over a search folder compares its trials.</param>
 /// <param name="OnStart">Called once the spec and the folder are accepted, just before training starts (the command line's
 /// "running …" banner, so that it never precedes a refusal).</param>
+/// <param name="Fresh">Without <see cref="Resume"/>: replace whatever run the folder holds (<c>--fresh</c>). Without either, a
+/// folder holding a run is kept or refused by <see cref="Checkpoints.ResumePolicy.StartWithoutResume"/>.</param>
 public sealed record RunContext(
     torch.Device Device,
     string OutputDirectory,
@@ -29,4 +31,5 @@ public sealed record RunContext(
     TimeProvider? Time = null,
     int? StopAtStep = null,
     bool TensorBoard = false,
-    Action? OnStart = null);
+    Action? OnStart = null,
+    bool Fresh = false);

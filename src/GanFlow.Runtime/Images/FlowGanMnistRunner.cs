@@ -1,3 +1,4 @@
+using GanFlow.Runtime.Checkpoints;
 using GanFlow.Core.Experiments;
 using GanFlow.Core.Images;
 using GanFlow.Core.Specs;
@@ -24,7 +25,7 @@ public static class FlowGanMnistRunner
     /// <exception cref="SpecValidationException">The spec or its data does not fit; nothing was computed.</exception>
     /// <exception cref="RunFolderException">The folder or the classifier file cannot be used; nothing was computed.</exception>
     public static FlowGanMnistSummary Run(FlowGanMnistExperiment experiment, ImageSplits splits, string outputDirectory, Device device,
-        string? classifierFile, bool resume, Action<FlowGanMnistEvaluation>? onEvaluation = null, Action<string>? onNotice = null)
+        string? classifierFile, bool resume, Action<FlowGanMnistEvaluation>? onEvaluation = null, Action<string>? onNotice = null, bool fresh = false)
     {
         var errors = Microsoft.FSharp.Collections.ListModule.Append(FlowGanMnist.errors(experiment), FlowGanMnist.dataErrors(experiment, splits));
         if (!errors.IsEmpty) throw new SpecValidationException(errors);
@@ -55,7 +56,22 @@ public static class FlowGanMnistRunner
                 notice($"resuming {folder.Directory} from its checkpoint at step {resumeFrom.Manifest.Step}");
             }
         }
-        if (resumeFrom is null)
+        if (!resume)
+        {
+            var summaryPath = Path.Combine(folder.Directory, RunFiles.Summary);
+            FlowGanMnistSummary? earlier = null;
+            try
+            {
+                if (File.Exists(summaryPath)) earlier = RunStore.ReadJson<FlowGanMnistSummary>(summaryPath);
+            }
+            catch (RunFolderException)
+            {
+            }
+            if (ResumePolicy.StartWithoutResume(folder, experiment, [.. RunFiles.ImageResults, RunFiles.BestCheckpoint, RunFiles.Jacobian, ClassifierFile],
+                    earlier is { } e ? (e.Status.ToString().ToLowerInvariant(), e.StepsCompleted) : null, fresh, notice))
+                return earlier!;
+        }
+        else if (resumeFrom is null)
         {
             if (File.Exists(specPath)) notice($"replacing the earlier run in {folder.Directory}");
             folder.RemoveOwnFiles([.. RunFiles.ImageResults, RunFiles.BestCheckpoint, RunFiles.Jacobian, ClassifierFile]);

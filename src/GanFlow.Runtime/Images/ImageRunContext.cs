@@ -11,9 +11,11 @@ namespace GanFlow.Runtime.Images;
 /// earlier run there is replaced (only the tool's own files are removed).</param>
 /// <param name="OnEvaluation">Optional progress callback after every evaluation.</param>
 /// <param name="OnNotice">Optional sink for what the run decides about its folder.</param>
+/// <param name="Fresh">Without Resume: replace whatever run the folder holds (<c>--fresh</c>); see <see cref="Checkpoints.ResumePolicy.StartWithoutResume"/>.</param>
 public sealed record ImageRunContext(
     torch.Device Device,
     string OutputDirectory,
     bool Resume = false,
     Action<ImageEvaluationRecord>? OnEvaluation = null,
-    Action<string>? OnNotice = null);
+    Action<string>? OnNotice = null,
+    bool Fresh = false);

@@ -1,3 +1,4 @@
+using GanFlow.Runtime.Checkpoints;
 using GanFlow.Core.Experiments;
 using GanFlow.Core.Images;
 using GanFlow.Core.Specs;
@@ -50,7 +51,15 @@ public static class ImageRunner
                 notice($"resuming {folder.Directory} from its checkpoint at step {resumeFrom.Manifest.Step}");
             }
         }
-        if (resumeFrom is null)
+        if (!context.Resume)
+        {
+            var summaryPath = Path.Combine(folder.Directory, RunFiles.Summary);
+            var earlier = File.Exists(summaryPath) ? SummaryOrNull(summaryPath) : null;
+            if (ResumePolicy.StartWithoutResume(folder, experiment, RunFiles.ImageResults,
+                    earlier is { } e ? (e.Status.ToString().ToLowerInvariant(), e.StepsCompleted) : null, context.Fresh, notice))
+                return earlier!;
+        }
+        else if (resumeFrom is null)
         {
             if (File.Exists(specPath)) notice($"replacing the earlier run in {folder.Directory}");
             folder.RemoveOwnFiles(RunFiles.ImageResults);
@@ -59,6 +68,18 @@ public static class ImageRunner
         using var train = new ImageData(splits.Train, experiment.TrainImages?.Value, device);
         using var test = new ImageData(splits.Test, null, device);
         return new ImageTrainer(experiment, context, train, test).Run(resumeFrom, kept, vaeInit);
+    }
+
+    private static ImageRunSummary? SummaryOrNull(string path)
+    {
+        try
+        {
+            return RunStore.ReadJson<ImageRunSummary>(path);
+        }
+        catch (RunFolderException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The checkpoint of the VAE run a generator starts from, checked, or null for a random start.</summary>

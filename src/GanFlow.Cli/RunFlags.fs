@@ -1,0 +1,55 @@
+/// Which `ganflow run` flags apply to which kind of declared experiment: a flag that does not apply is refused
+/// (exit 2) naming the flag and the experiment's kind, instead of being silently ignored.
+module GanFlow.Cli.RunFlags
+
+open GanFlow.Core.Experiments
+open GanFlow.Core.Images
+open GanFlow.Cli.Arguments
+
+/// The kind of a declared experiment as a message names it, and the flags its runner reads.
+let private kindAndFlags (declared: Declared) : string * string list =
+    let common = [ "--seed"; "--steps"; "--out" ]
+    let trained = common @ [ "--device"; "--threads"; "--resume"; "--fresh" ]
+    match declared with
+    | Declared.Single _ -> "an experiment", trained @ [ "--until"; "--no-report"; "--tensorboard" ]
+    | Declared.Study _ -> "a study (its cells run to completion, each in its own process)", trained
+    | Declared.Dynamics _ -> "a seed 002 dynamics experiment (no training)", common
+    | Declared.Images i ->
+        let vae = match i.Model.Init with GeneratorInit.FromVae _ -> [ "--vae" ] | GeneratorInit.Random -> []
+        "a seed 003 image experiment", trained @ [ "--no-report"; "--data" ] @ vae
+    | Declared.FlowGanImages(FlowGanMnistDeclared.Run _) -> "a seed 001 MNIST run", trained @ [ "--data"; "--classifier" ]
+    | Declared.FlowGanImages(FlowGanMnistDeclared.Tables _) -> "a seed 001 MNIST study", trained @ [ "--data"; "--classifier" ]
+    | Declared.Search _ -> "a search", []
+
+/// The flags of `args` that were given (named as on the command line), in a fixed order.
+let private given (args: Argu.ParseResults<RunArgs>) =
+    [ "--seed", args.Contains RunArgs.Seed
+      "--steps", args.Contains RunArgs.Steps
+      "--device", args.Contains RunArgs.Device
+      "--threads", args.Contains RunArgs.Threads
+      "--resume", args.Contains RunArgs.Resume
+      "--fresh", args.Contains RunArgs.Fresh
+      "--until", args.Contains RunArgs.Until
+      "--no-report", args.Contains RunArgs.No_Report
+      "--tensorboard", args.Contains RunArgs.Tensorboard
+      "--data", args.Contains RunArgs.Data
+      "--vae", args.Contains RunArgs.Vae
+      "--classifier", args.Contains RunArgs.Classifier ]
+    |> List.filter snd
+    |> List.map fst
+
+/// The refusal for the first given flag that `declared` does not read, or None when every given flag applies.
+let refusal (name: string) (declared: Declared) (args: Argu.ParseResults<RunArgs>) : string option =
+    let kind, applies = kindAndFlags declared
+    match declared with
+    | Declared.Search _ -> None // refused as a search whatever the flags
+    | _ ->
+    given args
+    |> List.tryFind (fun flag -> not (List.contains flag applies))
+    |> Option.map (fun flag ->
+        let why =
+            match flag, declared with
+            | "--vae", Declared.Images _ -> "its generator starts at random, not from a VAE"
+            | _ -> sprintf "it is %s" kind
+        let takes = applies |> List.filter (fun f -> f <> "--out") |> String.concat ", "
+        sprintf "%s does not apply to %s: %s (it takes %s)" flag name why (if takes = "" then "none" else takes))
