@@ -17,7 +17,8 @@ let private kindAndFlags (declared: Declared) : string * string list =
     | Declared.Images i ->
         let vae = match i.Model.Init with GeneratorInit.FromVae _ -> [ "--vae" ] | GeneratorInit.Random -> []
         "a seed 003 image experiment", trained @ [ "--no-report"; "--data" ] @ vae
-    | Declared.FlowGanImages(FlowGanMnistDeclared.Run _) -> "a seed 001 MNIST run", trained @ [ "--data"; "--classifier" ]
+    // A seed 001 MNIST run writes no report.html of its own: --no-report holds trivially (scripts pass it to every run).
+    | Declared.FlowGanImages(FlowGanMnistDeclared.Run _) -> "a seed 001 MNIST run", trained @ [ "--no-report"; "--data"; "--classifier" ]
     | Declared.FlowGanImages(FlowGanMnistDeclared.Tables _) -> "a seed 001 MNIST study", trained @ [ "--data"; "--classifier" ]
     | Declared.Search _ -> "a search", []
 

@@ -215,57 +215,9 @@ type private SlowRunner(search: Search, milliseconds: int) =
             Thread.Sleep(if job.Trial = 0 && job.ToStep = 10 then milliseconds else 50)
             (inner :> ITrialRunner).Run(job, CancellationToken.None)
 
-/// A store whose renewal of one attempt is refused (as when the database expired it meanwhile).
-type private RefusingStore(inner: ISearchStore, refuse: Lease -> bool) =
-    interface ISearchStore with
-        member _.Location = inner.Location
-        member _.SearchName = inner.SearchName
-        member _.ReadHeader() = inner.ReadHeader()
-        member _.CreateSearch header = inner.CreateSearch header
-        member _.UpdateSearch(json, trials, lease) = inner.UpdateSearch(json, trials, lease)
-        member _.DeleteSearch() = inner.DeleteSearch()
-        member _.ReadEvents() = inner.ReadEvents()
-        member _.ReadTrials() = inner.ReadTrials()
-        member _.ReadReports() = inner.ReadReports()
-        member _.ReadBest() = inner.ReadBest()
-        member _.ReadAttempts() = inner.ReadAttempts()
-        member _.ReadWorkers() = inner.ReadWorkers()
-        member _.Locked<'T>(body: Func<ISearchTransaction, 'T>) : 'T = inner.Locked body
-        member _.Renew lease = if refuse lease then Nullable() else inner.Renew lease
-        member _.Heartbeat(worker, host, pid) = inner.Heartbeat(worker, host, pid)
-        member _.EndWorker worker = inner.EndWorker worker
-        member _.Dispose() = inner.Dispose()
-
 /// A database failure, as a broken connection gives one.
 type private FakeDatabaseFailure() =
     inherit Data.Common.DbException("the connection broke (a test)")
-
-/// A store whose `failAt`-th transaction fails after its body ran (rolled back, as a connection lost at commit would).
-type private FailingStore(inner: ISearchStore, failAt: int) =
-    let mutable transactions = 0
-    interface ISearchStore with
-        member _.Location = inner.Location
-        member _.SearchName = inner.SearchName
-        member _.ReadHeader() = inner.ReadHeader()
-        member _.CreateSearch header = inner.CreateSearch header
-        member _.UpdateSearch(json, trials, lease) = inner.UpdateSearch(json, trials, lease)
-        member _.DeleteSearch() = inner.DeleteSearch()
-        member _.ReadEvents() = inner.ReadEvents()
-        member _.ReadTrials() = inner.ReadTrials()
-        member _.ReadReports() = inner.ReadReports()
-        member _.ReadBest() = inner.ReadBest()
-        member _.ReadAttempts() = inner.ReadAttempts()
-        member _.ReadWorkers() = inner.ReadWorkers()
-        member _.Locked<'T>(body: Func<ISearchTransaction, 'T>) : 'T =
-            inner.Locked(fun tx ->
-                let result = body.Invoke tx
-                transactions <- transactions + 1
-                if transactions = failAt then raise (FakeDatabaseFailure())
-                result)
-        member _.Renew lease = inner.Renew lease
-        member _.Heartbeat(worker, host, pid) = inner.Heartbeat(worker, host, pid)
-        member _.EndWorker worker = inner.EndWorker worker
-        member _.Dispose() = inner.Dispose()
 
 [<Tests>]
 let tests =
@@ -283,7 +235,7 @@ let tests =
             let folder = TestFolders.fresh "fenced"
             use store = SearchDriverTests.createSqlite folder search 2.0
             // Attempt 1 of trial 0's first job cannot be renewed: the worker loses it within the lease.
-            let refusing = new RefusingStore(store, fun l -> l.Trial = 0 && l.Attempt = 1)
+            let refusing = new SearchDriverTests.InterceptingStore(store, ignore, fun l -> l.Trial = 0 && l.Attempt = 1)
             let driver = SearchDriver(search, refusing, SlowRunner(search, 2_600), folder, 2)
             Expect.isTrue (driver.Run CancellationToken.None) "the search finished"
             let data = SearchData.read store
@@ -299,7 +251,7 @@ let tests =
             for failAt in [ 2; 3 ] do // a report's transaction, then a decision's
                 let folder = TestFolders.fresh "db-failure"
                 use store = SearchDriverTests.createSqlite folder search 5.0
-                let failing = new FailingStore(store, failAt)
+                let failing = new SearchDriverTests.InterceptingStore(store, (fun n -> if n = failAt then raise (FakeDatabaseFailure())), fun _ -> false)
                 Expect.isTrue (SearchDriver(search, failing, SlowRunner(search, 50), folder, 1).Run CancellationToken.None) "the search finished"
                 checkFinishedSearch search (SearchData.read store)
         }

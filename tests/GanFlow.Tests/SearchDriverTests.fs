@@ -41,9 +41,11 @@ type private FakeRunner(trained: Dictionary<int, int>, work: List<int * int * in
             let status = if job.ToStep = job.Experiment.Budget.Steps then RunStatus.Completed else RunStatus.Paused
             TrialResult(status, job.ToStep, r, [| r |], "")
 
-/// A store that fails at its `crashAt`-th locked transaction after the transaction's body ran, as a kill of the worker
-/// there would (nothing of that transaction is kept: the store rolls it back).
-type CrashingStore(inner: ISearchStore, crashAt: int) =
+/// A store that forwards everything to `inner`, except that `afterTransaction n` runs after the body of its n-th locked
+/// transaction (1-based) and may throw there (nothing of that transaction is then kept: the store rolls it back, as a
+/// kill of the worker or a connection lost at commit would), and a renewal `refuseRenewal` accepts is refused (as when
+/// the database expired the lease meanwhile).
+type InterceptingStore(inner: ISearchStore, afterTransaction: int -> unit, refuseRenewal: Lease -> bool) =
     let mutable transactions = 0
     interface ISearchStore with
         member _.Location = inner.Location
@@ -62,12 +64,17 @@ type CrashingStore(inner: ISearchStore, crashAt: int) =
             inner.Locked(fun tx ->
                 let result = body.Invoke tx
                 transactions <- transactions + 1
-                if transactions = crashAt then failwith "simulated crash"
+                afterTransaction transactions
                 result)
-        member _.Renew lease = inner.Renew lease
+        member _.Renew lease = if refuseRenewal lease then Nullable() else inner.Renew lease
         member _.Heartbeat(worker, host, pid) = inner.Heartbeat(worker, host, pid)
         member _.EndWorker worker = inner.EndWorker worker
         member _.Dispose() = inner.Dispose()
+
+/// A store that fails at its `crashAt`-th locked transaction after the transaction's body ran, as a kill of the worker
+/// there would.
+let crashingStore (inner: ISearchStore) (crashAt: int) =
+    new InterceptingStore(inner, (fun n -> if n = crashAt then failwith "simulated crash"), fun _ -> false)
 
 /// The store's contents without its clock and workers: events (kind, trial, rung, step, value, detail), trials,
 /// reports, best.
@@ -102,14 +109,14 @@ let private runFake (search: Search) (workers: int) (crashAt: int option) =
     (createSqlite folder search testLease).Dispose()
     match crashAt with
     | Some k ->
-        use crashing = new CrashingStore(SqliteSearchStore.OpenFolder(folder, SearchStoreAccess.ReadWrite), k)
+        use crashing = crashingStore (SqliteSearchStore.OpenFolder(folder, SearchStoreAccess.ReadWrite)) k
         Expect.throwsC (fun () -> (driver crashing).Run Threading.CancellationToken.None |> ignore) (fun e -> Expect.equal e.Message "simulated crash" "the crash") |> ignore
         // The dead worker's job goes to the next worker once its lease has expired; waiting that long first makes the
         // resumed worker take it before anything new, as the only worker of an uninterrupted search would have.
         Threading.Thread.Sleep(TimeSpan.FromSeconds(testLease + 0.1))
     | None -> ()
     use store = SqliteSearchStore.OpenFolder(folder, SearchStoreAccess.ReadWrite)
-    let counting = new CrashingStore(store, Int32.MaxValue)
+    let counting = crashingStore store Int32.MaxValue
     let d = driver counting
     let finished = d.Run Threading.CancellationToken.None
     Expect.isTrue finished "the search finished"
