@@ -30,7 +30,7 @@ public static class ExperimentRunner
         if (!errors.IsEmpty) throw new SpecValidationException(errors);
         // A spec that cannot fit the machine is refused before any allocation (the memory the runtime may use: the
         // physical memory, or the container's limit).
-        var memory = MemoryEstimate.errors(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, experiment);
+        var memory = MemoryEstimate.errors(MachineMemoryBytes(), experiment);
         if (!memory.IsEmpty) throw new SpecValidationException(memory);
 
         if (context.StopAtStep is { } stop && (stop < 1 || stop > experiment.Budget.Steps))
@@ -45,5 +45,18 @@ public static class ExperimentRunner
         }
         context.OnStart?.Invoke();
         return ModelTrainer.Run(experiment, context, start);
+    }
+
+    /// <summary>The memory the runtime may use: the physical memory, or the container's limit. The GC reports it as of its
+    /// last collection, so a process that has not collected yet collects its (tiny) youngest generation first.</summary>
+    private static double MachineMemoryBytes()
+    {
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available <= 0)
+        {
+            GC.Collect(0);
+            available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        }
+        return available > 0 ? available : double.PositiveInfinity; // unknown: refuse nothing
     }
 }
