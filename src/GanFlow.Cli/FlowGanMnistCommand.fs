@@ -110,7 +110,9 @@ let runStudy (s: FlowGanMnistStudy) (out: string) (device: string) (threads: int
             |> List.map (fun c ->
                 let cellFolder = Path.Combine(folder.Directory, c.Objective.Short)
                 eprintfn "running %s -> %s" c.Name cellFolder
-                let summary = FlowGanMnistRunner.Run(c, splits, cellFolder, device, classifierFile, resume, Action<_> progress, Action<string>(eprintfn "%s"), fresh)
+                // --resume continues the cells that hold a run and starts the others.
+                let cellResume = resume && (File.Exists(Path.Combine(cellFolder, RunFiles.Spec)) || CheckpointFolders.Any cellFolder)
+                let summary = FlowGanMnistRunner.Run(c, splits, cellFolder, device, classifierFile, cellResume, Action<_> progress, Action<string>(eprintfn "%s"), fresh)
                 print (c.Objective.Short + ".") summary
                 c.Objective.Short, cellFolder, summary)
         let summaries = runs |> List.map (fun (_, _, summary) -> summary)

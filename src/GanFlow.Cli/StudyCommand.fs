@@ -29,7 +29,9 @@ let withOverrides seed (steps: int option) (study: Study) =
 type CellPlan =
     /// The folder holds this cell's run, completed: kept as it is.
     | Keep
-    /// Run the cell with `--resume`: continue (or extend) its checkpoint, or start it in an empty folder.
+    /// The folder holds no run of the cell yet: run it from step 0.
+    | Start
+    /// Run the cell with `--resume`: continue (or extend) its checkpoint.
     | Resume
     /// The folder holds a run of another spec: run the cell afresh, replacing it.
     | Replace of SpecDifference
@@ -39,7 +41,8 @@ type CellPlan =
 let planCell (folder: string) (cell: StudyCell) =
     let store = RunStore folder
     match (if Directory.Exists folder then Option.ofObj (store.ReadSpec()) else None) with
-    | None -> CellPlan.Resume
+    | None when not (Directory.Exists folder) || not (CheckpointFolders.Any folder) -> CellPlan.Start
+    | None -> CellPlan.Resume // a checkpoint without a spec: the run refuses it, naming the folder
     | Some stored ->
         match SpecDiff.first (List.ofSeq ResumePolicy.ResumableFields) stored cell.Experiment with
         | Some difference -> CellPlan.Replace difference
@@ -143,6 +146,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                         @ (match plan with
                            | CellPlan.Resume -> [ "--resume" ]
                            | CellPlan.Replace _ -> [ "--fresh" ]
+                           | CellPlan.Start
                            | CellPlan.Keep -> [])
                     use child = WorkerProcess.Start(command, arguments, SpecJson.serialize e, Path.Combine(folder, RunFiles.Log), threads)
                     try

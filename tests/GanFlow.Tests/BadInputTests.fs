@@ -165,6 +165,17 @@ let tests =
             Expect.isFalse (Directory.Exists out) "nothing created"
         }
 
+        test "8: run --resume with nothing to resume is refused and creates nothing" {
+            let out = TestFolders.fresh "nothing-to-resume"
+            let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--resume" ]
+            Expect.stringContains output "nothing to resume (no such folder)" "a missing folder"
+            Expect.isFalse (Directory.Exists out) "nothing created"
+            Directory.CreateDirectory out |> ignore
+            let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--resume" ]
+            Expect.stringContains output "nothing to resume (it holds no run)" "an empty folder"
+            Expect.isEmpty (Directory.GetFileSystemEntries out) "still empty"
+        }
+
         test "10: search --max-steps -1 blames maxSteps" {
             let out = TestFolders.fresh "max-steps"
             let output = expectExit 2 [ "search"; "demo-search-unimodal"; "--out"; out; "--max-steps"; "-1" ]

@@ -33,6 +33,18 @@ public static class ResumePolicy
     /// <summary>Spec fields a resume may change: the description (a command-line note) and the step budget (extending is resuming).</summary>
     public static readonly IReadOnlyList<string> ResumableFields = ["description", "budget.steps"];
 
+    /// <summary><c>--resume</c> needs a run to resume: a folder that holds none (missing, or without a spec and a
+    /// checkpoint) is refused before anything is created, as <c>ganflow search --resume</c> refuses one.</summary>
+    /// <exception cref="RunFolderException">Nothing to resume in <paramref name="directory"/>.</exception>
+    public static void RequireRunToResume(string directory)
+    {
+        var holdsRun = Directory.Exists(directory)
+                       && (File.Exists(Path.Combine(directory, RunFiles.Spec)) || CheckpointFolders.Any(directory));
+        if (!holdsRun)
+            throw new RunFolderException(
+                $"--resume {directory}: nothing to resume ({(Directory.Exists(directory) ? "it holds no run" : "no such folder")}); nothing was created. Run without --resume to start it");
+    }
+
     /// <summary>
     /// The rule of a run started without <c>--resume</c> in a folder that may already hold one, the same for every kind of run:
     /// trained steps are never lost to one command. An empty folder, or <paramref name="fresh"/> (<c>--fresh</c>: the

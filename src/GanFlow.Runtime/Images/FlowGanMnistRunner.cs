@@ -32,6 +32,7 @@ public static class FlowGanMnistRunner
         if (classifierFile is not null && !File.Exists(classifierFile))
             throw new RunFolderException($"--classifier {classifierFile}: no such file (`ganflow data classifier --data DIR --out FILE` writes one)");
         var notice = onNotice ?? (_ => { });
+        if (resume) ResumePolicy.RequireRunToResume(outputDirectory);
         using var folder = OwnedFolder.Open(outputDirectory, FolderKind.Images);
         var specPath = Path.Combine(folder.Directory, RunFiles.Spec);
         var specText = SpecJson.serialize(experiment);

@@ -27,6 +27,7 @@ public static class ImageRunner
         var vaeInit = VaeCheckpoint(experiment);
         var notice = context.OnNotice ?? (_ => { });
 
+        if (context.Resume) ResumePolicy.RequireRunToResume(context.OutputDirectory);
         using var folder = OwnedFolder.Open(context.OutputDirectory, FolderKind.Images);
         var specPath = Path.Combine(folder.Directory, RunFiles.Spec);
         var specText = SpecJson.serialize(experiment);

@@ -29,7 +29,7 @@ public sealed class ExperimentTrialRunner(string device) : ITrialRunner
         var context = new RunContext(
             DeviceSelection.FromString(DeviceSelection.ForTrial(device, job.Trial)), job.Folder,
             OnEvaluation: r => log.Line(string.Create(CultureInfo.InvariantCulture, $"step {r.Step}: w1 {r.W1:G6}, energy {r.Energy:G6}, {r.WallSeconds:F1} s")),
-            Resume: true, OnNotice: log.Line, StopAtStep: job.ToStep, TensorBoard: true);
+            Resume: HoldsRun(job.Folder), OnNotice: log.Line, StopAtStep: job.ToStep, TensorBoard: true);
         RunSummary summary;
         try
         {
@@ -48,4 +48,9 @@ public sealed class ExperimentTrialRunner(string device) : ITrialRunner
         log.Line($"{summary.Status} after {summary.StepsCompleted} steps: {summary.Message}");
         return TrialFolders.ResultOf(job, summary, new RunStore(job.Folder));
     }
+
+    /// <summary>Whether a trial's folder already holds its run (a job continues it with resume semantics; a first job
+    /// starts it, since resuming needs something to resume).</summary>
+    internal static bool HoldsRun(string folder) =>
+        File.Exists(Path.Combine(folder, RunFiles.Spec)) || CheckpointFolders.Any(folder);
 }

@@ -31,13 +31,15 @@ public sealed class ProcessTrialRunner(GanflowCommand command, string device) : 
         var arguments = new List<string>
         {
             "run", "--spec", "-", "--out", job.Folder, "--until", job.ToStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--resume", "--threads", "1", "--device", Devices.DeviceSelection.ForTrial(device, job.Trial), "--no-report", "--tensorboard",
+            "--threads", "1", "--device", Devices.DeviceSelection.ForTrial(device, job.Trial), "--no-report", "--tensorboard",
         };
         var spec = SpecJson.serialize(job.Experiment);
         var exit = 0;
         for (var attempt = 1; attempt <= Attempts; attempt++)
         {
-            using var child = WorkerProcess.Start(command, arguments, spec, Path.Combine(job.Folder, RunFiles.Log), threads: 1);
+            // Resume semantics once the folder holds the trial's run (a later rung, or a retry after a crash).
+            var resume = ExperimentTrialRunner.HoldsRun(job.Folder) ? (string[])["--resume"] : [];
+            using var child = WorkerProcess.Start(command, [.. arguments, .. resume], spec, Path.Combine(job.Folder, RunFiles.Log), threads: 1);
             exit = child.WaitForExit(cancel);
             if (exit is >= 0 and < 128) break; // an exit of its own; 128 + n is a kill by signal n
         }
