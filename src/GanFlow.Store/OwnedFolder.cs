@@ -91,13 +91,16 @@ public sealed class OwnedFolder : IDisposable
 
     /// <summary>Names in <paramref name="directory"/> (sorted, ordinal) that the tool would not have written there; a folder
     /// without a marker holding any of them is foreign. Only the lock files are allowed there (a writer that just took the
-    /// lock has not written its marker yet), and the marker's own temporary (a writer killed while writing it).</summary>
+    /// lock has not written its marker yet), and the temporaries of the marker and of the lock's owner file (a writer killed
+    /// while writing one).</summary>
     public static IEnumerable<string> ForeignEntries(string directory) =>
         System.IO.Directory.EnumerateFileSystemEntries(directory)
             .Select(p => Path.GetFileName(p))
             .Where(name => name is not (RunFiles.Lock or RunFiles.LockOwner))
-            // A kill while the marker itself was being written leaves its temporary: the folder is still the tool's.
-            .Where(name => !(name.StartsWith($".{RunFiles.Marker}.", StringComparison.Ordinal) && AtomicFile.IsTemporary(name)))
+            // A kill while the marker or the lock's owner file was being written leaves its temporary: the folder is
+            // still the tool's (the chaos test found both: a worker killed between taking the lock and writing run.json).
+            .Where(name => !((name.StartsWith($".{RunFiles.Marker}.", StringComparison.Ordinal) || name.StartsWith($".{RunFiles.LockOwner}.", StringComparison.Ordinal))
+                             && AtomicFile.IsTemporary(name)))
             .Order(StringComparer.Ordinal);
 
     /// <summary>Deletes the files and folders of <paramref name="names"/> in this folder where they exist, nothing else.</summary>

@@ -181,7 +181,7 @@ let private chaos (backend: Backend) =
                     Tasks.Task.Run(fun () ->
                         Thread.Sleep(TimeSpan.FromSeconds(lease + 1.5))
                         signal "CONT" victim.Id
-                        if victim.WaitForExit 10_000 then selfEnded.Add victim.ExitCode else victim.Kill()
+                        if victim.WaitForExit 30_000 then selfEnded.Add victim.ExitCode else victim.Kill()
                         lock frozen (fun () ->
                             workers[k] <- startLogged [] (sprintf "%s.worker-%d" log k) workerArgs
                             frozen.Remove k |> ignore)))

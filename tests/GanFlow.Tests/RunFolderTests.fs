@@ -90,6 +90,21 @@ let tests =
             Expect.equal (RunStore(folder).ReadMetrics() |> Seq.map _.Step |> List.ofSeq) [ 10 ] "only the new run's rows"
         }
 
+        test "a folder left by a writer killed before its marker (the lock, a temporary of run.json or .lock.json) is still the tool's" {
+            for leftover in [ sprintf ".run.json.%s.tmp" (Guid.NewGuid().ToString "N"); sprintf "..lock.json.%s.tmp" (Guid.NewGuid().ToString "N") ] do
+                let folder = scratchFolder "killed-before-marker"
+                Directory.CreateDirectory folder |> ignore
+                File.WriteAllText(Path.Combine(folder, ".lock"), "")
+                File.WriteAllText(Path.Combine(folder, leftover), "half")
+                Expect.isEmpty (OwnedFolder.ForeignEntries folder |> List.ofSeq) (sprintf "%s is the tool's" leftover)
+                use opened = OwnedFolder.Open(folder, FolderKind.Run)
+                Expect.isFalse (File.Exists(Path.Combine(folder, leftover))) "the stale temporary is removed once the folder is opened"
+            let foreign = scratchFolder "foreign-tmp"
+            Directory.CreateDirectory foreign |> ignore
+            File.WriteAllText(Path.Combine(foreign, sprintf ".notes.txt.%s.tmp" (Guid.NewGuid().ToString "N")), "mine")
+            Expect.isNonEmpty (OwnedFolder.ForeignEntries foreign |> List.ofSeq) "another name's temporary is not"
+        }
+
         test "a second writer of a folder is refused, naming the process that holds it" {
             let folder = scratchFolder "locked"
             Directory.CreateDirectory folder |> ignore
