@@ -152,7 +152,8 @@ let private chaos (backend: Backend) =
     let selfEnded = Collections.Concurrent.ConcurrentBag<int>()
     let mutable round = 0
     while not (over ()) do
-        if watch.Elapsed > TimeSpan.FromMinutes 8.0 then failtest "the chaos search did not finish in 8 minutes"
+        // A hang guard only (no speed is asserted; the search takes about a minute): a search that never ends fails.
+        if watch.Elapsed > TimeSpan.FromMinutes 60.0 then failtest "the chaos search hung (not finished after 60 minutes)"
         Thread.Sleep(1_500 + rng.Next 2_000)
         mostConnections <- max mostConnections (connections ())
         round <- round + 1
@@ -288,9 +289,9 @@ let tests =
             Expect.equal first.ExitCode 143 "the worker exits with 128 + SIGTERM"
             let attempt = (readSearch url None closedForm.Name).Attempts |> List.find (fun a -> a.Trial = job.Trial && a.Attempt = job.Attempt && a.ToStep = job.ToStep)
             Expect.equal attempt.Outcome "released" "its lease was given back"
-            let watch = Stopwatch.StartNew()
             Expect.equal (runLogged [] log [ "worker"; "--store"; url; "--search"; closedForm.Name ]) 0 "a second worker finishes the search"
-            Expect.isLessThan watch.Elapsed.TotalSeconds 300.0 "long before the 300 s lease would have expired"
+            // The job was taken up again because its lease was given back, not because the 300 s lease ran out.
+            Expect.isEmpty ((readSearch url None closedForm.Name).Attempts |> List.filter (fun a -> a.Outcome = "expired")) "no lease expired"
             let data = readSearch url None closedForm.Name
             checkFinishedSearch (Search.withOverrides (Some 2) None (Some 40) (Some 160) closedForm) data
             Expect.exists data.Attempts (fun a -> a.Trial = job.Trial && a.ToStep = job.ToStep && a.Attempt = job.Attempt + 1 && a.Outcome = "reported") "the job's next attempt"
