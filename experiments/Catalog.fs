@@ -9,6 +9,7 @@ let all: Declared list =
       Declared.Study Seed000Table1.study
       Declared.Single Seed003Moons.realNvp
       Declared.Single Seed003Moons.otFlow ]
+    @ (NeuralSplineFlows.all |> List.map Declared.Single)
     @ (DemoSearch.search :: ClosedFormSearch.search :: Seed000Search.all |> List.map Declared.Search)
     @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
     @ [ Declared.Study Seed001FlowGan.study ]

@@ -84,28 +84,21 @@ type ReportArgs =
             | Store_Password_File _ -> "a search folder whose store is a PostgreSQL server: a file whose first line is the password (else PGPASSWORD or ~/.pgpass)."
 
 type BenchArgs =
+    | Only of group: string
     | Steps of steps: int
     | Flow_Steps of steps: int
-    | Dynamics_Only
-    | Estimators_Only
     | Image_Steps of steps: int
-    | Images_Only
-    | Metrics_Only
-    | Search_Only
     | Search_Store of url: string
     | Store_Password_File of file: string
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | Steps _ -> "generator steps timed per GAN configuration (default 200)."
-            | Flow_Steps _ -> "training steps timed per flow configuration (default 40)."
-            | Dynamics_Only -> "time only seed 002's dynamics (trajectory-steps per second, one thread and in parallel)."
-            | Image_Steps _ -> "training steps timed per seed 003 image model (default 100)."
-            | Images_Only -> "time only seed 003's image models (VAE, DCGAN, WGAN-clip training steps per second on MNIST-shaped images)."
-            | Estimators_Only -> "time only the likelihood estimators (AIS seconds per 1,000 points, Parzen, the Jacobian spectrum)."
-            | Metrics_Only -> "time only the sample metrics: 1-D on 100,000 samples, and `ganflow metric`'s scores on 10,000 and 100,000 points in 2-D and 20-D."
-            | Search_Only -> "time only the search machinery: trials/hour one process per job against long-lived workers, 2 workers against 1, decisions/s and decision latency."
+            | Only _ ->
+                "time one group only: gans | flows | images | metrics | search | estimators | checkpoints | dynamics (training figures are marginal rates over two run lengths)."
+            | Steps _ -> "generator steps of the shorter of the two timed runs per GAN configuration (default 100; the longer runs twice as many)."
+            | Flow_Steps _ -> "training steps of the shorter of the two timed runs per flow configuration (default 40)."
+            | Image_Steps _ -> "training steps of the shorter of the two timed runs per seed 003 image model (default 50; seed 001's NICE runs a tenth)."
             | Search_Store _ -> "a PostgreSQL store (postgresql://USER@HOST:PORT/DATABASE) for the decision figures with 1, 4 and 16 workers (skipped without it)."
             | Store_Password_File _ -> "the --search-store's password file (else PGPASSWORD or ~/.pgpass)."
 

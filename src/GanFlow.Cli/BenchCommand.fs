@@ -69,6 +69,28 @@ let metrics () =
     line "KDE bandwidth by held-out likelihood (20 candidates)" (medianMilliseconds 5 (fun () -> Kde.heldOutBandwidth 20 (Random 3) x))
     pointMetrics ()
 
+/// The machine's load averages (`uptime`'s figures), printed beside timings that depend on it.
+let private load () =
+    try
+        let parts = (IO.File.ReadAllText "/proc/loadavg").Split(' ')
+        sprintf "load %s %s %s" parts[0] parts[1] parts[2]
+    with _ -> "load unknown"
+
+/// Prints a `name = value unit` line with the machine's load.
+let private figure (name: string) (value: float) (unit: string) (detail: string) =
+    printfn "%s = %.4g %s  # %s; %s" name value unit detail (load ())
+
+/// A training rate measured as a marginal rate: the wall seconds of a run of `steps` steps and of one of 2·`steps`
+/// (each through the real runner: start, step-0 and final evaluation, files), and `steps` over their difference, so
+/// that what does not grow with the steps (start, evaluations, the report) cancels; after a short warm-up run, so that
+/// the JIT's first compilation falls in neither. Returns steps per second and the seconds per step.
+let private marginal (steps: int) (timed: int -> float) =
+    timed (max 2 (steps / 10)) |> ignore
+    let short = timed steps
+    let long = timed (2 * steps)
+    let seconds = max (long - short) 1e-9
+    float steps / seconds, seconds / float steps
+
 /// Runs `steps` training steps of `model` on `dataset` through the real runner (one intra-op thread, CPU unless
 /// CUDA is present) with evaluation kept to one small final pass, in a scratch folder deleted afterwards; returns
 /// the summary and the wall seconds, dominated by training.
@@ -85,19 +107,24 @@ let private timedRun (name: string) (model: Model) (dataset: Distribution) (batc
     let summary = GanFlow.Runtime.ExperimentRunner.Run(experiment, GanFlow.Runtime.Devices.RunContext(device, folder, null, false))
     let seconds = watch.Elapsed.TotalSeconds
     IO.Directory.Delete(folder, true)
+    if summary.Status <> GanFlow.Core.Experiments.RunStatus.Completed then failwithf "the bench's run %s ended %A" name summary.Status
     summary, seconds
 
-/// GAN training throughput: `steps` generator steps of each configuration (see `timedRun`).
+/// GAN training rates, marginal over `steps` and 2·`steps` generator steps (see `marginal`): the rows of issue 20's
+/// table at their declared batch and at the papers' batch of 2,048, as `bench.gans.NAME.batch_B = RATE steps/s` lines;
+/// the small paper-scale trial (the unimodal baseline at batch 2,048) also as seconds per generator step.
 let gan (steps: int) =
     let configurations =
-        [ "Table 2 unimodal baseline (SN, 10 critic steps)", GanFlow.Experiments.Seed000Table2.unimodalBaseline, NamedDatasets.unimodal, 512
-          "Table 2 multimodal baseline (GP, 5 critic steps)", GanFlow.Experiments.Seed000Table2.multimodalBaseline, NamedDatasets.multimodal, 512
-          "demo WGAN-GP (64x2, 5 critic steps)", Gan.WganGp, NamedDatasets.unimodal, 256 ]
-    printfn "GAN training, %d generator steps each" steps
-    for name, spec, dataset, batch in configurations do
-        let summary, seconds = timedRun name (Model.Gan spec) dataset batch steps 1_000
-        printfn "%-52s %8.1f generator steps/s %9.1f critic steps/s  (batch %d, %s, %A)"
-            name (float steps / seconds) (float (steps * spec.CriticSteps) / seconds) batch summary.Device summary.Status
+        [ "table2_unimodal_baseline", "SN 64x1, 10 critic steps", GanFlow.Experiments.Seed000Table2.unimodalBaseline, NamedDatasets.unimodal, [ 512; 2_048 ]
+          "table2_multimodal_baseline", "GP 128x3, 5 critic steps", GanFlow.Experiments.Seed000Table2.multimodalBaseline, NamedDatasets.multimodal, [ 512; 2_048 ]
+          "demo_wgan_gp", "GP 64x2, 5 critic steps", Gan.WganGp, NamedDatasets.unimodal, [ 256; 2_048 ] ]
+    printfn "GAN training, marginal rates over %d and %d generator steps (one intra-op thread, allocator %s)" steps (2 * steps) (GanFlow.Runtime.Devices.NativeAllocator.Apply())
+    for name, detail, spec, dataset, batches in configurations do
+        for batch in batches do
+            let rate, perStep = marginal steps (fun n -> snd (timedRun name (Model.Gan spec) dataset batch n 1_000))
+            figure (sprintf "bench.gans.%s.batch_%d" name batch) rate "generator_steps/s" (sprintf "%s, batch %d, %.0f critic steps/s" detail batch (rate * float spec.CriticSteps))
+            if name = "table2_unimodal_baseline" && batch = 2_048 then
+                figure "bench.gans.paper_scale_small_trial.seconds_per_generator_step" perStep "s" "the unimodal baseline at batch 2,048 (issue 20's target: <= 0.012)"
 
 /// Seed 003's image models on MNIST-shaped images (28×28, batch 64, random bytes: the speed does not depend on the
 /// digits): training steps per second of the VAE, the DCGAN and the WGAN-clip (5 critic steps each) through the real
@@ -111,23 +138,24 @@ let images (steps: int) =
         (Random seed).NextBytes bytes
         { Rows = 28; Columns = 28; Pixels = bytes; Labels = Array.init count (fun i -> byte (i % 10)) }
     let splits: GanFlow.Core.Images.ImageSplits = { Train = random 1 2_048; Validation = random 3 0; Test = random 2 256 }
-    printfn "image training (seed 003, 28x28, batch 64), %d steps each on %O" steps device
+    printfn "image training (seed 003, 28x28, batch 64), marginal rates over %d and %d steps on %O" steps (2 * steps) device
     for declared in GanFlow.Experiments.Seed003Mnist.reduced |> List.filter (fun e -> e.Model.Init = GanFlow.Core.Images.GeneratorInit.Random) do
-        let experiment =
-            { declared with
-                Budget = GanFlow.Core.Images.ImageBudget.Steps steps
-                Evaluation = { declared.Evaluation with Every = steps; EnergyBatches = 1; TestImages = 64 }
-                Pictures = { declared.Pictures with PosteriorImages = 0 } }
-        let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
-        let summary = GanFlow.Runtime.Images.ImageRunner.Run(experiment, splits, GanFlow.Runtime.Images.ImageRunContext(device, folder))
-        let records =
-            match GanFlow.Core.Images.ImageMetricsCsv.parse (IO.File.ReadAllText(IO.Path.Combine(folder, GanFlow.Store.RunFiles.Metrics))) with
-            | Ok r -> r
-            | Error e -> failwith e
-        IO.Directory.Delete(folder, true)
-        let seconds = (List.last records).WallSeconds - records.Head.WallSeconds
-        printfn "%-52s %8.1f steps/s  (%s, %d + %d weights, %A)" (sprintf "%s (%s)" experiment.Model.Family experiment.Name) (float steps / seconds)
-            summary.Device summary.GeneratorParameters summary.SecondNetworkParameters summary.Status
+        let timed (n: int) =
+            let experiment =
+                { declared with
+                    Budget = GanFlow.Core.Images.ImageBudget.Steps n
+                    Evaluation = { declared.Evaluation with Every = n; EnergyBatches = 1; TestImages = 64 }
+                    Pictures = { declared.Pictures with PosteriorImages = 0 } }
+            let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+            GanFlow.Runtime.Images.ImageRunner.Run(experiment, splits, GanFlow.Runtime.Images.ImageRunContext(device, folder)) |> ignore
+            let records =
+                match GanFlow.Core.Images.ImageMetricsCsv.parse (IO.File.ReadAllText(IO.Path.Combine(folder, GanFlow.Store.RunFiles.Metrics))) with
+                | Ok r -> r
+                | Error e -> failwith e
+            IO.Directory.Delete(folder, true)
+            (List.last records).WallSeconds - records.Head.WallSeconds
+        let rate, _ = marginal steps timed
+        figure (sprintf "bench.images.seed003_%s.batch_%d" (declared.Model.Family.ToLowerInvariant()) declared.Model.BatchSize) rate "steps/s" declared.Name
     // Seed 001's NICE Flow-GANs on the same images: the reduced experiments and the paper's 22M-weight NICE, through
     // the real runner, evaluations kept to 64 images and the end-of-run estimators off. The classifier the runner needs
     // is trained once, untimed, on the same random images.
@@ -142,27 +170,28 @@ let images (steps: int) =
                 use writer = new IO.BinaryWriter(stream, Text.Encoding.UTF8, true)
                 model.save writer |> ignore)
         let seed001Steps = max 2 (steps / 10)
-        printfn "NICE Flow-GAN training (seed 001, 28x28), %d steps each on %O" seed001Steps device
+        printfn "NICE Flow-GAN training (seed 001, 28x28), marginal rates over %d and %d steps on %O" seed001Steps (2 * seed001Steps) device
         let splits001 = { splits with Validation = random 4 256 }
         for declared in GanFlow.Experiments.Seed001Mnist.reduced @ [ List.head GanFlow.Experiments.Seed001Mnist.paper ] do
-            let experiment =
-                { declared with
-                    Steps = seed001Steps
-                    EvaluateEvery = seed001Steps
-                    EvaluationImages = 64
-                    Samples = 64
-                    JacobianPoints = 1
-                    Parzen = None
-                    Ais = None }
-            let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
-            let walls = Collections.Generic.List<float>()
-            try
-                let summary =
-                    GanFlow.Runtime.Images.FlowGanMnistRunner.Run(experiment, splits001, folder, device, classifierFile, false, Action<_>(fun e -> walls.Add e.WallSeconds))
-                let seconds = walls[walls.Count - 1] - walls[0]
-                printfn "%-52s %8.2f steps/s  (batch %d, %O, %A)" experiment.Name (float seed001Steps / seconds) experiment.BatchSize device summary.Status
-            finally
-                if IO.Directory.Exists folder then IO.Directory.Delete(folder, true)
+            let timed (n: int) =
+                let experiment =
+                    { declared with
+                        Steps = n
+                        EvaluateEvery = n
+                        EvaluationImages = 64
+                        Samples = 64
+                        JacobianPoints = 1
+                        Parzen = None
+                        Ais = None }
+                let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+                let walls = Collections.Generic.List<float>()
+                try
+                    GanFlow.Runtime.Images.FlowGanMnistRunner.Run(experiment, splits001, folder, device, classifierFile, false, Action<_>(fun e -> walls.Add e.WallSeconds)) |> ignore
+                    walls[walls.Count - 1] - walls[0]
+                finally
+                    if IO.Directory.Exists folder then IO.Directory.Delete(folder, true)
+            let rate, _ = marginal seed001Steps timed
+            figure (sprintf "bench.images.%s.batch_%d" (declared.Name.Replace('-', '_')) declared.BatchSize) rate "steps/s" declared.Description
     finally
         IO.Directory.Delete(classifierFolder, true)
 
@@ -171,16 +200,21 @@ let images (steps: int) =
 /// NLL on 10,000 points, with the ODE function evaluations (NFE) each needed.
 let flows (steps: int) =
     let configurations =
-        [ "Table 1 GF (505 parameters), batch 1,024", GanFlow.Experiments.Seed000Table1.gaussianization, NamedDatasets.unimodal, 1_024
-          "Table 1 FFJORD (9,093 parameters), batch 256", GanFlow.Experiments.Seed000Table1.ffjord, NamedDatasets.multimodal, 256
-          "moons RealNVP (205,848 parameters), batch 256", Flow.realNvpMoons, NamedDatasets.moons, 256
-          "moons OT-Flow (1,229 parameters), batch 256", Flow.otFlowMoons, NamedDatasets.moons, 256 ]
-    printfn "flow training, %d steps each" steps
-    for name, spec, dataset, batch in configurations do
-        let summary, seconds = timedRun name (Model.Flow spec) dataset batch steps 200
-        let evaluations = summary.Final |> Option.map (fun f -> f.FunctionEvaluations) |> Option.defaultValue nan
-        printfn "%-52s %8.2f steps/s  (NFE per forward %s, %s, %A)" name (float steps / seconds)
-            (if Double.IsNaN evaluations then "-" else sprintf "%.0f" evaluations) summary.Device summary.Status
+        [ "table1_gf", "GF, 505 parameters", GanFlow.Experiments.Seed000Table1.gaussianization, NamedDatasets.unimodal, [ 1_024; 2_048 ]
+          "table1_ffjord", "FFJORD, 9,093 parameters", GanFlow.Experiments.Seed000Table1.ffjord, NamedDatasets.multimodal, [ 256 ]
+          "moons_realnvp", "RealNVP, 205,848 parameters, float64", Flow.realNvpMoons, NamedDatasets.moons, [ 256; 2_048 ]
+          "moons_otflow", "OT-Flow, 1,229 parameters, float64", Flow.otFlowMoons, NamedDatasets.moons, [ 256 ] ]
+    printfn "flow training, marginal rates over %d and %d steps" steps (2 * steps)
+    for name, detail, spec, dataset, batches in configurations do
+        for batch in batches do
+            let mutable evaluations = nan
+            let rate, _ =
+                marginal steps (fun n ->
+                    let summary, seconds = timedRun name (Model.Flow spec) dataset batch n 200
+                    evaluations <- summary.Final |> Option.map (fun f -> f.FunctionEvaluations) |> Option.defaultValue nan
+                    seconds)
+            figure (sprintf "bench.flows.%s.batch_%d" name batch) rate "steps/s"
+                (sprintf "%s, batch %d, NFE per forward %s" detail batch (if Double.IsNaN evaluations then "-" else sprintf "%.0f" evaluations))
     let n = 10_000
     for name, spec, dataset in
         [ "Table 1 FFJORD", GanFlow.Experiments.Seed000Table1.ffjord, NamedDatasets.multimodal
@@ -286,17 +320,6 @@ let dynamics () =
         let inParallel = medianMilliseconds 3 (parallelCell rule)
         printfn "%-52s %12.0f trajectory-steps/s  (%d trajectories, %.2f s)" (sprintf "%A, phase-diagram cell in parallel" rule)
             (float (draws.Length * spec.Steps) / (inParallel / 1000.0)) draws.Length (inParallel / 1000.0)
-
-/// The machine's load averages (`uptime`'s figures), printed beside timings that depend on it.
-let private load () =
-    try
-        let parts = (IO.File.ReadAllText "/proc/loadavg").Split(' ')
-        sprintf "load %s %s %s" parts[0] parts[1] parts[2]
-    with _ -> "load unknown"
-
-/// Prints a `name = value unit` line with the machine's load.
-let private figure (name: string) (value: float) (unit: string) (detail: string) =
-    printfn "%s = %.4g %s  # %s; %s" name value unit detail (load ())
 
 /// Runs `ganflow ARGS` as a child process to its end; returns the wall seconds and the exit code.
 let private timedGanflow (args: string list) =

@@ -98,29 +98,28 @@ let private execute (command: ParseResults<Command>) =
     | Dynamics args ->
         DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
             (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
-    | Bench args when args.Contains BenchArgs.Images_Only ->
-        BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 100))
-        0
-    | Bench args when args.Contains BenchArgs.Metrics_Only ->
-        BenchCommand.metrics ()
-        0
-    | Bench args when args.Contains BenchArgs.Search_Only ->
-        BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File)
-        0
-    | Bench args when args.Contains BenchArgs.Estimators_Only ->
-        BenchCommand.estimators ()
-        0
     | Bench args ->
-        if not (args.Contains BenchArgs.Dynamics_Only) then
-            BenchCommand.metrics ()
-            BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 200))
-            BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40))
-            BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 100))
-            BenchCommand.checkpoints ()
-            BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File)
-            BenchCommand.estimators ()
-        BenchCommand.dynamics ()
-        0
+        let groups: (string * (unit -> unit)) list =
+            [ "metrics", BenchCommand.metrics
+              "gans", (fun () -> BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 100)))
+              "flows", (fun () -> BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40)))
+              "images", (fun () -> BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 50)))
+              "checkpoints", BenchCommand.checkpoints
+              "search", (fun () -> BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File))
+              "estimators", BenchCommand.estimators
+              "dynamics", BenchCommand.dynamics ]
+        match args.TryGetResult BenchArgs.Only with
+        | None ->
+            groups |> List.iter (fun (_, run) -> run ())
+            0
+        | Some only ->
+            match groups |> List.tryFind (fun (name, _) -> name = only) with
+            | Some(_, run) ->
+                run ()
+                0
+            | None ->
+                eprintfn "error: bench --only: unknown group '%s' (one of %s)" only (groups |> List.map fst |> String.concat ", ")
+                2
     | Report args -> ReportCommand.runWith (args.GetResult ReportArgs.Run_Folder) (args.TryGetResult ReportArgs.Store_Password_File)
     | Search args ->
         let name = args.GetResult SearchArgs.Search
@@ -161,6 +160,8 @@ let private execute (command: ParseResults<Command>) =
 
 [<EntryPoint>]
 let main argv =
+    // Before libtorch allocates anything: the C allocator keeps tensor-sized blocks in the heap (GANFLOW_MALLOC=default turns it off).
+    GanFlow.Runtime.Devices.NativeAllocator.Apply() |> ignore
     GanFlow.Runtime.Processes.ParentWatch.StartIfChild()
     let parser = ArgumentParser.Create<Command>(programName = "ganflow")
     try

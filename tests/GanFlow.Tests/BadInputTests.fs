@@ -58,6 +58,13 @@ let tests =
             Expect.isFalse (Directory.Exists out) "still no folder"
         }
 
+        test "bench --only with an unknown group names the value and the groups, before timing anything" {
+            let output = expectExit 2 [ "bench"; "--only"; "gan" ]
+            Expect.stringContains output "unknown group 'gan'" "the value is named"
+            Expect.stringContains output "gans, flows, images" "the groups are listed"
+            Expect.isFalse (output.Contains "generator_steps/s") "nothing was timed"
+        }
+
         test "10: an unknown flag is named as unknown, for the subcommand it was given to" {
             let out = TestFolders.fresh "unknown-flag"
             let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--foo" ]

@@ -17,6 +17,10 @@ let tests =
             Expect.equal (count Flow.otFlowMoons 2) 1_229L "OT-Flow parameters")
         testCase "seed 000's Gaussianization flow has 505 parameters in 1-D" (fun () ->
             Expect.equal (count Flow.gaussianization1d 1) 505L "GF parameters")
+        testCase "the neural spline flows have 3K − 1 parameters per transformed coordinate per layer (380 in 1-D, 4 × 7,342 in 2-D)" (fun () ->
+            // 1-D: 4 layers × (3 · 32 − 1) free parameters. 2-D: per layer a net 2 → 64 → 64 → 2 · 23, by hand (2 + 1)·64 + (64 + 1)·64 + (64 + 1)·46 = 192 + 4,160 + 2,990 = 7,342.
+            Expect.equal (count GanFlow.Experiments.NeuralSplineFlows.oneD 1) 380L "1-D: 4 × 95"
+            Expect.equal (count GanFlow.Experiments.NeuralSplineFlows.twoD 2) (4L * 7_342L) "2-D: 4 coupling nets")
         testCase "seed 000's FFJORD has 9,093 parameters in 1-D" (fun () ->
             Expect.equal (count Flow.ffjord1d 1) 9_093L "FFJORD parameters")
         testCase "seed 001's NICE for MNIST has 22,295,920 parameters, 19,158,352 of them live (NICE's own count)" (fun () ->

@@ -84,6 +84,14 @@ let lawCases =
         LogDetTolerance = 1e-4
         Stochastic = false
         TrajectoryStages = fun _ -> 5 }
+      { Name = "neural spline flow"
+        Spec = withArchitecture (FlowArchitecture.Spline { SplineFlow.Default with Layers = 2; Bins = 6; Width = 16; Bound = 2.0 })
+        Dimensions = [ 1; 2; 3 ]
+        InverseTolerance = 1e-8
+        LogDetTolerance = 1e-8
+        Stochastic = false
+        // x, 2 spline layers
+        TrajectoryStages = fun _ -> 3 }
       { Name = "RealNVP on standardized data"
         Spec = { withArchitecture (FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 2; Width = 8 }) with Standardize = true }
         Dimensions = [ 2 ]

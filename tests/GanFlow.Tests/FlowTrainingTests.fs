@@ -65,6 +65,8 @@ let tests =
                 Architecture = FlowArchitecture.Nice { Nice.Default with Couplings = 4; Width = 32; Depth = 3 }
                 Optimizer = Flow.adam 3e-3 }
             NamedDatasets.moons 200 256 0.3
+        train "neural spline flow on seed 000's multimodal set" GanFlow.Experiments.NeuralSplineFlows.oneD NamedDatasets.multimodal 150 512 0.3
+        train "neural spline flow on the ring of 8" GanFlow.Experiments.NeuralSplineFlows.twoD NamedDatasets.ring8 200 256 0.5
         train "FFJORD on N(1, 0.5²)"
             { Flow.ffjord1d with
                 Architecture = FlowArchitecture.Ffjord { Ffjord.Default with Hidden = [ 16; 16 ]; Solver = OdeSolver.Rk4 4 }

@@ -79,6 +79,14 @@ module ExperimentValidation =
             @ Check.atLeast (at + ".inverseIterations") 1 g.InverseIterations
         | FlowArchitecture.RealNvp r -> couplings (path + ".realNvp") r.Couplings r.Width r.Depth r.Activation
         | FlowArchitecture.Nice n -> couplings (path + ".nice") n.Couplings n.Width n.Depth n.Activation
+        | FlowArchitecture.Spline s ->
+            let at = path + ".spline"
+            Check.atLeast (at + ".layers") 1 s.Layers
+            @ Check.atLeast (at + ".bins") 2 s.Bins
+            @ Check.positive (at + ".bound") s.Bound
+            @ Check.atLeast (at + ".width") 1 s.Width
+            @ Check.atLeast (at + ".depth") 1 s.Depth
+            @ activation (at + ".activation") s.Activation
         | FlowArchitecture.Ffjord f ->
             let at = path + ".ffjord"
             (if List.isEmpty f.Hidden then Check.fail (at + ".hidden") f.Hidden "must hold at least one width" else [])

@@ -65,6 +65,14 @@ module MemoryEstimate =
             | FlowArchitecture.OtFlow o ->
                 let m = float o.Width
                 network (at + ".otFlow.width") o.Width "flow" 8.0 (m * m + m * d + float o.Rank * d) (b * m * 8.0) batch
+            | FlowArchitecture.Spline s ->
+                // Per layer: the coupling net d → width^depth → d·(3K − 1) (1-D: the 3K − 1 free parameters), and about
+                // 30 float64 temporaries of [batch, d, K + 1] for the knots, bins and the rational-quadratic terms.
+                let perCoordinate = float (3 * s.Bins - 1)
+                let net = { Mlp.Default with Width = s.Width; Depth = s.Depth }
+                let parameters = if d = 1.0 then perCoordinate else mlpParameters d (d * perCoordinate) net
+                network (at + ".spline.width") s.Width "flow" 8.0 (float s.Layers * parameters)
+                    (float s.Layers * (mlpActivations b net + b * d * float (s.Bins + 1) * 30.0)) batch
             | FlowArchitecture.Gaussianization g ->
                 let anchors = float g.Anchors * d * float g.Layers
                 network (at + ".gaussianization.anchors") g.Anchors "flow" 8.0 (anchors * 2.0 + float g.Layers * d * d) (b * anchors) batch

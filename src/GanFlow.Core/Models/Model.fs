@@ -94,6 +94,7 @@ module Model =
                     | FlowArchitecture.Nice _ -> "NICE"
                     | FlowArchitecture.Ffjord _ -> "FFJORD"
                     | FlowArchitecture.OtFlow _ -> "OT-Flow"
+                    | FlowArchitecture.Spline _ -> "neural spline"
                 sprintf "%s flow generator" name
         let objective =
             match model.Objective with

@@ -41,6 +41,7 @@ public static class FlowBuilder
             FlowArchitecture.Nice n => new NiceFlow(n.Item, dimension, spec.Base, generator),
             FlowArchitecture.Ffjord f => new FfjordFlow(f.Item, dimension, spec.Base, generator),
             FlowArchitecture.OtFlow o => new OtFlowModule(o.Item, dimension, spec.Base, generator),
+            FlowArchitecture.Spline s => new SplineFlow(s.Item, dimension, spec.Base, generator),
             _ => throw new NotSupportedException($"FlowBuilder has no interpretation for flow architecture {spec.Architecture}"),
         };
 

@@ -96,6 +96,27 @@ public static class HeldScalars
         return t.lt(s);
     }
 
+    /// <summary>The boolean tensor t ≥ c.</summary>
+    public static Tensor AtLeast(this Tensor t, double c)
+    {
+        using var s = c.ToScalar();
+        return t.ge(s);
+    }
+
+    /// <summary>The boolean tensor t ≤ c.</summary>
+    public static Tensor AtMost(this Tensor t, double c)
+    {
+        using var s = c.ToScalar();
+        return t.le(s);
+    }
+
+    /// <summary>A tensor shaped, typed and placed like <paramref name="like"/>, filled with <paramref name="value"/>.</summary>
+    public static Tensor FilledLike(Tensor like, double value)
+    {
+        using var s = value.ToScalar();
+        return torch.full_like(like, s);
+    }
+
     /// <summary>log(1 + eˣ) = max(x, 0) + log1p(e^−|x|), stable for any x (TorchSharp's softplus makes implicit Scalars).</summary>
     public static Tensor Softplus(Tensor x) => nn.functional.relu(x).Plus(x.abs().neg().exp().log1p());
 

@@ -51,15 +51,32 @@ public abstract class ParameterOptimizer : IDisposable
         Steps++;
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        for (var i = 0; i < Parameters.Count; i++)
+        BeginStep();
+        try
         {
-            var gradient = Parameters[i].grad;
-            if (gradient is not null) Update(i, Parameters[i], gradient);
+            for (var i = 0; i < Parameters.Count; i++)
+            {
+                var gradient = Parameters[i].grad;
+                if (gradient is not null) Update(i, Parameters[i], gradient);
+            }
+        }
+        finally
+        {
+            EndStep();
         }
     }
 
     /// <summary>Updates parameter <paramref name="index"/> in place from its gradient (inside no_grad and a dispose scope).</summary>
     protected abstract void Update(int index, Parameter parameter, Tensor gradient);
+
+    /// <summary>
+    /// Makes the Scalars that change with the step (the learning rate, Adam's bias corrections) once for every parameter of
+    /// the step, held in fields until <see cref="EndStep"/>; the constants are fields held for the optimiser's lifetime.
+    /// </summary>
+    protected abstract void BeginStep();
+
+    /// <summary>Disposes what <see cref="BeginStep"/> made.</summary>
+    protected abstract void EndStep();
 
     /// <summary>The state tensors, in a fixed order.</summary>
     protected abstract IEnumerable<Tensor> StateTensors();
@@ -100,8 +117,12 @@ public abstract class ParameterOptimizer : IDisposable
     public void Dispose()
     {
         foreach (var tensor in StateTensors()) tensor.Dispose();
+        DisposeConstants();
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Disposes the optimiser's constant Scalars (fields held for its lifetime).</summary>
+    protected abstract void DisposeConstants();
 }
 
 /// <summary>Adam (Kingma &amp; Ba 2014) with L2 weight decay added to the gradient, as PyTorch's Adam.</summary>
@@ -113,6 +134,8 @@ public sealed class AdamOptimizer : ParameterOptimizer
     private readonly double weightDecay;
     private readonly List<Tensor> firstMoments;
     private readonly List<Tensor> secondMoments;
+    // Process-lifetime constants of the update (held, never implicit; disposed with the optimiser).
+    private readonly Scalar decay, b1, oneMinusB1, b2, oneMinusB2, epsilon, one;
 
     /// <summary>Adam over <paramref name="parameters"/>.</summary>
     public AdamOptimizer(IEnumerable<Parameter> parameters, double learningRate, double beta1, double beta2, double weightDecay)
@@ -123,25 +146,53 @@ public sealed class AdamOptimizer : ParameterOptimizer
         this.weightDecay = weightDecay;
         firstMoments = Parameters.Select(p => torch.zeros_like(p).DetachFromDisposeScope()).ToList();
         secondMoments = Parameters.Select(p => torch.zeros_like(p).DetachFromDisposeScope()).ToList();
+        decay = weightDecay.ToScalar();
+        b1 = beta1.ToScalar();
+        oneMinusB1 = (1.0 - beta1).ToScalar();
+        b2 = beta2.ToScalar();
+        oneMinusB2 = (1.0 - beta2).ToScalar();
+        epsilon = Epsilon.ToScalar();
+        one = 1.0.ToScalar();
+    }
+
+    /// <inheritdoc />
+    protected override void DisposeConstants()
+    {
+        decay.Dispose();
+        b1.Dispose();
+        oneMinusB1.Dispose();
+        b2.Dispose();
+        oneMinusB2.Dispose();
+        epsilon.Dispose();
+        one.Dispose();
+    }
+
+    // This step's √(1 − β₂ᵗ) and −lr / (1 − β₁ᵗ), held from BeginStep to EndStep.
+    private Scalar? sqrtCorrection2, negativeStep;
+
+    /// <inheritdoc />
+    protected override void BeginStep()
+    {
+        sqrtCorrection2 = Math.Sqrt(1.0 - Math.Pow(beta2, Steps)).ToScalar();
+        negativeStep = (-LearningRate / (1.0 - Math.Pow(beta1, Steps))).ToScalar();
+    }
+
+    /// <inheritdoc />
+    protected override void EndStep()
+    {
+        sqrtCorrection2?.Dispose();
+        negativeStep?.Dispose();
+        sqrtCorrection2 = negativeStep = null;
     }
 
     /// <inheritdoc />
     protected override void Update(int index, Parameter parameter, Tensor gradient)
     {
-        using var decay = weightDecay.ToScalar();
-        using var b1 = beta1.ToScalar();
-        using var oneMinusB1 = (1.0 - beta1).ToScalar();
-        using var b2 = beta2.ToScalar();
-        using var oneMinusB2 = (1.0 - beta2).ToScalar();
-        using var sqrtCorrection2 = Math.Sqrt(1.0 - Math.Pow(beta2, Steps)).ToScalar();
-        using var epsilon = Epsilon.ToScalar();
-        using var negativeStep = (-LearningRate / (1.0 - Math.Pow(beta1, Steps))).ToScalar();
-        using var one = 1.0.ToScalar();
         if (weightDecay != 0.0) gradient = gradient.add(parameter, decay);
         firstMoments[index].mul_(b1).add_(gradient, oneMinusB1);
         secondMoments[index].mul_(b2).addcmul_(gradient, gradient, oneMinusB2);
-        var denominator = secondMoments[index].sqrt().div_(sqrtCorrection2).add_(epsilon, one);
-        parameter.addcdiv_(firstMoments[index], denominator, negativeStep);
+        var denominator = secondMoments[index].sqrt().div_(sqrtCorrection2!).add_(epsilon, one);
+        parameter.addcdiv_(firstMoments[index], denominator, negativeStep!);
     }
 
     /// <inheritdoc />
@@ -152,32 +203,54 @@ public sealed class AdamOptimizer : ParameterOptimizer
 public sealed class RmsPropOptimizer : ParameterOptimizer
 {
     private const double Epsilon = 1e-8;
-    private readonly double alpha;
     private readonly double weightDecay;
     private readonly List<Tensor> squareAverages;
+    // Process-lifetime constants of the update (held, never implicit; disposed with the optimiser).
+    private readonly Scalar decay, a, oneMinusA, epsilon, one;
 
     /// <summary>RMSprop over <paramref name="parameters"/>.</summary>
     public RmsPropOptimizer(IEnumerable<Parameter> parameters, double learningRate, double alpha, double weightDecay)
         : base(parameters, learningRate)
     {
-        this.alpha = alpha;
         this.weightDecay = weightDecay;
         squareAverages = Parameters.Select(p => torch.zeros_like(p).DetachFromDisposeScope()).ToList();
+        decay = weightDecay.ToScalar();
+        a = alpha.ToScalar();
+        oneMinusA = (1.0 - alpha).ToScalar();
+        epsilon = Epsilon.ToScalar();
+        one = 1.0.ToScalar();
+    }
+
+    /// <inheritdoc />
+    protected override void DisposeConstants()
+    {
+        decay.Dispose();
+        a.Dispose();
+        oneMinusA.Dispose();
+        epsilon.Dispose();
+        one.Dispose();
+    }
+
+    // This step's −lr, held from BeginStep to EndStep.
+    private Scalar? negativeRate;
+
+    /// <inheritdoc />
+    protected override void BeginStep() => negativeRate = (-LearningRate).ToScalar();
+
+    /// <inheritdoc />
+    protected override void EndStep()
+    {
+        negativeRate?.Dispose();
+        negativeRate = null;
     }
 
     /// <inheritdoc />
     protected override void Update(int index, Parameter parameter, Tensor gradient)
     {
-        using var decay = weightDecay.ToScalar();
-        using var a = alpha.ToScalar();
-        using var oneMinusA = (1.0 - alpha).ToScalar();
-        using var epsilon = Epsilon.ToScalar();
-        using var negativeRate = (-LearningRate).ToScalar();
-        using var one = 1.0.ToScalar();
         if (weightDecay != 0.0) gradient = gradient.add(parameter, decay);
         squareAverages[index].mul_(a).addcmul_(gradient, gradient, oneMinusA);
         var denominator = squareAverages[index].sqrt().add_(epsilon, one);
-        parameter.addcdiv_(gradient, denominator, negativeRate);
+        parameter.addcdiv_(gradient, denominator, negativeRate!);
     }
 
     /// <inheritdoc />

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""PyTorch eager peer of `ganflow bench --only gans|flows` (issue 20): the same models, batches and step structure,
+timed the same way (marginal rates: a run of N steps and one of 2N, N over the difference), printed as the same
+`name = value unit` lines, so that `dotnet fsi build.fsx -t BenchPeer` can set the two side by side.
+
+How to run it fairly (one intra-op thread on both sides, OpenBLAS, not Debian's reference BLAS):
+
+    apt-get install --no-install-recommends python3-torch python3-numpy   # PyTorch 1.13 from Debian 12
+    apt-get download libopenblas0-pthread && dpkg-deb -x libopenblas0-pthread_*.deb /tmp/openblas
+    LD_LIBRARY_PATH=/tmp/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread /usr/bin/python3 bench/pytorch_peer.py [--steps 100]
+
+Debian's python3-torch links the reference BLAS by default (about 3 GFLOP/s sgemm, 30x slower than OpenBLAS); the
+`LD_LIBRARY_PATH` above puts OpenBLAS's libblas.so.3 first. `build.fsx -t BenchPeer` does all of this itself.
+
+What each row mirrors (src/GanFlow.Runtime/Training/ModelTrainer.cs, experiments/Seed000Table2.fs, Gan.WganGp,
+Flow.realNvpMoons):
+  * a GAN generator step = CriticSteps critic updates, each on a fresh data batch drawn on the CPU (seed 000's blends)
+    and a generator batch drawn without gradient, then one generator update on a fresh latent batch; Adam(lr, 0.5, 0.9);
+  * the unimodal baseline: 1-D prior, generator and critic MLP 64x1 ReLU, spectral norm on every critic layer (one
+    power iteration per forward), no penalty, 10 critic steps, Adam 1e-3;
+  * the multimodal baseline: 5-D prior, 128x3 ReLU, gradient penalty 1, 5 critic steps, Adam 1e-3;
+  * the demo: 1-D prior, 64x2 ReLU, gradient penalty 10, 5 critic steps, Adam 1e-4;
+  * RealNVP on moons, float64: 6 affine couplings, s- and t-nets 2-128-128-2 LeakyReLU(0.01), tanh on s, alternating
+    masks, standard Gaussian base, maximum likelihood on fresh batches, Adam(1e-4, 0.5, 0.9).
+"""
+import argparse
+import math
+import os
+import time
+
+# One thread on both sides: OpenBLAS's own pool too (torch.set_num_threads does not reach an external BLAS's threads).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np
+import torch
+from torch import nn
+
+torch.set_num_threads(1)
+try:
+    torch.set_num_interop_threads(1)
+except RuntimeError:
+    pass
+
+
+def load():
+    try:
+        with open("/proc/loadavg") as f:
+            parts = f.read().split()
+        return "load %s %s %s" % (parts[0], parts[1], parts[2])
+    except OSError:
+        return "load unknown"
+
+
+def figure(name, value, unit, detail):
+    print("%s = %.4g %s  # %s; %s" % (name, value, unit, detail, load()), flush=True)
+
+
+def marginal(steps, timed):
+    """steps / (t(2 steps) - t(steps)) after a warm-up run; the seconds per step too."""
+    timed(max(2, steps // 10))
+    short = timed(steps)
+    long = timed(2 * steps)
+    seconds = max(long - short, 1e-9)
+    return steps / seconds, seconds / steps
+
+
+# Seed 000's datasets (sec. 2.2): a blend is N(mu, sigma) with probability p, else U(mu - r, mu + r).
+def blend(rng, n, mu, sigma, r, p):
+    gaussian = rng.random(n) < p
+    return np.where(gaussian, rng.normal(mu, sigma, n), rng.uniform(mu - r, mu + r, n))
+
+
+def unimodal(rng, n):
+    return blend(rng, n, 5.0, 0.1, 5.0, 0.75)
+
+
+def multimodal(rng, n):
+    k = rng.integers(1, 9, n)
+    gaussian = rng.random(n) < 0.5
+    return np.where(gaussian, rng.normal(10.0 * k, 2.0), rng.uniform(10.0 * k - 1.5, 10.0 * k + 1.5))
+
+
+def moons(rng, n):
+    half = n // 2
+    outer = rng.uniform(0, math.pi, half)
+    inner = rng.uniform(0, math.pi, n - half)
+    x = np.concatenate([np.cos(outer), 1 - np.cos(inner)])
+    y = np.concatenate([np.sin(outer), 1 - np.sin(inner) - 0.5])
+    return np.stack([x, y], 1) + rng.normal(0, 0.05, (n, 2))
+
+
+def mlp(inputs, width, depth, outputs, spectral=False):
+    layers = []
+    d = inputs
+    for _ in range(depth):
+        layers += [nn.Linear(d, width), nn.ReLU()]
+        d = width
+    layers.append(nn.Linear(d, outputs))
+    if spectral:
+        layers = [nn.utils.spectral_norm(l, n_power_iterations=1) if isinstance(l, nn.Linear) else l for l in layers]
+    return nn.Sequential(*layers)
+
+
+def gradient_penalty(critic, real, fake):
+    eps = torch.rand(real.shape[0], 1)
+    x = (fake + eps * (real - fake)).detach().requires_grad_(True)
+    scores = critic(x)
+    (g,) = torch.autograd.grad(scores.sum(), x, retain_graph=True, create_graph=True)
+    return ((g.norm(dim=1) - 1) ** 2).mean()
+
+
+def gan_timer(prior, width, depth, spectral, penalty, critic_steps, lr, sampler, batch):
+    torch.manual_seed(1)
+    rng = np.random.default_rng(1)
+    generator = mlp(prior, width, depth, 1)
+    critic = mlp(1, width, depth, 1, spectral)
+    g_opt = torch.optim.Adam(generator.parameters(), lr=lr, betas=(0.5, 0.9))
+    c_opt = torch.optim.Adam(critic.parameters(), lr=lr, betas=(0.5, 0.9))
+
+    def step():
+        for _ in range(critic_steps):
+            real = torch.from_numpy(sampler(rng, batch).astype(np.float32)).unsqueeze(1)
+            with torch.no_grad():
+                fake = generator(torch.randn(batch, prior))
+            c_opt.zero_grad()
+            loss = critic(fake).mean() - critic(real).mean()
+            if penalty:
+                loss = loss + penalty * gradient_penalty(critic, real, fake)
+            loss.backward()
+            c_opt.step()
+            loss.item()
+        g_opt.zero_grad()
+        loss = -critic(generator(torch.randn(batch, prior))).mean()
+        loss.item()
+        loss.backward()
+        g_opt.step()
+
+    def timed(n):
+        start = time.perf_counter()
+        for _ in range(n):
+            step()
+        return time.perf_counter() - start
+
+    return timed
+
+
+class Coupling(nn.Module):
+    def __init__(self, mask, width):
+        super().__init__()
+        self.register_buffer("mask", mask)
+        d = mask.numel()
+
+        def net():
+            return nn.Sequential(nn.Linear(d, width), nn.LeakyReLU(0.01), nn.Linear(width, width), nn.LeakyReLU(0.01), nn.Linear(width, d))
+
+        self.s, self.t = net(), net()
+
+    def inverse(self, y):
+        """data -> latent, with log |det|."""
+        kept = y * self.mask
+        s = torch.tanh(self.s(kept)) * (1 - self.mask)
+        t = self.t(kept) * (1 - self.mask)
+        x = kept + (1 - self.mask) * (y - t) * torch.exp(-s)
+        return x, -s.sum(1)
+
+
+def realnvp_timer(batch):
+    torch.manual_seed(1)
+    rng = np.random.default_rng(1)
+    masks = [torch.tensor([1.0, 0.0] if i % 2 == 0 else [0.0, 1.0], dtype=torch.float64) for i in range(6)]
+    flow = nn.ModuleList([Coupling(m, 128) for m in masks]).double()
+    opt = torch.optim.Adam(flow.parameters(), lr=1e-4, betas=(0.5, 0.9))
+    log2pi = math.log(2 * math.pi)
+
+    def step():
+        z = torch.from_numpy(moons(rng, batch))
+        logdet = torch.zeros(batch, dtype=torch.float64)
+        for layer in reversed(flow):
+            z, ld = layer.inverse(z)
+            logdet = logdet + ld
+        nll = -(-0.5 * (z * z).sum(1) - log2pi + logdet).mean()
+        opt.zero_grad()
+        nll.item()
+        nll.backward()
+        opt.step()
+
+    def timed(n):
+        start = time.perf_counter()
+        for _ in range(n):
+            step()
+        return time.perf_counter() - start
+
+    return timed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=100, help="generator steps of the shorter GAN run (default 100)")
+    parser.add_argument("--flow-steps", type=int, default=40, help="steps of the shorter flow run (default 40)")
+    parser.add_argument("--only", choices=["gans", "flows"], help="one group only")
+    args = parser.parse_args()
+    print("PyTorch %s eager, %d intra-op thread(s), BLAS from LD_LIBRARY_PATH=%s"
+          % (torch.__version__, torch.get_num_threads(), os.environ.get("LD_LIBRARY_PATH", "")), flush=True)
+    if args.only in (None, "gans"):
+        rows = [("table2_unimodal_baseline", "SN 64x1, 10 critic steps", (1, 64, 1, True, 0.0, 10, 1e-3, unimodal), [512, 2048]),
+                ("table2_multimodal_baseline", "GP 128x3, 5 critic steps", (5, 128, 3, False, 1.0, 5, 1e-3, multimodal), [512, 2048]),
+                ("demo_wgan_gp", "GP 64x2, 5 critic steps", (1, 64, 2, False, 10.0, 5, 1e-4, unimodal), [256, 2048])]
+        for name, detail, spec, batches in rows:
+            for batch in batches:
+                rate, per_step = marginal(args.steps, gan_timer(*spec, batch))
+                figure("bench.gans.%s.batch_%d" % (name, batch), rate, "generator_steps/s", "%s, batch %d (PyTorch)" % (detail, batch))
+                if name == "table2_unimodal_baseline" and batch == 2048:
+                    figure("bench.gans.paper_scale_small_trial.seconds_per_generator_step", per_step, "s", "the unimodal baseline at batch 2,048 (PyTorch)")
+    if args.only in (None, "flows"):
+        for batch in [256, 2048]:
+            rate, _ = marginal(args.flow_steps, realnvp_timer(batch))
+            figure("bench.flows.moons_realnvp.batch_%d" % batch, rate, "steps/s", "RealNVP, 205,848 parameters, float64, batch %d (PyTorch)" % batch)
+
+
+if __name__ == "__main__":
+    main()
