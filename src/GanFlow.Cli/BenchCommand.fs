@@ -82,14 +82,19 @@ let private figure (name: string) (value: float) (unit: string) (detail: string)
 
 /// A training rate measured as a marginal rate: the wall seconds of a run of `steps` steps and of one of 2·`steps`
 /// (each through the real runner: start, step-0 and final evaluation, files), and `steps` over their difference, so
-/// that what does not grow with the steps (start, evaluations, the report) cancels; after a short warm-up run, so that
-/// the JIT's first compilation falls in neither. Returns steps per second and the seconds per step.
+/// that what does not grow with the steps (start, evaluations, the report) cancels; after a warm-up run of N/2 steps, so
+/// that the JIT's compilations (tiered: a method is recompiled optimised after its first 30 calls and a delay) fall in
+/// neither. A continuous flow's final evaluation grows with its function evaluations, which training moves: that part
+/// does not cancel exactly. Returns steps per second and the seconds per step.
 let private marginal (steps: int) (timed: int -> float) =
-    timed (max 2 (steps / 10)) |> ignore
+    timed (max 2 (steps / 2)) |> ignore
     let short = timed steps
     let long = timed (2 * steps)
-    let seconds = max (long - short) 1e-9
-    float steps / seconds, seconds / float steps
+    // A longer run no slower than the shorter one is noise, not a rate: NaN (printed as such), never a huge number.
+    if long <= short then nan, nan
+    else
+        let seconds = long - short
+        float steps / seconds, seconds / float steps
 
 /// Runs `steps` training steps of `model` on `dataset` through the real runner (one intra-op thread, CPU unless
 /// CUDA is present) with evaluation kept to one small final pass, in a scratch folder deleted afterwards; returns
@@ -169,7 +174,7 @@ let images (steps: int) =
             GanFlow.Store.AtomicFile.Write(classifierFile, fun stream ->
                 use writer = new IO.BinaryWriter(stream, Text.Encoding.UTF8, true)
                 model.save writer |> ignore)
-        let seed001Steps = max 2 (steps / 10)
+        let seed001Steps = max 10 (steps / 10)
         printfn "NICE Flow-GAN training (seed 001, 28x28), marginal rates over %d and %d steps on %O" seed001Steps (2 * seed001Steps) device
         let splits001 = { splits with Validation = random 4 256 }
         for declared in GanFlow.Experiments.Seed001Mnist.reduced @ [ List.head GanFlow.Experiments.Seed001Mnist.paper ] do

@@ -113,11 +113,29 @@ let private execute (command: ParseResults<Command>) =
             groups |> List.iter (fun (_, run) -> run ())
             0
         | Some only ->
-            match groups |> List.tryFind (fun (name, _) -> name = only) with
-            | Some(_, run) ->
+            // A flag that sets another group's runs does not apply to this one: refused, not ignored.
+            let flagsOf (group: string) =
+                match group with
+                | "gans" -> [ "--steps" ]
+                | "flows" -> [ "--flow-steps" ]
+                | "images" -> [ "--image-steps" ]
+                | "search" -> [ "--search-store"; "--store-password-file" ]
+                | _ -> []
+            let given =
+                [ if args.Contains BenchArgs.Steps then "--steps"
+                  if args.Contains BenchArgs.Flow_Steps then "--flow-steps"
+                  if args.Contains BenchArgs.Image_Steps then "--image-steps"
+                  if args.Contains BenchArgs.Search_Store then "--search-store"
+                  if args.Contains BenchArgs.Store_Password_File then "--store-password-file" ]
+            let group = only.ToLowerInvariant()
+            match groups |> List.tryFind (fun (name, _) -> name = group), given |> List.filter (fun f -> not (List.contains f (flagsOf group))) with
+            | Some _, flag :: _ ->
+                eprintfn "error: bench %s does not apply to --only %s" flag only
+                2
+            | Some(_, run), [] ->
                 run ()
                 0
-            | None ->
+            | None, _ ->
                 eprintfn "error: bench --only: unknown group '%s' (one of %s)" only (groups |> List.map fst |> String.concat ", ")
                 2
     | Report args -> ReportCommand.runWith (args.GetResult ReportArgs.Run_Folder) (args.TryGetResult ReportArgs.Store_Password_File)
@@ -164,33 +182,38 @@ let main argv =
     GanFlow.Runtime.Devices.NativeAllocator.Apply() |> ignore
     GanFlow.Runtime.Processes.ParentWatch.StartIfChild()
     let parser = ArgumentParser.Create<Command>(programName = "ganflow")
-    try
-        execute (parser.ParseCommandLine(argv, raiseOnUsage = true))
-    with
-    | :? ArguParseException as e ->
-        // --help lands here too: Argu formats usage as an exception message.
-        if e.ErrorCode = ErrorCode.HelpText then
-            stdout.WriteLine e.Message
-            0
-        else
-            eprintfn "error: %s" (ArgumentErrors.describe parser argv e)
+    let refusal = GanFlow.Runtime.Devices.NativeAllocator.InvalidSetting()
+    if not (isNull refusal) then
+        eprintfn "error: %s" refusal
+        2
+    else
+        try
+            execute (parser.ParseCommandLine(argv, raiseOnUsage = true))
+        with
+        | :? ArguParseException as e ->
+            // --help lands here too: Argu formats usage as an exception message.
+            if e.ErrorCode = ErrorCode.HelpText then
+                stdout.WriteLine e.Message
+                0
+            else
+                eprintfn "error: %s" (ArgumentErrors.describe parser argv e)
+                2
+        | GanFlow.Core.Specs.SpecValidationException errors ->
+            eprintfn "error: invalid spec:"
+            errors |> List.iter (fun e -> eprintfn "  %O" e)
             2
-    | GanFlow.Core.Specs.SpecValidationException errors ->
-        eprintfn "error: invalid spec:"
-        errors |> List.iter (fun e -> eprintfn "  %O" e)
-        2
-    | :? GanFlow.Store.RunFolderException as e ->
-        // A folder or file the command cannot use: foreign, in use, corrupt, a resume that does not match.
-        eprintfn "error: %s" e.Message
-        2
-    | :? ArgumentException as e ->
-        // Bad option values the runtime rejects, e.g. an unknown --device.
-        eprintfn "error: %s" e.Message
-        2
-    | :? InvalidOperationException as e when e.Message.Contains "CUDA" ->
-        eprintfn "error: %s" e.Message
-        2
-    | e ->
-        // Anything else is a failure of the tool, not of the input: exit 1 with the reason, no stack trace.
-        eprintfn "error: %s" (GanFlow.Store.FailureText.Of e)
-        1
+        | :? GanFlow.Store.RunFolderException as e ->
+            // A folder or file the command cannot use: foreign, in use, corrupt, a resume that does not match.
+            eprintfn "error: %s" e.Message
+            2
+        | :? ArgumentException as e ->
+            // Bad option values the runtime rejects, e.g. an unknown --device.
+            eprintfn "error: %s" e.Message
+            2
+        | :? InvalidOperationException as e when e.Message.Contains "CUDA" ->
+            eprintfn "error: %s" e.Message
+            2
+        | e ->
+            // Anything else is a failure of the tool, not of the input: exit 1 with the reason, no stack trace.
+            eprintfn "error: %s" (GanFlow.Store.FailureText.Of e)
+            1

@@ -63,6 +63,8 @@ let tests =
             Expect.stringContains output "unknown group 'gan'" "the value is named"
             Expect.stringContains output "gans, flows, images" "the groups are listed"
             Expect.isFalse (output.Contains "generator_steps/s") "nothing was timed"
+            let output = expectExit 2 [ "bench"; "--only"; "metrics"; "--steps"; "50" ]
+            Expect.stringContains output "--steps does not apply to --only metrics" "another group's flag is refused, not ignored"
         }
 
         test "10: an unknown flag is named as unknown, for the subcommand it was given to" {

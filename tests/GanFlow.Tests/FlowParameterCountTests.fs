@@ -17,7 +17,7 @@ let tests =
             Expect.equal (count Flow.otFlowMoons 2) 1_229L "OT-Flow parameters")
         testCase "seed 000's Gaussianization flow has 505 parameters in 1-D" (fun () ->
             Expect.equal (count Flow.gaussianization1d 1) 505L "GF parameters")
-        testCase "the neural spline flows have 3K − 1 parameters per transformed coordinate per layer (380 in 1-D, 4 × 7,342 in 2-D)" (fun () ->
+        testCase "the neural spline flows have 3K − 1 spline parameters per coordinate per layer (380 in 1-D, 4 × 7,342 in 2-D)" (fun () ->
             // 1-D: 4 layers × (3 · 32 − 1) free parameters. 2-D: per layer a net 2 → 64 → 64 → 2 · 23, by hand (2 + 1)·64 + (64 + 1)·64 + (64 + 1)·46 = 192 + 4,160 + 2,990 = 7,342.
             Expect.equal (count GanFlow.Experiments.NeuralSplineFlows.oneD 1) 380L "1-D: 4 × 95"
             Expect.equal (count GanFlow.Experiments.NeuralSplineFlows.twoD 2) (4L * 7_342L) "2-D: 4 coupling nets")

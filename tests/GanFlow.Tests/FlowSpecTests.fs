@@ -43,7 +43,12 @@ let tests =
             check (FlowArchitecture.Ffjord { Ffjord.Default with Hidden = [ 64; 0 ] }) "model.generator.flow.architecture.ffjord.hidden[1]"
             check (FlowArchitecture.Ffjord { Ffjord.Default with Solver = OdeSolver.Dopri5(0.0, 1e-5, 100) }) "model.generator.flow.architecture.ffjord.solver.rtol"
             check (FlowArchitecture.OtFlow { OtFlow.Default with Solver = OdeSolver.Rk4 0 }) "model.generator.flow.architecture.otFlow.solver.steps"
-            check (FlowArchitecture.OtFlow { OtFlow.Default with Rank = 0 }) "model.generator.flow.architecture.otFlow.rank")
+            check (FlowArchitecture.OtFlow { OtFlow.Default with Rank = 0 }) "model.generator.flow.architecture.otFlow.rank"
+            check (FlowArchitecture.Spline { SplineFlow.Default with Bins = 1 }) "model.generator.flow.architecture.spline.bins"
+            check (FlowArchitecture.Spline { SplineFlow.Default with Bins = 1_000 }) "model.generator.flow.architecture.spline.bins"
+            check (FlowArchitecture.Spline { SplineFlow.Default with Bound = 0.0 }) "model.generator.flow.architecture.spline.bound"
+            check (FlowArchitecture.Spline { SplineFlow.Default with Layers = 0 }) "model.generator.flow.architecture.spline.layers"
+            check (FlowArchitecture.Spline { SplineFlow.Default with Depth = 0 }) "model.generator.flow.architecture.spline.depth")
         testCase "flow specs survive a JSON round trip" (fun () ->
             for name, spec in named do
                 let json = SpecJson.serialize (Model.Flow spec)

@@ -19,6 +19,12 @@ let tests =
             else Expect.equal outcome "unavailable" "no glibc outside Linux"
             Expect.equal (NativeAllocator.Apply()) outcome "applied once: a second call reports the first outcome"
         }
+        test "a GANFLOW_MALLOC value other than tuned or default is refused (exit 2, the variable and the value named)" {
+            let code, output = CliProcess.runWith [ NativeAllocator.SwitchVariable, Some "off" ] None [ "list" ]
+            Expect.equal code 2 output
+            Expect.stringContains output "GANFLOW_MALLOC=off" "the variable and the value"
+            Expect.isFalse (output.Contains "wgan-gp-unimodal") "nothing ran"
+        }
         for name, args in
             [ "the demo (WGAN-GP, batch 256)", [ "run"; "wgan-gp-unimodal"; "--steps"; "200" ]
               "RealNVP on moons (float64)", [ "run"; "realnvp-moons"; "--steps"; "40" ] ] do

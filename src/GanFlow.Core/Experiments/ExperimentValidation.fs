@@ -83,6 +83,8 @@ module ExperimentValidation =
             let at = path + ".spline"
             Check.atLeast (at + ".layers") 1 s.Layers
             @ Check.atLeast (at + ".bins") 2 s.Bins
+            @ (if s.Bins <= 999 then []
+               else Check.fail (at + ".bins") s.Bins "must be at most 999: every bin keeps at least 1/1000 of the interval")
             @ Check.positive (at + ".bound") s.Bound
             @ Check.atLeast (at + ".width") 1 s.Width
             @ Check.atLeast (at + ".depth") 1 s.Depth

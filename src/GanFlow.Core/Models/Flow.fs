@@ -123,7 +123,9 @@ type Nice =
 type SplineFlow =
     { /// Spline layers (>= 1). Default 4.
       Layers: int
-      /// Bins K of each spline (>= 2): 3K − 1 parameters per transformed coordinate. Default 8.
+      /// Bins K of each spline (2 to 999: every bin keeps at least 1/1000 of [−Bound, Bound]): 3K − 1 spline parameters
+      /// per coordinate (in d > 1 the coupling net gives them for all d coordinates and the kept half's go unused, as
+      /// RealNVP's nets here give d values masked by the complement). Default 8.
       Bins: int
       /// The splines act on [−Bound, Bound] (> 0, in the flow's input units; standardize the data first); outside it
       /// the map is the identity. Default 3.

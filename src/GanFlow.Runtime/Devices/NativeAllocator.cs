@@ -19,8 +19,19 @@ namespace GanFlow.Runtime.Devices;
 /// </remarks>
 public static class NativeAllocator
 {
-    /// <summary>The environment variable that turns the setting off (<c>default</c>) or on (unset or <c>tuned</c>).</summary>
+    /// <summary>The environment variable that turns the setting off (<c>default</c>) or on (unset, empty or <c>tuned</c>);
+    /// any other value is refused by the CLI (exit 2) before anything runs.</summary>
     public const string SwitchVariable = "GANFLOW_MALLOC";
+
+    /// <summary>The refusal of a <see cref="SwitchVariable"/> value that is neither <c>tuned</c> nor <c>default</c>,
+    /// or null when the value is one of them (or unset).</summary>
+    public static string? InvalidSetting()
+    {
+        var wanted = Environment.GetEnvironmentVariable(SwitchVariable);
+        return string.IsNullOrEmpty(wanted) || wanted is "tuned" or "default"
+            ? null
+            : $"{SwitchVariable}={wanted}: use tuned (the default: glibc keeps tensor-sized blocks in the heap) or default (glibc's own thresholds)";
+    }
 
     /// <summary>Blocks up to this size come from the heap, not from <c>mmap</c>: 32 MiB, the largest glibc accepts on 64-bit.</summary>
     public const int MmapThresholdBytes = 32 * 1024 * 1024;
@@ -39,8 +50,9 @@ public static class NativeAllocator
 
     /// <summary>
     /// Applies the setting once per process (later calls return the first call's outcome): <c>tuned</c> when both
-    /// thresholds were set, <c>default</c> when turned off by <see cref="SwitchVariable"/>, <c>unavailable</c> where
-    /// the C library has no glibc <c>mallopt</c> (not Linux, or another libc); never throws.
+    /// thresholds were set, <c>default</c> when turned off by <see cref="SwitchVariable"/>, <c>invalid</c> (nothing
+    /// set) for a value <see cref="InvalidSetting"/> refuses, <c>unavailable</c> where the C library has no glibc
+    /// <c>mallopt</c> (not Linux, or another libc); never throws.
     /// </summary>
     public static string Apply()
     {
@@ -48,7 +60,8 @@ public static class NativeAllocator
         {
             if (applied is not null) return applied;
             var wanted = Environment.GetEnvironmentVariable(SwitchVariable);
-            if (string.Equals(wanted, "default", StringComparison.OrdinalIgnoreCase)) return applied = "default";
+            if (wanted == "default") return applied = "default";
+            if (InvalidSetting() is not null) return applied = "invalid";
             if (!OperatingSystem.IsLinux()) return applied = "unavailable";
             try
             {

@@ -13,9 +13,10 @@ namespace GanFlow.Runtime.Training;
 /// <see cref="Scalar"/>s it creates implicitly from doubles to native code without keeping them
 /// alive, so a garbage collection on another thread can finalise one mid-call (seen as rare
 /// "Unknown scalar type" failures and non-reproducible numbers when runs share a process; upstream
-/// PRs dotnet/TorchSharp#1434 and #1496). Every Scalar here is held in a <c>using</c> variable,
-/// including the alpha that one-argument <c>add</c>/<c>add_</c> (and so <c>Tensor + Tensor</c>) would
-/// create implicitly: pass it explicitly.
+/// PRs dotnet/TorchSharp#1434 and #1496). Every Scalar here is held: the constants in fields for the optimiser's
+/// lifetime (disposed with it), the step's learning rate and bias corrections in fields from <see cref="BeginStep"/> to
+/// <see cref="EndStep"/>, including the alpha that one-argument <c>add</c>/<c>add_</c> (and so <c>Tensor + Tensor</c>)
+/// would create implicitly: pass it explicitly.
 /// </remarks>
 public abstract class ParameterOptimizer : IDisposable
 {
@@ -51,9 +52,9 @@ public abstract class ParameterOptimizer : IDisposable
         Steps++;
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        BeginStep();
         try
         {
+            BeginStep();
             for (var i = 0; i < Parameters.Count; i++)
             {
                 var gradient = Parameters[i].grad;
@@ -134,7 +135,7 @@ public sealed class AdamOptimizer : ParameterOptimizer
     private readonly double weightDecay;
     private readonly List<Tensor> firstMoments;
     private readonly List<Tensor> secondMoments;
-    // Process-lifetime constants of the update (held, never implicit; disposed with the optimiser).
+    // Constants of the update, held for the optimiser's lifetime (never implicit; disposed with it).
     private readonly Scalar decay, b1, oneMinusB1, b2, oneMinusB2, epsilon, one;
 
     /// <summary>Adam over <paramref name="parameters"/>.</summary>
@@ -205,7 +206,7 @@ public sealed class RmsPropOptimizer : ParameterOptimizer
     private const double Epsilon = 1e-8;
     private readonly double weightDecay;
     private readonly List<Tensor> squareAverages;
-    // Process-lifetime constants of the update (held, never implicit; disposed with the optimiser).
+    // Constants of the update, held for the optimiser's lifetime (never implicit; disposed with it).
     private readonly Scalar decay, a, oneMinusA, epsilon, one;
 
     /// <summary>RMSprop over <paramref name="parameters"/>.</summary>
