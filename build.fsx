@@ -201,7 +201,7 @@ Target.create "BenchPeer" (fun p ->
     try
         for group in groups do
             let ours = figures (outputOf "dotnet" ([ cliDll; "bench"; "--only"; group ] @ steps group) [])
-            let peer = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group) [ "LD_LIBRARY_PATH", blas ])
+            let peer = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group) [ ("LD_LIBRARY_PATH", blas) ])
             printfn "== %s: this tool against PyTorch eager%s (ratio > 1: this tool is faster)" group (if underLoad then ", a second CPU-heavy process running" else "")
             for KeyValue(name, (value, unit)) in peer do
                 match ours.TryFind name with
