@@ -51,6 +51,22 @@ let private signal (name: string) (pid: int) =
     use k = Process.Start("kill", [ "-" + name; string pid ])
     k.WaitForExit()
 
+/// Waits with `wait` until a job is held, then freezes (SIGSTOP) the worker holding the first of `held ()` and reads
+/// the store again: if the same attempt is still open, returns it and the frozen worker's process ID; if it ended
+/// before the freeze, the worker is continued and the wait begins again. A job read as held can otherwise end before a
+/// signal reaches its worker (under load a job read as held was once reported before SIGKILL arrived).
+let rec private freezeHolder (held: unit -> AttemptRow list) (wait: unit -> unit) : AttemptRow * int =
+    wait ()
+    let chosen = List.head (held ())
+    let pid = int (chosen.Worker.Split(':')[1])
+    signal "STOP" pid
+    let same (a: AttemptRow) = a.Worker = chosen.Worker && a.Trial = chosen.Trial && a.Attempt = chosen.Attempt && a.ToStep = chosen.ToStep
+    if held () |> List.exists same then
+        chosen, pid
+    else
+        signal "CONT" pid
+        freezeHolder held wait
+
 /// The closed-form search as the catalog declares it.
 let private closedForm = GanFlow.Experiments.ClosedFormSearch.search
 
@@ -282,9 +298,9 @@ let tests =
                 match held () with
                 | a :: _ -> File.Exists(Path.Combine(folder, SearchDriver.TrialFolder a.Trial, RunFiles.Checkpoint, CheckpointFolders.ManifestFile))
                 | [] -> false
-            ProcessTests.waitWhileRunning first "a job held past its first checkpoint" checkpointed
-            let job = List.head (held ())
-            signal "TERM" first.Id
+            let job, _ = freezeHolder held (fun () -> ProcessTests.waitWhileRunning first "a job held past its first checkpoint" checkpointed)
+            signal "TERM" first.Id // pending while frozen, delivered on SIGCONT
+            signal "CONT" first.Id
             first.WaitForExit()
             Expect.equal first.ExitCode 143 "the worker exits with 128 + SIGTERM"
             let attempt = (readSearch url None closedForm.Name).Attempts |> List.find (fun a -> a.Trial = job.Trial && a.Attempt = job.Attempt && a.ToStep = job.ToStep)
@@ -308,9 +324,9 @@ let tests =
             let workers = Array.init 3 (fun k -> startLogged [] (sprintf "%s.worker-%d" log k) ([ "worker"; "--store"; url; "--search"; demo.Name; "--device"; "cpu" ] @ passwordArgs file))
             let held () = (readSearch url file demo.Name).Attempts |> List.filter (fun a -> isNull a.Outcome)
             let reached () = (readSearch url file demo.Name).Events |> List.filter (fun e -> e.Kind = "reached") |> List.length
-            ProcessTests.waitWhileRunning workers[0] "two milestones reached and a job held" (fun () -> reached () >= 2 && not (List.isEmpty (held ())))
-            let victim = List.head (held ())
-            let pid = int (victim.Worker.Split(':')[1])
+            let victim, pid =
+                freezeHolder held (fun () ->
+                    ProcessTests.waitWhileRunning workers[0] "two milestones reached and a job held" (fun () -> reached () >= 2 && not (List.isEmpty (held ()))))
             let killed = workers |> Array.find (fun w -> w.Id = pid)
             killed.Kill()
             killed.WaitForExit()
