@@ -136,6 +136,7 @@ type SearchArgs =
     | Max_Steps of steps: int
     | Quota of rule: string
     | Rung_Value of rule: string
+    | Metric of column: string
     | Lease_Seconds of seconds: float
     | Resume
     | Fresh
@@ -155,6 +156,7 @@ type SearchArgs =
             | Max_Steps _ -> "the maximum resource in training steps, for a quick try."
             | Quota _ -> "ASHA's promotion quota per rung: ceiling (⌈n/η⌉, Ray's) or floor (⌊n/η⌋, Li et al.'s); default the search's."
             | Rung_Value _ -> "what ranks a trial at a rung: milestone (the evaluation there), mean:K or median:K (of the last K evaluations up to it); default the search's."
+            | Metric _ -> "what the search optimises: any column of the trials' metrics.csv (w1, w1_exact, energy, nll, recall, precision, coverage, density, kl, mode_score, …); maximised when larger is better (precision, recall, coverage, mode and inception scores, high_quality, modes_covered), minimised otherwise; default the search's."
             | Lease_Seconds _ -> "how long a job's lease lasts without renewal (default 60; workers renew every third of it). A dead worker's job goes to another worker after at most this long."
             | Resume -> "continue the search the store holds under this name (refused when it holds another search, or when there is nothing to resume)."
             | Fresh -> "replace the search (its store records, trials and report) and start afresh."

@@ -142,19 +142,23 @@ let private execute (command: ParseResults<Command>) =
     | Search args ->
         let name = args.GetResult SearchArgs.Search
         let options =
-            match args.TryGetResult SearchArgs.Quota |> Option.map SearchCommand.parseQuota, args.TryGetResult SearchArgs.Rung_Value |> Option.map SearchCommand.parseRungValue with
-            | Some(Error e), _
-            | _, Some(Error e) -> Error e
-            | quota, rungValue -> Ok(quota |> Option.map Result.toOption |> Option.flatten, rungValue |> Option.map Result.toOption |> Option.flatten)
+            match args.TryGetResult SearchArgs.Quota |> Option.map SearchCommand.parseQuota,
+                  args.TryGetResult SearchArgs.Rung_Value |> Option.map SearchCommand.parseRungValue,
+                  args.TryGetResult SearchArgs.Metric |> Option.map SearchCommand.parseMetric with
+            | Some(Error e), _, _
+            | _, Some(Error e), _
+            | _, _, Some(Error e) -> Error e
+            | quota, rungValue, metric ->
+                Ok(Option.bind Result.toOption quota, Option.bind Result.toOption rungValue, Option.bind Result.toOption metric)
         match GanFlow.Experiments.Catalog.tryFind name, options with
         | _, Error message ->
             eprintfn "error: %s" message
             2
-        | Some(Declared.Search search), Ok(quota, rungValue) ->
+        | Some(Declared.Search search), Ok(quota, rungValue, metric) ->
             let search =
                 GanFlow.Core.Search.Search.withOverrides (args.TryGetResult SearchArgs.Trials) (args.TryGetResult SearchArgs.Seed)
                     (args.TryGetResult SearchArgs.Grace) (args.TryGetResult SearchArgs.Max_Steps) search
-                |> GanFlow.Core.Search.Search.withSchedulerOptions quota rungValue
+                |> GanFlow.Core.Search.Search.withSchedulerOptions quota rungValue metric
             SearchCommand.run search (args.GetResult SearchArgs.Out) (args.TryGetResult SearchArgs.Store) (args.TryGetResult SearchArgs.Store_Password_File)
                 (args.TryGetResult SearchArgs.Workers) (args.Contains SearchArgs.Resume) (args.Contains SearchArgs.Fresh)
                 (args.GetResult(SearchArgs.Device, defaultValue = "auto")) (args.TryGetResult SearchArgs.Lease_Seconds)

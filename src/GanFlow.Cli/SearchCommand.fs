@@ -41,6 +41,23 @@ let parseRungValue (text: string) =
     | [| "median"; k |] -> count k RungValue.MedianOfLast
     | _ -> Error(sprintf "--rung-value %s: must be milestone, mean:K or median:K" text)
 
+/// `--metric NAME`: a metrics.csv column, with the direction that is better for it (W1, its exact form, energy and NLL
+/// keep their own cases, so a store records them as before).
+let parseMetric (text: string) =
+    let metric =
+        match text with
+        | "w1" -> SearchMetric.W1
+        | "w1_exact" -> SearchMetric.W1Exact
+        | "energy" -> SearchMetric.Energy
+        | "nll" -> SearchMetric.Nll
+        | column -> SearchMetric.Column column
+    match GanFlow.Core.Experiments.MetricColumns.tryByName text with
+    | Some c when c.Name <> "step" && c.Name <> "wall_seconds" ->
+        Ok(metric, (if List.contains c.Name GanFlow.Core.Experiments.MetricColumns.largerIsBetter then Direction.Maximize else Direction.Minimize))
+    | _ ->
+        let known = GanFlow.Core.Experiments.MetricColumns.all |> List.map _.Name |> List.filter (fun n -> n <> "step" && n <> "wall_seconds")
+        Error(sprintf "--metric %s: not a recorded metric; the metrics are %s" text (String.concat ", " known))
+
 /// Expected training steps of a whole search: every trial to the first rung, 1/η of them on to each next milestone.
 let expectedSteps (record: SearchRecord) =
     let milestones = Rungs.milestones record.Scheduler.Scheduler
@@ -68,7 +85,7 @@ let private display (record: SearchRecord) (started: Diagnostics.Stopwatch) =
     let interactive = not Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive
     let count (p: SearchProgress) s = match p.Counts.TryGetValue s with | true, n -> n | _ -> 0
     let line (p: SearchProgress) =
-        let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d %A %.5g at step %d (%s)" b.Trial record.Scheduler.Metric b.Metric b.Step p.BestAssignment
+        let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d %s %.5g at step %d (%s)" b.Trial (SearchMetric.name record.Scheduler.Metric) b.Metric b.Step p.BestAssignment
         sprintf "%s %d/%d started, %d running, %d promoted, %d paused, %d stopped, %d completed, %d diverged, %d failed; best %s"
             (started.Elapsed.ToString @"hh\:mm\:ss") p.Started p.Trials (count p "running") (count p "promoted") (count p "paused") (count p "stopped")
             (count p "completed") (count p "diverged") (count p "failed") best
@@ -80,7 +97,7 @@ let private display (record: SearchRecord) (started: Diagnostics.Stopwatch) =
             let elapsed = started.Elapsed
             let left =
                 if trained <= 0L then "?" else TimeSpan.FromSeconds(elapsed.TotalSeconds * max 0.0 (expectedSteps record / float trained - 1.0)).ToString @"hh\:mm\:ss"
-            let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d: %A %.5g at step %d, %s" b.Trial record.Scheduler.Metric b.Metric b.Step p.BestAssignment
+            let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d: %s %.5g at step %d, %s" b.Trial (SearchMetric.name record.Scheduler.Metric) b.Metric b.Step p.BestAssignment
             let values =
                 [ elapsed.ToString @"hh\:mm\:ss"; sprintf "%d of %d started" p.Started p.Trials; sprintf "%d / %d" (count p "running") (count p "promoted")
                   sprintf "%d / %d" (count p "paused") (count p "stopped"); string (count p "completed"); sprintf "%d / %d" (count p "diverged") (count p "failed")

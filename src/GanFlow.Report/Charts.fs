@@ -233,6 +233,35 @@ module Charts =
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "score / modes"
 
+    /// Precision, recall, density and coverage over training (seed 000's thesis: recall beside precision).
+    let precisionRecall (data: RunData) =
+        let steps = RunData.column "step" data
+        combine
+            [ for column, name in [ "precision", "precision (k = 3)"; "recall", "recall (k = 3)"; "density", "density (k = 5)"; "coverage", "coverage (k = 5)" ] ->
+                  Chart.Line(x = steps, y = RunData.column column data, Name = name, ShowMarkers = true) ]
+        |> Chart.withTitle "Precision and recall over training (k-NN balls on the evaluation's samples)"
+        |> Chart.withXAxisStyle "generator step"
+        |> Chart.withYAxisStyle "share (density: mean balls per sample / k)"
+
+    /// Every named model's final (recall, precision) as one point on the precision–recall plane, one trace per group
+    /// (seed 000's thesis as a picture: a model that covers the data sits right, one whose samples are realistic sits up).
+    let precisionRecallPlane (title: string) (points: (string * string * float * float) list) =
+        combine
+            [ for group, members in points |> List.groupBy (fun (g, _, _, _) -> g) do
+                  let members = members |> List.filter (fun (_, _, r, p) -> System.Double.IsFinite r && System.Double.IsFinite p)
+                  if not members.IsEmpty then
+                      yield
+                          Chart.Point(
+                              x = (members |> List.map (fun (_, _, r, _) -> r)),
+                              y = (members |> List.map (fun (_, _, _, p) -> p)),
+                              Name = group,
+                              MultiText = (members |> List.map (fun (_, label, _, _) -> label)),
+                              TextPosition = StyleParam.TextPosition.TopCenter
+                          ) ]
+        |> Chart.withTitle title
+        |> Chart.withXAxisStyle("recall (k = 3): share of data samples the model reaches", MinMax = (0.0, 1.05))
+        |> Chart.withYAxisStyle("precision (k = 3): share of model samples inside the data", MinMax = (0.0, 1.05))
+
     /// Seed 001 Fig. 4: the CDF of the Jacobian's singular values (every draw's, pooled) on a log axis, one trace per
     /// named run, the mean log|det| in the legend where it exists.
     let singularValueCdf (title: string) (runs: (string * float[][] * float option) list) =

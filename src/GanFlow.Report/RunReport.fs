@@ -79,6 +79,10 @@ module RunReport =
                @ some "final W1 vs exact distribution" f.Samples.W1Exact
                @ (f.Critic |> Option.map (fun c -> "final critic W1 estimate (eq. 9)", number c.CriticW1) |> Option.toList)
                @ [ "final energy distance", number f.Samples.Energy ]
+               @ finite "final precision (k = 3; Kynkäänniemi et al. 2019)" f.Samples.PrecisionRecall.Precision
+               @ finite "final recall (k = 3): data samples the model's samples reach" f.Samples.PrecisionRecall.Recall
+               @ finite "final density (k = 5; Naeem et al. 2020)" f.Samples.PrecisionRecall.Density
+               @ finite "final coverage (k = 5)" f.Samples.PrecisionRecall.Coverage
                @ (match f.Density with
                   | Some d ->
                       [ "final NLL (exact, nats per sample)", number d.Nll
@@ -119,6 +123,7 @@ module RunReport =
               if dimension = 1 then Charts.wasserstein data
               if density && RunData.column "validation_nll" data |> Array.exists System.Double.IsFinite then Charts.splitNll data
               if RunData.column "mode_score" data |> Array.exists System.Double.IsFinite then Charts.modeScores data
+              if RunData.column "recall" data |> Array.exists System.Double.IsFinite then Charts.precisionRecall data
               if data.Jacobian.Length > 0 then
                   Charts.singularValueCdf "Jacobian singular values at prior draws (seed 001 Fig. 4)"
                       [ data.Experiment.Name, data.Jacobian, data.HeldOut |> Option.bind _.Jacobian |> Option.bind _.MeanLogAbsDet ]

@@ -66,7 +66,7 @@ module SearchData =
 
     /// The `key = value` lines of `ganflow search-status` (also printed at the end of `ganflow search`).
     let statusLines (data: SearchData) =
-        let metricName = (sprintf "%A" data.Record.Scheduler.Metric).ToLowerInvariant()
+        let metricName = SearchMetric.name data.Record.Scheduler.Metric
         let count s = counts data |> List.find (fst >> (=) s) |> snd
         [ "search", data.Record.Name
           "trials", string data.Record.Trials

@@ -20,7 +20,10 @@ module SearchReport =
         | "diverged" -> "#d62728"
         | _ -> "#9467bd"
 
-    let private metricName (data: SearchData) = sprintf "%A" data.Record.Scheduler.Metric
+    let private metricName (data: SearchData) =
+        match data.Record.Scheduler.Metric with
+        | SearchMetric.Column column -> column
+        | other -> sprintf "%A" other
 
     let private metricOf (data: SearchData) (r: TrialReport) =
         match data.Record.Scheduler.Metric with
@@ -28,6 +31,7 @@ module SearchReport =
         | SearchMetric.W1Exact -> r.W1Exact
         | SearchMetric.Energy -> r.Energy
         | SearchMetric.Nll -> r.Nll
+        | SearchMetric.Column _ -> r.Metric
 
     /// The metric against training steps, one line per trial coloured by its status, the milestones as dotted lines.
     let curves (data: SearchData) =

@@ -57,20 +57,54 @@ module StudyReport =
 
     let private atomicWrite (path: string) (text: string) = AtomicFile.WriteAllText(path, text)
 
+    /// Every finished cell's final (row, column, sample scores), in the study's order.
+    let private finalScores (runs: (StudyCell * RunData) list) =
+        runs |> List.choose (fun (cell, data) -> data.Summary.Final |> Option.map (fun f -> cell.Row, cell.Column, f.Samples.PrecisionRecall))
+
+    /// `precision-recall.csv`: one row per finished cell (variant, column, precision, recall, density, coverage).
+    let precisionRecallCsv (runs: (StudyCell * RunData) list) =
+        let value (v: float) = v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
+        "variant,column,precision,recall,density,coverage\n"
+        + (finalScores runs
+           |> List.map (fun (row, column, s) -> sprintf "%s,%s,%s,%s,%s,%s\n" row column (value s.Precision) (value s.Recall) (value s.Density) (value s.Coverage))
+           |> String.concat "")
+
+    /// A Markdown table of every cell's final "precision / recall" in the study's rows × columns layout ("—" where a
+    /// cell has no run or no value).
+    let precisionRecallMarkdown (study: Study) (runs: (StudyCell * RunData) list) =
+        let scores = finalScores runs
+        let cell row column =
+            match scores |> List.tryFind (fun (r, c, _) -> r = row && c = column) with
+            | Some(_, _, s) when System.Double.IsFinite s.Precision && System.Double.IsFinite s.Recall ->
+                sprintf "%s / %s" (s.Precision.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)) (s.Recall.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture))
+            | _ -> "—"
+        let header = "| precision / recall | " + String.concat " | " study.Columns + " |"
+        let rule = "|---|" + String.replicate study.Columns.Length "---|"
+        let rows = study.Rows |> List.map (fun row -> sprintf "| %s | %s |" row (study.Columns |> List.map (cell row) |> String.concat " | "))
+        String.concat "\n" ([ header; rule ] @ rows) + "\n"
+
+    /// Every finished cell on the precision–recall plane, one trace per study column (data set).
+    let precisionRecallPlane (study: Study) (runs: (StudyCell * RunData) list) =
+        Charts.precisionRecallPlane (sprintf "%s: every model's final precision against recall (seed 000: measure recall, not only precision)" study.Name)
+            (finalScores runs |> List.map (fun (row, column, s) -> column, row, s.Recall, s.Precision))
+
     /// A Flow-GAN study's `table.md` (Tables 1 and 3 per column, the paper's, the claims), `table.csv` and `report.html`
     /// (the tables, Figs. 2-4 per column, every cell's status); returns the Markdown.
     let private writeFlowGan (studyDirectory: string) (study: Study) (tables: FlowGanTables) (runs: (StudyCell * RunData) list) (statusRows: (string * string) list) =
         let columns = FlowGanReport.columns study tables runs
         let table = FlowGanReport.markdown tables columns
-        atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTable)) table
+        let recall = precisionRecallMarkdown study runs
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTable)) (table + "\n" + recall)
         atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTableCsv)) (FlowGanReport.csv columns)
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyPrecisionRecall)) (precisionRecallCsv runs)
         let html =
             HtmlPage.render
                 (sprintf "GanFlow study: %s" study.Name)
                 [ sprintf "<p>%s</p>" (HtmlPage.text study.Description)
                   HtmlPage.markdown table
+                  "<h2>Final precision and recall (k = 3)</h2>" + HtmlPage.markdown recall
                   "<h2>Runs</h2>" + HtmlPage.table statusRows ]
-                (FlowGanReport.charts tables columns)
+                (FlowGanReport.charts tables columns @ [ precisionRecallPlane study runs ])
         atomicWrite (Path.Combine(studyDirectory, RunFiles.Report)) html
         table
 
@@ -102,7 +136,9 @@ module StudyReport =
         frame.SaveCsv(csv, includeRowKeys = true, keyNames = [ "variant" ])
         atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTableCsv)) (string csv)
         let table = markdown study frame
-        atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTable)) table
+        let recall = precisionRecallMarkdown study runs
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTable)) (table + "\n" + recall)
+        atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyPrecisionRecall)) (precisionRecallCsv runs)
         let flaggedRows =
             runs
             |> List.filter (fun (_, data) -> RunData.hasCritic data)
@@ -129,7 +165,8 @@ module StudyReport =
                              (inColumn |> List.map (fun (cell, data) -> cell.Row, data)))
                 | _ -> None)
         let charts =
-            overlays
+            [ precisionRecallPlane study runs ]
+            @ overlays
             @ (runs
                |> List.filter (fun (_, data) -> data.Samples.Length > 1 && GanFlow.Core.Datasets.Densities.dimension data.Experiment.Dataset = 1)
                |> List.map (fun (cell, data) -> Charts.density data |> Chart.withTitle (sprintf "%s — %s" cell.Column cell.Row)))
@@ -138,6 +175,7 @@ module StudyReport =
                 (sprintf "GanFlow study: %s" study.Name)
                 [ sprintf "<p>%s</p>" (HtmlPage.text study.Description)
                   tableHtml
+                  "<h2>Final precision and recall (k = 3)</h2>" + HtmlPage.markdown recall
                   "<h2>Critic estimate (eq. 9) negative or below half the true W1</h2>" + HtmlPage.table flaggedRows
                   "<h2>Runs</h2>" + HtmlPage.table statusRows ]
                 charts

@@ -137,8 +137,8 @@ public sealed class PostgresSearchStore : RelationalSearchStore
         var store = new PostgresSearchStore(location, connectionString, connection, searchName);
         try
         {
-            if (access == SearchStoreAccess.Create) store.CreateSchema();
-            store.CheckVersion();
+            if (access != SearchStoreAccess.ReadOnly) store.CreateSchema(access == SearchStoreAccess.Create);
+            store.CheckVersion(access == SearchStoreAccess.ReadOnly);
             return store;
         }
         catch (Exception e) when (e is NpgsqlException)
@@ -179,13 +179,18 @@ public sealed class PostgresSearchStore : RelationalSearchStore
         return string.Join(": ", reasons);
     }
 
-    /// <summary>Creates the schema <c>ganflow</c> and its tables unless they exist, under an advisory lock.</summary>
-    private void CreateSchema() => Use(() =>
+    /// <summary>Under an advisory lock: creates the schema <c>ganflow</c> and its tables unless they exist (when
+    /// <paramref name="create"/>), and upgrades a store of layout 2.</summary>
+    private void CreateSchema(bool create) => Use(() =>
     {
         using var transaction = Connection.BeginTransaction();
         Execute("SELECT pg_advisory_xact_lock(@k)", transaction, ("@k", SchemaLockKey));
-        Execute($"CREATE SCHEMA IF NOT EXISTS {Schema}", transaction);
-        CreateTables(transaction);
+        if (create)
+        {
+            Execute($"CREATE SCHEMA IF NOT EXISTS {Schema}", transaction);
+            CreateTables(transaction);
+        }
+        Upgrade(transaction);
         transaction.Commit();
         return 0;
     });

@@ -15,8 +15,13 @@ namespace GanFlow.Store;
 /// </summary>
 public abstract class RelationalSearchStore : ISearchStore
 {
-    /// <summary>The layout this ganflow reads and writes. 1: one search per SQLite file, no leases (before issue 18).</summary>
-    public const int SchemaVersion = 2;
+    /// <summary>The layout this ganflow reads and writes. 1: one search per SQLite file, no leases (before issue 18). 2:
+    /// reports without the search's own metric (before searches could optimise any recorded metric); a store of layout 2 is
+    /// upgraded in place when opened for writing (<see cref="Upgrade"/>) and read as it is otherwise.</summary>
+    public const int SchemaVersion = 3;
+
+    /// <summary>The layout the open store has (<see cref="SchemaVersion"/>, or 2 when opened read-only before an upgrade).</summary>
+    private int layout = SchemaVersion;
 
     private readonly object gate = new();
 
@@ -130,7 +135,7 @@ public abstract class RelationalSearchStore : ISearchStore
         yield return $"""
             CREATE TABLE IF NOT EXISTS {Table("reports")} (
                 search TEXT NOT NULL, trial INTEGER NOT NULL, step INTEGER NOT NULL, w1 {real}, w1_exact {real}, critic_w1 {real},
-                energy {real}, nll {real}, wall_seconds {real}, PRIMARY KEY (search, trial, step))
+                energy {real}, nll {real}, wall_seconds {real}, metric {real}, PRIMARY KEY (search, trial, step))
             """;
         yield return $"""
             CREATE TABLE IF NOT EXISTS {Table("events")} (
@@ -166,14 +171,31 @@ public abstract class RelationalSearchStore : ISearchStore
     /// <summary>The recorded schema version, or null when there is none (no tables yet).</summary>
     protected abstract int? ReadVersion(DbTransaction? transaction);
 
-    /// <summary>Refuses a store of another layout (naming both versions) or one without tables.</summary>
+    /// <summary>Upgrades a store of layout 2 to <see cref="SchemaVersion"/> in <paramref name="transaction"/> (the caller
+    /// makes it exclusive and commits): the reports gain the column <c>metric</c>, empty in the rows written before (their
+    /// searches' metrics are W1, W1 exact, energy or NLL, which the reports hold in their own columns). Any other layout is
+    /// left for <see cref="CheckVersion"/> to refuse.</summary>
+    protected void Upgrade(DbTransaction transaction)
+    {
+        if (ReadVersion(transaction) != 2) return;
+        Execute($"ALTER TABLE {Table("reports")} ADD COLUMN metric DOUBLE PRECISION", transaction);
+        Execute($"UPDATE {Table("schema_version")} SET version = @v", transaction, ("@v", SchemaVersion));
+    }
+
+    /// <summary>Refuses a store of another layout (naming both versions) or one without tables; a store of layout 2 is
+    /// read as it is when <paramref name="readOnly"/> (its reports without the metric column).</summary>
     /// <exception cref="SearchStoreVersionException">No schema, or another version.</exception>
-    protected void CheckVersion()
+    protected void CheckVersion(bool readOnly)
     {
         var version = ReadVersion(null);
         if (version is null)
             throw new SearchStoreVersionException(
                 $"{Location} holds no ganflow search store yet: create the search first (`ganflow search NAME --store ... --out DIR --workers 0`)");
+        if (version == 2 && readOnly)
+        {
+            layout = 2;
+            return;
+        }
         if (version != SchemaVersion)
             throw new SearchStoreVersionException(
                 $"{Location} is a search store of layout version {version}; this ganflow reads and writes version {SchemaVersion} " +
@@ -242,11 +264,11 @@ public abstract class RelationalSearchStore : ISearchStore
     /// <inheritdoc />
     public IReadOnlyList<TrialReport> ReadReports() => Use(() =>
         Query($"""
-            SELECT trial, step, w1, w1_exact, critic_w1, energy, nll, wall_seconds FROM {Table("reports")}
+            SELECT trial, step, w1, w1_exact, critic_w1, energy, nll, wall_seconds, {(layout == 2 ? "NULL" : "metric")} FROM {Table("reports")}
             WHERE search = @s ORDER BY trial, step
             """,
             r => new TrialReport(Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture),
-                Real(r, 2), Real(r, 3), Real(r, 4), Real(r, 5), Real(r, 6), Real(r, 7)), null, ("@s", SearchName)));
+                Real(r, 2), Real(r, 3), Real(r, 4), Real(r, 5), Real(r, 6), Real(r, 7), Real(r, 8)), null, ("@s", SearchName)));
 
     /// <inheritdoc />
     public BestTrial? ReadBest() => Use(() =>
@@ -365,12 +387,14 @@ public abstract class RelationalSearchStore : ISearchStore
         {
             foreach (var p in reports)
                 store.Execute($"""
-                    INSERT INTO {T("reports")} (search, trial, step, w1, w1_exact, critic_w1, energy, nll, wall_seconds)
-                    VALUES (@s, @trial, @step, @w1, @w1Exact, @critic, @energy, @nll, @wall)
+                    INSERT INTO {T("reports")} (search, trial, step, w1, w1_exact, critic_w1, energy, nll, wall_seconds, metric)
+                    VALUES (@s, @trial, @step, @w1, @w1Exact, @critic, @energy, @nll, @wall, @metric)
                     ON CONFLICT (search, trial, step) DO UPDATE SET w1 = excluded.w1, w1_exact = excluded.w1_exact,
-                        critic_w1 = excluded.critic_w1, energy = excluded.energy, nll = excluded.nll, wall_seconds = excluded.wall_seconds
+                        critic_w1 = excluded.critic_w1, energy = excluded.energy, nll = excluded.nll, wall_seconds = excluded.wall_seconds,
+                        metric = excluded.metric
                     """, transaction, ("@s", S), ("@trial", p.Trial), ("@step", p.Step), ("@w1", Finite(p.W1)), ("@w1Exact", Finite(p.W1Exact)),
-                    ("@critic", Finite(p.CriticW1)), ("@energy", Finite(p.Energy)), ("@nll", Finite(p.Nll)), ("@wall", Finite(p.WallSeconds)));
+                    ("@critic", Finite(p.CriticW1)), ("@energy", Finite(p.Energy)), ("@nll", Finite(p.Nll)), ("@wall", Finite(p.WallSeconds)),
+                    ("@metric", Finite(p.Metric)));
         }
 
         public void WriteBest(BestTrial best) =>

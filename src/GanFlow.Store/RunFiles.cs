@@ -53,6 +53,8 @@ public static class RunFiles
     public const string StudyTable = "table.md";
     /// <summary>In a study folder: the table of final W1 values (CSV).</summary>
     public const string StudyTableCsv = "table.csv";
+    /// <summary>In a study folder: every cell's final precision, recall, density and coverage (CSV, one row per cell).</summary>
+    public const string StudyPrecisionRecall = "precision-recall.csv";
 
     /// <summary>Everything a run writes into its folder (the marker and lock aside): what a fresh start removes. The
     /// <see cref="Log"/> is not among them: the study or search that started the run writes it, and keeps it across attempts.</summary>
@@ -85,5 +87,5 @@ public static class RunFiles
         [Spec, Metrics, Summary, SampleGrid, Interpolation, LatentMeans, Posterior, PosteriorPicture, Evidence, AggregatePosterior, Holes, HolesPicture, LatentStructure, Checkpoint, PreviousCheckpoint, Report];
 
     /// <summary>Everything a study folder may hold that the tool wrote, besides its cells' run folders.</summary>
-    public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, Report];
+    public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, StudyPrecisionRecall, Report];
 }

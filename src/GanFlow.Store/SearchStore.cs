@@ -31,7 +31,9 @@ public sealed record NewSearchEvent(string Kind, int Trial, int? Rung, int? Step
 public sealed record TrialRow(int Trial, string Assignment, string AssignmentJson, string SpecJson, string Folder, string Status, int Rung, int Steps, double? Metric);
 
 /// <summary>One evaluation of a trial (a row of its metrics.csv).</summary>
-public sealed record TrialReport(int Trial, int Step, double W1, double W1Exact, double CriticW1, double Energy, double Nll, double WallSeconds);
+/// <param name="Metric">The value of the search's own metric in this evaluation (any recorded column, e.g. recall); NaN
+/// in stores of layout 2, which kept only the columns before it.</param>
+public sealed record TrialReport(int Trial, int Step, double W1, double W1Exact, double CriticW1, double Energy, double Nll, double WallSeconds, double Metric);
 
 /// <summary>The best trial so far: the best metric at the highest milestone any trial reached.</summary>
 public sealed record BestTrial(int Trial, int Step, double Metric);

@@ -100,13 +100,14 @@ public sealed class SqliteSearchStore : RelationalSearchStore
         var store = new SqliteSearchStore(connection, databaseFile, searchName);
         try
         {
-            if (access == SearchStoreAccess.Create)
+            if (access != SearchStoreAccess.ReadOnly)
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
-                store.CreateTables(transaction);
+                if (access == SearchStoreAccess.Create) store.CreateTables(transaction);
+                store.Upgrade(transaction);
                 transaction.Commit();
             }
-            store.CheckVersion();
+            store.CheckVersion(access == SearchStoreAccess.ReadOnly);
             return store;
         }
         catch (SqliteException e)

@@ -448,7 +448,37 @@ let tests =
             Expect.equal code 2 "--rung-value median:0"
             Expect.stringContains error "--rung-value median:0" "names the flag and value"
             Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--quota"; "half" ])) 2 "--quota half"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--metric"; "recal" ]
+            Expect.equal code 2 "--metric recal"
+            Expect.stringContains error "--metric recal: not a recorded metric" "names the flag and value"
+            Expect.stringContains error "recall" "and lists the metrics"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; TestFolders.fresh "x"; "--metric"; "nll" ]
+            Expect.equal code 2 "--metric nll on a GAN"
+            Expect.stringContains error "nll" "names the metric a GAN does not record"
             Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--lease-seconds"; "0" ])) 2 "--lease-seconds 0"
+        }
+
+        test "a search optimises any recorded metric: --metric coverage ranks trials by their metrics.csv coverage, maximised, and the store keeps it per report" {
+            let folder = TestFolders.fresh "metric-search"
+            let log = folder + ".log"
+            Expect.equal
+                (runLogged [] log [ "search"; "demo-search-unimodal"; "--out"; folder; "--trials"; "3"; "--grace"; "100"; "--max-steps"; "400"; "--workers"; "1"; "--device"; "cpu"; "--metric"; "coverage" ])
+                0 "searched"
+            let data = readSearch ("sqlite:" + SqliteSearchStore.FileOf folder) None "demo-search-unimodal"
+            Expect.equal data.Record.Scheduler.Metric (SearchMetric.Column "coverage") "the metric recorded"
+            Expect.equal data.Record.Scheduler.Direction Direction.Maximize "coverage: larger is better"
+            let coverageOf (trial: int) =
+                MetricsCsv.Parse(File.ReadAllText(Path.Combine(folder, SearchDriver.TrialFolder trial, RunFiles.Metrics)))
+                |> Seq.map (fun r -> r.Step, r.Samples.PrecisionRecall.Coverage)
+                |> Map.ofSeq
+            Expect.isNonEmpty data.Reports "reports"
+            for r in data.Reports do
+                Expect.equal r.Metric ((coverageOf r.Trial)[r.Step]) (sprintf "trial %d step %d: the store's metric is the run's coverage" r.Trial r.Step)
+            let best = Option.get data.Best
+            let atTop = data.Reports |> List.filter (fun r -> r.Step = best.Step)
+            Expect.equal best.Metric (atTop |> List.map _.Metric |> List.max) "the best is the largest coverage at the highest milestone"
+            Expect.exists (SearchData.statusLines data) (fun (k, v) -> k = "best_coverage" && float v = best.Metric) "search-status says best_coverage"
+            Expect.exists (atTop |> List.map _.Metric) (fun c -> c > 0.0) "a trained trial covers some of the data"
         }
 
         test "ganflow search --resume on a missing or empty folder says there is nothing to resume, exits 2 and creates nothing" {

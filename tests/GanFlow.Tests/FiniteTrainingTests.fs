@@ -108,7 +108,7 @@ let tests =
             let summary, folder = runIn (experiment NamedDatasets.ring8 gan 4 (Some(FiniteSample.create 300 50 50 1)))
             Expect.equal summary.Status RunStatus.Completed summary.Message
             let header = IO.File.ReadAllLines(IO.Path.Combine(folder, RunFiles.Metrics))[0]
-            Expect.equal header "step,critic_w1,energy,generator_loss,critic_loss,wall_seconds,mode_score,inception_score,high_quality,modes_covered" "header"
+            Expect.equal header "step,critic_w1,energy,generator_loss,critic_loss,wall_seconds,mode_score,inception_score,high_quality,modes_covered,precision,recall,density,coverage" "header"
             let moons, moonsFolder = runIn (experiment NamedDatasets.moons (Model.Flow flow) 4 None)
             Expect.isNone moons.Final.Value.Density.Value.Kl "the moons' density is not known"
             Expect.isNone moons.Final.Value.Modes "nor are their modes"

@@ -65,6 +65,14 @@ let tests =
             Expect.hasLength csv 5 "a header, three objectives and the baseline"
             let html = File.ReadAllText(Path.Combine(folder, RunFiles.Report))
             for figure in [ "Fig. 2"; "Fig. 3"; "Fig. 4" ] do Expect.stringContains html figure figure
+            Expect.stringContains html "every model's final precision against recall" "the precision–recall plane"
+            Expect.stringContains (File.ReadAllText(Path.Combine(folder, RunFiles.StudyTable))) "| precision / recall | ring |" "the precision / recall table"
+            let recall = File.ReadAllLines(Path.Combine(folder, RunFiles.StudyPrecisionRecall))
+            Expect.hasLength recall 4 "a header and the three objectives"
+            for line in recall[1..] do
+                let fields = line.Split(',')
+                let value (k: int) = System.Double.Parse(fields[k], System.Globalization.CultureInfo.InvariantCulture)
+                Expect.isTrue ([ 2; 3; 5 ] |> List.forall (fun k -> value k >= 0.0 && value k <= 1.0)) (sprintf "precision, recall, coverage in [0, 1]: %s" line)
         }
         test "baseline bandwidths outside (0, 1] and a column without a finite training set are rejected naming the field" {
             let bad = { study with Table = Some(StudyTable.FlowGan { tables with Baseline = { tables.Baseline with Sigmas = [ 0.5; 1.5 ] } }) }

@@ -49,7 +49,7 @@ let tests =
             for name in [ RunFiles.Spec; RunFiles.Metrics; RunFiles.Summary; RunFiles.Samples; RunFiles.Density ] do
                 Expect.isTrue (File.Exists(Path.Combine(folder, name))) (sprintf "%s exists" name)
             let metrics = lines folder RunFiles.Metrics
-            Expect.equal metrics[0] "step,w1,w1_exact,energy,generator_loss,wall_seconds,nll,inverse_error,latent_inverse_error,bits_per_dim,kl" "header: the metrics a discrete 1-D flow on data of known density has (no critic, no ODE)"
+            Expect.equal metrics[0] "step,w1,w1_exact,energy,generator_loss,wall_seconds,nll,inverse_error,latent_inverse_error,bits_per_dim,kl,precision,recall,density,coverage" "header: the metrics a discrete 1-D flow on data of known density has (no critic, no ODE)"
             Expect.hasLength metrics 3 "evaluations at 10 and 20"
             let final = summary.Final.Value
             Expect.isTrue (Double.IsFinite final.Nll) "NLL recorded"

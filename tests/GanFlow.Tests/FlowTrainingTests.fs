@@ -73,6 +73,33 @@ let tests =
                 Optimizer = Flow.adam 1e-2 }
             gaussian 60 256 0.2
         train "OT-Flow on moons" Flow.otFlowMoons NamedDatasets.moons 100 256 0.3
+        testCase "every evaluation records recall beside precision: on the ring of 8 a broad early flow has recall without precision, training adds precision and coverage, and the final scores are the k-NN scores of the run's own samples" (fun () ->
+            useOneThread ()
+            let e =
+                { experiment GanFlow.Experiments.NeuralSplineFlows.twoD NamedDatasets.ring8 200 256 7 with
+                    Evaluation = { Evaluation.Default with Every = 20; Samples = evaluationSamples; FinalSamples = evaluationSamples } }
+            let folder = GanFlow.Tests.TestRuns.scratchFolder "flow-recall"
+            let summary = ExperimentRunner.Run(e, RunContext(torch.CPU, folder))
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            let records = GanFlow.Store.MetricsCsv.Parse(System.IO.File.ReadAllText(System.IO.Path.Combine(folder, GanFlow.Store.RunFiles.Metrics))) |> List.ofSeq
+            let first, final = List.head records, List.last records
+            printfn "NSF on the ring of 8: precision %.3f -> %.3f, recall %.3f -> %.3f, coverage %.3f -> %.3f"
+                first.Samples.PrecisionRecall.Precision final.Samples.PrecisionRecall.Precision first.Samples.PrecisionRecall.Recall final.Samples.PrecisionRecall.Recall first.Samples.PrecisionRecall.Coverage final.Samples.PrecisionRecall.Coverage
+            // Early on the flow is still broad: its samples reach nearly all the data (recall) but few lie in it
+            // (precision); training brings precision and coverage up while recall stays.
+            Expect.isLessThan first.Samples.PrecisionRecall.Precision 0.3 "the broad early flow puts most samples off the ring"
+            Expect.isGreaterThan final.Samples.PrecisionRecall.Precision (first.Samples.PrecisionRecall.Precision + 0.3) "precision rose"
+            Expect.isGreaterThan final.Samples.PrecisionRecall.Coverage (first.Samples.PrecisionRecall.Coverage + 0.3) "coverage rose"
+            Expect.isGreaterThan final.Samples.PrecisionRecall.Recall 0.9 "the trained flow still reaches nearly all the data"
+            // The recorded scores are exactly PrecisionRecall's on the final evaluation's samples: the model's (samples.txt)
+            // and the data's (the evaluation's seeded draw).
+            let model =
+                System.IO.File.ReadAllLines(System.IO.Path.Combine(folder, GanFlow.Store.RunFiles.Samples))
+                |> Array.collect (fun l -> l.Split(',') |> Array.map (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)))
+            let data = Sampling.sample (StepSeeds.Random(e.Seed, e.Budget.Steps, StepSeeds.Stream.EvaluationData)) e.Dataset evaluationSamples
+            let expected = (GanFlow.Core.Metrics.PrecisionRecall.ofEvaluation 2 model data).Value
+            Expect.equal (final.Samples.PrecisionRecall.Precision, final.Samples.PrecisionRecall.Recall, final.Samples.PrecisionRecall.Density, final.Samples.PrecisionRecall.Coverage)
+                (expected.Precision, expected.Recall, expected.Density, expected.Coverage) "the run's final scores")
         testCase "training twice with the same seed gives the same NLL" (fun () ->
             useOneThread ()
             let spec =

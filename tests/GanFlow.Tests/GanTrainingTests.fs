@@ -73,7 +73,7 @@ let tests =
             for name in [ RunFiles.Spec; RunFiles.Metrics; RunFiles.Summary; RunFiles.Samples ] do
                 Expect.isTrue (File.Exists(Path.Combine(folder, name))) (sprintf "%s exists" name)
             let lines = File.ReadAllLines(Path.Combine(folder, RunFiles.Metrics))
-            Expect.equal lines[0] "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds" "header: the metrics a GAN on 1-D data has (no density)"
+            Expect.equal lines[0] "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,precision,recall,density,coverage" "header: the metrics a GAN on 1-D data has (no density)"
             Expect.hasLength lines 3 "header + evaluations at 10 and 20"
             let energy = System.Double.Parse(lines[1].Split(',')[4], System.Globalization.CultureInfo.InvariantCulture)
             Expect.isTrue (System.Double.IsFinite energy && energy >= 0.0) "energy distance is recorded"

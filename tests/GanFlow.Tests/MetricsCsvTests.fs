@@ -16,9 +16,10 @@ let tests =
     testList "metrics csv" [
         test "the columns follow the model: a GAN has a critic and no density, a flow a density and no critic, a Flow-GAN both" {
             let gan = columnsOf (experiment NamedDatasets.unimodal (Model.Gan Gan.Default))
-            Expect.equal gan [ "step"; "w1"; "w1_exact"; "critic_w1"; "energy"; "generator_loss"; "critic_loss"; "wall_seconds" ] "GAN, 1-D"
+            let recall = [ "precision"; "recall"; "density"; "coverage" ]
+            Expect.equal gan ([ "step"; "w1"; "w1_exact"; "critic_w1"; "energy"; "generator_loss"; "critic_loss"; "wall_seconds" ] @ recall) "GAN, 1-D"
             let flow = columnsOf (experiment NamedDatasets.moons (Model.Flow Flow.realNvpMoons))
-            Expect.equal flow [ "step"; "energy"; "generator_loss"; "wall_seconds"; "nll"; "inverse_error"; "latent_inverse_error"; "bits_per_dim" ] "RealNVP, 2-D: no W1, no critic, no NFE"
+            Expect.equal flow ([ "step"; "energy"; "generator_loss"; "wall_seconds"; "nll"; "inverse_error"; "latent_inverse_error"; "bits_per_dim" ] @ recall) "RealNVP, 2-D: no W1, no critic, no NFE; recall beside precision in any dimension"
             let ffjord = columnsOf (experiment NamedDatasets.unimodal (Model.Flow Flow.ffjord1d))
             Expect.contains ffjord "nfe" "a continuous flow counts its function evaluations"
             let flowGan = columnsOf (experiment NamedDatasets.moons (Model.FlowGan(Flow.realNvpMoons, Objective.Adversarial Adversarial.WganGp)))
@@ -38,6 +39,7 @@ let tests =
                 "step,w1,w1_exact,critic_w1,energy,generator_loss,critic_loss,wall_seconds,nll,inverse_error,nfe,latent_inverse_error\n"
                 + "100,0.5,0.4,NaN,0.01,1.25,NaN,2.5,1.5,1e-12,NaN,2e-12\n"
             let r = MetricsCsv.Parse(legacy, "old.csv") |> Seq.exactlyOne
+            Expect.isTrue (System.Double.IsNaN r.Samples.PrecisionRecall.Recall) "no recall in a file written before runs recorded it"
             Expect.isNone r.Critic "a flow had no critic"
             Expect.equal (r.Density |> Option.map _.Nll) (Some 1.5) "its NLL"
             Expect.isNone (r.Density |> Option.bind _.FunctionEvaluations) "no NFE for a discrete flow"

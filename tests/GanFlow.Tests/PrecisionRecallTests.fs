@@ -85,4 +85,17 @@ let tests =
                 Expect.floatClose Accuracy.medium (expectedCoverage 1_000_000 1_000_000 5) (1.0 - 1.0 / 32.0) "1 − 2⁻ᵏ"
             }
         ]
+        testList "per evaluation of a run" [
+            testProperty "a run's scores are the four scores of its samples (up to 10,000 points of each)" (
+                Prop.forAll cases (fun (real, fake, _, _) ->
+                    let recorded = PrecisionRecall.ofEvaluation real.Dimension fake.Values real.Values
+                    recorded = Some(scores real fake)))
+            test "beyond 10,000 points only the first 10,000 of each count (the evaluation's draws are i.i.d.)" {
+                let real = gaussian 57 2 10_500 [| 0.0; 0.0 |] 1.0
+                let fake = gaussian 58 2 10_300 [| 0.5; 0.0 |] 1.0
+                let first (p: Points) = Points.create 2 p.Values[.. 2 * GanFlow.Core.Experiments.RecallScores.Points - 1]
+                Expect.equal (PrecisionRecall.ofEvaluation 2 fake.Values real.Values) (Some(scores (first real) (first fake))) "the first 10,000"
+                Expect.isNone (PrecisionRecall.ofEvaluation 2 fake.Values[.. 9] real.Values) "5 model points: too few for k = 5"
+            }
+        ]
     ]

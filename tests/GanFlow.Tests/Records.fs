@@ -8,7 +8,9 @@ let ganRecord step w1 w1Exact criticW1 energy generatorLoss criticLoss wallSecon
     { Step = step
       GeneratorLoss = generatorLoss
       WallSeconds = wallSeconds
-      Samples = { W1 = Some w1; W1Exact = Some w1Exact; Energy = energy }
+      // Precision, recall, density and coverage follow from W1 so that records of different steps differ in them too.
+      Samples = { W1 = Some w1; W1Exact = Some w1Exact; Energy = energy
+                  PrecisionRecall = { Precision = 1.0 - w1 / 4.0; Recall = 1.0 - w1 / 2.0; Density = 1.0 + w1; Coverage = 1.0 - w1 / 3.0 } }
       Critic = Some { CriticW1 = criticW1; CriticLoss = criticLoss }
       Density = None
       Modes = None }

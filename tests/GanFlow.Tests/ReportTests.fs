@@ -94,6 +94,17 @@ let tests =
                 Expect.stringContains html (sprintf "\"%s (KDE)\"" row) (sprintf "%s trace" row)
             Expect.stringContains html "WGAN / unimodal" "the critic diagnosis lists the GAN cells"
             Expect.isFalse (html.Contains "GF / unimodal") "and not the flows, which have no critic"
+            // Recall beside precision: every cell on the precision–recall plane, in table.md and precision-recall.csv.
+            Expect.stringContains html "every model's final precision against recall" "the precision–recall plane"
+            let md = File.ReadAllText(Path.Combine(dir, RunFiles.StudyTable))
+            Expect.stringContains md "| precision / recall | unimodal | multimodal |" "table.md gains the precision / recall table"
+            // writeFakeRun's final record is Records.ganRecord at step 300, whose precision and recall follow its w1 argument.
+            let last = (Records.ganRecord 300 (0.05 * 4.0 / 300.0 * 100.0) 0.05 0.05 0.01 0.5 -0.5 3.0).Samples.PrecisionRecall
+            Expect.stringContains md (sprintf "| GF | %.3f / %.3f |" last.Precision last.Recall) "a cell: precision / recall of its final evaluation"
+            let csv = File.ReadAllLines(Path.Combine(dir, RunFiles.StudyPrecisionRecall))
+            Expect.equal csv[0] "variant,column,precision,recall,density,coverage" "header"
+            Expect.hasLength csv (1 + study.Cells.Length) "one row per cell"
+            Expect.exists csv (fun l -> l.StartsWith "WGAN,multimodal,") "a row names its variant and column"
         }
         test "a flow run's report draws the trajectories chart when trajectories.csv is there, and only then" {
             let dir = temporaryFolder ()

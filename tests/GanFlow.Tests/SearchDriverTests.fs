@@ -194,6 +194,13 @@ let tests =
             has { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 0; MaxSteps = 160; ReductionFactor = 4 } } } "scheduler.asha.minSteps"
             has { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 200; MaxSteps = 160; ReductionFactor = 4 } } } "scheduler.asha.minSteps"
             has { ok with Trials = 0 } "trials"
+            let measuring metric direction = { ok with Scheduler = { ok.Scheduler with Metric = metric; Direction = direction } }
+            has (measuring (SearchMetric.Column "recal") Direction.Maximize) "scheduler.metric.column"
+            has (measuring (SearchMetric.Column "wall_seconds") Direction.Minimize) "scheduler.metric.column"
+            has (measuring (SearchMetric.Column "nll") Direction.Minimize) "scheduler.metric.column" // a GAN records no NLL
+            has (measuring (SearchMetric.Column "recall") Direction.Minimize) "scheduler.direction"
+            Expect.isEmpty (SearchValidation.errors (measuring (SearchMetric.Column "recall") Direction.Maximize)) "recall, maximised"
+            Expect.isEmpty (SearchValidation.errors (measuring (SearchMetric.Column "critic_w1") Direction.Minimize)) "any recorded column"
             has { ok with Name = "fake" } "name"
             let invalid = { ok with Resolve = fun e _ -> { e with Budget = { e.Budget with BatchSize = 1 } } }
             let errors = SearchValidation.errors invalid

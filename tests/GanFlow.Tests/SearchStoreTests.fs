@@ -64,6 +64,40 @@ let tests =
                 Expect.stringContains error.Message "version 99" (sprintf "%A: names the store's version" access)
                 Expect.stringContains error.Message (string RelationalSearchStore.SchemaVersion) "and this ganflow's")
 
+        yield! onBoth "a store of layout 2 (reports without the search's metric) is read as it is, and upgraded in place when opened for writing" (fun backend ->
+            let location, file, store = created backend "upgrade-search" 60.0
+            let report step metric = TrialReport(0, step, 0.5, 0.4, 0.3, 0.2, nan, 1.0, metric)
+            store.Locked(fun tx -> tx.WriteReports [ report 10 0.75 ]; 0) |> ignore
+            store.Dispose()
+            // Back to layout 2 as an older ganflow wrote it: no metric column.
+            let downgrade =
+                [ "ALTER TABLE {reports} DROP COLUMN metric"; "UPDATE {schema_version} SET version = 2" ]
+            match location with
+            | :? SearchStoreLocation.Sqlite as s ->
+                use c = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + s.DatabaseFile)
+                c.Open()
+                for sql in downgrade do
+                    use command = c.CreateCommand()
+                    command.CommandText <- sql.Replace("{reports}", "reports").Replace("{schema_version}", "schema_version")
+                    command.ExecuteNonQuery() |> ignore
+            | :? SearchStoreLocation.Postgres as p ->
+                for sql in downgrade do execute p.Database (sql.Replace("{reports}", "ganflow.reports").Replace("{schema_version}", "ganflow.schema_version"))
+            | _ -> failtest "unknown location"
+            (
+                use old = location.Open("upgrade-search", SearchStoreAccess.ReadOnly, Option.toObj file)
+                let r = old.ReadReports() |> Seq.exactlyOne
+                Expect.equal (r.Step, r.W1) (10, 0.5) "the old report reads"
+                Expect.isTrue (Double.IsNaN r.Metric) "without the metric the old layout did not keep"
+            )
+            (
+                use upgraded = location.Open("upgrade-search", SearchStoreAccess.ReadWrite, Option.toObj file)
+                upgraded.Locked(fun tx -> tx.WriteReports [ report 20 0.875 ]; 0) |> ignore
+                Expect.equal (upgraded.ReadReports() |> Seq.map (fun r -> r.Step, Double.IsNaN r.Metric) |> List.ofSeq) [ 10, true; 20, false ] "upgraded: new reports keep it"
+                Expect.equal (upgraded.ReadReports() |> Seq.last).Metric 0.875 "the metric written"
+            )
+            use again = location.Open("upgrade-search", SearchStoreAccess.ReadOnly, Option.toObj file)
+            Expect.equal (again.ReadReports().Count) 2 "read at the new layout")
+
         test "a SQLite store of the layout before leases (version 1) is refused, naming both versions" {
             let folder = TestFolders.fresh "old-store"
             IO.Directory.CreateDirectory folder |> ignore

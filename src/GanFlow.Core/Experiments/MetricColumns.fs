@@ -47,7 +47,21 @@ module MetricColumns =
           column "mode_score" "modeScore" false (modes _.ModeScore)
           column "inception_score" "inceptionScore" false (modes _.InceptionScore)
           column "high_quality" "highQuality" false (modes _.HighQuality)
-          column "modes_covered" "modesCovered" true (modes (fun m -> float m.ModesCovered)) ]
+          column "modes_covered" "modesCovered" true (modes (fun m -> float m.ModesCovered))
+          column "precision" "precision" false (fun r -> Some r.Samples.PrecisionRecall.Precision)
+          column "recall" "recall" false (fun r -> Some r.Samples.PrecisionRecall.Recall)
+          column "density" "density" false (fun r -> Some r.Samples.PrecisionRecall.Density)
+          column "coverage" "coverage" false (fun r -> Some r.Samples.PrecisionRecall.Coverage) ]
+
+    /// The columns where a larger value is better (shares of samples and scores of quality); a search refuses to
+    /// minimise them.
+    let largerIsBetter = [ "precision"; "recall"; "coverage"; "mode_score"; "inception_score"; "high_quality"; "modes_covered" ]
+
+    /// The value of the column called `name` in `record`, NaN where the record has none.
+    let valueOf (name: string) (record: EvaluationRecord) =
+        match List.tryFind (fun c -> c.Name = name) all with
+        | Some c -> c.Get record |> Option.defaultValue nan
+        | None -> invalidArg "name" (sprintf "no metric column is called %s" name)
 
     /// The column called `name` in CSV headers.
     let tryByName (name: string) = all |> List.tryFind (fun c -> c.Name = name)
@@ -61,7 +75,7 @@ module MetricColumns =
         let oneDimensional = Densities.dimension experiment.Dataset = 1
         let density = Model.hasDensity model
         match name with
-        | "step" | "energy" | "generator_loss" | "wall_seconds" -> true
+        | "step" | "energy" | "generator_loss" | "wall_seconds" | "precision" | "recall" | "density" | "coverage" -> true
         | "w1" | "w1_exact" -> oneDimensional
         | "critic_w1" | "critic_loss" -> Model.hasCritic model
         | "nll" | "inverse_error" | "latent_inverse_error" | "bits_per_dim" -> density
@@ -91,7 +105,15 @@ module MetricColumns =
                 { Step = int step
                   GeneratorLoss = generatorLoss
                   WallSeconds = wall
-                  Samples = { W1 = value "w1"; W1Exact = value "w1_exact"; Energy = energy }
+                  Samples =
+                    { W1 = value "w1"
+                      W1Exact = value "w1_exact"
+                      Energy = energy
+                      PrecisionRecall =
+                        { Precision = orNaN "precision"
+                          Recall = orNaN "recall"
+                          Density = orNaN "density"
+                          Coverage = orNaN "coverage" } }
                   Critic = value "critic_w1" |> Option.map (fun c -> { CriticW1 = c; CriticLoss = orNaN "critic_loss" })
                   Density =
                     value "nll"

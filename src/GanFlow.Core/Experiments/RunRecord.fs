@@ -9,7 +9,23 @@ type SampleScores =
       W1Exact: float option
       /// Energy distance (Székely-Rizzo) between model and data samples (column `energy`): exact O(n log n) in 1-D, the
       /// O(n²) form on the first 2,000 points of each in d > 1.
-      Energy: float }
+      Energy: float
+      /// Precision, recall, density and coverage (Kynkäänniemi et al. 2019, k = 3; Naeem et al. 2020, k = 5; columns
+      /// `precision`, `recall`, `density`, `coverage`): seed 000's recall beside precision, on the first
+      /// `RecallScores.Points` (10,000) model and data samples of the evaluation. NaN in each when the evaluation draws
+      /// fewer than `RecallScores.PointsNeeded` of either, and in files written before runs recorded them.
+      PrecisionRecall: GanFlow.Core.Metrics.PrecisionRecall }
+
+/// How many evaluation samples the per-run precision, recall, density and coverage use.
+module RecallScores =
+    /// At most this many model and as many data samples (the first of the evaluation's draws, which are i.i.d., so a
+    /// random subsample): k-NN balls on 10,000 points in 2-D cost about 0.2 s per evaluation (docs/metrics.md).
+    [<Literal>]
+    let Points = 10_000
+
+    /// The fewest model and data samples they need: density and coverage's k = 5 neighbours besides the point itself.
+    [<Literal>]
+    let PointsNeeded = 6
 
 /// What the critic says: models whose objective has one (adversarial, hybrid).
 type CriticScores =

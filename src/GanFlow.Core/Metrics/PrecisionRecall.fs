@@ -1,24 +1,9 @@
 namespace GanFlow.Core.Metrics
 
-/// Precision and recall of a model's samples against data samples, in the two k-nearest-neighbour forms.
-type PrecisionRecall =
-    { /// Improved precision (Kynkäänniemi et al. 2019, eq. 1 with k = 3): the share of model samples inside the data
-      /// manifold, the union of the closed balls around the data points reaching their k-th nearest data point. In [0, 1].
-      Precision: float
-      /// Improved recall (eq. 1 with the roles swapped): the share of data samples inside the model manifold. In [0, 1].
-      Recall: float
-      /// Density (Naeem et al. 2020, eq. 3 with k = 5): (1/(kM)) Σⱼ Σᵢ 1[Yⱼ ∈ B(Xᵢ, NND_k(Xᵢ))], X the N data points,
-      /// Y the M model samples: how many data balls hold a model sample on average, over k. Expectation 1 when the
-      /// two laws agree; > 1 where the model crowds the data's dense regions. >= 0.
-      Density: float
-      /// Coverage (Naeem et al. 2020, eq. 4 with k = 5): (1/N) Σᵢ 1[∃ j: Yⱼ ∈ B(Xᵢ, NND_k(Xᵢ))], the share of data
-      /// balls holding at least one model sample. Expectation 1 − (N−1)⋯(N−k) / ((M+N−1)⋯(M+N−k)) when the laws agree
-      /// (1 − 2⁻ᵏ for M = N large). In [0, 1].
-      Coverage: float }
-
 /// Computing `PrecisionRecall` with any exact `NeighbourSearch`: the k-th neighbours within each sample, then one
 /// ball-incidence question between them; O((N + M) log(N + M)) with a k-d tree in low dimension, O(N·M·d) blocked
 /// in high dimension (three passes over the pairs).
+[<CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module PrecisionRecall =
 
     /// k of improved precision and recall (Kynkäänniemi et al. 2019 use 3).
@@ -59,3 +44,12 @@ module PrecisionRecall =
     /// The four scores with the papers' k (3 and 5).
     let compute (search: NeighbourSearch) (real: Points) (fake: Points) =
         computeWith search PrecisionRecallK DensityCoverageK real fake
+
+    /// The four scores a run records at an evaluation (`SampleScores`): model samples `model` against data samples `data`,
+    /// both row-major `dimension`-D, on the first `RecallScores.Points` of each with the exact search; None when either
+    /// holds fewer than `RecallScores.PointsNeeded` points.
+    let ofEvaluation (dimension: int) (model: float[]) (data: float[]) : PrecisionRecall option =
+        let first (values: float[]) = Points.create dimension values[.. min values.Length (GanFlow.Core.Experiments.RecallScores.Points * dimension) - 1]
+        let fake, real = first model, first data
+        if fake.Count < GanFlow.Core.Experiments.RecallScores.PointsNeeded || real.Count < GanFlow.Core.Experiments.RecallScores.PointsNeeded then None
+        else Some(compute NeighbourSearches.exact real fake)

@@ -11,6 +11,19 @@ type SearchMetric =
     | Energy
     /// Exact NLL, flows only.
     | Nll
+    /// Any column a trial's evaluations record, by its `metrics.csv` name: `recall`, `precision`, `coverage`, `density`
+    /// (seed 000's thesis: search for recall), `kl`, `mode_score`, `modes_covered`, `critic_w1`, …; the experiment must
+    /// record it (`MetricColumns.has`). `step` and `wall_seconds` are not metrics.
+    | Column of name: string
+
+/// Names of a search metric.
+module SearchMetric =
+    /// Its name in `ganflow search-status`'s `best_NAME` key and in the report: `w1`, `w1exact`, `energy`, `nll` (the
+    /// keys these metrics always had), or the column's name.
+    let name (metric: SearchMetric) =
+        match metric with
+        | SearchMetric.Column column -> column
+        | other -> (sprintf "%A" other).ToLowerInvariant()
 
 /// Whether smaller or larger metric values are better.
 [<RequireQualifiedAccess>]

@@ -100,14 +100,16 @@ module Search =
             Name = sprintf "%s-trial-%04d" s.Name trial
             Budget = { resolved.Budget with Steps = Rungs.maxSteps s.Scheduler.Scheduler } }
 
-    /// The search with the command line's scheduler options: ASHA's promotion quota (`--quota`) and the rung value
-    /// (`--rung-value`).
-    let withSchedulerOptions (quota: PromotionQuota option) (rungValue: RungValue option) (s: Search) =
+    /// The search with the command line's scheduler options: ASHA's promotion quota (`--quota`), the rung value
+    /// (`--rung-value`), and the metric it optimises with its direction (`--metric`).
+    let withSchedulerOptions (quota: PromotionQuota option) (rungValue: RungValue option) (metric: (SearchMetric * Direction) option) (s: Search) =
         { s with
             Scheduler =
                 { s.Scheduler with
                     Quota = defaultArg quota s.Scheduler.Quota
-                    RungValue = defaultArg rungValue s.Scheduler.RungValue } }
+                    RungValue = defaultArg rungValue s.Scheduler.RungValue
+                    Metric = metric |> Option.map fst |> Option.defaultValue s.Scheduler.Metric
+                    Direction = metric |> Option.map snd |> Option.defaultValue s.Scheduler.Direction } }
 
     /// The search with the command line's overrides: trials, seed, the first rung (`--grace`) and the maximum
     /// (`--max-steps`).

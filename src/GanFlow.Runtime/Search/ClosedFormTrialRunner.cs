@@ -51,9 +51,10 @@ public sealed class ClosedFormTrialRunner(SearchSpec search, ClosedFormCurve cur
             if (step % every != 0 && step != job.ToStep) continue;
             var value = curve.Value.Invoke(assignment).Invoke(step);
             var wall = wallOffset + clock.Elapsed.TotalSeconds;
-            // The curve's value stands for every sample score; a closed form has no loss (0) and no critic (NaN).
+            // The curve's value stands for every distance; a closed form has no loss (0), no critic and no samples, so
+            // no precision, recall, density or coverage (NaN).
             records.Add(new EvaluationRecord(step, 0.0, wall,
-                new SampleScores(FSharpOption<double>.Some(value), FSharpOption<double>.Some(value), value),
+                new SampleScores(FSharpOption<double>.Some(value), FSharpOption<double>.Some(value), value, GanFlow.Core.Metrics.PrecisionRecall.Missing),
                 noCritic,
                 FSharpOption<DensityScores>.None, FSharpOption<ModeScores>.None));
             store.WriteMetrics(experiment, records);

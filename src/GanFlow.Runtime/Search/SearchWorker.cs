@@ -363,10 +363,10 @@ public sealed class SearchWorker
             };
             var metric = logged.Kind == "reached" && logged.Value is { } m && double.IsFinite(m) ? m : (double?)null;
             tx.WriteTrials([Ledger.Row(trial, status, rung, metric)]);
-            tx.WriteReports(result.Evaluations.Select(r => new TrialReport(trial, r.Step, r.W1, r.W1Exact, r.CriticW1, r.Energy, r.Nll, r.WallSeconds)).ToList());
+            tx.WriteReports(result.Evaluations.Select(r => new TrialReport(trial, r.Step, r.W1, r.W1Exact, r.CriticW1, r.Energy, r.Nll, r.WallSeconds, MetricOf(spec.Metric, r))).ToList());
             if (Ledger.Best() is { } best) tx.WriteBest(best);
             tx.EndAttempt(lease, "reported");
-            Recorded?.Invoke($"trial {trial}: {status} at step {result.Steps}" + (metric is { } v ? $", {spec.Metric} {v:G5}" : $" ({result.Message})"));
+            Recorded?.Invoke($"trial {trial}: {status} at step {result.Steps}" + (metric is { } v ? $", {SearchMetricModule.name(spec.Metric)} {v:G5}" : $" ({result.Message})"));
             return true;
         });
         DecisionSeconds.Enqueue(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -376,7 +376,8 @@ public sealed class SearchWorker
 
     /// <summary>The search metric of an evaluation.</summary>
     public static double MetricOf(SearchMetric metric, EvaluationRecord r) =>
-        metric.IsW1 ? r.W1 : metric.IsW1Exact ? r.W1Exact : metric.IsEnergy ? r.Energy : r.Nll;
+        metric is SearchMetric.Column column ? MetricColumns.valueOf(column.name, r)
+        : metric.IsW1 ? r.W1 : metric.IsW1Exact ? r.W1Exact : metric.IsEnergy ? r.Energy : r.Nll;
 
     /// <summary>The lease keeper: heartbeats, renews the running job's lease every third of its length, and declares it
     /// lost when a renewal is refused or none succeeded before the local deadline (a share of the lease length after the

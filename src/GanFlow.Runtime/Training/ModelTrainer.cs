@@ -287,7 +287,8 @@ public sealed class ModelTrainer : TrainingRun
                 w1 = FSharpOption<double>.Some(empirical);
                 w1Exact = FSharpOption<double>.Some(exact);
             }
-            var samples = new SampleScores(w1, w1Exact, EnergyDistance.ofSamples(dimension, model, data));
+            var recall = PrecisionRecallModule.ofEvaluation(dimension, model, data);
+            var samples = new SampleScores(w1, w1Exact, EnergyDistance.ofSamples(dimension, model, data), recall is { } pr ? pr.Value : PrecisionRecall.Missing);
 
             FSharpOption<CriticScores> criticScores = FSharpOption<CriticScores>.None;
             if (nets.Critic is { } critic)
