@@ -51,12 +51,10 @@ let parseMetric (text: string) =
         | "energy" -> SearchMetric.Energy
         | "nll" -> SearchMetric.Nll
         | column -> SearchMetric.Column column
-    match GanFlow.Core.Experiments.MetricColumns.tryByName text with
-    | Some c when c.Name <> "step" && c.Name <> "wall_seconds" ->
-        Ok(metric, (if List.contains c.Name GanFlow.Core.Experiments.MetricColumns.largerIsBetter then Direction.Maximize else Direction.Minimize))
-    | _ ->
-        let known = GanFlow.Core.Experiments.MetricColumns.all |> List.map _.Name |> List.filter (fun n -> n <> "step" && n <> "wall_seconds")
-        Error(sprintf "--metric %s: not a recorded metric; the metrics are %s" text (String.concat ", " known))
+    let columns = GanFlow.Core.Experiments.MetricColumns.all
+    if GanFlow.Core.Experiments.MetricColumns.isMetric text then
+        Ok(metric, (if List.contains text GanFlow.Core.Experiments.MetricColumns.largerIsBetter then Direction.Maximize else Direction.Minimize))
+    else Error(sprintf "--metric %s: not a recorded metric; the metrics are %s" text (GanFlow.Core.Experiments.MetricColumns.metricNames columns))
 
 /// Expected training steps of a whole search: every trial to the first rung, 1/η of them on to each next milestone.
 let expectedSteps (record: SearchRecord) =

@@ -137,7 +137,7 @@ public sealed class PostgresSearchStore : RelationalSearchStore
         var store = new PostgresSearchStore(location, connectionString, connection, searchName);
         try
         {
-            if (access != SearchStoreAccess.ReadOnly) store.CreateSchema(access == SearchStoreAccess.Create);
+            if (access != SearchStoreAccess.ReadOnly) store.PrepareSchema(access == SearchStoreAccess.Create);
             store.CheckVersion(access == SearchStoreAccess.ReadOnly);
             return store;
         }
@@ -181,7 +181,7 @@ public sealed class PostgresSearchStore : RelationalSearchStore
 
     /// <summary>Under an advisory lock: creates the schema <c>ganflow</c> and its tables unless they exist (when
     /// <paramref name="create"/>), and upgrades a store of layout 2.</summary>
-    private void CreateSchema(bool create) => Use(() =>
+    private void PrepareSchema(bool create) => Use(() =>
     {
         using var transaction = Connection.BeginTransaction();
         Execute("SELECT pg_advisory_xact_lock(@k)", transaction, ("@k", SchemaLockKey));

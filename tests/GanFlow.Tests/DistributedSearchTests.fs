@@ -454,7 +454,10 @@ let tests =
             Expect.stringContains error "recall" "and lists the metrics"
             let code, error = ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; TestFolders.fresh "x"; "--metric"; "nll" ]
             Expect.equal code 2 "--metric nll on a GAN"
-            Expect.stringContains error "nll" "names the metric a GAN does not record"
+            Expect.stringContains error "scheduler.metric = Nll: needs a model with a density" "names the metric a GAN does not record"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; TestFolders.fresh "x"; "--metric"; "kl" ]
+            Expect.equal code 2 "--metric kl on a GAN"
+            Expect.stringContains error "scheduler.metric.column = kl: is not recorded by the experiment" "names the column and what the experiment records"
             Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--lease-seconds"; "0" ])) 2 "--lease-seconds 0"
         }
 

@@ -53,6 +53,12 @@ module MetricColumns =
           column "density" "density" false (fun r -> Some r.Samples.PrecisionRecall.Density)
           column "coverage" "coverage" false (fun r -> Some r.Samples.PrecisionRecall.Coverage) ]
 
+    /// Whether the column called `name` is a metric (every column but `step` and `wall_seconds`).
+    let isMetric (name: string) = name <> "step" && name <> "wall_seconds" && List.exists (fun c -> c.Name = name) all
+
+    /// The metrics among `columns`, by name, in order, comma-separated (for messages).
+    let metricNames (columns: MetricColumn list) = columns |> List.map _.Name |> List.filter isMetric |> String.concat ", "
+
     /// The columns where a larger value is better (shares of samples and scores of quality); a search refuses to
     /// minimise them.
     let largerIsBetter = [ "precision"; "recall"; "coverage"; "mode_score"; "inception_score"; "high_quality"; "modes_covered" ]

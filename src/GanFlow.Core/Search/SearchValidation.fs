@@ -62,19 +62,13 @@ module SearchValidation =
            | (SearchMetric.W1 | SearchMetric.W1Exact), _ when Densities.dimension experiment.Dataset <> 1 ->
                Check.fail "scheduler.metric" (sprintf "%A" spec.Metric) "needs 1-D data (W1 by eq. 8 is 1-D); use Energy"
            | SearchMetric.Nll, model when not (Model.hasDensity model) -> Check.fail "scheduler.metric" "Nll" "needs a model with a density (a flow)"
-           | SearchMetric.Column name, _ ->
-               match MetricColumns.tryByName name with
-               | None
-               | Some { Name = "step" | "wall_seconds" } ->
-                   Check.fail "scheduler.metric.column" name
-                       (sprintf "is not a recorded metric; the metrics are %s"
-                            (MetricColumns.all |> List.map _.Name |> List.filter (fun n -> n <> "step" && n <> "wall_seconds") |> String.concat ", "))
-               | Some c when not (MetricColumns.has experiment c.Name) ->
-                   Check.fail "scheduler.metric.column" name (sprintf "is not recorded by the experiment %s (its model and data record %s)" experiment.Name
-                                                                  (MetricColumns.ofExperiment experiment |> List.map _.Name |> List.filter (fun n -> n <> "step" && n <> "wall_seconds") |> String.concat ", "))
-               | Some c when spec.Direction = Direction.Minimize && List.contains c.Name MetricColumns.largerIsBetter ->
-                   Check.fail "scheduler.direction" "Minimize" (sprintf "would search for the worst %s: larger is better; use Maximize" c.Name)
-               | Some _ -> []
+           | SearchMetric.Column name, _ when not (MetricColumns.isMetric name) ->
+               Check.fail "scheduler.metric.column" name (sprintf "is not a recorded metric; the metrics are %s" (MetricColumns.metricNames MetricColumns.all))
+           | SearchMetric.Column name, _ when not (MetricColumns.has experiment name) ->
+               Check.fail "scheduler.metric.column" name
+                   (sprintf "is not recorded by the experiment %s (its model and data record %s)" experiment.Name (MetricColumns.metricNames (MetricColumns.ofExperiment experiment)))
+           | SearchMetric.Column name, _ when spec.Direction = Direction.Minimize && List.contains name MetricColumns.largerIsBetter ->
+               Check.fail "scheduler.direction" "Minimize" (sprintf "would search for the worst %s: larger is better; use Maximize" name)
            | _ -> [])
 
     /// Every error of a search, with each trial's resolved experiment validated too (naming the trial, its assignment
