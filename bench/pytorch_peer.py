@@ -113,6 +113,18 @@ def gradient_penalty(critic, real, fake):
     return ((g.norm(dim=1) - 1) ** 2).mean()
 
 
+
+def timer_of(step):
+    """A function that runs `step` n times and returns the seconds it took."""
+
+    def timed(n):
+        start = time.perf_counter()
+        for _ in range(n):
+            step()
+        return time.perf_counter() - start
+
+    return timed
+
 def gan_timer(prior, width, depth, spectral, penalty, critic_steps, lr, sampler, batch):
     torch.manual_seed(1)
     rng = np.random.default_rng(1)
@@ -139,13 +151,7 @@ def gan_timer(prior, width, depth, spectral, penalty, critic_steps, lr, sampler,
         loss.backward()
         g_opt.step()
 
-    def timed(n):
-        start = time.perf_counter()
-        for _ in range(n):
-            step()
-        return time.perf_counter() - start
-
-    return timed
+    return timer_of(step)
 
 
 class Coupling(nn.Module):
@@ -189,13 +195,7 @@ def realnvp_timer(batch):
         nll.backward()
         opt.step()
 
-    def timed(n):
-        start = time.perf_counter()
-        for _ in range(n):
-            step()
-        return time.perf_counter() - start
-
-    return timed
+    return timer_of(step)
 
 
 def main():

@@ -59,20 +59,27 @@ public static class RationalQuadraticSpline
 
     private static Tensor At(Tensor t, Tensor index) => t.gather(-1, index).squeeze(-1);
 
+    /// <summary>One bin per element: its left knot (x0, y0), width w, height h, slope δ = h / w and the derivatives at its
+    /// two ends.</summary>
+    private readonly record struct Bin(Tensor X0, Tensor W, Tensor Y0, Tensor H, Tensor Delta, Tensor D0, Tensor D1);
+
+    /// <summary>The bin of each of <paramref name="clamped"/> [n, d] on the spline of <paramref name="parameters"/>,
+    /// looked up among the x knots (forward) or the y knots (<paramref name="byHeight"/>, inverse).</summary>
+    private static Bin BinAt(Tensor clamped, Tensor parameters, int bins, double bound, bool byHeight)
+    {
+        var (cumWidths, widths, cumHeights, heights, derivatives) = Knots(parameters, bins, bound);
+        var bin = BinOf(clamped, byHeight ? cumHeights : cumWidths, bins);
+        var w = At(widths, bin);
+        var h = At(heights, bin);
+        return new Bin(At(cumWidths, bin), w, At(cumHeights, bin), h, h / w, At(derivatives, bin), At(derivatives.narrow(-1, 1, bins), bin));
+    }
+
     /// <summary>The spline applied to <paramref name="x"/> [n, d] and log|dy/dx| per element [n, d] (0 outside [−B, B]).</summary>
     public static (Tensor Y, Tensor LogDerivative) Forward(Tensor x, Tensor parameters, int bins, double bound)
     {
         var inside = x.AtLeast(-bound).logical_and(x.AtMost(bound));
         var clamped = x.ClampTo(-bound, bound);
-        var (cumWidths, widths, cumHeights, heights, derivatives) = Knots(parameters, bins, bound);
-        var bin = BinOf(clamped, cumWidths, bins);
-        var x0 = At(cumWidths, bin);
-        var w = At(widths, bin);
-        var y0 = At(cumHeights, bin);
-        var h = At(heights, bin);
-        var delta = h / w;
-        var d0 = At(derivatives, bin);
-        var d1 = At(derivatives.narrow(-1, 1, bins), bin);
+        var (x0, w, y0, h, delta, d0, d1) = BinAt(clamped, parameters, bins, bound, byHeight: false);
         var theta = clamped.Minus(x0) / w;
         var thetaOneMinus = theta * theta.SubtractedFrom(1.0);
         var numerator = h * (delta * theta.Squared()).Plus(d0 * thetaOneMinus);
@@ -89,15 +96,7 @@ public static class RationalQuadraticSpline
     {
         var inside = y.AtLeast(-bound).logical_and(y.AtMost(bound));
         var clamped = y.ClampTo(-bound, bound);
-        var (cumWidths, widths, cumHeights, heights, derivatives) = Knots(parameters, bins, bound);
-        var bin = BinOf(clamped, cumHeights, bins);
-        var x0 = At(cumWidths, bin);
-        var w = At(widths, bin);
-        var y0 = At(cumHeights, bin);
-        var h = At(heights, bin);
-        var delta = h / w;
-        var d0 = At(derivatives, bin);
-        var d1 = At(derivatives.narrow(-1, 1, bins), bin);
+        var (x0, w, y0, h, delta, d0, d1) = BinAt(clamped, parameters, bins, bound, byHeight: true);
         var shifted = clamped.Minus(y0);
         var curvature = d0.Plus(d1).Minus(delta.Times(2.0));
         var a = (shifted * curvature).Plus(h * delta.Minus(d0));
