@@ -25,6 +25,13 @@ module SearchReport =
         | SearchMetric.Column column -> column
         | other -> sprintf "%A" other
 
+    /// A log axis for the distances and likelihoods, which span decades; a linear one for a recorded column (shares such
+    /// as recall reach 0).
+    let private metricAxis (data: SearchData) =
+        match data.Record.Scheduler.Metric with
+        | SearchMetric.Column _ -> StyleParam.AxisType.Linear
+        | _ -> StyleParam.AxisType.Log
+
     let private metricOf (data: SearchData) (r: TrialReport) =
         match data.Record.Scheduler.Metric with
         | SearchMetric.W1 -> r.W1
@@ -54,7 +61,7 @@ module SearchReport =
                   |> Chart.withTraceInfo (Name = "milestones", ShowLegend = (m = milestones.Head), LegendGroup = "milestones") ]
         |> Chart.withTitle (sprintf "%s against training steps, every trial (rungs at %s)" (metricName data) (milestones |> List.map string |> String.concat ", "))
         |> Chart.withXAxisStyle "training (generator) steps"
-        |> Chart.withYAxisStyle (metricName data, AxisType = StyleParam.AxisType.Log)
+        |> Chart.withYAxisStyle (metricName data, AxisType = metricAxis data)
 
     /// The trials ranked: the highest milestone reached first, then the metric there.
     let ranked (data: SearchData) =
@@ -82,7 +89,7 @@ module SearchReport =
                       |> Chart.withMarkerStyle (Color = Color.fromString (colour status), Size = 7) ]
             |> Chart.withTitle (sprintf "%s by %s (each trial at the highest milestone it reached)" (metricName data) p.Name)
             |> Chart.withXAxisStyle (p.Name, AxisType = StyleParam.AxisType.Category)
-            |> Chart.withYAxisStyle (metricName data, AxisType = StyleParam.AxisType.Log)
+            |> Chart.withYAxisStyle (metricName data, AxisType = metricAxis data)
             |> Chart.withSize (1000, 320))
 
     /// Writes the report of `data` as `report.html` into its search folder (atomically) and returns its path.

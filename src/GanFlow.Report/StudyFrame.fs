@@ -36,13 +36,13 @@ module StudyFrame =
         Frame.ofColumns (fixedColumns @ parameters)
 
     /// Every evaluation of every trial: rows keyed by (trial, step), columns `w1`, `w1_exact`, `critic_w1`, `energy`,
-    /// `nll`, `wall_seconds`.
+    /// `nll`, `wall_seconds` and `metric` (the search's own metric, e.g. recall; missing in stores of layout 2).
     let reportsOf (data: SearchData) : Frame<int * int, string> =
         let column name (get: GanFlow.Store.TrialReport -> float) =
             name, (data.Reports |> List.map (fun r -> (r.Trial, r.Step), get r) |> Series.ofObservations)
         Frame.ofColumns
             [ column "w1" _.W1; column "w1_exact" _.W1Exact; column "critic_w1" _.CriticW1
-              column "energy" _.Energy; column "nll" _.Nll; column "wall_seconds" _.WallSeconds ]
+              column "energy" _.Energy; column "nll" _.Nll; column "wall_seconds" _.WallSeconds; column "metric" _.Metric ]
 
     /// The trials frame of the search folder `directory` (see `ofData`); its store is its study.db, or the PostgreSQL
     /// store its store.json names (the password from `passwordFile`, PGPASSWORD or ~/.pgpass).

@@ -61,13 +61,23 @@ module StudyReport =
     let private finalScores (runs: (StudyCell * RunData) list) =
         runs |> List.choose (fun (cell, data) -> data.Summary.Final |> Option.map (fun f -> cell.Row, cell.Column, f.Samples.PrecisionRecall))
 
-    /// `precision-recall.csv`: one row per finished cell (variant, column, precision, recall, density, coverage).
+    /// `precision-recall.csv`: one row per finished cell (variant, column, precision, recall, density, coverage), written
+    /// by Deedle as `table.csv` is (labels quoted where they need it).
     let precisionRecallCsv (runs: (StudyCell * RunData) list) =
-        let value (v: float) = v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
-        "variant,column,precision,recall,density,coverage\n"
-        + (finalScores runs
-           |> List.map (fun (row, column, s) -> sprintf "%s,%s,%s,%s,%s,%s\n" row column (value s.Precision) (value s.Recall) (value s.Density) (value s.Coverage))
-           |> String.concat "")
+        let scores = finalScores runs |> List.indexed
+        let column name (get: string * string * GanFlow.Core.Metrics.PrecisionRecall -> 'T) =
+            name, (scores |> List.map (fun (i, cell) -> i, box (get cell)) |> Series.ofObservations)
+        let frame: Frame<int, string> =
+            Frame.ofColumns
+                [ column "variant" (fun (row, _, _) -> row)
+                  column "column" (fun (_, c, _) -> c)
+                  column "precision" (fun (_, _, s) -> s.Precision)
+                  column "recall" (fun (_, _, s) -> s.Recall)
+                  column "density" (fun (_, _, s) -> s.Density)
+                  column "coverage" (fun (_, _, s) -> s.Coverage) ]
+        use csv = new StringWriter(System.Globalization.CultureInfo.InvariantCulture)
+        frame.SaveCsv(csv, includeRowKeys = false, culture = System.Globalization.CultureInfo.InvariantCulture)
+        string csv
 
     /// A Markdown table of every cell's final "precision / recall" in the study's rows × columns layout ("—" where a
     /// cell has no run or no value).

@@ -137,7 +137,7 @@ public sealed class PostgresSearchStore : RelationalSearchStore
         var store = new PostgresSearchStore(location, connectionString, connection, searchName);
         try
         {
-            if (access != SearchStoreAccess.ReadOnly) store.PrepareSchema(access == SearchStoreAccess.Create);
+            if (access == SearchStoreAccess.Create) store.PrepareSchema();
             store.CheckVersion(access == SearchStoreAccess.ReadOnly);
             return store;
         }
@@ -179,17 +179,14 @@ public sealed class PostgresSearchStore : RelationalSearchStore
         return string.Join(": ", reasons);
     }
 
-    /// <summary>Under an advisory lock: creates the schema <c>ganflow</c> and its tables unless they exist (when
-    /// <paramref name="create"/>), and upgrades a store of layout 2.</summary>
-    private void PrepareSchema(bool create) => Use(() =>
+    /// <summary>Under an advisory lock: creates the schema <c>ganflow</c> and its tables unless they exist, and upgrades a
+    /// store of layout 2.</summary>
+    private void PrepareSchema() => Use(() =>
     {
         using var transaction = Connection.BeginTransaction();
         Execute("SELECT pg_advisory_xact_lock(@k)", transaction, ("@k", SchemaLockKey));
-        if (create)
-        {
-            Execute($"CREATE SCHEMA IF NOT EXISTS {Schema}", transaction);
-            CreateTables(transaction);
-        }
+        Execute($"CREATE SCHEMA IF NOT EXISTS {Schema}", transaction);
+        CreateTables(transaction);
         Upgrade(transaction);
         transaction.Commit();
         return 0;

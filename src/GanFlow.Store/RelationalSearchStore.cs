@@ -17,7 +17,7 @@ public abstract class RelationalSearchStore : ISearchStore
 {
     /// <summary>The layout this ganflow reads and writes. 1: one search per SQLite file, no leases (before issue 18). 2:
     /// reports without the search's own metric (before searches could optimise any recorded metric); a store of layout 2 is
-    /// upgraded in place when opened for writing (<see cref="Upgrade"/>) and read as it is otherwise.</summary>
+    /// read as it is, refused to workers, and upgraded in place by <c>ganflow search</c> (<see cref="Upgrade"/>).</summary>
     public const int SchemaVersion = 3;
 
     /// <summary>The layout the open store has (<see cref="SchemaVersion"/>, or 2 when opened read-only before an upgrade).</summary>
@@ -172,9 +172,10 @@ public abstract class RelationalSearchStore : ISearchStore
     protected abstract int? ReadVersion(DbTransaction? transaction);
 
     /// <summary>Upgrades a store of layout 2 to <see cref="SchemaVersion"/> in <paramref name="transaction"/> (the caller
-    /// makes it exclusive and commits): the reports gain the column <c>metric</c>, empty in the rows written before (their
-    /// searches' metrics are W1, W1 exact, energy or NLL, which the reports hold in their own columns). Any other layout is
-    /// left for <see cref="CheckVersion"/> to refuse.</summary>
+    /// makes it exclusive and commits; only the explicit step that creates a store does, <c>ganflow search</c>, whose
+    /// database role owns the tables): the reports gain the column <c>metric</c>, empty in the rows written before (their
+    /// searches' metrics are W1, W1 exact, energy or NLL, which the reports hold in their own columns). One-way: older
+    /// ganflow versions refuse the store afterwards. Any other layout is left for <see cref="CheckVersion"/> to refuse.</summary>
     protected void Upgrade(DbTransaction transaction)
     {
         if (ReadVersion(transaction) != 2) return;
@@ -196,6 +197,10 @@ public abstract class RelationalSearchStore : ISearchStore
             layout = 2;
             return;
         }
+        if (version == 2)
+            throw new SearchStoreVersionException(
+                $"{Location} is a search store of layout version 2; this ganflow writes version {SchemaVersion}: run `ganflow search NAME --store ... --resume` " +
+                "once to upgrade it in place (one-way: older ganflow versions then refuse it), then start the workers");
         if (version != SchemaVersion)
             throw new SearchStoreVersionException(
                 $"{Location} is a search store of layout version {version}; this ganflow reads and writes version {SchemaVersion} " +

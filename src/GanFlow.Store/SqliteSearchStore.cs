@@ -100,10 +100,10 @@ public sealed class SqliteSearchStore : RelationalSearchStore
         var store = new SqliteSearchStore(connection, databaseFile, searchName);
         try
         {
-            if (access != SearchStoreAccess.ReadOnly)
+            if (access == SearchStoreAccess.Create)
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
-                if (access == SearchStoreAccess.Create) store.CreateTables(transaction);
+                store.CreateTables(transaction);
                 store.Upgrade(transaction);
                 transaction.Commit();
             }

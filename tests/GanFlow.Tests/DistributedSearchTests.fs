@@ -52,20 +52,21 @@ let private signal (name: string) (pid: int) =
     k.WaitForExit()
 
 /// Waits with `wait` until a job is held, then freezes (SIGSTOP) the worker holding the first of `held ()` and reads
-/// the store again: if the same attempt is still open, returns it and the frozen worker's process ID; if it ended
-/// before the freeze, the worker is continued and the wait begins again. A job read as held can otherwise end before a
-/// signal reaches its worker (under load a job read as held was once reported before SIGKILL arrived).
-let rec private freezeHolder (held: unit -> AttemptRow list) (wait: unit -> unit) : AttemptRow * int =
+/// the store again: if the same attempt is still open and `accept` takes it, returns it and the frozen worker's process
+/// ID; otherwise (it ended before the freeze, or it is too far along) the worker is continued and the wait begins again.
+/// A job read as held can otherwise end before a signal reaches its worker (under load a job read as held was once
+/// reported before SIGKILL arrived).
+let rec private freezeHolder (held: unit -> AttemptRow list) (accept: AttemptRow -> bool) (wait: unit -> unit) : AttemptRow * int =
     wait ()
     let chosen = List.head (held ())
     let pid = int (chosen.Worker.Split(':')[1])
     signal "STOP" pid
     let same (a: AttemptRow) = a.Worker = chosen.Worker && a.Trial = chosen.Trial && a.Attempt = chosen.Attempt && a.ToStep = chosen.ToStep
-    if held () |> List.exists same then
+    if held () |> List.exists same && accept chosen then
         chosen, pid
     else
         signal "CONT" pid
-        freezeHolder held wait
+        freezeHolder held accept wait
 
 /// The closed-form search as the catalog declares it.
 let private closedForm = GanFlow.Experiments.ClosedFormSearch.search
@@ -298,7 +299,14 @@ let tests =
                 match held () with
                 | a :: _ -> File.Exists(Path.Combine(folder, SearchDriver.TrialFolder a.Trial, RunFiles.Checkpoint, CheckpointFolders.ManifestFile))
                 | [] -> false
-            let job, _ = freezeHolder held (fun () -> ProcessTests.waitWhileRunning first "a job held past its first checkpoint" checkpointed)
+            // Frozen with at least one more checkpoint to come before the job's end (its last checkpoint is its end, where
+            // it would report rather than give the lease back).
+            let beforeItsLastCheckpoint (a: AttemptRow) =
+                let struct (manifest, _) = CheckpointFolders.Check(Path.Combine(folder, SearchDriver.TrialFolder a.Trial, RunFiles.Checkpoint))
+                match manifest with
+                | null -> false
+                | m -> m.Step < a.ToStep - closedForm.Base.Evaluation.Every
+            let job, _ = freezeHolder held beforeItsLastCheckpoint (fun () -> ProcessTests.waitWhileRunning first "a job held past its first checkpoint" checkpointed)
             signal "TERM" first.Id // pending while frozen, delivered on SIGCONT
             signal "CONT" first.Id
             first.WaitForExit()
@@ -325,7 +333,7 @@ let tests =
             let held () = (readSearch url file demo.Name).Attempts |> List.filter (fun a -> isNull a.Outcome)
             let reached () = (readSearch url file demo.Name).Events |> List.filter (fun e -> e.Kind = "reached") |> List.length
             let victim, pid =
-                freezeHolder held (fun () ->
+                freezeHolder held (fun _ -> true) (fun () ->
                     ProcessTests.waitWhileRunning workers[0] "two milestones reached and a job held" (fun () -> reached () >= 2 && not (List.isEmpty (held ()))))
             let killed = workers |> Array.find (fun w -> w.Id = pid)
             killed.Kill()
@@ -482,6 +490,8 @@ let tests =
             Expect.equal best.Metric (atTop |> List.map _.Metric |> List.max) "the best is the largest coverage at the highest milestone"
             Expect.exists (SearchData.statusLines data) (fun (k, v) -> k = "best_coverage" && float v = best.Metric) "search-status says best_coverage"
             Expect.exists (atTop |> List.map _.Metric) (fun c -> c > 0.0) "a trained trial covers some of the data"
+            let frame = StudyFrame.reportsOf data
+            Expect.equal (frame.GetColumn<float>("metric").Values |> List.ofSeq) (data.Reports |> List.map _.Metric) "the Deedle frame has the metric per evaluation"
         }
 
         test "ganflow search --resume on a missing or empty folder says there is nothing to resume, exits 2 and creates nothing" {

@@ -109,6 +109,15 @@ let tests =
             Expect.equal summary.Status RunStatus.Completed summary.Message
             let header = IO.File.ReadAllLines(IO.Path.Combine(folder, RunFiles.Metrics))[0]
             Expect.equal header "step,critic_w1,energy,generator_loss,critic_loss,wall_seconds,mode_score,inception_score,high_quality,modes_covered,precision,recall,density,coverage" "header"
+            // Precision and recall score against fresh draws of the law, not the evaluation's draws from the 200-point
+            // training split (with repeats, whose k-NN balls have radius 0): exactly the scores of samples.txt against them.
+            let e = experiment NamedDatasets.ring8 gan 4 (Some(FiniteSample.create 300 50 50 1))
+            let model =
+                IO.File.ReadAllLines(IO.Path.Combine(folder, RunFiles.Samples))
+                |> Array.collect (fun l -> l.Split(',') |> Array.map (fun v -> Double.Parse(v, Globalization.CultureInfo.InvariantCulture)))
+            let fresh = Sampling.sample (StepSeeds.Random(e.Seed, e.Budget.Steps, StepSeeds.Stream.RecallData)) e.Dataset e.Evaluation.FinalSamples
+            let expected = (GanFlow.Core.Metrics.PrecisionRecall.ofEvaluation 2 model fresh).Value
+            Expect.equal summary.Final.Value.Samples.PrecisionRecall expected "the final scores against fresh draws"
             let moons, moonsFolder = runIn (experiment NamedDatasets.moons (Model.Flow flow) 4 None)
             Expect.isNone moons.Final.Value.Density.Value.Kl "the moons' density is not known"
             Expect.isNone moons.Final.Value.Modes "nor are their modes"

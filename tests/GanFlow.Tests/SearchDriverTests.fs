@@ -199,8 +199,17 @@ let tests =
             has (measuring (SearchMetric.Column "wall_seconds") Direction.Minimize) "scheduler.metric.column"
             has (measuring (SearchMetric.Column "nll") Direction.Minimize) "scheduler.metric.column" // a GAN records no NLL
             has (measuring (SearchMetric.Column "recall") Direction.Minimize) "scheduler.direction"
+            has (measuring (SearchMetric.Column "density") Direction.Maximize) "scheduler.metric.column" // best at 1
+            has (measuring (SearchMetric.Column "critic_w1") Direction.Minimize) "scheduler.metric.column" // the critic's own estimate
+            has (measuring (SearchMetric.Column "w1") Direction.Minimize) "scheduler.metric.column" // SearchMetric.W1 is its case
             Expect.isEmpty (SearchValidation.errors (measuring (SearchMetric.Column "recall") Direction.Maximize)) "recall, maximised"
-            Expect.isEmpty (SearchValidation.errors (measuring (SearchMetric.Column "critic_w1") Direction.Minimize)) "any recorded column"
+            Expect.isEmpty (SearchValidation.errors (measuring (SearchMetric.Column "coverage") Direction.Maximize)) "coverage, maximised"
+            let few = measuring (SearchMetric.Column "recall") Direction.Maximize
+            has { few with Base = { few.Base with Evaluation = { few.Base.Evaluation with Samples = 5 } } } "scheduler.metric.column" // k-NN needs 6
+            let perTrial = { few with Resolve = fun e a -> { few.Resolve e a with Evaluation = { e.Evaluation with Samples = 3 } } }
+            Expect.exists (SearchValidation.errors perTrial) (fun e -> e.Field = "trials[0]" && e.Reason.Contains "cannot be ranked") "each trial's experiment is checked too"
+            let closed = GanFlow.Experiments.ClosedFormSearch.search
+            has { closed with Scheduler = { closed.Scheduler with Metric = SearchMetric.Column "recall"; Direction = Direction.Maximize } } "scheduler.metric.column"
             has { ok with Name = "fake" } "name"
             let invalid = { ok with Resolve = fun e _ -> { e with Budget = { e.Budget with BatchSize = 1 } } }
             let errors = SearchValidation.errors invalid

@@ -64,7 +64,7 @@ let tests =
                 Expect.stringContains error.Message "version 99" (sprintf "%A: names the store's version" access)
                 Expect.stringContains error.Message (string RelationalSearchStore.SchemaVersion) "and this ganflow's")
 
-        yield! onBoth "a store of layout 2 (reports without the search's metric) is read as it is, and upgraded in place when opened for writing" (fun backend ->
+        yield! onBoth "a store of layout 2 (reports without the search's metric) is read as it is, refused to workers, and upgraded in place by the command that creates stores" (fun backend ->
             let location, file, store = created backend "upgrade-search" 60.0
             let report step metric = TrialReport(0, step, 0.5, 0.4, 0.3, 0.2, nan, 1.0, metric)
             store.Locked(fun tx -> tx.WriteReports [ report 10 0.75 ]; 0) |> ignore
@@ -89,8 +89,11 @@ let tests =
                 Expect.equal (r.Step, r.W1) (10, 0.5) "the old report reads"
                 Expect.isTrue (Double.IsNaN r.Metric) "without the metric the old layout did not keep"
             )
+            let refused = Expect.throwsC (fun () -> location.Open("upgrade-search", SearchStoreAccess.ReadWrite, Option.toObj file) |> ignore) id
+            Expect.stringContains refused.Message "layout version 2" "a worker is refused, naming the layout"
+            Expect.stringContains refused.Message "--resume" "and told how to upgrade it"
             (
-                use upgraded = location.Open("upgrade-search", SearchStoreAccess.ReadWrite, Option.toObj file)
+                use upgraded = location.Open("upgrade-search", SearchStoreAccess.Create, Option.toObj file)
                 upgraded.Locked(fun tx -> tx.WriteReports [ report 20 0.875 ]; 0) |> ignore
                 Expect.equal (upgraded.ReadReports() |> Seq.map (fun r -> r.Step, Double.IsNaN r.Metric) |> List.ofSeq) [ 10, true; 20, false ] "upgraded: new reports keep it"
                 Expect.equal (upgraded.ReadReports() |> Seq.last).Metric 0.875 "the metric written"

@@ -53,24 +53,36 @@ module MetricColumns =
           column "density" "density" false (fun r -> Some r.Samples.PrecisionRecall.Density)
           column "coverage" "coverage" false (fun r -> Some r.Samples.PrecisionRecall.Coverage) ]
 
+    /// The column called `name` in CSV headers.
+    let tryByName (name: string) = all |> List.tryFind (fun c -> c.Name = name)
+
     /// Whether the column called `name` is a metric (every column but `step` and `wall_seconds`).
-    let isMetric (name: string) = name <> "step" && name <> "wall_seconds" && List.exists (fun c -> c.Name = name) all
+    let isMetric (name: string) = name <> "step" && name <> "wall_seconds" && (tryByName name).IsSome
 
     /// The metrics among `columns`, by name, in order, comma-separated (for messages).
     let metricNames (columns: MetricColumn list) = columns |> List.map _.Name |> List.filter isMetric |> String.concat ", "
 
-    /// The columns where a larger value is better (shares of samples and scores of quality); a search refuses to
-    /// minimise them.
+    /// The columns where a larger value is better (shares of samples and scores of quality): a search maximises them.
     let largerIsBetter = [ "precision"; "recall"; "coverage"; "mode_score"; "inception_score"; "high_quality"; "modes_covered" ]
+
+    /// The columns where a smaller value is better (distances and held-out likelihoods): a search minimises them.
+    let smallerIsBetter = [ "w1"; "w1_exact"; "energy"; "nll"; "bits_per_dim"; "kl"; "validation_nll" ]
+
+    /// Why a search cannot rank trials by the metric `name`, for the metrics that are neither better larger nor smaller.
+    let whyNotRankable (name: string) =
+        match name with
+        | "density" -> Some "is best at 1 (the model crowds the data's dense regions above, misses them below), neither larger nor smaller; rank by precision, recall or coverage"
+        | "critic_w1" -> Some "is the critic's own estimate, which underestimates W1 and goes negative (seed 000); rank by w1 or energy"
+        | "generator_loss" | "critic_loss" -> Some "is a training loss, whose scale moves with the objective and its penalty; rank by a distance or a likelihood"
+        | "nfe" | "inverse_error" | "latent_inverse_error" -> Some "is a numerical cost or check, not a measure of the learned distribution"
+        | "train_nll" -> Some "rewards memorising the training split; rank by validation_nll"
+        | _ -> None
 
     /// The value of the column called `name` in `record`, NaN where the record has none.
     let valueOf (name: string) (record: EvaluationRecord) =
-        match List.tryFind (fun c -> c.Name = name) all with
+        match tryByName name with
         | Some c -> c.Get record |> Option.defaultValue nan
         | None -> invalidArg "name" (sprintf "no metric column is called %s" name)
-
-    /// The column called `name` in CSV headers.
-    let tryByName (name: string) = all |> List.tryFind (fun c -> c.Name = name)
 
     /// The column called `json` in JSON (case-insensitive).
     let tryByJson (json: string) = all |> List.tryFind (fun c -> System.String.Equals(c.Json, json, System.StringComparison.OrdinalIgnoreCase))

@@ -12,8 +12,10 @@ type SampleScores =
       Energy: float
       /// Precision, recall, density and coverage (Kynkäänniemi et al. 2019, k = 3; Naeem et al. 2020, k = 5; columns
       /// `precision`, `recall`, `density`, `coverage`): seed 000's recall beside precision, on the first
-      /// `RecallScores.Points` (10,000) model and data samples of the evaluation. NaN in each when the evaluation draws
-      /// fewer than `RecallScores.PointsNeeded` of either, and in files written before runs recorded them.
+      /// `RecallScores.Points` (10,000) model and data samples of the evaluation (with a finite training set, whose
+      /// evaluation data repeat training points, against as many fresh draws of the law instead: k-NN balls need distinct
+      /// points). NaN in each when the evaluation draws fewer than `RecallScores.PointsNeeded` of either, and in files
+      /// written before runs recorded them.
       PrecisionRecall: GanFlow.Core.Metrics.PrecisionRecall }
 
 /// How many evaluation samples the per-run precision, recall, density and coverage use.

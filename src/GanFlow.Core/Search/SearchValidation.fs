@@ -48,6 +48,30 @@ module SearchValidation =
         @ (if h.MaxSteps < 1 || h.MinSteps <= h.MaxSteps then []
            else Check.fail (at + ".minSteps") h.MinSteps (sprintf "the grace period must not exceed maxSteps (%d)" h.MaxSteps))
 
+    /// Every error of a search metric for this dataset and model (checked on the base experiment and on every trial's).
+    let metricErrors (spec: SchedulerSpec) (experiment: Experiment) =
+        match spec.Metric, experiment.Model with
+        | (SearchMetric.W1 | SearchMetric.W1Exact), _ when Densities.dimension experiment.Dataset <> 1 ->
+            Check.fail "scheduler.metric" (sprintf "%A" spec.Metric) "needs 1-D data (W1 by eq. 8 is 1-D); use Energy"
+        | SearchMetric.Nll, model when not (Model.hasDensity model) -> Check.fail "scheduler.metric" "Nll" "needs a model with a density (a flow)"
+        | SearchMetric.Column name, _ when not (MetricColumns.isMetric name) ->
+            Check.fail "scheduler.metric.column" name (sprintf "is not a recorded metric; the metrics are %s" (MetricColumns.metricNames MetricColumns.all))
+        | SearchMetric.Column("w1" | "w1_exact" | "energy" | "nll" as name), _ ->
+            Check.fail "scheduler.metric.column" name "is one of the metric's own cases: use SearchMetric.W1, W1Exact, Energy or Nll (`--metric` maps the name to it)"
+        | SearchMetric.Column name, _ when (MetricColumns.whyNotRankable name).IsSome ->
+            Check.fail "scheduler.metric.column" name (Option.get (MetricColumns.whyNotRankable name))
+        | SearchMetric.Column name, _ when not (MetricColumns.has experiment name) ->
+            Check.fail "scheduler.metric.column" name
+                (sprintf "is not recorded by the experiment %s (its model and data record %s)" experiment.Name (MetricColumns.metricNames (MetricColumns.ofExperiment experiment)))
+        | SearchMetric.Column("precision" | "recall" | "coverage" as name), _ when experiment.Evaluation.Samples < RecallScores.PointsNeeded ->
+            Check.fail "scheduler.metric.column" name
+                (sprintf "needs evaluation.samples >= %d (k-NN balls with k = 5), but the experiment %s evaluates %d" RecallScores.PointsNeeded experiment.Name experiment.Evaluation.Samples)
+        | SearchMetric.Column name, _ when spec.Direction = Direction.Minimize && List.contains name MetricColumns.largerIsBetter ->
+            Check.fail "scheduler.direction" "Minimize" (sprintf "would search for the worst %s: larger is better; use Maximize" name)
+        | SearchMetric.Column name, _ when spec.Direction = Direction.Maximize && List.contains name MetricColumns.smallerIsBetter ->
+            Check.fail "scheduler.direction" "Maximize" (sprintf "would search for the worst %s: smaller is better; use Minimize" name)
+        | _ -> []
+
     /// Every error of a scheduler spec, and of its metric for this dataset and model.
     let schedulerErrors (spec: SchedulerSpec) (experiment: Experiment) =
         (match spec.Scheduler with
@@ -58,18 +82,7 @@ module SearchValidation =
            | RungValue.MeanOfLast k -> Check.atLeast "scheduler.rungValue.meanOfLast" 1 k
            | RungValue.MedianOfLast k -> Check.atLeast "scheduler.rungValue.medianOfLast" 1 k
            | RungValue.AtMilestone -> [])
-        @ (match spec.Metric, experiment.Model with
-           | (SearchMetric.W1 | SearchMetric.W1Exact), _ when Densities.dimension experiment.Dataset <> 1 ->
-               Check.fail "scheduler.metric" (sprintf "%A" spec.Metric) "needs 1-D data (W1 by eq. 8 is 1-D); use Energy"
-           | SearchMetric.Nll, model when not (Model.hasDensity model) -> Check.fail "scheduler.metric" "Nll" "needs a model with a density (a flow)"
-           | SearchMetric.Column name, _ when not (MetricColumns.isMetric name) ->
-               Check.fail "scheduler.metric.column" name (sprintf "is not a recorded metric; the metrics are %s" (MetricColumns.metricNames MetricColumns.all))
-           | SearchMetric.Column name, _ when not (MetricColumns.has experiment name) ->
-               Check.fail "scheduler.metric.column" name
-                   (sprintf "is not recorded by the experiment %s (its model and data record %s)" experiment.Name (MetricColumns.metricNames (MetricColumns.ofExperiment experiment)))
-           | SearchMetric.Column name, _ when spec.Direction = Direction.Minimize && List.contains name MetricColumns.largerIsBetter ->
-               Check.fail "scheduler.direction" "Minimize" (sprintf "would search for the worst %s: larger is better; use Maximize" name)
-           | _ -> [])
+        @ metricErrors spec experiment
 
     /// Every error of a search, with each trial's resolved experiment validated too (naming the trial, its assignment
     /// and the experiment's error).
@@ -82,7 +95,12 @@ module SearchValidation =
             @ Check.atLeast "trials" 1 s.Trials
             @ Check.atLeast "workers" 1 s.Workers
             @ (match s.Trainer with
-               | TrialTrainer.ClosedForm c -> Check.nonNegative "trainer.closedForm.secondsPerStep" c.SecondsPerStep
+               | TrialTrainer.ClosedForm c ->
+                   Check.nonNegative "trainer.closedForm.secondsPerStep" c.SecondsPerStep
+                   @ (match s.Scheduler.Metric with
+                      | SearchMetric.Column name ->
+                          Check.fail "scheduler.metric.column" name "the closed-form objective records its curve only as w1, w1_exact and energy; rank by one of those"
+                      | _ -> [])
                | TrialTrainer.Experiment -> [])
             @ (ExperimentValidation.errors s.Base |> List.map (fun e -> { e with Field = "base." + e.Field }))
             @ spaceErrors s.Space
@@ -99,5 +117,7 @@ module SearchValidation =
                   | Error message -> yield { Field = sprintf "trials[%d]" trial; Value = SearchSpace.describe assignment; Reason = sprintf "cannot be resolved: %s" message }
                   | Ok experiment ->
                       for e in ExperimentValidation.errors experiment do
-                          yield { Field = sprintf "trials[%d]" trial; Value = SearchSpace.describe assignment; Reason = sprintf "gives an invalid experiment: %O" e } ]
+                          yield { Field = sprintf "trials[%d]" trial; Value = SearchSpace.describe assignment; Reason = sprintf "gives an invalid experiment: %O" e }
+                      for e in metricErrors s.Scheduler experiment do
+                          yield { Field = sprintf "trials[%d]" trial; Value = SearchSpace.describe assignment; Reason = sprintf "cannot be ranked: %O" e } ]
             |> List.truncate 10

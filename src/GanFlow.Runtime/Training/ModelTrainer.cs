@@ -287,7 +287,11 @@ public sealed class ModelTrainer : TrainingRun
                 w1 = FSharpOption<double>.Some(empirical);
                 w1Exact = FSharpOption<double>.Some(exact);
             }
-            var recall = PrecisionRecallModule.ofEvaluation(dimension, model, data);
+            // k-NN balls need distinct data points: with a finite training set, fresh draws of the law instead of the
+            // evaluation's draws from the training split (with replacement, so with repeats).
+            var recallData = splits is null ? data
+                : Sampling.sample(StepSeeds.Random(experiment.Seed, step, StepSeeds.Stream.RecallData), experiment.Dataset, Math.Min(count, RecallScores.Points));
+            var recall = PrecisionRecallModule.ofEvaluation(dimension, model, recallData);
             var samples = new SampleScores(w1, w1Exact, EnergyDistance.ofSamples(dimension, model, data), recall is { } pr ? pr.Value : PrecisionRecall.Missing);
 
             FSharpOption<CriticScores> criticScores = FSharpOption<CriticScores>.None;

@@ -28,6 +28,10 @@ public static class StepSeeds
         HeldOutData = 7,
         /// <summary>Model samples, AIS chains and Jacobian draws of the held-out measurements at the end of a run.</summary>
         HeldOutNoise = 8,
+        /// <summary>Fresh data draws that the evaluation's precision, recall, density and coverage score against when the
+        /// run has a finite training set: its evaluation data are drawn with replacement from the training split, and
+        /// repeated points would give k-NN balls of radius 0.</summary>
+        RecallData = 9,
     }
 
     /// <summary>A 63-bit seed for (seed, step, stream).</summary>
