@@ -155,8 +155,8 @@ let private chaos (backend: Backend) =
     let workers = Array.init 6 (fun k -> startLogged [] (sprintf "%s.worker-%d" log k) workerArgs)
     let frozen = Collections.Generic.HashSet<int>()
     let rng = Random 18
-    let watch = Stopwatch.StartNew()
     let over () = (readSearch url file closedForm.Name) |> SearchData.isFinished
+    let eventCount () = (readSearch url file closedForm.Name).Events.Length
     let connections () =
         match SearchStoreLocation.Parse(url, null) with
         | :? SearchStoreLocation.Postgres as p ->
@@ -168,9 +168,14 @@ let private chaos (backend: Backend) =
     let restarts = Collections.Generic.List<Tasks.Task>()
     let selfEnded = Collections.Concurrent.ConcurrentBag<int>()
     let mutable round = 0
+    let mutable lastEvents, stalledRounds = 0, 0
     while not (over ()) do
-        // A hang guard only (no speed is asserted; the search takes about a minute): a search that never ends fails.
-        if watch.Elapsed > TimeSpan.FromMinutes 60.0 then failtest "the chaos search hung (not finished after 60 minutes)"
+        // A hang guard on progress, not on the clock: a search whose log gains no event in 200 chaos rounds in a row has
+        // hung (a round kills or freezes at most one worker; the search needs about 20 rounds in all).
+        let events = eventCount ()
+        stalledRounds <- (if events > lastEvents then 0 else stalledRounds + 1)
+        lastEvents <- events
+        if stalledRounds >= 200 then failtestf "the chaos search hung: no new event in its log for 200 rounds (%d events)" events
         Thread.Sleep(1_500 + rng.Next 2_000)
         mostConnections <- max mostConnections (connections ())
         round <- round + 1
@@ -217,9 +222,9 @@ let private chaos (backend: Backend) =
     Expect.isGreaterThan data.Attempts.Length (data.Events |> List.filter (fun e -> e.Kind = "start" || e.Kind = "promote") |> List.length) "jobs were given again"
     Expect.isGreaterThanOrEqual (data.Attempts |> List.filter (fun a -> a.Outcome = "expired") |> List.length) 1 "leases expired"
     Expect.isLessThanOrEqual mostConnections 2L "no worker held more than 2 connections"
-    eprintfn "chaos (%s): %d kills, %d freezes, %d attempts for %d jobs, %d leases expired, %d reports refused, %.0f s" backend.Name kills freezes data.Attempts.Length
+    eprintfn "chaos (%s): %d kills, %d freezes, %d attempts for %d jobs, %d leases expired, %d reports refused, %d rounds" backend.Name kills freezes data.Attempts.Length
         (data.Events |> List.filter (fun e -> e.Kind = "start" || e.Kind = "promote") |> List.length)
-        (data.Attempts |> List.filter (fun a -> a.Outcome = "expired") |> List.length) (data.Attempts |> List.filter _.ReportRefused |> List.length) watch.Elapsed.TotalSeconds
+        (data.Attempts |> List.filter (fun a -> a.Outcome = "expired") |> List.length) (data.Attempts |> List.filter _.ReportRefused |> List.length) round
 
 /// A closed-form trial runner for in-process workers whose job of trial 0 to its first rung takes `milliseconds` (the
 /// others 50 ms).
