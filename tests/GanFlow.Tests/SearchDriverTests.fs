@@ -241,6 +241,14 @@ let tests =
                 try w.WaitForExit() with _ -> ()
             Expect.isEmpty (workers ()) "the killed worker is gone"
             Expect.isFalse (contents killed |> fun (e, _, _, _) -> e |> List.exists (fun (k, _, _, _, _, _) -> k = "stop")) "killed before the end"
+            // The killed worker's job is still under its lease (3 s, on this machine's clock for SQLite) until it expires:
+            // resumed before then, the new worker would start the next trial first and the log's order would differ from
+            // an uninterrupted search's. So the resume waits for the lease to run out, as a restarted cluster would.
+            let leaseEnds =
+                use store = SqliteSearchStore.OpenFolder killed
+                store.ReadAttempts() |> Seq.filter (fun a -> isNull a.Ended) |> Seq.map (fun a -> DateTimeOffset.Parse(a.Expires, Globalization.CultureInfo.InvariantCulture)) |> List.ofSeq
+            for ends in leaseEnds do
+                while DateTimeOffset.UtcNow <= ends.AddSeconds 0.5 do Threading.Thread.Sleep 100
             Expect.equal (GanFlow.Tests.ProcessTests.runGanflow (arguments killed @ [ "--resume" ])) 0 "the resumed search finishes"
             Expect.equal (GanFlow.Tests.ProcessTests.runGanflow (arguments direct)) 0 "the uninterrupted search finishes"
             Expect.equal (contents killed) (contents direct) "the same store, decision by decision"
