@@ -89,7 +89,7 @@ let experiment (datasetLabel, datasetSlug, dataset, flow: Flow, observationStd) 
                (match flow.Architecture with FlowArchitecture.Ffjord _ -> "FFJORD" | _ -> "RealNVP") steps)
           dataset with
         Model = (if objective = Objective.MaximumLikelihood then Model.Flow { flow with Optimizer = mleOptimizer } else Model.FlowGan(flow, objective))
-        TrainingSet = Some trainingSet
+        Data = DataSource.Sample(dataset, trainingSet)
         Budget = { Steps = steps; BatchSize = 256 }
         Evaluation = evaluation observationStd }
 

@@ -247,11 +247,11 @@ let checkpoints () =
     printfn "checkpoints at the default cadence (every evaluation)"
     for experiment in cells do
         let interval = experiment.Evaluation.Every
-        let _, seconds = timedRun experiment.Name experiment.Model experiment.Dataset experiment.Budget.BatchSize interval 1_000
-        let dimension = Densities.dimension experiment.Dataset
+        let _, seconds = timedRun experiment.Name experiment.Model experiment.Law.Value experiment.Budget.BatchSize interval 1_000
+        let dimension = experiment.Dimension
         let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
         let save: unit -> unit =
-            use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(Sampling.sample (Random 1) experiment.Dataset 1_000, dimension)
+            use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(Sampling.sample (Random 1) experiment.Law.Value 1_000, dimension)
             let networks = GanFlow.Runtime.Modules.ModelNetworks.Create(experiment.Model, dimension, 1L, TorchSharp.torch.CPU, initial)
             let optimizers =
                 [| yield struct (networks.Generator.Name, GanFlow.Runtime.Training.OptimizerFactory.Create(experiment.Model.Optimizer, networks.Generator.Module.parameters()))
@@ -277,12 +277,12 @@ let estimators () =
           "FFJORD 32-32 RK4x6 (multimodal)", (GanFlow.Experiments.Seed001FlowGan.study.Cells |> List.find (fun c -> c.Experiment.Name = "seed001-flowgan-multimodal-adv")).Experiment
           "demo MLP generator 64x2", GanFlow.Experiments.WganGpUnimodalDemo.experiment ]
     for name, experiment in cells do
-        let dimension = Densities.dimension experiment.Dataset
-        use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(Sampling.sample (Random 1) experiment.Dataset 1_000, dimension)
+        let dimension = experiment.Dimension
+        use initial = GanFlow.Runtime.Flows.FlowTrainer.ToTensor(Sampling.sample (Random 1) experiment.Law.Value 1_000, dimension)
         use networks = GanFlow.Runtime.Modules.ModelNetworks.Create(experiment.Model, dimension, 1L, device, initial)
         networks.Train false
         let ais = { GanFlow.Core.Experiments.Ais.Default with Chains = 8; Intermediates = 300; Points = 20; SimulatedPoints = 0 }
-        let points = Sampling.sample (Random 2) experiment.Dataset ais.Points
+        let points = Sampling.sample (Random 2) experiment.Law.Value ais.Points
         let model = GanFlow.Runtime.Estimators.LatentModel.Of(networks.Generator, device)
         let run () =
             use noise = new TorchSharp.torch.Generator(3UL)
@@ -290,8 +290,8 @@ let estimators () =
             GanFlow.Runtime.Estimators.AnnealedImportanceSampling.Forward(model, networks.Generator.DataTensor(points, dimension, device), ais, noise) |> ignore
         let ms = medianMilliseconds 3 run
         printfn "%-52s %10.1f s per 1,000 points (AIS, %d chains x %d distributions x %d leapfrog steps)" name (ms / 1000.0 * 1000.0 / float ais.Points) ais.Chains ais.Intermediates ais.LeapfrogSteps
-        let samples = Sampling.sample (Random 4) experiment.Dataset 10_000
-        let validation = Sampling.sample (Random 5) experiment.Dataset 1_000
+        let samples = Sampling.sample (Random 4) experiment.Law.Value 10_000
+        let validation = Sampling.sample (Random 5) experiment.Law.Value 1_000
         let parzen = medianMilliseconds 3 (fun () -> ParzenWindow.estimate dimension samples 1.0 20 validation validation)
         printfn "%-52s %10.2f s per 1,000 points (Parzen, 10,000 kernels, 20 bandwidths)" name (parzen / 1000.0)
         if GanFlow.Core.Models.Model.sampleGradients experiment.Model then

@@ -12,7 +12,7 @@ let private describe (declared: Declared) =
     | Declared.Single e ->
         let model = Model.describe e.Model
         sprintf "%s\t%s | %d-D data | %s | %d steps x batch %d | seed %d"
-            e.Name e.Description (Densities.dimension e.Dataset) model e.Budget.Steps e.Budget.BatchSize e.Seed
+            e.Name e.Description e.Dimension model e.Budget.Steps e.Budget.BatchSize e.Seed
     | Declared.Study s -> sprintf "%s\t%s | study of %d runs" s.Name s.Description s.Cells.Length
     | Declared.Search s ->
         let scheduler =
@@ -70,7 +70,12 @@ let private execute (command: ParseResults<Command>) =
             eprintfn "error: %s" message
             2
         | Ok(Declared.Single experiment) ->
-            RunCommand.run (RunCommand.withOverrides seed steps experiment) out device threads resume fresh (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report)) (args.Contains RunArgs.Tensorboard)
+            match RunCommand.withDataFile (args.TryGetResult RunArgs.Data) (RunCommand.withOverrides seed steps experiment) with
+            | Error message ->
+                eprintfn "error: %s" message
+                2
+            | Ok experiment ->
+            RunCommand.run experiment out device threads resume fresh (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report)) (args.Contains RunArgs.Tensorboard)
         | Ok(Declared.Study study) -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device threads resume
         | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out
         | Ok(Declared.Images images) ->

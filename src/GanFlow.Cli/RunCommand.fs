@@ -61,6 +61,26 @@ let withOverrides (seed: int option) (steps: int option) (experiment: Experiment
                     experiment.Description n experiment.Budget.Steps }
     | _ -> experiment
 
+/// Trains `experiment`'s model on the sample file `path` (`--data FILE`) instead of its declared data: the file is read
+/// here (its dimension becomes the data's; a missing or malformed file is an error naming it and the line, before any
+/// compute) and split by `SampleFileSource.create`'s default rule. The path is kept absolute, so a resume from another
+/// working directory reads the same file. None: the experiment as declared.
+let withDataFile (path: string option) (experiment: Experiment) : Result<Experiment, string> =
+    match path with
+    | None -> Ok experiment
+    | Some path ->
+        try
+            let points = SampleFile.Read(InputFile.Require("--data", path))
+            let source = GanFlow.Core.Datasets.SampleFileSource.create (IO.Path.GetFullPath path) points.Dimension
+            GanFlow.Runtime.Training.DataSplits.Split source |> ignore
+            Ok
+                { experiment with
+                    Data = GanFlow.Core.Datasets.DataSource.File source
+                    Description = sprintf "%s [data: the file %s (%d points, %d-D) instead of the declared data]" experiment.Description path points.Count points.Dimension }
+        with
+        | :? SampleFileException as e -> Error e.Message
+        | :? RunFolderException as e -> Error e.Message
+
 /// The experiment or study of a `--spec` file (`-`: the standard input; a study is recognised by its `cells`), or the
 /// error naming the file and the line.
 let readSpec (path: string) : Result<Declared, string> =
@@ -113,6 +133,14 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
     | [] when threads < 1 ->
         eprintfn "error: --threads %d: must be >= 1" threads
         2
+    | [] when (match experiment.Data with
+               | GanFlow.Core.Datasets.DataSource.File file ->
+                   // A spec that names a file: read and split it now, so a missing or malformed file is bad input.
+                   try GanFlow.Runtime.Training.DataSplits.Split file |> ignore; false
+                   with :? SampleFileException as e ->
+                       eprintfn "error: data.file: %s" e.Message
+                       true
+               | _ -> false) -> 2
     | [] ->
         let device = DeviceSelection.FromString device
         TorchSetup.Initialize threads

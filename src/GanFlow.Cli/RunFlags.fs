@@ -11,7 +11,7 @@ let private kindAndFlags (declared: Declared) : string * string list =
     let common = [ "--seed"; "--steps"; "--out" ]
     let trained = common @ [ "--device"; "--threads"; "--resume"; "--fresh" ]
     match declared with
-    | Declared.Single _ -> "an experiment", trained @ [ "--until"; "--no-report"; "--tensorboard" ]
+    | Declared.Single _ -> "an experiment", trained @ [ "--until"; "--no-report"; "--tensorboard"; "--data" ]
     | Declared.Study _ -> "a study (its cells run to completion, each in its own process)", trained
     | Declared.Dynamics _ -> "a seed 002 dynamics experiment (no training)", common
     | Declared.Images i ->

@@ -33,11 +33,15 @@ module Charts =
         let bandwidth = Kde.bandwidthFor data.Experiment.Evaluation.Bandwidth (System.Random data.Experiment.Seed) data.Samples
         Kde.density data.Samples bandwidth grid, bandwidth
 
-    /// The plotting grid of a run's 1-D density chart: the dataset's range, widened to take in the model's samples from
+    /// The plotting grid of a run's 1-D density chart: the law's range, widened to take in the model's samples from
     /// their 0.5th to their 99.5th percentile (a model whose mass lies outside the data's range must show it, not look
-    /// flat), ±10%; and how many samples still fall outside it.
+    /// flat), ±10%; and how many samples still fall outside it. Without a law (a sample file), the samples' range alone.
     let densityGrid (data: RunData) =
-        let low, high = Densities.range data.Experiment.Dataset
+        let low, high =
+            match data.Experiment.Law with
+            | Some law -> Densities.range law
+            | None when data.Samples.Length > 0 -> Array.min data.Samples, Array.max data.Samples
+            | None -> -1.0, 1.0
         let low, high =
             if data.Samples.Length < 2 then low, high
             else
@@ -53,9 +57,10 @@ module Charts =
     /// flow also its exact density from `density.csv`. The x range covers the data and the model's samples.
     let density (data: RunData) =
         let grid, outside = densityGrid data
-        let truth = grid |> Array.map (Densities.pdf data.Experiment.Dataset)
         let traces =
-            [ yield Chart.Line(x = grid, y = truth, Name = "true density")
+            [ match data.Experiment.Law with
+              | Some law -> yield Chart.Line(x = grid, y = Array.map (Densities.pdf law) grid, Name = "true density")
+              | None -> ()
               if data.Samples.Length > 1 then
                   let estimate, bandwidth = modelKde data grid
                   yield Chart.Line(x = grid, y = estimate, Name = sprintf "model KDE (%d samples, bandwidth %.3g)" data.Samples.Length bandwidth)

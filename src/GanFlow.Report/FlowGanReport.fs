@@ -22,7 +22,7 @@ module FlowGanReport =
                 |> List.choose (fun row ->
                     runs |> List.tryFind (fun (c, _) -> c.Row = row && c.Column = column) |> Option.map (fun (c, d) -> FlowGanTables.cell row column d))
             match study.Cells |> List.tryFind (fun c -> c.Column = column) with
-            | Some first when first.Experiment.TrainingSet.IsSome ->
+            | Some first when first.Experiment.Data.IsSample ->
                 let adv = cells |> List.tryFind (fun c -> c.Row = tables.AdversarialRow)
                 Some(column, cells, FlowGanTables.baseline tables.Baseline column first.Experiment adv)
             | _ -> None)

@@ -81,8 +81,11 @@ module FlowGanTables =
     /// The baseline of a column whose cells train on `experiment`'s dataset and finite training set, compared with the
     /// adversarial cell `adv`.
     let baseline (spec: MemorizingBaseline) (column: string) (experiment: Experiment) (adv: FlowGanCell option) : BaselineColumn =
-        let dataset = experiment.Dataset
-        let splits = FiniteSample.draw dataset experiment.TrainingSet.Value
+        let dataset, sample =
+            match experiment.Data with
+            | DataSource.Sample(law, sample) -> law, sample
+            | other -> invalidArg "experiment" (sprintf "a Flow-GAN baseline needs a finite sample of a law, not %A" other)
+        let splits = FiniteSample.draw dataset sample
         let sigma = MemorizingMixture.lineSearch splits
         let best = MemorizingMixture.at dataset splits spec.Samples spec.Seed sigma
         let samples = MemorizingMixture.sample splits sigma (System.Random spec.Seed) spec.Samples

@@ -86,7 +86,7 @@ module RunData =
         let summary = RunStore.ReadJson<RunSummary>(require directory RunFiles.Summary)
         let metricsPath = require directory RunFiles.Metrics
         let records = MetricsCsv.Parse(RunStore.ReadText metricsPath, metricsPath)
-        let dimension = Densities.dimension experiment.Dataset
+        let dimension = experiment.Dimension
         let at file = Path.Combine(directory, file)
         let densityHeader = (if dimension = 1 then "x" elif dimension = 2 then "x,y" else String.concat "," [ for k in 1..dimension -> sprintf "x%d" k ]) + ",density"
         { Experiment = experiment

@@ -15,9 +15,8 @@ module RunReport =
     /// Where the final samples put their mass: per mixture mode (model share vs the mode's
     /// weight) and outside the data's effective support. 1-D datasets only.
     let private modeRows (data: RunData) =
-        let dataset = data.Experiment.Dataset
-        if Densities.dimension dataset <> 1 || data.Samples.Length = 0 then []
-        else
+        match data.Experiment.Law with
+        | Some dataset when Densities.dimension dataset = 1 && data.Samples.Length > 0 ->
             let percent (v: float) = sprintf "%.2f%%" (100.0 * v)
             let weights = ModeCoverage.modes dataset |> Array.map fst
             let shares = ModeCoverage.shares dataset data.Samples
@@ -26,6 +25,7 @@ module RunReport =
               "model mass outside the data's support", percent (ModeCoverage.massOutsideSupport dataset data.Samples)
               "model mass per mixture component (model / data)",
               Array.map2 (fun s w -> sprintf "%s / %s" (percent s) (percent w)) shares weights |> String.concat ", " ]
+        | _ -> []
 
     /// What the run measured on held-out data at its end (`heldout.json`).
     let private heldOutRows (data: RunData) =
@@ -102,7 +102,7 @@ module RunReport =
                         "final modes covered", string m.ModesCovered ]
                   | None -> [])
            | None -> [])
-        @ (if not critic || GanFlow.Core.Datasets.Densities.dimension data.Experiment.Dataset <> 1 then []
+        @ (if not critic || data.Experiment.Dimension <> 1 then []
            else [ "evaluations where the critic estimate is negative or < ½ W1", sprintf "%d of %d" flagged.Length data.Metrics.RowCount ])
         @ modeRows data
         @ heldOutRows data
@@ -110,7 +110,7 @@ module RunReport =
     /// Writes `report.html` into the run folder (atomically) and returns its path.
     let write (directory: string) =
         let data = RunData.load directory
-        let dimension = Densities.dimension data.Experiment.Dataset
+        let dimension = data.Experiment.Dimension
         let density, critic = RunData.hasDensity data, RunData.hasCritic data
         let charts =
             [ if dimension = 1 then Charts.density data

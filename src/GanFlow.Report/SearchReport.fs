@@ -108,7 +108,7 @@ module SearchReport =
                 let folder = Path.Combine(directory, t.Folder)
                 try
                     RunData.tryLoad folder
-                    |> Option.filter (fun d -> d.Samples.Length > 1 && GanFlow.Core.Datasets.Densities.dimension d.Experiment.Dataset = 1)
+                    |> Option.filter (fun d -> d.Samples.Length > 1 && d.Experiment.Dimension = 1)
                     |> Option.map (fun d -> Charts.density d |> Chart.withTitle (sprintf "The best completed trial (%d): density over the truth" t.Trial))
                 with :? RunFolderException -> None)
         let decisions = data.Events |> List.countBy _.Kind |> List.map (fun (k, n) -> k, string n)

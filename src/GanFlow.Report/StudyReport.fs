@@ -170,15 +170,15 @@ module StudyReport =
             |> List.choose (fun column ->
                 let inColumn = runs |> List.filter (fun (cell, data) -> cell.Column = column && data.Samples.Length > 1)
                 match inColumn with
-                | (_, first) :: _ when GanFlow.Core.Datasets.Densities.dimension first.Experiment.Dataset = 1 ->
-                    Some(Charts.densityOverlay (sprintf "%s: true density and every model's (Figure 1)" column) first.Experiment.Dataset
+                | (_, first) :: _ when first.Experiment.Dimension = 1 && first.Experiment.Law.IsSome ->
+                    Some(Charts.densityOverlay (sprintf "%s: true density and every model's (Figure 1)" column) first.Experiment.Law.Value
                              (inColumn |> List.map (fun (cell, data) -> cell.Row, data)))
                 | _ -> None)
         let charts =
             [ precisionRecallPlane study runs ]
             @ overlays
             @ (runs
-               |> List.filter (fun (_, data) -> data.Samples.Length > 1 && GanFlow.Core.Datasets.Densities.dimension data.Experiment.Dataset = 1)
+               |> List.filter (fun (_, data) -> data.Samples.Length > 1 && data.Experiment.Dimension = 1)
                |> List.map (fun (cell, data) -> Charts.density data |> Chart.withTitle (sprintf "%s — %s" cell.Column cell.Row)))
         let html =
             HtmlPage.render

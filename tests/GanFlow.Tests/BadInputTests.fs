@@ -163,8 +163,10 @@ let tests =
             Expect.stringContains output "--until does not apply to seed000-table1: it is a study" "--until on a study"
             let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--vae"; "x" ]
             Expect.stringContains output "--vae does not apply to wgan-gp-unimodal: it is an experiment" "--vae"
+            let output = expectExit 2 [ "run"; "seed002-fig1"; "--out"; out; "--data"; "x" ]
+            Expect.stringContains output "--data does not apply to seed002-fig1" "--data on a dynamics experiment"
             let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--data"; "x" ]
-            Expect.stringContains output "--data does not apply" "--data"
+            Expect.stringContains output "--data x: no such file" "--data on an experiment names a sample file"
             let output = expectExit 2 [ "run"; "seed003-mnist-dcgan-reduced"; "--out"; out; "--classifier"; "x" ]
             Expect.stringContains output "--classifier does not apply to seed003-mnist-dcgan-reduced" "--classifier on a seed 003 run"
             let output = expectExit 2 [ "run"; "seed003-mnist-vae-reduced"; "--out"; out; "--vae"; "x" ]

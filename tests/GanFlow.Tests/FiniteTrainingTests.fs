@@ -23,7 +23,7 @@ let private flow =
 let private experiment dataset model steps trainingSet =
     { Experiment.create "finite" "" dataset with
         Model = model
-        TrainingSet = trainingSet
+        Data = (match trainingSet with Some s -> DataSource.Sample(dataset, s) | None -> DataSource.Law dataset)
         Budget = { Steps = steps; BatchSize = 64 }
         Evaluation = { Evaluation.Default with Every = steps; Samples = 2_000; FinalSamples = 2_000 }
         Seed = 2 }
@@ -115,7 +115,7 @@ let tests =
             let model =
                 IO.File.ReadAllLines(IO.Path.Combine(folder, RunFiles.Samples))
                 |> Array.collect (fun l -> l.Split(',') |> Array.map (fun v -> Double.Parse(v, Globalization.CultureInfo.InvariantCulture)))
-            let fresh = Sampling.sample (StepSeeds.Random(e.Seed, e.Budget.Steps, StepSeeds.Stream.RecallData)) e.Dataset e.Evaluation.FinalSamples
+            let fresh = Sampling.sample (StepSeeds.Random(e.Seed, e.Budget.Steps, StepSeeds.Stream.RecallData)) e.Law.Value e.Evaluation.FinalSamples
             let expected = (GanFlow.Core.Metrics.PrecisionRecall.ofEvaluation 2 model fresh).Value
             Expect.equal summary.Final.Value.Samples.PrecisionRecall expected "the final scores against fresh draws"
             let moons, moonsFolder = runIn (experiment NamedDatasets.moons (Model.Flow flow) 4 None)

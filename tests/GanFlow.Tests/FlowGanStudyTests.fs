@@ -29,7 +29,7 @@ let private study =
           Experiment =
             { Experiment.create (sprintf "tiny-%s" slug) "" (NamedDatasets.ring 8 2.0 0.2) with
                 Model = model
-                TrainingSet = Some(FiniteSample.create 400 100 100 1)
+                Data = DataSource.Sample(NamedDatasets.ring 8 2.0 0.2, FiniteSample.create 400 100 100 1)
                 Budget = { Steps = 20; BatchSize = 64 }
                 Evaluation =
                     { Evaluation.Default with
@@ -77,7 +77,7 @@ let tests =
         test "baseline bandwidths outside (0, 1] and a column without a finite training set are rejected naming the field" {
             let bad = { study with Table = Some(StudyTable.FlowGan { tables with Baseline = { tables.Baseline with Sigmas = [ 0.5; 1.5 ] } }) }
             Expect.exists (StudyValidation.errors bad) (fun e -> e.Field = "table.flowGan.baseline.sigmas[1]" && e.Value = "1.5") "σ = 1.5"
-            let fresh = { study with Cells = study.Cells |> List.map (fun c -> { c with Experiment = { c.Experiment with TrainingSet = None } }) }
-            Expect.exists (StudyValidation.errors fresh) (fun e -> e.Field = "cells[column ring].trainingSet") "no finite training set"
+            let fresh = { study with Cells = study.Cells |> List.map (fun c -> { c with Experiment = { c.Experiment with Data = DataSource.Law c.Experiment.Law.Value } }) }
+            Expect.exists (StudyValidation.errors fresh) (fun e -> e.Field = "cells[column ring].data") "no finite training set"
         }
     ]

@@ -105,7 +105,7 @@ let tests =
             let labels = cells |> Array.take stages |> Array.map (fun c -> c[2])
             Expect.sequenceEqual labels [| "x"; "coupling 1"; "coupling 2"; "coupling 3"; "coupling 4" |] "stage labels of point 0"
             let data =
-                Sampling.sample (StepSeeds.Random(experiment.Seed, 10, StepSeeds.Stream.EvaluationData)) experiment.Dataset experiment.Evaluation.FinalSamples
+                Sampling.sample (StepSeeds.Random(experiment.Seed, 10, StepSeeds.Stream.EvaluationData)) experiment.Law.Value experiment.Evaluation.FinalSamples
             Expect.sequenceEqual (stage 0) data[.. 2 * FlowGeneratorModule.TrajectoryPoints - 1] "the first stage is the final evaluation's first data points"
             use generator = new torch.Generator(1UL)
             let flow = FlowBuilder.Build(smallRealNvp, 2, generator)

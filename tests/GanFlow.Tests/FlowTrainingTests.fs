@@ -29,9 +29,9 @@ let private experiment (spec: Flow) dataset steps batch seed =
 /// Runs `e` in a fresh folder: its summary, and the NLL the untrained flow (same initial weights) has on the final
 /// evaluation's data samples.
 let private trainAndCompare (e: Experiment) =
-    let dimension = Densities.dimension e.Dataset
-    let data = Sampling.sample (StepSeeds.Random(e.Seed, e.Budget.Steps, StepSeeds.Stream.EvaluationData)) e.Dataset evaluationSamples
-    let initialData = Sampling.sample (StepSeeds.Random(e.Seed, 0, StepSeeds.Stream.Initialization)) e.Dataset FlowGeneratorModule.InitialDataPoints
+    let dimension = e.Dimension
+    let data = Sampling.sample (StepSeeds.Random(e.Seed, e.Budget.Steps, StepSeeds.Stream.EvaluationData)) e.Law.Value evaluationSamples
+    let initialData = Sampling.sample (StepSeeds.Random(e.Seed, 0, StepSeeds.Stream.Initialization)) e.Law.Value FlowGeneratorModule.InitialDataPoints
     use networks = ModelNetworks.Create(e.Model, dimension, StepSeeds.Of(e.Seed, 0, StepSeeds.Stream.Initialization), torch.CPU, FlowTrainer.ToTensor(initialData, dimension))
     networks.Train false
     let initial = -(Array.average (networks.Generator.LogDensity data))
@@ -96,7 +96,7 @@ let tests =
             let model =
                 System.IO.File.ReadAllLines(System.IO.Path.Combine(folder, GanFlow.Store.RunFiles.Samples))
                 |> Array.collect (fun l -> l.Split(',') |> Array.map (fun v -> System.Double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)))
-            let data = Sampling.sample (StepSeeds.Random(e.Seed, e.Budget.Steps, StepSeeds.Stream.EvaluationData)) e.Dataset evaluationSamples
+            let data = Sampling.sample (StepSeeds.Random(e.Seed, e.Budget.Steps, StepSeeds.Stream.EvaluationData)) e.Law.Value evaluationSamples
             let expected = (GanFlow.Core.Metrics.PrecisionRecall.ofEvaluation 2 model data).Value
             Expect.equal (final.Samples.PrecisionRecall.Precision, final.Samples.PrecisionRecall.Recall, final.Samples.PrecisionRecall.Density, final.Samples.PrecisionRecall.Coverage)
                 (expected.Precision, expected.Recall, expected.Density, expected.Coverage) "the run's final scores")

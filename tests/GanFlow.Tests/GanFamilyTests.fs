@@ -105,7 +105,7 @@ let private finalEvaluationOf (experiment: Experiment) (gan: Gan) (networks: Gan
     let steps, count = experiment.Budget.Steps, experiment.Evaluation.FinalSamples
     use noise = new torch.Generator(uint64 (StepSeeds.Of(experiment.Seed, steps, StepSeeds.Stream.EvaluationNoise)))
     let model = networks.Generator.forward(PriorSampler.Sample(gan.Prior, int64 count, noise, torch.CPU))
-    let data = Sampling.sample (StepSeeds.Random(experiment.Seed, steps, StepSeeds.Stream.EvaluationData)) experiment.Dataset count
+    let data = Sampling.sample (StepSeeds.Random(experiment.Seed, steps, StepSeeds.Stream.EvaluationData)) experiment.Law.Value count
     let dataTensor = torch.tensor(data |> Array.map float32, dimensions = System.ReadOnlySpan<int64>([| int64 count; 1L |]))
     let criticW1 = float (networks.Critic.forward(dataTensor).mean().item<float32>()) - float (networks.Critic.forward(model).mean().item<float32>())
     floats model |> Array.map float, criticW1

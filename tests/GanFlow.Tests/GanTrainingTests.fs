@@ -104,7 +104,7 @@ let tests =
                   "elu on two moons", { smallWganGp with Generator = { smallWganGp.Generator with Activation = Activation.Elu } } ]
             for name, gan in variants do
                 let experiment =
-                    if name.Contains "moons" then { gaussianExperiment gan 10 5 with Dataset = NamedDatasets.moons }
+                    if name.Contains "moons" then { gaussianExperiment gan 10 5 with Data = DataSource.Law NamedDatasets.moons }
                     else gaussianExperiment gan 10 5
                 let summary = run experiment (scratchFolder "variant") false
                 Expect.equal summary.Status RunStatus.Completed (sprintf "%s: %s" name summary.Message)

@@ -82,8 +82,8 @@ let tests =
             let errors = FiniteSample.errors "trainingSet" (FiniteSample.create 30 20 9 1)
             Expect.exists errors (fun e -> e.Field = "trainingSet.points" && e.Value = "30") (sprintf "%A" errors)
             Expect.exists (FiniteSample.errors "trainingSet" (FiniteSample.create 30 0 9 1)) (fun e -> e.Field = "trainingSet.validationPoints") "no validation split"
-            let experiment = { Experiment.create "x" "" NamedDatasets.ring8 with TrainingSet = Some(FiniteSample.create 10 5 5 1) }
-            Expect.exists (ExperimentValidation.errors experiment) (fun e -> e.Field = "trainingSet.points") "through the experiment's validation"
+            let experiment = { Experiment.create "x" "" NamedDatasets.ring8 with Data = DataSource.Sample(NamedDatasets.ring8, FiniteSample.create 10 5 5 1) }
+            Expect.exists (ExperimentValidation.errors experiment) (fun e -> e.Field = "data.sample.points") "through the experiment's validation"
         }
         test "the exact MODE score of the true data is maximal among tested models, near the number of modes" {
             let dataset = NamedDatasets.grid25

@@ -27,7 +27,7 @@ let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
           StepsCompleted = 300; WallSeconds = 3.0; Device = "cpu"; GeneratorParameters = 10; CriticParameters = 10
           Final = Some { List.last rows with Samples = { (List.last rows).Samples with W1 = Some finalW1 } } }
     File.WriteAllText(Path.Combine(directory, RunFiles.Summary), SpecJson.serialize summary)
-    let samples = Sampling.sample (System.Random 3) experiment.Dataset 5_000
+    let samples = Sampling.sample (System.Random 3) experiment.Law.Value 5_000
     File.WriteAllLines(Path.Combine(directory, RunFiles.Samples), samples |> Array.map (fun v -> v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
 
 /// A fresh empty folder under the temporary directory.

@@ -25,24 +25,24 @@ let tests =
             Expect.isOk (ExperimentValidation.validate valid) "validate accepts it"
         }
         test "a blend probability above one gives the uniform part a negative weight, which is rejected" {
-            expectError "dataset.components[1].weight" "-0.5" { valid with Dataset = NamedDatasets.uniformGaussianBlend 5.0 0.1 5.0 1.5 }
+            expectError "data.law.components[1].weight" "-0.5" { valid with Data = DataSource.Law(NamedDatasets.uniformGaussianBlend 5.0 0.1 5.0 1.5) }
         }
         test "a zero mixture weight is rejected" {
-            expectError "dataset.components[1].weight" "0" { valid with Dataset = NamedDatasets.uniformGaussianBlend 5.0 0.1 5.0 1.0 }
+            expectError "data.law.components[1].weight" "0" { valid with Data = DataSource.Law(NamedDatasets.uniformGaussianBlend 5.0 0.1 5.0 1.0) }
         }
         test "a negative standard deviation is rejected" {
-            expectError "dataset.std" "-1" { valid with Dataset = Distribution.Gaussian(0.0, -1.0) }
+            expectError "data.law.std" "-1" { valid with Data = DataSource.Law(Distribution.Gaussian(0.0, -1.0)) }
         }
         test "a nested negative standard deviation names its path" {
             let dataset = Distribution.LocationScale(0.0, 1.0, NamedDatasets.uniformGaussianBlend 5.0 -0.1 5.0 0.75)
-            expectError "dataset.baseDistribution.components[0].distribution.std" "-0.1" { valid with Dataset = dataset }
+            expectError "data.law.baseDistribution.components[0].distribution.std" "-0.1" { valid with Data = DataSource.Law(dataset) }
         }
         test "an empty mixture is rejected" {
-            expectError "dataset.components" "[]" { valid with Dataset = Distribution.Mixture [] }
+            expectError "data.law.components" "[]" { valid with Data = DataSource.Law(Distribution.Mixture []) }
         }
         test "a uniform with low not below high is rejected" {
-            expectError "dataset.high" "1" { valid with Dataset = Distribution.Uniform(2.0, 1.0) }
-            expectError "dataset.high" "2" { valid with Dataset = Distribution.Uniform(2.0, 2.0) }
+            expectError "data.law.high" "1" { valid with Data = DataSource.Law(Distribution.Uniform(2.0, 1.0)) }
+            expectError "data.law.high" "2" { valid with Data = DataSource.Law(Distribution.Uniform(2.0, 2.0)) }
         }
         test "a zero generator width is rejected" {
             expectError "model.generator.mlp.network.width" "0" (withGan (fun g -> { g with Generator = { g.Generator with Width = 0 } }))
@@ -71,7 +71,7 @@ let tests =
         }
         test "a negative hybrid weight is rejected" {
             let flowGan = Model.FlowGan(Flow.realNvpMoons, Objective.Hybrid(Adversarial.WganGp, -0.5))
-            expectError "model.objective.hybrid.lambda" "-0.5" { valid with Dataset = NamedDatasets.moons; Model = flowGan }
+            expectError "model.objective.hybrid.lambda" "-0.5" { valid with Data = DataSource.Law NamedDatasets.moons; Model = flowGan }
         }
         test "an adversarial objective on a Gaussianization flow, whose sampling has no gradients, is rejected" {
             expectError "model.generator.flow.architecture" "Gaussianization"
@@ -79,7 +79,7 @@ let tests =
         }
         test "Flow-GANs (a flow generator with an adversarial or hybrid objective) are valid" {
             for objective in [ Objective.Adversarial Adversarial.WganGp; Objective.Hybrid(Adversarial.WganGp, 0.0); Objective.Hybrid(Adversarial.WganGp, 1.0) ] do
-                let e = { valid with Dataset = NamedDatasets.moons; Model = Model.FlowGan(Flow.realNvpMoons, objective) }
+                let e = { valid with Data = DataSource.Law NamedDatasets.moons; Model = Model.FlowGan(Flow.realNvpMoons, objective) }
                 Expect.isEmpty (ExperimentValidation.errors e) (sprintf "%A" objective)
         }
         test "AIS settings below one, a bad observation std and a prior without a density are rejected naming the field" {
@@ -95,8 +95,7 @@ let tests =
         test "estimators asking for more points than the finite set's split holds are rejected naming the split" {
             let e =
                 { valid with
-                    Dataset = NamedDatasets.ring8
-                    TrainingSet = Some(FiniteSample.create 1_000 100 100 1)
+                    Data = DataSource.Sample(NamedDatasets.ring8, FiniteSample.create 1_000 100 100 1)
                     Evaluation = { valid.Evaluation with Parzen = Some Parzen.Default; Ais = Some { Ais.Default with Points = 500 } } }
             expectError "evaluation.parzen.points" "1000" e
             expectError "evaluation.ais.points" "500" e
@@ -110,7 +109,7 @@ let tests =
             expectError "name" "\"\"" { valid with Name = "" }
         }
         test "every error of a spec is reported, not only the first" {
-            let bad = { valid with Name = "X"; Dataset = Distribution.Gaussian(0.0, -1.0); Budget = { valid.Budget with Steps = 0 } }
-            Expect.equal (ExperimentValidation.errors bad |> List.map (fun e -> e.Field)) [ "name"; "dataset.std"; "budget.steps" ] "three fields"
+            let bad = { valid with Name = "X"; Data = DataSource.Law(Distribution.Gaussian(0.0, -1.0)); Budget = { valid.Budget with Steps = 0 } }
+            Expect.equal (ExperimentValidation.errors bad |> List.map (fun e -> e.Field)) [ "name"; "data.law.std"; "budget.steps" ] "three fields"
         }
     ]

@@ -19,15 +19,13 @@ type Experiment =
       Name: string
       /// One line shown by `ganflow list --verbose` and in the report.
       Description: string
-      /// The data distribution (exact pdf/cdf in 1-D). No default.
-      Dataset: Distribution
+      /// Where the data come from: fresh draws of a known law (`Law`, seed 000), a finite sample of one split into
+      /// training, validation and test (`Sample`, seed 001 sec. 3: minibatches from the training split, uniformly with
+      /// replacement, seeded from (seed, step)), or a researcher's own sample file (`File`, scored against its test
+      /// split). The data's dimension follows from it. No default.
+      Data: DataSource
       /// The model and how it is trained. Default WGAN-GP.
       Model: Model
-      /// A finite training set (m points drawn once, split train/validation/test) instead of fresh data every step.
-      /// Training then draws its minibatches from the training split (uniformly, with replacement, seeded from (seed,
-      /// step)); evaluations still score against fresh data from the distribution and add the NLL of the training and
-      /// validation splits. Default None: fresh data every step (seed 000).
-      TrainingSet: FiniteSample option
       /// Steps and batch size. Default `Budget.Default`.
       Budget: Budget
       /// Evaluation cadence and sizes. Default `Evaluation.Default`.
@@ -35,15 +33,20 @@ type Experiment =
       /// Seed of every random draw of the run (data, noise, initialisation). Default 1.
       Seed: int }
 
+    /// The law the data come from, when it is known (not for a sample file).
+    member e.Law = DataSource.law e.Data
+
+    /// Coordinates of one data point.
+    member e.Dimension = DataSource.dimension e.Data
+
 /// Building experiments.
 module Experiment =
-    /// An experiment with every default, on `dataset`.
+    /// An experiment with every default, on fresh draws of `dataset`.
     let create name description dataset =
         { Name = name
           Description = description
-          Dataset = dataset
+          Data = DataSource.Law dataset
           Model = Model.Gan Gan.Default
-          TrainingSet = None
           Budget = Budget.Default
           Evaluation = Evaluation.Default
           Seed = 1 }

@@ -175,8 +175,8 @@ module ExperimentValidation =
             if Model.sampleGradients e.Model then []
             else Check.fail at "Gaussianization" "needs gradients through z, and model.generator.flow.architecture = Gaussianization samples by a bisection search without them"
         let split at (points: int) (name: string) (available: FiniteSample -> int) =
-            match e.TrainingSet with
-            | Some s when points > available s -> Check.fail at points (sprintf "exceeds trainingSet.%s (%d), the split it is taken from" name (available s))
+            match DataSource.finiteSample e.Data with
+            | Some s when points > available s -> Check.fail at points (sprintf "exceeds data.sample.%s (%d), the split it is taken from" name (available s))
             | _ -> []
         (match e.Evaluation.Ais with
          | Some a ->
@@ -214,11 +214,8 @@ module ExperimentValidation =
     /// Every error of an experiment spec.
     let errors (e: Experiment) : SpecError list =
         name e.Name
-        @ DistributionValidation.validate "dataset" e.Dataset
+        @ DataSource.errors "data" e.Data
         @ model "model" e.Model
-        @ (match e.TrainingSet with
-           | Some s -> FiniteSample.errors "trainingSet" s
-           | None -> [])
         @ estimators e
         @ Check.atLeast "budget.steps" 1 e.Budget.Steps
         @ Check.atLeast "budget.batchSize" 2 e.Budget.BatchSize

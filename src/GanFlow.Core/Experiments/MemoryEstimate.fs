@@ -90,7 +90,7 @@ module MemoryEstimate =
 
     /// Every part of `experiment`'s estimate.
     let parts (experiment: Experiment) : MemoryPart list =
-        let d = float (Densities.dimension experiment.Dataset)
+        let d = float experiment.Dimension
         let batch = experiment.Budget.BatchSize
         let evaluation =
             let n = max experiment.Evaluation.Samples experiment.Evaluation.FinalSamples

@@ -90,17 +90,18 @@ module MetricColumns =
     /// Whether evaluations of `experiment` have the column `name`: what its model and data can do.
     let has (experiment: Experiment) (name: string) =
         let model = experiment.Model
-        let oneDimensional = Densities.dimension experiment.Dataset = 1
+        let oneDimensional = experiment.Dimension = 1
         let density = Model.hasDensity model
         match name with
         | "step" | "energy" | "generator_loss" | "wall_seconds" | "precision" | "recall" | "density" | "coverage" -> true
-        | "w1" | "w1_exact" -> oneDimensional
+        | "w1" -> oneDimensional
+        | "w1_exact" -> oneDimensional && experiment.Law.IsSome
         | "critic_w1" | "critic_loss" -> Model.hasCritic model
         | "nll" | "inverse_error" | "latent_inverse_error" | "bits_per_dim" -> density
         | "nfe" -> Model.isContinuous model
-        | "kl" -> density && Densities.hasDensity experiment.Dataset
-        | "train_nll" | "validation_nll" -> density && experiment.TrainingSet.IsSome
-        | "mode_score" | "inception_score" | "high_quality" | "modes_covered" -> Densities.hasModes experiment.Dataset
+        | "kl" -> density && DataSource.hasDensity experiment.Data
+        | "train_nll" | "validation_nll" -> density && DataSource.isFinite experiment.Data
+        | "mode_score" | "inception_score" | "high_quality" | "modes_covered" -> DataSource.hasModes experiment.Data
         | other -> invalidArg "name" (sprintf "no metric column is called %s" other)
 
     /// The columns of a run of `experiment`, in file order.

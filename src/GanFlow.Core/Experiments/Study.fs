@@ -162,9 +162,11 @@ module StudyValidation =
                 @ (if List.contains t.AdversarialRow study.Rows then [] else Check.fail "table.flowGan.adversarialRow" t.AdversarialRow "is not one of the study's rows")
                 @ (study.Columns
                    |> List.collect (fun column ->
-                       match study.Cells |> List.filter (fun c -> c.Column = column) |> List.map (fun c -> c.Experiment.Dataset, c.Experiment.TrainingSet) |> List.distinct with
-                       | [ _, Some _ ] | [] -> []
-                       | [ _, None ] -> Check.fail (sprintf "cells[column %s].trainingSet" column) "None" "a Flow-GAN table needs a finite training set in every column (its baseline memorizes it)"
-                       | _ -> Check.fail (sprintf "cells[column %s]" column) column "every cell of a column must share its dataset and finite training set"))
+                       match study.Cells |> List.filter (fun c -> c.Column = column) |> List.map (fun c -> c.Experiment.Data) |> List.distinct with
+                       | [ GanFlow.Core.Datasets.DataSource.Sample _ ] | [] -> []
+                       | [ other ] ->
+                           Check.fail (sprintf "cells[column %s].data" column) (sprintf "%A" other |> fun t -> t.Split('\n').[0])
+                               "a Flow-GAN table needs a finite sample of a known law (data = Sample) in every column (its baseline memorizes the training split)"
+                       | _ -> Check.fail (sprintf "cells[column %s]" column) column "every cell of a column must share its data source"))
             | _ -> []
         Check.atLeast "parallelism" 1 study.Parallelism @ duplicates @ unknown @ names @ cells @ searches @ table

@@ -51,7 +51,7 @@ module SearchValidation =
     /// Every error of a search metric for this dataset and model (checked on the base experiment and on every trial's).
     let metricErrors (spec: SchedulerSpec) (experiment: Experiment) =
         match spec.Metric, experiment.Model with
-        | (SearchMetric.W1 | SearchMetric.W1Exact), _ when Densities.dimension experiment.Dataset <> 1 ->
+        | (SearchMetric.W1 | SearchMetric.W1Exact), _ when experiment.Dimension <> 1 ->
             Check.fail "scheduler.metric" (sprintf "%A" spec.Metric) "needs 1-D data (W1 by eq. 8 is 1-D); use Energy"
         | SearchMetric.Nll, model when not (Model.hasDensity model) -> Check.fail "scheduler.metric" "Nll" "needs a model with a density (a flow)"
         | SearchMetric.Column name, _ when not (MetricColumns.isMetric name) ->

@@ -11,6 +11,11 @@ type private LegacyModel =
     | Gan of Gan
     | Flow of Flow
 
+/// The data of an experiment file written before its data were one `DataSource`: a law and an optional finite sample.
+type private LegacyData =
+    { Dataset: GanFlow.Core.Datasets.Distribution
+      TrainingSet: GanFlow.Core.Datasets.FiniteSample option }
+
 /// JSON form of specs and results (FSharp.SystemTextJson): unions as {"Case": fields}, records
 /// as objects with camelCase names, an evaluation as one flat object of its metrics. Used for `spec.json`
 /// and `summary.json`.
@@ -42,6 +47,18 @@ module SpecJson =
         match node with
         | :? JsonObject as o ->
             let mutable changed = false
+            // An experiment written before its data were one source: `dataset` (a law) and `trainingSet` (a finite
+            // sample of it, or null) become `data`.
+            if o.ContainsKey "dataset" && o.ContainsKey "model" && not (o.ContainsKey "data") then
+                let data =
+                    match o.Deserialize<LegacyData>(options) with
+                    | null -> invalidOp "an experiment's data read as null"
+                    | { Dataset = law; TrainingSet = Some sample } -> GanFlow.Core.Datasets.DataSource.Sample(law, sample)
+                    | { Dataset = law; TrainingSet = None } -> GanFlow.Core.Datasets.DataSource.Law law
+                o.Remove "dataset" |> ignore
+                o.Remove "trainingSet" |> ignore
+                o["data"] <- JsonSerializer.SerializeToNode<GanFlow.Core.Datasets.DataSource>(data, options)
+                changed <- true
             for key in o |> Seq.map (fun kv -> kv.Key) |> List.ofSeq do
                 let value = o[key]
                 match value with
@@ -57,10 +74,14 @@ module SpecJson =
         | :? JsonArray as a -> a |> Seq.fold (fun changed item -> upgrade item || changed) false
         | _ -> false
 
-    /// Whether `json` holds an older file's model form (`{"Gan": …}` or `{"Flow": …}` as a `model`) that `deserialize`
-    /// rewrites.
+    /// Whether `json` may hold an older file's form that `upgrade` rewrites (a model's `"Gan"`/`"Flow"`, a `"dataset"`).
+    let private mayBeLegacy (json: string) =
+        json.Contains "\"Gan\"" || json.Contains "\"Flow\"" || json.Contains "\"dataset\""
+
+    /// Whether `json` holds an older file's form that `deserialize` rewrites: a model as `{"Gan": …}` or `{"Flow": …}`,
+    /// an experiment's `dataset` and `trainingSet` before they were one `data` source.
     let isLegacy (json: string) =
-        (json.Contains "\"Gan\"" || json.Contains "\"Flow\"")
+        mayBeLegacy json
         && (match (try JsonNode.Parse json with :? JsonException -> null) with
             | null -> false
             | node -> upgrade node)
@@ -68,7 +89,7 @@ module SpecJson =
     /// Parses `json` as a 'T. Text that needs no upgrade is read directly, so that errors name the line.
     let deserialize<'T> (json: string) : 'T =
         let legacy =
-            if json.Contains "\"Gan\"" || json.Contains "\"Flow\"" then
+            if mayBeLegacy json then
                 match (try JsonNode.Parse json with :? JsonException -> null) with
                 | null -> None
                 | node -> if upgrade node then Some node else None

@@ -48,11 +48,13 @@ public sealed class RunDensity : IDisposable
             throw new RunFolderException($"{runFolder}: its model ({ModelModule.describe(experiment.Model)}) has no density; --model needs a flow run");
         var checkpoint = CheckpointFolders.Locate(runFolder, warn)
             ?? throw new RunFolderException($"{runFolder}: no checkpoint (the run has not saved one yet)");
-        var dimension = Densities.dimension(experiment.Dataset);
+        var dimension = experiment.Dimension;
         // The flow's initial data only shapes modules whose values the checkpoint then replaces (standardization
-        // statistics, Gaussianization anchors); drawn as training draws it without a finite training set.
+        // statistics, Gaussianization anchors): drawn as training draws it without a finite training set, or, for a
+        // sample file (no law; the file need not be there any more), from a standard normal.
+        var law = experiment.Law?.Value ?? Distribution.NewIsotropicGaussian(Microsoft.FSharp.Collections.ListModule.Replicate(dimension, 0.0), 1.0);
         using var initial = FlowTrainer.ToTensor(
-            Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), experiment.Dataset, FlowGeneratorModule.InitialDataPoints),
+            Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), law, FlowGeneratorModule.InitialDataPoints),
             dimension);
         var networks = ModelNetworks.Create(experiment.Model, dimension, StepSeeds.Of(experiment.Seed, 0, StepSeeds.Stream.Initialization),
             torch.CPU, initial, n =>

@@ -113,14 +113,14 @@ public sealed class FlowGeneratorModule : GeneratorModule
             FSharpOption<double>.None, FSharpOption<double>.None, FSharpOption<double>.None);
     }
 
-    /// <summary>density.csv (1-D: the dataset's range ±10%; 2-D: the data sample's bounding box ±10%), in 2-D latent.csv
+    /// <summary>density.csv (1-D: the law's range ±10%, or the data sample's for a sample file; 2-D: the data sample's bounding box ±10%), in 2-D latent.csv
     /// with g⁻¹ of the first <see cref="LatentPoints"/> data samples, and in 1-D and 2-D trajectories.csv.</summary>
     public override void WriteFinalFiles(RunStore store, Experiment experiment, double[] data)
     {
         var d = Flow.Dimension;
         if (d == 1)
         {
-            var (low, high) = Densities.range(experiment.Dataset);
+            var (low, high) = experiment.Law is { } law ? Densities.range(law.Value) : Grid.bounds(1, 0, data);
             var grid = Grid.padded(0.1, low, high, DensityGridPoints1d);
             store.WriteDensity(grid, FlowTrainer.DensityOnGrid(Flow, grid), 1);
         }

@@ -26,7 +26,7 @@ public static class HeldOutEvaluation
 
     /// <summary>Whether a run of <paramref name="experiment"/> measures anything on held-out data.</summary>
     public static bool Applies(Experiment experiment) =>
-        experiment.TrainingSet is not null || experiment.Evaluation.Ais is not null || experiment.Evaluation.Parzen is not null
+        DataSourceModule.isFinite(experiment.Data) || experiment.Evaluation.Ais is not null || experiment.Evaluation.Parzen is not null
         || experiment.Evaluation.Jacobian is not null;
 
     private static FSharpOption<T> Some<T>(T value) => FSharpOption<T>.Some(value);
@@ -37,12 +37,11 @@ public static class HeldOutEvaluation
     public static (HeldOut HeldOut, double[][]? SingularValues) Run(Experiment experiment, ModelNetworks networks, Splits? splits, int step,
         Device device, Func<(ModelNetworks Networks, int Step)>? best)
     {
-        var dataset = experiment.Dataset;
-        var d = Densities.dimension(dataset);
+        var d = experiment.Dimension;
         var evaluation = experiment.Evaluation;
         var generator = networks.Generator;
         var wanted = Math.Max(DefaultPoints, Math.Max(evaluation.Parzen?.Value.Points ?? 0, evaluation.Ais?.Value.Points ?? 0));
-        double[] Fresh(int index, int count) => Sampling.sample(StepSeeds.Random(experiment.Seed, index, StepSeeds.Stream.HeldOutData), dataset, count);
+        double[] Fresh(int index, int count) => Sampling.sample(StepSeeds.Random(experiment.Seed, index, StepSeeds.Stream.HeldOutData), experiment.Law.Value, count);
         var test = splits?.Test ?? Fresh(step, wanted);
         var validation = splits?.Validation ?? Fresh(step + 1, wanted);
         double[] First(double[] points, int count) => points[..(Math.Min(count, points.Length / d) * d)];

@@ -29,14 +29,20 @@ public sealed class ModelTrainer : TrainingRun
     private double generatorLoss = double.NaN;
     private double criticLoss = double.NaN;
     private double functionEvaluations = double.NaN;
-    /// <summary>The finite training set's splits, or null for fresh data every step.</summary>
+    /// <summary>The splits of a finite sample or a sample file, or null for fresh data every step.</summary>
     private readonly Splits? splits;
 
     /// <summary>Points of a split whose NLL an evaluation records (the first ones when a split is larger).</summary>
     public const int SplitNllPoints = 10_000;
 
     private ModelTrainer(Experiment experiment, RunContext context, RunStart start) : base(experiment, context, start) =>
-        splits = experiment.TrainingSet?.Value is { } finite ? FiniteSampleModule.draw(experiment.Dataset, finite) : null;
+        splits = DataSplits.Of(experiment);
+
+    /// <summary>The law of the data (fresh draws, exact scores); only called when the source has one.</summary>
+    private Distribution Law => experiment.Law.Value;
+
+    /// <summary>Whether evaluations score against the test split of a sample file (its law is unknown).</summary>
+    private bool ScoresAgainstTestSplit => experiment.Data.IsFile;
 
     private Model Spec => experiment.Model;
 
@@ -61,7 +67,7 @@ public sealed class ModelTrainer : TrainingRun
     private Tensor InitialData()
     {
         var values = splits is null
-            ? Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), experiment.Dataset,
+            ? Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), Law,
                 FlowGeneratorModule.InitialDataPoints)
             : splits.Train[..(Math.Min(FlowGeneratorModule.InitialDataPoints, splits.Train.Length / dimension) * dimension)];
         return FlowTrainer.ToTensor(values, dimension);
@@ -154,7 +160,15 @@ public sealed class ModelTrainer : TrainingRun
     /// the training split.</summary>
     private Tensor DataBatch(Random rng, int count) =>
         networks!.Generator.DataTensor(
-            splits is null ? Sampling.sample(rng, experiment.Dataset, count) : FiniteSampleModule.batch(splits, rng, count), dimension, context.Device);
+            splits is null ? Sampling.sample(rng, Law, count) : FiniteSampleModule.batch(splits, rng, count), dimension, context.Device);
+
+    /// <summary>The data an evaluation scores against: <paramref name="count"/> samples drawn with <paramref name="rng"/>
+    /// as training draws them, or for a sample file the first <paramref name="count"/> points of its test split (all of
+    /// them when it holds fewer).</summary>
+    private Tensor EvaluationData(Random rng, int count) =>
+        ScoresAgainstTestSplit
+            ? networks!.Generator.DataTensor(splits!.Test[..(Math.Min(count, splits.Test.Length / dimension) * dimension)], dimension, context.Device)
+            : DataBatch(rng, count);
 
     /// <summary>The mean −log p of the first <see cref="SplitNllPoints"/> points of a split.</summary>
     private double SplitNll(double[] split, string name, int step)
@@ -170,11 +184,11 @@ public sealed class ModelTrainer : TrainingRun
     private DensityScores WithDataScores(DensityScores d, double[] data, int step)
     {
         var kl = FSharpOption<double>.None;
-        if (Densities.hasDensity(experiment.Dataset))
+        if (DataSourceModule.hasDensity(experiment.Data))
         {
             var entropyTerm = 0.0;
             var n = data.Length / dimension;
-            for (var i = 0; i < n; i++) entropyTerm += Densities.logDensity(experiment.Dataset, data[(i * dimension)..((i + 1) * dimension)]);
+            for (var i = 0; i < n; i++) entropyTerm += Densities.logDensity(Law, data[(i * dimension)..((i + 1) * dimension)]);
             var value = entropyTerm / n + d.Nll;
             RequireFinite(value, "KL(data ‖ model)", step);
             kl = FSharpOption<double>.Some(value);
@@ -273,24 +287,28 @@ public sealed class ModelTrainer : TrainingRun
             if (model.Any(v => !double.IsFinite(v)))
                 throw new RunDivergedException($"model samples hold non-finite values at generator step {step}");
             var dataRng = StepSeeds.Random(experiment.Seed, step, StepSeeds.Stream.EvaluationData);
-            var dataTensor = DataBatch(dataRng, count);
+            var dataTensor = EvaluationData(dataRng, count);
             var data = dataTensor.dtype == ScalarType.Float64 ? dataTensor.cpu().data<double>().ToArray()
                 : dataTensor.cpu().data<float>().Select(v => (double)v).ToArray();
 
             FSharpOption<double> w1 = FSharpOption<double>.None, w1Exact = FSharpOption<double>.None;
             if (dimension == 1) // the eq. 8 estimators are 1-D
             {
-                var exact = Wasserstein.w1ToDistribution(model, experiment.Dataset);
                 var empirical = Wasserstein.w1(model, data);
                 RequireFinite(empirical, "W1", step);
-                RequireFinite(exact, "W1 to the exact distribution", step);
                 w1 = FSharpOption<double>.Some(empirical);
-                w1Exact = FSharpOption<double>.Some(exact);
+                if (experiment.Law is not null)
+                {
+                    var exact = Wasserstein.w1ToDistribution(model, Law);
+                    RequireFinite(exact, "W1 to the exact distribution", step);
+                    w1Exact = FSharpOption<double>.Some(exact);
+                }
             }
-            // k-NN balls need distinct data points: with a finite training set, fresh draws of the law instead of the
-            // evaluation's draws from the training split (with replacement, so with repeats).
-            var recallData = splits is null ? data
-                : Sampling.sample(StepSeeds.Random(experiment.Seed, step, StepSeeds.Stream.RecallData), experiment.Dataset, Math.Min(count, RecallScores.Points));
+            // k-NN balls need distinct data points: with a finite sample of a law, fresh draws of the law instead of the
+            // evaluation's draws from the training split (with replacement, so with repeats); a file's test split is
+            // already distinct points.
+            var recallData = splits is null || ScoresAgainstTestSplit ? data
+                : Sampling.sample(StepSeeds.Random(experiment.Seed, step, StepSeeds.Stream.RecallData), Law, Math.Min(count, RecallScores.Points));
             var recall = PrecisionRecallModule.ofEvaluation(dimension, model, recallData);
             var samples = new SampleScores(w1, w1Exact, EnergyDistance.ofSamples(dimension, model, data), recall is { } pr ? pr.Value : PrecisionRecall.Missing);
 
@@ -303,8 +321,8 @@ public sealed class ModelTrainer : TrainingRun
             }
             var density = nets.Generator.ScoreDensity(experiment, step, data, noise, functionEvaluations) is { } d
                 ? FSharpOption<DensityScores>.Some(WithDataScores(d, data, step)) : FSharpOption<DensityScores>.None;
-            var modes = Densities.hasModes(experiment.Dataset)
-                ? FSharpOption<ModeScores>.Some(SampleQuality.ofSamples(experiment.Dataset, model)) : FSharpOption<ModeScores>.None;
+            var modes = DataSourceModule.hasModes(experiment.Data)
+                ? FSharpOption<ModeScores>.Some(SampleQuality.ofSamples(Law, model)) : FSharpOption<ModeScores>.None;
             var record = new EvaluationRecord(step, generatorLoss, WallSeconds, samples, criticScores, density, modes);
             return (record, model, data);
         }

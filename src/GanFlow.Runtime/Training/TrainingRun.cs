@@ -47,7 +47,7 @@ public abstract class TrainingRun
         this.start = start;
         time = context.Time ?? TimeProvider.System;
         store = new RunStore(context.OutputDirectory);
-        dimension = Densities.dimension(experiment.Dataset);
+        dimension = experiment.Dimension;
     }
 
     protected double WallSeconds => wallOffset + time.GetElapsedTime(startTimestamp).TotalSeconds;

@@ -1,0 +1,175 @@
+/// A researcher's own sample file as an experiment's data (`DataSource.File`, `ganflow run NAME --data FILE`): the
+/// seeded split is a partition, a run on a file trains and scores against the file's test split, resumes to the numbers
+/// of an uninterrupted run, and bad files are refused before any compute.
+module GanFlow.Tests.DataFileTests
+
+open System
+open System.IO
+open Expecto
+open FsCheck
+open FsCheck.FSharp
+open TorchSharp
+open GanFlow.Core.Datasets
+open GanFlow.Core.Experiments
+open GanFlow.Core.Metrics
+open GanFlow.Core.Models
+open GanFlow.Core.Specs
+open GanFlow.Runtime
+open GanFlow.Runtime.Devices
+open GanFlow.Runtime.Training
+open GanFlow.Store
+open GanFlow.Tests.TestRuns
+
+/// Rows numbered 0 … n−1 (coordinate k of row r is r + k / 10), so every row can be told apart after a split.
+let private numbered (rows: int) (d: int) = Array.init (rows * d) (fun i -> float (i / d) + float (i % d) / 10.0)
+
+/// The rows of a row-major array, as a sorted list of row tuples.
+let private rowsOf (d: int) (values: float[]) = values |> Array.chunkBySize d |> Array.map List.ofArray |> Array.sort |> List.ofArray
+
+let private cases =
+    gen {
+        let! rows = Gen.choose (10, 300)
+        let! d = Gen.choose (1, 4)
+        let! test = Gen.choose (1, 40)
+        let! validation = Gen.choose (1, 40)
+        let! seed = Gen.choose (0, 1_000)
+        return rows, d, float test / 100.0, float validation / 100.0, seed
+    }
+    |> Arb.fromGen
+
+/// `n` points of N((1, −1), 0.5² I) in 2-D, drawn with `seed`.
+let private gaussian2d (n: int) (seed: int) =
+    Sampling.sample (Random seed) (Distribution.IsotropicGaussian([ 1.0; -1.0 ], 0.5)) n
+
+/// A small RealNVP by maximum likelihood on the file `path` (2-D).
+let private onFile (path: string) (steps: int) =
+    { Experiment.create "on-a-file" "RealNVP on a CSV file" (Distribution.Gaussian(0.0, 1.0)) with
+        Data = DataSource.File(SampleFileSource.create path 2)
+        Model = Model.Flow { Flow.realNvpMoons with Architecture = FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 4; Width = 32 }; Optimizer = Flow.adam 3e-3 }
+        Budget = { Steps = steps; BatchSize = 128 }
+        Evaluation = { Evaluation.Default with Every = steps / 2; Samples = 500; FinalSamples = 500 }
+        Seed = 3 }
+
+let private writeCsv (values: float[]) =
+    SampleFileWriters.csv true { Dimension = 2; Values = values }
+
+[<Tests>]
+let tests =
+    testList "a sample file as data" [
+        testProperty "the split is a partition of the rows: test and validation of their share (at least one row), the rest training" (
+            Prop.forAll cases (fun (rows, d, test, validation, seed) ->
+                let source = { SampleFileSource.create "f.csv" d with TestFraction = test; ValidationFraction = validation; Seed = seed }
+                let testRows, validationRows = SampleFileSource.heldOutRows source rows
+                let points = numbered rows d
+                rows - testRows - validationRows < 2
+                || (let s = SampleFileSource.split source points
+                    s.Test.Length = testRows * d
+                    && s.Validation.Length = validationRows * d
+                    && rowsOf d (Array.concat [ s.Train; s.Validation; s.Test ]) = rowsOf d points
+                    && SampleFileSource.split source points = s)))
+
+        test "the split depends on its seed, and rows keep their coordinates together" {
+            let points = numbered 200 3
+            let a = SampleFileSource.split (SampleFileSource.create "f.csv" 3) points
+            let b = SampleFileSource.split { SampleFileSource.create "f.csv" 3 with Seed = 1 } points
+            Expect.notEqual a.Test b.Test "another seed, another test split"
+            for row in Array.chunkBySize 3 a.Train do
+                Expect.floatClose Accuracy.veryHigh (row[1] - row[0]) 0.1 "coordinates of one row stay one row"
+        }
+
+        test "a file too short to split is refused naming the file and the counts" {
+            let path = writeCsv (gaussian2d 3 1)
+            Expect.throwsT<SampleFileException> (fun () -> DataSplits.Split(SampleFileSource.create path 2) |> ignore) "3 rows"
+        }
+
+        test "validation names the file source's fields" {
+            let e = onFile "data.csv" 10
+            let errors (source: SampleFileSource) = ExperimentValidation.errors { e with Data = DataSource.File source } |> List.map (fun x -> x.Field)
+            let source = SampleFileSource.create "data.csv" 2
+            Expect.contains (errors { source with Dimension = 0 }) "data.file.dimension" "dimension 0"
+            Expect.contains (errors { source with Path = "" }) "data.file.path" "no path"
+            Expect.contains (errors { source with TestFraction = 1.5 }) "data.file.testFraction" "a fraction above 1"
+            Expect.contains (errors { source with TestFraction = 0.5; ValidationFraction = 0.5 }) "data.file.testFraction" "nothing left to train on"
+            Expect.isEmpty (errors source) "the default split is valid"
+        }
+
+        test "a spec file written before data sources reads its dataset and training set as one source" {
+            let declared = { GanFlow.Experiments.Seed001FlowGan.all.Head with Name = "legacy" }
+            let sample = DataSource.finiteSample declared.Data |> Option.get
+            for legacy, expected in [ Some sample, declared.Data; None, DataSource.Law declared.Law.Value ] do
+                let node = Text.Json.Nodes.JsonNode.Parse(SpecJson.serialize declared) |> nonNull
+                let o = node.AsObject()
+                o.Remove "data" |> ignore
+                o["dataset"] <- Text.Json.JsonSerializer.SerializeToNode(declared.Law.Value, SpecJson.options)
+                o["trainingSet"] <- Text.Json.JsonSerializer.SerializeToNode(legacy, SpecJson.options)
+                let text = node.ToJsonString()
+                Expect.isTrue (SpecJson.isLegacy text) "recognised as an older form"
+                Expect.equal (SpecJson.deserialize<Experiment> text).Data expected "the same data as one source"
+            let onAFile = onFile "/data/x.csv" 10
+            Expect.equal (SpecJson.deserialize<Experiment> (SpecJson.serialize onAFile)) onAFile "a file source round-trips"
+        }
+
+        test "a flow trained on a file learns its law, records no exact-truth columns, and scores against the test split" {
+            let path = writeCsv (gaussian2d 2_000 5)
+            let e = onFile path 300
+            TorchSetup.Initialize 1
+            let folder = scratchFolder "on-a-file"
+            let summary = ExperimentRunner.Run(e, RunContext(torch.CPU, folder))
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            let header = (File.ReadLines(Path.Combine(folder, RunFiles.Metrics)) |> Seq.head).Split ','
+            for absent in [ "w1"; "w1_exact"; "kl"; "mode_score"; "modes_covered" ] do
+                Expect.isFalse (Array.contains absent header) (sprintf "no %s without a law or in 2-D" absent)
+            for present in [ "energy"; "nll"; "train_nll"; "validation_nll"; "precision"; "recall" ] do
+                Expect.isTrue (Array.contains present header) (sprintf "%s recorded" present)
+            // The differential entropy of N(μ, 0.5² I) in 2-D: ln(2πe · 0.25). The test NLL approaches it from above.
+            let entropy = log (2.0 * Math.PI * Math.E * 0.25)
+            let final = summary.Final.Value
+            Expect.isLessThan (abs (final.Density.Value.Nll - entropy)) 0.2 (sprintf "test NLL %.3f against the entropy %.3f" final.Density.Value.Nll entropy)
+            // The evaluation's data are the test split's first points: its energy distance is that of the model's
+            // final samples (samples.txt) to them.
+            let splits = DataSplits.Split(SampleFileSource.create path 2)
+            let model = SampleFile.Read(Path.Combine(folder, RunFiles.Samples), 2).Values
+            let test = splits.Test[.. (min 500 (splits.Test.Length / 2)) * 2 - 1]
+            Expect.floatClose Accuracy.high final.Samples.Energy (EnergyDistance.ofSamples 2 model test) "energy against the test split"
+        }
+
+        test "ganflow run --data FILE trains a declared model on the file, and --resume continues it to an uninterrupted run's numbers" {
+            let path = writeCsv (gaussian2d 600 7)
+            let whole, paused = scratchFolder "data-whole", scratchFolder "data-paused"
+            let args folder = [ "run"; "realnvp-moons"; "--data"; path; "--steps"; "30"; "--out"; folder; "--no-report" ]
+            let code, output = CliProcess.run (args whole)
+            Expect.equal code 0 output
+            Expect.stringContains output "train_nll = " "the file's training split has a NLL"
+            let spec = RunStore.ReadJson<Experiment>(Path.Combine(whole, RunFiles.Spec))
+            Expect.equal spec.Data (DataSource.File(SampleFileSource.create (Path.GetFullPath path) 2)) "the spec names the file, absolute"
+            let code, output = CliProcess.run (args paused @ [ "--until"; "10" ])
+            Expect.equal code 0 output
+            let code, output = CliProcess.run (args paused @ [ "--resume" ])
+            Expect.equal code 0 output
+            let last folder =
+                (File.ReadAllLines(Path.Combine(folder, RunFiles.Metrics)) |> Array.last).Split ','
+                |> Array.removeAt 3 // wall_seconds
+            Expect.sequenceEqual (last paused) (last whole) "the resumed run's final evaluation"
+        }
+
+        test "bad files are refused with exit 2 naming the file, before any folder is written" {
+            let out = scratchFolder "data-refused"
+            let missing = Path.Combine(TestFolders.fresh "nowhere", "missing.csv")
+            let code, output = CliProcess.run [ "run"; "realnvp-moons"; "--data"; missing; "--out"; out ]
+            Expect.equal code 2 output
+            Expect.stringContains output "missing.csv" "names the file"
+            let ragged = TestFolders.fresh "ragged" + ".csv"
+            File.WriteAllLines(ragged, [ "1,2"; "3,4"; "5" ])
+            let code, output = CliProcess.run [ "run"; "realnvp-moons"; "--data"; ragged; "--out"; out ]
+            Expect.equal code 2 output
+            Expect.stringContains output "line 3" "names the line"
+            // A spec that names a file of another dimension than it states.
+            let spec = TestFolders.fresh "spec" + ".json"
+            File.WriteAllText(spec, SpecJson.serialize { onFile (writeCsv (gaussian2d 50 1)) 10 with Data = DataSource.File(SampleFileSource.create (writeCsv (gaussian2d 50 1)) 3) })
+            let code, output = CliProcess.run [ "run"; "--spec"; spec; "--out"; out ]
+            Expect.equal code 2 output
+            Expect.stringContains output "expected 3" "names both dimensions"
+            Expect.isFalse (Directory.Exists out) "nothing written"
+            Expect.isFalse (output.Contains "   at ") "no stack trace"
+        }
+    ]
