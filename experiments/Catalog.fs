@@ -10,6 +10,7 @@ let all: Declared list =
       Declared.Single Seed003Moons.realNvp
       Declared.Single Seed003Moons.otFlow ]
     @ (NeuralSplineFlows.all |> List.map Declared.Single)
+    @ (VariationalAutoencoders.all |> List.map Declared.Single)
     @ (DemoSearch.search :: ClosedFormSearch.search :: Seed000Search.all |> List.map Declared.Search)
     @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
     @ [ Declared.Study Seed001FlowGan.study ]

@@ -38,7 +38,8 @@ let private runs () =
       "seed 003's VAE on MNIST", [ "run"; "seed003-mnist-vae-reduced"; "--steps"; "12"; "--data"; digits.Value ]
       "seed 001's NICE by MLE on MNIST", [ "run"; "seed001-mnist-mle-reduced"; "--steps"; "20"; "--data"; digits.Value ]
       "seed 001's NICE by ADV on MNIST", [ "run"; "seed001-mnist-adv-reduced"; "--steps"; "10"; "--data"; digits.Value ]
-      "a Flow-GAN on the ring (ADV)", [ "run"; "seed001-flowgan-ring-adv"; "--steps"; "30" ] ]
+      "a Flow-GAN on the ring (ADV)", [ "run"; "seed001-flowgan-ring-adv"; "--steps"; "30" ]
+      "a VAE on the ring of 8", [ "run"; "vae-ring"; "--steps"; "300" ] ]
 
 [<Tests>]
 let tests =

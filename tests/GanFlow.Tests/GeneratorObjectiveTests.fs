@@ -28,6 +28,13 @@ let private smallFfjord =
 let private smallOtFlow = { Flow.otFlowMoons with Architecture = FlowArchitecture.OtFlow { OtFlow.Default with Width = 8; Solver = OdeSolver.Rk4 2 }; Optimizer = adam }
 let private gaussian = Distribution.Gaussian(2.0, 0.5)
 
+/// A small VAE of `latent` dimensions: decoder and encoder of width 16, σ = 0.1.
+let smallVae (latent: int) =
+    { Generator = GeneratorSpec.Mlp { Prior = { Prior.Default with Dimension = latent }; Network = { Mlp.Default with Width = 16 } }
+      Objective = Objective.Elbo { Encoder = { Mlp.Default with Width = 16 }; Likelihood = DecoderLikelihood.Gaussian 0.1 }
+      Optimizer = adam
+      Schedule = LearningRateSchedule.Constant }
+
 /// Every family of generator × objective, each small.
 let combinations =
     [ "MLP generator, adversarial (WGAN-GP)", gaussian, Model.Gan { smallWganGp with CriticSteps = 2 }
@@ -37,7 +44,9 @@ let combinations =
       "NICE, hybrid λ = 0.1, minimax loss with spectral norm",
       NamedDatasets.moons, Model.FlowGan(smallNice, Objective.Hybrid({ game with Loss = GanObjective.Minimax; Lipschitz = [ LipschitzConstraint.SpectralNorm 1 ] }, 0.1))
       "FFJORD (RK4), adversarial", gaussian, Model.FlowGan(smallFfjord, Objective.Adversarial game)
-      "OT-Flow (RK4), hybrid λ = 1", NamedDatasets.moons, Model.FlowGan(smallOtFlow, Objective.Hybrid(game, 1.0)) ]
+      "OT-Flow (RK4), hybrid λ = 1", NamedDatasets.moons, Model.FlowGan(smallOtFlow, Objective.Hybrid(game, 1.0))
+      "MLP generator, ELBO (a VAE: MLP encoder, Gaussian likelihood), 1-D", gaussian, smallVae 1
+      "MLP generator, ELBO (a VAE: MLP encoder, Gaussian likelihood), ring of 8", NamedDatasets.ring8, smallVae 2 ]
 
 let private experimentOf dataset model =
     { Experiment.create "combination" "" dataset with

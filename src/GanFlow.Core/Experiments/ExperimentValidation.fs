@@ -139,10 +139,17 @@ module ExperimentValidation =
             | Objective.MaximumLikelihood -> "MaximumLikelihood"
             | Objective.Adversarial _ -> "Adversarial"
             | Objective.Hybrid _ -> "Hybrid"
+            | Objective.Elbo _ -> "Elbo"
         (match m.Objective, m.Generator with
          | (Objective.MaximumLikelihood | Objective.Hybrid _), GeneratorSpec.Mlp _ ->
              Check.fail (path + ".objective") objectiveName
                  "needs a generator with a density, and model.generator is an MLP, which has none (use a flow generator, or an adversarial objective)"
+         | Objective.Elbo _, GeneratorSpec.Flow _ ->
+             Check.fail (path + ".objective") objectiveName
+                 "needs an MLP generator as its decoder, and model.generator is a flow (train a flow by MaximumLikelihood instead)"
+         | Objective.Elbo _, GeneratorSpec.Mlp g when g.Prior.Kind <> PriorKind.StandardGaussian ->
+             Check.fail (path + ".generator.mlp.prior.kind") g.Prior.Kind
+                 "must be StandardGaussian with model.objective = Elbo (the ELBO's KL term is taken to N(0, I) in closed form)"
          | _ -> [])
         @ (match Model.adversarial m with
            | Some _ when not (Model.sampleGradients m) ->
@@ -156,7 +163,11 @@ module ExperimentValidation =
            | Objective.MaximumLikelihood -> []
            | Objective.Adversarial a -> adversarial (path + ".objective.adversarial") a
            | Objective.Hybrid(a, lambda) ->
-               adversarial (path + ".objective.hybrid.adversarial") a @ Check.nonNegative (path + ".objective.hybrid.lambda") lambda)
+               adversarial (path + ".objective.hybrid.adversarial") a @ Check.nonNegative (path + ".objective.hybrid.lambda") lambda
+           | Objective.Elbo e ->
+               mlp (path + ".objective.elbo.encoder") e.Encoder
+               @ (match e.Likelihood with
+                  | DecoderLikelihood.Gaussian std -> Check.positive (path + ".objective.elbo.likelihood.std") std))
         @ combination path m
         @ optimizer (path + ".optimizer") m.Optimizer
         @ schedule (path + ".schedule") m.Optimizer.LearningRate m.Schedule

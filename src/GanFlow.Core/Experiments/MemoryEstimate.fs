@@ -82,11 +82,14 @@ module MemoryEstimate =
             match m.Objective with
             | Objective.Hybrid _ -> "model.objective.hybrid.adversarial.critic.width"
             | _ -> "model.objective.adversarial.critic.width"
-        match Model.adversarial m with
-        | Some a ->
+        match Model.adversarial m, m.Objective, m.Generator with
+        | Some a, _, _ ->
             // A gradient penalty differentiates through the critic: its graph is kept once more.
             network at a.Critic.Width "critic" 4.0 (mlpParameters d 1.0 a.Critic) (mlpActivations (float batch) a.Critic * 2.0) batch
-        | None -> []
+        | None, Objective.Elbo e, GeneratorSpec.Mlp g ->
+            network "model.objective.elbo.encoder.width" e.Encoder.Width "encoder" 4.0
+                (mlpParameters d (2.0 * float g.Prior.Dimension) e.Encoder) (mlpActivations (float batch) e.Encoder) batch
+        | None, _, _ -> []
 
     /// Every part of `experiment`'s estimate.
     let parts (experiment: Experiment) : MemoryPart list =

@@ -57,7 +57,8 @@ module Model =
         match model.Objective with
         | Objective.Adversarial a
         | Objective.Hybrid(a, _) -> Some a
-        | Objective.MaximumLikelihood -> None
+        | Objective.MaximumLikelihood
+        | Objective.Elbo _ -> None
 
     /// Whether the objective trains a critic.
     let hasCritic (model: Model) = (adversarial model).IsSome
@@ -101,4 +102,7 @@ module Model =
             | Objective.MaximumLikelihood -> "maximum likelihood"
             | Objective.Adversarial a -> sprintf "adversarial %A %A" a.Loss a.Lipschitz
             | Objective.Hybrid(a, lambda) -> sprintf "hybrid (λ = %g) %A %A" lambda a.Loss a.Lipschitz
+            | Objective.Elbo e ->
+                match e.Likelihood with
+                | DecoderLikelihood.Gaussian std -> sprintf "ELBO (MLP encoder, Gaussian likelihood σ = %g)" std
         sprintf "%s, %s" generator objective

@@ -48,6 +48,27 @@ type Adversarial =
           CriticSteps = 5
           CriticOptimizer = Optimizer.Adam Adam.Default }
 
+/// The decoder likelihood p_θ(x | z) of a variational autoencoder.
+[<RequireQualifiedAccess>]
+type DecoderLikelihood =
+    /// N(x; G(z), σ²I) with a fixed observation std σ > 0 in data units: −log p = ‖x − G(z)‖²/(2σ²) + d·log σ +
+    /// (d/2)·log 2π, and the model's samples are G(z) + σ·ε (its marginal p(x) = ∫ p(z) N(x; G(z), σ²I) dz, the
+    /// observation model AIS also uses, seed 001 sec. 5).
+    | Gaussian of std: float
+
+/// Variational inference (Kingma & Welling 2014; seed 003 eqs. 4 and 22–26): an encoder q_ψ(z | x) =
+/// N(μ_ψ(x), diag e^{Σ_ψ(x)}) trained with the generator (the decoder) to maximise the one-sample ELBO
+/// E_q[log p_θ(x | z)] − KL(q_ψ(z | x) ‖ p(z)), z = μ + e^{Σ/2}·ε (reparameterised; the KL in closed form).
+type Elbo =
+    { /// The encoder MLP: data dimension → 2 × the prior's dimension (the mean μ and the log-variance Σ). Default
+      /// `Mlp.Default`.
+      Encoder: Mlp
+      /// p_θ(x | z). Default Gaussian with σ = 0.1.
+      Likelihood: DecoderLikelihood }
+
+    /// An MLP encoder of the default shape and a Gaussian likelihood with σ = 0.1.
+    static member Default = { Encoder = Mlp.Default; Likelihood = DecoderLikelihood.Gaussian 0.1 }
+
 /// What training optimises (seed 001 sec. 3.1 and eq. 7). Every objective updates the generator with the model's
 /// optimiser; the adversarial ones also train a critic.
 [<RequireQualifiedAccess>]
@@ -62,3 +83,7 @@ type Objective =
     /// λ = 0 is adversarial learning, large λ approaches maximum likelihood (seed 001 trains MNIST with λ = 0.1 in
     /// Table 1). Needs a generator with a density.
     | Hybrid of adversarial: Adversarial * lambda: float
+    /// The evidence lower bound (a variational autoencoder): the generator is the decoder, an encoder is trained with it
+    /// by the same optimiser, and the loss is −ELBO per point (the `generator_loss` column). Needs an MLP generator with
+    /// a standard Gaussian prior; no critic. The model has no exact density, so it is scored by its samples.
+    | Elbo of Elbo

@@ -51,6 +51,9 @@ public sealed class ModelNetworks : IDisposable
         var masks = new torch.Generator((ulong)initSeed);
         GeneratorModule generator = spec.Generator switch
         {
+            GeneratorSpec.Mlp m when spec.Objective is Objective.Elbo elbo => new VariationalGeneratorModule(m.Item, elbo.Item,
+                MlpBuilder.Build(m.Item.Network, m.Item.Prior.Dimension, dataDimension, LinearOptions.Plain, init, masks),
+                MlpBuilder.Build(elbo.Item.Encoder, dataDimension, 2 * m.Item.Prior.Dimension, LinearOptions.Plain, init, masks)),
             GeneratorSpec.Mlp m => new MlpGeneratorModule(m.Item,
                 MlpBuilder.Build(m.Item.Network, m.Item.Prior.Dimension, dataDimension, LinearOptions.Plain, init, masks)),
             GeneratorSpec.Flow f => new FlowGeneratorModule(FlowBuilder.Build(f.Item, dataDimension, init, initialData)),

@@ -41,7 +41,7 @@ public static class HeldOutEvaluation
         var evaluation = experiment.Evaluation;
         var generator = networks.Generator;
         var wanted = Math.Max(DefaultPoints, Math.Max(evaluation.Parzen?.Value.Points ?? 0, evaluation.Ais?.Value.Points ?? 0));
-        double[] Fresh(int index, int count) => Sampling.sample(StepSeeds.Random(experiment.Seed, index, StepSeeds.Stream.HeldOutData), experiment.Law.Value, count);
+        double[] Fresh(int index, int count) => Sampling.sample(StepSeeds.Random(experiment.Seed, index, StepSeeds.Stream.HeldOutData), experiment.Law!.Value, count);
         var test = splits?.Test ?? Fresh(step, wanted);
         var validation = splits?.Validation ?? Fresh(step + 1, wanted);
         double[] First(double[] points, int count) => points[..(Math.Min(count, points.Length / d) * d)];

@@ -39,7 +39,7 @@ public sealed class ModelTrainer : TrainingRun
         splits = DataSplits.Of(experiment);
 
     /// <summary>The law of the data (fresh draws, exact scores); only called when the source has one.</summary>
-    private Distribution Law => experiment.Law.Value;
+    private Distribution Law => experiment.Law!.Value;
 
     /// <summary>Whether evaluations score against the test split of a sample file (its law is unknown).</summary>
     private bool ScoresAgainstTestSplit => experiment.Data.IsFile;

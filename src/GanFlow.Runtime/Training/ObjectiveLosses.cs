@@ -11,9 +11,9 @@ namespace GanFlow.Runtime.Training;
 public static class ObjectiveLosses
 {
     /// <summary>Whether the objective's generator loss has an adversarial part.</summary>
-    public static bool HasAdversarialPart(Objective objective) => !objective.IsMaximumLikelihood;
+    public static bool HasAdversarialPart(Objective objective) => objective.IsAdversarial || objective.IsHybrid;
 
-    /// <summary>Whether the objective's generator loss has a likelihood part.</summary>
+    /// <summary>Whether the objective's generator loss has a likelihood part (the ELBO's: the negative ELBO).</summary>
     public static bool HasLikelihoodPart(Objective objective) => !objective.IsAdversarial;
 
     /// <summary>Maximum likelihood: the NLL; adversarial: the game's generator loss; hybrid (seed 001 eq. 7): the game's
@@ -30,6 +30,8 @@ public static class ObjectiveLosses
                 if (adversarial is null || likelihood is null)
                     throw new ArgumentException("the hybrid objective needs both the game's generator loss and the NLL");
                 using (var lambda = hybrid.lambda.ToScalar()) return adversarial.add(likelihood, lambda);
+            case Objective.Elbo:
+                return likelihood ?? throw new ArgumentException("the ELBO objective needs the negative ELBO of a batch", nameof(likelihood));
             default:
                 if (objective.IsMaximumLikelihood)
                     return likelihood ?? throw new ArgumentException("maximum likelihood needs the NLL", nameof(likelihood));
