@@ -69,7 +69,8 @@ let tests =
                 Expect.isTrue (File.Exists(Path.Combine(out, file))) (sprintf "%s written" file)
             Expect.isTrue (Directory.Exists(Path.Combine(out, RunFiles.BestCheckpoint))) "checkpoint.best written"
             let jacobianLines = File.ReadAllLines(Path.Combine(out, RunFiles.Jacobian)) |> Array.filter (fun l -> l <> "")
-            Expect.equal jacobianLines.Length (1 + 3 * 784) "784 singular values per draw")
+            Expect.equal jacobianLines.Length (1 + 3 * 784) "784 singular values per draw"
+            Expect.equal jacobianLines[0] "draw,index,singular_value" "the one jacobian.csv header of every run")
         testCase "ADV and Hybrid runs finish without NaN and record their critic's loss" (fun () ->
             let data = strokesFolder 28
             for objective in [ FlowGanMnistObjective.Adversarial; FlowGanMnistObjective.Hybrid 0.1 ] do

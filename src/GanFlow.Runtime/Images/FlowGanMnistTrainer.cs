@@ -299,8 +299,7 @@ internal sealed class FlowGanMnistTrainer
             using var z = flow!.SampleBase(experiment.JacobianPoints, jacobianNoise, device);
             // x = G(z) on the [0, 1] scale: the generator the critic and the classifier see.
             var values = JacobianSpectrumComputation.SingularValues(zz => ImageTransform.ToUnitScale(experiment.Preprocessing, flow.Inverse(zz)), z);
-            var lines = values.Select((v, i) => string.Join('\n', v.Select((s, k) => $"{i},{k},{s.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}")));
-            AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.Jacobian), "point,index,singular_value\n" + string.Join('\n', lines) + "\n");
+            new RunStore(directory).WriteJacobian(values); // the one jacobian.csv format (draw,index,singular_value)
             jacobian = FSharpOption<JacobianSpread>.Some(JacobianSpreadModule.ofSingularValues(values));
         }
         var estimates = Table3Estimates(noise);
