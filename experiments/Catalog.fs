@@ -11,6 +11,7 @@ let all: Declared list =
       Declared.Single Seed003Moons.otFlow ]
     @ (NeuralSplineFlows.all |> List.map Declared.Single)
     @ (VariationalAutoencoders.all |> List.map Declared.Single)
+    @ (MnistFlows.all |> List.map Declared.Single)
     @ (DemoSearch.search :: ClosedFormSearch.search :: Seed000Search.all |> List.map Declared.Search)
     @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
     @ [ Declared.Study Seed001FlowGan.study ]

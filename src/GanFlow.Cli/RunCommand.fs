@@ -61,13 +61,28 @@ let withOverrides (seed: int option) (steps: int option) (experiment: Experiment
                     experiment.Description n experiment.Budget.Steps }
     | _ -> experiment
 
-/// Trains `experiment`'s model on the sample file `path` (`--data FILE`) instead of its declared data: the file is read
-/// here (its dimension becomes the data's; a missing or malformed file is an error naming it and the line, before any
-/// compute) and split by `SampleFileSource.create`'s default rule. The path is kept absolute, so a resume from another
-/// working directory reads the same file. None: the experiment as declared.
+/// Trains `experiment`'s model on `path` (`--data`) instead of its declared data. A folder is a folder of MNIST files:
+/// the images replace the data (an image experiment keeps its split and preprocessing, any other takes seed 001's), and
+/// are loaded here so that a missing or malformed file is an error naming it before any compute. A file is a sample file:
+/// read here (its dimension becomes the data's; errors name the file and the line) and split by
+/// `SampleFileSource.create`'s default rule. Paths are kept absolute, so a resume from another working directory reads
+/// the same data. None: the experiment as declared.
 let withDataFile (path: string option) (experiment: Experiment) : Result<Experiment, string> =
     match path with
     | None -> Ok experiment
+    | Some path when IO.Directory.Exists path ->
+        let folder = IO.Path.GetFullPath path
+        let data =
+            match experiment.Data with
+            | GanFlow.Core.Datasets.DataSource.Images images -> GanFlow.Core.Datasets.DataSource.Images { images with Data = { images.Data with Folder = folder } }
+            | _ -> GanFlow.Core.Datasets.DataSource.mnist folder
+        try
+            let e = { experiment with Data = data }
+            GanFlow.Runtime.Training.DataSplits.Of e |> ignore
+            match experiment.Data with
+            | GanFlow.Core.Datasets.DataSource.Images _ -> Ok e
+            | _ -> Ok { e with Description = sprintf "%s [data: the MNIST images in %s instead of the declared data]" experiment.Description path }
+        with :? RunFolderException as e -> Error e.Message
     | Some path ->
         try
             let points = SampleFile.Read(InputFile.Require("--data", path))
@@ -134,11 +149,16 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         eprintfn "error: --threads %d: must be >= 1" threads
         2
     | [] when (match experiment.Data with
-               | GanFlow.Core.Datasets.DataSource.File file ->
-                   // A spec that names a file: read and split it now, so a missing or malformed file is bad input.
-                   try GanFlow.Runtime.Training.DataSplits.Split file |> ignore; false
-                   with :? SampleFileException as e ->
+               | GanFlow.Core.Datasets.DataSource.File _
+               | GanFlow.Core.Datasets.DataSource.Images _ ->
+                   // A spec that names a file or a folder: read it now, so that missing or malformed data are bad input.
+                   try GanFlow.Runtime.Training.DataSplits.Of experiment |> ignore; false
+                   with
+                   | :? SampleFileException as e ->
                        eprintfn "error: data.file: %s" e.Message
+                       true
+                   | :? RunFolderException as e ->
+                       eprintfn "error: data.images: %s" e.Message
                        true
                | _ -> false) -> 2
     | [] ->

@@ -107,15 +107,29 @@ module RunReport =
         @ modeRows data
         @ heldOutRows data
 
+    /// For image data: writes the first 64 final samples as an 8 × 8 grid (`samples.png`, each pixel clamped to
+    /// [0, 1]) and returns the report's figure of it; None for point data.
+    let private sampleGrid (directory: string) (data: RunData) =
+        match data.Experiment.Data with
+        | DataSource.Images images when data.Samples.Length >= images.Side * images.Side ->
+            let d = images.Side * images.Side
+            let pictures = data.Samples |> Array.chunkBySize d |> Array.truncate 64
+            let width, height, pixels = GanFlow.Core.Images.ImageTiles.grid images.Side 8 2 2 pictures
+            PngFile.Write(Path.Combine(directory, RunFiles.SampleGrid), width, height, pixels)
+            Some(sprintf "<figure><img src=\"%s\" style=\"image-rendering: pixelated; max-width: 100%%\"><figcaption>the first %d final samples</figcaption></figure>"
+                     RunFiles.SampleGrid pictures.Length)
+        | _ -> None
+
     /// Writes `report.html` into the run folder (atomically) and returns its path.
     let write (directory: string) =
         let data = RunData.load directory
         let dimension = data.Experiment.Dimension
         let density, critic = RunData.hasDensity data, RunData.hasCritic data
+        let grid = sampleGrid directory data
         let charts =
             [ if dimension = 1 then Charts.density data
               elif dimension = 2 && data.Density.Length > 0 then Charts.densityHeatmap data
-              else Charts.scatter2d data
+              elif grid.IsNone then Charts.scatter2d data
               if dimension = 2 && data.Latent.Length > 0 then Charts.latent data
               if density && data.Trajectories.Paths.Length > 0 then Charts.trajectories data
               if density then Charts.nll data
@@ -131,6 +145,7 @@ module RunReport =
         let sections =
             [ sprintf "<p>%s</p>" (HtmlPage.text data.Experiment.Description)
               HtmlPage.table (summaryRows data)
+              yield! Option.toList grid
               sprintf "<details><summary>resolved spec</summary><pre>%s</pre></details>" (HtmlPage.text (SpecJson.serialize data.Experiment)) ]
         let html = HtmlPage.render (sprintf "GanFlow run: %s" data.Experiment.Name) sections charts
         let path = Path.Combine(directory, RunFiles.Report)

@@ -59,7 +59,7 @@ public static class RunFiles
     /// <summary>Everything a run writes into its folder (the marker and lock aside): what a fresh start removes. The
     /// <see cref="Log"/> is not among them: the study or search that started the run writes it, and keeps it across attempts.</summary>
     public static readonly IReadOnlyList<string> RunResults =
-        [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, BestCheckpoint, HeldOut, Jacobian, Report, TensorBoard];
+        [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, BestCheckpoint, HeldOut, Jacobian, SampleGrid, Report, TensorBoard];
 
     /// <summary>An image run's sample grid (PNG).</summary>
     public const string SampleGrid = "samples.png";

@@ -39,7 +39,8 @@ let private runs () =
       "seed 001's NICE by MLE on MNIST", [ "run"; "seed001-mnist-mle-reduced"; "--steps"; "20"; "--data"; digits.Value ]
       "seed 001's NICE by ADV on MNIST", [ "run"; "seed001-mnist-adv-reduced"; "--steps"; "10"; "--data"; digits.Value ]
       "a Flow-GAN on the ring (ADV)", [ "run"; "seed001-flowgan-ring-adv"; "--steps"; "30" ]
-      "a VAE on the ring of 8", [ "run"; "vae-ring"; "--steps"; "300" ] ]
+      "a VAE on the ring of 8", [ "run"; "vae-ring"; "--steps"; "300" ]
+      "RealNVP by MLE on MNIST images (one run path)", [ "run"; "mnist-realnvp-mle"; "--steps"; "10"; "--data"; digits.Value ] ]
 
 [<Tests>]
 let tests =

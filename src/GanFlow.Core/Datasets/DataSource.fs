@@ -1,5 +1,21 @@
 namespace GanFlow.Core.Datasets
 
+open GanFlow.Core.Specs
+open GanFlow.Core.Images
+
+/// Digits from a folder of MNIST IDX files as data points of `Side`² pixels (seed 001 sec. 5): the papers' split into
+/// training, validation and test images, each image's bytes b made continuous on the [0, 1] scale by the preprocessing.
+/// With `DequantizedLogit` every split is dequantized once, x = (b + u)/256 (u ~ U(0, 1)^D from seed 0, stream the
+/// split's index), the training batches afresh at every step from (seed, step), and a flow models x through the fixed
+/// logit map (its NLL in nats per image on the [0, 1] scale, as seed 001 reports it); with `Scaled01`, x = b/255.
+type ImageSource =
+    { /// The folder of the four MNIST files and the papers' split. `--data DIR` sets the folder. No default folder.
+      Data: MnistData
+      /// How bytes become data. Default seed 001's `DequantizedLogit 1e-7`.
+      Preprocessing: ImagePreprocessing
+      /// Pixels per side (MNIST: 28), checked against the files when a run reads them. Default 28.
+      Side: int }
+
 /// Where an experiment's data come from. The shape of the data (its dimension) follows from the source, and so does what
 /// an evaluation can score: against the law itself when the law is known (exact W1 in 1-D, KL, mode scores), against a
 /// held-out split when the data are a file.
@@ -12,6 +28,9 @@ type DataSource =
     /// A researcher's own sample file, split by a seeded rule; its law is unknown, so evaluations score against the
     /// test split.
     | File of file: SampleFileSource
+    /// Images from a folder of MNIST IDX files (`ImageSource`); their law is unknown, so evaluations score against the
+    /// test split.
+    | Images of images: ImageSource
 
 /// Reading a data source.
 module DataSource =
@@ -21,21 +40,24 @@ module DataSource =
         match source with
         | Law law
         | Sample(law, _) -> Some law
-        | File _ -> None
+        | File _
+        | Images _ -> None
 
     /// The finite sample of the source, when the law is sampled once.
     let finiteSample (source: DataSource) =
         match source with
         | Sample(_, sample) -> Some sample
         | Law _
-        | File _ -> None
+        | File _
+        | Images _ -> None
 
     /// Whether training draws from fixed splits (a finite sample or a file) rather than fresh draws.
     let isFinite (source: DataSource) =
         match source with
         | Law _ -> false
         | Sample _
-        | File _ -> true
+        | File _
+        | Images _ -> true
 
     /// Coordinates of one data point.
     let dimension (source: DataSource) =
@@ -43,6 +65,7 @@ module DataSource =
         | Law law
         | Sample(law, _) -> Densities.dimension law
         | File file -> file.Dimension
+        | Images images -> images.Side * images.Side
 
     /// Whether the data's density is known (KL, exact likelihood of the data).
     let hasDensity (source: DataSource) = law source |> Option.exists Densities.hasDensity
@@ -56,3 +79,11 @@ module DataSource =
         | Law law -> DistributionValidation.validate (path + ".law") law
         | Sample(law, sample) -> DistributionValidation.validate (path + ".law") law @ FiniteSample.errors (path + ".sample") sample
         | File file -> SampleFileSource.errors (path + ".file") file
+        | Images images ->
+            (if System.String.IsNullOrWhiteSpace images.Data.Folder then Check.fail (path + ".images.data.folder") images.Data.Folder "must name a folder of MNIST files (`ganflow data mnist --out DIR` writes one)" else [])
+            @ Check.atLeast (path + ".images.side") 1 images.Side
+            @ ImagePreprocessing.validate (path + ".images.preprocessing") images.Preprocessing
+
+    /// MNIST digits from `folder` with seed 001's split and preprocessing, 28 × 28.
+    let mnist (folder: string) =
+        Images { Data = { Folder = folder; Split = MnistSplit.Seed001 }; Preprocessing = ImagePreprocessing.seed001; Side = 28 }

@@ -52,7 +52,9 @@ public sealed class RunDensity : IDisposable
         // The flow's initial data only shapes modules whose values the checkpoint then replaces (standardization
         // statistics, Gaussianization anchors): drawn as training draws it without a finite training set, or, for a
         // sample file (no law; the file need not be there any more), from a standard normal.
-        var law = experiment.Law?.Value ?? Distribution.NewIsotropicGaussian(Microsoft.FSharp.Collections.ListModule.Replicate(dimension, 0.0), 1.0);
+        var observation = DataSplits.Observation(experiment);
+        var law = experiment.Law?.Value ?? Distribution.NewIsotropicGaussian(
+            Microsoft.FSharp.Collections.ListModule.Replicate(dimension, observation is null ? 0.0 : 0.5), observation is null ? 1.0 : 0.1);
         using var initial = FlowTrainer.ToTensor(
             Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), law, FlowGeneratorModule.InitialDataPoints),
             dimension);
@@ -60,7 +62,7 @@ public sealed class RunDensity : IDisposable
             torch.CPU, initial, n =>
             {
                 foreach (var (name, module) in n.Modules) CheckpointStore.LoadModule(checkpoint, name, module);
-            });
+            }, observation);
         networks.Train(false);
         return new RunDensity(networks, (FlowGeneratorModule)networks.Generator, dimension, checkpoint.Manifest.Step);
     }

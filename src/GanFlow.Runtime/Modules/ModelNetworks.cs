@@ -42,10 +42,12 @@ public sealed class ModelNetworks : IDisposable
     /// Builds the networks on the CPU with every initial weight drawn from a generator seeded with <paramref name="initSeed"/>
     /// (the generator's first, then the critic's), optionally loads a checkpoint there (<paramref name="beforeMove"/>),
     /// then moves them to <paramref name="device"/>. <paramref name="initialData"/> ([n, d]) places a Gaussianization flow's
-    /// anchors and gives a standardized flow its statistics.
+    /// anchors and gives a standardized flow its statistics. With <paramref name="observation"/> (dequantized images) a
+    /// flow models the data through that fixed map (<see cref="DequantizedLogitFlow"/>), built for the map's output and
+    /// initialised on the mapped initial data.
     /// </summary>
     public static ModelNetworks Create(Model spec, int dataDimension, long initSeed, Device device, Tensor? initialData = null,
-        Action<ModelNetworks>? beforeMove = null)
+        Action<ModelNetworks>? beforeMove = null, GanFlow.Core.Images.ImagePreprocessing? observation = null)
     {
         using var init = new torch.Generator((ulong)initSeed);
         var masks = new torch.Generator((ulong)initSeed);
@@ -56,6 +58,9 @@ public sealed class ModelNetworks : IDisposable
                 MlpBuilder.Build(elbo.Item.Encoder, dataDimension, 2 * m.Item.Prior.Dimension, LinearOptions.Plain, init, masks)),
             GeneratorSpec.Mlp m => new MlpGeneratorModule(m.Item,
                 MlpBuilder.Build(m.Item.Network, m.Item.Prior.Dimension, dataDimension, LinearOptions.Plain, init, masks)),
+            GeneratorSpec.Flow f when observation is not null => new FlowGeneratorModule(new DequantizedLogitFlow(
+                FlowBuilder.Build(f.Item, dataDimension, init, initialData is null ? null : Images.ImageTransform.FromUnitScale(observation, initialData.to_type(ScalarType.Float64)).Input),
+                observation)),
             GeneratorSpec.Flow f => new FlowGeneratorModule(FlowBuilder.Build(f.Item, dataDimension, init, initialData)),
             _ => throw new NotSupportedException($"generator '{spec.Generator}' has no runtime interpretation"),
         };

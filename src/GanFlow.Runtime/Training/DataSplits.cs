@@ -1,13 +1,16 @@
 using GanFlow.Core.Datasets;
 using GanFlow.Core.Experiments;
+using GanFlow.Core.Images;
+using GanFlow.Core.Specs;
 using GanFlow.Store;
 
 namespace GanFlow.Runtime.Training;
 
 /// <summary>
 /// The one reader of an experiment's <see cref="DataSource"/> into data: the splits of a finite sample (drawn once from
-/// its law) or of a sample file (read and split by <see cref="SampleFileSourceModule.split"/>), and the points a flow's
-/// initialisation sees.
+/// its law), of a sample file (read and split by <see cref="SampleFileSourceModule.split"/>) or of a folder of MNIST
+/// images (the papers' split, made continuous by the preprocessing), and what images need on top: fresh dequantization
+/// of every training batch, and the observation map a flow puts in front of itself.
 /// </summary>
 public static class DataSplits
 {
@@ -18,8 +21,51 @@ public static class DataSplits
     {
         DataSource.Sample s => FiniteSampleModule.draw(s.law, s.sample),
         DataSource.File f => Split(f.file),
+        DataSource.Images i => Images(i.images),
         _ => null,
     };
+
+    /// <summary>The splits of a folder of MNIST images on the [0, 1] scale: b/255 (<c>Scaled01</c>), or dequantized once,
+    /// (b + u)/256 with u ~ U(0, 1) drawn from <c>Seeds.random 0 k 0</c> for the k-th split (train, validation, test)
+    /// (<c>DequantizedLogit</c>).</summary>
+    /// <exception cref="RunFolderException">The folder or a file is missing or malformed, or its images are not
+    /// <c>side</c> × <c>side</c> (the message names the folder).</exception>
+    public static Splits Images(ImageSource source)
+    {
+        var splits = MnistFolder.Load(source.Data.Folder, source.Data.Split);
+        foreach (var set in new[] { splits.Train, splits.Test })
+            if (set.Rows != source.Side || set.Columns != source.Side)
+                throw new RunFolderException(
+                    $"{source.Data.Folder}: its images are {set.Rows} x {set.Columns} pixels, and data.images.side is {source.Side}");
+        double[] Continuous(ImageSet set, int index)
+        {
+            var values = new double[set.Pixels.Length];
+            if (source.Preprocessing.IsScaled01)
+                for (var i = 0; i < values.Length; i++) values[i] = set.Pixels[i] / 255.0;
+            else
+            {
+                var rng = Seeds.random(0, index, 0);
+                for (var i = 0; i < values.Length; i++) values[i] = (set.Pixels[i] + rng.NextDouble()) / 256.0;
+            }
+            return values;
+        }
+        return new Splits(source.Side * source.Side, Continuous(splits.Train, 0), Continuous(splits.Validation, 1), Continuous(splits.Test, 2));
+    }
+
+    /// <summary>Dequantizes a training batch afresh in place (images under <c>DequantizedLogit</c>): every value x of a
+    /// split lies in [b/256, (b + 1)/256), so b = ⌊256x⌋, and it becomes (b + u)/256 with u from <paramref name="rng"/>
+    /// (the step's data stream). Other data are left as they are.</summary>
+    public static void Redequantize(Experiment experiment, double[] batch, Random rng)
+    {
+        if (Observation(experiment) is null) return;
+        for (var i = 0; i < batch.Length; i++)
+            batch[i] = (Math.Min(255.0, Math.Floor(batch[i] * 256.0)) + rng.NextDouble()) / 256.0;
+    }
+
+    /// <summary>The fixed map a flow puts in front of itself to model data on the [0, 1] scale: the dequantized images'
+    /// logit (<see cref="Flows.DequantizedLogitFlow"/>); null for every other source.</summary>
+    public static ImagePreprocessing? Observation(Experiment experiment) =>
+        experiment.Data is DataSource.Images { images.Preprocessing: ImagePreprocessing.DequantizedLogit } images ? images.images.Preprocessing : null;
 
     /// <summary>The splits of the sample file <paramref name="source"/> names.</summary>
     /// <exception cref="SampleFileException">As <see cref="Of"/>.</exception>

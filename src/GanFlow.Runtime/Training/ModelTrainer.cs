@@ -41,8 +41,8 @@ public sealed class ModelTrainer : TrainingRun
     /// <summary>The law of the data (fresh draws, exact scores); only called when the source has one.</summary>
     private Distribution Law => experiment.Law!.Value;
 
-    /// <summary>Whether evaluations score against the test split of a sample file (its law is unknown).</summary>
-    private bool ScoresAgainstTestSplit => experiment.Data.IsFile;
+    /// <summary>Whether evaluations score against the test split (a sample file's or images': their law is unknown).</summary>
+    private bool ScoresAgainstTestSplit => experiment.Law is null;
 
     private Model Spec => experiment.Model;
 
@@ -82,7 +82,7 @@ public sealed class ModelTrainer : TrainingRun
                 initialData, resumeFrom is null ? null : n =>
                 {
                     foreach (var (name, module) in n.Modules) CheckpointStore.LoadModule(resumeFrom, name, module);
-                });
+                }, DataSplits.Observation(experiment));
         generatorParameters = ModelNetworks.ParameterCount(networks.Generator.Module);
         criticParameters = networks.Critic is { } c ? ModelNetworks.ParameterCount(c) : 0;
         generatorOptimizer = OptimizerFactory.Create(Spec.Optimizer, networks.Generator.Module.parameters());
@@ -139,7 +139,7 @@ public sealed class ModelTrainer : TrainingRun
             initialData, n =>
             {
                 foreach (var (name, module) in n.Modules) CheckpointStore.LoadModule(best, name, module);
-            });
+            }, DataSplits.Observation(experiment));
         return (loaded, best.Manifest.Step);
     }
 
@@ -157,10 +157,14 @@ public sealed class ModelTrainer : TrainingRun
             : [(networks!.Generator.Name, generatorOptimizer!), ("critic", criticOptimizer)];
 
     /// <summary>A training batch of <paramref name="count"/> data samples drawn with <paramref name="rng"/>: fresh, or from
-    /// the training split.</summary>
-    private Tensor DataBatch(Random rng, int count) =>
-        networks!.Generator.DataTensor(
-            splits is null ? Sampling.sample(rng, Law, count) : FiniteSampleModule.batch(splits, rng, count), dimension, context.Device);
+    /// the training split (images dequantized afresh from the same stream).</summary>
+    private Tensor DataBatch(Random rng, int count)
+    {
+        if (splits is null) return networks!.Generator.DataTensor(Sampling.sample(rng, Law, count), dimension, context.Device);
+        var batch = FiniteSampleModule.batch(splits, rng, count);
+        DataSplits.Redequantize(experiment, batch, rng);
+        return networks!.Generator.DataTensor(batch, dimension, context.Device);
+    }
 
     /// <summary>The data an evaluation scores against: <paramref name="count"/> samples drawn with <paramref name="rng"/>
     /// as training draws them, or for a sample file the first <paramref name="count"/> points of its test split (all of
