@@ -12,6 +12,7 @@ let all: Declared list =
     @ (NeuralSplineFlows.all |> List.map Declared.Single)
     @ (VariationalAutoencoders.all |> List.map Declared.Single)
     @ (MnistFlows.all |> List.map Declared.Single)
+    @ [ Declared.Search MnistFlows.search ]
     @ (DemoSearch.search :: ClosedFormSearch.search :: Seed000Search.all |> List.map Declared.Search)
     @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
     @ [ Declared.Study Seed001FlowGan.study ]

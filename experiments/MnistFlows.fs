@@ -36,3 +36,47 @@ let realNvp =
 
 /// Every declared flow on MNIST.
 let all = [ nice; realNvp ]
+
+/// Seed 001's Flow-GAN on MNIST through the one run path, at a reduced scale: the reduced NICE of `nice` trained by the
+/// Hybrid objective (eq. 7; WGAN-GP, λ_GP = 10) with an MLP critic 784 → 128 → 128 → 1 (the seed 001 runner's DCGAN
+/// critic is a conv net, which the one path does not have yet) and 2 critic steps per generator step, batch 64.
+let flowGan (lambda: float) (learningRate: float) =
+    let adam = Optimizer.Adam { LearningRate = learningRate; Beta1 = 0.5; Beta2 = 0.9; WeightDecay = 0.0 }
+    let game =
+        { Adversarial.WganGp with
+            Critic = { Mlp.Default with Width = 128 }
+            CriticSteps = 2
+            CriticOptimizer = Optimizer.Adam { LearningRate = 1e-4; Beta1 = 0.5; Beta2 = 0.9; WeightDecay = 0.0 } }
+    match nice.Model.Generator with
+    | GeneratorSpec.Flow _ -> { nice.Model with Objective = Objective.Hybrid(game, lambda); Optimizer = adam }
+    | other -> failwithf "mnist-nice-mle's generator is not a flow: %A" other
+
+/// Every family can be searched (issue 17): ASHA over the MNIST Flow-GAN's λ (log-uniform on [0.01, 1]) and the flow's
+/// learning rate (log-uniform on [1e-4, 2e-3]), ranked by the validation NLL (nats per image, minimised): 8 trials,
+/// rungs at 50, 100, 200 and 400 steps (η = 2). Image runs stop at milestones and resume like every run.
+let search: GanFlow.Core.Search.Search =
+    { Name = "mnist-flowgan-search"
+      Description = "ASHA over seed 001's MNIST Flow-GAN (Hybrid lambda, flow learning rate) at a reduced scale, by validation NLL"
+      Base =
+        { nice with
+            Name = "mnist-flowgan-search"
+            Model = flowGan 0.1 5e-4
+            Budget = { Steps = 400; BatchSize = 64 } }
+      Space =
+        [ GanFlow.Core.Search.SearchSpace.parameter "lambda" (GanFlow.Core.Search.Domain.LogUniform(0.01, 1.0))
+          GanFlow.Core.Search.SearchSpace.parameter "learning_rate" (GanFlow.Core.Search.Domain.LogUniform(1e-4, 2e-3)) ]
+      Resolve =
+        fun baseExperiment a ->
+            let number name =
+                match GanFlow.Core.Search.SearchSpace.tryGet name a with
+                | Some(GanFlow.Core.Search.ParameterValue.Float f) -> f
+                | v -> failwithf "%s = %A" name v
+            { baseExperiment with Model = flowGan (number "lambda") (number "learning_rate") }
+      Scheduler =
+        { GanFlow.Core.Search.SchedulerSpec.Default with
+            Scheduler = GanFlow.Core.Search.Scheduler.Asha { MinSteps = 50; MaxSteps = 400; ReductionFactor = 2 }
+            Metric = GanFlow.Core.Search.SearchMetric.Column "validation_nll" }
+      Trials = 8
+      Seed = 1
+      Workers = 2
+      Trainer = GanFlow.Core.Search.TrialTrainer.Experiment }

@@ -72,6 +72,34 @@ let tests =
             Expect.equal (File.ReadAllText(Path.Combine(paused, RunFiles.Samples))) (File.ReadAllText(Path.Combine(whole, RunFiles.Samples))) "the same samples"
         }
 
+        test "an ASHA search over a Flow-GAN on MNIST images (λ, learning rate) runs: trials stop at rungs and the promoted ones resume" {
+            let declared = GanFlow.Experiments.MnistFlows.search
+            let search =
+                { declared with
+                    Base =
+                        { declared.Base with
+                            Data = DataSource.mnist folder.Value
+                            Evaluation = { Evaluation.Default with Every = 10; Samples = 40; FinalSamples = 40 } }
+                    Scheduler = { declared.Scheduler with Scheduler = GanFlow.Core.Search.Scheduler.Asha { MinSteps = 10; MaxSteps = 40; ReductionFactor = 2 } }
+                    Trials = 3
+                    Workers = 1 }
+            let out = scratchFolder "images-search"
+            (SearchDriverTests.createSqlite out search 60.0).Dispose()
+            use store = SqliteSearchStore.OpenFolder(out, SearchStoreAccess.ReadWrite)
+            TorchSetup.Initialize 1
+            let driver = GanFlow.Runtime.Search.SearchDriver(search, store, GanFlow.Runtime.Search.ExperimentTrialRunner("cpu"), out, 1)
+            Expect.isTrue (driver.Run Threading.CancellationToken.None) "the search finished"
+            let steps trial =
+                let metrics = Path.Combine(out, GanFlow.Runtime.Search.SearchDriver.TrialFolder trial, RunFiles.Metrics)
+                RunStore(Path.GetDirectoryName metrics |> nonNull).ReadMetrics() |> Seq.map (fun r -> r.Step) |> List.ofSeq
+            let all = [ for t in 0 .. 2 -> steps t ]
+            Expect.all all (fun s -> List.contains 10 s) "every trial reached the first rung"
+            Expect.exists all (fun s -> s = [ 10; 20; 30; 40 ]) (sprintf "one trial went on to 40 from its pause, evaluated every 10 steps: %A" all)
+            for t in 0 .. 2 do
+                let last = RunStore(Path.Combine(out, GanFlow.Runtime.Search.SearchDriver.TrialFolder t)).ReadMetrics() |> Seq.last
+                Expect.isTrue (Double.IsFinite last.Density.Value.ValidationNll.Value) "a finite validation NLL, the search's metric"
+        }
+
         test "ganflow run --data DIR puts a folder of MNIST files in place of a point experiment's data; a folder without them is refused" {
             let out = scratchFolder "images-cli"
             let code, output = CliProcess.run [ "run"; "realnvp-moons"; "--data"; folder.Value; "--steps"; "4"; "--out"; out; "--no-report" ]
