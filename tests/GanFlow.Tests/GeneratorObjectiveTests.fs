@@ -55,10 +55,6 @@ let private experimentOf dataset model =
         Evaluation = { Evaluation.Default with Every = 2; Samples = 300; FinalSamples = 300 }
         Seed = 3 }
 
-let private runIn folder (e: Experiment) (resume: bool) (until: int option) =
-    TorchSetup.Initialize 1
-    ExperimentRunner.Run(e, RunContext(torch.CPU, folder, null, resume, null, null, Option.toNullable until))
-
 let private combinationTest (name, dataset, model) =
     test (sprintf "%s: trains, records exactly its metrics (all finite), and a paused run resumes to the uninterrupted one's numbers" name) {
         let e = experimentOf dataset model

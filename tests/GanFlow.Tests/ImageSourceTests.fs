@@ -30,10 +30,6 @@ let private experiment steps =
         Evaluation = { Evaluation.Default with Every = 10; Samples = 40; FinalSamples = 64 }
         Seed = 6 }
 
-let private runIn folder (e: Experiment) (resume: bool) (until: int option) =
-    TorchSetup.Initialize 1
-    ExperimentRunner.Run(e, RunContext(torch.CPU, folder, null, resume, null, null, Option.toNullable until))
-
 [<Tests>]
 let tests =
     testList "images as data" [

@@ -57,10 +57,6 @@ let private experimentOf generator objective data =
         Evaluation = { Evaluation.Default with Every = 2; Samples = 100; FinalSamples = 100 }
         Seed = 5 }
 
-let private runIn folder (e: Experiment) (resume: bool) (until: int option) =
-    TorchSetup.Initialize 1
-    ExperimentRunner.Run(e, RunContext(torch.CPU, folder, null, resume, null, null, Option.toNullable until))
-
 /// Whether the refusal names both parts: the generator (its field or its kind) and the objective (its field or its
 /// case name).
 let private namesBoth (generator: string) (objective: Objective) (errors: GanFlow.Core.Specs.SpecError list) =

@@ -36,6 +36,11 @@ let gaussianExperiment (gan: Gan) (steps: int) (every: int) =
         Budget = { Steps = steps; BatchSize = 128 }
         Evaluation = { Evaluation.Default with Every = every; Samples = 2_000; FinalSamples = 4_000 } }
 
+/// Runs `e` in `folder` on the CPU with one thread, continuing the folder's run when `resume`, pausing at step `until`.
+let runIn folder (e: Experiment) (resume: bool) (until: int option) =
+    TorchSetup.Initialize 1
+    ExperimentRunner.Run(e, RunContext(torch.CPU, folder, null, resume, null, null, Option.toNullable until))
+
 /// The newest valid checkpoint of a run folder (there must be one).
 let latestCheckpoint (folder: string) = nonNull (GanFlow.Store.CheckpointFolders.Locate(folder, null))
 
