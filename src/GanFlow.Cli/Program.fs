@@ -215,6 +215,10 @@ let main argv =
             // A folder or file the command cannot use: foreign, in use, corrupt, a resume that does not match.
             eprintfn "error: %s" e.Message
             2
+        | :? GanFlow.Store.SampleFileException as e ->
+            // A sample file that cannot be read as one (named with its line).
+            eprintfn "error: %s" e.Message
+            2
         | :? ArgumentException as e ->
             // Bad option values the runtime rejects, e.g. an unknown --device.
             eprintfn "error: %s" e.Message

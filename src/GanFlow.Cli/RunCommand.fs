@@ -148,19 +148,12 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
     | [] when threads < 1 ->
         eprintfn "error: --threads %d: must be >= 1" threads
         2
-    | [] when (match experiment.Data with
-               | GanFlow.Core.Datasets.DataSource.File _
-               | GanFlow.Core.Datasets.DataSource.Images _ ->
-                   // A spec that names a file or a folder: read it now, so that missing or malformed data are bad input.
-                   try GanFlow.Runtime.Training.DataSplits.Of experiment |> ignore; false
-                   with
-                   | :? SampleFileException as e ->
-                       eprintfn "error: data.file: %s" e.Message
-                       true
-                   | :? RunFolderException as e ->
-                       eprintfn "error: data.images: %s" e.Message
-                       true
-               | _ -> false) -> 2
+    | [] when (match GanFlow.Runtime.Training.DataSplits.Problem experiment with
+               | null -> false
+               | problem ->
+                   // A spec that names a file or a folder: read now, so that missing or malformed data are bad input.
+                   eprintfn "error: %s" problem
+                   true) -> 2
     | [] ->
         let device = DeviceSelection.FromString device
         TorchSetup.Initialize threads

@@ -183,6 +183,9 @@ let run
         @ (if workers < 0 then Check.fail "--workers" workers "must be >= 0 (0 records the search and exits)" else [])
         @ (if resume && fresh then Check.fail "--fresh" true "cannot be combined with --resume" else [])
         @ (if Double.IsFinite lease && lease > 0.0 then [] else Check.fail "--lease-seconds" lease "must be a positive number of seconds")
+        @ (match GanFlow.Runtime.Training.DataSplits.Problem search.Base with
+           | null -> []
+           | problem -> Check.fail "base.data" search.Base.Name problem)
     if not errors.IsEmpty then
         eprintfn "error: invalid search %s:" search.Name
         errors |> List.iter (eprintfn "  %O")

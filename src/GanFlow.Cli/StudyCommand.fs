@@ -79,6 +79,12 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
             with
             | :? RunFolderException as e -> Some(sprintf "cell %s: %s" cell.Experiment.Name e.Message)
             | Failure message -> Some(sprintf "cell %s: %s" cell.Experiment.Name message))
+    // Cells that read a sample file or a folder of images: data that cannot be read are refused before any cell starts.
+    let dataProblems =
+        study.Cells
+        |> List.distinctBy (fun c -> c.Experiment.Data)
+        |> List.choose (fun cell ->
+            GanFlow.Runtime.Training.DataSplits.Problem cell.Experiment |> Option.ofObj |> Option.map (sprintf "cell %s: %s" cell.Experiment.Name))
     let searchProblems =
         study.Searches
         |> List.choose (fun cell ->
@@ -98,7 +104,7 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
                         | _ -> None
                 with :? RunFolderException as e -> Some(sprintf "search %s: %s" cell.Search e.Message)
             | _ -> Some(sprintf "searches: %s is not a declared search (`ganflow list`)" cell.Search))
-    cellProblems @ searchProblems
+    cellProblems @ dataProblems @ searchProblems
 
 /// Returns the exit code: 0 when every cell completed, 3 when any diverged, 1 when any failed, 2 on bad input
 /// (nothing started), 130/143 when stopped by SIGINT/SIGTERM (the study can be rerun to continue).

@@ -226,6 +226,11 @@ module ExperimentValidation =
     let errors (e: Experiment) : SpecError list =
         name e.Name
         @ DataSource.errors "data" e.Data
+        @ (match e.Data, e.Model.Generator with
+           | DataSource.Images images, GeneratorSpec.Flow _ when images.Preprocessing = GanFlow.Core.Images.ImagePreprocessing.Scaled01 ->
+               Check.fail "data.images.preprocessing" "Scaled01"
+                   "leaves the images on 256 points per pixel, where a flow's density grows without bound, and model.generator is a flow: use DequantizedLogit"
+           | _ -> [])
         @ model "model" e.Model
         @ estimators e
         @ Check.atLeast "budget.steps" 1 e.Budget.Steps

@@ -51,6 +51,8 @@ module SearchValidation =
     /// Every error of a search metric for this dataset and model (checked on the base experiment and on every trial's).
     let metricErrors (spec: SchedulerSpec) (experiment: Experiment) =
         match spec.Metric, experiment.Model with
+        | SearchMetric.W1Exact, _ when experiment.Law.IsNone ->
+            Check.fail "scheduler.metric" "W1Exact" "needs a known law, and the experiment's data are a sample file or images; rank by W1 (against the validation split) instead"
         | (SearchMetric.W1 | SearchMetric.W1Exact), _ when experiment.Dimension <> 1 ->
             Check.fail "scheduler.metric" (sprintf "%A" spec.Metric) "needs 1-D data (W1 by eq. 8 is 1-D); use Energy"
         | SearchMetric.Nll, model when not (Model.hasDensity model) -> Check.fail "scheduler.metric" "Nll" "needs a model with a density (a flow)"

@@ -52,12 +52,13 @@ public sealed class RunDensity : IDisposable
         // The flow's initial data only shapes modules whose values the checkpoint then replaces (standardization
         // statistics, Gaussianization anchors): drawn as training draws it without a finite training set, or, for a
         // sample file (no law; the file need not be there any more), from a standard normal.
+        // (For images, uniform values in [0.25, 0.75], inside the logit map's domain.)
         var observation = DataSplits.Observation(experiment);
-        var law = experiment.Law?.Value ?? Distribution.NewIsotropicGaussian(
-            Microsoft.FSharp.Collections.ListModule.Replicate(dimension, observation is null ? 0.0 : 0.5), observation is null ? 1.0 : 0.1);
-        using var initial = FlowTrainer.ToTensor(
-            Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), law, FlowGeneratorModule.InitialDataPoints),
-            dimension);
+        var random = StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization);
+        var values = experiment.Law is { } law ? Sampling.sample(random, law.Value, FlowGeneratorModule.InitialDataPoints)
+            : observation is not null ? Enumerable.Range(0, FlowGeneratorModule.InitialDataPoints * dimension).Select(_ => 0.25 + 0.5 * random.NextDouble()).ToArray()
+            : Sampling.sample(random, Distribution.NewIsotropicGaussian(Microsoft.FSharp.Collections.ListModule.Replicate(dimension, 0.0), 1.0), FlowGeneratorModule.InitialDataPoints);
+        using var initial = FlowTrainer.ToTensor(values, dimension);
         var networks = ModelNetworks.Create(experiment.Model, dimension, StepSeeds.Of(experiment.Seed, 0, StepSeeds.Stream.Initialization),
             torch.CPU, initial, n =>
             {

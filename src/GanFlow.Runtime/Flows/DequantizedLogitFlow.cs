@@ -53,6 +53,18 @@ public sealed class DequantizedLogitFlow : NormalizingFlow
         return ImageTransform.ToUnitScale(preprocessing, y);
     }
 
+    /// <summary>The inner flow's own loss on the logit-space points (OT-Flow's transport and HJB terms included), minus
+    /// the mean log|det ∂y/∂x| (which depends on x only, so the gradients are the inner loss's), so that its NLL is in
+    /// nats per image on the [0, 1] scale.</summary>
+    public override (Tensor Loss, Tensor Nll) TrainingLoss(Tensor x)
+    {
+        var (y, transformLogDet) = ImageTransform.FromUnitScale(preprocessing, x);
+        var (loss, nll) = inner.TrainingLoss(y);
+        LastFunctionEvaluations = inner.LastFunctionEvaluations;
+        var meanLogDet = transformLogDet.mean();
+        return (loss.Minus(meanLogDet), nll.Minus(meanLogDet));
+    }
+
     /// <summary>x itself, then the inner flow's path of the logit-space points.</summary>
     public override FlowTrajectory Trajectory(Tensor x, int intervals)
     {

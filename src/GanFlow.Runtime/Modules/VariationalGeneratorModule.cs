@@ -93,7 +93,7 @@ public sealed class VariationalGeneratorModule : GeneratorModule
         var z = mean.Plus(logVariance.Times(0.5).exp() * draw);
         var reconstruction = (x - networks.decoder.forward(z)).Squared().sum(1).Times(1.0 / (2 * std * std))
             .Plus(d * Math.Log(std) + 0.5 * d * Math.Log(2 * Math.PI));
-        var kl = logVariance.exp().Plus(mean * mean).Minus(1.0).Minus(logVariance).sum(1).Times(0.5);
+        var kl = Images.VaeObjective.KlToPrior(mean, logVariance);
         var loss = reconstruction.Plus(kl).mean();
         return (loss, loss);
     }

@@ -40,7 +40,7 @@ public sealed class ExperimentTrialRunner(string device) : ITrialRunner
             log.Line($"the folder is in use: {e.Message}");
             throw new TrialFolderBusyException(e.Message);
         }
-        catch (Exception e) when (e is RunFolderException or GanFlow.Core.Specs.SpecValidationException)
+        catch (Exception e) when (e is RunFolderException or SampleFileException or GanFlow.Core.Specs.SpecValidationException)
         {
             log.Line($"refused: {e.Message}");
             return new TrialResult(RunStatus.Failed, 0, null, [], e.Message);

@@ -67,6 +67,20 @@ public static class DataSplits
     public static ImagePreprocessing? Observation(Experiment experiment) =>
         experiment.Data is DataSource.Images { images.Preprocessing: ImagePreprocessing.DequantizedLogit } images ? images.images.Preprocessing : null;
 
+    /// <summary>Why the data of <paramref name="experiment"/> cannot be read (a sample file or a folder of images that
+    /// is missing, malformed or too short), prefixed by the spec field; null when they can, or come from a law. For the
+    /// commands to refuse bad data with exit code 2 before anything starts.</summary>
+    public static string? Problem(Experiment experiment)
+    {
+        try
+        {
+            Of(experiment);
+            return null;
+        }
+        catch (SampleFileException e) { return $"data.file: {e.Message}"; }
+        catch (RunFolderException e) { return $"data.images: {e.Message}"; }
+    }
+
     /// <summary>The splits of the sample file <paramref name="source"/> names.</summary>
     /// <exception cref="SampleFileException">As <see cref="Of"/>.</exception>
     public static Splits Split(SampleFileSource source)

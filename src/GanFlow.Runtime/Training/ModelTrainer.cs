@@ -41,8 +41,10 @@ public sealed class ModelTrainer : TrainingRun
     /// <summary>The law of the data (fresh draws, exact scores); only called when the source has one.</summary>
     private Distribution Law => experiment.Law!.Value;
 
-    /// <summary>Whether evaluations score against the test split (a sample file's or images': their law is unknown).</summary>
-    private bool ScoresAgainstTestSplit => experiment.Law is null;
+    /// <summary>Whether evaluations score against the validation split (a sample file's or images': their law is
+    /// unknown). The test split is kept for the held-out numbers at the end (<c>heldout.json</c>), so that nothing a
+    /// search ranks by has seen it.</summary>
+    private bool ScoresAgainstValidationSplit => experiment.Law is null;
 
     private Model Spec => experiment.Model;
 
@@ -167,11 +169,11 @@ public sealed class ModelTrainer : TrainingRun
     }
 
     /// <summary>The data an evaluation scores against: <paramref name="count"/> samples drawn with <paramref name="rng"/>
-    /// as training draws them, or for a sample file the first <paramref name="count"/> points of its test split (all of
-    /// them when it holds fewer).</summary>
+    /// as training draws them, or for a sample file or images the first <paramref name="count"/> points of the validation
+    /// split (all of them when it holds fewer).</summary>
     private Tensor EvaluationData(Random rng, int count) =>
-        ScoresAgainstTestSplit
-            ? networks!.Generator.DataTensor(splits!.Test[..(Math.Min(count, splits.Test.Length / dimension) * dimension)], dimension, context.Device)
+        ScoresAgainstValidationSplit
+            ? networks!.Generator.DataTensor(splits!.Validation[..(Math.Min(count, splits.Validation.Length / dimension) * dimension)], dimension, context.Device)
             : DataBatch(rng, count);
 
     /// <summary>The mean −log p of the first <see cref="SplitNllPoints"/> points of a split.</summary>
@@ -309,9 +311,9 @@ public sealed class ModelTrainer : TrainingRun
                 }
             }
             // k-NN balls need distinct data points: with a finite sample of a law, fresh draws of the law instead of the
-            // evaluation's draws from the training split (with replacement, so with repeats); a file's test split is
-            // already distinct points.
-            var recallData = splits is null || ScoresAgainstTestSplit ? data
+            // evaluation's draws from the training split (with replacement, so with repeats); a file's or images'
+            // validation split is already distinct points.
+            var recallData = splits is null || ScoresAgainstValidationSplit ? data
                 : Sampling.sample(StepSeeds.Random(experiment.Seed, step, StepSeeds.Stream.RecallData), Law, Math.Min(count, RecallScores.Points));
             var recall = PrecisionRecallModule.ofEvaluation(dimension, model, recallData);
             var samples = new SampleScores(w1, w1Exact, EnergyDistance.ofSamples(dimension, model, data), recall is { } pr ? pr.Value : PrecisionRecall.Missing);
