@@ -1,5 +1,5 @@
 // GanFlowFunctional build script (FAKE 5.20.3 in `dotnet fsi`; FAKE 6 cannot be restored from
-// the package mirror, see README "Platform notes").
+// the package mirror, see docs/platform.md).
 //
 //   dotnet fsi build.fsx -t Demo                      restore, build, run the demo experiment
 //   dotnet fsi build.fsx -t Test                      restore, build, run every test, then again under GC stress

@@ -1,4 +1,4 @@
-/// A search small enough to watch (README "Random search with ASHA"): the demo's WGAN on seed 000's unimodal set.
+/// A search small enough to watch (docs/search.md): the demo's WGAN on seed 000's unimodal set.
 module GanFlow.Experiments.DemoSearch
 
 open GanFlow.Core.Models

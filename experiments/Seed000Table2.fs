@@ -1,7 +1,7 @@
 /// Seed 000 Table 2 as one declared study: the baseline WGAN and four variants (uniform prior,
 /// cyclic learning rate, dropout, ResNet blocks) on both datasets, at a reduced budget that
 /// finishes in under 30 minutes on 2 CPU cores. The paper tuned for weeks (2,048-sample batches,
-/// 50,000 iterations, up to 100 critic steps); see README "Seed 000 Table 2" for the budget.
+/// 50,000 iterations, up to 100 critic steps); see docs/results-seed000.md, Table 2, for the budget.
 module GanFlow.Experiments.Seed000Table2
 
 open GanFlow.Core.Datasets

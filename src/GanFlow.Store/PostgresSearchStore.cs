@@ -87,7 +87,7 @@ public sealed class PostgresSearchStore : RelationalSearchStore
             Database = location.Database,
             // One connection per handle and no pool: a worker's two handles are its two connections, and no pool timer
             // (pruning, keepalive queries) runs managed code beside a training step (a collection started on another
-            // thread can free a TorchSharp Scalar that native code still reads; README, Platform notes).
+            // thread can free a TorchSharp Scalar that native code still reads; docs/platform.md).
             Pooling = false,
             MaxPoolSize = maximumConnections,
             // Keepalive by the kernel (TCP keepalive probes after 30 s idle, every 10 s): a dead network path breaks the

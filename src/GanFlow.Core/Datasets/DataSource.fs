@@ -26,10 +26,10 @@ type DataSource =
     /// its minibatches from the training split (seed 001 sec. 3). Evaluations still know the law.
     | Sample of law: Distribution * sample: FiniteSample
     /// A researcher's own sample file, split by a seeded rule; its law is unknown, so evaluations score against the
-    /// test split.
+    /// validation split, and the test split is kept for the held-out numbers at the end (`heldout.json`).
     | File of file: SampleFileSource
     /// Images from a folder of MNIST IDX files (`ImageSource`); their law is unknown, so evaluations score against the
-    /// test split.
+    /// validation split, and the test split is kept for `heldout.json`.
     | Images of images: ImageSource
 
 /// Reading a data source.

@@ -4,7 +4,8 @@ open GanFlow.Core.Specs
 
 /// A researcher's own sample file as a data source (`ganflow run NAME --data FILE`): its rows are the data points, split
 /// once into training, validation and test splits by a seeded permutation, so that the same file and seed give the same
-/// splits everywhere. Nothing about its law is known: evaluations score the model against the held-out test split.
+/// splits everywhere. Nothing about its law is known: evaluations score the model against the validation split, and the
+/// test split gives the held-out numbers at the end of a run.
 type SampleFileSource =
     { /// The file: CSV (with or without a header row), whitespace-separated text, or NumPy `.npy` (float32/float64,
       /// C order, 1-D or 2-D), one point per row. A relative path is relative to the working directory. No default.
@@ -12,10 +13,11 @@ type SampleFileSource =
       /// Coordinates of one point: the file's column count, checked when a run reads the file. `--data FILE` fills it
       /// in from the file.
       Dimension: int
-      /// Share of the rows held out as the validation split (best-validated checkpoint, held-out NLL), in (0, 1).
+      /// Share of the rows held out as the validation split (what every evaluation scores against; the best-validated
+      /// checkpoint), in (0, 1).
       /// At least one row. Default 0.1.
       ValidationFraction: float
-      /// Share of the rows held out as the test split (what every evaluation scores against), in (0, 1). At least one
+      /// Share of the rows held out as the test split (the held-out numbers at the end of a run), in (0, 1). At least one
       /// row. Default 0.1.
       TestFraction: float
       /// Seed of the permutation that splits the rows. Default 0.

@@ -21,8 +21,9 @@ type Experiment =
       Description: string
       /// Where the data come from: fresh draws of a known law (`Law`, seed 000), a finite sample of one split into
       /// training, validation and test (`Sample`, seed 001 sec. 3: minibatches from the training split, uniformly with
-      /// replacement, seeded from (seed, step)), or a researcher's own sample file (`File`, scored against its test
-      /// split). The data's dimension follows from it. No default.
+      /// replacement, seeded from (seed, step)), a researcher's own sample file (`File`) or a folder of MNIST images
+      /// (`Images`), both split and scored against their validation split (their test split is kept for
+      /// `heldout.json`). The data's dimension follows from it. No default.
       Data: DataSource
       /// The model and how it is trained. Default WGAN-GP.
       Model: Model
