@@ -16,7 +16,7 @@ let all: Declared list =
     @ (DemoSearch.search :: ClosedFormSearch.search :: Seed000Search.all |> List.map Declared.Search)
     @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
     @ [ Declared.Study Seed001FlowGan.study ]
-    @ (Seed003Mnist.all |> List.map Declared.Images)
+    @ (Seed003Mnist.all |> List.map Declared.Single)
     @ (Seed001Mnist.all |> List.map Declared.FlowGanImages)
 
 /// The experiment, study or search called `name`, if declared; a study's cells are reachable by their own names too.
@@ -30,5 +30,4 @@ let tryFind (name: string) =
             | Declared.Single _
             | Declared.Search _
             | Declared.Dynamics _
-            | Declared.Images _
             | Declared.FlowGanImages _ -> None)

@@ -50,7 +50,7 @@ let flowGan (lambda: float) (learningRate: float) =
     let adam = Optimizer.Adam { LearningRate = learningRate; Beta1 = 0.5; Beta2 = 0.9; WeightDecay = 0.0 }
     let game =
         { Adversarial.WganGp with
-            Critic = { Mlp.Default with Width = 128 }
+            Critic = CriticNetwork.Mlp { Mlp.Default with Width = 128 }
             CriticSteps = 2
             CriticOptimizer = Optimizer.Adam { LearningRate = 1e-4; Beta1 = 0.5; Beta2 = 0.9; WeightDecay = 0.0 } }
     match nice.Model.Generator with

@@ -19,7 +19,7 @@ let optimizer = Optimizer.Adam { LearningRate = 5e-4; Beta1 = 0.5; Beta2 = 0.9; 
 let mleOptimizer = Flow.adam 1e-3
 
 /// ADV: WGAN-GP, λ_GP = 10, 5 critic steps, a 128×3 ReLU critic.
-let adversarial = { Adversarial.WganGp with Critic = { Mlp.Default with Width = 128; Depth = 3 }; CriticOptimizer = optimizer }
+let adversarial = { Adversarial.WganGp with Critic = CriticNetwork.Mlp { Mlp.Default with Width = 128; Depth = 3 }; CriticOptimizer = optimizer }
 
 /// The hybrid weight: 1, seed 001's CIFAR-10 value (Table 2) and its reference code's MNIST setting; MNIST's Table 1
 /// uses 0.1 on NLLs of thousands of nats, where λ·NLL still dominates the adversarial loss, as λ = 1 does on NLLs of a

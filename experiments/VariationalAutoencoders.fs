@@ -15,7 +15,8 @@ let vae (latent: int) (std: float) =
     { Generator = GeneratorSpec.Mlp { Prior = { Prior.Default with Dimension = latent }; Network = Mlp.Default }
       Objective = Objective.Elbo { Elbo.Default with Likelihood = DecoderLikelihood.Gaussian std }
       Optimizer = Flow.adam 1e-3
-      Schedule = LearningRateSchedule.Constant }
+      Schedule = LearningRateSchedule.Constant
+      Init = GeneratorInit.Random }
 
 /// The ring of 8 (std 0.02, radius 2): a 2-D latent, σ = 0.02 (the modes' spread), Adam 3e-3, 10,000 steps of 256 (at
 /// nsf-ring's 2,000 steps and 1e-3 it had found no mode yet: precision 0.014, no mode covered), evaluated every 1,000.

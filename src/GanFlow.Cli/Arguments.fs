@@ -32,8 +32,8 @@ type RunArgs =
         member this.Usage =
             match this with
             | Until _ -> "pause at this step instead of the budget: evaluate, checkpoint, end as Paused (a search's rung); --resume continues."
-            | Data _ -> "train on this data instead of the declared data. A sample file (CSV with or without a header, whitespace-separated text, or NumPy .npy; one point per row, any dimension): split 80/10/10 into train/validation/test by seed 0, every evaluation scored against the test split. For image experiments (seed003-mnist-…, seed001-mnist-…): the folder of MNIST IDX files (train-/t10k- images and labels, plain or .gz; `ganflow data mnist --out DIR` writes them)."
-            | Vae _ -> "image GANs initialised from a VAE: the completed VAE run folder whose generator they start from."
+            | Data _ -> "train on this data instead of the declared data. A sample file (CSV with or without a header, whitespace-separated text, or NumPy .npy; one point per row, any dimension): split 80/10/10 into train/validation/test by seed 0, every evaluation scored against the validation split, the test split kept for heldout.json. Or a folder of MNIST IDX files (train-/t10k- images and labels, plain or .gz; `ganflow data mnist --out DIR` writes them): an image experiment keeps its split and preprocessing, any other trains on the digits with seed 001's."
+            | Vae _ -> "experiments whose generator starts from a VAE (seed003-mnist-…-vae-init…): the completed VAE run folder whose decoder it starts from."
             | Classifier _ -> "seed001-mnist-…: the digit classifier (`ganflow data classifier --out FILE`) for the MODE and Inception scores; without it one is trained in the run or study folder."
             | No_Report -> "do not write report.html (a search writes its own report)."
             | Tensorboard -> "also write every evaluation as TensorBoard scalars into DIR/tensorboard/ (`tensorboard --logdir DIR`)."

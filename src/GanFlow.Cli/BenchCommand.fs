@@ -144,23 +144,31 @@ let images (steps: int) =
         { Rows = 28; Columns = 28; Pixels = bytes; Labels = Array.init count (fun i -> byte (i % 10)) }
     let splits: GanFlow.Core.Images.ImageSplits = { Train = random 1 2_048; Validation = random 3 0; Test = random 2 256 }
     printfn "image training (seed 003, 28x28, batch 64), marginal rates over %d and %d steps on %O" steps (2 * steps) device
-    for declared in GanFlow.Experiments.Seed003Mnist.reduced |> List.filter (fun e -> e.Model.Init = GanFlow.Core.Images.GeneratorInit.Random) do
-        let timed (n: int) =
-            let experiment =
-                { declared with
-                    Budget = GanFlow.Core.Images.ImageBudget.Steps n
-                    Evaluation = { declared.Evaluation with Every = n; EnergyBatches = 1; TestImages = 64 }
-                    Pictures = { declared.Pictures with PosteriorImages = 0 } }
-            let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
-            GanFlow.Runtime.Images.ImageRunner.Run(experiment, splits, GanFlow.Runtime.Images.ImageRunContext(device, folder)) |> ignore
-            let records =
-                match GanFlow.Core.Images.ImageMetricsCsv.parse (IO.File.ReadAllText(IO.Path.Combine(folder, GanFlow.Store.RunFiles.Metrics))) with
-                | Ok r -> r
-                | Error e -> failwith e
-            IO.Directory.Delete(folder, true)
-            (List.last records).WallSeconds - records.Head.WallSeconds
-        let rate, _ = marginal steps timed
-        figure (sprintf "bench.images.seed003_%s.batch_%d" (declared.Model.Family.ToLowerInvariant()) declared.Model.BatchSize) rate "steps/s" declared.Name
+    let imageFolder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+    GanFlow.Store.MnistFolderWriter.Write(imageFolder, splits.Train, splits.Test, "random bench images") |> ignore
+    try
+        for declared in GanFlow.Experiments.Seed003Mnist.reduced |> List.filter (fun e -> e.Model.Init = GanFlow.Core.Models.GeneratorInit.Random) do
+            let timed (n: int) =
+                let experiment =
+                    { declared with
+                        Data =
+                            match declared.Data with
+                            | GanFlow.Core.Datasets.DataSource.Images i -> GanFlow.Core.Datasets.DataSource.Images { i with Data = { i.Data with Folder = imageFolder } }
+                            | other -> other
+                        Budget = { declared.Budget with Steps = n }
+                        Evaluation = { declared.Evaluation with Every = n; Samples = 64; FinalSamples = 64 } }
+                let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
+                let watch = Stopwatch.StartNew()
+                let summary = GanFlow.Runtime.ExperimentRunner.Run(experiment, GanFlow.Runtime.Devices.RunContext(device, folder, null, false))
+                let seconds = watch.Elapsed.TotalSeconds
+                IO.Directory.Delete(folder, true)
+                if summary.Status <> GanFlow.Core.Experiments.RunStatus.Completed then failwithf "the bench's run %s ended %A" declared.Name summary.Status
+                seconds
+            let rate, _ = marginal steps timed
+            let family = declared.Name.Replace("seed003-mnist-", "").Replace("-reduced", "")
+            figure (sprintf "bench.images.seed003_%s.batch_%d" family declared.Budget.BatchSize) rate "steps/s" declared.Name
+    finally
+        IO.Directory.Delete(imageFolder, true)
     // Seed 001's NICE Flow-GANs on the same images: the reduced experiments and the paper's 22M-weight NICE, through
     // the real runner, evaluations kept to 64 images and the end-of-run estimators off. The classifier the runner needs
     // is trained once, untimed, on the same random images.

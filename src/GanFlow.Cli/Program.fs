@@ -23,7 +23,6 @@ let private describe (declared: Declared) =
         sprintf "%s\t%s | search of %d trials, %s, milestones %s" s.Name s.Description s.Trials scheduler
             (GanFlow.Core.Search.Rungs.milestones s.Scheduler.Scheduler |> List.map string |> String.concat ", ")
     | Declared.Dynamics d -> sprintf "%s\t%s | seed 002 dynamics lab (no training)" d.Name d.Description
-    | Declared.Images i -> sprintf "%s\t%s | MNIST %s, %A, batch %d | seed %d" i.Name i.Description i.Model.Family i.Budget i.Model.BatchSize i.Seed
     | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Run r) ->
         sprintf "%s\t%s | MNIST NICE %s, %d steps x batch %d | seed %d" r.Name r.Description r.Objective.Short r.Steps r.BatchSize r.Seed
     | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Tables t) -> sprintf "%s\t%s | study of %d runs" t.Name t.Description t.Cells.Length
@@ -70,7 +69,7 @@ let private execute (command: ParseResults<Command>) =
             eprintfn "error: %s" message
             2
         | Ok(Declared.Single experiment) ->
-            match RunCommand.withDataFile (args.TryGetResult RunArgs.Data) (RunCommand.withOverrides seed steps experiment) with
+            match RunCommand.withDataFile (args.TryGetResult RunArgs.Data) (RunCommand.withOverrides seed steps experiment |> RunCommand.withVaeRun (args.TryGetResult RunArgs.Vae)) with
             | Error message ->
                 eprintfn "error: %s" message
                 2
@@ -78,8 +77,6 @@ let private execute (command: ParseResults<Command>) =
             RunCommand.run experiment out device threads resume fresh (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report)) (args.Contains RunArgs.Tensorboard)
         | Ok(Declared.Study study) -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device threads resume
         | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out
-        | Ok(Declared.Images images) ->
-            ImageCommand.run (ImageCommand.withOverrides (args.TryGetResult RunArgs.Data) (args.TryGetResult RunArgs.Vae) seed steps images) out device threads resume fresh (not (args.Contains RunArgs.No_Report))
         | Ok(Declared.FlowGanImages f) ->
             let data, classifier = args.TryGetResult RunArgs.Data, args.TryGetResult RunArgs.Classifier
             match f with

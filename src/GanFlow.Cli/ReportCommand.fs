@@ -26,7 +26,6 @@ let runWith (folder: string) (passwordFile: string option) =
         | Some(GanFlow.Core.Images.FlowGanMnistDeclared.Run experiment) -> printfn "report = %s" (FlowGanMnistTables.writeRunReport folder experiment)
         | None ->
             match StudyReport.tryReadSpec folder with
-            | None when (ImageReport.tryReadSpec folder).IsSome -> printfn "report = %s" (ImageReport.write folder)
             | None when (DynamicsFolder.tryReadSpec folder).IsSome ->
                 GanFlow.Cli.DynamicsCommand.writeFile folder DynamicsFolder.reportFile (DynamicsReport.render folder)
                 printfn "report = %s" (Path.Combine(folder, DynamicsFolder.reportFile))

@@ -61,6 +61,13 @@ let withOverrides (seed: int option) (steps: int option) (experiment: Experiment
                     experiment.Description n experiment.Budget.Steps }
     | _ -> experiment
 
+/// Starts `experiment`'s generator from the VAE run in `folder` (`--vae`) instead of the declared one (RunFlags accepts the
+/// flag only for experiments whose generator starts from a VAE).
+let withVaeRun (folder: string option) (experiment: Experiment) =
+    match folder with
+    | Some folder -> { experiment with Model = { experiment.Model with Init = GanFlow.Core.Models.GeneratorInit.FromVae folder } }
+    | None -> experiment
+
 /// Trains `experiment`'s model on `path` (`--data`) instead of its declared data. A folder is a folder of MNIST files:
 /// the images replace the data (an image experiment keeps its split and preprocessing, any other takes seed 001's), and
 /// are loaded here so that a missing or malformed file is an error naming it before any compute. A file is a sample file:

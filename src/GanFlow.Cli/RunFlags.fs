@@ -11,12 +11,11 @@ let private kindAndFlags (declared: Declared) : string * string list =
     let common = [ "--seed"; "--steps"; "--out" ]
     let trained = common @ [ "--device"; "--threads"; "--resume"; "--fresh" ]
     match declared with
-    | Declared.Single _ -> "an experiment", trained @ [ "--until"; "--no-report"; "--tensorboard"; "--data" ]
+    | Declared.Single e ->
+        let vae = match e.Model.Init with GanFlow.Core.Models.GeneratorInit.FromVae _ -> [ "--vae" ] | GanFlow.Core.Models.GeneratorInit.Random -> []
+        "an experiment", trained @ [ "--until"; "--no-report"; "--tensorboard"; "--data" ] @ vae
     | Declared.Study _ -> "a study (its cells run to completion, each in its own process)", trained
     | Declared.Dynamics _ -> "a seed 002 dynamics experiment (no training)", common
-    | Declared.Images i ->
-        let vae = match i.Model.Init with GeneratorInit.FromVae _ -> [ "--vae" ] | GeneratorInit.Random -> []
-        "a seed 003 image experiment", trained @ [ "--no-report"; "--data" ] @ vae
     // A seed 001 MNIST run writes no report.html of its own: --no-report holds trivially (scripts pass it to every run).
     | Declared.FlowGanImages(FlowGanMnistDeclared.Run _) -> "a seed 001 MNIST run", trained @ [ "--no-report"; "--data"; "--classifier" ]
     | Declared.FlowGanImages(FlowGanMnistDeclared.Tables _) -> "a seed 001 MNIST study", trained @ [ "--data"; "--classifier" ]
@@ -50,7 +49,7 @@ let refusal (name: string) (declared: Declared) (args: Argu.ParseResults<RunArgs
     |> Option.map (fun flag ->
         let why =
             match flag, declared with
-            | "--vae", Declared.Images _ -> "its generator starts at random, not from a VAE"
+            | "--vae", Declared.Single _ -> "its generator starts at random, not from a VAE"
             | _ -> sprintf "it is %s" kind
         let takes = applies |> List.filter (fun f -> f <> "--out") |> String.concat ", "
         sprintf "%s does not apply to %s: %s (it takes %s)" flag name why (if takes = "" then "none" else takes))

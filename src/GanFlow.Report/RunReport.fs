@@ -120,6 +120,26 @@ module RunReport =
                      RunFiles.SampleGrid pictures.Length)
         | _ -> None
 
+    /// The pictures and numbers of an image model's final files (seed 003): the latent interpolation, a VAE's ELBO, the
+    /// true posteriors beside the encoder's, the aggregate posterior's holes; only those the run wrote.
+    let private imagePictures (directory: string) =
+        let picture file caption =
+            if File.Exists(Path.Combine(directory, file)) then
+                [ sprintf "<figure><img src=\"%s\" style=\"image-rendering: pixelated; max-width: 100%%\"><figcaption>%s</figcaption></figure>" file (HtmlPage.text caption) ]
+            else []
+        let elbo =
+            let path = Path.Combine(directory, RunFiles.Elbo)
+            if File.Exists path then
+                let node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText path) |> nonNull
+                let points = (node["points"] |> nonNull).GetValue<int>()
+                let value = (node["elbo"] |> nonNull).GetValue<float>()
+                [ sprintf "<p>final one-draw ELBO on %d evaluation points: %.2f nats per point</p>" points value ]
+            else []
+        elbo
+        @ picture RunFiles.Interpolation "g(z) from z = −e to e in equal steps (seed 003 Fig. 10)"
+        @ picture RunFiles.PosteriorPicture "per evaluation image: the image, the true posterior p(z|x) on a grid, the encoder's Gaussian (rows z₁, columns z₂; windows in evidence.csv; seed 003 Fig. 7)"
+        @ picture RunFiles.HolesPicture "images generated where the prior's mass exceeds the aggregate posterior's most, ordered by z₁ (seed 003 Fig. 8)"
+
     /// Writes `report.html` into the run folder (atomically) and returns its path.
     let write (directory: string) =
         let data = RunData.load directory
@@ -146,6 +166,7 @@ module RunReport =
             [ sprintf "<p>%s</p>" (HtmlPage.text data.Experiment.Description)
               HtmlPage.table (summaryRows data)
               yield! Option.toList grid
+              yield! imagePictures directory
               sprintf "<details><summary>resolved spec</summary><pre>%s</pre></details>" (HtmlPage.text (SpecJson.serialize data.Experiment)) ]
         let html = HtmlPage.render (sprintf "GanFlow run: %s" data.Experiment.Name) sections charts
         let path = Path.Combine(directory, RunFiles.Report)

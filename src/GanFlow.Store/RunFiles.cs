@@ -59,9 +59,13 @@ public static class RunFiles
     /// <summary>Everything a run writes into its folder (the marker and lock aside): what a fresh start removes. The
     /// <see cref="Log"/> is not among them: the study or search that started the run writes it, and keeps it across attempts.</summary>
     public static readonly IReadOnlyList<string> RunResults =
-        [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, BestCheckpoint, HeldOut, Jacobian, SampleGrid, Report, TensorBoard];
+        [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, BestCheckpoint, HeldOut, Jacobian, SampleGrid,
+         Interpolation, Elbo, LatentMeans, Posterior, PosteriorPicture, Evidence, AggregatePosterior, Holes, HolesPicture, LatentStructure, Report, TensorBoard];
 
-    /// <summary>An image run's sample grid (PNG).</summary>
+    /// <summary>A VAE run's final one-draw ELBO on the split its evaluations score against (JSON).</summary>
+    public const string Elbo = "elbo.json";
+
+    /// <summary>An image run's sample grid (PNG), drawn by the report from <see cref="Samples"/>.</summary>
     public const string SampleGrid = "samples.png";
     /// <summary>An image run's latent interpolation from −e to e (PNG).</summary>
     public const string Interpolation = "interpolation.png";
@@ -82,9 +86,9 @@ public static class RunFiles
     /// <summary>A VAE run's latent-space numbers: the aggregate posterior's total variation from the prior, the means' nearest-neighbour label accuracy (JSON).</summary>
     public const string LatentStructure = "latent-structure.json";
 
-    /// <summary>Everything an image run folder may hold that the tool wrote (a fresh start removes exactly these).</summary>
+    /// <summary>Everything a seed 001 MNIST run folder may hold that the tool wrote (a fresh start removes exactly these).</summary>
     public static readonly IReadOnlyList<string> ImageResults =
-        [Spec, Metrics, Summary, SampleGrid, Interpolation, LatentMeans, Posterior, PosteriorPicture, Evidence, AggregatePosterior, Holes, HolesPicture, LatentStructure, Checkpoint, PreviousCheckpoint, Report];
+        [Spec, Metrics, Summary, SampleGrid, Checkpoint, PreviousCheckpoint, Report];
 
     /// <summary>Everything a study folder may hold that the tool wrote, besides its cells' run folders.</summary>
     public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, StudyPrecisionRecall, Report];

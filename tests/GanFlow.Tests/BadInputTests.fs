@@ -162,7 +162,7 @@ let tests =
             let output = expectExit 2 [ "run"; "seed000-table1"; "--out"; out; "--until"; "3" ]
             Expect.stringContains output "--until does not apply to seed000-table1: it is a study" "--until on a study"
             let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--vae"; "x" ]
-            Expect.stringContains output "--vae does not apply to wgan-gp-unimodal: it is an experiment" "--vae"
+            Expect.stringContains output "--vae does not apply to wgan-gp-unimodal: its generator starts at random" "--vae"
             let output = expectExit 2 [ "run"; "seed002-fig1"; "--out"; out; "--data"; "x" ]
             Expect.stringContains output "--data does not apply to seed002-fig1" "--data on a dynamics experiment"
             let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--data"; "x" ]

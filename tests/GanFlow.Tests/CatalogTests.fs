@@ -15,7 +15,6 @@ let tests =
                     | Declared.Study s -> StudyValidation.errors s
                     | Declared.Search s -> GanFlow.Core.Search.SearchValidation.errors s
                     | Declared.Dynamics d -> GanFlow.Core.Dynamics.DynamicsValidation.experimentErrors d
-                    | Declared.Images i -> GanFlow.Core.Images.ImageValidation.errors i
                     | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Run r) -> GanFlow.Core.Images.FlowGanMnist.errors r
                     | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Tables t) -> GanFlow.Core.Images.FlowGanMnistStudy.errors t
                 Expect.isEmpty errors (sprintf "%s: %A" declared.Name errors)
@@ -28,7 +27,6 @@ let tests =
                     | Declared.Study s -> s.Name :: (s.Cells |> List.map (fun c -> c.Experiment.Name))
                     | Declared.Search s -> [ s.Name ]
                     | Declared.Dynamics d -> [ d.Name ]
-                    | Declared.Images i -> [ i.Name ]
                     | Declared.FlowGanImages f -> [ f.Name ])
             Expect.equal (List.distinct names) names "no duplicates"
         }

@@ -56,7 +56,7 @@ let tests =
             Expect.isNone d.TrainNll "no splits without a finite training set"
         }
         test "a Flow-GAN run on a finite set keeps its best-validated checkpoint and measures the held-out data at its end" {
-            let game = { Adversarial.WganGp with Critic = { Mlp.Default with Width = 16 }; CriticSteps = 1 }
+            let game = { Adversarial.WganGp with Critic = CriticNetwork.Mlp { Mlp.Default with Width = 16 }; CriticSteps = 1 }
             let model = Model.FlowGan(flow, Objective.Hybrid(game, 1.0))
             let e =
                 { experiment (NamedDatasets.ring 8 2.0 0.2) model 40 (Some(FiniteSample.create 400 100 100 7)) with

@@ -14,7 +14,7 @@ open GanFlow.Store
 open GanFlow.Tests.TestRuns
 
 let private flow = { Flow.realNvpMoons with Architecture = FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 2; Width = 16 }; Optimizer = Flow.adam 3e-3 }
-let private game = { Adversarial.WganGp with Critic = { Mlp.Default with Width = 16 }; CriticSteps = 1 }
+let private game = { Adversarial.WganGp with Critic = CriticNetwork.Mlp { Mlp.Default with Width = 16 }; CriticSteps = 1 }
 let private tables =
     { Baseline = { MemorizingBaseline.Default with Sigmas = [ 0.01; 0.1; 0.5 ]; Samples = 500 }
       AdversarialRow = "ADV"

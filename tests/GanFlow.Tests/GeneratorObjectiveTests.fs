@@ -19,7 +19,7 @@ open GanFlow.Store
 open GanFlow.Tests.TestRuns
 
 let private adam = Optimizer.Adam { Adam.Default with LearningRate = 1e-3 }
-let private game = { Adversarial.WganGp with Critic = { Mlp.Default with Width = 16 }; CriticSteps = 2; CriticOptimizer = adam }
+let private game = { Adversarial.WganGp with Critic = CriticNetwork.Mlp { Mlp.Default with Width = 16 }; CriticSteps = 2; CriticOptimizer = adam }
 let private smallRealNvp = { Flow.realNvpMoons with Architecture = FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 2; Width = 16 }; Optimizer = adam }
 let private smallNice =
     { Flow.niceLogistic with Architecture = FlowArchitecture.Nice { Nice.Default with Couplings = 2; Width = 16; Depth = 3 }; Optimizer = adam }
@@ -31,9 +31,9 @@ let private gaussian = Distribution.Gaussian(2.0, 0.5)
 /// A small VAE of `latent` dimensions: decoder and encoder of width 16, σ = 0.1.
 let smallVae (latent: int) =
     { Generator = GeneratorSpec.Mlp { Prior = { Prior.Default with Dimension = latent }; Network = { Mlp.Default with Width = 16 } }
-      Objective = Objective.Elbo { Encoder = { Mlp.Default with Width = 16 }; Likelihood = DecoderLikelihood.Gaussian 0.1 }
+      Objective = Objective.Elbo { Encoder = EncoderNetwork.Mlp { Mlp.Default with Width = 16 }; Likelihood = DecoderLikelihood.Gaussian 0.1 }
       Optimizer = adam
-      Schedule = LearningRateSchedule.Constant }
+      Schedule = LearningRateSchedule.Constant; Init = GeneratorInit.Random }
 
 /// Every family of generator × objective, each small.
 let combinations =

@@ -20,8 +20,9 @@ let tests =
                 Expect.isTrue (File.Exists(Path.Combine(out, file))) (sprintf "%s written" file)
             let html = File.ReadAllText(Path.Combine(out, RunFiles.Report))
             Expect.stringContains html "samples.png" "the report shows the sample grid"
-            Expect.stringContains html "encoder means" "the report shows the latent means"
-            Expect.equal (FolderMarker.Read out |> nonNull).Kind FolderKind.Images "an image run folder"
+            Expect.stringContains html "interpolation.png" "the report shows the interpolation"
+            Expect.stringContains html "posterior.png" "the report shows the posteriors"
+            Expect.equal (FolderMarker.Read out |> nonNull).Kind FolderKind.Run "an ordinary run folder"
             Expect.equal (Program.main [| "report"; out |]) 0 "ganflow report rewrites it")
         testCase "a missing data folder exits 2 before training, writing nothing" (fun () ->
             let out = Path.Combine(GanFlow.Tests.ReportTests.temporaryFolder (), "run")

@@ -4,10 +4,10 @@ module GanFlow.Tests.ImageModelTests
 
 open Expecto
 open TorchSharp
-open GanFlow.Core.Images
+open GanFlow.Core.Models
 open GanFlow.Runtime.Images
 
-let private count (m: torch.nn.Module) = ImageNetworks.ParameterCount m
+let private count (m: torch.nn.Module) = GanFlow.Runtime.Modules.ModelNetworks.ParameterCount m
 
 [<Tests>]
 let tests =
@@ -61,8 +61,8 @@ let tests =
                 Expect.equal (count d) (ImageParameters.discriminator side { ConvDiscriminator.Default with FirstChannels = 4; SecondChannels = 6 }) (sprintf "discriminator at side %d" side))
         testCase "the same seed draws the same initial weights, another seed others" (fun () ->
             let weights seed =
-                use n = ImageNetworks.Create(ImageModel.Vae Vae.Default, 28, seed, torch.CPU)
-                n.Generator.parameters() |> Seq.collect (fun p -> p.data<float32>().ToArray()) |> Array.ofSeq
+                use n = GanFlow.Runtime.Modules.ModelNetworks.Create(GanFlow.Experiments.Seed003Mnist.vae, 784, seed, torch.CPU)
+                n.Generator.Module.parameters() |> Seq.collect (fun p -> p.data<float32>().ToArray()) |> Array.ofSeq
             Expect.sequenceEqual (weights 5L) (weights 5L) "same seed"
             Expect.notEqual (weights 5L) (weights 6L) "another seed")
     ]

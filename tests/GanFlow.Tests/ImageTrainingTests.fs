@@ -1,161 +1,178 @@
-/// Seed 003's image runs on test-written digits: each family learns something measurable, the ELBO is a lower bound on
-/// the grid-integrated log p(x), bad input is refused before training, runs are deterministic and resumable.
+/// Seed 003's image models on the one run path (`GeneratorSpec.Conv`, `CriticNetwork.Conv`, `EncoderNetwork.Conv`,
+/// `DecoderLikelihood.Bernoulli`, `GeneratorInit.FromVae`) on MNIST folders of strokes the tests write: each family
+/// learns something measurable, the ELBO is a lower bound on the grid-integrated log p(x), a VAE's decoder starts a
+/// GAN, bad combinations are refused naming both parts, runs diverge cleanly, repeat and resume.
 module GanFlow.Tests.ImageTrainingTests
 
 open System.IO
 open Expecto
 open TorchSharp
-open GanFlow.Core.Experiments
+open GanFlow.Core.Datasets
 open GanFlow.Core.Images
-open GanFlow.Core.Specs
+open GanFlow.Core.Models
+open GanFlow.Core.Training
+open GanFlow.Core.Experiments
+open GanFlow.Experiments
 open GanFlow.Runtime.Images
+open GanFlow.Runtime.Modules
+open GanFlow.Runtime.Training
 open GanFlow.Store
-open GanFlow.Tests.ImageTestData
+open GanFlow.Tests.TestRuns
 
-let private folder (name: string) =
-    let path = TestFolders.fresh ("images-" + name)
-    path
+/// A folder of `side` × `side` strokes: `train` training and `test` test images (seed 003's split: no validation).
+let private strokes side train test = MnistTestSupport.mnistFolder "" (ImageTestData.strokes 1 side train) (ImageTestData.strokes 2 side test)
 
-let private experiment (model: ImageModel) (steps: int) =
-    { Name = "test-images"
-      Description = "test"
-      Data = { Folder = "in-memory"; Split = MnistSplit.Seed003 }
-      TrainImages = None
-      Model = model
-      Budget = ImageBudget.Steps steps
-      Evaluation = { ImageEvaluation.Default with Every = steps; EnergyBatches = 4; TestImages = 200 }
-      Pictures = { ImagePictures.Default with PosteriorImages = 2; PosteriorPoints = 41 }
-      Seed = 3 }
+let private mnistShaped = lazy (strokes 28 512 256)
 
-let private run (e: ImageExperiment) (splits: ImageSplits) (out: string) =
-    ImageRunner.Run(e, splits, ImageRunContext(torch.CPU, out))
+/// `model` on the folder `data` (seed 003's split, b/255), `steps` steps of 64, one evaluation every `every` steps on 200
+/// samples, the final on 256.
+let private experimentOn (side: int) (data: string) (model: Model) (steps: int) (every: int) =
+    { Experiment.create "test-images" "test" NamedDatasets.moons with
+        Data = DataSource.Images { Data = { Folder = data; Split = MnistSplit.Seed003 }; Preprocessing = ImagePreprocessing.Scaled01; Side = side }
+        Model = model
+        Budget = { Steps = steps; BatchSize = 64 }
+        Evaluation = { Evaluation.Default with Every = every; Samples = 200; FinalSamples = 256 }
+        Seed = 3 }
 
-let private mnistShaped = lazy (splits 28 512 256)
+let private experiment = experimentOn 28
 
-let private metrics (out: string) =
-    match ImageMetricsCsv.parse (File.ReadAllText(Path.Combine(out, RunFiles.Metrics))) with
-    | Ok records -> records
-    | Error e -> failtest e
+let private run (e: Experiment) = runIn (scratchFolder "images") e false None
 
-/// metrics.csv without its wall-clock column (NaN cells compare equal as text).
+let private runAt (out: string) (e: Experiment) = runIn out e false None
+
+let private column (out: string) (name: string) =
+    let lines = File.ReadAllLines(Path.Combine(out, RunFiles.Metrics))
+    let index = lines[0].Split ',' |> Array.findIndex ((=) name)
+    lines[1..] |> Array.map (fun (l: string) -> float (l.Split ',').[index])
+
+let private elbo (out: string) =
+    let node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(out, RunFiles.Elbo))) |> nonNull
+    (node["elbo"] |> nonNull).GetValue<float>()
+
+/// metrics.csv without its wall-clock column.
 let private withoutWall (out: string) =
-    File.ReadAllLines(Path.Combine(out, RunFiles.Metrics)) |> Array.map (fun l -> let c = l.Split ',' in String.concat "," (Array.append c[..0] c[2..]))
+    let lines = File.ReadAllLines(Path.Combine(out, RunFiles.Metrics))
+    let wall = lines[0].Split ',' |> Array.findIndex ((=) "wall_seconds")
+    lines |> Array.map (fun l -> l.Split ',' |> Array.removeAt wall |> String.concat ",")
+
+let private fast (m: Model) = { m with Optimizer = Optimizer.Adam { LearningRate = 1e-3; Beta1 = 0.5; Beta2 = 0.999; WeightDecay = 0.0 } }
 
 [<Tests>]
 let tests =
     testSequenced <| testList "Image training" [
-        testCase "a VAE on MNIST-shaped strokes raises its test ELBO by over 100 nats and lowers the energy statistic" (fun () ->
-            let out = folder "vae"
-            let summary = run (experiment (ImageModel.Vae Vae.Default) 150) mnistShaped.Value out
+        testCase "a VAE on MNIST-shaped strokes raises its ELBO by over 100 nats, lowers the energy distance and writes seed 003's pictures" (fun () ->
+            let short, long = scratchFolder "vae-1", scratchFolder "vae-150"
+            let s1 = runAt short (experiment mnistShaped.Value Seed003Mnist.vae 1 1)
+            let s150 = runAt long (experiment mnistShaped.Value Seed003Mnist.vae 150 50)
+            Expect.equal s150.Status RunStatus.Completed s150.Message
+            Expect.isGreaterThan (elbo long) (elbo short + 100.0) "the final ELBO rises"
+            let energy = column long "energy"
+            Expect.isLessThan (Array.last energy) (column short "energy").[0] "the energy distance falls"
+            Expect.equal s150.GeneratorParameters (42_913 + 45_924) "decoder and encoder weights (seed 003)"
+            for file in [ RunFiles.Interpolation; RunFiles.Elbo; RunFiles.LatentMeans; RunFiles.Posterior; RunFiles.PosteriorPicture; RunFiles.Evidence; RunFiles.AggregatePosterior; RunFiles.Holes; RunFiles.HolesPicture; RunFiles.LatentStructure ] do
+                Expect.isTrue (File.Exists(Path.Combine(long, file))) (sprintf "%s written" file)
+            let means = File.ReadAllLines(Path.Combine(long, RunFiles.LatentMeans))
+            Expect.equal means.Length 257 "a header and one line per evaluation image")
+        testCase "a DCGAN on MNIST-shaped strokes lowers the energy distance below its first evaluation's" (fun () ->
+            let out = scratchFolder "dcgan"
+            let summary = runAt out (experiment mnistShaped.Value (Seed003Mnist.dcgan GeneratorInit.Random) 150 10)
             Expect.equal summary.Status RunStatus.Completed summary.Message
-            let records = metrics out
-            let first, last = records.Head, List.last records
-            Expect.equal first.Step 0 "evaluated at initialisation"
-            Expect.isGreaterThan last.TestElbo (first.TestElbo + 100.0) "test ELBO rises"
-            Expect.isLessThan last.Energy first.Energy "energy statistic falls"
-            Expect.equal summary.GeneratorParameters 42_913 "generator weights"
-            Expect.equal summary.SecondNetworkParameters 45_924 "encoder weights"
-            for file in [ RunFiles.SampleGrid; RunFiles.Interpolation; RunFiles.LatentMeans; RunFiles.Posterior; RunFiles.PosteriorPicture; RunFiles.Evidence; RunFiles.AggregatePosterior; RunFiles.Holes; RunFiles.HolesPicture; RunFiles.LatentStructure ] do
-                Expect.isTrue (File.Exists(Path.Combine(out, file))) (sprintf "%s written" file)
-            let means = File.ReadAllLines(Path.Combine(out, RunFiles.LatentMeans))
-            Expect.equal means.Length 201 "a header and one line per test image")
-        testCase "a DCGAN on MNIST-shaped strokes lowers the energy statistic below its value at initialisation" (fun () ->
-            let out = folder "dcgan"
-            let summary = run (experiment (ImageModel.Dcgan Dcgan.Default) 150) mnistShaped.Value out
+            let energy = column out "energy"
+            Expect.isLessThan (Array.last energy) energy[0] "energy distance falls"
+            Expect.equal summary.CriticParameters 36_705 "discriminator weights"
+            Expect.isTrue (File.Exists(Path.Combine(out, RunFiles.Interpolation))) "the interpolation")
+        testCase "a WGAN with clipping on MNIST-shaped strokes lowers the energy distance below its first evaluation's" (fun () ->
+            let wgan = Seed003Mnist.wgan GeneratorInit.Random
+            let faster = { wgan with Optimizer = Optimizer.RmsProp { RmsProp.Default with LearningRate = 5e-4 } }
+            let out = scratchFolder "wgan"
+            let summary = runAt out (experiment mnistShaped.Value faster 60 5)
             Expect.equal summary.Status RunStatus.Completed summary.Message
-            Expect.isLessThan summary.Final.Value.Energy summary.InitialEnergy "energy statistic falls"
-            Expect.equal summary.SecondNetworkParameters 36_705 "discriminator weights")
-        testCase "a WGAN with clipping on MNIST-shaped strokes lowers the energy statistic below its value at initialisation" (fun () ->
-            let out = folder "wgan"
-            let spec = { WganClip.Default with Optimizer = { WganClip.Default.Optimizer with LearningRate = 5e-4 } }
-            let summary = run (experiment (ImageModel.Wgan spec) 60) mnistShaped.Value out
-            Expect.equal summary.Status RunStatus.Completed summary.Message
-            Expect.isLessThan summary.Final.Value.Energy summary.InitialEnergy "energy statistic falls")
-        testCase "a WGAN whose generator starts from a trained VAE starts with a lower energy statistic than from random weights" (fun () ->
-            let vaeOut = folder "vae-for-init"
-            let vae = run (experiment (ImageModel.Vae Vae.Default) 150) mnistShaped.Value vaeOut
+            let energy = column out "energy"
+            Expect.isLessThan (Array.last energy) energy[0] "energy distance falls")
+        testCase "a GAN whose generator starts from a trained VAE starts closer to the data than from random weights, with the VAE's decoder" (fun () ->
+            let vaeOut = scratchFolder "vae-for-init"
+            let vae = runAt vaeOut (experiment mnistShaped.Value (fast Seed003Mnist.vae) 150 150)
             Expect.equal vae.Status RunStatus.Completed vae.Message
-            let wgan init = ImageModel.Wgan { WganClip.Default with Init = init }
-            let fromVae = run (experiment (wgan (GeneratorInit.FromVae vaeOut)) 5) mnistShaped.Value (folder "wgan-vae")
-            let fromRandom = run (experiment (wgan GeneratorInit.Random) 5) mnistShaped.Value (folder "wgan-random")
-            Expect.equal fromVae.Status RunStatus.Completed fromVae.Message
-            Expect.isLessThan fromVae.InitialEnergy fromRandom.InitialEnergy "the VAE's generator is the better start"
-            Expect.floatClose Accuracy.high fromVae.InitialEnergy vae.Final.Value.Energy "the VAE's final generator is the one loaded")
+            let gan init = experiment mnistShaped.Value (Seed003Mnist.wgan init) 1 1
+            let fromVae, fromRandom = scratchFolder "wgan-vae", scratchFolder "wgan-random"
+            Expect.equal (runAt fromVae (gan (GeneratorInit.FromVae vaeOut))).Status RunStatus.Completed "from the VAE"
+            runAt fromRandom (gan GeneratorInit.Random) |> ignore
+            Expect.isLessThan (column fromVae "energy").[0] (column fromRandom "energy").[0] "the VAE's decoder is the better start"
+            // The loaded weights are the VAE's decoder's: a fresh generator loaded from the VAE run equals its decoder.
+            let spec = (gan (GeneratorInit.FromVae vaeOut)).Model
+            use loaded = ModelNetworks.Create(spec, 784, 99L, torch.CPU, null, fun n -> GanFlow.Runtime.Checkpoints.VaeInitialization.Load(vaeOut, spec, 784, n.Generator))
+            use vaeNets = ModelNetworks.Create(Seed003Mnist.vae, 784, 99L, torch.CPU, null, fun n ->
+                GanFlow.Runtime.Checkpoints.CheckpointStore.LoadModule(latestCheckpoint vaeOut, n.Generator.Name, n.Generator.Module))
+            let values (m: torch.nn.Module) = m.parameters() |> Seq.collect (fun p -> p.data<float32>().ToArray()) |> Array.ofSeq
+            Expect.sequenceEqual (values loaded.Generator.Module) (values (vaeNets.Generator :?> VariationalGeneratorModule).Decoder) "the decoder's weights")
         testCase "the VAE's ELBO is a lower bound on the grid-integrated log p(x) for a trained tiny model" (fun () ->
-            let tiny = { Vae.Default with Encoder = { ConvEncoder.Default with FirstChannels = 4; SecondChannels = 8 }; Generator = { ConvGenerator.Default with FirstChannels = 8; SecondChannels = 4 } }
-            let data = splits 12 256 64
-            let e = experiment (ImageModel.Vae tiny) 200
-            let out = folder "tiny"
-            let summary = run e data out
+            let tiny =
+                { Seed003Mnist.vae with
+                    Generator = GeneratorSpec.Conv { ConvGenerator.Default with FirstChannels = 8; SecondChannels = 4 }
+                    Objective = Objective.Elbo { Encoder = EncoderNetwork.Conv { ConvEncoder.Default with FirstChannels = 4; SecondChannels = 8 }; Likelihood = DecoderLikelihood.Bernoulli } }
+            let data = strokes 12 256 64
+            let out = scratchFolder "tiny"
+            let e = experimentOn 12 data tiny 200 200
+            let summary = runAt out e
             Expect.equal summary.Status RunStatus.Completed summary.Message
             // Re-load the trained networks and integrate on two grids: the finer must agree with the coarser (the grid
-            // resolves the posterior) and exceed the 1,000-sample ELBO.
-            use networks = ImageNetworks.Create(e.Model, 12, 0L, torch.CPU)
-            let checkpoint = CheckpointFolders.Locate out |> nonNull
-            GanFlow.Runtime.Checkpoints.CheckpointStore.LoadModule(checkpoint, "generator", networks.Generator)
-            GanFlow.Runtime.Checkpoints.CheckpointStore.LoadModule(checkpoint, "encoder", networks.SecondNetwork)
+            // resolves the posterior) and exceed the 2,000-sample ELBO.
+            use networks = ModelNetworks.Create(tiny, 144, 0L, torch.CPU, null, fun n ->
+                GanFlow.Runtime.Checkpoints.CheckpointStore.LoadModule(latestCheckpoint out, n.Generator.Name, n.Generator.Module))
             networks.Train false
-            use test = new ImageData(data.Test, System.Nullable(), torch.CPU)
+            let vae = networks.Generator :?> VariationalGeneratorModule
+            let decoder = vae.Decoder :?> ConvGeneratorModule
+            let splits = DataSplits.Of e |> nonNull
             use noGrad = torch.no_grad ()
-            for k in 0L .. 3L do
-                use x = test.Batch [| k |]
-                let evidence points = LatentGrid.logEvidence (LatentWindow.Centred 6.0) points (ImagePictures.GridLogLikelihoods(networks.Generator, x, LatentWindow.Centred 6.0, points)[0])
+            for k in 0 .. 3 do
+                use x = torch.tensor(splits.Test[k * 144 .. k * 144 + 143] |> Array.map float32, dimensions = System.ReadOnlySpan<int64>([| 1L; 144L |]))
+                use image = x.view(1L, 1L, 12L, 12L)
+                let evidence points = LatentGrid.logEvidence (LatentWindow.Centred 6.0) points (ImagePictures.GridLogLikelihoods(decoder, image, LatentWindow.Centred 6.0, points)[0])
                 let coarse, fine = evidence 201, evidence 401
                 Expect.floatClose { absolute = 0.05; relative = 0.0 } fine coarse "the grid integral has converged"
-                let elbo = ImagePictures.MeanElbo(networks.Encoder |> nonNull, networks.Generator, x, 2000, 11L)
-                Expect.isLessThan elbo fine (sprintf "ELBO %g below log p(x) %g for test image %d" elbo fine k))
+                let bound = ImagePictures.MeanElbo(vae, x, 2000, 11L)
+                Expect.isLessThan bound fine (sprintf "ELBO %g below log p(x) %g for test image %d" bound fine k))
         testCase "a run whose loss becomes non-finite ends as Diverged with its summary written, not a crash" (fun () ->
-            let out = folder "diverged"
-            let wild = { Dcgan.Default with Optimizer = { Dcgan.Default.Optimizer with LearningRate = 1e30 } }
-            let summary = run (experiment (ImageModel.Dcgan wild) 40) mnistShaped.Value out
+            let out = scratchFolder "diverged"
+            let wild = { Seed003Mnist.dcgan GeneratorInit.Random with Optimizer = Optimizer.Adam { Adam.Default with LearningRate = 1e30 } }
+            let summary = runAt out (experiment mnistShaped.Value wild 40 10)
             Expect.equal summary.Status RunStatus.Diverged summary.Message
             Expect.isTrue (File.Exists(Path.Combine(out, RunFiles.Summary))) "summary.json written"
-            Expect.isFalse (File.Exists(Path.Combine(out, RunFiles.SampleGrid))) "no pictures of a diverged model")
-        testCase "the same spec and seed give the same metrics on CPU" (fun () ->
-            let e = experiment (ImageModel.Dcgan Dcgan.Default) 10
-            let a, b = folder "det-a", folder "det-b"
-            run e mnistShaped.Value a |> ignore
-            run e mnistShaped.Value b |> ignore
-            Expect.isGreaterThan (metrics a).Length 1 "evaluations written"
-            Expect.sequenceEqual (withoutWall a) (withoutWall b) "same metrics")
-        testCase "a resumed run of the same spec continues from its checkpoint to the same numbers" (fun () ->
-            let whole = experiment (ImageModel.Vae Vae.Default) 20
-            let halves = { whole with Evaluation = { whole.Evaluation with Every = 10 } }
-            let straight, resumed = folder "straight", folder "resumed"
-            run halves mnistShaped.Value straight |> ignore
-            run halves mnistShaped.Value resumed |> ignore
-            // Cut the second run back to its checkpoint at step 10: drop the newest checkpoint and the summary.
-            Directory.Delete(Path.Combine(resumed, RunFiles.Checkpoint), true)
-            File.Delete(Path.Combine(resumed, RunFiles.Summary))
-            Directory.Move(Path.Combine(resumed, RunFiles.PreviousCheckpoint), Path.Combine(resumed, RunFiles.Checkpoint))
-            let summary = ImageRunner.Run(halves, mnistShaped.Value, ImageRunContext(torch.CPU, resumed, Resume = true))
-            Expect.equal summary.Status RunStatus.Completed summary.Message
-            Expect.equal (metrics resumed).Length 3 "evaluations at 0, 10 and 20"
-            Expect.sequenceEqual (withoutWall resumed) (withoutWall straight) "same metrics after the resume"
-            let again = ImageRunner.Run(halves, mnistShaped.Value, ImageRunContext(torch.CPU, resumed, Resume = true))
-            Expect.equal again.StepsCompleted 20 "a completed run is left as it is"
-            Expect.throwsT<RunFolderException> (fun () -> ImageRunner.Run({ halves with Seed = 4 }, mnistShaped.Value, ImageRunContext(torch.CPU, resumed, Resume = true)) |> ignore)
-                "a resume with another spec is refused")
-        testCase "images whose side is not divisible by 4 are refused before training, naming the size" (fun () ->
-            let out = folder "bad-size"
-            let error = Expect.throwsC (fun () -> run (experiment (ImageModel.Vae Vae.Default) 5) (splits 30 128 64) out |> ignore) id
-            Expect.stringContains error.Message "data (image size) = 30×30" "names the field and the value"
-            Expect.isFalse (Directory.Exists out) "nothing written")
-        testCase "a VAE-initialised generator whose latent size differs from the VAE's is refused, naming both" (fun () ->
-            let vaeOut = folder "vae-latent"
-            run (experiment (ImageModel.Vae Vae.Default) 5) mnistShaped.Value vaeOut |> ignore
-            let three = { ConvGenerator.Default with Latent = 3 }
-            let gan = ImageModel.Dcgan { Dcgan.Default with Generator = three; Init = GeneratorInit.FromVae vaeOut }
-            let error = Expect.throwsC (fun () -> run (experiment gan 5) mnistShaped.Value (folder "gan-latent") |> ignore) id
-            Expect.stringContains error.Message "model.dcgan.init.fromVae = latent 2" "names the field and the VAE's latent size"
-            Expect.stringContains error.Message "this generator 3" "names this generator's latent size")
-        testCase "a VAE-initialised generator without a VAE run is refused, naming the folder" (fun () ->
-            let missing = folder "no-vae"
-            let gan = ImageModel.Wgan { WganClip.Default with Init = GeneratorInit.FromVae missing }
-            let error = Expect.throwsT<RunFolderException> (fun () -> run (experiment gan 5) mnistShaped.Value (folder "gan-novae") |> ignore)
-            ())
-        testCase "a spec with a latent size the encoder does not share is refused by validation" (fun () ->
-            let bad = { Vae.Default with Encoder = { ConvEncoder.Default with Latent = 3 } }
-            let errors = ImageValidation.errors (experiment (ImageModel.Vae bad) 5)
-            Expect.exists errors (fun e -> e.Field = "model.vae.encoder.latent" && e.Value = "3") "names the field and value")
+            Expect.isFalse (File.Exists(Path.Combine(out, RunFiles.Interpolation))) "no pictures of a diverged model")
+        testCase "the same spec and seed give the same metrics; a paused run resumes to the uninterrupted numbers" (fun () ->
+            let e = experiment mnistShaped.Value (Seed003Mnist.wgan GeneratorInit.Random) 20 10
+            let a, b, paused = scratchFolder "det-a", scratchFolder "det-b", scratchFolder "paused"
+            runAt a e |> ignore
+            runAt b e |> ignore
+            Expect.sequenceEqual (withoutWall a) (withoutWall b) "same metrics"
+            Expect.equal (runIn paused e false (Some 10)).Status RunStatus.Paused "paused at step 10"
+            Expect.equal (runIn paused e true None).Status RunStatus.Completed "resumed"
+            Expect.sequenceEqual (withoutWall paused) (withoutWall a) "same metrics after the resume")
+        testCase "combinations that cannot work are refused, naming both parts" (fun () ->
+            let data = mnistShaped.Value
+            let fields (e: Experiment) = ExperimentValidation.errors e |> List.map (fun err -> err.Field, err.Reason)
+            let has (e: Experiment) (field: string) (words: string) =
+                Expect.exists (fields e) (fun (f, m) -> f = field && m.Contains words) (sprintf "%s refused (%A)" field (fields e))
+            let vae = experiment data Seed003Mnist.vae 5 5
+            has { vae with Model = { Seed003Mnist.vae with Objective = Objective.Elbo { Encoder = EncoderNetwork.Conv { ConvEncoder.Default with Latent = 3 }; Likelihood = DecoderLikelihood.Bernoulli } } }
+                "model.objective.elbo.encoder.conv.latent" "model.generator.conv.latent = 2"
+            let mlpVae = { VariationalAutoencoders.vae 2 0.1 with Objective = Objective.Elbo { Elbo.Default with Likelihood = DecoderLikelihood.Bernoulli } }
+            has { vae with Model = mlpVae } "model.objective.elbo.likelihood" "conv generator"
+            has { vae with Data = DataSource.Law NamedDatasets.moons } "model.generator.conv" "not an image source"
+            let clipped = match (Seed003Mnist.wgan GeneratorInit.Random).Objective with Objective.Adversarial a -> a | _ -> failwith "adversarial"
+            has { vae with Model = { Seed003Mnist.vae with Objective = Objective.Adversarial { clipped with Lipschitz = [ LipschitzConstraint.SpectralNorm 1 ] } } }
+                "model.objective.adversarial.lipschitz" "conv network"
+            has { vae with Model = { Seed003Mnist.vae with Objective = Objective.MaximumLikelihood } } "model.objective" "conv generator"
+            let odd = strokes 30 64 16
+            has (experimentOn 30 odd Seed003Mnist.vae 5 5) "data.images.side" "multiple of 4")
+        testCase "a VAE-initialised generator whose VAE run is missing or has another generator is refused before training" (fun () ->
+            let missing = scratchFolder "no-vae"
+            let gan init = experiment mnistShaped.Value (Seed003Mnist.dcgan init) 5 5
+            let problem = DataSplits.Problem(gan (GeneratorInit.FromVae missing)) |> nonNull
+            Expect.stringContains problem (sprintf "model.init.fromVae = %s" missing) "names the field and the folder"
+            let vaeOut = scratchFolder "vae-latent"
+            runAt vaeOut (experiment mnistShaped.Value Seed003Mnist.vae 5 5) |> ignore
+            let three = { Seed003Mnist.dcgan (GeneratorInit.FromVae vaeOut) with Generator = GeneratorSpec.Conv { ConvGenerator.Default with Latent = 3 } }
+            let problem = DataSplits.Problem(experiment mnistShaped.Value three 5 5) |> nonNull
+            Expect.stringContains problem "differs from model.generator" "names the mismatch")
     ]

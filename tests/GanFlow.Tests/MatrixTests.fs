@@ -32,11 +32,11 @@ let generators =
 
 /// Every objective: (name, spec).
 let objectives =
-    let game = { Adversarial.WganGp with Critic = { Mlp.Default with Width = 16 }; CriticSteps = 2; CriticOptimizer = adam }
+    let game = { Adversarial.WganGp with Critic = CriticNetwork.Mlp { Mlp.Default with Width = 16 }; CriticSteps = 2; CriticOptimizer = adam }
     [ "MLE", Objective.MaximumLikelihood
       "ADV", Objective.Adversarial game
       "Hybrid", Objective.Hybrid(game, 1.0)
-      "ELBO", Objective.Elbo { Encoder = { Mlp.Default with Width = 16 }; Likelihood = DecoderLikelihood.Gaussian 0.1 } ]
+      "ELBO", Objective.Elbo { Encoder = EncoderNetwork.Mlp { Mlp.Default with Width = 16 }; Likelihood = DecoderLikelihood.Gaussian 0.1 } ]
 
 /// A 2-D sample file of 300 points (a CSV with a header), written once.
 let private sampleFile =
@@ -52,7 +52,7 @@ let dataSources () =
 let private experimentOf generator objective data =
     { Experiment.create "matrix" "" (Distribution.Gaussian(0.0, 1.0)) with
         Data = data
-        Model = { Generator = generator; Objective = objective; Optimizer = adam; Schedule = LearningRateSchedule.Constant }
+        Model = { Generator = generator; Objective = objective; Optimizer = adam; Schedule = LearningRateSchedule.Constant; Init = GeneratorInit.Random }
         Budget = { Steps = 4; BatchSize = 32 }
         Evaluation = { Evaluation.Default with Every = 2; Samples = 100; FinalSamples = 100 }
         Seed = 5 }

@@ -11,7 +11,6 @@ let private declaredExperiments =
         | Declared.Study s -> s.Cells |> List.map (fun c -> c.Experiment)
         | Declared.Search s -> [ s.Base; GanFlow.Core.Search.Search.trialExperiment s 0 ]
         | Declared.Dynamics _
-        | Declared.Images _
         | Declared.FlowGanImages _ -> [])
 
 [<Tests>]
@@ -34,6 +33,32 @@ let tests =
             Expect.isNone back.Final.Value.Density "no density scores appear"
             Expect.equal back.Final.Value.Critic record.Critic "the critic's scores"
             Expect.equal { back with Final = None } { summary with Final = None } "other fields"
+        }
+        test "a spec.json written before the critic and the encoder were unions, and before a model had init, reads as the same model" {
+            let older (e: Experiment) =
+                // The earlier form: the MLP's fields directly under "critic" and "encoder", no "init".
+                let node = System.Text.Json.Nodes.JsonNode.Parse(SpecJson.serialize e) |> nonNull
+                let rec rewrite (n: System.Text.Json.Nodes.JsonNode | null) =
+                    match n with
+                    | :? System.Text.Json.Nodes.JsonObject as o ->
+                        if o.ContainsKey "schedule" then o.Remove "init" |> ignore
+                        for key in [ "critic"; "encoder" ] do
+                            match o[key] with
+                            | :? System.Text.Json.Nodes.JsonObject as u when u.ContainsKey "Mlp" ->
+                                let wrapper = u["Mlp"] |> nonNull
+                                let inner = wrapper["item"] |> nonNull
+                                (wrapper :?> System.Text.Json.Nodes.JsonObject).Remove "item" |> ignore
+                                o[key] <- inner
+                            | _ -> ()
+                        for kv in List.ofSeq o do rewrite kv.Value
+                    | _ -> ()
+                rewrite node
+                node.ToJsonString()
+            for e in [ GanFlow.Experiments.WganGpUnimodalDemo.experiment; GanFlow.Experiments.VariationalAutoencoders.ring; GanFlow.Experiments.Seed001FlowGan.study.Cells.Head.Experiment ] do
+                let text = older e
+                Expect.isFalse (text.Contains "\"init\":\"Random\"") "the older form has no model init"
+                Expect.isTrue (SpecJson.isLegacy text) "recognised as an older form"
+                Expect.equal (SpecJson.deserialize<Experiment> text) e (sprintf "%s reads as the same experiment" e.Name)
         }
         test "a spec.json written before models were a generator and an objective reads as the same model" {
             let demo = GanFlow.Experiments.WganGpUnimodalDemo.experiment

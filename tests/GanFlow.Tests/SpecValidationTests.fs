@@ -54,7 +54,7 @@ let tests =
                 (withGan (fun g -> { g with CriticOptimizer = Optimizer.RmsProp { RmsProp.Default with LearningRate = 0.0 } }))
         }
         test "a batch-normalised critic with a gradient penalty is rejected" {
-            expectError "model.objective.adversarial.critic.batchNorm" "true" (withGan (fun g -> { g with Critic = { g.Critic with BatchNorm = true } }))
+            expectError "model.objective.adversarial.critic.mlp.batchNorm" "true" (withGan (fun g -> { g with Critic = { g.Critic with BatchNorm = true } }))
         }
         test "a batch-normalised critic without a gradient penalty is accepted" {
             let spectral = { valid with Model = Model.Gan { Gan.WganSpectralNorm with Critic = { Mlp.Default with BatchNorm = true } } }

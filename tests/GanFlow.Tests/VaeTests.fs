@@ -81,7 +81,7 @@ let tests =
             Expect.exists (errors uniform) (fun e -> e.Field = "model.generator.mlp.prior.kind" && e.Reason.Contains "Elbo") "a uniform prior"
             let noNoise = { vae with Objective = Objective.Elbo { Elbo.Default with Likelihood = DecoderLikelihood.Gaussian 0.0 } }
             Expect.exists (errors noNoise) (fun e -> e.Field = "model.objective.elbo.likelihood.std" && e.Value = "0") "σ = 0"
-            let noEncoder = { vae with Objective = Objective.Elbo { Elbo.Default with Encoder = { Mlp.Default with Width = 0 } } }
+            let noEncoder = { vae with Objective = Objective.Elbo { Elbo.Default with Encoder = EncoderNetwork.Mlp { Mlp.Default with Width = 0 } } }
             Expect.exists (errors noEncoder) (fun e -> e.Field.StartsWith "model.objective.elbo.encoder") "an encoder of width 0"
             Expect.isEmpty (errors vae) "the VAE itself is valid"
         }

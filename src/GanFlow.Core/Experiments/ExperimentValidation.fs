@@ -115,14 +115,29 @@ module ExperimentValidation =
             | LipschitzConstraint.SpectralNorm iterations -> Check.atLeast (at + ".powerIterations") 1 iterations)
         |> List.concat
 
+    /// The fields of seed 003's conv networks (channels, latent size).
+    let private channels path (first: int) (second: int) =
+        Check.atLeast (path + ".firstChannels") 1 first @ Check.atLeast (path + ".secondChannels") 1 second
+
     let private adversarial path (a: Adversarial) =
-        mlp (path + ".critic") a.Critic
+        let critic, batchNormPath, batchNorm =
+            match a.Critic with
+            | CriticNetwork.Mlp m -> mlp (path + ".critic.mlp") m, path + ".critic.mlp.batchNorm", m.BatchNorm
+            | CriticNetwork.Conv c ->
+                channels (path + ".critic.conv") c.FirstChannels c.SecondChannels
+                @ Check.nonNegative (path + ".critic.conv.leakySlope") c.LeakySlope
+                @ (if a.Lipschitz |> List.exists (function LipschitzConstraint.SpectralNorm _ -> true | _ -> false) then
+                       Check.fail (path + ".lipschitz") "SpectralNorm"
+                           "acts on linear layers, and the critic is a conv network (critic = Conv): use GradientPenalty or WeightClipping"
+                   else []),
+                path + ".critic.conv.batchNorm", c.BatchNorm
+        critic
         @ Check.atLeast (path + ".criticSteps") 1 a.CriticSteps
         @ optimizer (path + ".criticOptimizer") a.CriticOptimizer
         @ lipschitz path a.Lipschitz
-        @ (if a.Critic.BatchNorm
+        @ (if batchNorm
               && a.Lipschitz |> List.exists (function LipschitzConstraint.GradientPenalty w -> w > 0.0 | _ -> false) then
-               Check.fail (path + ".critic.batchNorm") true "cannot be combined with a gradient penalty (the penalty is per sample)"
+               Check.fail batchNormPath true "cannot be combined with a gradient penalty (the penalty is per sample)"
            else [])
 
     let private generator path (g: GeneratorSpec) =
@@ -130,6 +145,7 @@ module ExperimentValidation =
         | GeneratorSpec.Mlp m ->
             Check.atLeast (path + ".mlp.prior.dimension") 1 m.Prior.Dimension @ mlp (path + ".mlp.network") m.Network
         | GeneratorSpec.Flow f -> flowArchitecture (path + ".flow.architecture") f.Architecture
+        | GeneratorSpec.Conv c -> Check.atLeast (path + ".conv.latent") 1 c.Latent @ channels (path + ".conv") c.FirstChannels c.SecondChannels
 
     /// Combinations that cannot work, named by the field and its value: a likelihood objective without a density, an
     /// adversarial one whose generator has no gradients through z.
@@ -144,13 +160,31 @@ module ExperimentValidation =
          | (Objective.MaximumLikelihood | Objective.Hybrid _), GeneratorSpec.Mlp _ ->
              Check.fail (path + ".objective") objectiveName
                  "needs a generator with a density, and model.generator is an MLP, which has none (use a flow generator, or an adversarial objective)"
+         | (Objective.MaximumLikelihood | Objective.Hybrid _), GeneratorSpec.Conv _ ->
+             Check.fail (path + ".objective") objectiveName
+                 "needs a generator with a density, and model.generator is a conv generator, which has none (use a flow generator, an adversarial objective or Elbo)"
          | Objective.Elbo _, GeneratorSpec.Flow _ ->
              Check.fail (path + ".objective") objectiveName
-                 "needs an MLP generator as its decoder, and model.generator is a flow (train a flow by MaximumLikelihood instead)"
+                 "needs an MLP or conv generator as its decoder, and model.generator is a flow (train a flow by MaximumLikelihood instead)"
          | Objective.Elbo _, GeneratorSpec.Mlp g when g.Prior.Kind <> PriorKind.StandardGaussian ->
              Check.fail (path + ".generator.mlp.prior.kind") g.Prior.Kind
                  "must be StandardGaussian with model.objective = Elbo (the ELBO's KL term is taken to N(0, I) in closed form)"
+         | Objective.Elbo { Likelihood = DecoderLikelihood.Bernoulli }, (GeneratorSpec.Mlp _ | GeneratorSpec.Flow _) ->
+             Check.fail (path + ".objective.elbo.likelihood") "Bernoulli"
+                 "needs a generator whose output is a probability, and model.generator is not the conv generator (whose output is a sigmoid): use Gaussian"
+         | Objective.Elbo { Encoder = EncoderNetwork.Conv e }, GeneratorSpec.Conv g when e.Latent <> g.Latent ->
+             Check.fail (path + ".objective.elbo.encoder.conv.latent") e.Latent
+                 (sprintf "must equal model.generator.conv.latent = %d (the encoder infers the generator's latent)" g.Latent)
+         | Objective.Elbo { Encoder = EncoderNetwork.Conv e }, GeneratorSpec.Mlp g when e.Latent <> g.Prior.Dimension ->
+             Check.fail (path + ".objective.elbo.encoder.conv.latent") e.Latent
+                 (sprintf "must equal model.generator.mlp.prior.dimension = %d (the encoder infers the generator's latent)" g.Prior.Dimension)
          | _ -> [])
+        @ (match m.Init, m.Generator with
+           | GeneratorInit.FromVae folder, _ when System.String.IsNullOrWhiteSpace folder ->
+               Check.fail (path + ".init.fromVae") folder "must name the run folder of a completed VAE run"
+           | GeneratorInit.FromVae _, GeneratorSpec.Flow _ ->
+               Check.fail (path + ".init") "FromVae" "starts a generator from a VAE's decoder, and model.generator is a flow, which no VAE decodes with"
+           | _ -> [])
         @ (match Model.adversarial m with
            | Some _ when not (Model.sampleGradients m) ->
                Check.fail (path + ".generator.flow.architecture") "Gaussianization"
@@ -165,9 +199,14 @@ module ExperimentValidation =
            | Objective.Hybrid(a, lambda) ->
                adversarial (path + ".objective.hybrid.adversarial") a @ Check.nonNegative (path + ".objective.hybrid.lambda") lambda
            | Objective.Elbo e ->
-               mlp (path + ".objective.elbo.encoder") e.Encoder
+               (match e.Encoder with
+                | EncoderNetwork.Mlp m -> mlp (path + ".objective.elbo.encoder.mlp") m
+                | EncoderNetwork.Conv c ->
+                    Check.atLeast (path + ".objective.elbo.encoder.conv.latent") 1 c.Latent
+                    @ channels (path + ".objective.elbo.encoder.conv") c.FirstChannels c.SecondChannels)
                @ (match e.Likelihood with
-                  | DecoderLikelihood.Gaussian std -> Check.positive (path + ".objective.elbo.likelihood.std") std))
+                  | DecoderLikelihood.Gaussian std -> Check.positive (path + ".objective.elbo.likelihood.std") std
+                  | DecoderLikelihood.Bernoulli -> []))
         @ combination path m
         @ optimizer (path + ".optimizer") m.Optimizer
         @ schedule (path + ".schedule") m.Optimizer.LearningRate m.Schedule
@@ -179,6 +218,29 @@ module ExperimentValidation =
         if System.String.IsNullOrWhiteSpace value then Check.fail "name" value "must not be empty"
         elif value |> Seq.forall (fun c -> System.Char.IsAsciiLetterLower c || System.Char.IsAsciiDigit c || c = '-') then []
         else Check.fail "name" value "may hold only lower-case letters, digits and dashes"
+
+    /// The conv networks of the model (generator, critic, encoder) by their field paths.
+    let private convNetworks (m: Model) =
+        [ match m.Generator with
+          | GeneratorSpec.Conv _ -> "model.generator.conv"
+          | _ -> ()
+          match m.Objective with
+          | Objective.Adversarial { Critic = CriticNetwork.Conv _ } -> "model.objective.adversarial.critic.conv"
+          | Objective.Hybrid({ Critic = CriticNetwork.Conv _ }, _) -> "model.objective.hybrid.adversarial.critic.conv"
+          | _ -> ()
+          match m.Objective with
+          | Objective.Elbo { Encoder = EncoderNetwork.Conv _ } -> "model.objective.elbo.encoder.conv"
+          | _ -> () ]
+
+    /// Conv networks read square images whose side two stride-2 layers halve twice: image data of a side divisible by 4.
+    let private convData (e: Experiment) =
+        convNetworks e.Model
+        |> List.collect (fun at ->
+            match e.Data with
+            | DataSource.Images images when images.Side >= 4 && images.Side % 4 = 0 -> []
+            | DataSource.Images images ->
+                Check.fail "data.images.side" images.Side (sprintf "must be a multiple of 4 for %s (two stride-2 layers halve it twice)" at)
+            | _ -> Check.fail at "Conv" "reads square images, and data is not an image source (data.images): use an MLP")
 
     /// The estimators' fields, and whether the model and the finite training set can feed them.
     let private estimators (e: Experiment) =
@@ -232,6 +294,7 @@ module ExperimentValidation =
                    "leaves the images on 256 points per pixel, where a flow's density grows without bound, and model.generator is a flow: use DequantizedLogit"
            | _ -> [])
         @ model "model" e.Model
+        @ convData e
         @ estimators e
         @ Check.atLeast "budget.steps" 1 e.Budget.Steps
         @ Check.atLeast "budget.batchSize" 2 e.Budget.BatchSize

@@ -39,12 +39,22 @@ module MemoryEstimate =
             What = what + " activations of one batch"
             Bytes = activations * 2.0 * bytesPerValue } ]
 
+    /// A conv network on side × side images (side = √d): its parameters (`ImageParameters`) and, per image, the
+    /// activations of its two feature maps (c₁·(s/2)² and c₂·(s/4)²), kept a few times over by batch norm and autograd.
+    let private conv (field: string) what (d: float) (batch: int) (parameters: int) (first: int) (second: int) =
+        let side = sqrt d
+        let activations = float batch * (float first * (side / 2.0) ** 2.0 + float second * (side / 4.0) ** 2.0 + d) * 4.0
+        network field first what 4.0 (float parameters) activations batch
+
     let private generator (d: float) (batch: int) (g: GeneratorSpec) =
         let b = float batch
         match g with
         | GeneratorSpec.Mlp m ->
             network "model.generator.mlp.network.width" m.Network.Width "generator" 4.0
                 (mlpParameters (float m.Prior.Dimension) d m.Network) (mlpActivations b m.Network) batch
+        | GeneratorSpec.Conv c ->
+            let side = int (round (sqrt d))
+            conv "model.generator.conv.firstChannels" "generator" d batch (ImageParameters.generator side c) c.FirstChannels c.SecondChannels
         | GeneratorSpec.Flow f ->
             let at = "model.generator.flow.architecture"
             match f.Architecture with
@@ -80,15 +90,25 @@ module MemoryEstimate =
     let private critic (d: float) (batch: int) (m: Model) =
         let at =
             match m.Objective with
-            | Objective.Hybrid _ -> "model.objective.hybrid.adversarial.critic.width"
-            | _ -> "model.objective.adversarial.critic.width"
+            | Objective.Hybrid _ -> "model.objective.hybrid.adversarial.critic"
+            | _ -> "model.objective.adversarial.critic"
+        let side = int (round (sqrt d))
         match Model.adversarial m, m.Objective, m.Generator with
-        | Some a, _, _ ->
+        | Some { Critic = CriticNetwork.Mlp c }, _, _ ->
             // A gradient penalty differentiates through the critic: its graph is kept once more.
-            network at a.Critic.Width "critic" 4.0 (mlpParameters d 1.0 a.Critic) (mlpActivations (float batch) a.Critic * 2.0) batch
-        | None, Objective.Elbo e, GeneratorSpec.Mlp g ->
-            network "model.objective.elbo.encoder.width" e.Encoder.Width "encoder" 4.0
-                (mlpParameters d (2.0 * float g.Prior.Dimension) e.Encoder) (mlpActivations (float batch) e.Encoder) batch
+            network (at + ".mlp.width") c.Width "critic" 4.0 (mlpParameters d 1.0 c) (mlpActivations (float batch) c * 2.0) batch
+        | Some { Critic = CriticNetwork.Conv c }, _, _ ->
+            conv (at + ".conv.firstChannels") "critic" d (2 * batch) (ImageParameters.discriminator side c) c.FirstChannels c.SecondChannels
+        | None, Objective.Elbo { Encoder = EncoderNetwork.Mlp e }, _ ->
+            let latent =
+                match m.Generator with
+                | GeneratorSpec.Mlp g -> g.Prior.Dimension
+                | GeneratorSpec.Conv g -> g.Latent
+                | GeneratorSpec.Flow _ -> int d
+            network "model.objective.elbo.encoder.mlp.width" e.Width "encoder" 4.0
+                (mlpParameters d (2.0 * float latent) e) (mlpActivations (float batch) e) batch
+        | None, Objective.Elbo { Encoder = EncoderNetwork.Conv e }, _ ->
+            conv "model.objective.elbo.encoder.conv.firstChannels" "encoder" d batch (ImageParameters.encoder side e) e.FirstChannels e.SecondChannels
         | None, _, _ -> []
 
     /// Every part of `experiment`'s estimate.

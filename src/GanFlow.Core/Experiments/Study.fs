@@ -93,8 +93,6 @@ type Declared =
     | Study of Study
     | Dynamics of GanFlow.Core.Dynamics.DynamicsExperiment
     | Search of GanFlow.Core.Search.Search
-    /// A seed 003 MNIST experiment (VAE, DCGAN, WGAN on images; `ganflow run NAME --data DIR`).
-    | Images of GanFlow.Core.Images.ImageExperiment
     /// A seed 001 Flow-GAN run or study on MNIST (NICE by MLE, ADV, Hybrid; `ganflow run NAME --data DIR`).
     | FlowGanImages of GanFlow.Core.Images.FlowGanMnistDeclared
 
@@ -104,7 +102,6 @@ type Declared =
         | Study s -> s.Name
         | Search s -> s.Name
         | Dynamics d -> d.Name
-        | Images i -> i.Name
         | FlowGanImages f -> f.Name
 
     member this.Description =
@@ -113,7 +110,6 @@ type Declared =
         | Study s -> s.Description
         | Search s -> s.Description
         | Dynamics d -> d.Description
-        | Images i -> i.Description
         | FlowGanImages f -> f.Description
 
 /// Checks on studies.

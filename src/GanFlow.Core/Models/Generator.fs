@@ -26,3 +26,17 @@ type GeneratorSpec =
     | Mlp of MlpGenerator
     /// A normalizing flow: samples and the exact density.
     | Flow of FlowGenerator
+    /// Seed 003's convolutional generator (eq. 5) from a standard Gaussian latent of `Latent` coordinates to square
+    /// images in (0, 1): samples only (a VAE's decoder, a DCGAN's or WGAN's generator). Image data only
+    /// (`data.images`, side divisible by 4).
+    | Conv of ConvGenerator
+
+/// Where a generator's weights start.
+[<RequireQualifiedAccess>]
+type GeneratorInit =
+    /// Drawn from the run's seed (PyTorch's default bounds, from the run's own random generator).
+    | Random
+    /// The decoder of a completed VAE run (its run folder, `ganflow run seed003-mnist-vae… --out DIR`), whose generator
+    /// must be the same spec: seed 003 sec. 5 starts its GANs from "the optimal weights from the VAE example" (weights
+    /// and batch-norm statistics; the critic starts at random). `ganflow run --vae DIR` overrides the folder.
+    | FromVae of runFolder: string

@@ -15,7 +15,9 @@ type Model =
       Optimizer: Optimizer
       /// Learning-rate schedule applied to every optimiser of the run (generator and critic), indexed by training
       /// (generator) step. Default constant.
-      Schedule: LearningRateSchedule }
+      Schedule: LearningRateSchedule
+      /// Where the generator's weights start. Default `Random`; seed 003's VAE-initialised GANs: `FromVae`.
+      Init: GeneratorInit }
 
     /// Seed 000's GAN: an MLP generator trained adversarially (the combination `Gan` describes).
     static member Gan(g: Gan) : Model =
@@ -23,19 +25,21 @@ type Model =
           Objective =
             Objective.Adversarial
                 { Loss = g.Objective
-                  Critic = g.Critic
+                  Critic = CriticNetwork.Mlp g.Critic
                   Lipschitz = g.Lipschitz
                   CriticSteps = g.CriticSteps
                   CriticOptimizer = g.CriticOptimizer }
           Optimizer = g.GeneratorOptimizer
-          Schedule = g.Schedule }
+          Schedule = g.Schedule
+          Init = GeneratorInit.Random }
 
     /// A normalizing flow trained by maximum likelihood (OT-Flow: its combined loss), the combination `Flow` describes.
     static member Flow(f: Flow) : Model =
         { Generator = GeneratorSpec.Flow { Architecture = f.Architecture; Base = f.Base; Standardize = f.Standardize }
           Objective = Objective.MaximumLikelihood
           Optimizer = f.Optimizer
-          Schedule = f.Schedule }
+          Schedule = f.Schedule
+          Init = GeneratorInit.Random }
 
     /// A Flow-GAN (seed 001 sec. 3): the flow of `f` (its architecture, base, standardization, optimiser and schedule)
     /// trained with `objective` instead of maximum likelihood.
@@ -49,7 +53,8 @@ module Model =
     let hasDensity (model: Model) =
         match model.Generator with
         | GeneratorSpec.Flow _ -> true
-        | GeneratorSpec.Mlp _ -> false
+        | GeneratorSpec.Mlp _
+        | GeneratorSpec.Conv _ -> false
 
     /// The adversarial game of the objective, if it has one (adversarial and hybrid objectives): then the run trains
     /// and records a critic.
@@ -67,7 +72,8 @@ module Model =
     let flowArchitecture (model: Model) =
         match model.Generator with
         | GeneratorSpec.Flow f -> Some f.Architecture
-        | GeneratorSpec.Mlp _ -> None
+        | GeneratorSpec.Mlp _
+        | GeneratorSpec.Conv _ -> None
 
     /// Whether the generator is a continuous flow (FFJORD, OT-Flow), whose ODE solves count function evaluations.
     let isContinuous (model: Model) =
@@ -82,11 +88,17 @@ module Model =
         | Some(FlowArchitecture.Gaussianization _) -> false
         | _ -> true
 
+    let private critic (a: Adversarial) =
+        match a.Critic with
+        | CriticNetwork.Mlp _ -> ""
+        | CriticNetwork.Conv _ -> ", conv critic"
+
     /// One line for `ganflow list --verbose`, e.g. `MLP generator, adversarial Wasserstein [GradientPenalty 10.0]`.
     let describe (model: Model) =
         let generator =
             match model.Generator with
             | GeneratorSpec.Mlp m -> sprintf "MLP generator (prior %d-D)" m.Prior.Dimension
+            | GeneratorSpec.Conv c -> sprintf "conv generator (latent %d-D)" c.Latent
             | GeneratorSpec.Flow f ->
                 let name =
                     match f.Architecture with
@@ -100,9 +112,18 @@ module Model =
         let objective =
             match model.Objective with
             | Objective.MaximumLikelihood -> "maximum likelihood"
-            | Objective.Adversarial a -> sprintf "adversarial %A %A" a.Loss a.Lipschitz
-            | Objective.Hybrid(a, lambda) -> sprintf "hybrid (λ = %g) %A %A" lambda a.Loss a.Lipschitz
+            | Objective.Adversarial a -> sprintf "adversarial %A %A%s" a.Loss a.Lipschitz (critic a)
+            | Objective.Hybrid(a, lambda) -> sprintf "hybrid (λ = %g) %A %A%s" lambda a.Loss a.Lipschitz (critic a)
             | Objective.Elbo e ->
+                let encoder =
+                    match e.Encoder with
+                    | EncoderNetwork.Mlp _ -> "MLP"
+                    | EncoderNetwork.Conv _ -> "conv"
                 match e.Likelihood with
-                | DecoderLikelihood.Gaussian std -> sprintf "ELBO (MLP encoder, Gaussian likelihood σ = %g)" std
-        sprintf "%s, %s" generator objective
+                | DecoderLikelihood.Gaussian std -> sprintf "ELBO (%s encoder, Gaussian likelihood σ = %g)" encoder std
+                | DecoderLikelihood.Bernoulli -> sprintf "ELBO (%s encoder, Bernoulli likelihood)" encoder
+        let init =
+            match model.Init with
+            | GeneratorInit.Random -> ""
+            | GeneratorInit.FromVae folder -> sprintf ", generator from the VAE run %s" folder
+        sprintf "%s, %s%s" generator objective init

@@ -59,6 +59,21 @@ module SpecJson =
                 o.Remove "trainingSet" |> ignore
                 o["data"] <- JsonSerializer.SerializeToNode<GanFlow.Core.Datasets.DataSource>(data, options)
                 changed <- true
+            // Files written before the critic and the encoder were unions of an MLP and a conv network hold the MLP's
+            // fields directly; before a model had `init`, every generator started at random.
+            let wrapMlp (key: string) =
+                match o[key] with
+                | :? JsonObject as m when m.ContainsKey "width" ->
+                    o.Remove key |> ignore
+                    let item = JsonObject([ System.Collections.Generic.KeyValuePair<string, JsonNode | null>("item", m) ])
+                    o[key] <- JsonObject([ System.Collections.Generic.KeyValuePair<string, JsonNode | null>("Mlp", item) ])
+                    changed <- true
+                | _ -> ()
+            if o.ContainsKey "loss" && o.ContainsKey "criticSteps" then wrapMlp "critic"
+            if o.ContainsKey "likelihood" && o.ContainsKey "encoder" then wrapMlp "encoder"
+            if o.ContainsKey "generator" && o.ContainsKey "objective" && o.ContainsKey "optimizer" && o.ContainsKey "schedule" && not (o.ContainsKey "init") then
+                o["init"] <- JsonValue.Create "Random"
+                changed <- true
             for key in o |> Seq.map (fun kv -> kv.Key) |> List.ofSeq do
                 let value = o[key]
                 match value with
@@ -77,9 +92,12 @@ module SpecJson =
     /// Whether `json` may hold an older file's form that `upgrade` rewrites (a model's `"Gan"`/`"Flow"`, a `"dataset"`).
     let private mayBeLegacy (json: string) =
         json.Contains "\"Gan\"" || json.Contains "\"Flow\"" || json.Contains "\"dataset\""
+        || json.Contains "\"criticSteps\"" || json.Contains "\"likelihood\""
+        || json.Contains "\"schedule\""
 
     /// Whether `json` holds an older file's form that `deserialize` rewrites: a model as `{"Gan": …}` or `{"Flow": …}`,
-    /// an experiment's `dataset` and `trainingSet` before they were one `data` source.
+    /// an experiment's `dataset` and `trainingSet` before they were one `data` source, a critic or encoder before they
+    /// were unions of an MLP and a conv network, a model before it had `init`.
     let isLegacy (json: string) =
         mayBeLegacy json
         && (match (try JsonNode.Parse json with :? JsonException -> null) with

@@ -1,4 +1,4 @@
-using GanFlow.Core.Images;
+using GanFlow.Core.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using GanFlow.Core.Images;
+using GanFlow.Core.Models;
 using GanFlow.Runtime.Modules;
 using TorchSharp;
 using TorchSharp.Modules;

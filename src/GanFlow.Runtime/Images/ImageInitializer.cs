@@ -15,6 +15,13 @@ public static class ImageInitializer
     public static void Reset(nn.Module module, long seed)
     {
         using var generator = new torch.Generator((ulong)seed);
+        Reset(module, generator);
+    }
+
+    /// <summary>Redraws every weight of dimension ≥ 2 in <paramref name="module"/> and the bias beside it from
+    /// <paramref name="generator"/> (a model's initialisation stream, shared with its other networks).</summary>
+    public static void Reset(nn.Module module, torch.Generator generator)
+    {
         using var noGrad = torch.no_grad();
         var parameters = module.named_parameters().ToList();
         foreach (var (name, weight) in parameters)

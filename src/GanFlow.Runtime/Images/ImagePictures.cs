@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GanFlow.Core.Datasets;
+using GanFlow.Core.Experiments;
 using GanFlow.Core.Images;
 using GanFlow.Core.Specs;
 using GanFlow.Runtime.Modules;
@@ -12,13 +13,25 @@ using static TorchSharp.torch;
 namespace GanFlow.Runtime.Images;
 
 /// <summary>
-/// The pictures of a trained image model, in evaluation mode, written atomically into its run folder: a grid of prior
-/// samples (Fig. 9), the interpolation from −e to e (Fig. 10), and for a VAE with q = 2 the encoder's means of the test
-/// images with their labels (Fig. 8), the true posterior p(z|x) on a grid beside the encoder's Gaussian for a few test
-/// images (Fig. 7) and, per such image, the grid-integrated log p(x) beside its ELBO.
+/// The pictures and latent-space numbers of a trained image model (seed 003 secs. 4-5), in evaluation mode, written
+/// atomically into its run folder: the interpolation from −e to e (Fig. 10) for every conv generator; for a VAE its final
+/// ELBO; and for a VAE with a conv decoder, a Bernoulli likelihood and q = 2, the encoder's means of the evaluation
+/// images with their labels (Fig. 8), the aggregate posterior and its holes, the true posterior p(z|x) on a grid beside
+/// the encoder's Gaussian for a few images (Fig. 7) and, per such image, the grid-integrated log p(x) beside its ELBO.
+/// The sample grid (Fig. 9) is the report's, from the run's samples.
 /// </summary>
 public static class ImagePictures
 {
+    /// <summary>Images of the latent interpolation (seed 003 Fig. 10: 20).</summary>
+    public const int InterpolationSteps = 20;
+    /// <summary>Side of the holes' picture (64 latent points).</summary>
+    public const int GridSide = 8;
+    /// <summary>Evaluation images whose true posterior is computed on a grid (Fig. 7: 4).</summary>
+    public const int PosteriorImages = 4;
+    /// <summary>Grid points per latent axis of a true posterior's picture (the evidence uses a grid twice as fine).</summary>
+    public const int PosteriorPoints = 81;
+    /// <summary>Half-width of the first search grid [−4, 4]², doubled (up to 64) while it cuts the posterior off.</summary>
+    public const double PosteriorExtent = 4.0;
     /// <summary>Posterior mass on a search grid's border above which the grid is taken to cut the posterior off.</summary>
     private const double EdgeMassTolerance = 1e-6;
 
@@ -40,69 +53,66 @@ public static class ImagePictures
     private static void WritePng(string path, Tuple<int, int, byte[]> picture) =>
         PngFile.Write(path, picture.Item1, picture.Item2, picture.Item3);
 
-    /// <summary>Writes every picture of the run.</summary>
-    public static void Write(ImageExperiment experiment, ImageNetworks networks, ImageData test, string directory)
+    /// <summary>g(z) from z = −e to e, e = (1, …, 1), in <see cref="InterpolationSteps"/> equal steps (Fig. 10).</summary>
+    public static void WriteInterpolation(ConvGeneratorModule generator, int side, int latent, string directory)
     {
-        var pictures = experiment.Pictures;
-        var side = test.Side;
-        var q = experiment.Model.Generator.Latent;
-        networks.Train(false);
-        try
-        {
-            using var scope = torch.NewDisposeScope();
-            using var noGrad = torch.no_grad();
-            var device = networks.Generator.parameters().First().device;
-            using var noise = new torch.Generator((ulong)StepSeeds.Of(experiment.Seed, 1, StepSeeds.Stream.HeldOutNoise));
-            var count = pictures.GridSide * pictures.GridSide;
-            var samples = networks.Generator.forward(torch.randn(new long[] { count, q }, generator: noise).to(device));
-            WritePng(Path.Combine(directory, RunFiles.SampleGrid), ImageTiles.grid(side, pictures.GridSide, 2, 2, Images(samples, side)));
-
-            var steps = pictures.InterpolationSteps;
-            var weights = torch.linspace(-1.0, 1.0, steps).to(ScalarType.Float32).unsqueeze(1);
-            var line = weights.expand(steps, q).contiguous().to(device);
-            WritePng(Path.Combine(directory, RunFiles.Interpolation), ImageTiles.grid(side, steps, 2, 2, Images(networks.Generator.forward(line), side)));
-
-            if (networks.Encoder is { } encoder && q == 2) WriteLatentPictures(experiment, networks.Generator, encoder, test, directory);
-        }
-        finally
-        {
-            networks.Train(true);
-        }
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var device = generator.parameters().First().device;
+        var weights = torch.linspace(-1.0, 1.0, InterpolationSteps).to(ScalarType.Float32).unsqueeze(1);
+        var line = weights.expand(InterpolationSteps, latent).contiguous().to(device);
+        WritePng(Path.Combine(directory, RunFiles.Interpolation), ImageTiles.grid(side, InterpolationSteps, 2, 2, Images(generator.forward(line), side)));
     }
 
-    private static void WriteLatentPictures(ImageExperiment experiment, ConvGeneratorModule generator, ConvEncoderModule encoder, ImageData test, string directory)
+    /// <summary>The mean one-draw ELBO of the rows of <paramref name="x"/> (the evaluation split's first points), ε seeded
+    /// from the run's seed: <c>elbo.json</c>.</summary>
+    public static void WriteElbo(VariationalGeneratorModule vae, Tensor x, int seed, string directory)
     {
-        var pictures = experiment.Pictures;
-        var side = test.Side;
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var noise = new torch.Generator((ulong)StepSeeds.Of(seed, 0, StepSeeds.Stream.HeldOutNoise));
+        var total = 0.0;
+        var count = (int)x.shape[0];
+        for (var start = 0; start < count; start += 500)
+            total += vae.Elbo(x.narrow(0, start, Math.Min(500, count - start)), noise).sum().cpu().to_type(ScalarType.Float64).item<double>();
+        var elbo = new System.Text.Json.Nodes.JsonObject { ["points"] = count, ["elbo"] = total / count };
+        AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.Elbo), elbo.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Seed 003 Figs. 7 and 8 for a VAE with a conv decoder and q = 2, from the evaluation images
+    /// <paramref name="test"/> ([n, side²]) and their <paramref name="labels"/>.</summary>
+    public static void WriteLatentPictures(Experiment experiment, VariationalGeneratorModule vae, ConvGeneratorModule generator, Tensor test, byte[] labels, string directory)
+    {
+        var side = VariationalGeneratorModule.SideOf((int)test.shape[1]);
         var means = new StringBuilder("z1,z2,label\n");
-        var shown = Math.Min(experiment.Evaluation.TestImages, test.Count);
+        var shown = (int)test.shape[0];
         var meanPoints = new List<Tuple<double, double>>();
-        var labels = new List<byte>();
+        var shownLabels = new List<byte>();
         var draws = new List<Tuple<double, double>>();
         using (var drawNoise = new torch.Generator((ulong)StepSeeds.Of(experiment.Seed, 2, StepSeeds.Stream.HeldOutNoise)))
             for (var start = 0; start < shown; start += 1000)
             {
                 using var scope = torch.NewDisposeScope();
                 var indices = Enumerable.Range(start, Math.Min(1000, shown - start)).Select(i => (long)i).ToArray();
-                var (meanTensor, logVariance) = encoder.Encode(test.Batch(indices));
+                var (meanTensor, logVariance) = vae.Encode(test.narrow(0, start, indices.Length));
                 var mean = meanTensor.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
                 // Seed 003 Fig. 8: ten draws z = μ + exp(Σ/2)·ε from each test image's approximate posterior (eq. 24).
                 var epsilon = torch.randn(new long[] { indices.Length, AggregateDraws, 2 }, generator: drawNoise).to(meanTensor.device);
                 var z = meanTensor.unsqueeze(1).Plus(logVariance.unsqueeze(1).Times(0.5).exp().mul(epsilon)).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
                 for (var i = 0; i < indices.Length; i++)
                 {
-                    means.Append(Show(mean[2 * i])).Append(',').Append(Show(mean[2 * i + 1])).Append(',').Append(test.Labels[indices[i]]).Append('\n');
+                    means.Append(Show(mean[2 * i])).Append(',').Append(Show(mean[2 * i + 1])).Append(',').Append(labels[start + i]).Append('\n');
                     meanPoints.Add(Tuple.Create(mean[2 * i], mean[2 * i + 1]));
-                    labels.Add(test.Labels[indices[i]]);
+                    shownLabels.Add(labels[start + i]);
                 }
                 for (var i = 0; i < z.Length / 2; i++) draws.Add(Tuple.Create(z[2 * i], z[2 * i + 1]));
             }
         AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.LatentMeans), means.ToString());
-        WriteLatentStructure(experiment, generator, side, meanPoints.ToArray(), labels.ToArray(), draws.ToArray(), directory);
+        WriteLatentStructure(experiment, generator, side, meanPoints.ToArray(), shownLabels.ToArray(), draws.ToArray(), directory);
 
-        var images = Math.Min(pictures.PosteriorImages, test.Count);
+        var images = Math.Min(PosteriorImages, shown);
         if (images == 0) return;
-        var points = pictures.PosteriorPoints;
+        var points = PosteriorPoints;
         // Per image: a search grid over [−extent, extent]², doubled while the posterior's mass reaches its edges, then
         // a window around that mass (`LatentGrid.focus`), where the picture's grid resolves the posterior. The evidence
         // is integrated on that window's grid twice as fine (every other point of it is the picture's grid), so each
@@ -115,8 +125,8 @@ public static class ImagePictures
         for (var k = 0; k < images; k++)
         {
             using var scope = torch.NewDisposeScope();
-            var x = test.Batch([k]);
-            var search = LatentWindow.Centred(pictures.PosteriorExtent);
+            var x = test.narrow(0, k, 1).view(1, 1, side, side);
+            var search = LatentWindow.Centred(PosteriorExtent);
             var searchLikelihoods = GridLogLikelihoods(generator, x, search, points)[0];
             while (LatentGrid.edgeMass(points, LatentGrid.posterior(search, points, searchLikelihoods)) > EdgeMassTolerance && search.HalfWidth < MaximumExtent)
             {
@@ -131,18 +141,18 @@ public static class ImagePictures
                     coarse[a * points + b] = fine[2 * a * finePoints + 2 * b];
             var grid = LatentGrid.points(window, points);
             var trueMass = LatentGrid.posterior(window, points, coarse);
-            var (mean, logVariance) = encoder.Encode(x);
+            var (mean, logVariance) = vae.Encode(x.flatten(1));
             var m = mean.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
             var lv = logVariance.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
             var encoderMass = LatentGrid.gaussianMasses(window, points, m[0], m[1], lv[0], lv[1]);
             for (var i = 0; i < grid.Length; i++)
-                posterior.Append(k).Append(',').Append(test.Labels[k]).Append(',').Append(Show(grid[i].Item1)).Append(',').Append(Show(grid[i].Item2))
+                posterior.Append(k).Append(',').Append(labels[k]).Append(',').Append(Show(grid[i].Item1)).Append(',').Append(Show(grid[i].Item2))
                     .Append(',').Append(Show(trueMass[i])).Append(',').Append(Show(encoderMass[i])).Append('\n');
             var logEvidence = LatentGrid.logEvidence(window, finePoints, fine);
             var logEvidenceCoarse = LatentGrid.logEvidence(window, points, coarse);
             var logEvidenceSearch = LatentGrid.logEvidence(search, points, searchLikelihoods);
-            var elbo = MeanElbo(encoder, generator, x, elboSamples, experiment.Seed + k);
-            evidence.Append(k).Append(',').Append(test.Labels[k]).Append(',').Append(Show(logEvidence)).Append(',').Append(Show(logEvidenceCoarse))
+            var elbo = MeanElbo(vae, x.flatten(1), elboSamples, experiment.Seed + k);
+            evidence.Append(k).Append(',').Append(labels[k]).Append(',').Append(Show(logEvidence)).Append(',').Append(Show(logEvidenceCoarse))
                 .Append(',').Append(Show(elbo)).Append(',').Append(elboSamples).Append(',').Append(finePoints)
                 .Append(',').Append(Show(logEvidenceSearch)).Append(',').Append(Show(window.Centre.Item1)).Append(',').Append(Show(window.Centre.Item2))
                 .Append(',').Append(Show(window.HalfWidth)).Append('\n');
@@ -172,7 +182,7 @@ public static class ImagePictures
     /// variation from the prior), 64 of the 2,000 cells where the prior exceeds it most and the images generated there,
     /// ordered by z₁ (`holes.csv`, `holes.png`), and the 5-nearest-neighbour label accuracy of the means
     /// (`latent-structure.json`).</summary>
-    private static void WriteLatentStructure(ImageExperiment experiment, ConvGeneratorModule generator, int side, Tuple<double, double>[] means,
+    private static void WriteLatentStructure(Experiment experiment, ConvGeneratorModule generator, int side, Tuple<double, double>[] means,
         byte[] labels, Tuple<double, double>[] draws, string directory)
     {
         var window = LatentWindow.Centred(4.0);
@@ -188,7 +198,7 @@ public static class ImagePictures
         AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.AggregatePosterior), histogram.ToString());
 
         var candidates = LatentStructure.holes(window, HistogramBins, HoleCandidates, draws);
-        var shown = Math.Min(experiment.Pictures.GridSide * experiment.Pictures.GridSide, candidates.Length);
+        var shown = Math.Min(GridSide * GridSide, candidates.Length);
         var order = Sampling.permutation(Seeds.random(experiment.Seed, 3, 0), candidates.Length);
         var chosen = order.Take(shown).Select(i => LatentStructure.cellCentre(window, HistogramBins, candidates[i])).OrderBy(p => p.Item1).ThenBy(p => p.Item2).ToArray();
         var holes = new StringBuilder("z1,z2,prior_mass,share\n");
@@ -203,7 +213,7 @@ public static class ImagePictures
             using var scope = torch.NewDisposeScope();
             var device = generator.parameters().First().device;
             using var z = torch.tensor(chosen.SelectMany(p => new[] { (float)p.Item1, (float)p.Item2 }).ToArray(), new long[] { shown, 2 }).to(device);
-            WritePng(Path.Combine(directory, RunFiles.HolesPicture), ImageTiles.grid(side, experiment.Pictures.GridSide, 2, 2, Images(generator.forward(z), side)));
+            WritePng(Path.Combine(directory, RunFiles.HolesPicture), ImageTiles.grid(side, GridSide, 2, 2, Images(generator.forward(z), side)));
         }
 
         var classes = labels.Distinct().Count();
@@ -248,11 +258,11 @@ public static class ImagePictures
         return result;
     }
 
-    /// <summary>The ELBO of one image [1, 1, s, s] averaged over <paramref name="samples"/> draws of ε.</summary>
-    public static double MeanElbo(ConvEncoderModule encoder, ConvGeneratorModule generator, Tensor x, int samples, long seed)
+    /// <summary>The ELBO of one image [1, side²] averaged over <paramref name="samples"/> draws of ε.</summary>
+    public static double MeanElbo(VariationalGeneratorModule vae, Tensor x, int samples, long seed)
     {
         using var noise = new torch.Generator((ulong)seed);
         using var scope = torch.NewDisposeScope();
-        return VaeObjective.Elbo(encoder, generator, x.expand(samples, -1, -1, -1), noise).mean().cpu().to_type(ScalarType.Float64).item<double>();
+        return vae.Elbo(x.expand(samples, -1), noise).mean().cpu().to_type(ScalarType.Float64).item<double>();
     }
 }

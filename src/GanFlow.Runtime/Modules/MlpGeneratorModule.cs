@@ -47,7 +47,7 @@ public sealed class MlpGeneratorModule : GeneratorModule
     /// <inheritdoc />
     public override Tensor LatentLogProb(Tensor z) =>
         spec.Prior.Kind.IsStandardGaussian
-            ? z.Squared().Times(-0.5).Minus(0.5 * Math.Log(2 * Math.PI)).sum(1)
+            ? PriorSampler.StandardGaussianLogProb(z)
             : throw new NotSupportedException($"the prior {spec.Prior.Kind} has no density everywhere");
 
     /// <inheritdoc />

@@ -7,9 +7,9 @@ using static TorchSharp.torch.nn;
 namespace GanFlow.Runtime.Modules;
 
 /// <summary>
-/// The one interpreter of a <see cref="Model"/> spec as modules: its generator (<see cref="GeneratorModule"/>), the
-/// critic when its objective has one (an MLP, spectrally normalised when its constraints say so, in the generator's
-/// precision), and the per-step randomness their dropout layers, an MLP generator's prior noise and the gradient
+/// The one interpreter of a <see cref="Model"/> spec as modules: its generator (<see cref="GeneratorModule"/>: an MLP,
+/// a flow, seed 003's conv generator, or a VAE's decoder and encoder), the critic when its objective has one (an MLP,
+/// spectrally normalised when its constraints say so, or seed 003's conv discriminator; in the generator's precision), and the per-step randomness their dropout layers, an MLP generator's prior noise and the gradient
 /// penalty's interpolation weights draw from.
 /// </summary>
 public sealed class ModelNetworks : IDisposable
@@ -18,7 +18,7 @@ public sealed class ModelNetworks : IDisposable
     public GeneratorModule Generator { get; }
     /// <summary>The critic (data dimension → 1: a score, or a logit for the original GAN losses), or null when the
     /// objective has none.</summary>
-    public MlpModule? Critic { get; }
+    public Module<Tensor, Tensor>? Critic { get; }
     /// <summary>The adversarial game of the objective, or null (maximum likelihood).</summary>
     public Adversarial? Adversarial { get; }
     /// <summary>The critic's constraints, interpreted once (null without a critic).</summary>
@@ -28,7 +28,7 @@ public sealed class ModelNetworks : IDisposable
     /// <summary>The device the networks live on.</summary>
     public Device Device { get; private set; }
 
-    private ModelNetworks(GeneratorModule generator, MlpModule? critic, Adversarial? adversarial, CriticConstraints? constraints, torch.Generator randomness)
+    private ModelNetworks(GeneratorModule generator, Module<Tensor, Tensor>? critic, Adversarial? adversarial, CriticConstraints? constraints, torch.Generator randomness)
     {
         Generator = generator;
         Critic = critic;
@@ -53,11 +53,10 @@ public sealed class ModelNetworks : IDisposable
         var masks = new torch.Generator((ulong)initSeed);
         GeneratorModule generator = spec.Generator switch
         {
-            GeneratorSpec.Mlp m when spec.Objective is Objective.Elbo elbo => new VariationalGeneratorModule(m.Item, elbo.Item,
-                MlpBuilder.Build(m.Item.Network, m.Item.Prior.Dimension, dataDimension, LinearOptions.Plain, init, masks),
-                MlpBuilder.Build(elbo.Item.Encoder, dataDimension, 2 * m.Item.Prior.Dimension, LinearOptions.Plain, init, masks)),
+            _ when spec.Objective is Objective.Elbo elbo => new VariationalGeneratorModule(spec.Generator, elbo.Item, dataDimension, init, masks),
             GeneratorSpec.Mlp m => new MlpGeneratorModule(m.Item,
                 MlpBuilder.Build(m.Item.Network, m.Item.Prior.Dimension, dataDimension, LinearOptions.Plain, init, masks)),
+            GeneratorSpec.Conv c => new ConvImageGenerator(c.Item, VariationalGeneratorModule.SideOf(dataDimension), init),
             GeneratorSpec.Flow f when observation is not null => new FlowGeneratorModule(new DequantizedLogitFlow(
                 FlowBuilder.Build(f.Item, dataDimension, init, initialData is null ? null : Images.ImageTransform.FromUnitScale(observation, initialData.to_type(ScalarType.Float64)).Input),
                 observation)),
@@ -65,12 +64,17 @@ public sealed class ModelNetworks : IDisposable
             _ => throw new NotSupportedException($"generator '{spec.Generator}' has no runtime interpretation"),
         };
         var adversarial = ModelModule.adversarial(spec)?.Value;
-        MlpModule? critic = null;
+        Module<Tensor, Tensor>? critic = null;
         CriticConstraints? constraints = null;
         if (adversarial is not null)
         {
             constraints = CriticConstraints.Of(adversarial.Lipschitz);
-            critic = MlpBuilder.Build(adversarial.Critic, dataDimension, 1, constraints.Linear, init, masks);
+            critic = adversarial.Critic switch
+            {
+                CriticNetwork.Mlp m => MlpBuilder.Build(m.Item, dataDimension, 1, constraints.Linear, init, masks),
+                CriticNetwork.Conv c => new Images.FlatImageCritic(c.Item, VariationalGeneratorModule.SideOf(dataDimension), init),
+                _ => throw new NotSupportedException($"critic '{adversarial.Critic}' has no runtime interpretation"),
+            };
             if (generator.DType != ScalarType.Float32) critic.to(generator.DType);
         }
         var networks = new ModelNetworks(generator, critic, adversarial, constraints, masks);

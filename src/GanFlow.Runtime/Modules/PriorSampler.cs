@@ -23,6 +23,10 @@ public static class PriorSampler
         return noise.to(device);
     }
 
+    /// <summary>log N(z; 0, I) of each row of <paramref name="z"/> → [n], differentiable in z: the log-density of every
+    /// standard Gaussian latent (MLP priors, the conv generator, a VAE's prior).</summary>
+    public static Tensor StandardGaussianLogProb(Tensor z) => z.Squared().Times(-0.5).Minus(0.5 * Math.Log(2 * Math.PI)).sum(1);
+
     // U(−1, 1) with explicitly held Scalars (TorchSharp 0.107 does not keep implicit ones alive; see ParameterOptimizer).
     private static Tensor SymmetricUniform(long[] shape, Generator generator)
     {

@@ -67,18 +67,34 @@ public static class DataSplits
     public static ImagePreprocessing? Observation(Experiment experiment) =>
         experiment.Data is DataSource.Images { images.Preprocessing: ImagePreprocessing.DequantizedLogit } images ? images.images.Preprocessing : null;
 
-    /// <summary>Why the data of <paramref name="experiment"/> cannot be read (a sample file or a folder of images that
-    /// is missing, malformed or too short), prefixed by the spec field; null when they can, or come from a law. For the
-    /// commands to refuse bad data with exit code 2 before anything starts.</summary>
+    /// <summary>Why the inputs of <paramref name="experiment"/> outside its spec cannot be used: data that cannot be read
+    /// (a sample file or a folder of images that is missing, malformed or too short), or a VAE run its generator starts
+    /// from that cannot (<see cref="Checkpoints.VaeInitialization.Problem"/>), prefixed by the spec field; null when they
+    /// can. For the commands to refuse bad input with exit code 2 before anything starts.</summary>
     public static string? Problem(Experiment experiment)
     {
         try
         {
             Of(experiment);
-            return null;
+            return Checkpoints.VaeInitialization.Problem(experiment);
         }
         catch (SampleFileException e) { return $"data.file: {e.Message}"; }
         catch (RunFolderException e) { return $"data.images: {e.Message}"; }
+    }
+
+    /// <summary>The split evaluations score against when the law is unknown: the validation split, or the test split when
+    /// the source holds out none (seed 003's MNIST split trains on the whole training file and tests on t10k, as the
+    /// paper evaluates).</summary>
+    public static double[] EvaluationSplit(Splits splits) => splits.Validation.Length > 0 ? splits.Validation : splits.Test;
+
+    /// <summary>The labels of the first <paramref name="count"/> images of <paramref name="experiment"/>'s evaluation split
+    /// (<see cref="EvaluationSplit"/>); zeros for data without labels.</summary>
+    public static byte[] EvaluationLabels(Experiment experiment, int count)
+    {
+        if (experiment.Data is not DataSource.Images images) return new byte[count];
+        var splits = MnistFolder.Load(images.images.Data.Folder, images.images.Data.Split);
+        var set = splits.Validation.Count > 0 ? splits.Validation : splits.Test;
+        return set.Labels.Take(count).ToArray();
     }
 
     /// <summary>The splits of the sample file <paramref name="source"/> names.</summary>

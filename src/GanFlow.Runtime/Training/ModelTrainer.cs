@@ -81,9 +81,12 @@ public sealed class ModelTrainer : TrainingRun
         var resumeFrom = ResumeFrom;
         using (var initialData = InitialData())
             networks = ModelNetworks.Create(Spec, dimension, StepSeeds.Of(experiment.Seed, 0, StepSeeds.Stream.Initialization), context.Device,
-                initialData, resumeFrom is null ? null : n =>
+                initialData, n =>
                 {
-                    foreach (var (name, module) in n.Modules) CheckpointStore.LoadModule(resumeFrom, name, module);
+                    if (resumeFrom is not null)
+                        foreach (var (name, module) in n.Modules) CheckpointStore.LoadModule(resumeFrom, name, module);
+                    else if (Spec.Init is GeneratorInit.FromVae fromVae)
+                        VaeInitialization.Load(fromVae.runFolder, Spec, dimension, n.Generator);
                 }, DataSplits.Observation(experiment));
         generatorParameters = ModelNetworks.ParameterCount(networks.Generator.Module);
         criticParameters = networks.Critic is { } c ? ModelNetworks.ParameterCount(c) : 0;
@@ -171,10 +174,12 @@ public sealed class ModelTrainer : TrainingRun
     /// <summary>The data an evaluation scores against: <paramref name="count"/> samples drawn with <paramref name="rng"/>
     /// as training draws them, or for a sample file or images the first <paramref name="count"/> points of the validation
     /// split (all of them when it holds fewer).</summary>
-    private Tensor EvaluationData(Random rng, int count) =>
-        ScoresAgainstValidationSplit
-            ? networks!.Generator.DataTensor(splits!.Validation[..(Math.Min(count, splits.Validation.Length / dimension) * dimension)], dimension, context.Device)
-            : DataBatch(rng, count);
+    private Tensor EvaluationData(Random rng, int count)
+    {
+        if (!ScoresAgainstValidationSplit) return DataBatch(rng, count);
+        var split = DataSplits.EvaluationSplit(splits!);
+        return networks!.Generator.DataTensor(split[..(Math.Min(count, split.Length / dimension) * dimension)], dimension, context.Device);
+    }
 
     /// <summary>The mean −log p of the first <see cref="SplitNllPoints"/> points of a split.</summary>
     private double SplitNll(double[] split, string name, int step)
@@ -200,7 +205,8 @@ public sealed class ModelTrainer : TrainingRun
             kl = FSharpOption<double>.Some(value);
         }
         var train = splits is null ? FSharpOption<double>.None : FSharpOption<double>.Some(SplitNll(splits.Train, "training", step));
-        var validation = splits is null ? FSharpOption<double>.None : FSharpOption<double>.Some(SplitNll(splits.Validation, "validation", step));
+        var validation = splits is null || splits.Validation.Length == 0 ? FSharpOption<double>.None
+            : FSharpOption<double>.Some(SplitNll(splits.Validation, "validation", step));
         return new DensityScores(d.Nll, d.BitsPerDim, d.InverseError, d.LatentInverseError, d.FunctionEvaluations, kl, train, validation);
     }
 
@@ -240,7 +246,7 @@ public sealed class ModelTrainer : TrainingRun
     }
 
     /// <summary>The critic's <c>criticSteps</c> updates of one generator step, each on a fresh data batch.</summary>
-    private void CriticSteps(int step, ModelNetworks nets, MlpModule critic, Random data, torch.Generator randomness, int batch)
+    private void CriticSteps(int step, ModelNetworks nets, nn.Module<Tensor, Tensor> critic, Random data, torch.Generator randomness, int batch)
     {
         var game = nets.Adversarial!;
         var constraints = nets.Constraints!;

@@ -1,4 +1,4 @@
-namespace GanFlow.Core.Images
+namespace GanFlow.Core.Models
 
 /// Seed 003's generator (eq. 5): a linear layer from the latent space to `FirstChannels` images of side/4 × side/4
 /// (batch norm, ReLU), a 4×4 stride-2 transposed convolution to `SecondChannels` images of side/2 × side/2 (batch norm,
