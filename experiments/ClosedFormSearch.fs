@@ -30,7 +30,7 @@ let search =
       Base =
         { GanFlow.Experiments.WganGpUnimodalDemo.experiment with
             Name = "closed-form-search"
-            Budget = { Steps = 160; BatchSize = 64 }
+            Budget = { Steps = 160; BatchSize = 64; Epochs = None }
             Evaluation = { Evaluation.Default with Every = 10; Samples = 1_000; FinalSamples = 1_000 } }
       Space =
         [ SearchSpace.parameter "quality" (Domain.Uniform(0.0, 1.0))

@@ -16,7 +16,7 @@ let search =
       Base =
         { GanFlow.Experiments.WganGpUnimodalDemo.experiment with
             Name = "demo-search-unimodal"
-            Budget = { Steps = 1_600; BatchSize = 256 }
+            Budget = { Steps = 1_600; BatchSize = 256; Epochs = None }
             Evaluation = { Evaluation.Default with Every = 100; Samples = 5_000; FinalSamples = 20_000 } }
       Space =
         [ SearchSpace.parameter "constraint" (SearchSpace.texts [ "gradient_penalty"; "spectral_norm" ])

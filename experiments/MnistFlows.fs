@@ -21,7 +21,7 @@ let private run name description (flow: Flow) =
     { Experiment.create name description NamedDatasets.moons with
         Data = DataSource.mnist "data/mnist"
         Model = Model.Flow { flow with Optimizer = reducedAdam }
-        Budget = { Steps = 500; BatchSize = 64 }
+        Budget = { Steps = 500; BatchSize = 64; Epochs = None }
         Evaluation = evaluation }
 
 /// Seed 001's NICE (4 additive couplings, logistic base, diagonal scaling) with reduced coupling nets.
@@ -67,7 +67,7 @@ let search: GanFlow.Core.Search.Search =
         { nice with
             Name = "mnist-flowgan-search"
             Model = flowGan 0.1 5e-4
-            Budget = { Steps = 400; BatchSize = 64 } }
+            Budget = { Steps = 400; BatchSize = 64; Epochs = None } }
       Space =
         [ GanFlow.Core.Search.SearchSpace.parameter "lambda" (GanFlow.Core.Search.Domain.LogUniform(0.01, 1.0))
           GanFlow.Core.Search.SearchSpace.parameter "learning_rate" (GanFlow.Core.Search.Domain.LogUniform(1e-4, 2e-3)) ]

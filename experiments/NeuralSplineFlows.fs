@@ -28,7 +28,7 @@ let private evaluation = { Evaluation.Default with Every = 250; Samples = 5_000;
 let private run name description dataset =
     { Experiment.create name description dataset with
         Model = Model.Flow twoD
-        Budget = { Steps = 2_000; BatchSize = 256 }
+        Budget = { Steps = 2_000; BatchSize = 256; Epochs = None }
         Evaluation = evaluation }
 
 /// The 2-D runs: moons (seed 003's set), the ring of 8 and the 5 × 5 grid (seed 001's Flow-GAN sets).

@@ -91,7 +91,7 @@ let private search name description dataset (batch: int) (every: int) (scheduler
       Description = description
       Base =
         { Experiment.create name description dataset with
-            Budget = { Steps = Rungs.maxSteps scheduler; BatchSize = batch }
+            Budget = { Steps = Rungs.maxSteps scheduler; BatchSize = batch; Epochs = None }
             Evaluation = { Evaluation.Default with Every = every; Samples = 10_000; FinalSamples = 100_000 } }
       Space = space stepScale criticSteps
       Resolve = resolve

@@ -40,7 +40,7 @@ let private rows: (string * string * (Distribution -> string -> Experiment)) lis
     let flowCell (flow: Flow) steps batch dataset name =
         { Experiment.create name "" dataset with
             Model = Model.Flow flow
-            Budget = { Steps = steps; BatchSize = batch }
+            Budget = { Steps = steps; BatchSize = batch; Epochs = None }
             Evaluation = flowEvaluation }
     [ "GF", "gf", flowCell gaussianization 1_500 1_024
       "FFJORD", "ffjord", flowCell ffjord 3_000 512

@@ -10,7 +10,7 @@ open GanFlow.Core.Training
 open GanFlow.Core.Experiments
 
 /// Budget of every cell (generator steps × batch).
-let budget = { Steps = 3_000; BatchSize = 512 }
+let budget = { Steps = 3_000; BatchSize = 512; Epochs = None }
 
 let private evaluation = { Evaluation.Default with Every = 250; Samples = 20_000; FinalSamples = 100_000 }
 

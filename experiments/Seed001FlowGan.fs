@@ -90,7 +90,7 @@ let experiment (datasetLabel, datasetSlug, dataset, flow: Flow, observationStd) 
           dataset with
         Model = (if objective = Objective.MaximumLikelihood then Model.Flow { flow with Optimizer = mleOptimizer } else Model.FlowGan(flow, objective))
         Data = DataSource.Sample(dataset, trainingSet)
-        Budget = { Steps = steps; BatchSize = 256 }
+        Budget = { Steps = steps; BatchSize = 256; Epochs = None }
         Evaluation = evaluation observationStd }
 
 /// Every declared Flow-GAN experiment.

@@ -16,7 +16,7 @@ let private evaluation = { Evaluation.Default with Every = 250; Samples = 5_000;
 let realNvp =
     { Experiment.create "realnvp-moons" "Seed 003 Fig. 5: RealNVP on two moons (reduced budget: 3,000 of 20,000 steps)" NamedDatasets.moons with
         Model = Model.Flow Flow.realNvpMoons
-        Budget = { Steps = 3_000; BatchSize = 256 }
+        Budget = { Steps = 3_000; BatchSize = 256; Epochs = None }
         Evaluation = evaluation }
 
 /// OT-Flow: potential with a width-32 ResNet and rank-3 A (1,229 parameters), RK4 with 4 steps on [0, 1],
@@ -24,5 +24,5 @@ let realNvp =
 let otFlow =
     { Experiment.create "otflow-moons" "Seed 003 Fig. 6: OT-Flow on two moons (reduced budget: 2,000 of 20,000 steps)" NamedDatasets.moons with
         Model = Model.Flow Flow.otFlowMoons
-        Budget = { Steps = 2_000; BatchSize = 256 }
+        Budget = { Steps = 2_000; BatchSize = 256; Epochs = None }
         Evaluation = evaluation }

@@ -23,7 +23,7 @@ let vae (latent: int) (std: float) =
 let ring =
     { Experiment.create "vae-ring" "VAE (MLP encoder, Gaussian likelihood σ = 0.02) on the ring of 8 Gaussians (10,000 steps of 256)" NamedDatasets.ring8 with
         Model = { vae 2 0.02 with Optimizer = Flow.adam 3e-3 }
-        Budget = { Steps = 10_000; BatchSize = 256 }
+        Budget = { Steps = 10_000; BatchSize = 256; Epochs = None }
         Evaluation = { Evaluation.Default with Every = 1_000; Samples = 5_000; FinalSamples = 20_000 } }
 
 /// Seed 000's unimodal set (1-D): a 1-D latent, σ = 0.1 (the Gaussian part's std); Table 1's flow budget (1,500 steps of
@@ -31,7 +31,7 @@ let ring =
 let unimodal =
     { Experiment.create "vae-unimodal" "VAE (MLP encoder, Gaussian likelihood σ = 0.1) on seed 000's unimodal set (1,500 steps of 1,024)" NamedDatasets.unimodal with
         Model = vae 1 0.1
-        Budget = { Steps = 1_500; BatchSize = 1_024 }
+        Budget = { Steps = 1_500; BatchSize = 1_024; Epochs = None }
         Evaluation = { Evaluation.Default with Every = 250; Samples = 5_000; FinalSamples = 100_000 } }
 
 /// Every declared VAE on point data.

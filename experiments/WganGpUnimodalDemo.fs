@@ -10,5 +10,5 @@ open GanFlow.Core.Experiments
 let experiment =
     { Experiment.create "wgan-gp-unimodal" "WGAN-GP on seed 000's unimodal mixture (demo budget)" NamedDatasets.unimodal with
         Model = Model.Gan { Gan.WganGp with Lipschitz = [ LipschitzConstraint.GradientPenalty 0.1 ]; CriticSteps = 10 }
-        Budget = { Steps = 3_000; BatchSize = 512 }
+        Budget = { Steps = 3_000; BatchSize = 512; Epochs = None }
         Evaluation = { Evaluation.Default with Every = 100; Samples = 10_000; FinalSamples = 100_000 } }

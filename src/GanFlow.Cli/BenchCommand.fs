@@ -105,7 +105,7 @@ let private timedRun (name: string) (model: Model) (dataset: Distribution) (batc
     let experiment =
         { GanFlow.Core.Experiments.Experiment.create "bench" name dataset with
             Model = model
-            Budget = { Steps = steps; BatchSize = batch }
+            Budget = { Steps = steps; BatchSize = batch; Epochs = None }
             Evaluation = { GanFlow.Core.Experiments.Evaluation.Default with Every = steps; Samples = finalSamples; FinalSamples = finalSamples } }
     let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
     let watch = Stopwatch.StartNew()

@@ -55,7 +55,7 @@ let withOverrides (seed: int option) (steps: int option) (experiment: Experiment
     match steps with
     | Some n when n <> experiment.Budget.Steps ->
         { experiment with
-            Budget = { experiment.Budget with Steps = n }
+            Budget = { experiment.Budget with Steps = n; Epochs = None }
             Description =
                 sprintf "%s [budget overridden on the command line: %d steps instead of the declared %d]"
                     experiment.Description n experiment.Budget.Steps }
@@ -162,6 +162,7 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
                    eprintfn "error: %s" problem
                    true) -> 2
     | [] ->
+        let experiment = GanFlow.Runtime.Training.DataSplits.ResolveBudget experiment
         let device = DeviceSelection.FromString device
         TorchSetup.Initialize threads
         let context =

@@ -28,6 +28,7 @@ public static class ExperimentRunner
         ArgumentNullException.ThrowIfNull(context);
         var errors = ExperimentValidation.errors(experiment);
         if (!errors.IsEmpty) throw new SpecValidationException(errors);
+        experiment = DataSplits.ResolveBudget(experiment);
         // A spec that cannot fit the machine is refused before any allocation (the memory the runtime may use: the
         // physical memory, or the container's limit).
         var memory = MemoryEstimate.errors(MachineMemoryBytes(), experiment);

@@ -46,7 +46,7 @@ let private onFile (path: string) (steps: int) =
     { Experiment.create "on-a-file" "RealNVP on a CSV file" (Distribution.Gaussian(0.0, 1.0)) with
         Data = DataSource.File(SampleFileSource.create path 2)
         Model = Model.Flow { Flow.realNvpMoons with Architecture = FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 4; Width = 32 }; Optimizer = Flow.adam 3e-3 }
-        Budget = { Steps = steps; BatchSize = 128 }
+        Budget = { Steps = steps; BatchSize = 128; Epochs = None }
         Evaluation = { Evaluation.Default with Every = steps / 2; Samples = 500; FinalSamples = 500 }
         Seed = 3 }
 

@@ -24,7 +24,7 @@ let private experiment dataset model steps trainingSet =
     { Experiment.create "finite" "" dataset with
         Model = model
         Data = (match trainingSet with Some s -> DataSource.Sample(dataset, s) | None -> DataSource.Law dataset)
-        Budget = { Steps = steps; BatchSize = 64 }
+        Budget = { Steps = steps; BatchSize = 64; Epochs = None }
         Evaluation = { Evaluation.Default with Every = steps; Samples = 2_000; FinalSamples = 2_000 }
         Seed = 2 }
 

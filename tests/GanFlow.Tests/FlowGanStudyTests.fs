@@ -30,7 +30,7 @@ let private study =
             { Experiment.create (sprintf "tiny-%s" slug) "" (NamedDatasets.ring 8 2.0 0.2) with
                 Model = model
                 Data = DataSource.Sample(NamedDatasets.ring 8 2.0 0.2, FiniteSample.create 400 100 100 1)
-                Budget = { Steps = 20; BatchSize = 64 }
+                Budget = { Steps = 20; BatchSize = 64; Epochs = None }
                 Evaluation =
                     { Evaluation.Default with
                         Every = 10

@@ -31,7 +31,7 @@ let private smallRealNvp =
 let private flowExperiment name dataset flow steps every =
     { Experiment.create name "flow runtime test" dataset with
         Model = Model.Flow flow
-        Budget = { Steps = steps; BatchSize = 128 }
+        Budget = { Steps = steps; BatchSize = 128; Epochs = None }
         Evaluation = { Evaluation.Default with Every = every; Samples = 1_000; FinalSamples = 2_000 } }
 
 let private lines folder name = File.ReadAllLines(Path.Combine(folder, name))

@@ -22,7 +22,7 @@ let private evaluationSamples = 4_096
 let private experiment (spec: Flow) dataset steps batch seed =
     { Experiment.create "flow-training-test" "" dataset with
         Model = Model.Flow spec
-        Budget = { Steps = steps; BatchSize = batch }
+        Budget = { Steps = steps; BatchSize = batch; Epochs = None }
         Evaluation = { Evaluation.Default with Every = steps; Samples = evaluationSamples; FinalSamples = evaluationSamples }
         Seed = seed }
 

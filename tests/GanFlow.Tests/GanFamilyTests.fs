@@ -87,7 +87,7 @@ let private variants =
 /// Three generator steps on N(2, 0.5²), evaluated after step 2 and at the end on 500 samples.
 let private variantExperiment (gan: Gan) =
     { gaussianExperiment gan 3 2 with
-        Budget = { Steps = 3; BatchSize = 64 }
+        Budget = { Steps = 3; BatchSize = 64; Epochs = None }
         Evaluation = { Evaluation.Default with Every = 2; Samples = 500; FinalSamples = 500 }
         Seed = 5 }
 

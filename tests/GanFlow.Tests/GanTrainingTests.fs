@@ -60,7 +60,7 @@ let tests =
 
         test "an invalid spec raises SpecValidationException before any file is written" {
             let folder = scratchFolder "invalid"
-            let experiment = { gaussianExperiment smallWganGp 10 5 with Budget = { Steps = 0; BatchSize = 1 } }
+            let experiment = { gaussianExperiment smallWganGp 10 5 with Budget = { Steps = 0; BatchSize = 1; Epochs = None } }
             Expect.throwsT<SpecValidationException> (fun () -> run experiment folder false |> ignore) "invalid budget"
             Expect.isFalse (Directory.Exists folder) "nothing was written"
         }

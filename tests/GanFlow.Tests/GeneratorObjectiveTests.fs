@@ -51,7 +51,7 @@ let combinations =
 let private experimentOf dataset model =
     { Experiment.create "combination" "" dataset with
         Model = model
-        Budget = { Steps = 4; BatchSize = 64 }
+        Budget = { Steps = 4; BatchSize = 64; Epochs = None }
         Evaluation = { Evaluation.Default with Every = 2; Samples = 300; FinalSamples = 300 }
         Seed = 3 }
 

@@ -26,7 +26,7 @@ let private experiment steps =
     { Experiment.create "images" "" NamedDatasets.moons with
         Data = DataSource.mnist folder.Value
         Model = Model.Flow { Flow.realNvpMoons with Architecture = FlowArchitecture.RealNvp { RealNvp.Default with Couplings = 2; Width = 32 }; Optimizer = Flow.adam 1e-3 }
-        Budget = { Steps = steps; BatchSize = 32 }
+        Budget = { Steps = steps; BatchSize = 32; Epochs = None }
         Evaluation = { Evaluation.Default with Every = 10; Samples = 40; FinalSamples = 64 }
         Seed = 6 }
 

@@ -30,7 +30,7 @@ let private experimentOn (side: int) (data: string) (model: Model) (steps: int) 
     { Experiment.create "test-images" "test" NamedDatasets.moons with
         Data = DataSource.Images { Data = { Folder = data; Split = MnistSplit.Seed003 }; Preprocessing = ImagePreprocessing.Scaled01; Side = side }
         Model = model
-        Budget = { Steps = steps; BatchSize = 64 }
+        Budget = { Steps = steps; BatchSize = 64; Epochs = None }
         Evaluation = { Evaluation.Default with Every = every; Samples = 200; FinalSamples = 256 }
         Seed = 3 }
 
@@ -148,6 +148,18 @@ let tests =
             Expect.equal (runIn paused e false (Some 10)).Status RunStatus.Paused "paused at step 10"
             Expect.equal (runIn paused e true None).Status RunStatus.Completed "resumed"
             Expect.sequenceEqual (withoutWall paused) (withoutWall a) "same metrics after the resume")
+        testCase "a budget in epochs trains epochs × ⌊training images / batch⌋ steps and says so in spec.json" (fun () ->
+            let out = scratchFolder "epochs"
+            let e = experiment mnistShaped.Value Seed003Mnist.vae 1 100
+            let summary = runAt out { e with Budget = { e.Budget with Epochs = Some 2 } }
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            Expect.equal summary.StepsCompleted 16 "2 epochs of ⌊512 / 64⌋ = 8 steps"
+            let spec = RunStore(out).ReadSpec() |> nonNull
+            Expect.equal spec.Budget { Steps = 16; BatchSize = 64; Epochs = Some 2 } "both in spec.json"
+            Expect.equal (Budget.resolve 8_572 { Steps = 1; BatchSize = 64; Epochs = Some 10 }).Steps 1_330 "the reduced VAE's 10 epochs of the npm digits"
+            Expect.equal (Budget.resolve 10 { Steps = 1; BatchSize = 64; Epochs = Some 3 }).Steps 3 "at least one step per epoch"
+            let onLaw = { GanFlow.Experiments.WganGpUnimodalDemo.experiment with Budget = { Budget.Default with Epochs = Some 2 } }
+            Expect.exists (ExperimentValidation.errors onLaw) (fun err -> err.Field = "budget.epochs") "epochs on fresh draws are refused")
         testCase "combinations that cannot work are refused, naming both parts" (fun () ->
             let data = mnistShaped.Value
             let fields (e: Experiment) = ExperimentValidation.errors e |> List.map (fun err -> err.Field, err.Reason)

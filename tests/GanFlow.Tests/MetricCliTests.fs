@@ -59,7 +59,7 @@ let private flowRun =
          let experiment =
              { Experiment.create "metric-model" "metric --model test" NamedDatasets.moons with
                  Model = Model.Flow flow
-                 Budget = { Steps = 10; BatchSize = 64 }
+                 Budget = { Steps = 10; BatchSize = 64; Epochs = None }
                  Evaluation = { Evaluation.Default with Every = 10; Samples = 500; FinalSamples = 1_000 } }
          let summary = TestRuns.run experiment folder false
          if summary.Status <> RunStatus.Completed then failwith summary.Message

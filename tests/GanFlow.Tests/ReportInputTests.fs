@@ -32,7 +32,7 @@ let private flowRun =
          let experiment =
              { Experiment.create "report-inputs" "report input test" NamedDatasets.moons with
                  Model = Model.Flow flow
-                 Budget = { Steps = 10; BatchSize = 64 }
+                 Budget = { Steps = 10; BatchSize = 64; Epochs = None }
                  Evaluation = { Evaluation.Default with Every = 5; Samples = 500; FinalSamples = 1_000 } }
          let summary = run experiment folder false
          if summary.Status <> RunStatus.Completed then failwith summary.Message

@@ -33,7 +33,7 @@ let smallWganGp =
 let gaussianExperiment (gan: Gan) (steps: int) (every: int) =
     { Experiment.create "gaussian-test" "runtime test on N(2, 0.5^2)" (Distribution.Gaussian(2.0, 0.5)) with
         Model = Model.Gan gan
-        Budget = { Steps = steps; BatchSize = 128 }
+        Budget = { Steps = steps; BatchSize = 128; Epochs = None }
         Evaluation = { Evaluation.Default with Every = every; Samples = 2_000; FinalSamples = 4_000 } }
 
 /// Runs `e` in `folder` on the CPU with one thread, continuing the folder's run when `resume`, pausing at step `until`.

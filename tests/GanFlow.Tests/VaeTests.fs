@@ -20,7 +20,7 @@ let private gaussian = Distribution.Gaussian(2.0, 0.5)
 let private vaeExperiment (model: Model) steps =
     { Experiment.create "vae" "" gaussian with
         Model = model
-        Budget = { Steps = steps; BatchSize = 256 }
+        Budget = { Steps = steps; BatchSize = 256; Epochs = None }
         Evaluation = { Evaluation.Default with Every = steps; Samples = 4_000; FinalSamples = 4_000 }
         Seed = 4 }
 

@@ -5,12 +5,28 @@ open GanFlow.Core.Models
 
 /// How long a model trains and on how much data per step.
 type Budget =
-    { /// Generator (outer) steps. Default 2,000.
+    { /// Generator (outer) steps. Default 2,000. With `Epochs` the runtime sets it from the epochs before the run starts.
       Steps: int
       /// Data samples per step (fresh every step, or drawn from a finite training split). Default 256.
-      BatchSize: int }
+      BatchSize: int
+      /// The budget in passes over a finite training split (a sample, a file or images; seed 003's VAE: 50 epochs): the
+      /// run trains Epochs·⌊training points / BatchSize⌋ steps (at least one per epoch), `Steps` is set from it when the
+      /// data are read, and `spec.json` holds both. `--steps N` and a search's milestones count steps (they set None).
+      /// None: `Steps` as written. Default None.
+      Epochs: int option }
 
-    static member Default = { Steps = 2_000; BatchSize = 256 }
+    static member Default = { Steps = 2_000; BatchSize = 256; Epochs = None }
+
+/// Budget arithmetic.
+module Budget =
+    /// Steps of `epochs` passes over `trainingPoints` in batches of `batchSize` (at least one step per epoch).
+    let stepsOfEpochs (trainingPoints: int) (batchSize: int) (epochs: int) = epochs * max 1 (trainingPoints / batchSize)
+
+    /// `budget` with its steps counted from its epochs over `trainingPoints`; unchanged without epochs.
+    let resolve (trainingPoints: int) (budget: Budget) =
+        match budget.Epochs with
+        | Some epochs -> { budget with Steps = stepsOfEpochs trainingPoints budget.BatchSize epochs }
+        | None -> budget
 
 /// One experiment: a dataset, a model, a budget, how it is scored, and a seed. The same
 /// experiment and seed give the same numbers on CPU.

@@ -297,6 +297,11 @@ module ExperimentValidation =
         @ convData e
         @ estimators e
         @ Check.atLeast "budget.steps" 1 e.Budget.Steps
+        @ (match e.Budget.Epochs with
+           | Some epochs when not (DataSource.isFinite e.Data) ->
+               Check.fail "budget.epochs" epochs "counts passes over a finite training split, and data draws fresh points from a law (data.law): give budget.steps"
+           | Some epochs -> Check.atLeast "budget.epochs" 1 epochs
+           | None -> [])
         @ Check.atLeast "budget.batchSize" 2 e.Budget.BatchSize
         @ Check.atLeast "evaluation.every" 1 e.Evaluation.Every
         @ Check.atLeast "evaluation.samples" 2 e.Evaluation.Samples

@@ -98,7 +98,7 @@ module Search =
         let resolved = s.Resolve s.Base (assignment s trial)
         { resolved with
             Name = sprintf "%s-trial-%04d" s.Name trial
-            Budget = { resolved.Budget with Steps = Rungs.maxSteps s.Scheduler.Scheduler } }
+            Budget = { resolved.Budget with Steps = Rungs.maxSteps s.Scheduler.Scheduler; Epochs = None } }
 
     /// The search with the command line's scheduler options: ASHA's promotion quota (`--quota`), the rung value
     /// (`--rung-value`), and the metric it optimises with its direction (`--metric`).

@@ -17,9 +17,9 @@ public sealed record FlowInverseErrors(double LatentRoundTrip, double DataRoundT
 /// and the tensor form of row-major samples. Training itself is <see cref="ModelTrainer"/>'s.</summary>
 public static class FlowTrainer
 {
-    /// <summary>Row-major samples as an [n, d] float64 tensor.</summary>
+    /// <summary>Row-major samples as an [n, d] float64 tensor in memory libtorch owns (<see cref="Modules.OwnedTensors"/>).</summary>
     public static Tensor ToTensor(double[] rowMajor, int dimension, Device? device = null) =>
-        torch.tensor(rowMajor, new long[] { rowMajor.Length / dimension, dimension }, dtype: ScalarType.Float64, device: device ?? CPU);
+        Modules.OwnedTensors.Rows(rowMajor, dimension, ScalarType.Float64, device ?? CPU);
 
     /// <summary>Exact mean −log p(x) in nats over row-major samples (chunks of 4,096, no parameter gradients).</summary>
     public static double NegativeLogLikelihood(NormalizingFlow flow, double[] samples)

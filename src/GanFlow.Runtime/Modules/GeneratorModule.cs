@@ -51,15 +51,9 @@ public abstract class GeneratorModule : IDisposable
     /// <exception cref="NotSupportedException">The prior has no density everywhere (validation rejects AIS then).</exception>
     public abstract Tensor LatentLogProb(Tensor z);
 
-    /// <summary>Row-major data values as an [n, d] tensor of <see cref="DType"/> on <paramref name="device"/>.</summary>
-    public Tensor DataTensor(double[] values, int dimension, Device device)
-    {
-        if (DType == ScalarType.Float64)
-            return torch.tensor(values, new long[] { values.Length / dimension, dimension }, dtype: ScalarType.Float64).to(device);
-        var floats = new float[values.Length];
-        for (var i = 0; i < values.Length; i++) floats[i] = (float)values[i];
-        return torch.tensor(floats, new long[] { values.Length / dimension, dimension }).to(device);
-    }
+    /// <summary>Row-major data values as an [n, d] tensor of <see cref="DType"/> on <paramref name="device"/>, in memory
+    /// libtorch owns (<see cref="OwnedTensors"/>).</summary>
+    public Tensor DataTensor(double[] values, int dimension, Device device) => OwnedTensors.Rows(values, dimension, DType, device);
 
     /// <summary>The loss its maximum-likelihood objective minimises on a data batch, and the mean NLL (nats) in it.</summary>
     /// <exception cref="NotSupportedException">It has no density (validation rejects such specs first).</exception>

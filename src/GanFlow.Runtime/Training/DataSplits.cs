@@ -82,6 +82,16 @@ public static class DataSplits
         catch (RunFolderException e) { return $"data.images: {e.Message}"; }
     }
 
+    /// <summary><paramref name="experiment"/> with its budget's steps counted from its epochs over the training split
+    /// (<see cref="BudgetModule.resolve"/>); unchanged when the budget counts steps.</summary>
+    /// <exception cref="SampleFileException">As <see cref="Of"/>.</exception>
+    public static Experiment ResolveBudget(Experiment experiment)
+    {
+        if (experiment.Budget.Epochs is null || Of(experiment) is not { } splits) return experiment;
+        var budget = BudgetModule.resolve(splits.Train.Length / splits.Dimension, experiment.Budget);
+        return new Experiment(experiment.Name, experiment.Description, experiment.Data, experiment.Model, budget, experiment.Evaluation, experiment.Seed);
+    }
+
     /// <summary>The split evaluations score against when the law is unknown: the validation split, or the test split when
     /// the source holds out none (seed 003's MNIST split trains on the whole training file and tests on t10k, as the
     /// paper evaluates).</summary>
