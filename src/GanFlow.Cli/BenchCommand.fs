@@ -134,7 +134,7 @@ let gan (steps: int) =
 /// Seed 003's image models on MNIST-shaped images (28×28, batch 64, random bytes: the speed does not depend on the
 /// digits): training steps per second of the VAE, the DCGAN and the WGAN-clip (5 critic steps each) through the real
 /// runner on the default device, one intra-op thread. The time between the step-0 evaluation and the final one is the
-/// training (the evaluations are kept to one 64-vs-64 energy batch and 64 test images).
+/// training (the evaluations are kept to 64 samples against 64 test images).
 let images (steps: int) =
     GanFlow.Runtime.Devices.TorchSetup.Initialize 1
     let device = GanFlow.Runtime.Devices.DeviceSelection.FromString "auto"
@@ -155,7 +155,7 @@ let images (steps: int) =
                             match declared.Data with
                             | GanFlow.Core.Datasets.DataSource.Images i -> GanFlow.Core.Datasets.DataSource.Images { i with Data = { i.Data with Folder = imageFolder } }
                             | other -> other
-                        Budget = { declared.Budget with Steps = n }
+                        Budget = { declared.Budget with Steps = n; Epochs = None }
                         Evaluation = { declared.Evaluation with Every = n; Samples = 64; FinalSamples = 64 } }
                 let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
                 let watch = Stopwatch.StartNew()

@@ -11,8 +11,12 @@ let private describe (declared: Declared) =
     match declared with
     | Declared.Single e ->
         let model = Model.describe e.Model
-        sprintf "%s\t%s | %d-D data | %s | %d steps x batch %d | seed %d"
-            e.Name e.Description e.Dimension model e.Budget.Steps e.Budget.BatchSize e.Seed
+        let budget =
+            match e.Budget.Epochs with
+            | Some epochs -> sprintf "%d epochs" epochs
+            | None -> sprintf "%d steps" e.Budget.Steps
+        sprintf "%s\t%s | %d-D data | %s | %s x batch %d | seed %d"
+            e.Name e.Description e.Dimension model budget e.Budget.BatchSize e.Seed
     | Declared.Study s -> sprintf "%s\t%s | study of %d runs" s.Name s.Description s.Cells.Length
     | Declared.Search s ->
         let scheduler =

@@ -53,7 +53,7 @@ let private finalLines (final: EvaluationRecord) =
 let withOverrides (seed: int option) (steps: int option) (experiment: Experiment) =
     let experiment = seed |> Option.fold (fun e s -> { e with Seed = s }) experiment
     match steps with
-    | Some n when n <> experiment.Budget.Steps ->
+    | Some n when n <> experiment.Budget.Steps || experiment.Budget.Epochs.IsSome ->
         { experiment with
             Budget = { experiment.Budget with Steps = n; Epochs = None }
             Description =

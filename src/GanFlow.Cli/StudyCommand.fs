@@ -36,6 +36,12 @@ type CellPlan =
     /// The folder holds a run of another spec: run the cell afresh, replacing it.
     | Replace of SpecDifference
 
+/// The steps `wanted` trains: its budget's, or for the same budget in epochs the steps the stored run counted from them.
+let private wantedSteps (stored: Experiment) (wanted: Experiment) =
+    match wanted.Budget.Epochs with
+    | Some _ when wanted.Budget.Epochs = stored.Budget.Epochs && wanted.Budget.BatchSize = stored.Budget.BatchSize -> stored.Budget.Steps
+    | _ -> wanted.Budget.Steps
+
 /// How a rerun treats the folder of `cell`: a completed run of the same spec (apart from its description) is kept;
 /// one that differs only in its step budget, or an unfinished one of the same spec, is resumed; another spec is replaced.
 let planCell (folder: string) (cell: StudyCell) =
@@ -48,7 +54,7 @@ let planCell (folder: string) (cell: StudyCell) =
         | Some difference -> CellPlan.Replace difference
         | None ->
             match Option.ofObj (store.ReadSummary()) with
-            | Some s when s.Status = RunStatus.Completed && s.StepsCompleted = cell.Experiment.Budget.Steps -> CellPlan.Keep
+            | Some s when s.Status = RunStatus.Completed && s.StepsCompleted = wantedSteps stored cell.Experiment -> CellPlan.Keep
             | _ -> CellPlan.Resume
 
 /// What a rerun does with a search cell's folder: resume the same search (a finished one stays as it is), or replace

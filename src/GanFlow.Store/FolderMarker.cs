@@ -14,7 +14,8 @@ public enum FolderKind
     Search,
     /// <summary>A seed 002 dynamics experiment: trajectories, phase diagram or support sizes (<c>ganflow run seed002-…</c>).</summary>
     Dynamics,
-    /// <summary>A seed 003 image run: VAE, DCGAN or WGAN on MNIST (<c>ganflow run seed003-mnist-…</c>).</summary>
+    /// <summary>A seed 001 MNIST run or tables study of its own runner (<c>ganflow run seed001-mnist-…</c>); seed 003's
+    /// image runs of earlier versions.</summary>
     Images,
 }
 

@@ -176,7 +176,12 @@ let tests =
                 "model.objective.adversarial.lipschitz" "conv network"
             has { vae with Model = { Seed003Mnist.vae with Objective = Objective.MaximumLikelihood } } "model.objective" "conv generator"
             let odd = strokes 30 64 16
-            has (experimentOn 30 odd Seed003Mnist.vae 5 5) "data.images.side" "multiple of 4")
+            has (experimentOn 30 odd Seed003Mnist.vae 5 5) "data.images.side" "multiple of 4"
+            has { vae with Model = { Seed003Mnist.vae with Init = GeneratorInit.FromVae "runs/vae" } } "model.init" "Elbo"
+            has { vae with Evaluation = { vae.Evaluation with Parzen = Some Parzen.Default } } "evaluation.parzen" "Seed003"
+            // A search on seed 003's split would rank trials by the test images.
+            let search = { GanFlow.Experiments.MnistFlows.search with Base = { vae with Name = "s" } }
+            Expect.exists (GanFlow.Core.Search.SearchValidation.errors search) (fun err -> err.Field = "base.data.images.data.split") "a search on Seed003 is refused")
         testCase "a VAE-initialised generator whose VAE run is missing or has another generator is refused before training" (fun () ->
             let missing = scratchFolder "no-vae"
             let gan init = experiment mnistShaped.Value (Seed003Mnist.dcgan init) 5 5

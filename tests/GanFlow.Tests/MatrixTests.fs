@@ -87,7 +87,7 @@ let private namesBoth (generator: string) (objective: Objective) (errors: GanFlo
     let text = errors |> List.map (fun e -> sprintf "%s = %s: %s" e.Field e.Value e.Reason) |> String.concat "\n"
     let case = (Microsoft.FSharp.Reflection.FSharpValue.GetUnionFields(objective, typeof<Objective>) |> fst).Name
     (text.Contains "model.generator" || text.Contains generator) && (text.Contains "model.objective" || text.Contains case)
-    || text.Contains "conv" && text.Contains "data"
+    || text.Contains ".conv = Conv: reads square images, and data is not an image source"
 
 [<Tests>]
 let tests =

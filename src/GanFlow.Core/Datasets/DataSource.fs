@@ -29,7 +29,8 @@ type DataSource =
     /// validation split, and the test split is kept for the held-out numbers at the end (`heldout.json`).
     | File of file: SampleFileSource
     /// Images from a folder of MNIST IDX files (`ImageSource`); their law is unknown, so evaluations score against the
-    /// validation split, and the test split is kept for `heldout.json`.
+    /// validation split, and the test split is kept for `heldout.json`; under seed 003's split, which holds out no
+    /// validation images, against the test split (the paper's protocol; a search on it is refused).
     | Images of images: ImageSource
 
 /// Reading a data source.

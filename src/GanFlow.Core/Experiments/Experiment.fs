@@ -9,8 +9,9 @@ type Budget =
       Steps: int
       /// Data samples per step (fresh every step, or drawn from a finite training split). Default 256.
       BatchSize: int
-      /// The budget in passes over a finite training split (a sample, a file or images; seed 003's VAE: 50 epochs): the
-      /// run trains Epochs·⌊training points / BatchSize⌋ steps (at least one per epoch), `Steps` is set from it when the
+      /// The budget in epochs of a finite training split (a sample, a file or images; seed 003's VAE: 50 epochs): the
+      /// run trains Epochs·⌊training points / BatchSize⌋ steps, as many points as that many passes (minibatches are still
+      /// drawn with replacement) (at least one per epoch), `Steps` is set from it when the
       /// data are read, and `spec.json` holds both. `--steps N` and a search's milestones count steps (they set None).
       /// None: `Steps` as written. Default None.
       Epochs: int option }

@@ -115,7 +115,7 @@ module ExperimentValidation =
             | LipschitzConstraint.SpectralNorm iterations -> Check.atLeast (at + ".powerIterations") 1 iterations)
         |> List.concat
 
-    /// The fields of seed 003's conv networks (channels, latent size).
+    /// The channel counts of seed 003's conv networks.
     let private channels path (first: int) (second: int) =
         Check.atLeast (path + ".firstChannels") 1 first @ Check.atLeast (path + ".secondChannels") 1 second
 
@@ -182,6 +182,8 @@ module ExperimentValidation =
         @ (match m.Init, m.Generator with
            | GeneratorInit.FromVae folder, _ when System.String.IsNullOrWhiteSpace folder ->
                Check.fail (path + ".init.fromVae") folder "must name the run folder of a completed VAE run"
+           | GeneratorInit.FromVae _, _ when m.Objective.IsElbo ->
+               Check.fail (path + ".init") "FromVae" "starts a generator from a VAE's decoder, and model.objective = Elbo trains a VAE, whose weights start at random"
            | GeneratorInit.FromVae _, GeneratorSpec.Flow _ ->
                Check.fail (path + ".init") "FromVae" "starts a generator from a VAE's decoder, and model.generator is a flow, which no VAE decodes with"
            | _ -> [])
@@ -279,6 +281,10 @@ module ExperimentValidation =
                @ Check.atLeast "evaluation.parzen.points" 1 p.Points
                @ split "evaluation.parzen.points" p.Points "testPoints" _.TestPoints
                @ split "evaluation.parzen.points" p.Points "validationPoints" _.ValidationPoints
+               @ (match e.Data with
+                  | DataSource.Images { Data = { Split = GanFlow.Core.Images.MnistSplit.Seed003 } } ->
+                      Check.fail "evaluation.parzen" "Some" "chooses its bandwidth on the validation split, and data.images.data.split = Seed003 holds out none: use Seed001"
+                  | _ -> [])
            | None -> [])
         @ (match e.Evaluation.Jacobian with
            | Some j -> Check.atLeast "evaluation.jacobian.draws" 1 j.Draws @ noGradients "evaluation.jacobian"

@@ -105,6 +105,11 @@ module SearchValidation =
                       | _ -> [])
                | TrialTrainer.Experiment -> [])
             @ (ExperimentValidation.errors s.Base |> List.map (fun e -> { e with Field = "base." + e.Field }))
+            @ (match s.Base.Data with
+               | GanFlow.Core.Datasets.DataSource.Images { Data = { Split = GanFlow.Core.Images.MnistSplit.Seed003 } } ->
+                   Check.fail "base.data.images.data.split" "Seed003"
+                       "holds out no validation images, so its runs score against the test images: a search would rank trials by the test split; use Seed001"
+               | _ -> [])
             @ spaceErrors s.Space
             @ schedulerErrors s.Scheduler s.Base
         if not (List.isEmpty own) then own

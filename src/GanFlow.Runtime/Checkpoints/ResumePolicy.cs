@@ -30,8 +30,9 @@ public abstract record RunStart
 /// </summary>
 public static class ResumePolicy
 {
-    /// <summary>Spec fields a resume may change: the description (a command-line note) and the step budget (extending is resuming).</summary>
-    public static readonly IReadOnlyList<string> ResumableFields = ["description", "budget.steps"];
+    /// <summary>Spec fields a resume may change: the description (a command-line note) and the budget (extending is
+    /// resuming; <c>--steps</c> turns a budget in epochs into one in steps).</summary>
+    public static readonly IReadOnlyList<string> ResumableFields = ["description", "budget.steps", "budget.epochs"];
 
     /// <summary><c>--resume</c> needs a run to resume: a folder that holds none (missing, or without a spec and a
     /// checkpoint) is refused before anything is created, as <c>ganflow search --resume</c> refuses one.</summary>

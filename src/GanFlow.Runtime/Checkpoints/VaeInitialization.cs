@@ -14,12 +14,11 @@ namespace GanFlow.Runtime.Checkpoints;
 /// </summary>
 public static class VaeInitialization
 {
-    private static string Field(Model model, string folder) => $"model.init.fromVae = {folder}";
-
-    /// <summary>The VAE run's spec and checkpoint, or why they cannot be used (null checkpoint then).</summary>
-    private static (Experiment? Vae, LocatedCheckpoint? Checkpoint, string? Problem) Inspect(string folder, Model model)
+    /// <summary>The VAE run's spec and checkpoint, or why they cannot be used (null checkpoint then), for a model
+    /// <paramref name="model"/> on data of <paramref name="dimension"/> coordinates.</summary>
+    private static (Experiment? Vae, LocatedCheckpoint? Checkpoint, string? Problem) Inspect(string folder, Model model, int dimension)
     {
-        var field = Field(model, folder);
+        var field = $"model.init.fromVae = {folder}";
         var store = new RunStore(folder);
         Experiment? vae;
         try
@@ -34,6 +33,8 @@ public static class VaeInitialization
             return (null, null, $"{field}: holds no {RunFiles.Spec}; train the VAE first (ganflow run seed003-mnist-vae… --out {folder})");
         if (!vae.Model.Objective.IsElbo)
             return (null, null, $"{field}: its run was not trained by the ELBO (a VAE), so it has no decoder to start from");
+        if (vae.Dimension != dimension)
+            return (null, null, $"{field}: the VAE was trained on {vae.Dimension}-coordinate data, and this run's data have {dimension}");
         if (!vae.Model.Generator.Equals(model.Generator))
             return (null, null, $"{field}: the VAE's generator ({ModelModule.describe(vae.Model)}) differs from model.generator; they must be the same spec");
         RunSummary? summary;
@@ -54,14 +55,14 @@ public static class VaeInitialization
     /// <summary>Why <paramref name="experiment"/>'s VAE run cannot start its generator; null when it can, or when the
     /// generator starts at random. For the commands to refuse with exit code 2 before anything starts.</summary>
     public static string? Problem(Experiment experiment) =>
-        experiment.Model.Init is GeneratorInit.FromVae fromVae ? Inspect(fromVae.runFolder, experiment.Model).Problem : null;
+        experiment.Model.Init is GeneratorInit.FromVae fromVae ? Inspect(fromVae.runFolder, experiment.Model, experiment.Dimension).Problem : null;
 
     /// <summary>Copies the decoder of the VAE run in <paramref name="folder"/> into <paramref name="generator"/> (on the CPU,
     /// before the networks move to their device).</summary>
     /// <exception cref="RunFolderException">The VAE run cannot be used (see <see cref="Problem"/>).</exception>
     public static void Load(string folder, Model model, int dimension, GeneratorModule generator)
     {
-        var (vae, checkpoint, problem) = Inspect(folder, model);
+        var (vae, checkpoint, problem) = Inspect(folder, model, dimension);
         if (problem is not null) throw new RunFolderException(problem);
         using var init = new torch.Generator(0);
         using var masks = new torch.Generator(0);

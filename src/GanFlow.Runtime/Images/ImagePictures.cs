@@ -93,13 +93,13 @@ public static class ImagePictures
             for (var start = 0; start < shown; start += 1000)
             {
                 using var scope = torch.NewDisposeScope();
-                var indices = Enumerable.Range(start, Math.Min(1000, shown - start)).Select(i => (long)i).ToArray();
-                var (meanTensor, logVariance) = vae.Encode(test.narrow(0, start, indices.Length));
+                var length = Math.Min(1000, shown - start);
+                var (meanTensor, logVariance) = vae.Encode(test.narrow(0, start, length));
                 var mean = meanTensor.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
                 // Seed 003 Fig. 8: ten draws z = μ + exp(Σ/2)·ε from each test image's approximate posterior (eq. 24).
-                var epsilon = torch.randn(new long[] { indices.Length, AggregateDraws, 2 }, generator: drawNoise).to(meanTensor.device);
+                var epsilon = torch.randn(new long[] { length, AggregateDraws, 2 }, generator: drawNoise).to(meanTensor.device);
                 var z = meanTensor.unsqueeze(1).Plus(logVariance.unsqueeze(1).Times(0.5).exp().mul(epsilon)).cpu().to_type(ScalarType.Float64).data<double>().ToArray();
-                for (var i = 0; i < indices.Length; i++)
+                for (var i = 0; i < length; i++)
                 {
                     means.Append(Show(mean[2 * i])).Append(',').Append(Show(mean[2 * i + 1])).Append(',').Append(labels[start + i]).Append('\n');
                     meanPoints.Add(Tuple.Create(mean[2 * i], mean[2 * i + 1]));

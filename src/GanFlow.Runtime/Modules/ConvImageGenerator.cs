@@ -9,8 +9,7 @@ namespace GanFlow.Runtime.Modules;
 /// <summary>
 /// The interpretation of <see cref="GeneratorSpec.Conv"/>: seed 003's generator (eq. 5) from a standard Gaussian latent
 /// to side × side images in (0, 1), float32, its samples flattened to [n, side²] as every model's are. Samples only, no
-/// density. Its final files: the latent interpolation (seed 003 Fig. 10) and, with a 2-D latent, the generated images
-/// along a grid (<see cref="ImagePictures"/>).
+/// density. Its final file: the latent interpolation (seed 003 Fig. 10, <see cref="ImagePictures"/>).
 /// </summary>
 public sealed class ConvImageGenerator : GeneratorModule
 {

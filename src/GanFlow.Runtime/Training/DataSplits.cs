@@ -97,14 +97,16 @@ public static class DataSplits
     /// paper evaluates).</summary>
     public static double[] EvaluationSplit(Splits splits) => splits.Validation.Length > 0 ? splits.Validation : splits.Test;
 
+    /// <summary>The same choice among a folder's image sets (their labels).</summary>
+    private static ImageSet EvaluationSet(ImageSplits splits) => splits.Validation.Count > 0 ? splits.Validation : splits.Test;
+
     /// <summary>The labels of the first <paramref name="count"/> images of <paramref name="experiment"/>'s evaluation split
     /// (<see cref="EvaluationSplit"/>); zeros for data without labels.</summary>
     public static byte[] EvaluationLabels(Experiment experiment, int count)
     {
         if (experiment.Data is not DataSource.Images images) return new byte[count];
         var splits = MnistFolder.Load(images.images.Data.Folder, images.images.Data.Split);
-        var set = splits.Validation.Count > 0 ? splits.Validation : splits.Test;
-        return set.Labels.Take(count).ToArray();
+        return EvaluationSet(splits).Labels.Take(count).ToArray();
     }
 
     /// <summary>The splits of the sample file <paramref name="source"/> names.</summary>

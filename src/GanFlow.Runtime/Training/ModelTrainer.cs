@@ -172,8 +172,9 @@ public sealed class ModelTrainer : TrainingRun
     }
 
     /// <summary>The data an evaluation scores against: <paramref name="count"/> samples drawn with <paramref name="rng"/>
-    /// as training draws them, or for a sample file or images the first <paramref name="count"/> points of the validation
-    /// split (all of them when it holds fewer).</summary>
+    /// as training draws them, or for a sample file or images the first <paramref name="count"/> points of the evaluation
+    /// split (<see cref="DataSplits.EvaluationSplit"/>: the validation split, or the test split when there is none; all
+    /// of them when it holds fewer).</summary>
     private Tensor EvaluationData(Random rng, int count)
     {
         if (!ScoresAgainstValidationSplit) return DataBatch(rng, count);
