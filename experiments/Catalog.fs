@@ -17,7 +17,7 @@ let all: Declared list =
     @ (Seed002Dynamics.all |> List.map Declared.Dynamics)
     @ [ Declared.Study Seed001FlowGan.study ]
     @ (Seed003Mnist.all |> List.map Declared.Single)
-    @ (Seed001Mnist.all |> List.map Declared.FlowGanImages)
+    @ Seed001Mnist.all
 
 /// The experiment, study or search called `name`, if declared; a study's cells are reachable by their own names too.
 let tryFind (name: string) =
@@ -29,5 +29,4 @@ let tryFind (name: string) =
             | Declared.Study s -> s.Cells |> List.tryFind (fun c -> c.Experiment.Name = name) |> Option.map (fun c -> Declared.Single c.Experiment)
             | Declared.Single _
             | Declared.Search _
-            | Declared.Dynamics _
-            | Declared.FlowGanImages _ -> None)
+            | Declared.Dynamics _ -> None)

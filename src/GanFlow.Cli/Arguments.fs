@@ -34,7 +34,7 @@ type RunArgs =
             | Until _ -> "pause at this step instead of the budget: evaluate, checkpoint, end as Paused (a search's rung); --resume continues."
             | Data _ -> "train on this data instead of the declared data. A sample file (CSV with or without a header, whitespace-separated text, or NumPy .npy; one point per row, any dimension): split 80/10/10 into train/validation/test by seed 0, every evaluation scored against the validation split, the test split kept for heldout.json. Or a folder of MNIST IDX files (train-/t10k- images and labels, plain or .gz; `ganflow data mnist --out DIR` writes them): an image experiment keeps its split and preprocessing, any other trains on the digits with seed 001's."
             | Vae _ -> "experiments whose generator starts from a VAE (seed003-mnist-…-vae-init…): the completed VAE run folder whose decoder it starts from."
-            | Classifier _ -> "seed001-mnist-…: the digit classifier (`ganflow data classifier --out FILE`) for the MODE and Inception scores; without it one is trained in the run or study folder."
+            | Classifier _ -> "an experiment or study with evaluation.classifier (seed001-mnist-…): the digit classifier's weights (`ganflow data classifier --out FILE`) for the MODE and Inception scores, copied into the run folder; without it one is trained there (a study trains one and shares it)."
             | No_Report -> "do not write report.html (a search writes its own report)."
             | Tensorboard -> "also write every evaluation as TensorBoard scalars into DIR/tensorboard/ (`tensorboard --logdir DIR`)."
             | Experiment _ -> "name of a declared experiment or study (see `ganflow list`); or give --spec instead."

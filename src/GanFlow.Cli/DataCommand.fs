@@ -73,7 +73,7 @@ let classifier (data: string) (out: string) (epochs: int option) (seed: int opti
             Epochs = defaultArg epochs DigitClassifier.Default.Epochs
             Seed = defaultArg seed DigitClassifier.Default.Seed }
     let splits = MnistFolder.Load(data, MnistSplit.Seed003)
-    GanFlow.Core.Specs.Validate.orRaise (DigitClassifier.validate "classifier" splits.Train spec)
+    GanFlow.Core.Specs.Validate.orRaise (GanFlow.Core.Experiments.ExperimentValidation.classifier "classifier" spec @ DigitClassifier.imageErrors splits.Train)
     GanFlow.Runtime.Devices.TorchSetup.Initialize 2
     printfn "training the digit classifier (%d parameters) on %d images for %d epochs, seed %d"
         (DigitClassifier.parameterCount splits.Train.Rows spec) splits.Train.Count spec.Epochs spec.Seed

@@ -27,9 +27,6 @@ let private describe (declared: Declared) =
         sprintf "%s\t%s | search of %d trials, %s, milestones %s" s.Name s.Description s.Trials scheduler
             (GanFlow.Core.Search.Rungs.milestones s.Scheduler.Scheduler |> List.map string |> String.concat ", ")
     | Declared.Dynamics d -> sprintf "%s\t%s | seed 002 dynamics lab (no training)" d.Name d.Description
-    | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Run r) ->
-        sprintf "%s\t%s | MNIST NICE %s, %d steps x batch %d | seed %d" r.Name r.Description r.Objective.Short r.Steps r.BatchSize r.Seed
-    | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Tables t) -> sprintf "%s\t%s | study of %d runs" t.Name t.Description t.Cells.Length
 
 let private execute (command: ParseResults<Command>) =
     match command.GetSubCommand() with
@@ -40,8 +37,6 @@ let private execute (command: ParseResults<Command>) =
         let cells (d: Declared) =
             match d with
             | Declared.Study s -> s.Cells |> List.map (fun c -> Declared.Single c.Experiment)
-            | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Tables t) ->
-                t.Cells |> List.map (GanFlow.Core.Images.FlowGanMnistDeclared.Run >> Declared.FlowGanImages)
             | _ -> []
         let listedUnderAStudy = GanFlow.Experiments.Catalog.all |> List.collect cells |> List.map (fun c -> c.Name) |> Set.ofList
         for e in GanFlow.Experiments.Catalog.all do
@@ -78,14 +73,14 @@ let private execute (command: ParseResults<Command>) =
                 eprintfn "error: %s" message
                 2
             | Ok experiment ->
-            RunCommand.run experiment out device threads resume fresh (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report)) (args.Contains RunArgs.Tensorboard)
-        | Ok(Declared.Study study) -> StudyCommand.run (StudyCommand.withOverrides seed steps study) out device threads resume
+            RunCommand.run experiment out device threads resume fresh (args.TryGetResult RunArgs.Until) (not (args.Contains RunArgs.No_Report)) (args.Contains RunArgs.Tensorboard) (args.TryGetResult RunArgs.Classifier)
+        | Ok(Declared.Study study) ->
+            match StudyCommand.withData (args.TryGetResult RunArgs.Data) (StudyCommand.withOverrides seed steps study) with
+            | Error message ->
+                eprintfn "error: %s" message
+                2
+            | Ok study -> StudyCommand.run study out device threads resume (args.TryGetResult RunArgs.Classifier)
         | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out
-        | Ok(Declared.FlowGanImages f) ->
-            let data, classifier = args.TryGetResult RunArgs.Data, args.TryGetResult RunArgs.Classifier
-            match f with
-            | GanFlow.Core.Images.FlowGanMnistDeclared.Run r -> FlowGanMnistCommand.run (FlowGanMnistCommand.withOverrides data seed steps r) out device threads resume fresh classifier
-            | GanFlow.Core.Images.FlowGanMnistDeclared.Tables t -> FlowGanMnistCommand.runStudy (FlowGanMnistCommand.studyWithOverrides data seed steps t) out device threads resume fresh classifier
         | Ok(Declared.Search s) ->
             eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name
             2

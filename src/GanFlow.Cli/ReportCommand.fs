@@ -19,20 +19,14 @@ let runWith (folder: string) (passwordFile: string option) =
     else
         // Only a marked folder is ours to lock; an unmarked one (written before markers existed) is read as it is.
         use _lock = if isNull (FolderMarker.Read folder) then null else FolderLock.Acquire folder
-        match FlowGanMnistTables.tryRead folder with
-        | Some(GanFlow.Core.Images.FlowGanMnistDeclared.Tables study) ->
-            printfn "table = %s" (FlowGanMnistTables.rebuildStudy folder study)
+        match StudyReport.tryReadSpec folder with
+        | None when (DynamicsFolder.tryReadSpec folder).IsSome ->
+            GanFlow.Cli.DynamicsCommand.writeFile folder DynamicsFolder.reportFile (DynamicsReport.render folder)
+            printfn "report = %s" (Path.Combine(folder, DynamicsFolder.reportFile))
+        | Some study ->
+            printfn "%s" (StudyReport.write folder study)
             printfn "report = %s" (Path.Combine(folder, RunFiles.Report))
-        | Some(GanFlow.Core.Images.FlowGanMnistDeclared.Run experiment) -> printfn "report = %s" (FlowGanMnistTables.writeRunReport folder experiment)
-        | None ->
-            match StudyReport.tryReadSpec folder with
-            | None when (DynamicsFolder.tryReadSpec folder).IsSome ->
-                GanFlow.Cli.DynamicsCommand.writeFile folder DynamicsFolder.reportFile (DynamicsReport.render folder)
-                printfn "report = %s" (Path.Combine(folder, DynamicsFolder.reportFile))
-            | Some study ->
-                printfn "%s" (StudyReport.write folder study)
-                printfn "report = %s" (Path.Combine(folder, RunFiles.Report))
-            | None -> printfn "report = %s" (RunReport.write folder)
+        | None -> printfn "report = %s" (RunReport.write folder)
         0
 
 /// `ganflow report DIR` (see `runWith`), a server store's password from PGPASSWORD or ~/.pgpass.

@@ -146,7 +146,7 @@ let exitCode (status: RunStatus) =
 
 /// Returns the exit code: 0 when the run completed, 3 when it diverged, 2 on bad input (the spec, the folder, a
 /// resume that does not match), 1 when it failed otherwise.
-let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) (fresh: bool) (until: int option) (writeReport: bool) (tensorBoard: bool) =
+let run (experiment: Experiment) (outDirectory: string) (device: string) (threads: int) (resume: bool) (fresh: bool) (until: int option) (writeReport: bool) (tensorBoard: bool) (classifier: string option) =
     match ExperimentValidation.errors experiment with
     | _ :: _ as errors ->
         eprintfn "error: invalid spec for experiment %s:" experiment.Name
@@ -155,6 +155,11 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
     | [] when threads < 1 ->
         eprintfn "error: --threads %d: must be >= 1" threads
         2
+    | [] when (match classifier |> Option.bind (fun f -> Option.ofObj (GanFlow.Runtime.Images.RunClassifier.Problem(experiment, f))) with
+               | Some problem ->
+                   eprintfn "error: %s" problem
+                   true
+               | None -> false) -> 2
     | [] when (match GanFlow.Runtime.Training.DataSplits.Problem experiment with
                | null -> false
                | problem ->
@@ -167,7 +172,7 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         TorchSetup.Initialize threads
         let context =
             RunContext(device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume, Action<string>(eprintfn "%s"),
-                       StopAtStep = Option.toNullable until, TensorBoard = tensorBoard, Fresh = fresh,
+                       StopAtStep = Option.toNullable until, TensorBoard = tensorBoard, Fresh = fresh, ClassifierFile = Option.toObj (classifier |> Option.map IO.Path.GetFullPath),
                        OnStart = Action(fun () -> eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name device experiment.Budget.Steps experiment.Seed outDirectory))
         let outcome =
             try Ok(ExperimentRunner.Run(experiment, context)) with

@@ -3,7 +3,6 @@
 module GanFlow.Cli.RunFlags
 
 open GanFlow.Core.Experiments
-open GanFlow.Core.Images
 open GanFlow.Cli.Arguments
 
 /// The kind of a declared experiment as a message names it, and the flags its runner reads.
@@ -13,12 +12,12 @@ let private kindAndFlags (declared: Declared) : string * string list =
     match declared with
     | Declared.Single e ->
         let vae = match e.Model.Init with GanFlow.Core.Models.GeneratorInit.FromVae _ -> [ "--vae" ] | GanFlow.Core.Models.GeneratorInit.Random -> []
-        "an experiment", trained @ [ "--until"; "--no-report"; "--tensorboard"; "--data" ] @ vae
-    | Declared.Study _ -> "a study (its cells run to completion, each in its own process)", trained
+        let classifier = if e.Evaluation.Classifier.IsSome then [ "--classifier" ] else []
+        "an experiment", trained @ [ "--until"; "--no-report"; "--tensorboard"; "--data" ] @ vae @ classifier
+    | Declared.Study s ->
+        let classifier = if s.Cells |> List.exists (fun c -> c.Experiment.Evaluation.Classifier.IsSome) then [ "--classifier" ] else []
+        "a study (its cells run to completion, each in its own process)", trained @ [ "--data" ] @ classifier
     | Declared.Dynamics _ -> "a seed 002 dynamics experiment (no training)", common
-    // A seed 001 MNIST run writes no report.html of its own: --no-report holds trivially (scripts pass it to every run).
-    | Declared.FlowGanImages(FlowGanMnistDeclared.Run _) -> "a seed 001 MNIST run", trained @ [ "--no-report"; "--data"; "--classifier" ]
-    | Declared.FlowGanImages(FlowGanMnistDeclared.Tables _) -> "a seed 001 MNIST study", trained @ [ "--data"; "--classifier" ]
     | Declared.Search _ -> "a search", []
 
 /// The flags of `args` that were given (named as on the command line), in a fixed order.
@@ -50,6 +49,7 @@ let refusal (name: string) (declared: Declared) (args: Argu.ParseResults<RunArgs
         let why =
             match flag, declared with
             | "--vae", Declared.Single _ -> "its generator starts at random, not from a VAE"
+            | "--classifier", (Declared.Single _ | Declared.Study _) -> "it declares no digit classifier (evaluation.classifier)"
             | _ -> sprintf "it is %s" kind
         let takes = applies |> List.filter (fun f -> f <> "--out") |> String.concat ", "
         sprintf "%s does not apply to %s: %s (it takes %s)" flag name why (if takes = "" then "none" else takes))

@@ -24,6 +24,61 @@ let withOverrides seed (steps: int option) (study: Study) =
             | Some n -> sprintf "%s [every cell's budget overridden on the command line: %d steps]" study.Description n
             | None -> study.Description }
 
+/// Every cell with its data replaced by `ganflow run STUDY --data FILE|DIR` (as `RunCommand.withDataFile` does for one
+/// experiment), or the first cell's refusal.
+let withData (data: string option) (study: Study) : Result<Study, string> =
+    match data with
+    | None -> Ok study
+    | Some _ ->
+        let cells = study.Cells |> List.map (fun c -> RunCommand.withDataFile data c.Experiment |> Result.map (fun e -> { c with Experiment = e }))
+        match cells |> List.tryPick (function Error e -> Some e | Ok _ -> None) with
+        | Some message -> Error message
+        | None -> Ok { study with Cells = cells |> List.map (function Ok c -> c | Error _ -> failwith "unreachable") }
+
+/// The first cell that scores image samples with a digit classifier (`evaluation.classifier`), if any: the study trains
+/// its classifier once, from that cell's spec and training split, and every such cell reads it.
+let private classifierCell (study: Study) =
+    study.Cells |> List.tryFind (fun c -> c.Experiment.Evaluation.Classifier.IsSome && c.Experiment.Data.IsImages)
+
+/// The study's shared classifier file: `--classifier FILE`, or `DIR/classifier.bin`, trained there when missing
+/// (deterministic in the classifier's seed: the same weights each cell would train itself).
+let private sharedClassifier (outDirectory: string) (given: string option) (cell: StudyCell) device =
+    match given with
+    | Some file -> Path.GetFullPath file
+    | None ->
+        let file = Path.Combine(outDirectory, RunFiles.Classifier)
+        if not (File.Exists file) then
+            match cell.Experiment.Evaluation.Classifier, cell.Experiment.Data with
+            | Some spec, GanFlow.Core.Datasets.DataSource.Images images ->
+                let splits = MnistFolder.Load(images.Data.Folder, images.Data.Split)
+                eprintfn "training the study's digit classifier on the %d training images (%d epochs)" splits.Train.Count spec.Epochs
+                use network = GanFlow.Runtime.Images.DigitClassifierTrainer.Train(spec, splits.Train, device)
+                GanFlow.Runtime.Images.RunClassifier.Save(network, file)
+            | _ -> ()
+        file
+
+/// Seed 001 Fig. 6 on every image column of a Flow-GAN study: the memorizing baseline of the column's training images,
+/// scored by the shared classifier, into `DIR/baseline-COLUMN.json` (kept by a rerun: it depends on the data and the
+/// table's spec only, and is recomputed when either changed since the study's spec was written).
+let private imageBaselines (outDirectory: string) (study: Study) (classifierFile: string option) device =
+    match study.Table with
+    | Some(StudyTable.FlowGan tables) ->
+        for column in study.Columns do
+            match study.Cells |> List.tryFind (fun c -> c.Column = column) with
+            | Some({ Experiment = { Data = GanFlow.Core.Datasets.DataSource.Images images } } as cell) ->
+                let file = Path.Combine(outDirectory, RunFiles.StudyBaseline column)
+                if not (File.Exists file) then
+                    eprintfn "memorizing baseline of column %s: %d bandwidths" column tables.Baseline.Sigmas.Length
+                    let splits = MnistFolder.Load(images.Data.Folder, images.Data.Split)
+                    use classifier =
+                        match classifierFile, cell.Experiment.Evaluation.Classifier with
+                        | Some f, Some spec -> GanFlow.Runtime.Images.DigitClassifierNetwork.Load(spec, images.Side, f)
+                        | _ -> null
+                    let curve = GanFlow.Runtime.Images.MemorizingBaselineRunner.Run(tables.Baseline, images.Preprocessing, splits, classifier)
+                    AtomicFile.WriteAllText(file, SpecJson.serialize curve)
+            | _ -> ()
+    | _ -> ()
+
 /// What a rerun does with one cell's folder.
 [<RequireQualifiedAccess>]
 type CellPlan =
@@ -114,7 +169,7 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
 
 /// Returns the exit code: 0 when every cell completed, 3 when any diverged, 1 when any failed, 2 on bad input
 /// (nothing started), 130/143 when stopped by SIGINT/SIGTERM (the study can be rerun to continue).
-let run (study: Study) (outDirectory: string) (device: string) (threads: int) (resume: bool) =
+let run (study: Study) (outDirectory: string) (device: string) (threads: int) (resume: bool) (classifier: string option) =
     match StudyValidation.errors study with
     | _ :: _ as errors ->
         eprintfn "error: invalid study %s:" study.Name
@@ -123,6 +178,14 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
     | [] when threads < 1 ->
         eprintfn "error: --threads %d: must be >= 1" threads
         2
+    | [] when (match classifier, classifierCell study with
+               | Some f, Some cell ->
+                   match GanFlow.Runtime.Images.RunClassifier.Problem(cell.Experiment, f) with
+                   | null -> false
+                   | problem ->
+                       eprintfn "error: %s" problem
+                       true
+               | _ -> false) -> 2
     | [] ->
         DeviceSelection.FromString device |> ignore // reject a bad --device before starting anything
         use folder = OwnedFolder.Open(outDirectory, FolderKind.Study)
@@ -140,6 +203,11 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
             eprintfn "running study %s: %d cells, %d at a time (one process each, %d intra-op thread(s)) -> %s"
                 study.Name study.Cells.Length study.Parallelism threads outDirectory
             let command = GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
+            let classifierFile =
+                classifierCell study
+                |> Option.map (fun cell ->
+                    TorchSetup.Initialize threads
+                    sharedClassifier outDirectory classifier cell (DeviceSelection.FromString device))
             let runCell (cell: StudyCell) =
                 let folder = StudyReport.cellFolder outDirectory cell
                 let e = cell.Experiment
@@ -155,6 +223,9 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                     | _ -> ()
                     let arguments =
                         [ "run"; "--spec"; "-"; "--out"; folder; "--device"; device; "--threads"; string threads ]
+                        @ (match classifierFile with
+                           | Some file when e.Evaluation.Classifier.IsSome -> [ "--classifier"; file ]
+                           | _ -> [])
                         @ (match plan with
                            | CellPlan.Resume -> [ "--resume" ]
                            | CellPlan.Replace _ -> [ "--fresh" ]
@@ -195,6 +266,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                     if not cancel.IsCancellationRequested then runSearch cell
             with :? OperationCanceledException -> ()
             registrations |> List.iter (fun r -> r.Dispose())
+            if signal.Value = 0 then imageBaselines outDirectory study classifierFile (DeviceSelection.FromString device)
             let searchesDone = study.Searches |> List.forall (fun c -> (StudyReport.searchValue outDirectory c) |> function Result.Ok _ -> true | Result.Error _ -> false)
             let summaries =
                 study.Cells

@@ -13,18 +13,22 @@ module FlowGanReport =
     /// Everything the tables need, per column: the cells in row order and the baseline.
     type Columns = (string * FlowGanCell list * BaselineColumn) list
 
-    /// Reads the cells of every column and computes each column's baseline.
-    let columns (study: Study) (tables: FlowGanTables) (runs: (StudyCell * RunData) list) : Columns =
+    /// Reads the cells of every column and each column's baseline: computed here on a finite sample of a law, read from
+    /// `imageBaseline column` on images (the study runner computes it with the digit classifier); a column without one
+    /// is left out.
+    let columns (study: Study) (tables: FlowGanTables) (runs: (StudyCell * RunData) list) (imageBaseline: string -> GanFlow.Core.Baselines.BaselineCurve option) : Columns =
         study.Columns
         |> List.choose (fun column ->
             let cells =
                 study.Rows
                 |> List.choose (fun row ->
                     runs |> List.tryFind (fun (c, _) -> c.Row = row && c.Column = column) |> Option.map (fun (c, d) -> FlowGanTables.cell row column d))
+            let adv = cells |> List.tryFind (fun c -> c.Row = tables.AdversarialRow)
             match study.Cells |> List.tryFind (fun c -> c.Column = column) with
             | Some first when first.Experiment.Data.IsSample ->
-                let adv = cells |> List.tryFind (fun c -> c.Row = tables.AdversarialRow)
-                Some(column, cells, FlowGanTables.baseline tables.Baseline column first.Experiment adv)
+                Some(column, cells, FlowGanTables.baseline column (FlowGanTables.curveOf tables.Baseline first.Experiment) adv)
+            | Some first when first.Experiment.Data.IsImages ->
+                imageBaseline column |> Option.map (fun curve -> column, cells, FlowGanTables.baseline column curve adv)
             | _ -> None)
 
     let private markdownTable (header: string list) (rows: string list list) =

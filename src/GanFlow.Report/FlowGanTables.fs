@@ -78,9 +78,8 @@ module FlowGanTables =
                 let m = Array.average logs
                 Some(sqrt (Array.averageBy (fun v -> (v - m) * (v - m)) logs)) }
 
-    /// The baseline of a column whose cells train on `experiment`'s dataset and finite training set, compared with the
-    /// adversarial cell `adv`.
-    let baseline (spec: MemorizingBaseline) (column: string) (experiment: Experiment) (adv: FlowGanCell option) : BaselineColumn =
+    /// The baseline of a column of a finite sample of a law (`experiment`'s data), computed here (pure).
+    let curveOf (spec: MemorizingBaseline) (experiment: Experiment) : BaselineCurve =
         let dataset, sample =
             match experiment.Data with
             | DataSource.Sample(law, sample) -> law, sample
@@ -93,15 +92,18 @@ module FlowGanTables =
         let values = splits.Validation
         let scale = sqrt ((values |> Array.averageBy (fun v -> v * v)) - (Array.average values) ** 2.0)
         let parzen = ParzenWindow.estimate d samples scale 20 splits.Validation splits.Test
-        let curve = spec.Sigmas |> List.map (MemorizingMixture.at dataset splits spec.Samples spec.Seed)
+        { Best = best; Parzen = parzen; Curve = spec.Sigmas |> List.map (MemorizingMixture.at dataset splits spec.Samples spec.Seed) }
+
+    /// A column's baseline from its curve, compared with the adversarial cell `adv`: the green region.
+    let baseline (column: string) (curve: BaselineCurve) (adv: FlowGanCell option) : BaselineColumn =
         let green =
             match adv |> Option.bind (fun a -> Option.map2 (fun (m, _) v -> m, v) a.BestMode a.ValidationNllAtBestMode) with
             | Some(advMode, advValidation) ->
-                curve
+                curve.Curve
                 |> List.filter (fun p -> p.ValidationNll < advValidation && (p.Modes |> Option.exists (fun m -> m.ModeScore > advMode)))
                 |> List.map _.Sigma
             | None -> []
-        { Column = column; Best = best; Parzen = parzen; Curve = curve; Green = green }
+        { Column = column; Best = curve.Best; Parzen = curve.Parzen; Curve = curve.Curve; Green = green }
 
     /// The ranking of rows by a value (lowest NLL first), as `A < B < C`.
     let ranking (values: (string * float) list) =

@@ -101,7 +101,10 @@ module StudyReport =
     /// A Flow-GAN study's `table.md` (Tables 1 and 3 per column, the paper's, the claims), `table.csv` and `report.html`
     /// (the tables, Figs. 2-4 per column, every cell's status); returns the Markdown.
     let private writeFlowGan (studyDirectory: string) (study: Study) (tables: FlowGanTables) (runs: (StudyCell * RunData) list) (statusRows: (string * string) list) =
-        let columns = FlowGanReport.columns study tables runs
+        let imageBaseline column =
+            let file = Path.Combine(studyDirectory, RunFiles.StudyBaseline column)
+            if File.Exists file then Some(GanFlow.Core.Specs.SpecJson.deserialize<GanFlow.Core.Baselines.BaselineCurve> (File.ReadAllText file)) else None
+        let columns = FlowGanReport.columns study tables runs imageBaseline
         let table = FlowGanReport.markdown tables columns
         let recall = precisionRecallMarkdown study runs
         atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyTable)) (table + "\n" + recall)

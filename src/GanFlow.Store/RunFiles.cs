@@ -40,6 +40,9 @@ public static class RunFiles
     public const string HeldOut = "heldout.json";
     /// <summary>The singular values of the generator's Jacobian at prior draws (<c>draw,index,singular_value</c>).</summary>
     public const string Jacobian = "jacobian.csv";
+    /// <summary>The weights of the digit classifier an image run's evaluations score with (<c>evaluation.classifier</c>), or
+    /// in a study folder the one its cells share.</summary>
+    public const string Classifier = "classifier.bin";
     /// <summary>The self-contained HTML report (of a run, a study or a search).</summary>
     public const string Report = "report.html";
     /// <summary>A study cell's or a search trial's process output (standard output and error), appended per attempt.</summary>
@@ -60,7 +63,7 @@ public static class RunFiles
     /// <see cref="Log"/> is not among them: the study or search that started the run writes it, and keeps it across attempts.</summary>
     public static readonly IReadOnlyList<string> RunResults =
         [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, BestCheckpoint, HeldOut, Jacobian, SampleGrid,
-         Interpolation, Elbo, LatentMeans, Posterior, PosteriorPicture, Evidence, AggregatePosterior, Holes, HolesPicture, LatentStructure, Report, TensorBoard];
+         Interpolation, Elbo, LatentMeans, Posterior, PosteriorPicture, Evidence, AggregatePosterior, Holes, HolesPicture, LatentStructure, Classifier, Report, TensorBoard];
 
     /// <summary>A VAE run's final one-draw ELBO on the split its evaluations score against (JSON).</summary>
     public const string Elbo = "elbo.json";
@@ -86,10 +89,10 @@ public static class RunFiles
     /// <summary>A VAE run's latent-space numbers: the aggregate posterior's total variation from the prior, the means' nearest-neighbour label accuracy (JSON).</summary>
     public const string LatentStructure = "latent-structure.json";
 
-    /// <summary>Everything a seed 001 MNIST run folder may hold that the tool wrote (a fresh start removes exactly these).</summary>
-    public static readonly IReadOnlyList<string> ImageResults =
-        [Spec, Metrics, Summary, SampleGrid, Checkpoint, PreviousCheckpoint, Report];
+    /// <summary>In a Flow-GAN study folder: an image column's memorizing baseline (JSON, a <c>BaselineCurve</c>; seed 001
+    /// Fig. 6), computed by the study runner with the digit classifier.</summary>
+    public static string StudyBaseline(string column) => $"baseline-{column}.json";
 
     /// <summary>Everything a study folder may hold that the tool wrote, besides its cells' run folders.</summary>
-    public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, StudyPrecisionRecall, Report];
+    public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, StudyPrecisionRecall, Classifier, Report];
 }

@@ -15,8 +15,6 @@ let tests =
                     | Declared.Study s -> StudyValidation.errors s
                     | Declared.Search s -> GanFlow.Core.Search.SearchValidation.errors s
                     | Declared.Dynamics d -> GanFlow.Core.Dynamics.DynamicsValidation.experimentErrors d
-                    | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Run r) -> GanFlow.Core.Images.FlowGanMnist.errors r
-                    | Declared.FlowGanImages(GanFlow.Core.Images.FlowGanMnistDeclared.Tables t) -> GanFlow.Core.Images.FlowGanMnistStudy.errors t
                 Expect.isEmpty errors (sprintf "%s: %A" declared.Name errors)
         }
         test "declared names are unique, including study cells" {
@@ -26,8 +24,7 @@ let tests =
                     | Declared.Single e -> [ e.Name ]
                     | Declared.Study s -> s.Name :: (s.Cells |> List.map (fun c -> c.Experiment.Name))
                     | Declared.Search s -> [ s.Name ]
-                    | Declared.Dynamics d -> [ d.Name ]
-                    | Declared.FlowGanImages f -> [ f.Name ])
+                    | Declared.Dynamics d -> [ d.Name ])
             Expect.equal (List.distinct names) names "no duplicates"
         }
         test "seed 000's WGAN search ships for both datasets at the paper's scale and a reduced one, names containing search" {

@@ -137,16 +137,16 @@ let tests =
         test "a rerun study keeps the cells that completed with the same spec and runs only the others" {
             let study = testStudy "rerun-study" 100
             let folder = scratchFolder "rerun-study"
-            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false) 0 "first run"
+            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false None) 0 "first run"
             let cellA, cellB = Path.Combine(folder, "rerun-study-a"), Path.Combine(folder, "rerun-study-b")
             let metricsA = File.ReadAllBytes(Path.Combine(cellA, RunFiles.Metrics))
             let logA = File.ReadAllText(Path.Combine(cellA, RunFiles.Log))
             // Cell b changes its seed: only b runs again.
             let changed = { study with Cells = study.Cells |> List.map (fun c -> if c.Column = "b" then { c with Experiment = { c.Experiment with Seed = 9 } } else c) }
-            Expect.equal (GanFlow.Cli.StudyCommand.run changed folder "cpu" 1 false) 0 "rerun"
+            Expect.equal (GanFlow.Cli.StudyCommand.run changed folder "cpu" 1 false None) 0 "rerun"
             Expect.equal (File.ReadAllBytes(Path.Combine(cellA, RunFiles.Metrics))) metricsA "cell a kept as it was"
             Expect.equal (File.ReadAllText(Path.Combine(cellA, RunFiles.Log))) logA "cell a was not started again"
             Expect.equal (nonNull (RunStore(cellB).ReadSpec())).Seed 9 "cell b ran again with its new spec"
-            Expect.equal (GanFlow.Cli.StudyCommand.run { changed with Cells = study.Cells } folder "cpu" 1 true) 2 "--resume refuses to replace a cell of another spec"
+            Expect.equal (GanFlow.Cli.StudyCommand.run { changed with Cells = study.Cells } folder "cpu" 1 true None) 2 "--resume refuses to replace a cell of another spec"
         }
     ]

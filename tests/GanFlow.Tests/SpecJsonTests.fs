@@ -10,8 +10,7 @@ let private declaredExperiments =
         | Declared.Single e -> [ e ]
         | Declared.Study s -> s.Cells |> List.map (fun c -> c.Experiment)
         | Declared.Search s -> [ s.Base; GanFlow.Core.Search.Search.trialExperiment s 0 ]
-        | Declared.Dynamics _
-        | Declared.FlowGanImages _ -> [])
+        | Declared.Dynamics _ -> [])
 
 [<Tests>]
 let tests =

@@ -10,14 +10,24 @@ type BaselinePoint =
     { /// The bandwidth σ.
       Sigma: float
       /// NLL of the training split, nats per point: it falls as σ shrinks (each point sits on its own kernel) but stays
-      /// finite at any σ > 0.
+      /// finite at any σ > 0. NaN on images (not computed: every training image against all the others).
       TrainNll: float
       /// NLL of the validation split.
       ValidationNll: float
       /// NLL of the test split.
       TestNll: float
-      /// The mode scores of its samples, on a mixture dataset.
+      /// The mode scores of its samples, on a mixture dataset (or under the digit classifier on images).
       Modes: ModeScores option }
+
+/// A column's memorizing baseline as a Flow-GAN study's tables read it (`baseline-COLUMN.json` in a study folder whose
+/// column holds images, where the runtime computes it with the digit classifier).
+type BaselineCurve =
+    { /// At the σ of lowest validation NLL (the line search's on point data, the grid's best on images).
+      Best: BaselinePoint
+      /// The Parzen estimate of its samples at that σ on the test split (Table 3's KDE column for the baseline).
+      Parzen: ParzenEstimate
+      /// One point per bandwidth of the spec (seed 001 Figs. 3 and 6).
+      Curve: BaselinePoint list }
 
 /// Seed 001 sec. 3.4's baseline: a mixture of m isotropic Gaussians of equal weight centred on the m training points,
 /// p_σ(x) = (1/m) Σᵢ N(x; xᵢ, σ²I), the bandwidth σ chosen by a line search in (0, 1] for the lowest validation NLL. It

@@ -68,6 +68,15 @@ module DataSource =
         | File file -> file.Dimension
         | Images images -> images.Side * images.Side
 
+    /// Bits per dimension of an NLL in nats per point (the `bits_per_dim` column, `heldout.json`'s `testBitsPerDim`):
+    /// NLL / (d · ln 2); on dequantized images the 8-bit convention of the flow literature, 8 + NLL / (d · ln 2)
+    /// (`ImagePreprocessing.bitsPerDim8Bit`: the cost per subpixel of the bytes, as seed 001 and RealNVP report it).
+    let bitsPerDim (source: DataSource) (nll: float) =
+        match source with
+        | Images { Preprocessing = ImagePreprocessing.DequantizedLogit _ } as images ->
+            ImagePreprocessing.bitsPerDim8Bit nll (dimension images)
+        | _ -> nll / (float (dimension source) * log 2.0)
+
     /// Whether the data's density is known (KL, exact likelihood of the data).
     let hasDensity (source: DataSource) = law source |> Option.exists Densities.hasDensity
 

@@ -44,7 +44,14 @@ type Evaluation =
       /// The Parzen-window estimate of the final model's log-likelihood on held-out points. Default None.
       Parzen: Parzen option
       /// The singular values of the final generator's Jacobian (`jacobian.csv`). Default None.
-      Jacobian: JacobianSpectrum option }
+      Jacobian: JacobianSpectrum option
+      /// A digit classifier p(y|x) whose posteriors on the model's samples (clamped to [0, 1]) give, at every evaluation,
+      /// the MODE score (seed 001 sec. 3.2, eq. of Che et al. 2017, against uniform class weights), the Inception score
+      /// (Salimans et al. 2016) and the classes covered (columns `mode_score`, `inception_score`, `modes_covered`;
+      /// `high_quality` is NaN: images have no component centres). Image data only (`data.images`, side a multiple of 4).
+      /// Trained on the training split into the run folder's `classifier.bin` at the start, or copied there from
+      /// `ganflow run --classifier FILE`; a resumed run reads it back. Default None.
+      Classifier: GanFlow.Core.Images.DigitClassifier option }
 
     static member Default =
         { Every = 250
@@ -54,4 +61,5 @@ type Evaluation =
           Checkpoints = CheckpointCadence.AtEveryEvaluation
           Ais = None
           Parzen = None
-          Jacobian = None }
+          Jacobian = None
+          Classifier = None }

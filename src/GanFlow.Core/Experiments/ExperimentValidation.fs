@@ -33,6 +33,15 @@ module ExperimentValidation =
             @ (if r.Alpha >= 0.0 && r.Alpha < 1.0 then [] else Check.fail (path + ".alpha") r.Alpha "must lie in [0, 1)")
             @ Check.nonNegative (path + ".weightDecay") r.WeightDecay
 
+    /// Errors of a digit classifier's fields at `path` (`evaluation.classifier`, `ganflow data classifier`).
+    let classifier path (c: GanFlow.Core.Images.DigitClassifier) =
+        Check.atLeast (path + ".firstChannels") 1 c.FirstChannels
+        @ Check.atLeast (path + ".secondChannels") 1 c.SecondChannels
+        @ Check.atLeast (path + ".hidden") 1 c.Hidden
+        @ Check.atLeast (path + ".epochs") 1 c.Epochs
+        @ Check.atLeast (path + ".batchSize") 1 c.BatchSize
+        @ optimizer (path + ".optimizer") c.Optimizer
+
     /// A learning-rate schedule of an optimiser whose rate is `peak`.
     let private schedule path (peak: float) (s: LearningRateSchedule) =
         match s with
@@ -289,6 +298,13 @@ module ExperimentValidation =
         @ (match e.Evaluation.Jacobian with
            | Some j -> Check.atLeast "evaluation.jacobian.draws" 1 j.Draws @ noGradients "evaluation.jacobian"
            | None -> [])
+        @ (match e.Evaluation.Classifier, e.Data with
+           | None, _ -> []
+           | Some c, DataSource.Images images when images.Side >= 4 && images.Side % 4 = 0 -> classifier "evaluation.classifier" c
+           | Some _, DataSource.Images images ->
+               Check.fail "data.images.side" images.Side "must be a multiple of 4 for evaluation.classifier (two 2×2 poolings)"
+           | Some _, _ ->
+               Check.fail "evaluation.classifier" "Some" "classifies digit images, and data is not an image source (data.images): remove it")
 
     /// Every error of an experiment spec.
     let errors (e: Experiment) : SpecError list =

@@ -101,7 +101,8 @@ module MetricColumns =
         | "nfe" -> Model.isContinuous model
         | "kl" -> density && DataSource.hasDensity experiment.Data
         | "train_nll" | "validation_nll" -> density && DataSource.isFinite experiment.Data
-        | "mode_score" | "inception_score" | "high_quality" | "modes_covered" -> DataSource.hasModes experiment.Data
+        | "mode_score" | "inception_score" | "high_quality" | "modes_covered" ->
+            DataSource.hasModes experiment.Data || experiment.Evaluation.Classifier.IsSome
         | other -> invalidArg "name" (sprintf "no metric column is called %s" other)
 
     /// The columns of a run of `experiment`, in file order.

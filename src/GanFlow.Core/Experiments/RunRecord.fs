@@ -45,7 +45,8 @@ type DensityScores =
       /// The same NLL in bits per dimension, nll / (d · ln 2) (column `bits_per_dim`).
       BitsPerDim: float
       /// Largest round-trip error max‖g(g⁻¹(x)) − x‖ (Euclidean, data units) over the first 1,000 of those data
-      /// samples, g the flow's generator direction (column `inverse_error`).
+      /// samples, g the flow's generator direction (column `inverse_error`). On dequantized images both round trips are
+      /// the learned flow's, in its logit coordinates (the fixed logit map around it saturates in float64).
       InverseError: float
       /// Largest round-trip error max‖g⁻¹(g(z)) − z‖ (Euclidean, latent units) over 1,000 draws z of the base
       /// distribution (column `latent_inverse_error`; seed 003 asks for both directions).

@@ -21,19 +21,24 @@ type StudySearchCell =
       Search: string }
 
 /// The memorizing baseline of a Flow-GAN study (seed 001 sec. 3.4, Figs. 3 and 6), computed per column from the
-/// column's finite training set.
+/// column's training split: a finite sample of a law (the report computes it) or images (the study runner computes it
+/// with the cells' digit classifier, into `baseline-COLUMN.json`).
 type MemorizingBaseline =
     { /// The bandwidths σ of the curves against σ, each in (0, 1]. Default 30 log-spaced values from 0.001 to 1.
       Sigmas: float list
       /// Samples drawn at each σ for its mode scores and, at the line search's σ, its Parzen estimate (>= 1). Default 10,000.
       Samples: int
       /// Seed of those draws. Default 1.
-      Seed: int }
+      Seed: int
+      /// Validation and test points scored, the first of each split (image columns, where every point is scored against
+      /// every training image in 784 dimensions); None: every point. Default None.
+      Points: int option }
 
     static member Default =
         { Sigmas = [ for i in 0..29 -> exp (log 1e-3 + (log 1.0 - log 1e-3) * float i / 29.0) ]
           Samples = 10_000
-          Seed = 1 }
+          Seed = 1
+          Points = None }
 
 /// One row of a paper's table, for printing beside ours.
 type PaperRow =
@@ -43,7 +48,7 @@ type PaperRow =
       Values: float list }
 
 /// Seed 001's tables as a study presents them: rows are objectives, columns datasets; every cell is a Flow-GAN run on
-/// the column's finite training set with exact NLL, AIS and Parzen estimates and the Jacobian spectrum.
+/// the column's finite training set or images with exact NLL, AIS and Parzen estimates and the Jacobian spectrum.
 type FlowGanTables =
     { /// The memorizing baseline computed per column.
       Baseline: MemorizingBaseline
@@ -93,8 +98,6 @@ type Declared =
     | Study of Study
     | Dynamics of GanFlow.Core.Dynamics.DynamicsExperiment
     | Search of GanFlow.Core.Search.Search
-    /// A seed 001 Flow-GAN run or study on MNIST (NICE by MLE, ADV, Hybrid; `ganflow run NAME --data DIR`).
-    | FlowGanImages of GanFlow.Core.Images.FlowGanMnistDeclared
 
     member this.Name =
         match this with
@@ -102,7 +105,6 @@ type Declared =
         | Study s -> s.Name
         | Search s -> s.Name
         | Dynamics d -> d.Name
-        | FlowGanImages f -> f.Name
 
     member this.Description =
         match this with
@@ -110,7 +112,6 @@ type Declared =
         | Study s -> s.Description
         | Search s -> s.Description
         | Dynamics d -> d.Description
-        | FlowGanImages f -> f.Description
 
 /// Checks on studies.
 module StudyValidation =
@@ -155,14 +156,17 @@ module StudyValidation =
                  |> List.concat)
                 @ (if List.isEmpty t.Baseline.Sigmas then Check.fail "table.flowGan.baseline.sigmas" "[]" "needs at least one bandwidth" else [])
                 @ Check.atLeast "table.flowGan.baseline.samples" 1 t.Baseline.Samples
+                @ (match t.Baseline.Points with
+                   | Some p -> Check.atLeast "table.flowGan.baseline.points" 1 p
+                   | None -> [])
                 @ (if List.contains t.AdversarialRow study.Rows then [] else Check.fail "table.flowGan.adversarialRow" t.AdversarialRow "is not one of the study's rows")
                 @ (study.Columns
                    |> List.collect (fun column ->
                        match study.Cells |> List.filter (fun c -> c.Column = column) |> List.map (fun c -> c.Experiment.Data) |> List.distinct with
-                       | [ GanFlow.Core.Datasets.DataSource.Sample _ ] | [] -> []
+                       | [ GanFlow.Core.Datasets.DataSource.Sample _ ] | [ GanFlow.Core.Datasets.DataSource.Images _ ] | [] -> []
                        | [ other ] ->
                            Check.fail (sprintf "cells[column %s].data" column) (sprintf "%A" other |> fun t -> t.Split('\n').[0])
-                               "a Flow-GAN table needs a finite sample of a known law (data = Sample) in every column (its baseline memorizes the training split)"
+                               "a Flow-GAN table needs a finite sample of a known law (data = Sample) or images (data = Images) in every column (its baseline memorizes the training split)"
                        | _ -> Check.fail (sprintf "cells[column %s]" column) column "every cell of a column must share its data source"))
             | _ -> []
         Check.atLeast "parallelism" 1 study.Parallelism @ duplicates @ unknown @ names @ cells @ searches @ table

@@ -2,7 +2,6 @@ namespace GanFlow.Core.Images
 
 open GanFlow.Core.Specs
 open GanFlow.Core.Training
-open GanFlow.Core.Experiments
 
 /// A small convolutional digit classifier p(y | x), trained on the MNIST training split, whose posteriors give seed
 /// 001's MODE score (sec. 3.2, Che et al. 2017), the Inception score on digits (Salimans et al. 2016) and the share of
@@ -54,17 +53,12 @@ module DigitClassifier =
         + (c.SecondChannels * quarter * quarter * c.Hidden + c.Hidden)
         + (c.Hidden * Classes + Classes)
 
-    /// Errors of `c` at `path`, and of the training images it is to learn from (named `images`): square, with a
-    /// side divisible by 4 (the two 2×2 poolings), at least one image.
-    let validate (path: string) (images: ImageSet) (c: DigitClassifier) : SpecError list =
-        Check.atLeast (path + ".firstChannels") 1 c.FirstChannels
-        @ Check.atLeast (path + ".secondChannels") 1 c.SecondChannels
-        @ Check.atLeast (path + ".hidden") 1 c.Hidden
-        @ Check.atLeast (path + ".epochs") 1 c.Epochs
-        @ Check.atLeast (path + ".batchSize") 1 c.BatchSize
-        @ ExperimentValidation.optimizer (path + ".optimizer") c.Optimizer
-        @ (if images.Rows = images.Columns then []
-           else Check.fail "images.size" (sprintf "%d × %d" images.Rows images.Columns) "the classifier takes square images")
+    /// Errors of the images the classifier is to learn from or read (named `images`): square, with a side divisible
+    /// by 4 (the two 2×2 poolings), at least one image. The classifier's own fields are checked by
+    /// `ExperimentValidation.classifier`.
+    let imageErrors (images: ImageSet) : SpecError list =
+        (if images.Rows = images.Columns then []
+         else Check.fail "images.size" (sprintf "%d × %d" images.Rows images.Columns) "the classifier takes square images")
         @ (if images.Rows >= 4 && images.Rows % 4 = 0 then []
            else Check.fail "images.rows" images.Rows "must be a positive multiple of 4 (two 2×2 poolings)")
         @ Check.atLeast "images.count" 1 images.Count

@@ -40,7 +40,7 @@ module ImagePreprocessing =
             else Check.fail (path + ".alpha") alpha "must lie in (0, 0.5)"
 
     /// Bits per dimension of an NLL in nats per image on the [0, 1] scale: NLL / (D · ln 2). Negative for a density
-    /// above 1 on the unit cube; the `bits_per_dim` column of the runs' metrics is this quantity.
+    /// above 1 on the unit cube (`bits_per_dim` on point data; on dequantized images `bitsPerDim8Bit`).
     let bitsPerDimOnUnitScale (nll: float) (dimensions: int) = nll / (float dimensions * log 2.0)
 
     /// Bits per dimension in the 8-bit convention of the flow literature (seed 001's CIFAR-10 numbers, RealNVP):

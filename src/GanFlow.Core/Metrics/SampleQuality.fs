@@ -55,6 +55,17 @@ module SampleQuality =
     let labelsCovered (prior: float[]) (shares: float[]) =
         Array.fold2 (fun n p s -> if s >= CoverageShare * p then n + 1 else n) 0 prior shares
 
+    /// The mode scores of model samples from a classifier's posteriors p(y|x), one row per sample (images, where the
+    /// components are the classes): MODE and Inception scores against uniform class weights, the labels covered;
+    /// `HighQuality` NaN (a class has no centre to be near).
+    let ofPosteriors (posteriors: float[][]) : ModeScores =
+        let k = posteriors[0].Length
+        let prior = Array.create k (1.0 / float k)
+        { ModeScore = modeScore prior posteriors
+          InceptionScore = inceptionScore posteriors
+          HighQuality = nan
+          ModesCovered = labelsCovered prior (labelShares posteriors) }
+
     /// Every mode score of row-major `samples` against a mixture `dataset` (`Densities.hasModes`).
     let ofSamples (dataset: Distribution) (samples: float[]) : ModeScores =
         let d = Densities.dimension dataset

@@ -22,6 +22,8 @@ namespace GanFlow.Runtime.Devices;
 /// "running …" banner, so that it never precedes a refusal).</param>
 /// <param name="Fresh">Without <see cref="Resume"/>: replace whatever run the folder holds (<c>--fresh</c>). Without either, a
 /// folder holding a run is kept or refused by <see cref="Checkpoints.ResumePolicy.StartWithoutResume"/>.</param>
+/// <param name="ClassifierFile">Digit classifier weights to copy into the run folder for <c>evaluation.classifier</c>
+/// (<c>ganflow run --classifier FILE</c>); null: the run trains its own, or reads back the one its folder holds.</param>
 public sealed record RunContext(
     torch.Device Device,
     string OutputDirectory,
@@ -32,4 +34,5 @@ public sealed record RunContext(
     int? StopAtStep = null,
     bool TensorBoard = false,
     Action? OnStart = null,
-    bool Fresh = false);
+    bool Fresh = false,
+    string? ClassifierFile = null);

@@ -27,6 +27,15 @@ public sealed class DequantizedLogitFlow : NormalizingFlow
     /// <summary>The wrapped flow, which sees the logit space.</summary>
     public NormalizingFlow Inner => inner;
 
+    /// <summary>Row-major [0, 1]-scale images mapped into the inner flow's logit space, y = logit(α + (1 − 2α)x).</summary>
+    public double[] ToInnerSpace(double[] x)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (y, _) = ImageTransform.FromUnitScale(preprocessing, Flows.FlowTrainer.ToTensor(x, Dimension));
+        return y.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+    }
+
     /// <inheritdoc />
     public override IReadOnlyCollection<string> GaugeParameters => inner.GaugeParameters.Select(name => "inner." + name).ToArray();
 

@@ -18,13 +18,17 @@ public static class DigitClassifierTrainer
     /// <summary>What one epoch ended with: its number (1-based) and the mean training cross-entropy in nats.</summary>
     public readonly record struct EpochReport(int Epoch, double MeanLoss);
 
-    /// <summary>[n, 1, s, s] float32 inputs b/255 of <paramref name="set"/> on <paramref name="device"/>.</summary>
+    /// <summary>[n, 1, s, s] float64 inputs b/255 of <paramref name="set"/> on <paramref name="device"/>.</summary>
     public static Tensor Inputs(ImageSet set, Device device)
     {
-        using var bytes = torch.tensor(set.Pixels, new long[] { set.Count, 1, set.Rows, set.Columns });
-        using var byteScale = 255f.ToScalar();
-        using var scaled = bytes.to_type(ScalarType.Float32).div_(byteScale);
-        return scaled.to(device);
+        // The bytes are copied into libtorch's memory first (OwnedTensors): torch.tensor(array) computes on the pinned
+        // managed array. The result is not disposed here: Tensor.to returns the tensor itself when it is already there.
+        using var bytes = Modules.OwnedTensors.Bytes(set.Pixels, [set.Count, 1, set.Rows, set.Columns]);
+        using var byteScale = 255.0.ToScalar();
+        var scaled = bytes.to_type(ScalarType.Float64).div_(byteScale);
+        var moved = scaled.to(device);
+        if (!ReferenceEquals(moved, scaled)) scaled.Dispose();
+        return moved;
     }
 
     /// <summary>Trains the classifier of <paramref name="spec"/> on <paramref name="train"/>.</summary>
@@ -33,7 +37,7 @@ public static class DigitClassifierTrainer
     public static DigitClassifierNetwork Train(DigitClassifier spec, ImageSet train, Device device, Action<EpochReport>? onEpoch = null)
     {
         var side = train.Rows;
-        Validate.orRaise(CoreClassifier.validate("classifier", train, spec));
+        Validate.orRaise(Microsoft.FSharp.Collections.ListModule.Append(GanFlow.Core.Experiments.ExperimentValidation.classifier("classifier", spec), CoreClassifier.imageErrors(train)));
         var model = new DigitClassifierNetwork(spec, side, Seeds.derive(spec.Seed, 0, 0));
         model.to(device);
         using var optimizer = OptimizerFactory.Create(spec.Optimizer, model.parameters());
@@ -54,7 +58,7 @@ public static class DigitClassifierTrainer
                 optimizer.ZeroGrad();
                 loss.backward();
                 optimizer.Step();
-                total += loss.item<float>() * count;
+                total += loss.item<double>() * count;
             }
             onEpoch?.Invoke(new EpochReport(epoch, total / n));
         }
@@ -90,7 +94,7 @@ public static class DigitClassifierTrainer
         for (long start = 0; start < n; start += 1000)
         {
             using var scope = NewDisposeScope();
-            var batch = images.narrow(0, start, Math.Min(1000, n - start)).reshape(-1, 1, model.Side, model.Side).to_type(ScalarType.Float32);
+            var batch = images.narrow(0, start, Math.Min(1000, n - start)).reshape(-1, 1, model.Side, model.Side).to_type(ScalarType.Float64);
             var probabilities = model.call(batch).softmax(1).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
             for (var i = 0; i < probabilities.Length / CoreClassifier.Classes; i++)
                 rows.Add(probabilities.AsSpan(i * CoreClassifier.Classes, CoreClassifier.Classes).ToArray());

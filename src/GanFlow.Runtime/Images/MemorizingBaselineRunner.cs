@@ -1,25 +1,20 @@
 using GanFlow.Core.Baselines;
 using GanFlow.Core.Datasets;
+using GanFlow.Core.Experiments;
 using GanFlow.Core.Images;
 using GanFlow.Core.Metrics;
 using GanFlow.Runtime.Training;
-using GanFlow.Store;
 using GanFlow.Runtime.Modules;
 using TorchSharp;
-using CoreClassifier = GanFlow.Core.Images.DigitClassifierModule;
-using static TorchSharp.torch;
 
 namespace GanFlow.Runtime.Images;
 
-/// <summary>Seed 001 Fig. 6 on MNIST: the memorizing baseline (<see cref="MemorizingMixture"/>, pure, on arrays) of
+/// <summary>Seed 001 Fig. 6 on images: the memorizing baseline (<see cref="MemorizingMixture"/>, pure, on arrays) of
 /// the dequantized training images, its validation and test NLL at every σ of the spec (one distance pass for all σ,
-/// <see cref="ParzenWindow.logDensitiesFor"/>) and the MODE/Inception scores of its samples under the classifier;
-/// writes baseline.csv.</summary>
+/// <see cref="ParzenWindow.logDensitiesFor"/>), the mode scores of its samples under the digit classifier, and at the σ
+/// of lowest validation NLL the Parzen estimate of its samples on the test points (Table 3's KDE column).</summary>
 public static class MemorizingBaselineRunner
 {
-    /// <summary>The file the curve is written to in the study folder.</summary>
-    public const string File = "baseline.csv";
-
     private static double[] Dequantized(ImageSet set, int count, ImagePreprocessing preprocessing, long seed)
     {
         count = Math.Min(count, set.Count);
@@ -29,31 +24,35 @@ public static class MemorizingBaselineRunner
         return x.data<double>().ToArray();
     }
 
-    /// <summary>The curve, one point per σ, and its file in <paramref name="folder"/>.</summary>
-    public static IReadOnlyList<MnistBaselinePoint> Run(GanFlow.Core.Images.MnistMemorizingBaseline spec, ImagePreprocessing preprocessing, ImageSplits splits,
-        DigitClassifierNetwork classifier, int seed, string folder)
+    /// <summary>The baseline of images <paramref name="splits"/> preprocessed as <paramref name="preprocessing"/>.</summary>
+    public static BaselineCurve Run(MemorizingBaseline spec, ImagePreprocessing preprocessing, ImageSplits splits, DigitClassifierNetwork? classifier)
     {
         var d = splits.Train.Size;
-        var splitsArrays = new Splits(d,
+        var points = spec.Points?.Value ?? int.MaxValue;
+        var seed = spec.Seed;
+        var arrays = new Splits(d,
             Dequantized(splits.Train, splits.Train.Count, preprocessing, StepSeeds.Of(seed, 0, StepSeeds.Stream.HeldOutData)),
-            Dequantized(splits.Validation, spec.Points, preprocessing, StepSeeds.Of(seed, 1, StepSeeds.Stream.HeldOutData)),
-            Dequantized(splits.Test, spec.Points, preprocessing, StepSeeds.Of(seed, 2, StepSeeds.Stream.HeldOutData)));
+            Dequantized(splits.Validation, points, preprocessing, StepSeeds.Of(seed, 1, StepSeeds.Stream.HeldOutData)),
+            Dequantized(splits.Test, points, preprocessing, StepSeeds.Of(seed, 2, StepSeeds.Stream.HeldOutData)));
         var sigmas = spec.Sigmas.ToArray();
-        var validation = ParzenWindow.logDensitiesFor(d, splitsArrays.Train, sigmas, splitsArrays.Validation).Select(v => -v.Average()).ToArray();
-        var test = ParzenWindow.logDensitiesFor(d, splitsArrays.Train, sigmas, splitsArrays.Test).Select(v => -v.Average()).ToArray();
-        var prior = Enumerable.Repeat(1.0 / CoreClassifier.Classes, CoreClassifier.Classes).ToArray();
-        var points = new List<MnistBaselinePoint>();
+        var validation = ParzenWindow.logDensitiesFor(d, arrays.Train, sigmas, arrays.Validation).Select(v => -v.Average()).ToArray();
+        var test = ParzenWindow.logDensitiesFor(d, arrays.Train, sigmas, arrays.Test).Select(v => -v.Average()).ToArray();
+        double[] Samples(int i) => MemorizingMixture.sample(arrays, sigmas[i], StepSeeds.Random(seed, i, StepSeeds.Stream.HeldOutNoise), spec.Samples);
+        var curve = new List<BaselinePoint>();
         for (var i = 0; i < sigmas.Length; i++)
         {
-            var samples = MemorizingMixture.sample(splitsArrays, sigmas[i], StepSeeds.Random(seed, i, StepSeeds.Stream.HeldOutNoise), spec.Samples);
-            using var unclamped = torch.tensor(samples, new long[] { spec.Samples, d });
-            using var x = unclamped.ClampTo(0.0, 1.0);
-            var posteriors = DigitClassifierTrainer.Posteriors(classifier, x);
-            points.Add(new MnistBaselinePoint(sigmas[i], validation[i], test[i], SampleQuality.modeScore(prior, posteriors), SampleQuality.inceptionScore(posteriors)));
+            Microsoft.FSharp.Core.FSharpOption<ModeScores> modes = null!;
+            if (classifier is null) modes = Microsoft.FSharp.Core.FSharpOption<ModeScores>.None;
+            else
+            {
+                using var x = torch.tensor(Samples(i), new long[] { spec.Samples, d });
+                modes = Microsoft.FSharp.Core.FSharpOption<ModeScores>.Some(RunClassifier.Scores(classifier, x));
+            }
+            curve.Add(new BaselinePoint(sigmas[i], double.NaN, validation[i], test[i], modes));
         }
-        string Show(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        var lines = points.Select(p => string.Join(',', Show(p.Sigma), Show(p.ValidationNll), Show(p.TestNll), Show(p.ModeScore), Show(p.InceptionScore)));
-        AtomicFile.WriteAllText(Path.Combine(folder, File), "sigma,validation_nll,test_nll,mode_score,inception_score\n" + string.Join('\n', lines) + "\n");
-        return points;
+        var best = GanFlow.Core.Numerics.Finite.argMin("the memorizing mixture's validation NLL at a bandwidth", validation);
+        var scale = Math.Sqrt(arrays.Validation.Select(v => v * v).Average() - Math.Pow(arrays.Validation.Average(), 2));
+        var parzen = ParzenWindow.estimate(d, Samples(best), scale, 20, arrays.Validation, arrays.Test);
+        return new BaselineCurve(curve[best], parzen, Microsoft.FSharp.Collections.ListModule.OfSeq(curve));
     }
 }

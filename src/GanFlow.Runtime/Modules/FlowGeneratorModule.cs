@@ -105,10 +105,14 @@ public sealed class FlowGeneratorModule : GeneratorModule
         var points = Math.Min(InverseErrorPoints, data.Length / d);
         double[] latent;
         using (var z = Flow.SampleBase(points, noise)) latent = z.data<double>().ToArray(); // drawn after the model samples
-        var inverse = FlowTrainer.InverseErrors(Flow, data[..(points * d)], latent);
+        // On images, the round trips of the learned flow in its own (logit) coordinates: the fixed logit map around it
+        // saturates in float64 (σ(y) rounds to 1 for y > 37), which says nothing about the flow.
+        var (checkedFlow, checkedData) = Flow is DequantizedLogitFlow images
+            ? (images.Inner, images.ToInnerSpace(data[..(points * d)])) : (Flow, data[..(points * d)]);
+        var inverse = FlowTrainer.InverseErrors(checkedFlow, checkedData, latent);
         TrainingRun.RequireFinite(inverse.DataRoundTrip, "inverse error", step);
         TrainingRun.RequireFinite(inverse.LatentRoundTrip, "latent inverse error", step);
-        return new DensityScores(nll, nll / (d * Math.Log(2.0)), inverse.DataRoundTrip, inverse.LatentRoundTrip,
+        return new DensityScores(nll, GanFlow.Core.Datasets.DataSourceModule.bitsPerDim(experiment.Data, nll), inverse.DataRoundTrip, inverse.LatentRoundTrip,
             double.IsNaN(functionEvaluations) ? FSharpOption<double>.None : FSharpOption<double>.Some(functionEvaluations),
             FSharpOption<double>.None, FSharpOption<double>.None, FSharpOption<double>.None);
     }

@@ -29,6 +29,13 @@ public static class OwnedTensors
         return Owned(pinnedFloats, device);
     }
 
+    /// <summary>Bytes as a uint8 tensor of <paramref name="shape"/> on the CPU, in memory libtorch allocated.</summary>
+    public static Tensor Bytes(byte[] values, long[] shape)
+    {
+        using var pinned = torch.tensor(values, shape);
+        return pinned.clone();
+    }
+
     /// <summary>A copy of <paramref name="pinned"/> on <paramref name="device"/> in memory libtorch allocated.</summary>
     private static Tensor Owned(Tensor pinned, Device device) =>
         device.type == DeviceType.CPU ? pinned.clone() : pinned.to(device);

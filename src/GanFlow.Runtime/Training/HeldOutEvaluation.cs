@@ -105,7 +105,7 @@ public static class HeldOutEvaluation
             bestNetworks.Train(false);
             var testNll = -bestNetworks.Generator.LogDensity(First(splits.Test, ModelTrainer.SplitNllPoints)).Average();
             var validationNll = -bestNetworks.Generator.LogDensity(First(splits.Validation, ModelTrainer.SplitNllPoints)).Average();
-            bestValidated = Some(new BestValidated(bestStep, validationNll, testNll, testNll / (d * Math.Log(2.0))));
+            bestValidated = Some(new BestValidated(bestStep, validationNll, testNll, GanFlow.Core.Datasets.DataSourceModule.bitsPerDim(experiment.Data, testNll)));
         }
         networks.Train(true);
         var heldOut = new HeldOut(step, splits is null ? "fresh data" : "test split",

@@ -29,6 +29,8 @@ public sealed class ModelTrainer : TrainingRun
     private double generatorLoss = double.NaN;
     private double criticLoss = double.NaN;
     private double functionEvaluations = double.NaN;
+    /// <summary>The digit classifier that scores image samples (<c>evaluation.classifier</c>), or null.</summary>
+    private GanFlow.Runtime.Images.DigitClassifierNetwork? classifier;
     /// <summary>The splits of a finite sample or a sample file, or null for fresh data every step.</summary>
     private readonly Splits? splits;
 
@@ -62,6 +64,7 @@ public sealed class ModelTrainer : TrainingRun
         generatorOptimizer?.Dispose();
         criticOptimizer?.Dispose();
         networks?.Dispose();
+        classifier?.Dispose();
     }
 
     /// <summary>The data points a flow's initialisation sees (Gaussianization anchors, standardization statistics): fresh
@@ -93,6 +96,8 @@ public sealed class ModelTrainer : TrainingRun
         generatorOptimizer = OptimizerFactory.Create(Spec.Optimizer, networks.Generator.Module.parameters());
         if (networks.Critic is { } critic) criticOptimizer = OptimizerFactory.Create(networks.Adversarial!.CriticOptimizer, critic.parameters());
         networks.Train(true);
+        classifier = GanFlow.Runtime.Images.RunClassifier.Open(experiment, context.OutputDirectory, context.ClassifierFile, context.Device,
+            context.OnNotice ?? (_ => { }));
 
         var steps = experiment.Budget.Steps;
         if (resumeFrom is not null)
@@ -334,8 +339,9 @@ public sealed class ModelTrainer : TrainingRun
             }
             var density = nets.Generator.ScoreDensity(experiment, step, data, noise, functionEvaluations) is { } d
                 ? FSharpOption<DensityScores>.Some(WithDataScores(d, data, step)) : FSharpOption<DensityScores>.None;
-            var modes = DataSourceModule.hasModes(experiment.Data)
-                ? FSharpOption<ModeScores>.Some(SampleQuality.ofSamples(Law, model)) : FSharpOption<ModeScores>.None;
+            var modes = DataSourceModule.hasModes(experiment.Data) ? FSharpOption<ModeScores>.Some(SampleQuality.ofSamples(Law, model))
+                : classifier is not null ? FSharpOption<ModeScores>.Some(GanFlow.Runtime.Images.RunClassifier.Scores(classifier, modelTensor))
+                : FSharpOption<ModeScores>.None;
             var record = new EvaluationRecord(step, generatorLoss, WallSeconds, samples, criticScores, density, modes);
             return (record, model, data);
         }

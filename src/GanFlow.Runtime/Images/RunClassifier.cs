@@ -1,0 +1,91 @@
+using GanFlow.Core.Datasets;
+using GanFlow.Core.Experiments;
+using GanFlow.Runtime.Modules;
+using GanFlow.Store;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanFlow.Runtime.Images;
+
+/// <summary>
+/// The digit classifier of a run whose evaluations score image samples (<c>evaluation.classifier</c>). It lives in the
+/// run folder as <see cref="RunFiles.Classifier"/>, so that a resumed run scores with the very weights it started with:
+/// read back when the folder holds it, else copied there from <c>--classifier FILE</c> (a study trains one and hands it
+/// to every cell), else trained on the training split (deterministic in the classifier's seed) and saved there.
+/// </summary>
+public static class RunClassifier
+{
+    /// <summary>The classifier of <paramref name="experiment"/> in <paramref name="runDirectory"/>, in evaluation mode on
+    /// <paramref name="device"/>, or null when the experiment declares none.</summary>
+    /// <exception cref="RunFolderException">The given file is missing or is not a classifier of the declared shape.</exception>
+    public static DigitClassifierNetwork? Open(Experiment experiment, string runDirectory, string? givenFile, Device device, Action<string> notice)
+    {
+        if (experiment.Evaluation.Classifier?.Value is not { } spec || experiment.Data is not DataSource.Images images) return null;
+        var side = images.images.Side;
+        var own = Path.Combine(runDirectory, RunFiles.Classifier);
+        DigitClassifierNetwork network;
+        if (File.Exists(own)) network = Load(spec, side, own, own);
+        else if (givenFile is not null)
+        {
+            network = Load(spec, side, InputFile.Require("--classifier", givenFile, "`ganflow data classifier --data DIR --out FILE` writes one"), "--classifier " + givenFile);
+            Save(network, own);
+        }
+        else
+        {
+            var splits = MnistFolder.Load(images.images.Data.Folder, images.images.Data.Split);
+            notice($"training the digit classifier on the {splits.Train.Count} training images ({spec.Epochs} epochs)");
+            network = DigitClassifierTrainer.Train(spec, splits.Train, device);
+            network.eval();
+            Save(network, own);
+        }
+        network.to(device);
+        return network;
+    }
+
+    /// <summary>Why <paramref name="file"/> cannot be <paramref name="experiment"/>'s classifier (missing, or not the
+    /// weights of its declared network), or null when it can: checked before a run starts, so that a bad
+    /// <c>--classifier</c> is bad input (exit 2), not a failed run.</summary>
+    public static string? Problem(Experiment experiment, string file)
+    {
+        if (experiment.Evaluation.Classifier?.Value is not { } spec || experiment.Data is not DataSource.Images images)
+            return $"--classifier {file}: {experiment.Name} declares no digit classifier (evaluation.classifier)";
+        if (!File.Exists(file)) return $"--classifier {file}: no such file (`ganflow data classifier --data DIR --out FILE` writes one)";
+        try
+        {
+            using var network = Load(spec, images.images.Side, file, "--classifier " + file);
+            return null;
+        }
+        catch (RunFolderException error)
+        {
+            return error.Message;
+        }
+    }
+
+    /// <summary>Saves the weights atomically (a kill leaves the old file or the new one).</summary>
+    public static void Save(DigitClassifierNetwork network, string path) =>
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, true);
+            network.save(writer);
+        });
+
+    private static DigitClassifierNetwork Load(GanFlow.Core.Images.DigitClassifier spec, int side, string path, string what)
+    {
+        try
+        {
+            return DigitClassifierNetwork.Load(spec, side, path);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            throw new RunFolderException($"{what}: not the weights of evaluation.classifier's network on {side} x {side} images ({error.Message.Split('\n')[0]})");
+        }
+    }
+
+    /// <summary>The mode scores of image samples <paramref name="samples"/> ([n, side²], clamped to [0, 1] first).</summary>
+    public static GanFlow.Core.Experiments.ModeScores Scores(DigitClassifierNetwork network, Tensor samples)
+    {
+        using var scope = NewDisposeScope();
+        using var clamped = samples.ClampTo(0.0, 1.0);
+        return GanFlow.Core.Metrics.SampleQuality.ofPosteriors(DigitClassifierTrainer.Posteriors(network, clamped));
+    }
+}
