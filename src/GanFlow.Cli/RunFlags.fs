@@ -16,7 +16,9 @@ let private kindAndFlags (declared: Declared) : string * string list =
         "an experiment", trained @ [ "--until"; "--no-report"; "--tensorboard"; "--data" ] @ vae @ classifier
     | Declared.Study s ->
         let classifier = if s.Cells |> List.exists (fun c -> c.Experiment.Evaluation.Classifier.IsSome) then [ "--classifier" ] else []
-        "a study (its cells run to completion, each in its own process)", trained @ [ "--data" ] @ classifier
+        // --data replaces every cell's data: only a study whose cells all read images (one data source for all).
+        let data = if s.Cells |> List.forall (fun c -> c.Experiment.Data.IsImages) then [ "--data" ] else []
+        "a study (its cells run to completion, each in its own process)", trained @ data @ classifier
     | Declared.Dynamics _ -> "a seed 002 dynamics experiment (no training)", common
     | Declared.Search _ -> "a search", []
 

@@ -40,42 +40,56 @@ let withData (data: string option) (study: Study) : Result<Study, string> =
 let private classifierCell (study: Study) =
     study.Cells |> List.tryFind (fun c -> c.Experiment.Evaluation.Classifier.IsSome && c.Experiment.Data.IsImages)
 
-/// The study's shared classifier file: `--classifier FILE`, or `DIR/classifier.bin`, trained there when missing
-/// (deterministic in the classifier's seed: the same weights each cell would train itself).
+/// What the study's shared classifier was made from (`classifier.json` beside `classifier.bin`): the declared network,
+/// the images it learned from, and the SHA-256 of a given file's weights (None: trained here).
+type private ClassifierInputs = { Classifier: GanFlow.Core.Images.DigitClassifier; Images: GanFlow.Core.Datasets.ImageSource; GivenSha256: string option }
+
+let private sha256 (file: string) = Convert.ToHexString(Security.Cryptography.SHA256.HashData(File.ReadAllBytes file))
+
+/// The study's shared classifier, `DIR/classifier.bin`: copied from `--classifier FILE`, or trained there from the
+/// classifier cell's spec and training split (deterministic in the classifier's seed: the weights each cell would train
+/// itself). A rerun keeps it while `classifier.json` says it was made from the same inputs, and makes it again otherwise.
+/// Returns the file and the text of its inputs (part of every image baseline's inputs).
 let private sharedClassifier (outDirectory: string) (given: string option) (cell: StudyCell) device =
-    match given with
-    | Some file -> Path.GetFullPath file
-    | None ->
-        let file = Path.Combine(outDirectory, RunFiles.Classifier)
-        if not (File.Exists file) then
-            match cell.Experiment.Evaluation.Classifier, cell.Experiment.Data with
-            | Some spec, GanFlow.Core.Datasets.DataSource.Images images ->
-                let splits = MnistFolder.Load(images.Data.Folder, images.Data.Split)
-                eprintfn "training the study's digit classifier on the %d training images (%d epochs)" splits.Train.Count spec.Epochs
-                use network = GanFlow.Runtime.Images.DigitClassifierTrainer.Train(spec, splits.Train, device)
-                GanFlow.Runtime.Images.RunClassifier.Save(network, file)
-            | _ -> ()
-        file
+    let file = Path.Combine(outDirectory, RunFiles.Classifier)
+    let record = Path.Combine(outDirectory, RunFiles.StudyClassifierInputs)
+    match cell.Experiment.Evaluation.Classifier, cell.Experiment.Data with
+    | Some spec, GanFlow.Core.Datasets.DataSource.Images images ->
+        let inputs = SpecJson.serialize { Classifier = spec; Images = images; GivenSha256 = given |> Option.map sha256 }
+        if not (File.Exists file && File.Exists record && File.ReadAllText record = inputs) then
+            match given with
+            | Some g -> AtomicFile.Write(file, fun stream -> stream.Write(File.ReadAllBytes g))
+            | None ->
+                use network = GanFlow.Runtime.Images.RunClassifier.TrainInto(spec, images, file, device, Action<string>(eprintfn "%s"))
+                ()
+            AtomicFile.WriteAllText(record, inputs)
+        file, inputs
+    | _ -> invalidArg "cell" "the cell declares no classifier on images"
 
 /// Seed 001 Fig. 6 on every image column of a Flow-GAN study: the memorizing baseline of the column's training images,
-/// scored by the shared classifier, into `DIR/baseline-COLUMN.json` (kept by a rerun: it depends on the data and the
-/// table's spec only, and is recomputed when either changed since the study's spec was written).
-let private imageBaselines (outDirectory: string) (study: Study) (classifierFile: string option) device =
+/// scored by the shared classifier, into `DIR/baseline-COLUMN.json`; kept by a rerun while its inputs are the same. A
+/// baseline that cannot be computed is reported and left out: the table is written without it.
+let private imageBaselines (outDirectory: string) (study: Study) (classifier: (string * string) option) =
     match study.Table with
     | Some(StudyTable.FlowGan tables) ->
         for column in study.Columns do
             match study.Cells |> List.tryFind (fun c -> c.Column = column) with
             | Some({ Experiment = { Data = GanFlow.Core.Datasets.DataSource.Images images } } as cell) ->
                 let file = Path.Combine(outDirectory, RunFiles.StudyBaseline column)
-                if not (File.Exists file) then
+                let inputs = SpecJson.serialize (images, tables.Baseline, classifier |> Option.map snd)
+                let current = try (if File.Exists file then Some(SpecJson.deserialize<GanFlow.Core.Baselines.ImageBaseline> (File.ReadAllText file)) else None) with _ -> None
+                if current |> Option.forall (fun b -> b.Inputs <> inputs) then
                     eprintfn "memorizing baseline of column %s: %d bandwidths" column tables.Baseline.Sigmas.Length
-                    let splits = MnistFolder.Load(images.Data.Folder, images.Data.Split)
-                    use classifier =
-                        match classifierFile, cell.Experiment.Evaluation.Classifier with
-                        | Some f, Some spec -> GanFlow.Runtime.Images.DigitClassifierNetwork.Load(spec, images.Side, f)
-                        | _ -> null
-                    let curve = GanFlow.Runtime.Images.MemorizingBaselineRunner.Run(tables.Baseline, images.Preprocessing, splits, classifier)
-                    AtomicFile.WriteAllText(file, SpecJson.serialize curve)
+                    try
+                        let splits = MnistFolder.Load(images.Data.Folder, images.Data.Split)
+                        use network =
+                            match classifier, cell.Experiment.Evaluation.Classifier with
+                            | Some(f, _), Some spec -> GanFlow.Runtime.Images.RunClassifier.LoadChecked(spec, images.Side, f)
+                            | _ -> null
+                        let curve = GanFlow.Runtime.Images.MemorizingBaselineRunner.Run(tables.Baseline, images.Preprocessing, splits, network)
+                        AtomicFile.WriteAllText(file, SpecJson.serialize ({ Inputs = inputs; Curve = curve }: GanFlow.Core.Baselines.ImageBaseline))
+                    with error ->
+                        eprintfn "memorizing baseline of column %s: not computed (%s); the table leaves it out" column error.Message
             | _ -> ()
     | _ -> ()
 
@@ -203,11 +217,12 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
             eprintfn "running study %s: %d cells, %d at a time (one process each, %d intra-op thread(s)) -> %s"
                 study.Name study.Cells.Length study.Parallelism threads outDirectory
             let command = GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
-            let classifierFile =
+            let shared =
                 classifierCell study
                 |> Option.map (fun cell ->
                     TorchSetup.Initialize threads
                     sharedClassifier outDirectory classifier cell (DeviceSelection.FromString device))
+            let classifierFile = shared |> Option.map fst
             let runCell (cell: StudyCell) =
                 let folder = StudyReport.cellFolder outDirectory cell
                 let e = cell.Experiment
@@ -266,7 +281,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                     if not cancel.IsCancellationRequested then runSearch cell
             with :? OperationCanceledException -> ()
             registrations |> List.iter (fun r -> r.Dispose())
-            if signal.Value = 0 then imageBaselines outDirectory study classifierFile (DeviceSelection.FromString device)
+            if signal.Value = 0 then imageBaselines outDirectory study shared
             let searchesDone = study.Searches |> List.forall (fun c -> (StudyReport.searchValue outDirectory c) |> function Result.Ok _ -> true | Result.Error _ -> false)
             let summaries =
                 study.Cells

@@ -10,12 +10,12 @@ module FlowGanReport =
     let private number (v: float) = if System.Double.IsFinite v then v.ToString("0.000", invariant) else "—"
     let private optional (v: float option) = v |> Option.map number |> Option.defaultValue "—"
 
-    /// Everything the tables need, per column: the cells in row order and the baseline.
-    type Columns = (string * FlowGanCell list * BaselineColumn) list
+    /// Everything the tables need, per column: the cells in row order and the baseline (None: an image column whose
+    /// baseline the study runner has not computed).
+    type Columns = (string * FlowGanCell list * BaselineColumn option) list
 
     /// Reads the cells of every column and each column's baseline: computed here on a finite sample of a law, read from
-    /// `imageBaseline column` on images (the study runner computes it with the digit classifier); a column without one
-    /// is left out.
+    /// `imageBaseline column` on images (the study runner computes it with the digit classifier; None until it has).
     let columns (study: Study) (tables: FlowGanTables) (runs: (StudyCell * RunData) list) (imageBaseline: string -> GanFlow.Core.Baselines.BaselineCurve option) : Columns =
         study.Columns
         |> List.choose (fun column ->
@@ -26,9 +26,9 @@ module FlowGanReport =
             let adv = cells |> List.tryFind (fun c -> c.Row = tables.AdversarialRow)
             match study.Cells |> List.tryFind (fun c -> c.Column = column) with
             | Some first when first.Experiment.Data.IsSample ->
-                Some(column, cells, FlowGanTables.baseline column (FlowGanTables.curveOf tables.Baseline first.Experiment) adv)
+                Some(column, cells, Some(FlowGanTables.baseline column (FlowGanTables.curveOf tables.Baseline first.Experiment) adv))
             | Some first when first.Experiment.Data.IsImages ->
-                imageBaseline column |> Option.map (fun curve -> column, cells, FlowGanTables.baseline column curve adv)
+                Some(column, cells, imageBaseline column |> Option.map (fun curve -> FlowGanTables.baseline column curve adv))
             | _ -> None)
 
     let private markdownTable (header: string list) (rows: string list list) =
@@ -36,7 +36,7 @@ module FlowGanReport =
         String.concat "\n" ([ line header; "|" + String.replicate header.Length "---|" ] @ List.map line rows) + "\n"
 
     /// Table 1 of one column: best MODE score, best-validated test NLL (nats, bits/dim), and the baseline at its σ.
-    let table1 (cells: FlowGanCell list) (baseline: BaselineColumn) =
+    let table1 (cells: FlowGanCell list) (baseline: BaselineColumn option) =
         markdownTable [ "objective"; "best MODE score (step)"; "test NLL, best validated (nats)"; "bits/dim"; "final test NLL (nats)" ]
             ([ for c in cells ->
                    [ c.Row
@@ -44,14 +44,15 @@ module FlowGanReport =
                      (c.BestValidated |> Option.map (fun b -> sprintf "%s (step %d)" (number b.TestNll) b.Step) |> Option.defaultValue "—")
                      (c.BestValidated |> Option.map (fun b -> number b.TestBitsPerDim) |> Option.defaultValue "—")
                      optional c.ExactNll ] ]
-             @ [ [ sprintf "memorizing mixture (σ = %.4g)" baseline.Best.Sigma
-                   (baseline.Best.Modes |> Option.map (fun m -> number m.ModeScore) |> Option.defaultValue "—")
-                   number baseline.Best.TestNll
-                   "—"
-                   number baseline.Best.TestNll ] ])
+             @ [ for baseline in Option.toList baseline ->
+                   [ sprintf "memorizing mixture (σ = %.4g)" baseline.Best.Sigma
+                     (baseline.Best.Modes |> Option.map (fun m -> number m.ModeScore) |> Option.defaultValue "—")
+                     number baseline.Best.TestNll
+                     "—"
+                     number baseline.Best.TestNll ] ])
 
     /// Table 3 of one column: exact NLL of the final models against AIS (on its points) and KDE (on the test points).
-    let table3 (cells: FlowGanCell list) (baseline: BaselineColumn) =
+    let table3 (cells: FlowGanCell list) (baseline: BaselineColumn option) =
         markdownTable [ "objective"; "exact NLL (test points)"; "KDE"; "exact NLL (AIS points)"; "AIS"; "AIS bidirectional gap" ]
             ([ for c in cells ->
                    [ c.Row
@@ -60,10 +61,11 @@ module FlowGanReport =
                      optional c.ExactNllAisPoints
                      (c.Ais |> Option.map (fun a -> sprintf "%s ± %s" (number a.Nll) (number a.StandardError)) |> Option.defaultValue "—")
                      (c.Ais |> Option.bind _.BidirectionalGap |> optional) ] ]
-             @ [ [ sprintf "memorizing mixture (σ = %.4g)" baseline.Best.Sigma
-                   number baseline.Best.TestNll
-                   sprintf "%s (h %.3g)" (number baseline.Parzen.Nll) baseline.Parzen.Bandwidth
-                   "—"; "—"; "—" ] ])
+             @ [ for baseline in Option.toList baseline ->
+                   [ sprintf "memorizing mixture (σ = %.4g)" baseline.Best.Sigma
+                     number baseline.Best.TestNll
+                     sprintf "%s (h %.3g)" (number baseline.Parzen.Nll) baseline.Parzen.Bandwidth
+                     "—"; "—"; "—" ] ])
 
     /// The paper's rows beside ours.
     let private paper (header: string list) (rows: PaperRow list) =
@@ -99,7 +101,7 @@ module FlowGanReport =
                           [ column; c.Row; f (c.BestMode |> Option.map fst); (c.BestMode |> Option.map (snd >> string) |> Option.defaultValue "")
                             f (c.BestValidated |> Option.map _.TestNll); f (c.BestValidated |> Option.map _.TestBitsPerDim); f c.ExactNll
                             f (c.Parzen |> Option.map _.Nll); f c.ExactNllAisPoints; f (c.Ais |> Option.map _.Nll); f (c.Ais |> Option.map _.StandardError); f c.MeanLogDet ]
-                  yield
+                  for baseline in Option.toList baseline ->
                       String.concat ","
                           [ column; sprintf "memorizing mixture (sigma %g)" baseline.Best.Sigma; f (baseline.Best.Modes |> Option.map _.ModeScore); ""
                             f (Some baseline.Best.TestNll); ""; f (Some baseline.Best.TestNll); f (Some baseline.Parzen.Nll); ""; ""; ""; "" ] ]
@@ -147,5 +149,5 @@ module FlowGanReport =
     let charts (tables: FlowGanTables) (columns: Columns) =
         [ for column, cells, baseline in columns do
               yield figure2 column cells
-              yield figure3 column cells baseline tables.AdversarialRow
+              for baseline in Option.toList baseline -> figure3 column cells baseline tables.AdversarialRow
               yield figure4 column cells ]

@@ -110,7 +110,7 @@ module FlowGanTables =
         values |> List.filter (snd >> System.Double.IsFinite) |> List.sortBy snd |> List.map fst |> String.concat " < "
 
     /// Seed 001's claims on one column, measured.
-    let claims (column: string) (cells: FlowGanCell list) (baseline: BaselineColumn) (advRow: string) =
+    let claims (column: string) (cells: FlowGanCell list) (baseline: BaselineColumn option) (advRow: string) =
         let find row = cells |> List.tryFind (fun c -> c.Row = row)
         let hybrids = cells |> List.filter (fun c -> c.Row.StartsWith "Hybrid")
         match find "MLE", find advRow with
@@ -142,11 +142,12 @@ module FlowGanTables =
                     claim (sprintf "%s keeps MLE-like NLL with ADV-like sample quality" h.Row)
                         (finalNll h - finalNll mle < 0.25 * (finalNll adv - finalNll mle) && mode h >= mode adv - 0.05 * mode adv)
                         (sprintf "final test NLL %s (MLE %s, ADV %s); best MODE %s (MLE %s, ADV %s)" (number (finalNll h)) (number (finalNll mle)) (number (finalNll adv)) (number (mode h)) (number (mode mle)) (number (mode adv))) ]
-            @ [ claim "the memorizing baseline beats ADV on both NLL and sample quality for some σ" (not (List.isEmpty baseline.Green))
-                    (if List.isEmpty baseline.Green then
-                         sprintf "no σ of %d: ADV best MODE %s at validation NLL %s" baseline.Curve.Length (number (mode adv)) (adv.ValidationNllAtBestMode |> Option.map number |> Option.defaultValue "—")
-                     else sprintf "σ in [%.4g, %.4g] (%d of %d bandwidths)" (List.min baseline.Green) (List.max baseline.Green) baseline.Green.Length baseline.Curve.Length)
-                claim "AIS misranks the models against exact NLL" (ranking aisRank <> ranking aisExactRank)
+            @ [ for baseline in Option.toList baseline ->
+                    claim "the memorizing baseline beats ADV on both NLL and sample quality for some σ" (not (List.isEmpty baseline.Green))
+                        (if List.isEmpty baseline.Green then
+                             sprintf "no σ of %d: ADV best MODE %s at validation NLL %s" baseline.Curve.Length (number (mode adv)) (adv.ValidationNllAtBestMode |> Option.map number |> Option.defaultValue "—")
+                         else sprintf "σ in [%.4g, %.4g] (%d of %d bandwidths)" (List.min baseline.Green) (List.max baseline.Green) baseline.Green.Length baseline.Curve.Length) ]
+            @ [ claim "AIS misranks the models against exact NLL" (ranking aisRank <> ranking aisExactRank)
                     (sprintf "exact on the AIS points: %s; AIS: %s" (ranking aisExactRank) (ranking aisRank))
                 claim "KDE misranks the models against exact NLL" (ranking kdeRank <> ranking exactRank)
                     (sprintf "exact: %s; KDE: %s" (ranking exactRank) (ranking kdeRank))

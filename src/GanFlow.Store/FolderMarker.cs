@@ -14,8 +14,9 @@ public enum FolderKind
     Search,
     /// <summary>A seed 002 dynamics experiment: trajectories, phase diagram or support sizes (<c>ganflow run seed002-…</c>).</summary>
     Dynamics,
-    /// <summary>A seed 001 MNIST run or tables study of its own runner (<c>ganflow run seed001-mnist-…</c>); seed 003's
-    /// image runs of earlier versions.</summary>
+    /// <summary>Legacy: the image runs and seed 001 MNIST studies of earlier versions' separate image runners (today
+    /// every image run is a <see cref="Run"/> and its study a <see cref="Study"/>). Still recognised as the tool's, so such
+    /// a folder is never mistaken for a foreign one; its results are no longer reported.</summary>
     Images,
 }
 

@@ -93,6 +93,10 @@ public static class RunFiles
     /// Fig. 6), computed by the study runner with the digit classifier.</summary>
     public static string StudyBaseline(string column) => $"baseline-{column}.json";
 
+    /// <summary>In a study folder: what its shared <see cref="Classifier"/> was made from (JSON), so that a rerun makes it
+    /// again when that changed.</summary>
+    public const string StudyClassifierInputs = "classifier.json";
+
     /// <summary>Everything a study folder may hold that the tool wrote, besides its cells' run folders.</summary>
-    public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, StudyPrecisionRecall, Classifier, Report];
+    public static readonly IReadOnlyList<string> StudyResults = [Study, StudyTable, StudyTableCsv, StudyPrecisionRecall, Classifier, StudyClassifierInputs, Report]; // and StudyBaseline(column)
 }

@@ -166,7 +166,28 @@ let tests =
             Expect.stringContains html "baseline MODE score" "Fig. 6's curve in the report"
             File.Delete(Path.Combine(out, RunFiles.StudyTable))
             Expect.equal (ReportCommand.run out) 0 "report on the study folder"
-            Expect.equal (File.ReadAllText(Path.Combine(out, RunFiles.StudyTable))) md "the rebuilt table is the study's")
+            Expect.equal (File.ReadAllText(Path.Combine(out, RunFiles.StudyTable))) md "the rebuilt table is the study's"
+            // A rerun with another baseline spec keeps the cells and the classifier and computes the baseline again.
+            let curvePoints () =
+                (GanFlow.Core.Specs.SpecJson.deserialize<GanFlow.Core.Baselines.ImageBaseline> (File.ReadAllText(Path.Combine(out, RunFiles.StudyBaseline "MNIST")))).Curve.Curve.Length
+            Expect.equal (curvePoints ()) 2 "two bandwidths"
+            let wider =
+                { study with
+                    Table =
+                        match study.Table with
+                        | Some(StudyTable.FlowGan t) -> Some(StudyTable.FlowGan { t with Baseline = { t.Baseline with Sigmas = [ 0.05; 0.2; 0.5 ] } })
+                        | other -> other }
+            let summaries () = cells |> List.map (fun c -> File.ReadAllText(Path.Combine(out, c.Name, RunFiles.Summary)))
+            let before = summaries ()
+            Expect.equal (StudyCommand.run wider out "cpu" 1 false None) 0 "rerun"
+            Expect.equal (curvePoints ()) 3 "the baseline is computed again for the new bandwidths"
+            Expect.equal (summaries ()) before "the completed cells are kept"
+            Expect.equal (File.ReadAllBytes(Path.Combine(out, RunFiles.Classifier))) shared "the classifier is kept"
+            // A given classifier replaces the trained one in the study folder (and the baseline that depends on it).
+            let given = Path.Combine(Directory.CreateDirectory(scratchFolder "seed001-study-given").FullName, "weights.bin")
+            File.Copy(Path.Combine(out, RunFiles.Classifier), given)
+            Expect.equal (StudyCommand.run wider out "cpu" 1 false (Some given)) 0 "rerun with --classifier"
+            Expect.stringContains (File.ReadAllText(Path.Combine(out, RunFiles.StudyClassifierInputs))) "givenSha256" "what it was made from")
         testCase "the digit classifier trains to the same weights whatever the freed memory held (no uninitialised reads)" (fun () ->
             // This libtorch's float32 backward of a 3×3 stride-1 convolution read uninitialised memory: weights depended on
             // what freed tensors had held, and were NaN after NaN-filled tensors were freed.

@@ -29,6 +29,14 @@ type BaselineCurve =
       /// One point per bandwidth of the spec (seed 001 Figs. 3 and 6).
       Curve: BaselinePoint list }
 
+/// An image column's memorizing baseline as a study folder holds it (`baseline-COLUMN.json`).
+type ImageBaseline =
+    { /// What it was computed from, as JSON (the images, the table's baseline spec, the shared classifier's inputs): a
+      /// rerun of the study recomputes it when this changed.
+      Inputs: string
+      /// The curve.
+      Curve: BaselineCurve }
+
 /// Seed 001 sec. 3.4's baseline: a mixture of m isotropic Gaussians of equal weight centred on the m training points,
 /// p_σ(x) = (1/m) Σᵢ N(x; xᵢ, σ²I), the bandwidth σ chosen by a line search in (0, 1] for the lowest validation NLL. It
 /// memorizes its training set: small σ reproduces the training points (high sample quality), and the question is how

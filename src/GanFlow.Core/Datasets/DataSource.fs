@@ -68,6 +68,13 @@ module DataSource =
         | File file -> file.Dimension
         | Images images -> images.Side * images.Side
 
+    /// Whether the source holds out a validation split: every finite source but images under seed 003's split, which
+    /// keeps only training and test images (`MnistSplit.Seed003`).
+    let hasValidationSplit (source: DataSource) =
+        match source with
+        | Images { Data = { Split = MnistSplit.Seed003 } } -> false
+        | _ -> isFinite source
+
     /// Bits per dimension of an NLL in nats per point (the `bits_per_dim` column, `heldout.json`'s `testBitsPerDim`):
     /// NLL / (d · ln 2); on dequantized images the 8-bit convention of the flow literature, 8 + NLL / (d · ln 2)
     /// (`ImagePreprocessing.bitsPerDim8Bit`: the cost per subpixel of the bytes, as seed 001 and RealNVP report it).

@@ -100,7 +100,8 @@ module MetricColumns =
         | "nll" | "inverse_error" | "latent_inverse_error" | "bits_per_dim" -> density
         | "nfe" -> Model.isContinuous model
         | "kl" -> density && DataSource.hasDensity experiment.Data
-        | "train_nll" | "validation_nll" -> density && DataSource.isFinite experiment.Data
+        | "train_nll" -> density && DataSource.isFinite experiment.Data
+        | "validation_nll" -> density && DataSource.hasValidationSplit experiment.Data
         | "mode_score" | "inception_score" | "high_quality" | "modes_covered" ->
             DataSource.hasModes experiment.Data || experiment.Evaluation.Classifier.IsSome
         | other -> invalidArg "name" (sprintf "no metric column is called %s" other)

@@ -42,7 +42,8 @@ type DensityScores =
     { /// Exact negative log-likelihood in nats per sample, −mean log p(x), on the evaluation's fresh data samples (the
       /// ones the sample scores use) (column `nll`).
       Nll: float
-      /// The same NLL in bits per dimension, nll / (d · ln 2) (column `bits_per_dim`).
+      /// The same NLL in bits per dimension, nll / (d · ln 2), on dequantized images 8 + nll / (d · ln 2)
+      /// (`DataSource.bitsPerDim`; column `bits_per_dim`).
       BitsPerDim: float
       /// Largest round-trip error max‖g(g⁻¹(x)) − x‖ (Euclidean, data units) over the first 1,000 of those data
       /// samples, g the flow's generator direction (column `inverse_error`). On dequantized images both round trips are

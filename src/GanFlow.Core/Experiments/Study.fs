@@ -169,4 +169,10 @@ module StudyValidation =
                                "a Flow-GAN table needs a finite sample of a known law (data = Sample) or images (data = Images) in every column (its baseline memorizes the training split)"
                        | _ -> Check.fail (sprintf "cells[column %s]" column) column "every cell of a column must share its data source"))
             | _ -> []
-        Check.atLeast "parallelism" 1 study.Parallelism @ duplicates @ unknown @ names @ cells @ searches @ table
+        let classifiers =
+            match study.Cells |> List.choose (fun c -> c.Experiment.Evaluation.Classifier |> Option.map (fun k -> k, c.Experiment.Data)) |> List.distinct with
+            | [] | [ _ ] -> []
+            | several ->
+                Check.fail "cells.evaluation.classifier" (sprintf "%d different" several.Length)
+                    "every cell that scores with a digit classifier must declare the same classifier on the same images (the study trains one and shares it)"
+        Check.atLeast "parallelism" 1 study.Parallelism @ duplicates @ unknown @ names @ cells @ searches @ table @ classifiers

@@ -52,7 +52,15 @@ public sealed class DigitClassifierNetwork : nn.Module<Tensor, Tensor>
     public static DigitClassifierNetwork Load(DigitClassifier spec, int side, string path)
     {
         var network = new DigitClassifierNetwork(spec, side, 0);
-        network.load(path);
+        try
+        {
+            network.load(path);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
         network.eval();
         return network;
     }

@@ -19,7 +19,7 @@ public static class MemorizingBaselineRunner
     {
         count = Math.Min(count, set.Count);
         using var noise = new torch.Generator((ulong)seed);
-        using var bytes = torch.tensor(set.Pixels.AsSpan(0, count * set.Size).ToArray(), new long[] { count, set.Size });
+        using var bytes = OwnedTensors.Bytes(set.Pixels.AsSpan(0, count * set.Size).ToArray(), [count, set.Size]);
         using var x = ImageTransform.UnitScale(preprocessing, bytes, noise);
         return x.data<double>().ToArray();
     }

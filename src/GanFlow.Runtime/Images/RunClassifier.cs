@@ -24,23 +24,38 @@ public static class RunClassifier
         var side = images.images.Side;
         var own = Path.Combine(runDirectory, RunFiles.Classifier);
         DigitClassifierNetwork network;
-        if (File.Exists(own)) network = Load(spec, side, own, own);
+        if (File.Exists(own))
+        {
+            if (givenFile is not null && File.Exists(givenFile) && !File.ReadAllBytes(givenFile).AsSpan().SequenceEqual(File.ReadAllBytes(own)))
+                notice($"--classifier {givenFile} differs from the {RunFiles.Classifier} this run started with: the run keeps scoring with its own (the same weights from start to end)");
+            network = Load(spec, side, own, own);
+        }
         else if (givenFile is not null)
         {
             network = Load(spec, side, InputFile.Require("--classifier", givenFile, "`ganflow data classifier --data DIR --out FILE` writes one"), "--classifier " + givenFile);
             Save(network, own);
         }
-        else
-        {
-            var splits = MnistFolder.Load(images.images.Data.Folder, images.images.Data.Split);
-            notice($"training the digit classifier on the {splits.Train.Count} training images ({spec.Epochs} epochs)");
-            network = DigitClassifierTrainer.Train(spec, splits.Train, device);
-            network.eval();
-            Save(network, own);
-        }
+        else network = TrainInto(spec, images.images, own, device, notice);
         network.to(device);
         return network;
     }
+
+    /// <summary>Trains the classifier <paramref name="spec"/> on the training split of <paramref name="images"/>, saves
+    /// it as <paramref name="file"/> and returns it (evaluation mode).</summary>
+    public static DigitClassifierNetwork TrainInto(GanFlow.Core.Images.DigitClassifier spec, ImageSource images, string file, Device device, Action<string> notice)
+    {
+        var splits = MnistFolder.Load(images.Data.Folder, images.Data.Split);
+        notice($"training the digit classifier on the {splits.Train.Count} training images ({spec.Epochs} epochs)");
+        var network = DigitClassifierTrainer.Train(spec, splits.Train, device);
+        network.eval();
+        Save(network, file);
+        return network;
+    }
+
+    /// <summary>The classifier <paramref name="spec"/> with the weights in <paramref name="file"/>, for
+    /// <paramref name="side"/> × <paramref name="side"/> images, in evaluation mode.</summary>
+    /// <exception cref="RunFolderException">The file is not the weights of that network (the message names it).</exception>
+    public static DigitClassifierNetwork LoadChecked(GanFlow.Core.Images.DigitClassifier spec, int side, string file) => Load(spec, side, file, file);
 
     /// <summary>Why <paramref name="file"/> cannot be <paramref name="experiment"/>'s classifier (missing, or not the
     /// weights of its declared network), or null when it can: checked before a run starts, so that a bad
@@ -77,7 +92,7 @@ public static class RunClassifier
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            throw new RunFolderException($"{what}: not the weights of evaluation.classifier's network on {side} x {side} images ({error.Message.Split('\n')[0]})");
+            throw new RunFolderException($"{what}: not the weights of evaluation.classifier's network on {side} x {side} images; files written before the classifier was float64 must be written again with `ganflow data classifier` ({error.Message.Split('\n')[0]})");
         }
     }
 
