@@ -94,12 +94,12 @@ module DynamicsFolder =
 
     /// Parses a trajectory file's text (K from the header).
     let parseTrajectory (text: string) =
-        let lines = text.Split('\n') |> Array.map (fun l -> l.TrimEnd '\r') |> Array.filter (fun l -> l <> "")
-        let header = lines[0].Split ','
+        let records = GanFlow.Store.CsvRecords.Parse(text, "trajectory.csv") |> Array.ofSeq
+        let header = records[0].Fields
         let k = header |> Array.filter (fun h -> h.StartsWith "mu") |> Array.length
-        lines[1..]
-        |> Array.map (fun line ->
-            let f = line.Split ','
+        records[1..]
+        |> Array.map (fun record ->
+            let f = record.Fields
             { Step = int f[0]
               Means = Array.init k (fun i -> parse f[1 + i])
               Endpoints = Array.init (2 * k) (fun j -> parse f[1 + k + j])
@@ -121,34 +121,11 @@ module DynamicsFolder =
                                 number p.IdentityGap ]
         String.concat "\n" (panelsHeader :: List.map line rows) + "\n"
 
-    /// Splits a CSV line whose only quoted field may hold commas and doubled quotes.
-    let private splitQuoted (line: string) =
-        let fields = Collections.Generic.List<string>()
-        let current = Text.StringBuilder()
-        let mutable quoted = false
-        let mutable i = 0
-        while i < line.Length do
-            let c = line[i]
-            if quoted then
-                if c = '"' && i + 1 < line.Length && line[i + 1] = '"' then
-                    current.Append '"' |> ignore
-                    i <- i + 1
-                elif c = '"' then quoted <- false
-                else current.Append c |> ignore
-            elif c = '"' then quoted <- true
-            elif c = ',' then
-                fields.Add(current.ToString())
-                current.Clear() |> ignore
-            else current.Append c |> ignore
-            i <- i + 1
-        fields.Add(current.ToString())
-        fields.ToArray()
-
     /// Parses `panels.csv`.
     let parsePanels (text: string) =
-        text.Split('\n') |> Array.map (fun l -> l.TrimEnd '\r') |> Array.filter (fun l -> l <> "") |> Array.skip 1
-        |> Array.map (fun line ->
-            let f = splitQuoted line
+        GanFlow.Store.CsvRecords.Parse(text, "panels.csv") |> Array.ofSeq |> Array.skip 1
+        |> Array.map (fun record ->
+            let f = record.Fields
             { Index = int f[0]; Label = f[1]; Rule = f[2]; Steps = int f[3]; Outcome = f[4]; FinalLoss = parse f[5]; FinalTv = parse f[6]
               FinalJs = parse f[7]; FinalW1 = parse f[8]; CycleRadius = parse f[9]
               CycleRanges = (if f[10] = "" then [||] else f[10].Split ';' |> Array.map parse); IdentityGap = parse f[11] })
@@ -175,9 +152,9 @@ module DynamicsFolder =
 
     /// Parses `phase.csv` back into cells.
     let parsePhase (text: string) =
-        text.Split('\n') |> Array.map (fun l -> l.TrimEnd '\r') |> Array.filter (fun l -> l <> "") |> Array.skip 1
-        |> Array.map (fun line ->
-            let f = line.Split ','
+        GanFlow.Store.CsvRecords.Parse(text, "phase.csv") |> Array.ofSeq |> Array.skip 1
+        |> Array.map (fun record ->
+            let f = record.Fields
             { Game = (if f[0] = PhaseGame.SingleGaussian.Text then PhaseGame.SingleGaussian else PhaseGame.TwoGaussians)
               Rule = (match f[1] with "optimal" -> DynamicsRule.Optimal | "discriminator-only" -> DynamicsRule.DiscriminatorOnly | _ -> DynamicsRule.FirstOrder)
               Separation = parse f[2]
@@ -199,9 +176,9 @@ module DynamicsFolder =
 
     /// Parses `support.csv`.
     let parseSupport (text: string) =
-        text.Split('\n') |> Array.map (fun l -> l.TrimEnd '\r') |> Array.filter (fun l -> l <> "") |> Array.skip 1
-        |> Array.map (fun line ->
-            let f = splitQuoted line
+        GanFlow.Store.CsvRecords.Parse(text, "panels.csv") |> Array.ofSeq |> Array.skip 1
+        |> Array.map (fun record ->
+            let f = record.Fields
             { Model = f[0]; Description = f[1]; KnownSupport = parse f[2]
               Estimate =
                 { Delta = parse f[3]; Batches = int f[4]; BatchSize = (if f[5] = "" then None else Some(int f[5])); CollisionShare = parse f[6]

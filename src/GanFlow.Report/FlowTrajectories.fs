@@ -22,30 +22,26 @@ module FlowTrajectories =
         | [||] -> 0
         | paths -> paths[0] |> Array.tryHead |> Option.map Array.length |> Option.defaultValue 0
 
-    /// Parses the lines of `trajectories.csv` (header `point,stage,label,x…`, then one line per point and stage,
-    /// points numbered 0, 1, … and each point's stages 0, 1, … in order); fails naming `source` and the line.
-    let parse (source: string) (lines: string seq) =
-        let lines = lines |> Seq.filter (fun l -> l.Trim() <> "") |> Array.ofSeq
+    /// Parses the text of `trajectories.csv` (header `point,stage,label,x…`, then one line per point and stage, points
+    /// numbered 0, 1, … and each point's stages 0, 1, … in order); fails naming `source` and the line.
+    let parse (source: string) (text: string) =
+        let records = GanFlow.Store.CsvRecords.Parse(text, source) |> Array.ofSeq
         let fail line (message: string) : 'a = raise (GanFlow.Store.RunFolderException(sprintf "%s line %d: %s" source line message))
-        if lines.Length = 0 || not (lines[0].StartsWith "point,stage,label,") then
+        if records.Length = 0 || records[0].Fields.Length < 4 || records[0].Fields[0..2] <> [| "point"; "stage"; "label" |] then
             fail 1 "expected the header point,stage,label,x…"
-        let coordinates = lines[0].Split(',').Length - 3
-        let number line (text: string) =
-            match System.Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
-            | true, v -> v
-            | _ -> fail line (sprintf "'%s' is not a number" text)
+        let header = records[0].Fields
+        let coordinates = header.Length - 3
         let index line (text: string) =
             match System.Int32.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture) with
             | true, v -> v
             | _ -> fail line (sprintf "'%s' is not a point or stage index" text)
         let rows =
-            lines
-            |> Array.skip 1
-            |> Array.mapi (fun i l ->
-                let line = i + 2
-                let cells = l.Trim().Split ','
+            records[1..]
+            |> Array.map (fun r ->
+                let line, cells = r.Line, r.Fields
                 if cells.Length <> coordinates + 3 then fail line (sprintf "%d fields, expected %d" cells.Length (coordinates + 3))
-                line, index line cells[0], index line cells[1], cells[2], Array.map (number line) cells[3..])
+                line, index line cells[0], index line cells[1], cells[2],
+                Array.map2 (fun field column -> GanFlow.Store.CsvRecords.Number(field, source, line, column)) cells[3..] header[3..])
         let points = rows |> Array.groupBy (fun (_, p, _, _, _) -> p)
         let stages = match points with [||] -> 0 | _ -> (snd points[0]).Length
         points
@@ -59,4 +55,4 @@ module FlowTrajectories =
 
     /// Reads `path`; `empty` when the file is absent.
     let read (path: string) =
-        if File.Exists path then parse path ((GanFlow.Store.RunStore.ReadText path).Split '\n') else empty
+        if File.Exists path then parse path (GanFlow.Store.RunStore.ReadText path) else empty

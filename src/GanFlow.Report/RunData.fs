@@ -34,13 +34,6 @@ module RunData =
     let private fail (path: string) (line: int) (reason: string) : 'T =
         raise (RunFolderException(sprintf "%s line %d: %s" path line reason))
 
-    let private number (path: string) (line: int) (text: string) =
-        match System.Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
-        | true, v -> v
-        | _ -> fail path line (sprintf "'%s' is not a number" text)
-
-    let private lines (path: string) = (RunStore.ReadText path).Split '\n' |> Array.map (fun l -> l.TrimEnd '\r')
-
     /// The final samples: every non-blank line holds `dimension` comma-separated numbers (read by the one sample
     /// reader, `SampleFile`); empty when the run wrote none.
     let readSamples (path: string) (dimension: int) =
@@ -53,17 +46,16 @@ module RunData =
     let readTable (path: string) (header: string) =
         if not (File.Exists path) then [||]
         else
-            let all = lines path
-            if all[0].Trim() <> header then fail path 1 (sprintf "expected the header '%s'" header)
-            let fields = header.Split(',').Length
-            all
-            |> Array.indexed
-            |> Array.skip 1
-            |> Array.filter (fun (_, l) -> l.Trim() <> "")
-            |> Array.map (fun (i, l) ->
-                let cells = l.Trim().Split ','
-                if cells.Length <> fields then fail path (i + 1) (sprintf "%d fields, expected %d" cells.Length fields)
-                cells |> Array.map (number path (i + 1)))
+            let records = CsvRecords.Parse(RunStore.ReadText path, path)
+            let names = header.Split ','
+            match List.ofSeq records with
+            | first :: rows when first.Fields = names ->
+                rows
+                |> List.map (fun r ->
+                    if r.Fields.Length <> names.Length then fail path r.Line (sprintf "%d fields, expected %d" r.Fields.Length names.Length)
+                    Array.map2 (fun field column -> CsvRecords.Number(field, path, r.Line, column)) r.Fields names)
+                |> Array.ofList
+            | _ -> fail path 1 (sprintf "expected the header '%s'" header)
 
     /// The evaluations of metrics.csv as a frame with one column per metric some evaluation has.
     let private metricsFrame (records: EvaluationRecord seq) : Frame<int, string> =

@@ -44,11 +44,10 @@ public static class MetricsCsv
     /// <exception cref="RunFolderException">The header or a row is malformed; the message names the file and the line.</exception>
     public static IReadOnlyList<EvaluationRecord> Parse(string text, string source = RunFiles.Metrics)
     {
-        var lines = text.Split('\n');
-        var header = lines[0].Trim();
-        if (header.Length == 0)
+        var rows = CsvRecords.Parse(text, source);
+        if (rows.Count == 0)
             throw new RunFolderException($"{source} line 1: expected a header of metric columns, found an empty line (the file is empty or truncated)");
-        var names = header.Split(',');
+        var names = rows[0].Fields;
         foreach (var name in names)
         {
             if (MetricColumns.tryByName(name) is null)
@@ -61,23 +60,18 @@ public static class MetricsCsv
         }
         if (names[0] != "step") throw new RunFolderException($"{source} line 1: the first column must be step");
         var records = new List<EvaluationRecord>();
-        for (var i = 1; i < lines.Length; i++)
+        foreach (var (row, cells) in rows.Skip(1))
         {
-            var line = lines[i].Trim();
-            if (line.Length == 0) continue;
-            var cells = line.Split(',');
             if (cells.Length != names.Length)
-                throw new RunFolderException($"{source} line {i + 1}: {cells.Length} fields, expected {names.Length} (the file is truncated or garbled)");
+                throw new RunFolderException($"{source} line {row}: {cells.Length} fields, expected {names.Length} (the file is truncated or garbled)");
             if (!int.TryParse(cells[0], NumberStyles.None, CultureInfo.InvariantCulture, out _))
-                throw new RunFolderException($"{source} line {i + 1}: '{cells[0]}' in column step is not a step count");
+                throw new RunFolderException($"{source} line {row}: '{cells[0]}' in column step is not a step count");
             var values = new Dictionary<string, double>();
             for (var k = 0; k < names.Length; k++)
             {
-                if (!double.TryParse(cells[k], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-                    throw new RunFolderException($"{source} line {i + 1}: '{cells[k]}' in column {names[k]} is not a number");
+                var v = CsvRecords.Number(cells[k], source, row, names[k]);
                 if (!double.IsNaN(v)) values[names[k]] = v;
             }
-            var row = i + 1;
             var record = MetricColumns.toRecord(FuncConvert.FromFunc<string, FSharpOption<double>>(
                 name => values.TryGetValue(name, out var v) ? FSharpOption<double>.Some(v) : FSharpOption<double>.None));
             if (record.IsError) throw new RunFolderException($"{source} line {row}: {record.ErrorValue}");
