@@ -56,7 +56,16 @@ let private sharedClassifier (outDirectory: string) (given: string option) (cell
     match cell.Experiment.Evaluation.Classifier, cell.Experiment.Data with
     | Some spec, GanFlow.Core.Datasets.DataSource.Images images ->
         let inputs = SpecJson.serialize { Classifier = spec; Images = images; GivenSha256 = given |> Option.map sha256 }
-        if not (File.Exists file && File.Exists record && File.ReadAllText record = inputs) then
+        let recorded = if File.Exists file && File.Exists record then Some(File.ReadAllText record) else None
+        // Without --classifier, a classifier given to an earlier run of the study is kept (for the same network and images).
+        let keep =
+            match recorded, given with
+            | Some r, Some _ -> r = inputs
+            | Some r, None -> (try (let k = SpecJson.deserialize<ClassifierInputs> r in k.Classifier = spec && k.Images = images) with _ -> false)
+            | None, _ -> false
+        let inputs = if keep then recorded.Value else inputs
+        if not keep then
+            if File.Exists record then File.Delete record // written again once the new weights are in place
             match given with
             | Some g -> AtomicFile.Write(file, fun stream -> stream.Write(File.ReadAllBytes g))
             | None ->
@@ -80,6 +89,7 @@ let private imageBaselines (outDirectory: string) (study: Study) (classifier: (s
                 let current = try (if File.Exists file then Some(SpecJson.deserialize<GanFlow.Core.Baselines.ImageBaseline> (File.ReadAllText file)) else None) with _ -> None
                 if current |> Option.forall (fun b -> b.Inputs <> inputs) then
                     eprintfn "memorizing baseline of column %s: %d bandwidths" column tables.Baseline.Sigmas.Length
+                    if File.Exists file then File.Delete file // never a stale baseline beside new cells
                     try
                         let splits = MnistFolder.Load(images.Data.Folder, images.Data.Split)
                         use network =

@@ -94,7 +94,7 @@ module DynamicsFolder =
 
     /// Parses a trajectory file's text (K from the header).
     let parseTrajectory (text: string) =
-        let records = GanFlow.Store.CsvRecords.Parse(text, "trajectory.csv") |> Array.ofSeq
+        let records = GanFlow.Store.CsvRecords.Parse(text, "a trajectory-N.csv") |> Array.ofSeq
         let header = records[0].Fields
         let k = header |> Array.filter (fun h -> h.StartsWith "mu") |> Array.length
         records[1..]
@@ -176,7 +176,7 @@ module DynamicsFolder =
 
     /// Parses `support.csv`.
     let parseSupport (text: string) =
-        GanFlow.Store.CsvRecords.Parse(text, "panels.csv") |> Array.ofSeq |> Array.skip 1
+        GanFlow.Store.CsvRecords.Parse(text, "support.csv") |> Array.ofSeq |> Array.skip 1
         |> Array.map (fun record ->
             let f = record.Fields
             { Model = f[0]; Description = f[1]; KnownSupport = parse f[2]

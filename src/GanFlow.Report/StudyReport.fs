@@ -103,7 +103,10 @@ module StudyReport =
     let private writeFlowGan (studyDirectory: string) (study: Study) (tables: FlowGanTables) (runs: (StudyCell * RunData) list) (statusRows: (string * string) list) =
         let imageBaseline column =
             let file = Path.Combine(studyDirectory, RunFiles.StudyBaseline column)
-            if File.Exists file then Some((GanFlow.Core.Specs.SpecJson.deserialize<GanFlow.Core.Baselines.ImageBaseline> (File.ReadAllText file)).Curve) else None
+            // A file of an earlier version, or one that cannot be read, is as good as none: the table leaves it out.
+            if File.Exists file then
+                try Some((GanFlow.Core.Specs.SpecJson.deserialize<GanFlow.Core.Baselines.ImageBaseline> (File.ReadAllText file)).Curve) with _ -> None
+            else None
         let columns = FlowGanReport.columns study tables runs imageBaseline
         let table = FlowGanReport.markdown tables columns
         let recall = precisionRecallMarkdown study runs

@@ -46,7 +46,7 @@ public static class CsvRecords
         }
         catch (CsvFormatException error)
         {
-            throw new RunFolderException($"{source} line {line + 1}: not CSV ({error.Message.Split('\n')[0]})");
+            throw new RunFolderException($"{source} line {(error.LineNumber > 0 ? error.LineNumber : line + 1)}: not CSV ({error.Message.Split('\n')[0]})");
         }
         return records;
     }

@@ -48,17 +48,18 @@ public static class MetricsCsv
         if (rows.Count == 0)
             throw new RunFolderException($"{source} line 1: expected a header of metric columns, found an empty line (the file is empty or truncated)");
         var names = rows[0].Fields;
+        var headerLine = rows[0].Line;
         foreach (var name in names)
         {
             if (MetricColumns.tryByName(name) is null)
-                throw new RunFolderException($"{source} line 1: '{name}' is not a metric column (known: {Header(MetricColumns.all)})");
+                throw new RunFolderException($"{source} line {headerLine}: '{name}' is not a metric column (known: {Header(MetricColumns.all)})");
         }
-        if (names.Distinct().Count() != names.Length) throw new RunFolderException($"{source} line 1: a column appears twice");
+        if (names.Distinct().Count() != names.Length) throw new RunFolderException($"{source} line {headerLine}: a column appears twice");
         foreach (var required in new[] { "step", "energy", "generator_loss", "wall_seconds" })
         {
-            if (!names.Contains(required)) throw new RunFolderException($"{source} line 1: the header has no column {required}");
+            if (!names.Contains(required)) throw new RunFolderException($"{source} line {headerLine}: the header has no column {required}");
         }
-        if (names[0] != "step") throw new RunFolderException($"{source} line 1: the first column must be step");
+        if (names[0] != "step") throw new RunFolderException($"{source} line {headerLine}: the first column must be step");
         var records = new List<EvaluationRecord>();
         foreach (var (row, cells) in rows.Skip(1))
         {

@@ -148,12 +148,12 @@ public sealed class RunStore
     /// per point) and <paramref name="labels"/>[k] names that stage.
     /// </summary>
     /// <exception cref="ArgumentException">Labels and states differ in number, the states differ in size, or a label
-    /// holds a comma or a line break.</exception>
+    /// holds a comma, a double quote or a line break.</exception>
     public void WriteTrajectories(IReadOnlyList<string> labels, IReadOnlyList<double[]> states, int dimension)
     {
         if (labels.Count != states.Count) throw new ArgumentException($"{labels.Count} labels for {states.Count} stages", nameof(labels));
-        if (labels.Any(l => l.IndexOfAny(new[] { ',', '\n', '\r' }) >= 0))
-            throw new ArgumentException("a stage label holds a comma or a line break", nameof(labels));
+        if (labels.Any(l => l.IndexOfAny(new[] { ',', '"', '\n', '\r' }) >= 0))
+            throw new ArgumentException("a stage label holds a comma, a double quote or a line break", nameof(labels));
         var values = states.Count == 0 ? 0 : states[0].Length;
         if (states.Any(s => s.Length != values) || values % dimension != 0)
             throw new ArgumentException($"every stage must hold the same number of {dimension}-D points", nameof(states));

@@ -188,24 +188,19 @@ let tests =
             File.Copy(Path.Combine(out, RunFiles.Classifier), given)
             Expect.equal (StudyCommand.run wider out "cpu" 1 false (Some given)) 0 "rerun with --classifier"
             Expect.stringContains (File.ReadAllText(Path.Combine(out, RunFiles.StudyClassifierInputs))) "givenSha256" "what it was made from")
-        testCase "the digit classifier trains to the same weights whatever the freed memory held (no uninitialised reads)" (fun () ->
-            // This libtorch's float32 backward of a 3×3 stride-1 convolution read uninitialised memory: weights depended on
-            // what freed tensors had held, and were NaN after NaN-filled tensors were freed.
+        testCase "the digit classifier trains to the same finite weights every time, in float64" (fun () ->
+            // This libtorch's float32 convolutions (oneDNN) read uninitialised memory in backward passes: harmless while it
+            // holds finite values (they meet zero weights), NaN when it held NaN or ±Inf. The classifier (the lab's only
+            // 3×3 stride-1 convolutions) trains in float64, which takes libtorch's own kernels (docs/mnist-data.md).
             GanFlow.Runtime.Devices.TorchSetup.Initialize 1
             let images = ImageTestData.strokes 1 28 192
             let weights () =
                 use network = GanFlow.Runtime.Images.DigitClassifierTrainer.Train(tinyClassifier, images, TorchSharp.torch.CPU)
+                Expect.isTrue (network.parameters() |> Seq.forall (fun p -> p.dtype = TorchSharp.torch.ScalarType.Float64)) "float64 parameters"
                 network.parameters() |> Seq.collect (fun p -> p.data<float>().ToArray()) |> Array.ofSeq
             let first = weights ()
-            for _ in 1..3 do
-                do
-                    use _ = TorchSharp.torch.NewDisposeScope()
-                    use notANumber = TorchSharp.ScalarExtensionMethods.ToScalar nan
-                    for _ in 1..200 do TorchSharp.torch.full(10_000L, notANumber, dtype = TorchSharp.torch.float64) |> ignore
-                    for _ in 1..200 do TorchSharp.torch.full(10_000L, notANumber, dtype = TorchSharp.torch.float32) |> ignore
-                let again = weights ()
-                Expect.isTrue (again |> Array.forall System.Double.IsFinite) "finite weights"
-                Expect.equal again first "the same weights")
+            Expect.isTrue (first |> Array.forall System.Double.IsFinite) "finite weights"
+            Expect.equal (weights ()) first "the same weights")
         testProperty "the classifier's Inception score lies in [1, classes], and one-hot posteriors spread evenly over k classes score k" <| fun (seed: int) (k: int) ->
             let k = 1 + abs k % 10
             let rng = System.Random seed
