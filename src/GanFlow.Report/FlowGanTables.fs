@@ -89,9 +89,7 @@ module FlowGanTables =
         let best = MemorizingMixture.at dataset splits spec.Samples spec.Seed sigma
         let samples = MemorizingMixture.sample splits sigma (System.Random spec.Seed) spec.Samples
         let d = splits.Dimension
-        let values = splits.Validation
-        let scale = sqrt ((values |> Array.averageBy (fun v -> v * v)) - (Array.average values) ** 2.0)
-        let parzen = ParzenWindow.estimate d samples scale 20 splits.Validation splits.Test
+        let parzen = ParzenWindow.estimate d samples (ParzenWindow.scaleOf splits.Validation) 20 splits.Validation splits.Test
         { Best = best; Parzen = parzen; Curve = spec.Sigmas |> List.map (MemorizingMixture.at dataset splits spec.Samples spec.Seed) }
 
     /// A column's baseline from its curve, compared with the adversarial cell `adv`: the green region.

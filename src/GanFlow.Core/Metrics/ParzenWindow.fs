@@ -45,11 +45,17 @@ module ParzenWindow =
             elif i = count - 1 then high
             else exp (log low + (log high - log low) * float i / float (count - 1)))
 
-    /// The mean and standard error of a set of values.
+    /// The mean and standard error (the sample standard deviation over √n; 0 for one value) of a set of values
+    /// (MathNet's `Statistics.MeanStandardDeviation`).
     let meanAndError (values: float[]) =
-        let mean = Array.average values
-        let variance = if values.Length > 1 then (values |> Array.sumBy (fun v -> (v - mean) * (v - mean))) / float (values.Length - 1) else 0.0
-        mean, sqrt (variance / float values.Length)
+        if values.Length = 1 then values[0], 0.0
+        else
+            let struct (mean, deviation) = MathNet.Numerics.Statistics.ArrayStatistics.MeanStandardDeviation values
+            mean, deviation / sqrt (float values.Length)
+
+    /// The scale of the bandwidth candidates: the population standard deviation of every coordinate value of the
+    /// validation points, row-major (MathNet's `ArrayStatistics.PopulationStandardDeviation`).
+    let scaleOf (validation: float[]) = MathNet.Numerics.Statistics.ArrayStatistics.PopulationStandardDeviation validation
 
     /// The Parzen estimate of `samples`' log-likelihood on `test`, its bandwidth the candidate (log-spaced from 1e-3 to
     /// 1 times `scale`) with the highest mean log-likelihood on `validation`.

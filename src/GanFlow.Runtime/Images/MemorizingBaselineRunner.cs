@@ -51,7 +51,7 @@ public static class MemorizingBaselineRunner
             curve.Add(new BaselinePoint(sigmas[i], double.NaN, validation[i], test[i], modes));
         }
         var best = GanFlow.Core.Numerics.Finite.argMin("the memorizing mixture's validation NLL at a bandwidth", validation);
-        var scale = Math.Sqrt(arrays.Validation.Select(v => v * v).Average() - Math.Pow(arrays.Validation.Average(), 2));
+        var scale = ParzenWindow.scaleOf(arrays.Validation);
         var parzen = ParzenWindow.estimate(d, Samples(best), scale, 20, arrays.Validation, arrays.Test);
         return new BaselineCurve(curve[best], parzen, Microsoft.FSharp.Collections.ListModule.OfSeq(curve));
     }

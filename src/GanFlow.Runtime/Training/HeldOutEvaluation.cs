@@ -57,7 +57,7 @@ public static class HeldOutEvaluation
         if (evaluation.Parzen?.Value is { } p)
         {
             var (samples, _) = generator.SampleForEvaluation(p.Samples, noise, device);
-            var scale = Math.Sqrt(validation.Select(v => v * v).Average() - Math.Pow(validation.Average(), 2));
+            var scale = ParzenWindow.scaleOf(validation);
             parzen = Some(ParzenWindow.estimate(d, samples, scale, p.Candidates, First(validation, p.Points), First(test, p.Points)));
         }
 
