@@ -93,14 +93,7 @@ let private tables name description (cells: Experiment list) (baseline: Memorizi
       Reference = []
       Searches = []
       Parallelism = 2
-      Table =
-        Some(
-            StudyTable.FlowGan
-                { Baseline = baseline
-                  AdversarialRow = "ADV"
-                  PaperTable1 = Seed001FlowGan.paperTable1
-                  PaperTable3 = Seed001FlowGan.paperTable3 }
-        ) }
+      Table = Seed001FlowGan.flowGanTable baseline }
 
 /// Fig. 6's baseline on images: 12 log-spaced bandwidths from 0.01 to 1, 1,000 samples per σ for the MODE score.
 let private imageBaseline points =

@@ -20,15 +20,7 @@ public static class CsvRecords
     /// <paramref name="source"/> and the line.</exception>
     public static IReadOnlyList<CsvRecord> Parse(string text, string source)
     {
-        var options = new CsvReaderOptions
-        {
-            Separator = ',',
-            HasHeader = false,
-            TrackLineNumbers = true,
-            SkipEmptyLines = true,
-            TrimWhitespace = true,
-            MalformedData = CsvMalformedDataHandling.Throw,
-        };
+        var options = Options();
         var records = new List<CsvRecord>();
         var line = 1;
         try
@@ -50,6 +42,18 @@ public static class CsvRecords
         }
         return records;
     }
+
+    /// <summary>How the tool reads CSV (here and in <see cref="SampleFile"/>): comma-separated, no header record (the
+    /// callers check their own), line numbers tracked, blank lines skipped, fields trimmed, malformed quoting an error.</summary>
+    public static CsvReaderOptions Options() => new()
+    {
+        Separator = ',',
+        HasHeader = false,
+        TrackLineNumbers = true,
+        SkipEmptyLines = true,
+        TrimWhitespace = true,
+        MalformedData = CsvMalformedDataHandling.Throw,
+    };
 
     /// <summary>The number in <paramref name="field"/> (invariant culture; <c>NaN</c>, <c>Infinity</c>).</summary>
     /// <exception cref="RunFolderException">It is not a number; the message names the source, the line and the column.</exception>

@@ -108,15 +108,7 @@ public static class SampleFile
 
     private static (Points, string) ReadCsv(string path)
     {
-        var options = new CsvReaderOptions
-        {
-            Separator = ',',
-            HasHeader = false,
-            TrackLineNumbers = true,
-            SkipEmptyLines = true,
-            TrimWhitespace = true,
-            MalformedData = CsvMalformedDataHandling.Throw,
-        };
+        var options = CsvRecords.Options();
         var rows = new Rows(path);
         try
         {
