@@ -37,6 +37,8 @@ public static class ExperimentRunner
         if (context.StopAtStep is { } stop && (stop < 1 || stop > experiment.Budget.Steps))
             throw new RunFolderException($"--until {stop}: must lie in 1 … budget.steps ({experiment.Budget.Steps})");
         if (context.Resume) ResumePolicy.RequireRunToResume(context.OutputDirectory);
+        // libtorch's own convolution kernels, not oneDNN's (which read uninitialised memory): whatever host calls this.
+        Devices.CpuKernels.Apply();
         using var folder = OwnedFolder.Open(context.OutputDirectory, FolderKind.Run);
         var notice = context.OnNotice ?? (_ => { });
         var start = ResumePolicy.Plan(folder, experiment, context.Resume, notice, context.StopAtStep, context.Fresh);

@@ -47,6 +47,8 @@ let rec private without (names: string list) (test: Test) =
 let main argv =
     // The C allocator's setting, as the CLI applies it at its start (GANFLOW_MALLOC=default turns it off).
     GanFlow.Runtime.Devices.NativeAllocator.Apply() |> ignore
+    // libtorch's own CPU convolutions, not oneDNN's, as every run applies them (tests also build conv modules directly).
+    GanFlow.Runtime.Devices.CpuKernels.Apply() |> ignore
     // Modules built directly by a test take their default initial weights from TorchSharp's global generator: seed it,
     // so that no test depends on an unseeded draw.
     TorchSharp.torch.random.manual_seed 20261202L |> ignore
