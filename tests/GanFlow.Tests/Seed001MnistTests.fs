@@ -189,9 +189,8 @@ let tests =
             Expect.equal (StudyCommand.run wider out "cpu" 1 false (Some given)) 0 "rerun with --classifier"
             Expect.stringContains (File.ReadAllText(Path.Combine(out, RunFiles.StudyClassifierInputs))) "givenSha256" "what it was made from")
         testCase "the digit classifier trains to the same finite weights every time, in float64" (fun () ->
-            // This libtorch's float32 convolutions (oneDNN) read uninitialised memory in backward passes: harmless while it
-            // holds finite values (they meet zero weights), NaN when it held NaN or ±Inf. The classifier (the lab's only
-            // 3×3 stride-1 convolutions) trains in float64, which takes libtorch's own kernels (docs/mnist-data.md).
+            // The classifier trains in float64 (its saved files are float64; docs/mnist-data.md) and, like every run, on
+            // libtorch's own convolution kernels (oneDNN's read uninitialised memory: CpuKernels, docs/platform.md).
             GanFlow.Runtime.Devices.TorchSetup.Initialize 1
             let images = ImageTestData.strokes 1 28 192
             let weights () =

@@ -7,9 +7,9 @@ using CoreClassifier = GanFlow.Core.Images.DigitClassifierModule;
 namespace GanFlow.Runtime.Images;
 
 /// <summary>
-/// The <see cref="DigitClassifier"/> CNN (float64: this libtorch's CPU backward of a float32 3×3 stride-1 convolution
-/// reads uninitialised memory into the input gradient, so float32 training gave weights that depended on the heap's
-/// contents, NaN when the freed memory held NaN; float64 takes another kernel; tested in `Seed001MnistTests`): [n, 1, s, s] images x = b/255 → [n, 10] logits. 3×3 convolution
+/// The <see cref="DigitClassifier"/> CNN (float64: chosen when oneDNN's float32 3×3 stride-1 convolution backward, which
+/// reads uninitialised memory, was still on (<see cref="Devices.CpuKernels"/> turns it off now); kept, so saved classifier
+/// files stay valid; tested in `Seed001MnistTests`): [n, 1, s, s] images x = b/255 → [n, 10] logits. 3×3 convolution
 /// (padding 1), ReLU, 2×2 max-pool, 3×3 convolution, ReLU, 2×2 max-pool, linear, ReLU, linear. Weights start at
 /// PyTorch's defaults (uniform in ±1/√fan-in) drawn from a generator seeded by the caller, not libtorch's global RNG.
 /// </summary>
