@@ -29,6 +29,45 @@ let tests =
                     ((m * n / 2.0) / sqrt (m * n * (m + n + 1.0) / 12.0)) "closed form"
             }
         ]
+        testList "laws of the three-sample test" [
+            // Three seeded Gaussian samples (training, held-out, model) of 60-150 points in 1-4 dimensions, the model's
+            // shifted by up to 1.5 std, tested in two cells (one of which holds at least 30 model samples, so C_T is
+            // defined): the test on them and on the same samples transformed.
+            let copying (train: Points) (heldOut: Points) (generated: Points) =
+                DataCopying.test NeighbourSearches.exact 3 2 train heldOut generated
+            let same (a: float) (b: float) = a = b || (System.Double.IsNaN a && System.Double.IsNaN b)
+            let cases =
+                gen {
+                    let! d = Gen.choose (1, 4)
+                    let! seed = Gen.choose (1, 1_000_000)
+                    let! n = Gen.choose (60, 150)
+                    let! shift = Gen.choose (0, 12) |> Gen.map (fun i -> float i / 8.0)
+                    let centre = Array.zeroCreate d
+                    return gaussian seed d n centre 1.0, gaussian (seed + 1) d n centre 1.0, gaussian (seed + 2) d n (Array.create d shift) 1.0
+                }
+                |> Arb.fromGen
+            let config = { FsCheckConfig.defaultConfig with maxTest = 40 }
+            testPropertyWithConfig config "closer_than_train lies in [0, 1], each cell's share too, and every held-out point has a cell" (
+                Prop.forAll cases (fun (train, heldOut, generated) ->
+                    let t = copying train heldOut generated
+                    t.CloserThanTrain >= 0.0 && t.CloserThanTrain <= 1.0
+                    && (t.Cells |> Array.sumBy _.TestPoints) = heldOut.Count
+                    && (t.Cells |> Array.sumBy _.GeneratedPoints) = generated.Count))
+            testPropertyWithConfig config "the order of the model's and the held-out samples does not matter" (
+                Prop.forAll cases (fun (train, heldOut, generated) ->
+                    let t = copying train heldOut generated
+                    let r = copying train (reorder 5 heldOut) (reorder 6 generated)
+                    (same r.Z t.Z || close 1e-12 r.Z t.Z) && r.CloserThanTrain = t.CloserThanTrain))
+            testPropertyWithConfig config "a common scale by a power of two (exact in floating point) leaves the test unchanged" (
+                Prop.forAll cases (fun (train, heldOut, generated) ->
+                    let t = copying train heldOut generated
+                    let scaled = copying (Points.scale 4.0 train) (Points.scale 4.0 heldOut) (Points.scale 4.0 generated)
+                    same scaled.Z t.Z && scaled.CloserThanTrain = t.CloserThanTrain))
+            testPropertyWithConfig config "model samples that are the training points have closer_than_train 1 and C_T below the held-out data's" (
+                Prop.forAll cases (fun (train, heldOut, _) ->
+                    let copied = copying train heldOut train
+                    copied.CloserThanTrain = 1.0 && copied.Z < (copying train heldOut (reorder 7 heldOut)).Z))
+        ]
         testList "the three-sample test" [
             test "copies of the training points are flagged: C_T far below 0, every sample closer than training" {
                 let train = gaussian 71 2 2_000 [| 0.0; 0.0 |] 1.0

@@ -92,6 +92,10 @@ let tests =
             for inception in column out "inception_score" do Expect.isTrue (inception >= 1.0 - 1e-9 && inception <= 10.0 + 1e-9) "Inception in [1, 10]"
             for covered in column out "modes_covered" do Expect.isTrue (covered >= 0.0 && covered <= 10.0) "classes covered in 0..10"
             Expect.isTrue (column out "high_quality" |> Array.forall System.Double.IsNaN) "no component centres on images"
+            // Seed 000's recall beside precision, in 784 pixels as in 1-D (k-NN balls on the evaluation's 40 samples).
+            for name in [ "precision"; "recall"; "coverage" ] do
+                for v in column out name do Expect.isTrue (v >= 0.0 && v <= 1.0) (sprintf "%s %f in [0, 1]" name v)
+            for v in column out "density" do Expect.isTrue (v >= 0.0 && System.Double.IsFinite v) (sprintf "density %f finite, >= 0" v)
             let nll, bits = column out "nll", column out "bits_per_dim"
             Array.iter2 (fun n b -> Expect.floatClose Accuracy.high b (8.0 + n / (784.0 * log 2.0)) "bits/dim = 8 + NLL/(784 ln 2)") nll bits
             let heldOut = File.ReadAllText(Path.Combine(out, RunFiles.HeldOut))

@@ -20,9 +20,32 @@ let perfect (truth: Distribution) : ModelDensity =
 let private truthScores (truth: Distribution) (model: ModelDensity option) (x: Points) =
     TruthScores.compute NeighbourSearches.exact 3 truth model x
 
+/// Model samples for the laws: 6-60 points of the 1/8 grid in [−8, 8]² (the ring's and the grid's plane).
+let private planeSamples = Gen.choose (6, 60) |> Gen.bind (pointsOf 2) |> Arb.fromGen
+
 [<Tests>]
 let tests =
     testList "truth scores" [
+        testList "laws" [
+            let config = { FsCheckConfig.defaultConfig with maxTest = 40 }
+            let truths = [ NamedDatasets.ring8; NamedDatasets.grid25 ]
+            testPropertyWithConfig config "mode recall (NaN for a mode without truth draws), mass off support and HDR precision lie in [0, 1] and do not depend on the samples' order" (
+                Prop.forAll planeSamples (fun x ->
+                    truths |> List.forall (fun truth ->
+                        // A mode that none of the (as many as the samples) truth draws came from has no recall: NaN.
+                        let s = truthScores truth None x
+                        let r = truthScores truth None (reorder 4 x)
+                        let inUnit (v: float) = v >= 0.0 && v <= 1.0
+                        let same (a: float) (b: float) = a = b || (System.Double.IsNaN a && System.Double.IsNaN b)
+                        Array.forall (fun v -> System.Double.IsNaN v || inUnit v) s.ModeRecall && inUnit s.MassOffSupport
+                        && Option.forall inUnit s.HdrPrecision
+                        && Array.forall2 same r.ModeRecall s.ModeRecall && r.MassOffSupport = s.MassOffSupport && r.HdrPrecision = s.HdrPrecision)))
+            testPropertyWithConfig config "samples moved far from the truth recall no mode, lie off its support and outside its HDR" (
+                Prop.forAll planeSamples (fun x ->
+                    truths |> List.forall (fun truth ->
+                        let s = truthScores truth None (Points.translate [| 1e3; -1e3 |] x)
+                        Array.forall (fun v -> v = 0.0 || System.Double.IsNaN v) s.ModeRecall && s.MassOffSupport = 1.0 && s.HdrPrecision = Some 0.0)))
+        ]
         testList "support" [
             testProperty "in 1-D the mass off support is ModeCoverage's" (
                 Prop.forAll oneSample (fun x ->
