@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace GanFlow.Store;
@@ -79,7 +78,7 @@ public sealed class FolderLock : IDisposable
             var owner = JsonSerializer.Deserialize<Owner>(File.ReadAllText(Path.Combine(directory, RunFiles.LockOwner)));
             if (owner is not null)
             {
-                var alive = IsAlive(owner.ProcessId) ? "" : ", no longer running";
+                var alive = LocalProcess.IsAlive(owner.ProcessId) ? "" : ", no longer running";
                 return $"process {owner.ProcessId} ({owner.Command}, since {owner.Started}{alive})";
             }
         }
@@ -87,19 +86,6 @@ public sealed class FolderLock : IDisposable
         {
         }
         return "another process";
-    }
-
-    private static bool IsAlive(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Releases the lock.</summary>

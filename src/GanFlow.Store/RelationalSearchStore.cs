@@ -412,6 +412,24 @@ public abstract class RelationalSearchStore : ISearchStore
                 WHERE search = @s AND ended_at IS NULL AND expires_at <= {store.Now}
                 """, transaction, ("@s", S));
 
+        public int ExpireDeadWorkers(string host, Func<int, bool> isAlive)
+        {
+            var held = store.Query($"""
+                SELECT a.trial, a.to_step, a.attempt, a.worker, w.pid
+                FROM {T("attempts")} a JOIN {T("workers")} w ON w.search = a.search AND w.worker = a.worker
+                WHERE a.search = @s AND a.ended_at IS NULL AND w.host = @h
+                """, r => (Trial: Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), ToStep: Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture),
+                    Attempt: Convert.ToInt32(r.GetValue(2), CultureInfo.InvariantCulture), Worker: r.GetString(3), Pid: Convert.ToInt32(r.GetValue(4), CultureInfo.InvariantCulture)),
+                transaction, ("@s", S), ("@h", host));
+            var ended = 0;
+            foreach (var a in held.Where(a => !isAlive(a.Pid)))
+                ended += store.Execute($"""
+                    UPDATE {T("attempts")} SET ended_at = {store.Now}, outcome = 'expired'
+                    WHERE search = @s AND trial = @t AND to_step = @k AND attempt = @a AND worker = @w AND ended_at IS NULL
+                    """, transaction, ("@s", S), ("@t", a.Trial), ("@k", a.ToStep), ("@a", a.Attempt), ("@w", a.Worker));
+            return ended;
+        }
+
         public IReadOnlyList<AttemptRow> HeldAttempts() =>
             store.Query($"SELECT {AttemptColumns} FROM {T("attempts")} WHERE search = @s AND ended_at IS NULL ORDER BY trial, to_step, attempt",
                 AttemptOf, transaction, ("@s", S));

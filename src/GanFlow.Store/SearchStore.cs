@@ -97,6 +97,10 @@ public interface ISearchTransaction
     void WriteBest(BestTrial best);
     /// <summary>Ends every held attempt whose lease has run out (by the database's clock) as <c>expired</c>; returns how many.</summary>
     int ExpireLeases();
+    /// <summary>Ends as <c>expired</c> every held attempt of a worker recorded on <paramref name="host"/> whose process
+    /// <paramref name="isAlive"/> says is gone (a worker killed with SIGKILL on this machine), before its lease runs out;
+    /// returns how many. A pid since reused by another process counts as alive, and its lease runs out as usual.</summary>
+    int ExpireDeadWorkers(string host, Func<int, bool> isAlive);
     /// <summary>The attempts held now (not ended; after <see cref="ExpireLeases"/>, all with a live lease).</summary>
     IReadOnlyList<AttemptRow> HeldAttempts();
     /// <summary>Gives the job (<paramref name="trial"/>, <paramref name="toStep"/>) to <paramref name="worker"/> as its next

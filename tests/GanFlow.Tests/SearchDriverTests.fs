@@ -216,10 +216,10 @@ let tests =
             Expect.exists errors (fun e -> e.Field = "trials[0]" && e.Value.StartsWith "quality=" && e.Reason.Contains "budget.batchSize") "the trial, its assignment and the experiment's error"
         }
 
-        test "a real ganflow search killed with SIGKILL (driver and worker) and resumed ends with the store of an uninterrupted search" {
+        test "a real ganflow search killed with SIGKILL (driver and worker) and resumed at once ends with the store of an uninterrupted search" {
             let arguments folder =
                 [ "search"; "demo-search-unimodal"; "--out"; folder; "--trials"; "4"; "--grace"; "20"; "--max-steps"; "80"; "--workers"; "1"; "--device"; "cpu"
-                  "--lease-seconds"; "3" ]
+                  "--lease-seconds"; "60" ]
             let killed, direct = scratchFolder "search-sigkill", scratchFolder "search-direct"
             use driver = GanFlow.Tests.ProcessTests.startGanflow (arguments killed)
             let reachedEvents () =
@@ -241,15 +241,24 @@ let tests =
                 try w.WaitForExit() with _ -> ()
             Expect.isEmpty (workers ()) "the killed worker is gone"
             Expect.isFalse (contents killed |> fun (e, _, _, _) -> e |> List.exists (fun (k, _, _, _, _, _) -> k = "stop")) "killed before the end"
-            // The killed worker's job is still under its lease (3 s, on this machine's clock for SQLite) until it expires:
-            // resumed before then, the new worker would start the next trial first and the log's order would differ from
-            // an uninterrupted search's. So the resume waits for the lease to run out, as a restarted cluster would.
-            let leaseEnds =
+            // The killed worker's job is still under its lease (60 s) when the search is resumed at once: the new worker
+            // sees that the lease's holder, a worker of this machine, no longer runs, and takes its job first, as an
+            // uninterrupted search's worker would have gone on with it (were it left to expire, the new worker would
+            // start the next trial first and the log's order would differ).
+            let held =
                 use store = SqliteSearchStore.OpenFolder killed
-                store.ReadAttempts() |> Seq.filter (fun a -> isNull a.Ended) |> Seq.map (fun a -> DateTimeOffset.Parse(a.Expires, Globalization.CultureInfo.InvariantCulture)) |> List.ofSeq
-            for ends in leaseEnds do
-                while DateTimeOffset.UtcNow <= ends.AddSeconds 0.5 do Threading.Thread.Sleep 100
+                store.ReadAttempts() |> Seq.filter (fun a -> isNull a.Ended) |> List.ofSeq
+            Expect.isNonEmpty held "the killed worker held a job"
+            for a in held do
+                Expect.isGreaterThan (DateTimeOffset.Parse(a.Expires, Globalization.CultureInfo.InvariantCulture)) (DateTimeOffset.UtcNow.AddSeconds 20.0) "its lease has not run out"
             Expect.equal (GanFlow.Tests.ProcessTests.runGanflow (arguments killed @ [ "--resume" ])) 0 "the resumed search finishes"
+            let ended =
+                use store = SqliteSearchStore.OpenFolder killed
+                store.ReadAttempts() |> List.ofSeq
+            for a in held do
+                let after = ended |> List.find (fun e -> e.Trial = a.Trial && e.ToStep = a.ToStep && e.Attempt = a.Attempt)
+                Expect.equal after.Outcome "expired" "the dead worker's attempt ended as expired"
+                Expect.isLessThan (DateTimeOffset.Parse(after.Ended, Globalization.CultureInfo.InvariantCulture)) (DateTimeOffset.Parse(a.Expires, Globalization.CultureInfo.InvariantCulture)) "before its lease ran out"
             Expect.equal (GanFlow.Tests.ProcessTests.runGanflow (arguments direct)) 0 "the uninterrupted search finishes"
             Expect.equal (contents killed) (contents direct) "the same store, decision by decision"
         }

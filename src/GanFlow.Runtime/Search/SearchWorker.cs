@@ -189,6 +189,9 @@ public sealed class SearchWorker
         Ledger.Fold(tx.EventsAfter(Ledger.Sequence));
         var expired = tx.ExpireLeases();
         if (expired > 0) Log($"{expired} lease(s) expired");
+        // A worker of this machine that is gone (SIGKILL, a crash) holds its job no longer: it moves on at once.
+        var dead = tx.ExpireDeadWorkers(Environment.MachineName, LocalProcess.IsAlive);
+        if (dead > 0) Log($"{dead} lease(s) of a worker of this machine that is no longer running ended");
         var held = tx.HeldAttempts().Select(a => (a.Trial, a.ToStep)).ToHashSet();
         var orphan = Asha.running(Ledger.State).Select(t => (Trial: t.Item1, ToStep: t.Item2)).Where(j => !held.Contains(j)).OrderBy(j => j.Trial).ToList();
         if (orphan.Count > 0)
