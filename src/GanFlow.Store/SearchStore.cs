@@ -97,9 +97,10 @@ public interface ISearchTransaction
     void WriteBest(BestTrial best);
     /// <summary>Ends every held attempt whose lease has run out (by the database's clock) as <c>expired</c>; returns how many.</summary>
     int ExpireLeases();
-    /// <summary>Ends as <c>expired</c> every held attempt of a worker recorded on <paramref name="host"/> whose process
-    /// <paramref name="isAlive"/> says is gone (a worker killed with SIGKILL on this machine), before its lease runs out;
-    /// returns how many. A pid since reused by another process counts as alive, and its lease runs out as usual.</summary>
+    /// <summary>Ends as <c>expired</c> every held attempt of a worker recorded with <paramref name="host"/> (the process
+    /// table it ran in, <see cref="LocalProcess.ProcessTable"/>) whose process <paramref name="isAlive"/> says is gone (a
+    /// worker of this machine and PID namespace killed with SIGKILL), before its lease runs out; returns how many. A pid
+    /// since reused by another process counts as alive, and its lease runs out as usual.</summary>
     int ExpireDeadWorkers(string host, Func<int, bool> isAlive);
     /// <summary>The attempts held now (not ended; after <see cref="ExpireLeases"/>, all with a live lease).</summary>
     IReadOnlyList<AttemptRow> HeldAttempts();
@@ -155,8 +156,9 @@ public interface ISearchStore : IDisposable
     /// length (it may have changed since the grant: a resume with another <c>--lease-seconds</c>), or null when the lease
     /// is lost (ended, or already expired), and then it stays lost.</summary>
     double? Renew(Lease lease);
-    /// <summary>Records that <paramref name="worker"/> is alive (registering it the first time, with <paramref name="host"/>
-    /// and <paramref name="processId"/>).</summary>
+    /// <summary>Records that <paramref name="worker"/> is alive (registering it the first time, with <paramref name="host"/>,
+    /// the process table it runs in (<see cref="LocalProcess.ProcessTable"/>: machine name, boot id, PID namespace), and
+    /// <paramref name="processId"/>).</summary>
     void Heartbeat(string worker, string host, int processId);
     /// <summary>Records that <paramref name="worker"/> ended cleanly.</summary>
     void EndWorker(string worker);

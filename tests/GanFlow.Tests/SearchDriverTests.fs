@@ -230,7 +230,13 @@ let tests =
                         store.ReadEvents() |> Seq.filter (fun e -> e.Kind = "reached") |> Seq.length
                     with _ -> 0
             let workers () = GanFlow.Tests.ProcessTests.processesMentioning killed |> Array.filter (fun l -> l.Contains " worker ")
-            GanFlow.Tests.ProcessTests.waitWhileRunning driver "a reported rung and a running worker" (fun () -> reachedEvents () >= 2 && workers().Length > 0)
+            let holding () =
+                try
+                    use store = SqliteSearchStore.OpenFolder killed
+                    store.ReadAttempts() |> Seq.exists (fun a -> isNull a.Ended)
+                with _ -> false
+            GanFlow.Tests.ProcessTests.waitWhileRunning driver "a reported rung and a running worker holding a job" (fun () ->
+                reachedEvents () >= 2 && workers().Length > 0 && holding ())
             let workerPids = workers () |> Array.map (fun l -> int (l.Split(':')[0]))
             driver.Kill()
             let workerProcesses = workerPids |> Array.choose (fun pid -> try Some(Diagnostics.Process.GetProcessById pid) with _ -> None)

@@ -48,7 +48,7 @@ public static class CpuKernels
     /// <summary>
     /// Turns oneDNN and NNPACK off once per process (later calls return the first call's outcome): <c>native</c> when
     /// libtorch reports both off afterwards, <c>unavailable</c> where the native library or its symbols are missing (another
-    /// libtorch build); never throws.
+    /// libtorch build), with a one-line warning on stderr; never throws.
     /// </summary>
     public static string Apply()
     {
@@ -62,12 +62,16 @@ public static class CpuKernels
                 var context = GlobalContext();
                 SetUserEnabledMkldnn(context, false);
                 SetUserEnabledNnpack(context, false);
-                return applied = !UserEnabledMkldnn(context) && !UserEnabledNnpack(context) ? "native" : "unavailable";
+                applied = !UserEnabledMkldnn(context) && !UserEnabledNnpack(context) ? "native" : "unavailable";
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {
-                return applied = "unavailable";
+                applied = "unavailable";
             }
+            if (applied == "unavailable")
+                Console.Error.WriteLine("warning: libtorch's oneDNN could not be turned off in this libtorch build; its float32 convolutions " +
+                                        "may read uninitialised memory and turn NaN (docs/platform.md)");
+            return applied;
         }
     }
 

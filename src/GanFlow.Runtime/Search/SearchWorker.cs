@@ -118,7 +118,7 @@ public sealed class SearchWorker
         var leaseSeconds = LeaseSeconds;
         using var keeperStop = new CancellationTokenSource();
         var keeper = new Thread(() => Keep(leaseSeconds, keeperStop.Token)) { IsBackground = true, Name = "ganflow lease keeper" };
-        keeperStore.Heartbeat(options.Id, Environment.MachineName, Environment.ProcessId);
+        keeperStore.Heartbeat(options.Id, LocalProcess.ProcessTable, Environment.ProcessId);
         keeper.Start();
         try
         {
@@ -189,8 +189,8 @@ public sealed class SearchWorker
         Ledger.Fold(tx.EventsAfter(Ledger.Sequence));
         var expired = tx.ExpireLeases();
         if (expired > 0) Log($"{expired} lease(s) expired");
-        // A worker of this machine that is gone (SIGKILL, a crash) holds its job no longer: it moves on at once.
-        var dead = tx.ExpireDeadWorkers(Environment.MachineName, LocalProcess.IsAlive);
+        // A worker that shared this worker's process table and is gone (SIGKILL, a crash) holds its job no longer.
+        var dead = tx.ExpireDeadWorkers(LocalProcess.ProcessTable, LocalProcess.IsAlive);
         if (dead > 0) Log($"{dead} lease(s) of a worker of this machine that is no longer running ended");
         var held = tx.HeldAttempts().Select(a => (a.Trial, a.ToStep)).ToHashSet();
         var orphan = Asha.running(Ledger.State).Select(t => (Trial: t.Item1, ToStep: t.Item2)).Where(j => !held.Contains(j)).OrderBy(j => j.Trial).ToList();
@@ -416,7 +416,7 @@ public sealed class SearchWorker
                 nextBeat = now + (long)(period.TotalSeconds * Stopwatch.Frequency);
                 try
                 {
-                    keeperStore.Heartbeat(options.Id, Environment.MachineName, Environment.ProcessId);
+                    keeperStore.Heartbeat(options.Id, LocalProcess.ProcessTable, Environment.ProcessId);
                     if (lease is not null)
                     {
                         var started = Stopwatch.GetTimestamp();
