@@ -439,9 +439,11 @@ public abstract class RelationalSearchStore : ISearchStore
             var attempt = 1 + store.Query($"SELECT COUNT(*) FROM {T("attempts")} WHERE search = @s AND trial = @t AND to_step = @k",
                 r => Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), transaction, ("@s", S), ("@t", trial), ("@k", toStep)).Single();
             var seconds = store.LeaseSecondsOf(transaction);
+            // One reading of the clock for both times: PostgreSQL's clock_timestamp() advances between two calls in one
+            // statement, which dated the expiry a little after grant time + lease.
             store.Execute($"""
                 INSERT INTO {T("attempts")} (search, trial, to_step, attempt, worker, started_at, expires_at)
-                VALUES (@s, @t, @k, @a, @w, {store.Now}, {store.Now} + @lease)
+                SELECT @s, @t, @k, @a, @w, clock.granted, clock.granted + @lease FROM (SELECT {store.Now} AS granted) AS clock
                 """, transaction, ("@s", S), ("@t", trial), ("@k", toStep), ("@a", attempt), ("@w", worker), ("@lease", seconds));
             return new Lease(trial, toStep, attempt, worker, seconds);
         }
