@@ -167,6 +167,7 @@ let private chaos (backend: Backend) =
     let mutable kills, freezes, mostConnections = 0, 0, 0L
     let restarts = Collections.Generic.List<Tasks.Task>()
     let selfEnded = Collections.Concurrent.ConcurrentBag<int>()
+    let frozenInReport = Collections.Concurrent.ConcurrentBag<int>()
     let mutable round = 0
     let mutable lastEvents, stalledRounds = 0, 0
     while not (over ()) do
@@ -196,18 +197,38 @@ let private chaos (backend: Backend) =
             else
                 // Frozen with a job past its lease: another worker takes the job (and waits for the trial folder's lock);
                 // continued, the frozen one finds its lease lost and ends itself at once; its slot gets a fresh worker.
+                // The holders were read before the signal: a worker whose job ended meanwhile holds no lease to lose
+                // (frozen idle, it goes on when continued; a CI run's chaos once counted such a freeze). Only a worker
+                // that still holds an open attempt once frozen (and a moment later, so that a commit it had sent to
+                // PostgreSQL before the signal is seen) counts as frozen with a job.
                 let victim = workers[k]
                 signal "STOP" victim.Id
-                freezes <- freezes + 1
-                lock frozen (fun () -> frozen.Add k |> ignore)
-                restarts.Add(
-                    Tasks.Task.Run(fun () ->
-                        Thread.Sleep(TimeSpan.FromSeconds(lease + 1.5))
-                        signal "CONT" victim.Id
-                        if victim.WaitForExit 30_000 then selfEnded.Add victim.ExitCode else victim.Kill()
-                        lock frozen (fun () ->
-                            workers[k] <- startLogged [] (sprintf "%s.worker-%d" log k) workerArgs
-                            frozen.Remove k |> ignore)))
+                Thread.Sleep 250
+                let isHeld (a: AttemptRow) = int (a.Worker.Split(':')[1]) = victim.Id
+                match (readSearch url file closedForm.Name).Attempts |> List.tryFind (fun a -> isNull a.Ended && isHeld a) with
+                | None -> signal "CONT" victim.Id
+                | Some held ->
+                    freezes <- freezes + 1
+                    lock frozen (fun () -> frozen.Add k |> ignore)
+                    restarts.Add(
+                        Tasks.Task.Run(fun () ->
+                            Thread.Sleep(TimeSpan.FromSeconds(lease + 1.5))
+                            signal "CONT" victim.Id
+                            if victim.WaitForExit 30_000 then
+                                selfEnded.Add victim.ExitCode
+                                lock frozen (fun () ->
+                                    workers[k] <- startLogged [] (sprintf "%s.worker-%d" log k) workerArgs
+                                    frozen.Remove k |> ignore)
+                            else
+                                // Frozen inside the transaction of its report, after the report's lease check: the
+                                // report commits when continued and the worker rightly goes on (no lease was lost).
+                                // Any other frozen worker that goes on is a failure.
+                                let same (a: AttemptRow) = isHeld a && a.Trial = held.Trial && a.ToStep = held.ToStep && a.Attempt = held.Attempt
+                                match (readSearch url file closedForm.Name).Attempts |> List.tryFind same with
+                                | Some a when a.Outcome = "reported" && not a.ReportRefused ->
+                                    frozenInReport.Add held.Trial
+                                    lock frozen (fun () -> frozen.Remove k |> ignore)
+                                | _ -> victim.Kill()))
     Tasks.Task.WaitAll(restarts.ToArray())
     for w in workers do
         if not (w.WaitForExit 30_000) then
@@ -218,11 +239,12 @@ let private chaos (backend: Backend) =
     checkNoOverlap out
     Expect.isGreaterThan kills 3 "workers were killed"
     Expect.isGreaterThanOrEqual freezes 1 "workers were frozen with a job"
-    Expect.equal selfEnded.Count freezes "every frozen worker, continued, ended itself at once (its lease lost)"
+    Expect.equal (selfEnded.Count + frozenInReport.Count) freezes
+        "every frozen worker, continued, ended itself at once (its lease lost), unless it was frozen while committing its report"
     Expect.isGreaterThan data.Attempts.Length (data.Events |> List.filter (fun e -> e.Kind = "start" || e.Kind = "promote") |> List.length) "jobs were given again"
     Expect.isGreaterThanOrEqual (data.Attempts |> List.filter (fun a -> a.Outcome = "expired") |> List.length) 1 "leases expired"
     Expect.isLessThanOrEqual mostConnections 2L "no worker held more than 2 connections"
-    eprintfn "chaos (%s): %d kills, %d freezes, %d attempts for %d jobs, %d leases expired, %d reports refused, %d rounds" backend.Name kills freezes data.Attempts.Length
+    eprintfn "chaos (%s): %d kills, %d freezes (%d inside their report), %d attempts for %d jobs, %d leases expired, %d reports refused, %d rounds" backend.Name kills freezes frozenInReport.Count data.Attempts.Length
         (data.Events |> List.filter (fun e -> e.Kind = "start" || e.Kind = "promote") |> List.length)
         (data.Attempts |> List.filter (fun a -> a.Outcome = "expired") |> List.length) (data.Attempts |> List.filter _.ReportRefused |> List.length) round
 
