@@ -180,7 +180,8 @@ let private openBlasFolder () =
 
 /// This tool's bench against the PyTorch eager peer (bench/pytorch_peer.py: the same models, batches and step
 /// structure, marginal rates), one group after the other, and the ratio of every figure both print (> 1: this tool is
-/// faster). `--under-load` keeps a second CPU-heavy process (one spinning core) running throughout.
+/// faster), both on the CPU (this side with `--device cpu`). `--under-load` keeps a second CPU-heavy process (one
+/// spinning core) running throughout.
 Target.create "BenchPeer" (fun p ->
     let args = p.Context.Arguments
     let underLoad = List.contains "--under-load" args
@@ -201,18 +202,27 @@ Target.create "BenchPeer" (fun p ->
             | None -> []
     // Debian's python3-torch lives in the system Python (a pyenv or venv python3 first on PATH would not see it).
     let python = Environment.environVarOrDefault "GANFLOW_PEER_PYTHON" (if File.Exists "/usr/bin/python3" then "/usr/bin/python3" else "python3")
-    let check = CreateProcess.fromRawCommand python [ "-c"; "import torch, numpy, scipy" ] |> Proc.run
-    if check.ExitCode <> 0 then failwith "BenchPeer needs PyTorch, NumPy and SciPy: apt-get install --no-install-recommends python3-torch python3-numpy python3-scipy (see bench/pytorch_peer.py)"
+    // SciPy only for the metrics group (the peer imports it there only).
+    let modules = if List.contains "metrics" groups then "torch, numpy, scipy" else "torch, numpy"
+    let check = CreateProcess.fromRawCommand python [ "-c"; "import " + modules ] |> Proc.run
+    if check.ExitCode <> 0 then
+        failwithf "BenchPeer needs %s: apt-get install --no-install-recommends python3-torch python3-numpy%s (see bench/pytorch_peer.py)"
+            (if List.contains "metrics" groups then "PyTorch, NumPy and SciPy" else "PyTorch and NumPy")
+            (if List.contains "metrics" groups then " python3-scipy" else "")
     let blas = openBlasFolder ()
     let spinner =
         if underLoad then Some(Diagnostics.Process.Start(python, "-c \"while True: pass\"")) else None
     try
         for group in groups do
-            let ours = figures (outputOf "dotnet" ([ cliDll; "bench"; "--only"; group ] @ steps group) [])
+            // The peer trains on the CPU: so does this side (the bench's default, auto, would take a GPU where one is).
+            let device = if group = "metrics" then [] else [ "--device"; "cpu" ]
+            let ours = figures (outputOf "dotnet" ([ cliDll; "bench"; "--only"; group ] @ steps group @ device) [])
             let peer = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group) [ ("LD_LIBRARY_PATH", blas) ])
             printfn "== %s: this tool against %s%s (ratio > 1: this tool is faster)" group (if group = "metrics" then "scipy" else "PyTorch eager") (if underLoad then ", a second CPU-heavy process running" else "")
             for KeyValue(name, (value, unit)) in peer do
                 match ours.TryFind name with
+                | Some(_, mine) when mine <> unit ->
+                    printfn "%s = skipped  # units differ: here %s, peer %s" (name.Replace("bench.", "ratio.")) mine unit
                 | Some(mine, _) ->
                     // A rate is better higher, a time (s, ms) lower.
                     let ratio = if unit = "s" || unit = "ms" then value / mine else mine / value

@@ -102,12 +102,11 @@ let private marginal (steps: int) (timed: int -> float) =
         let seconds = long - short
         float steps / seconds, seconds / float steps
 
-/// Runs `steps` training steps of `model` on `dataset` through the real runner (one intra-op thread, CPU unless
-/// CUDA is present) with evaluation kept to one small final pass, in a scratch folder deleted afterwards; returns
+/// Runs `steps` training steps of `model` on `dataset` through the real runner on `device` (one intra-op thread) with
+/// evaluation kept to one small final pass, in a scratch folder deleted afterwards; returns
 /// the summary and the wall seconds, dominated by training.
-let private timedRun (name: string) (model: Model) (dataset: Distribution) (batch: int) (steps: int) (finalSamples: int) =
+let private timedRun (device: TorchSharp.torch.Device) (name: string) (model: Model) (dataset: Distribution) (batch: int) (steps: int) (finalSamples: int) =
     GanFlow.Runtime.Devices.TorchSetup.Initialize 1
-    let device = GanFlow.Runtime.Devices.DeviceSelection.FromString "auto"
     let experiment =
         { GanFlow.Core.Experiments.Experiment.create "bench" name dataset with
             Model = model
@@ -124,7 +123,7 @@ let private timedRun (name: string) (model: Model) (dataset: Distribution) (batc
 /// GAN training rates, marginal over `steps` and 2·`steps` generator steps (see `marginal`): the rows of issue 20's
 /// table at their declared batch and at the papers' batch of 2,048, as `bench.gans.NAME.batch_B = RATE steps/s` lines;
 /// the small paper-scale trial (the unimodal baseline at batch 2,048) also as seconds per generator step.
-let gan (steps: int) =
+let gan (device: TorchSharp.torch.Device) (steps: int) =
     let configurations =
         [ "table2_unimodal_baseline", "SN 64x1, 10 critic steps", GanFlow.Experiments.Seed000Table2.unimodalBaseline, NamedDatasets.unimodal, [ 512; 2_048 ]
           "table2_multimodal_baseline", "GP 128x3, 5 critic steps", GanFlow.Experiments.Seed000Table2.multimodalBaseline, NamedDatasets.multimodal, [ 512; 2_048 ]
@@ -132,18 +131,17 @@ let gan (steps: int) =
     printfn "GAN training, marginal rates over %d and %d generator steps (one intra-op thread, allocator %s)" steps (2 * steps) (GanFlow.Runtime.Devices.NativeAllocator.Apply())
     for name, detail, spec, dataset, batches in configurations do
         for batch in batches do
-            let rate, perStep = marginal steps (fun n -> snd (timedRun name (Model.Gan spec) dataset batch n 1_000))
+            let rate, perStep = marginal steps (fun n -> snd (timedRun device name (Model.Gan spec) dataset batch n 1_000))
             figure (sprintf "bench.gans.%s.batch_%d" name batch) rate "generator_steps/s" (sprintf "%s, batch %d, %.0f critic steps/s" detail batch (rate * float spec.CriticSteps))
             if name = "table2_unimodal_baseline" && batch = 2_048 then
                 figure "bench.gans.paper_scale_small_trial.seconds_per_generator_step" perStep "s" "the unimodal baseline at batch 2,048 (issue 20's target: <= 0.012)"
 
 /// Seed 003's image models on MNIST-shaped images (28×28, batch 64, random bytes: the speed does not depend on the
 /// digits): training steps per second of the VAE, the DCGAN and the WGAN-clip (5 critic steps each) through the real
-/// runner on the default device, one intra-op thread. The time between the step-0 evaluation and the final one is the
+/// runner on `device` (`--device`, default auto), one intra-op thread. The time between the step-0 evaluation and the final one is the
 /// training (the evaluations are kept to 64 samples against 64 test images).
-let images (steps: int) =
+let images (device: TorchSharp.torch.Device) (steps: int) =
     GanFlow.Runtime.Devices.TorchSetup.Initialize 1
-    let device = GanFlow.Runtime.Devices.DeviceSelection.FromString "auto"
     let random (seed: int) (count: int) : GanFlow.Core.Images.ImageSet =
         let bytes = Array.zeroCreate (count * 784)
         (Random seed).NextBytes bytes
@@ -190,7 +188,7 @@ let images (steps: int) =
 /// Flow throughput on this machine: training steps per second of each declared flow (through the real runner,
 /// evaluation kept to one small final pass), then for the continuous flows the cost of sampling and of the exact
 /// NLL on 10,000 points, with the ODE function evaluations (NFE) each needed.
-let flows (steps: int) =
+let flows (device: TorchSharp.torch.Device) (steps: int) =
     let configurations =
         [ "table1_gf", "GF, 505 parameters", GanFlow.Experiments.Seed000Table1.gaussianization, NamedDatasets.unimodal, [ 1_024; 2_048 ]
           "table1_ffjord", "FFJORD, 9,093 parameters", GanFlow.Experiments.Seed000Table1.ffjord, NamedDatasets.multimodal, [ 256 ]
@@ -202,7 +200,7 @@ let flows (steps: int) =
             let mutable evaluations = nan
             let rate, _ =
                 marginal steps (fun n ->
-                    let summary, seconds = timedRun name (Model.Flow spec) dataset batch n 200
+                    let summary, seconds = timedRun device name (Model.Flow spec) dataset batch n 200
                     evaluations <- summary.Final |> Option.map (fun f -> f.FunctionEvaluations) |> Option.defaultValue nan
                     seconds)
             figure (sprintf "bench.flows.%s.batch_%d" name batch) rate "steps/s"
@@ -234,7 +232,7 @@ let checkpoints () =
     printfn "checkpoints at the default cadence (every evaluation)"
     for experiment in cells do
         let interval = experiment.Evaluation.Every
-        let _, seconds = timedRun experiment.Name experiment.Model experiment.Law.Value experiment.Budget.BatchSize interval 1_000
+        let _, seconds = timedRun (GanFlow.Runtime.Devices.DeviceSelection.FromString "auto") experiment.Name experiment.Model experiment.Law.Value experiment.Budget.BatchSize interval 1_000
         let dimension = experiment.Dimension
         let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
         let save: unit -> unit =

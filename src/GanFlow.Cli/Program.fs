@@ -100,45 +100,59 @@ let private execute (command: ParseResults<Command>) =
         DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
             (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
     | Bench args ->
-        let groups: (string * (unit -> unit)) list =
-            [ "metrics", BenchCommand.metrics
-              "gans", (fun () -> BenchCommand.gan (args.GetResult(BenchArgs.Steps, defaultValue = 100)))
-              "flows", (fun () -> BenchCommand.flows (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40)))
-              "images", (fun () -> BenchCommand.images (args.GetResult(BenchArgs.Image_Steps, defaultValue = 50)))
-              "checkpoints", BenchCommand.checkpoints
-              "search", (fun () -> BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File))
-              "estimators", BenchCommand.estimators
-              "dynamics", BenchCommand.dynamics ]
-        match args.TryGetResult BenchArgs.Only with
-        | None ->
-            groups |> List.iter (fun (_, run) -> run ())
-            0
-        | Some only ->
-            // A flag that sets another group's runs does not apply to this one: refused, not ignored.
-            let flagsOf (group: string) =
-                match group with
-                | "gans" -> [ "--steps" ]
-                | "flows" -> [ "--flow-steps" ]
-                | "images" -> [ "--image-steps" ]
-                | "search" -> [ "--search-store"; "--store-password-file" ]
-                | _ -> []
-            let given =
-                [ if args.Contains BenchArgs.Steps then "--steps"
-                  if args.Contains BenchArgs.Flow_Steps then "--flow-steps"
-                  if args.Contains BenchArgs.Image_Steps then "--image-steps"
-                  if args.Contains BenchArgs.Search_Store then "--search-store"
-                  if args.Contains BenchArgs.Store_Password_File then "--store-password-file" ]
-            let group = only.ToLowerInvariant()
-            match groups |> List.tryFind (fun (name, _) -> name = group), given |> List.filter (fun f -> not (List.contains f (flagsOf group))) with
-            | Some _, flag :: _ ->
-                eprintfn "error: bench %s does not apply to --only %s" flag only
-                2
-            | Some(_, run), [] ->
-                run ()
+        // The training groups' device, resolved before anything is timed: an unknown name or a missing CUDA is bad input.
+        let device =
+            let requested = args.GetResult(BenchArgs.Device, defaultValue = "auto")
+            GanFlow.Runtime.Devices.TorchSetup.Initialize 1 // libtorch's settings before its first call
+            try
+                Ok(GanFlow.Runtime.Devices.DeviceSelection.FromString requested)
+            with :? ArgumentException | :? InvalidOperationException as e ->
+                Error(sprintf "error: bench --device %s: %s" requested e.Message)
+        match device with
+        | Error message ->
+            eprintfn "%s" message
+            2
+        | Ok device ->
+            let groups: (string * (unit -> unit)) list =
+                [ "metrics", BenchCommand.metrics
+                  "gans", (fun () -> BenchCommand.gan device (args.GetResult(BenchArgs.Steps, defaultValue = 100)))
+                  "flows", (fun () -> BenchCommand.flows device (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40)))
+                  "images", (fun () -> BenchCommand.images device (args.GetResult(BenchArgs.Image_Steps, defaultValue = 50)))
+                  "checkpoints", BenchCommand.checkpoints
+                  "search", (fun () -> BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File))
+                  "estimators", BenchCommand.estimators
+                  "dynamics", BenchCommand.dynamics ]
+            match args.TryGetResult BenchArgs.Only with
+            | None ->
+                groups |> List.iter (fun (_, run) -> run ())
                 0
-            | None, _ ->
-                eprintfn "error: bench --only: unknown group '%s' (one of %s)" only (groups |> List.map fst |> String.concat ", ")
-                2
+            | Some only ->
+                // A flag that sets another group's runs does not apply to this one: refused, not ignored.
+                let flagsOf (group: string) =
+                    match group with
+                    | "gans" -> [ "--steps"; "--device" ]
+                    | "flows" -> [ "--flow-steps"; "--device" ]
+                    | "images" -> [ "--image-steps"; "--device" ]
+                    | "search" -> [ "--search-store"; "--store-password-file" ]
+                    | _ -> []
+                let given =
+                    [ if args.Contains BenchArgs.Steps then "--steps"
+                      if args.Contains BenchArgs.Flow_Steps then "--flow-steps"
+                      if args.Contains BenchArgs.Image_Steps then "--image-steps"
+                      if args.Contains BenchArgs.Device then "--device"
+                      if args.Contains BenchArgs.Search_Store then "--search-store"
+                      if args.Contains BenchArgs.Store_Password_File then "--store-password-file" ]
+                let group = only.ToLowerInvariant()
+                match groups |> List.tryFind (fun (name, _) -> name = group), given |> List.filter (fun f -> not (List.contains f (flagsOf group))) with
+                | Some _, flag :: _ ->
+                    eprintfn "error: bench %s does not apply to --only %s" flag only
+                    2
+                | Some(_, run), [] ->
+                    run ()
+                    0
+                | None, _ ->
+                    eprintfn "error: bench --only: unknown group '%s' (one of %s)" only (groups |> List.map fst |> String.concat ", ")
+                    2
     | Report args -> ReportCommand.runWith (args.GetResult ReportArgs.Run_Folder) (args.TryGetResult ReportArgs.Store_Password_File)
     | Search args ->
         let name = args.GetResult SearchArgs.Search

@@ -65,6 +65,14 @@ let tests =
             Expect.isFalse (output.Contains "generator_steps/s") "nothing was timed"
             let output = expectExit 2 [ "bench"; "--only"; "metrics"; "--steps"; "50" ]
             Expect.stringContains output "--steps does not apply to --only metrics" "another group's flag is refused, not ignored"
+            let output = expectExit 2 [ "bench"; "--only"; "gans"; "--device"; "tpu" ]
+            Expect.stringContains output "--device tpu" "the flag and the value are named"
+            Expect.isFalse (output.Contains "generator_steps/s") "nothing was timed"
+            let output = expectExit 2 [ "bench"; "--only"; "gans"; "--device"; "cuda:7" ]
+            Expect.stringContains output "--device cuda:7" "a CUDA device that is not here is named"
+            Expect.isFalse (output.Contains "generator_steps/s") "nothing was timed"
+            let output = expectExit 2 [ "bench"; "--only"; "search"; "--device"; "cpu" ]
+            Expect.stringContains output "--device does not apply to --only search" "the device flag is for the training groups only"
         }
 
         test "10: an unknown flag is named as unknown, for the subcommand it was given to" {
