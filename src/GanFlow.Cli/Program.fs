@@ -100,34 +100,22 @@ let private execute (command: ParseResults<Command>) =
         DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
             (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
     | Bench args ->
-        // The training groups' device, resolved before anything is timed: an unknown name or a missing CUDA is bad input.
-        let device =
-            let requested = args.GetResult(BenchArgs.Device, defaultValue = "auto")
-            GanFlow.Runtime.Devices.TorchSetup.Initialize 1 // libtorch's settings before its first call
-            try
-                Ok(GanFlow.Runtime.Devices.DeviceSelection.FromString requested)
-            with :? ArgumentException | :? InvalidOperationException as e ->
-                Error(sprintf "error: bench --device %s: %s" requested e.Message)
-        match device with
-        | Error message ->
-            eprintfn "%s" message
-            2
-        | Ok device ->
-            let groups: (string * (unit -> unit)) list =
-                [ "metrics", BenchCommand.metrics
-                  "gans", (fun () -> BenchCommand.gan device (args.GetResult(BenchArgs.Steps, defaultValue = 100)))
-                  "flows", (fun () -> BenchCommand.flows device (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40)))
-                  "images", (fun () -> BenchCommand.images device (args.GetResult(BenchArgs.Image_Steps, defaultValue = 50)))
-                  "checkpoints", BenchCommand.checkpoints
-                  "search", (fun () -> BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File))
-                  "estimators", BenchCommand.estimators
-                  "dynamics", BenchCommand.dynamics ]
+        let groups: (string * (TorchSharp.torch.Device -> unit)) list =
+            [ "metrics", (fun _ -> BenchCommand.metrics ())
+              "gans", (fun device -> BenchCommand.gan device (args.GetResult(BenchArgs.Steps, defaultValue = 100)))
+              "flows", (fun device -> BenchCommand.flows device (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40)))
+              "images", (fun device -> BenchCommand.images device (args.GetResult(BenchArgs.Image_Steps, defaultValue = 50)))
+              "checkpoints", (fun _ -> BenchCommand.checkpoints ())
+              "search", (fun _ -> BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File))
+              "estimators", (fun _ -> BenchCommand.estimators ())
+              "dynamics", (fun _ -> BenchCommand.dynamics ()) ]
+        let trainingGroups = [ "gans"; "flows"; "images" ]
+        // The groups to time, or the bad input: a flag that sets another group's runs does not apply to --only G
+        // (refused, not ignored).
+        let chosen =
             match args.TryGetResult BenchArgs.Only with
-            | None ->
-                groups |> List.iter (fun (_, run) -> run ())
-                0
+            | None -> Ok groups
             | Some only ->
-                // A flag that sets another group's runs does not apply to this one: refused, not ignored.
                 let flagsOf (group: string) =
                     match group with
                     | "gans" -> [ "--steps"; "--device" ]
@@ -144,15 +132,28 @@ let private execute (command: ParseResults<Command>) =
                       if args.Contains BenchArgs.Store_Password_File then "--store-password-file" ]
                 let group = only.ToLowerInvariant()
                 match groups |> List.tryFind (fun (name, _) -> name = group), given |> List.filter (fun f -> not (List.contains f (flagsOf group))) with
-                | Some _, flag :: _ ->
-                    eprintfn "error: bench %s does not apply to --only %s" flag only
-                    2
-                | Some(_, run), [] ->
-                    run ()
-                    0
-                | None, _ ->
-                    eprintfn "error: bench --only: unknown group '%s' (one of %s)" only (groups |> List.map fst |> String.concat ", ")
-                    2
+                | Some _, flag :: _ -> Error(sprintf "error: bench %s does not apply to --only %s" flag only)
+                | Some chosen, [] -> Ok [ chosen ]
+                | None, _ -> Error(sprintf "error: bench --only: unknown group '%s' (one of %s)" only (groups |> List.map fst |> String.concat ", "))
+        // The training groups' device, resolved before anything is timed and only when one of them runs: an unknown
+        // name or a missing CUDA is bad input.
+        let device (chosen: (string * _) list) =
+            if chosen |> List.exists (fun (name, _) -> List.contains name trainingGroups) then
+                let requested = args.GetResult(BenchArgs.Device, defaultValue = "auto")
+                GanFlow.Runtime.Devices.TorchSetup.Initialize 1 // libtorch's settings before its first call
+                try
+                    Ok(GanFlow.Runtime.Devices.DeviceSelection.FromString requested)
+                with :? ArgumentException | :? InvalidOperationException as e ->
+                    Error(sprintf "error: bench --device %s: %s" requested e.Message)
+            else
+                Ok null // no training group runs: the others ignore the device, and libtorch is not loaded for them
+        match chosen |> Result.bind (fun c -> device c |> Result.map (fun d -> c, d)) with
+        | Error message ->
+            eprintfn "%s" message
+            2
+        | Ok(chosen, device) ->
+            chosen |> List.iter (fun (_, run) -> run device)
+            0
     | Report args -> ReportCommand.runWith (args.GetResult ReportArgs.Run_Folder) (args.TryGetResult ReportArgs.Store_Password_File)
     | Search args ->
         let name = args.GetResult SearchArgs.Search

@@ -168,6 +168,8 @@ let private chaos (backend: Backend) =
     let restarts = Collections.Generic.List<Tasks.Task>()
     let selfEnded = Collections.Concurrent.ConcurrentBag<int>()
     let frozenInReport = Collections.Concurrent.ConcurrentBag<int>()
+    let wentOn = Collections.Concurrent.ConcurrentBag<string>()
+    let refills = ref 0
     let mutable round = 0
     let mutable lastEvents, stalledRounds = 0, 0
     while not (over ()) do
@@ -180,6 +182,13 @@ let private chaos (backend: Backend) =
         Thread.Sleep(1_500 + rng.Next 2_000)
         mostConnections <- max mostConnections (connections ())
         round <- round + 1
+        // A worker that ended by itself (on SQLite, one frozen inside a write transaction blocks the others' renewals
+        // past their lease, and they end themselves as they must) is replaced, as a cluster manager would.
+        lock frozen (fun () ->
+            for k in 0 .. workers.Length - 1 do
+                if not (frozen.Contains k) && workers[k].HasExited then
+                    refills.Value <- refills.Value + 1
+                    workers[k] <- startLogged [] (sprintf "%s.worker-%d" log k) workerArgs)
         let holders =
             (readSearch url file closedForm.Name).Attempts |> List.filter (fun a -> isNull a.Ended) |> List.map (fun a -> int (a.Worker.Split(':')[1])) |> set
         let candidates =
@@ -212,23 +221,33 @@ let private chaos (backend: Backend) =
                     lock frozen (fun () -> frozen.Add k |> ignore)
                     restarts.Add(
                         Tasks.Task.Run(fun () ->
-                            Thread.Sleep(TimeSpan.FromSeconds(lease + 1.5))
-                            signal "CONT" victim.Id
-                            if victim.WaitForExit 30_000 then
-                                selfEnded.Add victim.ExitCode
+                            let replace = ref true
+                            try
+                                Thread.Sleep(TimeSpan.FromSeconds(lease + 1.5))
+                                signal "CONT" victim.Id
+                                // A worker that finds its lease lost kills itself (SIGKILL: exit code 137).
+                                if victim.WaitForExit 30_000 && victim.ExitCode = 137 then
+                                    selfEnded.Add victim.ExitCode
+                                else
+                                    // Frozen inside the transaction of its report (or of giving its job back), after
+                                    // that transaction's lease check: it commits when continued and the worker rightly
+                                    // goes on, no lease lost. Any other frozen worker that goes on or ends otherwise
+                                    // is a failure.
+                                    let same (a: AttemptRow) = isHeld a && a.Trial = held.Trial && a.ToStep = held.ToStep && a.Attempt = held.Attempt
+                                    match (readSearch url file closedForm.Name).Attempts |> List.tryFind same with
+                                    | Some a when (a.Outcome = "reported" || a.Outcome = "released") && not a.ReportRefused && not victim.HasExited ->
+                                        frozenInReport.Add held.Trial
+                                        replace.Value <- false
+                                    | a ->
+                                        wentOn.Add(
+                                            sprintf "worker %d (attempt %d of trial %d to step %d): %s after SIGCONT, attempt now %s" victim.Id held.Attempt
+                                                held.Trial held.ToStep (if victim.HasExited then sprintf "exit code %d" victim.ExitCode else "still running")
+                                                (match a with Some a -> sprintf "%A (refused %b)" a.Outcome a.ReportRefused | None -> "not found"))
+                                        if not victim.HasExited then victim.Kill()
+                            finally
                                 lock frozen (fun () ->
-                                    workers[k] <- startLogged [] (sprintf "%s.worker-%d" log k) workerArgs
-                                    frozen.Remove k |> ignore)
-                            else
-                                // Frozen inside the transaction of its report, after the report's lease check: the
-                                // report commits when continued and the worker rightly goes on (no lease was lost).
-                                // Any other frozen worker that goes on is a failure.
-                                let same (a: AttemptRow) = isHeld a && a.Trial = held.Trial && a.ToStep = held.ToStep && a.Attempt = held.Attempt
-                                match (readSearch url file closedForm.Name).Attempts |> List.tryFind same with
-                                | Some a when a.Outcome = "reported" && not a.ReportRefused ->
-                                    frozenInReport.Add held.Trial
-                                    lock frozen (fun () -> frozen.Remove k |> ignore)
-                                | _ -> victim.Kill()))
+                                    if replace.Value then workers[k] <- startLogged [] (sprintf "%s.worker-%d" log k) workerArgs
+                                    frozen.Remove k |> ignore)))
     Tasks.Task.WaitAll(restarts.ToArray())
     for w in workers do
         if not (w.WaitForExit 30_000) then
@@ -239,12 +258,12 @@ let private chaos (backend: Backend) =
     checkNoOverlap out
     Expect.isGreaterThan kills 3 "workers were killed"
     Expect.isGreaterThanOrEqual freezes 1 "workers were frozen with a job"
-    Expect.equal (selfEnded.Count + frozenInReport.Count) freezes
-        "every frozen worker, continued, ended itself at once (its lease lost), unless it was frozen while committing its report"
+    Expect.isEmpty wentOn "every frozen worker, continued, ended itself at once (its lease lost), unless it was frozen while committing its report"
+    Expect.equal (selfEnded.Count + frozenInReport.Count) freezes "every freeze is accounted for"
     Expect.isGreaterThan data.Attempts.Length (data.Events |> List.filter (fun e -> e.Kind = "start" || e.Kind = "promote") |> List.length) "jobs were given again"
     Expect.isGreaterThanOrEqual (data.Attempts |> List.filter (fun a -> a.Outcome = "expired") |> List.length) 1 "leases expired"
     Expect.isLessThanOrEqual mostConnections 2L "no worker held more than 2 connections"
-    eprintfn "chaos (%s): %d kills, %d freezes (%d inside their report), %d attempts for %d jobs, %d leases expired, %d reports refused, %d rounds" backend.Name kills freezes frozenInReport.Count data.Attempts.Length
+    eprintfn "chaos (%s): %d kills, %d freezes (%d inside their report), %d workers replaced after ending by themselves, %d attempts for %d jobs, %d leases expired, %d reports refused, %d rounds" backend.Name kills freezes frozenInReport.Count refills.Value data.Attempts.Length
         (data.Events |> List.filter (fun e -> e.Kind = "start" || e.Kind = "promote") |> List.length)
         (data.Attempts |> List.filter (fun a -> a.Outcome = "expired") |> List.length) (data.Attempts |> List.filter _.ReportRefused |> List.length) round
 
