@@ -23,6 +23,9 @@ Flow.realNvpMoons):
   * the demo: 1-D prior, 64x2 ReLU, gradient penalty 10, 5 critic steps, Adam 1e-4;
   * RealNVP on moons, float64: 6 affine couplings, s- and t-nets 2-128-128-2 LeakyReLU(0.01), tanh on s, alternating
     masks, standard Gaussian base, maximum likelihood on fresh batches, Adam(1e-4, 0.9, 0.999);
+  * OT-Flow on moons, float64 (`otflow_timer`, src/GanFlow.Runtime/Flows/OtFlowModule.cs): the potential's gradient and
+    exact Hessian trace written out by hand as the tool does, RK4 with 4 steps over the four states (x, log |det|,
+    transport cost, HJB residual), loss 1 C + 10 NLL + 5 R, autograd through the solver, Adam(1e-2, 0.9, 0.999);
   * seed 003's VAE at batch 64 (`vae_timer`; the only image row the peer has);
   * the metrics (src/GanFlow.Cli/BenchCommand.fs `metrics`): scipy.stats.wasserstein_distance and energy_distance on n
     vs n draws of seed 000's unimodal blend, n = 10,000 and 100,000, median of 5 calls after one warm-up. scipy's
@@ -205,6 +208,78 @@ def realnvp_timer(batch):
     return timer_of(step)
 
 
+def log_cosh(x):
+    a = x.abs()
+    return a + nn.functional.softplus(-2.0 * a) - math.log(2.0)
+
+
+def otflow_timer(batch, width=32, rank=3, steps=4, weights=(1.0, 10.0, 5.0)):
+    """Seed 003's OT-Flow on moons (Flow.otFlowMoons): Phi(s) = w'N(s) + 1/2 s'(A'A)s + b's + c, s = (x, t),
+    N(s) = u1, u0 = logcosh(K0 s + b0), u1 = u0 + logcosh(K1 u0 + b1); dx/dt = -grad_x Phi; m = 32, r = 3 (1,229
+    parameters); the tool's initialisation (Linear defaults, w = 1, A Xavier-uniform, b = c = 0)."""
+    torch.manual_seed(1)
+    rng = np.random.default_rng(1)
+    d = 2
+    d1 = d + 1
+    f64 = dict(dtype=torch.float64)
+
+    def uniform(shape, bound):
+        return nn.Parameter((torch.rand(*shape, **f64) * 2 - 1) * bound)
+
+    K0, b0 = uniform((width, d1), 1 / math.sqrt(d1)), uniform((width,), 1 / math.sqrt(d1))
+    K1, b1 = uniform((width, width), 1 / math.sqrt(width)), uniform((width,), 1 / math.sqrt(width))
+    w = nn.Parameter(torch.ones(width, **f64))
+    A = uniform((rank, d1), math.sqrt(6.0 / (rank + d1)))
+    b = nn.Parameter(torch.zeros(d1, **f64))
+    c = nn.Parameter(torch.zeros(1, **f64))
+    parameters = [K0, b0, K1, b1, w, A, b, c]
+    opt = torch.optim.Adam(parameters, lr=1e-2, betas=(0.9, 0.999))
+    log2pi = math.log(2 * math.pi)
+
+    def gradient_and_laplacian(x, t):
+        s = torch.cat([x, torch.full((x.shape[0], 1), t, **f64)], 1)
+        z1 = s @ K0.t() + b0
+        tanh1 = torch.tanh(z1)
+        u0 = log_cosh(z1)
+        z2 = u0 @ K1.t() + b1
+        tanh2 = torch.tanh(z2)
+        a0 = w + (tanh2 * w) @ K1
+        symmetric = A.t() @ A
+        gradient = (tanh1 * a0) @ K0 + s @ symmetric + b
+        E = K0[:, :d]
+        term0 = ((1 - tanh1 ** 2) * a0) @ (E ** 2).sum(1)
+        J = K1 @ (tanh1.unsqueeze(2) * E.unsqueeze(0))
+        term1 = ((1 - tanh2 ** 2) * w * (J ** 2).sum(2)).sum(1)
+        return gradient, term0 + term1 + symmetric[:d, :d].diagonal().sum()
+
+    def dynamics(t, state):
+        gradient, laplacian = gradient_and_laplacian(state[0], t)
+        gx = gradient[:, :d]
+        kinetic = 0.5 * (gx ** 2).sum(1)
+        return [-gx, -laplacian, kinetic, (gradient[:, d] - kinetic).abs()]
+
+    def step():
+        x = torch.from_numpy(moons(rng, batch))
+        zero = torch.zeros(batch, **f64)
+        y, h = [x, zero, zero, zero], 1.0 / steps
+        for k in range(steps):
+            t = k * h
+            k1 = dynamics(t, y)
+            k2 = dynamics(t + h / 2, [a + h / 2 * e for a, e in zip(y, k1)])
+            k3 = dynamics(t + h / 2, [a + h / 2 * e for a, e in zip(y, k2)])
+            k4 = dynamics(t + h, [a + h * e for a, e in zip(y, k3)])
+            y = [a + h / 6 * (e1 + 2 * e2 + 2 * e3 + e4) for a, e1, e2, e3, e4 in zip(y, k1, k2, k3, k4)]
+        z, logdet, transport, hjb = y
+        nll = -(-0.5 * (z * z).sum(1) - log2pi + logdet).mean()
+        loss = weights[0] * transport.mean() + weights[1] * nll + weights[2] * hjb.mean()
+        opt.zero_grad()
+        loss.item()
+        loss.backward()
+        opt.step()
+
+    return timer_of(step)
+
+
 def vae_timer(batch):
     """Seed 003's VAE (experiments/Seed003Mnist.fs `vae`): conv encoder 1-32-64 (4x4 stride-2 convolutions, ReLU) to the
 mean and log-variance of a 2-D latent (45,924 weights); conv generator 2 -> 64x7x7 (linear, batch norm, ReLU) -> 32x14x14
@@ -286,6 +361,8 @@ def main():
         for batch in [256, 2048]:
             rate, _ = marginal(args.flow_steps, realnvp_timer(batch))
             figure("bench.flows.moons_realnvp.batch_%d" % batch, rate, "steps/s", "RealNVP, 205,848 parameters, float64, batch %d (PyTorch)" % batch)
+        rate, _ = marginal(args.flow_steps, otflow_timer(256))
+        figure("bench.flows.moons_otflow.batch_256", rate, "steps/s", "OT-Flow, 1,229 parameters, float64, batch 256 (PyTorch)")
     if args.only in (None, "images"):
         # The tool's VAE row trains 20 times --image-steps (its end-of-run figures are seconds of noise).
         rate, _ = marginal(20 * args.image_steps, vae_timer(64))
