@@ -5,7 +5,6 @@ open Expecto
 open TorchSharp
 open GanFlow.Core.Models
 open GanFlow.Runtime.Flows
-open GanFlow.Runtime.Modules
 open GanFlow.Tests.FlowTestSupport
 
 let private inverseLaw (case: LawCase) d =
@@ -27,14 +26,6 @@ let private logAbsDetJacobian (flow: NormalizingFlow) (x: torch.Tensor) d =
     // rows[i][k, j] = ∂z_i/∂x_j of sample k, stacked to [n, i, j].
     let struct (_, logAbsDet) = torch.linalg.slogdet(torch.stack(rows, 1L))
     valuesOf logAbsDet, valuesOf (logDet.detach())
-
-/// Adds N(0, 0.1²) noise to every parameter, so no stage is the identity it may be at initialisation (NICE's scaling).
-let private perturb (flow: NormalizingFlow) seed =
-    use g = new torch.Generator(uint64 seed)
-    use _ = torch.no_grad ()
-    for p in flow.parameters () do
-        let noise = torch.randn(p.shape, dtype = p.dtype, generator = g)
-        p.copy_(HeldScalars.Plus(p, HeldScalars.Times(noise, 0.1))) |> ignore
 
 let private logDetLaw (case: LawCase) d =
     useOneThread ()

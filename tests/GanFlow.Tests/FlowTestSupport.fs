@@ -4,6 +4,7 @@ module GanFlow.Tests.FlowTestSupport
 open TorchSharp
 open GanFlow.Core.Models
 open GanFlow.Runtime.Flows
+open GanFlow.Runtime.Modules
 
 /// One intra-op thread: small models are dominated by per-op overhead (PLATFORM.md), and tests run in parallel.
 let useOneThread () = torch.set_num_threads 1
@@ -127,3 +128,12 @@ let gaussianPoints (seed: int) (n: int) (d: int) =
 let build (spec: Flow) (d: int) (seed: int) =
     use g = new torch.Generator(uint64 seed)
     FlowBuilder.Build(spec, d, g, tensorOf d (gaussianPoints (seed + 1000) 500 d))
+
+/// Adds N(0, 0.1²) noise to every parameter, so no stage is the identity it may be at initialisation (NICE's scaling,
+/// OT-Flow's w = 1, b = 0).
+let perturb (flow: NormalizingFlow) seed =
+    use g = new torch.Generator(uint64 seed)
+    use _ = torch.no_grad ()
+    for p in flow.parameters () do
+        let noise = torch.randn(p.shape, dtype = p.dtype, generator = g)
+        p.copy_(HeldScalars.Plus(p, HeldScalars.Times(noise, 0.1))) |> ignore
