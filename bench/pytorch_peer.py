@@ -251,8 +251,9 @@ def otflow_timer(batch, width=32, rank=3, steps=4, weights=(1.0, 10.0, 5.0)):
         gradient = (tanh1 * a0) @ K0 + s @ symmetric + b
         E = K0[:, :d]
         term0 = ((1 - tanh1 ** 2) * a0) @ (E ** 2).sum(1)
-        J = K1 @ (tanh1.unsqueeze(2) * E.unsqueeze(0))
-        term1 = ((1 - tanh2 ** 2) * w * (J ** 2).sum(2)).sum(1)
+        n, m = s.shape[0], K1.shape[0]
+        Jt = ((tanh1.unsqueeze(1) * E.t().unsqueeze(0)).reshape(n * d, m) @ K1.t()).reshape(n, d, m)  # J transposed, one gemm
+        term1 = ((1 - tanh2 ** 2) * w * (Jt ** 2).sum(1)).sum(1)
         return gradient, term0 + term1 + symmetric[:d, :d].diagonal().sum()
 
     def dynamics(t, state):
@@ -348,8 +349,9 @@ def main():
     parser.add_argument("--image-steps", type=int, default=50, help="a twentieth of the VAE's shorter run (default 50, as the tool's)")
     parser.add_argument("--only", choices=["gans", "flows", "images", "metrics"], help="one group only")
     args = parser.parse_args()
-    print("PyTorch %s eager, %d intra-op thread(s), BLAS from LD_LIBRARY_PATH=%s"
-          % (torch.__version__, torch.get_num_threads(), os.environ.get("LD_LIBRARY_PATH", "")), flush=True)
+    print("PyTorch %s eager, %d intra-op thread(s), BLAS from LD_LIBRARY_PATH=%s, GLIBC_TUNABLES=%s"
+          % (torch.__version__, torch.get_num_threads(), os.environ.get("LD_LIBRARY_PATH", ""),
+             os.environ.get("GLIBC_TUNABLES", "(glibc's defaults)")), flush=True)
     if args.only in (None, "gans"):
         rows = [("table2_unimodal_baseline", "SN 64x1, 10 critic steps", (1, 64, 1, True, 0.0, 10, 1e-3, unimodal), [512, 2048]),
                 ("table2_multimodal_baseline", "GP 128x3, 5 critic steps", (5, 128, 3, False, 1.0, 5, 1e-3, multimodal), [512, 2048]),

@@ -25,6 +25,11 @@ let tests =
             Expect.stringContains output "GANFLOW_MALLOC=off" "the variable and the value"
             Expect.isFalse (output.Contains "wgan-gp-unimodal") "nothing ran"
         }
+        test "BenchPeer --peer-malloc tuned gives the PyTorch peer exactly this tool's thresholds" {
+            let script = System.IO.File.ReadAllText(System.IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "build.fsx"))
+            Expect.stringContains script (sprintf "Some \"tuned\" -> Some \"%s\"" NativeAllocator.GlibcTunables)
+                "build.fsx's GLIBC_TUNABLES for the peer is NativeAllocator.GlibcTunables"
+        }
         for name, args in
             [ "the demo (WGAN-GP, batch 256)", [ "run"; "wgan-gp-unimodal"; "--steps"; "200" ]
               "RealNVP on moons (float64)", [ "run"; "realnvp-moons"; "--steps"; "40" ] ] do

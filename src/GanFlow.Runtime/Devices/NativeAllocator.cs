@@ -39,6 +39,12 @@ public static class NativeAllocator
     /// <summary>A free heap top is returned to the kernel only above this size: 1 GiB.</summary>
     public const int TrimThresholdBytes = 1024 * 1024 * 1024;
 
+    /// <summary>The same two thresholds as glibc's environment variable <c>GLIBC_TUNABLES</c>, for a process that is not
+    /// this tool: <c>build.fsx -t BenchPeer --peer-malloc tuned</c> gives the PyTorch peer these (a test holds the two
+    /// equal).</summary>
+    public static string GlibcTunables =>
+        $"glibc.malloc.mmap_threshold={MmapThresholdBytes}:glibc.malloc.trim_threshold={TrimThresholdBytes}";
+
     private const int MTrimThreshold = -1;
     private const int MMmapThreshold = -3;
 
