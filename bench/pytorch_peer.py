@@ -346,12 +346,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=100, help="generator steps of the shorter GAN run (default 100)")
     parser.add_argument("--flow-steps", type=int, default=40, help="steps of the shorter flow run (default 40)")
-    parser.add_argument("--image-steps", type=int, default=50, help="a twentieth of the VAE's shorter run (default 50, as the tool's)")
+    parser.add_argument("--image-steps", type=int, default=50, help="steps of the VAE's shorter run (default 50, as the tool's)")
     parser.add_argument("--only", choices=["gans", "flows", "images", "metrics"], help="one group only")
+    parser.add_argument("--onednn", choices=["on", "off"], default="on",
+                        help="oneDNN (mkldnn) convolutions: on as PyTorch runs out of the box (default), off as the tool runs "
+                             "(src/GanFlow.Runtime/Devices/CpuKernels.cs: libtorch's own kernels)")
     args = parser.parse_args()
-    print("PyTorch %s eager, %d intra-op thread(s), BLAS from LD_LIBRARY_PATH=%s, GLIBC_TUNABLES=%s"
+    torch.backends.mkldnn.enabled = args.onednn == "on"
+    print("PyTorch %s eager, %d intra-op thread(s), BLAS from LD_LIBRARY_PATH=%s, GLIBC_TUNABLES=%s, oneDNN %s"
           % (torch.__version__, torch.get_num_threads(), os.environ.get("LD_LIBRARY_PATH", ""),
-             os.environ.get("GLIBC_TUNABLES", "(glibc's defaults)")), flush=True)
+             os.environ.get("GLIBC_TUNABLES", "(glibc's defaults)"), "on" if torch.backends.mkldnn.enabled else "off"), flush=True)
     if args.only in (None, "gans"):
         rows = [("table2_unimodal_baseline", "SN 64x1, 10 critic steps", (1, 64, 1, True, 0.0, 10, 1e-3, unimodal), [512, 2048]),
                 ("table2_multimodal_baseline", "GP 128x3, 5 critic steps", (5, 128, 3, False, 1.0, 5, 1e-3, multimodal), [512, 2048]),
@@ -369,8 +373,7 @@ def main():
         rate, _ = marginal(args.flow_steps, otflow_timer(256))
         figure("bench.flows.moons_otflow.batch_256", rate, "steps/s", "OT-Flow, 1,229 parameters, float64, batch 256 (PyTorch)")
     if args.only in (None, "images"):
-        # The tool's VAE row trains 20 times --image-steps (its end-of-run figures are seconds of noise).
-        rate, _ = marginal(20 * args.image_steps, vae_timer(64))
+        rate, _ = marginal(args.image_steps, vae_timer(64))
         figure("bench.images.seed003_vae.batch_64", rate, "steps/s", "seed 003's VAE, batch 64 (PyTorch)")
     if args.only in (None, "metrics"):
         metrics()
