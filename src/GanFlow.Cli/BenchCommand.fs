@@ -128,7 +128,8 @@ let gan (device: TorchSharp.torch.Device) (steps: int) =
         [ "table2_unimodal_baseline", "SN 64x1, 10 critic steps", GanFlow.Experiments.Seed000Table2.unimodalBaseline, NamedDatasets.unimodal, [ 512; 2_048 ]
           "table2_multimodal_baseline", "GP 128x3, 5 critic steps", GanFlow.Experiments.Seed000Table2.multimodalBaseline, NamedDatasets.multimodal, [ 512; 2_048 ]
           "demo_wgan_gp", "GP 64x2, 5 critic steps", Gan.WganGp, NamedDatasets.unimodal, [ 256; 2_048 ] ]
-    printfn "GAN training, marginal rates over %d and %d generator steps (one intra-op thread, allocator %s)" steps (2 * steps) (GanFlow.Runtime.Devices.NativeAllocator.Apply())
+    printfn "GAN training, marginal rates over %d and %d generator steps (one intra-op thread, allocator %s, MKL dispatch %s)" steps (2 * steps)
+        (GanFlow.Runtime.Devices.NativeAllocator.Apply()) (GanFlow.Runtime.Devices.MklDispatch.Apply())
     for name, detail, spec, dataset, batches in configurations do
         for batch in batches do
             let rate, perStep = marginal steps (fun n -> snd (timedRun device name (Model.Gan spec) dataset batch n 1_000))
@@ -149,7 +150,7 @@ let images (device: TorchSharp.torch.Device) (steps: int) =
         (Random seed).NextBytes bytes
         { Rows = 28; Columns = 28; Pixels = bytes; Labels = Array.init count (fun i -> byte (i % 10)) }
     let splits: GanFlow.Core.Images.ImageSplits = { Train = random 1 2_048; Validation = random 3 0; Test = random 2 256 }
-    printfn "image training (seed 003, 28x28, batch 64), marginal rates over %d and %d steps on %O" steps (2 * steps) device
+    printfn "image training (seed 003, 28x28, batch 64), marginal rates over %d and %d steps on %O (MKL dispatch %s)" steps (2 * steps) device (GanFlow.Runtime.Devices.MklDispatch.Apply())
     let imageFolder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
     GanFlow.Store.MnistFolderWriter.Write(imageFolder, splits.Train, splits.Test, "random bench images") |> ignore
     try
@@ -193,7 +194,7 @@ let flows (device: TorchSharp.torch.Device) (steps: int) =
           "table1_ffjord", "FFJORD, 9,093 parameters", GanFlow.Experiments.Seed000Table1.ffjord, NamedDatasets.multimodal, [ 256 ]
           "moons_realnvp", "RealNVP, 205,848 parameters, float64", Flow.realNvpMoons, NamedDatasets.moons, [ 256; 2_048 ]
           "moons_otflow", "OT-Flow, 1,229 parameters, float64", Flow.otFlowMoons, NamedDatasets.moons, [ 256 ] ]
-    printfn "flow training, marginal rates over %d and %d steps" steps (2 * steps)
+    printfn "flow training, marginal rates over %d and %d steps (MKL dispatch %s)" steps (2 * steps) (GanFlow.Runtime.Devices.MklDispatch.Apply())
     for name, detail, spec, dataset, batches in configurations do
         for batch in batches do
             let mutable evaluations = nan

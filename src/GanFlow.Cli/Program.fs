@@ -200,9 +200,14 @@ let private execute (command: ParseResults<Command>) =
 let main argv =
     // Before libtorch allocates anything: the C allocator keeps tensor-sized blocks in the heap (GANFLOW_MALLOC=default turns it off).
     GanFlow.Runtime.Devices.NativeAllocator.Apply() |> ignore
+    // Before libtorch's first matrix product: MKL's kernels chosen by vendor (the default) or by instruction set
+    // (GANFLOW_MKL_DISPATCH=features); nothing is loaded for the default.
+    GanFlow.Runtime.Devices.MklDispatch.Apply() |> ignore
     GanFlow.Runtime.Processes.ParentWatch.StartIfChild()
     let parser = ArgumentParser.Create<Command>(programName = "ganflow")
-    let refusal = GanFlow.Runtime.Devices.NativeAllocator.InvalidSetting()
+    let refusal =
+        [ GanFlow.Runtime.Devices.NativeAllocator.InvalidSetting(); GanFlow.Runtime.Devices.MklDispatch.InvalidSetting() ]
+        |> List.tryFind (isNull >> not) |> Option.toObj
     if not (isNull refusal) then
         eprintfn "error: %s" refusal
         2

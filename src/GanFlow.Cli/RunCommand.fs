@@ -173,7 +173,10 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         let context =
             RunContext(device, outDirectory, Action<EvaluationRecord>(progress experiment.Budget.Steps), resume, Action<string>(eprintfn "%s"),
                        StopAtStep = Option.toNullable until, TensorBoard = tensorBoard, Fresh = fresh, ClassifierFile = Option.toObj (classifier |> Option.map IO.Path.GetFullPath),
-                       OnStart = Action(fun () -> eprintfn "running %s on %O, %d steps, seed %d -> %s" experiment.Name device experiment.Budget.Steps experiment.Seed outDirectory))
+                       OnStart = Action(fun () ->
+                           // MKL's kernels chosen by instruction set change the numbers at the rounding level: said when not the default.
+                           let mkl = match MklDispatch.Apply() with "vendor" -> "" | other -> sprintf " (%s=%s: %s)" MklDispatch.SwitchVariable (Environment.GetEnvironmentVariable MklDispatch.SwitchVariable) other
+                           eprintfn "running %s on %O%s, %d steps, seed %d -> %s" experiment.Name device mkl experiment.Budget.Steps experiment.Seed outDirectory))
         let outcome =
             try Ok(ExperimentRunner.Run(experiment, context)) with
             | :? RunFolderException as e -> Error e.Message

@@ -6,7 +6,8 @@ namespace GanFlow.Runtime.Devices;
 /// <summary>
 /// Which of libtorch's CPU kernel libraries the tool lets it use, set once per process by the tool itself (the CLI,
 /// study cells, search workers, the tests) before any model runs: libtorch's oneDNN (mkldnn) and NNPACK paths are
-/// turned off, so every CPU convolution runs on libtorch's own kernels (im2col and the BLAS matrix product).
+/// turned off, so every CPU convolution runs on libtorch's own kernels (im2col and the BLAS matrix product). MKL's code
+/// path for those products is chosen here too, first (<see cref="MklDispatch"/>).
 /// </summary>
 /// <remarks>
 /// libtorch 2.10's CPU build (oneDNN 3.7.1, AVX-512) computes the backward pass of a float32 convolution whose channels
@@ -55,6 +56,8 @@ public static class CpuKernels
         lock (Gate)
         {
             if (applied is not null) return applied;
+            // MKL's code path first: it must be chosen before libtorch's first matrix product.
+            MklDispatch.Apply();
             try
             {
                 // Loads libtorch through TorchSharp first, so the symbols below resolve to the library TorchSharp uses.
