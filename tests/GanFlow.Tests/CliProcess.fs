@@ -29,3 +29,11 @@ let runWith (environment: (string * string option) list) (input: string option) 
 
 /// Runs `ganflow ARGS` to the end; returns the exit code and the output.
 let run (args: string list) = runWith [] None args
+
+/// Expects `ganflow list` with the environment variable `variable` set to `value` (neither of its choices) to be
+/// refused before anything runs: exit 2, the variable and the value named, no experiment listed.
+let expectVariableRefused (variable: string) (value: string) =
+    let code, output = runWith [ variable, Some value ] None [ "list" ]
+    Expecto.Expect.equal code 2 output
+    Expecto.Expect.stringContains output (sprintf "%s=%s" variable value) "the variable and the value"
+    Expecto.Expect.isFalse (output.Contains "wgan-gp-unimodal") "nothing ran"

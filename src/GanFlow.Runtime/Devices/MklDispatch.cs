@@ -30,15 +30,12 @@ public static class MklDispatch
     /// <c>features</c>.</summary>
     public const string SwitchVariable = "GANFLOW_MKL_DISPATCH";
 
+    private static readonly EnvironmentSwitch Switch =
+        new(SwitchVariable, ("vendor", "MKL's own choice of kernels"), ("features", "MKL's kernels for the instruction sets the processor has, whoever made it"));
+
     /// <summary>The refusal of a <see cref="SwitchVariable"/> value that is neither <c>vendor</c> nor <c>features</c>,
     /// or null when the value is one of them (or unset).</summary>
-    public static string? InvalidSetting()
-    {
-        var wanted = Environment.GetEnvironmentVariable(SwitchVariable);
-        return string.IsNullOrEmpty(wanted) || wanted is "vendor" or "features"
-            ? null
-            : $"{SwitchVariable}={wanted}: use vendor (the default: MKL's own choice of kernels) or features (MKL's kernels for the instruction sets the processor has, whoever made it)";
-    }
+    public static string? InvalidSetting() => Switch.InvalidSetting();
 
     /// <summary>The function MKL asks whether the processor is Intel's.</summary>
     private const string VendorQuery = "mkl_serv_intel_cpu_true";
@@ -66,9 +63,9 @@ public static class MklDispatch
         lock (Gate)
         {
             if (applied is not null) return applied;
-            var wanted = Environment.GetEnvironmentVariable(SwitchVariable);
-            if (string.IsNullOrEmpty(wanted) || wanted == "vendor") return applied = "vendor";
-            if (InvalidSetting() is not null) return applied = "invalid";
+            var wanted = Switch.Chosen;
+            if (wanted is null) return applied = "invalid";
+            if (wanted == "vendor") return applied = "vendor";
             string? problem;
             try
             {

@@ -19,19 +19,15 @@ namespace GanFlow.Runtime.Devices;
 /// </remarks>
 public static class NativeAllocator
 {
-    /// <summary>The environment variable that turns the setting off (<c>default</c>) or on (unset, empty or <c>tuned</c>);
-    /// any other value is refused by the CLI (exit 2) before anything runs.</summary>
+    /// <summary>The environment variable that turns the setting off (<c>default</c>) or on (unset, empty or <c>tuned</c>).</summary>
     public const string SwitchVariable = "GANFLOW_MALLOC";
+
+    private static readonly EnvironmentSwitch Switch =
+        new(SwitchVariable, ("tuned", "glibc keeps tensor-sized blocks in the heap"), ("default", "glibc's own thresholds"));
 
     /// <summary>The refusal of a <see cref="SwitchVariable"/> value that is neither <c>tuned</c> nor <c>default</c>,
     /// or null when the value is one of them (or unset).</summary>
-    public static string? InvalidSetting()
-    {
-        var wanted = Environment.GetEnvironmentVariable(SwitchVariable);
-        return string.IsNullOrEmpty(wanted) || wanted is "tuned" or "default"
-            ? null
-            : $"{SwitchVariable}={wanted}: use tuned (the default: glibc keeps tensor-sized blocks in the heap) or default (glibc's own thresholds)";
-    }
+    public static string? InvalidSetting() => Switch.InvalidSetting();
 
     /// <summary>Blocks up to this size come from the heap, not from <c>mmap</c>: 32 MiB, the largest glibc accepts on 64-bit.</summary>
     public const int MmapThresholdBytes = 32 * 1024 * 1024;
@@ -65,9 +61,9 @@ public static class NativeAllocator
         lock (Gate)
         {
             if (applied is not null) return applied;
-            var wanted = Environment.GetEnvironmentVariable(SwitchVariable);
+            var wanted = Switch.Chosen;
+            if (wanted is null) return applied = "invalid";
             if (wanted == "default") return applied = "default";
-            if (InvalidSetting() is not null) return applied = "invalid";
             if (!OperatingSystem.IsLinux()) return applied = "unavailable";
             try
             {
