@@ -10,15 +10,15 @@ namespace GanFlow.Runtime.Devices;
 /// path for those products is chosen here too, first (<see cref="MklDispatch"/>).
 /// </summary>
 /// <remarks>
-/// libtorch 2.10's CPU build (oneDNN 3.7.1, AVX-512) computes the backward pass of a float32 convolution whose channels
-/// oneDNN pads to its 16-channel blocks from memory nobody wrote, and its input gradient there is wrong even without NaN
-/// (13–93% largest relative error against float64 for 1 → 4, 3 → 17 and 32 → 1 channels, 3×3; zero-filled memory does
-/// not fix it; PyTorch 1.13's oneDNN is right in the same shapes). A freed block that held NaN or ±Inf (a diverged
-/// trial, an exploding flow's log-density) turns the gradients into NaN: with plain TorchSharp layers after NaN-filled tensors were freed, a 3×3 stride-1 convolution 4 → 8 gave NaN input
-/// gradients in 5–12 of 20 backward passes and 1 → 4 in 15–19 of 20; with oneDNN off, 0 of 20 in every shape tried
-/// (docs/platform.md). The test suite's float32 conv critics, generators and encoders failed this way ("critic loss is
-/// NaN at generator step 1") whenever an earlier test in the same process had freed such tensors. PyTorch's switch for
-/// this is <c>torch.backends.mkldnn.enabled = False</c> (<c>at::globalContext().setUserEnabledMkldnn(false)</c>);
+/// libtorch 2.10's CPU build (oneDNN 3.7.1, AVX-512) computes the backward pass of a float32 convolution whose output
+/// channels oneDNN pads to its 16-channel blocks from memory nobody wrote, and finite garbage makes the input gradient
+/// wrong (13–93% largest relative error against float64 for 1 → 4, 3 → 17 and 32 → 1 channels, 3×3, in most processes;
+/// zero-filling libtorch's allocations does not fix it; PyTorch 1.13's oneDNN is right in the same shapes). A freed block that held NaN or ±Inf (a
+/// diverged trial, an exploding flow's log-density) turns the gradients into NaN: with plain TorchSharp layers after
+/// NaN-filled tensors were freed, a 3×3 stride-1 convolution 4 → 8 gave NaN input gradients in 5–12 of 20 backward
+/// passes and 1 → 4 in 15–19 of 20; with oneDNN off, 0 of 20 in every shape tried (docs/platform.md). The test suite's
+/// float32 conv critics, generators and encoders failed this way ("critic loss is NaN at generator step 1") whenever an
+/// earlier test in the same process had freed such tensors. PyTorch's switch for this is <c>torch.backends.mkldnn.enabled = False</c> (<c>at::globalContext().setUserEnabledMkldnn(false)</c>);
 /// TorchSharp does not expose it, so it is called here through libtorch's exported C++ symbols (Itanium ABI: a member
 /// function takes the object as its first argument). NNPACK is turned off too: without oneDNN libtorch would try it for
 /// some convolutions, and it does not run on this machine's processors (it logs a warning on every call).

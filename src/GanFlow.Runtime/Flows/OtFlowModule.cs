@@ -46,7 +46,8 @@ public sealed class OtFlowModule : NormalizingFlow
 
     /// <summary>log cosh x = |x| + log(1 + e^−2|x|) − log 2, stable for any x. The same values and gradients, to the bit,
     /// as |x| + softplus(−2|x|) − log 2 through <see cref="HeldScalars.Softplus"/> (whose max(·, 0) is 0 and whose |·| only
-    /// flips a sign here, since −2|x| ≤ 0), in 6 operations instead of 10.</summary>
+    /// flips a sign here, since −2|x| ≤ 0), but for the sign of a zero gradient at x = 0, in 6 operations instead of
+    /// 10.</summary>
     private static Tensor LogCosh(Tensor x) { var a = x.abs(); return a.Plus(a.Times(-2.0).exp().log1p()).Minus(Math.Log(2)); }
 
     /// <summary>Φ(x, t) per sample (for tests and plots).</summary>
@@ -72,7 +73,7 @@ public sealed class OtFlowModule : NormalizingFlow
         var a0 = w.Plus((tanh2 * w).matmul(K1));  // ∂Φ_N/∂u₀ [n, m]
         var symmetric = A.t().matmul(A);
         var gradient = (tanh1 * a0).matmul(K0).Plus(s.matmul(symmetric)).Plus(b);
-        // Trace over x of K₀ᵀ diag(σ''(z₁)⊙a₀) K₀ + h Jᵀ diag(σ''(z₂)⊙w) J, J = K₁ diag(σ'(z₁)) K₀ₓ.
+        // Trace over x of K₀ᵀ diag(σ''(z₁)⊙a₀) K₀ + Jᵀ diag(σ''(z₂)⊙w) J, J = K₁ diag(σ'(z₁)) K₀ₓ (h = 1).
         var E = K0[.., ..d];                              // [m, d]
         var term0 = (tanh1.Squared().SubtractedFrom(1.0) * a0).matmul(E.Squared().sum(1));
         // J = K₁ diag(σ'(z₁)) E per sample, held transposed as [n, d, m] and computed as one [n·d, m] × [m, m] product:
