@@ -86,22 +86,6 @@ let metrics () =
                 "KDE bandwidth by held-out likelihood, 20 candidates"
     pointMetrics ()
 
-/// A training rate measured as a marginal rate: the wall seconds of a run of `steps` steps and of one of 2·`steps`
-/// (each through the real runner: start, step-0 and final evaluation, files), and `steps` over their difference, so
-/// that what does not grow with the steps (start, evaluations, the report) cancels; after a warm-up run of N/2 steps, so
-/// that the JIT's compilations (tiered: a method is recompiled optimised after its first 30 calls and a delay) fall in
-/// neither. A continuous flow's final evaluation grows with its function evaluations, which training moves: that part
-/// does not cancel exactly. Returns steps per second and the seconds per step.
-let private marginal (steps: int) (timed: int -> float) =
-    timed (max 2 (steps / 2)) |> ignore
-    let short = timed steps
-    let long = timed (2 * steps)
-    // A longer run no slower than the shorter one is noise, not a rate: NaN (printed as such), never a huge number.
-    if long <= short then nan, nan
-    else
-        let seconds = long - short
-        float steps / seconds, seconds / float steps
-
 /// Runs `steps` training steps of `model` on `dataset` through the real runner on `device` (one intra-op thread) with
 /// evaluation kept to one small final pass, in a scratch folder deleted afterwards; returns
 /// the summary and the wall seconds, dominated by training.
@@ -120,7 +104,7 @@ let private timedRun (device: TorchSharp.torch.Device) (name: string) (model: Mo
     if summary.Status <> GanFlow.Core.Experiments.RunStatus.Completed then failwithf "the bench's run %s ended %A" name summary.Status
     summary, seconds
 
-/// GAN training rates, marginal over `steps` and 2·`steps` generator steps (see `marginal`): the rows of issue 20's
+/// GAN training rates, marginal over `steps` and 2·`steps` generator steps (see `MarginalRate.measure`): the rows of issue 20's
 /// table at their declared batch and at the papers' batch of 2,048, as `bench.gans.NAME.batch_B = RATE steps/s` lines;
 /// the small paper-scale trial (the unimodal baseline at batch 2,048) also as seconds per generator step.
 let gan (device: TorchSharp.torch.Device) (steps: int) =
@@ -132,7 +116,8 @@ let gan (device: TorchSharp.torch.Device) (steps: int) =
         (GanFlow.Runtime.Devices.NativeAllocator.Apply()) (GanFlow.Runtime.Devices.MklDispatch.Apply())
     for name, detail, spec, dataset, batches in configurations do
         for batch in batches do
-            let rate, perStep = marginal steps (fun n -> snd (timedRun device name (Model.Gan spec) dataset batch n 1_000))
+            let measured = MarginalRate.measure 0.0 steps (fun n -> snd (timedRun device name (Model.Gan spec) dataset batch n 1_000))
+            let rate, perStep = measured.StepsPerSecond, measured.SecondsPerStep
             figure (sprintf "bench.gans.%s.batch_%d" name batch) rate "generator_steps/s" (sprintf "%s, batch %d, %.0f critic steps/s" detail batch (rate * float spec.CriticSteps))
             if name = "table2_unimodal_baseline" && batch = 2_048 then
                 figure "bench.gans.paper_scale_small_trial.seconds_per_generator_step" perStep "s" "the unimodal baseline at batch 2,048 (issue 20's target: <= 0.012)"
@@ -150,7 +135,7 @@ let images (device: TorchSharp.torch.Device) (steps: int) =
         (Random seed).NextBytes bytes
         { Rows = 28; Columns = 28; Pixels = bytes; Labels = Array.init count (fun i -> byte (i % 10)) }
     let splits: GanFlow.Core.Images.ImageSplits = { Train = random 1 2_048; Validation = random 3 0; Test = random 2 256 }
-    printfn "image training (seed 003, 28x28, batch 64), marginal rates over %d and %d steps on %O (MKL dispatch %s)" steps (2 * steps) device (GanFlow.Runtime.Devices.MklDispatch.Apply())
+    printfn "image training (seed 003, 28x28, batch 64), marginal rates over %d and %d steps (seed 001's a tenth; a row's steps doubled until the two runs are 1 s apart, each row says its own) on %O (MKL dispatch %s)" steps (2 * steps) device (GanFlow.Runtime.Devices.MklDispatch.Apply())
     let imageFolder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
     GanFlow.Store.MnistFolderWriter.Write(imageFolder, splits.Train, splits.Test, "random bench images") |> ignore
     try
@@ -177,11 +162,14 @@ let images (device: TorchSharp.torch.Device) (steps: int) =
                 // The training clock at the last step (the run's own Stopwatch, from its start).
                 records[records.Count - 1].WallSeconds
             let isSeed001 = seed001 |> List.exists (fun e -> e.Name = declared.Name)
-            let rate, _ = marginal (if isSeed001 then max 10 (steps / 10) else steps) timed
+            // At least a second between the two timed runs: seed 001's reduced NICE by MLE trains hundreds of steps a second,
+            // so its first pair (a tenth of the steps, like the other seed 001 rows) is doubled until its difference is.
+            let measured = MarginalRate.measure 1.0 (if isSeed001 then max 10 (steps / 10) else steps) timed
             let name =
                 if isSeed001 then declared.Name.Replace('-', '_')
                 else "seed003_" + declared.Name.Replace("seed003-mnist-", "").Replace("-reduced", "")
-            figure (sprintf "bench.images.%s.batch_%d" name declared.Budget.BatchSize) rate "steps/s" declared.Name
+            figure (sprintf "bench.images.%s.batch_%d" name declared.Budget.BatchSize) measured.StepsPerSecond "steps/s"
+                (sprintf "%s, over %d and %d steps" declared.Name measured.Steps (2 * measured.Steps))
     finally
         IO.Directory.Delete(imageFolder, true)
 
@@ -198,12 +186,12 @@ let flows (device: TorchSharp.torch.Device) (steps: int) =
     for name, detail, spec, dataset, batches in configurations do
         for batch in batches do
             let mutable evaluations = nan
-            let rate, _ =
-                marginal steps (fun n ->
+            let measured =
+                MarginalRate.measure 0.0 steps (fun n ->
                     let summary, seconds = timedRun device name (Model.Flow spec) dataset batch n 200
                     evaluations <- summary.Final |> Option.map (fun f -> f.FunctionEvaluations) |> Option.defaultValue nan
                     seconds)
-            figure (sprintf "bench.flows.%s.batch_%d" name batch) rate "steps/s"
+            figure (sprintf "bench.flows.%s.batch_%d" name batch) measured.StepsPerSecond "steps/s"
                 (sprintf "%s, batch %d, NFE per forward %s" detail batch (if Double.IsNaN evaluations then "-" else sprintf "%.0f" evaluations))
     let n = 10_000
     for name, spec, dataset in
