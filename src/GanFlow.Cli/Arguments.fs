@@ -99,7 +99,7 @@ type BenchArgs =
                 "time one group only: gans | flows | images | metrics | search | estimators | checkpoints | dynamics (training figures are marginal rates over two run lengths)."
             | Steps _ -> "generator steps of the shorter of the two timed runs per GAN configuration (default 100; the longer runs twice as many)."
             | Flow_Steps _ -> "training steps of the shorter of the two timed runs per flow configuration (default 40)."
-            | Image_Steps _ -> "training steps of the shorter of the two timed runs per seed 003 image model (default 50; seed 001's NICE a tenth), doubled for a row until its two runs are at least 1 s apart (each row prints the steps it took). Each run is timed by its training clock (metrics.csv's wall_seconds at the last step), without the end-of-run figures."
+            | Image_Steps _ -> "training steps of the shorter of the two timed runs per seed 003 image model (default 50; seed 001's NICE a tenth, at least 10), doubled for a row until its two runs are at least 1 s apart, at most 6 times (each row prints the steps it took). Each run is timed by its training clock (metrics.csv's wall_seconds at the last step), without the end-of-run figures."
             | Device _ -> "cpu, cuda or auto for the training groups gans, flows and images (default auto: CUDA when present, else CPU; BenchPeer passes cpu, as its PyTorch peer runs on the CPU)."
             | Search_Store _ -> "a PostgreSQL store (postgresql://USER@HOST:PORT/DATABASE) for the decision figures with 1, 4 and 16 workers (skipped without it)."
             | Store_Password_File _ -> "the --search-store's password file (else PGPASSWORD or ~/.pgpass)."

@@ -135,7 +135,7 @@ let images (device: TorchSharp.torch.Device) (steps: int) =
         (Random seed).NextBytes bytes
         { Rows = 28; Columns = 28; Pixels = bytes; Labels = Array.init count (fun i -> byte (i % 10)) }
     let splits: GanFlow.Core.Images.ImageSplits = { Train = random 1 2_048; Validation = random 3 0; Test = random 2 256 }
-    printfn "image training (seed 003, 28x28, batch 64), marginal rates over %d and %d steps (seed 001's a tenth; a row's steps doubled until the two runs are 1 s apart, each row says its own) on %O (MKL dispatch %s)" steps (2 * steps) device (GanFlow.Runtime.Devices.MklDispatch.Apply())
+    printfn "image training (seed 003, 28x28, batch 64), marginal rates over %d and %d steps (seed 001's max(10, a tenth); a row's steps doubled until the two runs are 1 s apart, each row says its own) on %O (MKL dispatch %s)" steps (2 * steps) device (GanFlow.Runtime.Devices.MklDispatch.Apply())
     let imageFolder = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
     GanFlow.Store.MnistFolderWriter.Write(imageFolder, splits.Train, splits.Test, "random bench images") |> ignore
     try
@@ -162,8 +162,8 @@ let images (device: TorchSharp.torch.Device) (steps: int) =
                 // The training clock at the last step (the run's own Stopwatch, from its start).
                 records[records.Count - 1].WallSeconds
             let isSeed001 = seed001 |> List.exists (fun e -> e.Name = declared.Name)
-            // At least a second between the two timed runs: seed 001's reduced NICE by MLE trains hundreds of steps a second,
-            // so its first pair (a tenth of the steps, like the other seed 001 rows) is doubled until its difference is.
+            // At least a second between the two timed runs: seed 001's reduced NICE by MLE trains about a hundred steps a
+            // second, so its first pair (max(10, a tenth of the steps), like the other seed 001 rows) is doubled until it is.
             let measured = MarginalRate.measure 1.0 (if isSeed001 then max 10 (steps / 10) else steps) timed
             let name =
                 if isSeed001 then declared.Name.Replace('-', '_')

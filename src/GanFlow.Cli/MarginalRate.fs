@@ -7,12 +7,14 @@ module GanFlow.Cli.MarginalRate
 /// shorter run's steps it settled on (the longer run took twice as many).
 type Measured = { StepsPerSecond: float; SecondsPerStep: float; Steps: int }
 
-/// The most times the run lengths are doubled after the first pair (so at most 64× the steps asked for).
+/// The most times the run lengths are doubled after the first pair (so the shorter run takes at most 64× the steps
+/// asked for, the longer 128×).
 [<Literal>]
 let MaximumDoublings = 6
 
 /// `timed n` is the seconds a run of n steps took (through the real runner: start, evaluation, files). After a warm-up
-/// run of max(2, steps/2) steps (the JIT's first compilations fall in neither timed run), times runs of n and 2n steps,
+/// run of max(2, steps/2) steps (the JIT's first compilations fall in neither timed run; its tiered recompilation of a
+/// method after about 30 calls can still fall in the shorter one), times runs of n and 2n steps,
 /// n = `steps` first, and returns n over their difference, so that what does not grow with the steps cancels. While the
 /// difference is below `minimumWindow` seconds (a row so fast that its timed part is shorter than the machine's
 /// scheduling noise) the pair is taken again at twice the steps, at most `MaximumDoublings` times; out of doublings, the

@@ -29,6 +29,13 @@ let tests =
             Expect.floatClose Accuracy.high measured.StepsPerSecond 240.0 "the rate, not the fixed part"
             Expect.equal (List.ofSeq asked) [ 5; 10; 20; 20; 40; 40; 80; 80; 160; 160; 320; 320; 640 ] "each pair n, 2n"
         }
+        test "the window is the difference of the two runs, not either run's length" {
+            // 5 s of start and evaluation per run: each run alone is longer than the window from the first pair on.
+            let _, timed = clock 5.0 240.0
+            let measured = MarginalRate.measure 1.0 10 timed
+            Expect.equal measured.Steps 320 "doubled until 2n and n steps are 1 s apart, as with a small fixed part"
+            Expect.floatClose Accuracy.high measured.StepsPerSecond 240.0 "the rate"
+        }
         test "the doubling stops after MaximumDoublings and gives the last pair's rate" {
             let _, timed = clock 0.1 1e6
             let measured = MarginalRate.measure 1.0 10 timed
@@ -42,10 +49,17 @@ let tests =
             Expect.floatClose Accuracy.high measured.StepsPerSecond 240.0 "the rate"
             Expect.equal asked.Count 3 "warm-up and one pair"
             // A clock whose longer run came out faster (a burst of load during the shorter one).
-            let noisy = MarginalRate.measure 0.0 10 (fun n -> if n = 10 then 2.0 else 1.0)
+            let noisyAsked = ResizeArray<int>()
+            let noisy = MarginalRate.measure 0.0 10 (fun n -> noisyAsked.Add n; if n = 10 then 2.0 else 1.0)
             Expect.isTrue (System.Double.IsNaN noisy.StepsPerSecond && System.Double.IsNaN noisy.SecondsPerStep) "NaN, never a huge or negative rate"
+            Expect.equal (noisy.Steps, List.ofSeq noisyAsked) (10, [ 5; 10; 20 ]) "no doubling on noise either: one pair, as the GAN and flow rows always had"
             let noisyEverywhere = MarginalRate.measure 1.0 10 (fun _ -> 1.0)
             Expect.isTrue (System.Double.IsNaN noisyEverywhere.StepsPerSecond) "still NaN after every doubling"
+        }
+        test "the warm-up takes at least 2 steps" {
+            let asked, timed = clock 0.3 240.0
+            MarginalRate.measure 0.0 1 timed |> ignore
+            Expect.equal (List.ofSeq asked) [ 2; 1; 2 ] "warm-up max(2, 1/2), then 1 and 2"
         }
         test "steps below 1 are refused" {
             Expect.throwsT<System.ArgumentException> (fun () -> MarginalRate.measure 1.0 0 (fun _ -> 1.0) |> ignore) "steps 0"
