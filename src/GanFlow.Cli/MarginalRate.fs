@@ -3,9 +3,13 @@
 /// with closed-form clocks.
 module GanFlow.Cli.MarginalRate
 
-/// What one measurement found: the training rate (steps per second, NaN when unresolved), the seconds per step, and the
-/// shorter run's steps it settled on (the longer run took twice as many).
-type Measured = { StepsPerSecond: float; SecondsPerStep: float; Steps: int }
+/// What one measurement found: the training rate (steps per second, NaN when unresolved) and the shorter run's steps it
+/// settled on (the longer run took twice as many).
+type Measured =
+    { StepsPerSecond: float
+      Steps: int }
+    /// Seconds per step: the rate's reciprocal (NaN when the rate is).
+    member m.SecondsPerStep = 1.0 / m.StepsPerSecond
 
 /// The most times the run lengths are doubled after the first pair (so the shorter run takes at most 64× the steps
 /// asked for, the longer 128×).
@@ -29,6 +33,5 @@ let measure (minimumWindow: float) (steps: int) (timed: int -> float) : Measured
         let window = long - short
         let resolved = window > 0.0 && window >= minimumWindow
         if not resolved && minimumWindow > 0.0 && doublings < MaximumDoublings then pair (2 * n) (doublings + 1)
-        elif window > 0.0 then { StepsPerSecond = float n / window; SecondsPerStep = window / float n; Steps = n }
-        else { StepsPerSecond = nan; SecondsPerStep = nan; Steps = n }
+        else { StepsPerSecond = (if window > 0.0 then float n / window else nan); Steps = n }
     pair steps 0
