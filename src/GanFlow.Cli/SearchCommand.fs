@@ -388,9 +388,13 @@ let worker (storeUrl: string) (name: string) (passwordFile: string option) (devi
                             let events = store.ReadEvents()
                             if events.Count > 0 && events[events.Count - 1].Worker = id then
                                 eprintfn "report = %s" (writeReport (SearchData.read store))
-                        match ended with
-                        | WorkerEnd.Stopped -> if signal.Value <> 0 then signal.Value else 143
-                        | _ -> 0
+                        let code =
+                            match ended with
+                            | WorkerEnd.Stopped -> if signal.Value <> 0 then signal.Value else 143
+                            | _ -> 0
+                        // A job still training on its own thread would crash an ordinary exit (libtorch torn down under it).
+                        if w.LeftJobRunning then GanFlow.Runtime.Processes.ImmediateExit.With code
+                        code
             | _ ->
                 eprintfn "error: %s holds a search named %s, which this ganflow does not declare (`ganflow list`)" store.Location name
                 2

@@ -71,10 +71,40 @@ let rec private freezeHolder (held: unit -> AttemptRow list) (accept: AttemptRow
 /// The closed-form search as the catalog declares it.
 let private closedForm = GanFlow.Experiments.ClosedFormSearch.search
 
+
 /// The search of `name` at `url`, read-only.
 let private readSearch (url: string) (file: string option) (name: string) =
     use store = SearchStoreLocation.Parse(url, null).Open(name, SearchStoreAccess.ReadOnly, Option.toObj file)
     SearchData.read store
+
+/// Records `search` with 2 trials and the rungs `grace` and `maxSteps` (a 300 s lease) in a fresh folder named `name`,
+/// starts one worker (with `workerArgs`), freezes it while it holds a job past its first checkpoint with more than
+/// `margin` steps to go before the job's end (whose last checkpoint is its end, where it would report rather than give
+/// the lease back), sends SIGTERM, lets it go on and waits for its exit. Returns the folder, the store's URL, the log,
+/// the ended worker and the job it held.
+let private stopMidJob (search: Search) (grace: int) (maxSteps: int) (margin: int) (workerArgs: string list) (name: string) =
+    let folder = TestFolders.fresh name
+    let log = folder + ".log"
+    Expect.equal
+        (runLogged [] log [ "search"; search.Name; "--out"; folder; "--trials"; "2"; "--grace"; string grace; "--max-steps"; string maxSteps; "--workers"; "0"; "--lease-seconds"; "300" ])
+        0 "recorded"
+    let url = "sqlite:" + SqliteSearchStore.FileOf folder
+    let held () = (readSearch url None search.Name).Attempts |> List.filter (fun a -> isNull a.Ended)
+    let first = startLogged [] log ([ "worker"; "--store"; url; "--search"; search.Name ] @ workerArgs)
+    let checkpointed () =
+        match held () with
+        | a :: _ -> File.Exists(Path.Combine(folder, SearchDriver.TrialFolder a.Trial, RunFiles.Checkpoint, CheckpointFolders.ManifestFile))
+        | [] -> false
+    let beforeItsLastCheckpoint (a: AttemptRow) =
+        let struct (manifest, _) = CheckpointFolders.Check(Path.Combine(folder, SearchDriver.TrialFolder a.Trial, RunFiles.Checkpoint))
+        match manifest with
+        | null -> false
+        | m -> m.Step < a.ToStep - margin
+    let job, _ = freezeHolder held beforeItsLastCheckpoint (fun () -> ProcessTests.waitWhileRunning first "a job held past its first checkpoint" checkpointed)
+    signal "TERM" first.Id // pending while frozen, delivered on SIGCONT
+    signal "CONT" first.Id
+    first.WaitForExit()
+    folder, url, log, first, job
 
 /// Seconds since 1970 of a store's ISO time.
 let private seconds (iso: string) = DateTimeOffset.Parse(iso, Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds() |> float |> (*) 0.001
@@ -334,30 +364,8 @@ let tests =
         }
 
         test "SIGTERM to a worker mid-job gives its lease back at the trial's next checkpoint, and another worker takes the job at once" {
-            let folder = TestFolders.fresh "sigterm-worker"
-            let log = folder + ".log"
-            Expect.equal
-                (runLogged [] log [ "search"; closedForm.Name; "--out"; folder; "--trials"; "2"; "--grace"; "40"; "--max-steps"; "160"; "--workers"; "0"; "--lease-seconds"; "300" ])
-                0 "recorded"
-            let url = "sqlite:" + SqliteSearchStore.FileOf folder
-            let held () = (readSearch url None closedForm.Name).Attempts |> List.filter (fun a -> isNull a.Ended)
-            use first = startLogged [] log [ "worker"; "--store"; url; "--search"; closedForm.Name ]
-            // Signalled after the job's first checkpoint (step 10 of 40): its next one comes before its end.
-            let checkpointed () =
-                match held () with
-                | a :: _ -> File.Exists(Path.Combine(folder, SearchDriver.TrialFolder a.Trial, RunFiles.Checkpoint, CheckpointFolders.ManifestFile))
-                | [] -> false
-            // Frozen with at least one more checkpoint to come before the job's end (its last checkpoint is its end, where
-            // it would report rather than give the lease back).
-            let beforeItsLastCheckpoint (a: AttemptRow) =
-                let struct (manifest, _) = CheckpointFolders.Check(Path.Combine(folder, SearchDriver.TrialFolder a.Trial, RunFiles.Checkpoint))
-                match manifest with
-                | null -> false
-                | m -> m.Step < a.ToStep - closedForm.Base.Evaluation.Every
-            let job, _ = freezeHolder held beforeItsLastCheckpoint (fun () -> ProcessTests.waitWhileRunning first "a job held past its first checkpoint" checkpointed)
-            signal "TERM" first.Id // pending while frozen, delivered on SIGCONT
-            signal "CONT" first.Id
-            first.WaitForExit()
+            let folder, url, log, first, job = stopMidJob closedForm 40 160 closedForm.Base.Evaluation.Every [] "sigterm-worker"
+            use _first = first
             Expect.equal first.ExitCode 143 "the worker exits with 128 + SIGTERM"
             let attempt = (readSearch url None closedForm.Name).Attempts |> List.find (fun a -> a.Trial = job.Trial && a.Attempt = job.Attempt && a.ToStep = job.ToStep)
             Expect.equal attempt.Outcome "released" "its lease was given back"
@@ -367,6 +375,18 @@ let tests =
             let data = readSearch url None closedForm.Name
             checkFinishedSearch (Search.withOverrides (Some 2) None (Some 40) (Some 160) closedForm) data
             Expect.exists data.Attempts (fun a -> a.Trial = job.Trial && a.ToStep = job.ToStep && a.Attempt = job.Attempt + 1 && a.Outcome = "reported") "the job's next attempt"
+        }
+
+        test "SIGTERM to a worker mid-way through a torch job ends it with 143, not a crash (the job's thread is still in libtorch), its lease given back" {
+            // The exit used to run libtorch's teardown under the training thread: a segmentation fault, exit 139, in 3 of 4
+            // workers stopped mid-job.
+            let demo = GanFlow.Experiments.DemoSearch.search
+            let _, url, log, first, job = stopMidJob demo 600 1200 (2 * demo.Base.Evaluation.Every) [ "--device"; "cpu" ] "sigterm-torch-worker"
+            use _first = first
+            Expect.equal first.ExitCode 143 "the worker exits with 128 + SIGTERM (139 was a crash in libtorch's teardown)"
+            let attempt = (readSearch url None demo.Name).Attempts |> List.find (fun a -> a.Trial = job.Trial && a.Attempt = job.Attempt && a.ToStep = job.ToStep)
+            Expect.equal attempt.Outcome "released" "its lease was given back"
+            Expect.stringContains (File.ReadAllText log) "given back (stopped by a signal after its checkpoint" "the worker says so before it ends"
         }
 
         testPostgres "a real search on PostgreSQL (demo-search-unimodal, 3 workers, one killed mid-search) loses and repeats no milestone" (fun () ->

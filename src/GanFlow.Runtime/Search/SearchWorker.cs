@@ -225,6 +225,12 @@ public sealed class SearchWorker
         return Ledger.Over ? new Work.Over() : new Work.Wait();
     }
 
+    /// <summary>Whether <see cref="Run"/> returned with its last job's run still going on its own thread (stopped from
+    /// outside between two checkpoints; a run observes no cancellation): the process must then end without the native
+    /// libraries' teardown (<see cref="Processes.ImmediateExit"/>), and it must end, so that the job writes nothing more
+    /// after its lease was given back.</summary>
+    public bool LeftJobRunning { get; private set; }
+
     /// <summary>Runs one job under its lease and records its result (or gives the lease back when stopped); returns
     /// whether the worker was stopped.</summary>
     private bool RunJob(Lease lease, bool again, long grantStarted, CancellationToken stop)
@@ -255,6 +261,7 @@ public sealed class SearchWorker
                 {
                     Release(lease, "stopped by a signal after its checkpoint at step " + CheckpointStep(folder));
                     jobCancel.Cancel();
+                    LeftJobRunning = !task.IsCompleted;
                     return true;
                 }
             }
