@@ -37,12 +37,16 @@ let private subcommand (parser: ArgumentParser) (argv: string list) =
     find parser [] argv
 
 /// Flags whose values are counts: a whole number from 1.
-let private counts = set [ "--steps"; "--trials"; "--workers"; "--threads"; "--until"; "--grace"; "--max-steps"; "--epochs"; "--projections" ]
+let private counts = set [ "--steps"; "--trials"; "--threads"; "--until"; "--grace"; "--max-steps"; "--epochs"; "--projections" ]
+
+/// Flags whose values are counts that may be 0 (`--workers 0` records a search and starts none).
+let private countsFromZero = set [ "--workers" ]
 
 /// The message for a value Argu could not read as the flag's type.
 let private badValue (flag: string) (value: string) =
     let isInteger = Regex.IsMatch(value.Trim(), @"^[+-]?\d+$")
     if counts.Contains flag then sprintf "%s %s: must be a whole number from 1 to %d" flag value Int32.MaxValue
+    elif countsFromZero.Contains flag then sprintf "%s %s: must be a whole number from 0 to %d" flag value Int32.MaxValue
     elif isInteger || flag = "--seed" then sprintf "%s %s: must be a whole number from %d to %d" flag value Int32.MinValue Int32.MaxValue
     else sprintf "%s %s: not a valid value" flag value
 
@@ -68,3 +72,12 @@ let describe (parser: ArgumentParser) (argv: string[]) (error: ArguParseExceptio
         sprintf "unknown option %s for `%s` %s" token command help
     | _ when followed.Success -> sprintf "%s %s" (badValue followed.Groups["flag"].Value followed.Groups["value"].Value) help
     | _ -> sprintf "%s %s" (first.TrimEnd('.')) help
+
+/// The error for an empty or blank argument (`--out ""`, a shell variable that was never set), naming the flag it was
+/// given to; no command takes one. None when every argument has text.
+let emptyArgument (argv: string[]) =
+    argv
+    |> Array.tryFindIndex String.IsNullOrWhiteSpace
+    |> Option.map (fun i ->
+        if i > 0 && argv[i - 1].StartsWith "--" then sprintf "%s: the value is empty (an unset shell variable?)" argv[i - 1]
+        else sprintf "argument %d is empty (an unset shell variable?)" (i + 1))

@@ -152,7 +152,7 @@ type SearchArgs =
             | Store _ -> "where the search is recorded: sqlite (default, OUT/study.db; workers on this machine), sqlite:PATH, or postgresql://USER@HOST:PORT/DATABASE[?sslmode=require|verify-full&sslrootcert=FILE] (no password in the URL)."
             | Store_Password_File _ -> "a file whose first line is the PostgreSQL password (else PGPASSWORD or ~/.pgpass); passed on to local workers by name, never by value."
             | Trials _ -> "trials to sample in all (overrides the search's; a resume may raise it)."
-            | Workers _ -> "local worker processes to start (default the search's, 2), one intra-op thread each; 0 records the search and exits (start `ganflow worker` elsewhere)."
+            | Workers _ -> "local worker processes to start (default the search's, 2, or its trials if fewer), one intra-op thread each; at most the search's trials and 256; 0 records the search and exits (start `ganflow worker` elsewhere)."
             | Seed _ -> "seed of the trials' assignments (default the search's)."
             | Grace _ -> "the first rung in training steps (the scheduler's minimum resource), for a quick try."
             | Max_Steps _ -> "the maximum resource in training steps, for a quick try."
@@ -160,7 +160,7 @@ type SearchArgs =
             | Rung_Value _ -> "what ranks a trial at a rung: milestone (the evaluation there), mean:K or median:K (of the last K evaluations up to it); default the search's."
             | Metric _ -> "what the search optimises: any column of the trials' metrics.csv (w1, w1_exact, energy, nll, recall, precision, coverage, density, kl, mode_score, …); maximised when larger is better (precision, recall, coverage, mode and inception scores, high_quality, modes_covered), minimised otherwise; default the search's."
             | Lease_Seconds _ -> "how long a job's lease lasts without renewal (default 60; workers renew every third of it). A dead worker's job goes to another worker after at most this long."
-            | Resume -> "continue the search the store holds under this name (refused when it holds another search, or when there is nothing to resume)."
+            | Resume -> "continue the search the store holds under this name, with its trials, seed and scheduler (a flag given changes that setting; --trials may raise it); refused when it holds another search, or when there is nothing to resume."
             | Fresh -> "replace the search (its store records, trials and report) and start afresh."
             | Device _ -> "cpu, cuda or auto (default auto) for the local workers."
 

@@ -321,6 +321,12 @@ let private timedGanflow (args: string list) =
 /// A fresh scratch folder path.
 let private scratch () = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
 
+/// Opens and closes the PostgreSQL store of `bench --search-store` once (creating its schema where it has none, as the
+/// bench's own figures would), so that an unreachable server or wrong credentials are refused before anything is timed.
+let checkSearchStore (location: GanFlow.Store.SearchStoreLocation.Postgres) (passwordFile: string option) =
+    use _store = location.Open("bench-search-check", GanFlow.Store.SearchStoreAccess.Create, Option.toObj passwordFile, 1)
+    ()
+
 /// Search throughput (issue 18): trials per hour of the demo search cut to 8 trials of 100 steps with 1 worker, one
 /// process per job against a long-lived worker; trials per hour with 2 long-lived workers against 1 on 8 trials of 400
 /// steps; decisions per second and the median decision latency (lock wait, fold, decide, commit) on the closed-form

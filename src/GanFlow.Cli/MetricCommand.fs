@@ -128,6 +128,11 @@ let evaluateOptions (options: MetricOptions) : Result<(string * float) list, str
             | None, Some(name, d) -> Error(sprintf "--truth = %s is %d-D, but %s %s holds %d-D samples" name (Densities.dimension d) xPath xWhere x.Dimension)
             | None, None -> Error "give the data's samples with --y FILE, or a declared distribution with --truth NAME"
         do! sameDimension (xPath, xWhere, x) (yPath, yWhere, y)
+        do!
+            match options.Delta with
+            | Some d when x.Dimension <> 1 ->
+                Error(sprintf "--delta = %g: the birthday estimate it sets is scored on 1-D samples only, but %s %s holds %d-D samples" d xPath xWhere x.Dimension)
+            | _ -> Ok()
         let neededX, neededY = Comparison.pointsNeeded
         let! _ = requireSize xPath "precision and recall (k = 3)" neededX x
         let! _ = requireSize yPath "density and coverage (k = 5)" neededY y

@@ -147,7 +147,32 @@ let private execute (command: ParseResults<Command>) =
                     Error(sprintf "error: bench --device %s: %s" requested e.Message)
             else
                 Ok null // no training group runs: the others ignore the device, and libtorch is not loaded for them
-        match chosen |> Result.bind (fun c -> device c |> Result.map (fun d -> c, d)) with
+        // The step counts and the PostgreSQL store, checked before anything is timed: a count below 1, a store that is
+        // not PostgreSQL's or cannot be reached is bad input (exit 2), not a failure after a minute of figures.
+        let checkedInputs (chosen: (string * _) list) =
+            let runs group = chosen |> List.exists (fun (name, _) -> name = group)
+            let counts =
+                [ "--steps", args.TryGetResult BenchArgs.Steps, "gans"
+                  "--flow-steps", args.TryGetResult BenchArgs.Flow_Steps, "flows"
+                  "--image-steps", args.TryGetResult BenchArgs.Image_Steps, "images" ]
+                |> List.choose (fun (flag, given, group) ->
+                    match given with
+                    | Some n when n < 1 && runs group -> Some(sprintf "error: bench %s %d: must be a whole number from 1 (the shorter of the two timed runs)" flag n)
+                    | _ -> None)
+            match counts, args.TryGetResult BenchArgs.Search_Store with
+            | problem :: _, _ -> Error problem
+            | [], None when args.Contains BenchArgs.Store_Password_File ->
+                Error "error: bench --store-password-file: applies to --search-store postgresql://…, which was not given"
+            | [], Some url when runs "search" ->
+                try
+                    match GanFlow.Store.SearchStoreLocation.Parse(url, null) with
+                    | :? GanFlow.Store.SearchStoreLocation.Postgres as location ->
+                        BenchCommand.checkSearchStore location (args.TryGetResult BenchArgs.Store_Password_File)
+                        Ok chosen
+                    | _ -> Error(sprintf "error: bench --search-store %s: must be a PostgreSQL store, postgresql://USER@HOST:PORT/DATABASE (the SQLite figures need no store)" url)
+                with :? GanFlow.Store.RunFolderException as e -> Error(sprintf "error: bench --search-store: %s" e.Message)
+            | [], _ -> Ok chosen
+        match chosen |> Result.bind checkedInputs |> Result.bind (fun c -> device c |> Result.map (fun d -> c, d)) with
         | Error message ->
             eprintfn "%s" message
             2
@@ -171,11 +196,11 @@ let private execute (command: ParseResults<Command>) =
             eprintfn "error: %s" message
             2
         | Some(Declared.Search search), Ok(quota, rungValue, metric) ->
-            let search =
+            let overrides search =
                 GanFlow.Core.Search.Search.withOverrides (args.TryGetResult SearchArgs.Trials) (args.TryGetResult SearchArgs.Seed)
                     (args.TryGetResult SearchArgs.Grace) (args.TryGetResult SearchArgs.Max_Steps) search
                 |> GanFlow.Core.Search.Search.withSchedulerOptions quota rungValue metric
-            SearchCommand.run search (args.GetResult SearchArgs.Out) (args.TryGetResult SearchArgs.Store) (args.TryGetResult SearchArgs.Store_Password_File)
+            SearchCommand.run search overrides (args.GetResult SearchArgs.Out) (args.TryGetResult SearchArgs.Store) (args.TryGetResult SearchArgs.Store_Password_File)
                 (args.TryGetResult SearchArgs.Workers) (args.Contains SearchArgs.Resume) (args.Contains SearchArgs.Fresh)
                 (args.GetResult(SearchArgs.Device, defaultValue = "auto")) (args.TryGetResult SearchArgs.Lease_Seconds)
         | Some _, _ ->
@@ -210,6 +235,9 @@ let main argv =
         |> List.tryFind (isNull >> not) |> Option.toObj
     if not (isNull refusal) then
         eprintfn "error: %s" refusal
+        2
+    elif (ArgumentErrors.emptyArgument argv).IsSome then
+        eprintfn "error: %s" (ArgumentErrors.emptyArgument argv).Value
         2
     else
         try

@@ -11,7 +11,10 @@ open GanFlow.Store
 /// study or search folder, is in use, or holds a malformed file (the message names it and the line).
 let runWith (folder: string) (passwordFile: string option) =
     if not (Directory.Exists folder) then
-        eprintfn "error: %s: no such folder" folder
+        eprintfn "error: %s: %s" folder (if File.Exists folder then "a file, not a run, study or search folder" else "no such folder")
+        2
+    elif passwordFile.IsSome && not (SearchFolder.IsSearch folder && not (isNull (SearchFolder.ReadPointer folder))) then
+        eprintfn "error: --store-password-file %s: %s is not a search folder whose store is PostgreSQL (its store.json), so no password is read" passwordFile.Value folder
         2
     elif SearchFolder.IsSearch folder then
         printfn "report = %s" (SearchReport.writeData (SearchData.loadWith folder passwordFile))

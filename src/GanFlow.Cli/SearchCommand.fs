@@ -162,11 +162,35 @@ type private LocalWorkers(command: GanflowCommand, arguments: string list, logs:
             for _, p, _ in slots do
                 p.Value |> Option.iter (fun w -> w.Kill(); w.Dispose())
 
+/// The search `--resume` continues: `declared` with the trials, seed and scheduler its store holds; None when the store
+/// cannot be read or holds no such search (the checks of `run` then say why, with exit 2).
+let private storedSearch (declared: Search) (outDirectory: string) (storeUrl: string option) (passwordFile: string option) =
+    try
+        let full = Path.GetFullPath outDirectory
+        let pointed = if Directory.Exists outDirectory then SearchFolder.ReadPointer outDirectory |> Option.ofObj else None
+        let url = storeUrl |> Option.orElse (pointed |> Option.map _.Store) |> Option.defaultValue "sqlite"
+        let location = SearchStoreLocation.Parse(url, outDirectory)
+        let inFolder = match location with :? SearchStoreLocation.Sqlite as s -> s.DatabaseFile = Path.GetFullPath(SqliteSearchStore.FileOf full) | _ -> false
+        if inFolder && not (File.Exists(SqliteSearchStore.FileOf full)) then None
+        else
+            use store = location.Open(declared.Name, SearchStoreAccess.ReadOnly, Option.toObj passwordFile)
+            match store.ReadHeader() with
+            | null -> None
+            | header ->
+                let record = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location header.Name)
+                Some { declared with Scheduler = record.Scheduler; Trials = header.Trials; Seed = record.Seed }
+    with _ -> None
+
+/// The most local worker processes one `ganflow search` starts: each is a process of its own with libtorch loaded, and
+/// a mistyped count (100,000) would otherwise fork until the machine stops answering.
+let maxLocalWorkers = 256
+
 /// Records (or resumes) a search in its store and runs its local workers; returns the exit code: 0 when it finished (or
 /// `--workers 0` recorded it), 2 on bad input (nothing started), 130/143 when stopped by a signal (`--resume` continues),
 /// 1 when the workers ended before the search did.
 let run
-    (search: Search)
+    (declared: Search)
+    (overrides: Search -> Search)
     (outDirectory: string)
     (storeUrl: string option)
     (passwordFile: string option)
@@ -176,11 +200,19 @@ let run
     (device: string)
     (leaseSeconds: float option)
     =
-    let workers = defaultArg workers search.Workers
+    // --resume continues the search its store holds: its trials, seed and scheduler, changed only by the flags given.
+    let search = overrides (if resume && not fresh then defaultArg (storedSearch declared outDirectory storeUrl passwordFile) declared else declared)
+    // By default the search's own count, never more than its trials (the rest would wait idle).
+    let workers = workers |> Option.defaultValue (min search.Workers (max search.Trials 1))
     let lease = defaultArg leaseSeconds defaultLeaseSeconds
     let errors =
         SearchValidation.errors search
-        @ (if workers < 0 then Check.fail "--workers" workers "must be >= 0 (0 records the search and exits)" else [])
+        @ (if workers < 0 then Check.fail "--workers" workers "must be >= 0 (0 records the search and exits)"
+           elif workers > maxLocalWorkers then
+               Check.fail "--workers" workers (sprintf "must be <= %d local worker processes (start more with `ganflow worker` on other machines)" maxLocalWorkers)
+           elif workers > search.Trials then
+               Check.fail "--workers" workers (sprintf "must be <= the search's %d trials (a worker runs one trial's job at a time: more would wait idle)" search.Trials)
+           else [])
         @ (if resume && fresh then Check.fail "--fresh" true "cannot be combined with --resume" else [])
         @ (if Double.IsFinite lease && lease > 0.0 then [] else Check.fail "--lease-seconds" lease "must be a positive number of seconds")
         @ (match GanFlow.Runtime.Training.DataSplits.Problem search.Base with
@@ -410,7 +442,10 @@ let status (folder: string option) (storeUrl: string option) (name: string optio
             match store.ReadHeader() with
             | null -> Error(sprintf "%s holds no search named %s" store.Location name)
             | _ -> Ok(SearchData.read store)
-        | _ -> Error "give a search folder, or --store URL and --search NAME"
+        | Some directory, _, _ -> Error(sprintf "give the search folder %s or --store URL and --search NAME, not both" directory)
+        | None, Some _, None -> Error "--store needs --search NAME (the search's name in the store)"
+        | None, None, Some _ -> Error "--search needs --store URL (where the search is recorded)"
+        | None, None, None -> Error "give a search folder, or --store URL and --search NAME"
     match data with
     | Ok data ->
         for key, value in SearchData.statusLines data do

@@ -58,7 +58,7 @@ let tests =
             Expect.isFalse (Directory.Exists out) "still no folder"
         }
 
-        test "bench --only with an unknown group names the value and the groups, before timing anything" {
+        test "bench refuses an unknown group, another group's flag, a bad device or step count and an unusable --search-store, naming the flag and the value, before timing anything" {
             let output = expectExit 2 [ "bench"; "--only"; "gan" ]
             Expect.stringContains output "unknown group 'gan'" "the value is named"
             Expect.stringContains output "gans, flows, images" "the groups are listed"
@@ -73,6 +73,43 @@ let tests =
             Expect.isFalse (output.Contains "generator_steps/s") "nothing was timed"
             let output = expectExit 2 [ "bench"; "--only"; "search"; "--device"; "cpu" ]
             Expect.stringContains output "--device does not apply to --only search" "the device flag is for the training groups only"
+            // Step counts below 1, a --search-store that is not a reachable PostgreSQL store, a password file without one.
+            for flag, group in [ "--steps", "gans"; "--flow-steps", "flows"; "--image-steps", "images" ] do
+                let output = expectExit 2 [ "bench"; "--only"; group; flag; "0" ]
+                Expect.stringContains output (sprintf "bench %s 0: must be a whole number from 1" flag) "the flag and the value named"
+                Expect.isFalse (output.Contains "marginal rates") "no group heading printed first"
+            let output = expectExit 2 [ "bench"; "--only"; "search"; "--search-store"; "sqlite:" + TestFolders.fresh "bench-store" + ".db" ]
+            Expect.stringContains output "must be a PostgreSQL store" "SQLite is no --search-store"
+            Expect.isFalse (output.Contains "trials/hour") "nothing was timed"
+            // Port 1 on this machine: nothing listens there, so the connection is refused at once.
+            let output = expectExit 2 [ "bench"; "--only"; "search"; "--search-store"; "postgresql://nobody@127.0.0.1:1/db" ]
+            Expect.stringContains output "bench --search-store: cannot reach the search store postgresql://nobody@127.0.0.1:1/db" "the flag and the server named"
+            Expect.isFalse (output.Contains "trials/hour") "nothing was timed"
+            let output = expectExit 2 [ "bench"; "--only"; "search"; "--store-password-file"; "nofile" ]
+            Expect.stringContains output "--store-password-file: applies to --search-store" "a password file with no store is refused, not ignored"
+        }
+
+        test "a flag that would do nothing is refused, not ignored: --delta on 2-D samples, a password file for a folder without a PostgreSQL store" {
+            let samples = TestFolders.fresh "delta-2d" + ".txt"
+            IO.File.WriteAllLines(samples, [| for i in 0 .. 19 -> sprintf "%d %d" i (i * i % 7) |])
+            let output = expectExit 2 [ "metric"; "--x"; samples; "--y"; samples; "--delta"; "0.5" ]
+            Expect.stringContains output "--delta = 0.5: the birthday estimate it sets is scored on 1-D samples only" "the flag, the value and why"
+            let output = expectExit 2 [ "report"; IO.Path.GetDirectoryName samples; "--store-password-file"; "nofile" ]
+            Expect.stringContains output "--store-password-file nofile" "the flag and the value named"
+            let output = expectExit 2 [ "report"; samples ]
+            Expect.stringContains output "a file, not a run, study or search folder" "a file is not called missing"
+            let output = expectExit 2 [ "search-status"; IO.Path.GetDirectoryName samples; "--store"; "sqlite:x.db"; "--search"; "s" ]
+            Expect.stringContains output "not both" "a folder and a store given together"
+        }
+
+        test "an empty argument is refused naming the flag it was given to (an unset shell variable), before anything runs" {
+            let out = TestFolders.fresh "empty-argument"
+            let output = expectExit 2 [ "search"; "demo-search-unimodal"; "--out"; ""; "--workers"; "0" ]
+            Expect.stringContains output "--out: the value is empty" "the flag named"
+            let output = expectExit 2 [ "metric"; "--x"; " "; "--y"; out ]
+            Expect.stringContains output "--x: the value is empty" "a blank value too"
+            let output = expectExit 2 [ "report"; "" ]
+            Expect.stringContains output "argument 2 is empty" "a positional argument by its place"
         }
 
         test "10: an unknown flag is named as unknown, for the subcommand it was given to" {

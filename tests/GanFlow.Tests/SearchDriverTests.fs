@@ -269,14 +269,31 @@ let tests =
             Expect.equal (contents killed) (contents direct) "the same store, decision by decision"
         }
 
-        test "ganflow search rejects --workers -1 and --trials 0 with exit 2, before anything is written" {
+        test "ganflow search rejects --workers -1, above 256 or above its trials, and --trials 0 with exit 2, before anything is written" {
+            // --workers 100000 once forked worker processes until the machine stopped answering (load 889 on 2 cores).
             let folder = scratchFolder "search-bad"
-            let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; folder; "--workers"; "-1" ]
-            Expect.equal code 2 "--workers -1"
-            Expect.stringContains error "--workers" "names the flag"
-            let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; folder; "--trials"; "0" ]
-            Expect.equal code 2 "--trials 0"
-            Expect.stringContains error "trials = 0" "names the field"
+            for args, expected in
+                [ [ "--workers"; "-1" ], "--workers"
+                  [ "--trials"; "0" ], "trials = 0"
+                  [ "--trials"; "1000"; "--workers"; "100000" ], "--workers = 100000: must be <= 256"
+                  [ "--trials"; "3"; "--workers"; "4" ], "--workers = 4: must be <= the search's 3 trials"
+                  [ "--workers"; "many" ], "--workers many: must be a whole number from 0 to" ] do
+                let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess ([ "search"; "closed-form-search"; "--out"; folder ] @ args)
+                Expect.equal code 2 (String.concat " " args)
+                Expect.stringContains error expected "names the flag or field, the value and the bound"
             Expect.isFalse (Directory.Exists folder) "nothing written"
+        }
+
+        test "ganflow search --resume continues the search its store holds: its trials, first rung and maximum unless a flag changes them" {
+            let folder = scratchFolder "search-resume-stored"
+            let stored () = (GanFlow.Report.SearchData.load folder).Record
+            Expect.equal (fst (GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "closed-form-search"; "--out"; folder; "--trials"; "3"; "--grace"; "40"; "--max-steps"; "160"; "--workers"; "0" ])) 0 "recorded"
+            // The hint a stopped search prints: no flag but --resume.
+            let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "closed-form-search"; "--out"; folder; "--resume"; "--workers"; "0" ]
+            Expect.equal code 0 (sprintf "--resume alone continues it (%s)" error)
+            Expect.equal (stored ()).Trials 3 "its 3 trials kept (the declared search has 64)"
+            Expect.equal (stored ()).Scheduler (GanFlow.Core.Search.Search.withOverrides (Some 3) None (Some 40) (Some 160) GanFlow.Experiments.ClosedFormSearch.search).Scheduler "its rungs kept"
+            Expect.equal (fst (GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "closed-form-search"; "--out"; folder; "--resume"; "--trials"; "5"; "--workers"; "0" ])) 0 "--trials raises it"
+            Expect.equal (stored ()).Trials 5 "raised to 5"
         }
     ]
