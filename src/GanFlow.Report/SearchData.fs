@@ -80,7 +80,7 @@ module SearchData =
           "failed", string (count "failed")
           "finished", (if isFinished data then "true" else "false")
           "best_trial", (match data.Best with Some b -> string b.Trial | None -> "none")
-          sprintf "best_%s" metricName, (match data.Best with Some b -> b.Metric.ToString("R", System.Globalization.CultureInfo.InvariantCulture) | None -> "nan")
+          sprintf "best_%s" metricName, (match data.Best with Some b -> b.Metric.ToString("R", System.Globalization.CultureInfo.InvariantCulture) | None -> "NaN")
           "best_step", (match data.Best with Some b -> string b.Step | None -> "0")
           "best_assignment", (match data.Best with Some b -> (data.Trials |> List.find (fun t -> t.Trial = b.Trial)).Assignment | None -> "")
           "generator_steps", string (trainedSteps data)

@@ -61,7 +61,12 @@ public sealed class SqliteSearchStore : RelationalSearchStore
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = databaseFile,
-            Mode = access == SearchStoreAccess.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            Mode = access switch
+            {
+                SearchStoreAccess.ReadOnly => SqliteOpenMode.ReadOnly,
+                SearchStoreAccess.ReadWrite => SqliteOpenMode.ReadWrite,
+                _ => SqliteOpenMode.ReadWriteCreate,
+            },
             Pooling = false,
             DefaultTimeout = 120,
         };
@@ -69,11 +74,10 @@ public sealed class SqliteSearchStore : RelationalSearchStore
         try
         {
             connection.Open();
-            if (access != SearchStoreAccess.ReadOnly)
-            {
-                Run(connection, "PRAGMA journal_mode = WAL;");
-                Run(connection, "PRAGMA synchronous = FULL;");
-            }
+            // WAL is a property of the file, set once by the step that creates the store: setting it on a file that is
+            // not a store yet (an empty file a worker was pointed at) would write a header into it before it is refused.
+            if (access == SearchStoreAccess.Create) Run(connection, "PRAGMA journal_mode = WAL;");
+            if (access != SearchStoreAccess.ReadOnly) Run(connection, "PRAGMA synchronous = FULL;");
             return connection;
         }
         catch (SqliteException e)

@@ -48,6 +48,14 @@ let tests =
             let error = Expect.throwsC (fun () -> location.Open("s-search", SearchStoreAccess.ReadWrite, Option.toObj file) |> ignore) id
             Expect.isTrue (error.Message.Contains "holds no ganflow search store yet" || error.Message.Contains "no such search store")
                 (sprintf "no schema (or no file): refused, saying so: %s" error.Message)
+            match location with
+            | :? SearchStoreLocation.Sqlite as s ->
+                // An empty file a worker is pointed at stays empty (setting WAL on it once wrote a 4,096-byte header).
+                IO.File.WriteAllBytes(s.DatabaseFile, [||])
+                Expect.throwsC (fun () -> location.Open("s-search", SearchStoreAccess.ReadWrite, null) |> ignore) id |> ignore
+                Expect.equal (IO.FileInfo(s.DatabaseFile).Length) 0L "the refused file is left as it was"
+                IO.File.Delete s.DatabaseFile
+            | _ -> ()
             (location.Open("s-search", SearchStoreAccess.Create, Option.toObj file)).Dispose()
             match location with
             | :? SearchStoreLocation.Sqlite as s ->
