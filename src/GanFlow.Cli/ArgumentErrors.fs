@@ -46,7 +46,7 @@ let private countsFromZero = set [ "--workers" ]
 let private badValue (flag: string) (value: string) =
     let isInteger = Regex.IsMatch(value.Trim(), @"^[+-]?\d+$")
     if counts.Contains flag then sprintf "%s %s: must be a whole number from 1 to %d" flag value Int32.MaxValue
-    elif countsFromZero.Contains flag then sprintf "%s %s: must be a whole number from 0 to %d" flag value Int32.MaxValue
+    elif countsFromZero.Contains flag then sprintf "%s %s: must be a whole number from 0" flag value
     elif isInteger || flag = "--seed" then sprintf "%s %s: must be a whole number from %d to %d" flag value Int32.MinValue Int32.MaxValue
     else sprintf "%s %s: not a valid value" flag value
 
@@ -79,5 +79,5 @@ let emptyArgument (argv: string[]) =
     argv
     |> Array.tryFindIndex String.IsNullOrWhiteSpace
     |> Option.map (fun i ->
-        if i > 0 && argv[i - 1].StartsWith "--" then sprintf "%s: the value is empty (an unset shell variable?)" argv[i - 1]
+        if i > 0 && argv[i - 1].StartsWith "-" && argv[i - 1].Length > 1 then sprintf "%s: the value is empty (an unset shell variable?)" argv[i - 1]
         else sprintf "argument %d is empty (an unset shell variable?)" (i + 1))

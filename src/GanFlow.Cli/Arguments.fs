@@ -160,7 +160,7 @@ type SearchArgs =
             | Rung_Value _ -> "what ranks a trial at a rung: milestone (the evaluation there), mean:K or median:K (of the last K evaluations up to it); default the search's."
             | Metric _ -> "what the search optimises: any column of the trials' metrics.csv (w1, w1_exact, energy, nll, recall, precision, coverage, density, kl, mode_score, …); maximised when larger is better (precision, recall, coverage, mode and inception scores, high_quality, modes_covered), minimised otherwise; default the search's."
             | Lease_Seconds _ -> "how long a job's lease lasts without renewal (default 60; workers renew every third of it). A dead worker's job goes to another worker after at most this long."
-            | Resume -> "continue the search the store holds under this name, with its trials, seed and scheduler (a flag given changes that setting; --trials may raise it); refused when it holds another search, or when there is nothing to resume."
+            | Resume -> "continue the search the store holds under this name, with its trials, seed and scheduler (no need to repeat the flags that started it; --trials may raise the trials, any other flag must match the store); refused when it holds another search, or when there is nothing to resume."
             | Fresh -> "replace the search (its store records, trials and report) and start afresh."
             | Device _ -> "cpu, cuda or auto (default auto) for the local workers."
 

@@ -163,13 +163,15 @@ let private execute (command: ParseResults<Command>) =
             | problem :: _, _ -> Error problem
             | [], None when args.Contains BenchArgs.Store_Password_File ->
                 Error "error: bench --store-password-file: applies to --search-store postgresql://…, which was not given"
+            | [], Some url when runs "search" && not (url.StartsWith "postgresql://" || url.StartsWith "postgres://") ->
+                Error(sprintf "error: bench --search-store %s: must be a PostgreSQL store, postgresql://USER@HOST:PORT/DATABASE (the SQLite figures need no store)" url)
             | [], Some url when runs "search" ->
                 try
                     match GanFlow.Store.SearchStoreLocation.Parse(url, null) with
                     | :? GanFlow.Store.SearchStoreLocation.Postgres as location ->
                         BenchCommand.checkSearchStore location (args.TryGetResult BenchArgs.Store_Password_File)
                         Ok chosen
-                    | _ -> Error(sprintf "error: bench --search-store %s: must be a PostgreSQL store, postgresql://USER@HOST:PORT/DATABASE (the SQLite figures need no store)" url)
+                    | _ -> Error(sprintf "error: bench --search-store %s: must be a PostgreSQL store" url)
                 with :? GanFlow.Store.RunFolderException as e -> Error(sprintf "error: bench --search-store: %s" e.Message)
             | [], _ -> Ok chosen
         match chosen |> Result.bind checkedInputs |> Result.bind (fun c -> device c |> Result.map (fun d -> c, d)) with
@@ -233,11 +235,12 @@ let main argv =
     let refusal =
         [ GanFlow.Runtime.Devices.NativeAllocator.InvalidSetting(); GanFlow.Runtime.Devices.MklDispatch.InvalidSetting() ]
         |> List.tryFind (isNull >> not) |> Option.toObj
+    let empty = ArgumentErrors.emptyArgument argv
     if not (isNull refusal) then
         eprintfn "error: %s" refusal
         2
-    elif (ArgumentErrors.emptyArgument argv).IsSome then
-        eprintfn "error: %s" (ArgumentErrors.emptyArgument argv).Value
+    elif empty.IsSome then
+        eprintfn "error: %s" empty.Value
         2
     else
         try

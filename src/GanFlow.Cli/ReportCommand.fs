@@ -5,6 +5,16 @@ open System.IO
 open GanFlow.Report
 open GanFlow.Store
 
+/// Whether `folder` is a search folder whose store.json names a PostgreSQL store (the one kind a password is read for).
+let private isPostgresSearch (folder: string) =
+    SearchFolder.IsSearch folder
+    && (match SearchFolder.ReadPointer folder with
+        | null -> false
+        | pointer ->
+            try
+                SearchStoreLocation.Parse(pointer.Store, folder) :? SearchStoreLocation.Postgres
+            with :? RunFolderException -> false)
+
 /// Rebuilds the report; holds a run or study folder's lock meanwhile, so that it reads a consistent snapshot (a folder
 /// being written is refused, naming the writer). A search folder's report is read from its store (each read a committed
 /// snapshot), so it is rebuilt while workers run too. Returns the exit code: 0, or 2 when the folder is not a run,
@@ -13,7 +23,7 @@ let runWith (folder: string) (passwordFile: string option) =
     if not (Directory.Exists folder) then
         eprintfn "error: %s: %s" folder (if File.Exists folder then "a file, not a run, study or search folder" else "no such folder")
         2
-    elif passwordFile.IsSome && not (SearchFolder.IsSearch folder && not (isNull (SearchFolder.ReadPointer folder))) then
+    elif passwordFile.IsSome && not (isPostgresSearch folder) then
         eprintfn "error: --store-password-file %s: %s is not a search folder whose store is PostgreSQL (its store.json), so no password is read" passwordFile.Value folder
         2
     elif SearchFolder.IsSearch folder then

@@ -162,24 +162,29 @@ type private LocalWorkers(command: GanflowCommand, arguments: string list, logs:
             for _, p, _ in slots do
                 p.Value |> Option.iter (fun w -> w.Kill(); w.Dispose())
 
+/// Where the search of `outDirectory` is stored: `--store` if given, else the store its folder's store.json names, else
+/// the folder's own study.db. Returns the location, the folder's full path, whether the store is the folder's study.db,
+/// and whether the store may hold the search already (a folder's study.db only once the file exists).
+let private searchLocation (outDirectory: string) (storeUrl: string option) =
+    let pointed = if Directory.Exists outDirectory then SearchFolder.ReadPointer outDirectory |> Option.ofObj else None
+    let location = SearchStoreLocation.Parse(storeUrl |> Option.orElse (pointed |> Option.map _.Store) |> Option.defaultValue "sqlite", outDirectory)
+    let full = Path.GetFullPath outDirectory
+    let inFolder = match location with :? SearchStoreLocation.Sqlite as s -> s.DatabaseFile = Path.GetFullPath(SqliteSearchStore.FileOf full) | _ -> false
+    location, full, inFolder, (not inFolder || File.Exists(SqliteSearchStore.FileOf full))
+
 /// The search `--resume` continues: `declared` with the trials, seed and scheduler its store holds; None when the store
-/// cannot be read or holds no such search (the checks of `run` then say why, with exit 2).
+/// does not hold it yet (the checks of `run` then say that there is nothing to resume). A store that cannot be reached
+/// or read is refused here (exit 2, naming it), not taken for an empty one.
 let private storedSearch (declared: Search) (outDirectory: string) (storeUrl: string option) (passwordFile: string option) =
-    try
-        let full = Path.GetFullPath outDirectory
-        let pointed = if Directory.Exists outDirectory then SearchFolder.ReadPointer outDirectory |> Option.ofObj else None
-        let url = storeUrl |> Option.orElse (pointed |> Option.map _.Store) |> Option.defaultValue "sqlite"
-        let location = SearchStoreLocation.Parse(url, outDirectory)
-        let inFolder = match location with :? SearchStoreLocation.Sqlite as s -> s.DatabaseFile = Path.GetFullPath(SqliteSearchStore.FileOf full) | _ -> false
-        if inFolder && not (File.Exists(SqliteSearchStore.FileOf full)) then None
-        else
-            use store = location.Open(declared.Name, SearchStoreAccess.ReadOnly, Option.toObj passwordFile)
-            match store.ReadHeader() with
-            | null -> None
-            | header ->
-                let record = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location header.Name)
-                Some { declared with Scheduler = record.Scheduler; Trials = header.Trials; Seed = record.Seed }
-    with _ -> None
+    let location, _, _, existing = searchLocation outDirectory storeUrl
+    if not existing then None
+    else
+        use store = location.Open(declared.Name, SearchStoreAccess.ReadOnly, Option.toObj passwordFile)
+        match store.ReadHeader() with
+        | null -> None
+        | header ->
+            let record = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location header.Name)
+            Some { declared with Scheduler = record.Scheduler; Trials = header.Trials; Seed = record.Seed }
 
 /// The most local worker processes one `ganflow search` starts: each is a process of its own with libtorch loaded, and
 /// a mistyped count (100,000) would otherwise fork until the machine stops answering.
@@ -228,18 +233,13 @@ let run
         2
     else
         // Without --store, a folder whose store.json names a server store resumes there; otherwise the folder's study.db.
-        let pointed = if Directory.Exists outDirectory then SearchFolder.ReadPointer outDirectory |> Option.ofObj else None
-        let storeUrl = storeUrl |> Option.orElse (pointed |> Option.map _.Store)
-        let location = SearchStoreLocation.Parse(defaultArg storeUrl "sqlite", outDirectory)
+        let location, full, inFolder, existing = searchLocation outDirectory storeUrl
         passwordFile |> Option.iter (SearchStoreLocation.ReadPasswordFile >> ignore)
         DeviceSelection.FromString device |> ignore
-        let full = Path.GetFullPath outDirectory
-        let inFolder = match location with :? SearchStoreLocation.Sqlite as s -> s.DatabaseFile = Path.GetFullPath(SqliteSearchStore.FileOf full) | _ -> false
         let record = Search.record search
         // The store first: an unreachable server, wrong credentials or another search under this name are refused before
         // the folder is created or anything is written.
         let openStore () = location.Open(search.Name, SearchStoreAccess.Create, Option.toObj passwordFile)
-        let existing = not inFolder || File.Exists(SqliteSearchStore.FileOf full)
         let refusal =
             if fresh then None
             elif not existing then
@@ -412,7 +412,14 @@ let worker (storeUrl: string) (name: string) (passwordFile: string option) (devi
                         let signal = ref 0
                         let registrations = Signals.stopOn cancel signal
                         eprintfn "worker %s: search %s in %s, folder %s, device %O, lease %.0f s" id name store.Location out deviceRequest header.LeaseSeconds
-                        let ended = w.Run cancel.Token
+                        let ended =
+                            try
+                                w.Run cancel.Token
+                            with e when w.LeftJobRunning ->
+                                // A failure (the store unreachable while giving the job back) with the job still training.
+                                eprintfn "error: worker %s: %s" id (GanFlow.Store.FailureText.Of e)
+                                GanFlow.Runtime.Processes.ImmediateExit.With 1
+                                reraise ()
                         registrations |> List.iter (fun r -> r.Dispose())
                         eprintfn "worker %s: %A after %d job(s)" id ended w.Jobs
                         if ended = WorkerEnd.Finished then

@@ -277,7 +277,7 @@ let tests =
                   [ "--trials"; "0" ], "trials = 0"
                   [ "--trials"; "1000"; "--workers"; "100000" ], "--workers = 100000: must be <= 256"
                   [ "--trials"; "3"; "--workers"; "4" ], "--workers = 4: must be <= the search's 3 trials"
-                  [ "--workers"; "many" ], "--workers many: must be a whole number from 0 to" ] do
+                  [ "--workers"; "many" ], "--workers many: must be a whole number from 0" ] do
                 let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess ([ "search"; "closed-form-search"; "--out"; folder ] @ args)
                 Expect.equal code 2 (String.concat " " args)
                 Expect.stringContains error expected "names the flag or field, the value and the bound"
@@ -292,6 +292,8 @@ let tests =
             let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "closed-form-search"; "--out"; folder; "--resume"; "--workers"; "0" ]
             Expect.equal code 0 (sprintf "--resume alone continues it (%s)" error)
             Expect.equal (stored ()).Trials 3 "its 3 trials kept (the declared search has 64)"
+            let status = GanFlow.Report.SearchData.statusLines (GanFlow.Report.SearchData.load folder)
+            Expect.contains status ("best_w1", "NaN") "no milestone yet: NaN, as every non-finite figure is printed"
             Expect.equal (stored ()).Scheduler (GanFlow.Core.Search.Search.withOverrides (Some 3) None (Some 40) (Some 160) GanFlow.Experiments.ClosedFormSearch.search).Scheduler "its rungs kept"
             Expect.equal (fst (GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "closed-form-search"; "--out"; folder; "--resume"; "--trials"; "5"; "--workers"; "0" ])) 0 "--trials raises it"
             Expect.equal (stored ()).Trials 5 "raised to 5"

@@ -225,10 +225,10 @@ public sealed class SearchWorker
         return Ledger.Over ? new Work.Over() : new Work.Wait();
     }
 
-    /// <summary>Whether <see cref="Run"/> returned with its last job's run still going on its own thread (stopped from
-    /// outside between two checkpoints; a run observes no cancellation): the process must then end without the native
-    /// libraries' teardown (<see cref="Processes.ImmediateExit"/>), and it must end, so that the job writes nothing more
-    /// after its lease was given back.</summary>
+    /// <summary>Whether <see cref="Run"/> returned (or threw) with its last job's run still going on its own thread
+    /// (stopped from outside between two checkpoints; a run observes no cancellation): the process must then end without
+    /// the native libraries' teardown (<see cref="Processes.ImmediateExit"/>), and it must end, so that the job writes
+    /// nothing more after its lease was given back.</summary>
     public bool LeftJobRunning { get; private set; }
 
     /// <summary>Runs one job under its lease and records its result (or gives the lease back when stopped); returns
@@ -256,12 +256,12 @@ public sealed class SearchWorker
                 // Stopped from outside: let the job reach its next checkpoint (or its end), then give the lease back.
                 var folder = trialJob.Folder;
                 var step = CheckpointStep(folder);
-                while (!task.IsCompleted && CheckpointStep(folder) <= step) task.Wait(200);
+                // WaitOne, not task.Wait: a job that fails meanwhile is recorded below as failed, not thrown from here.
+                while (!task.IsCompleted && CheckpointStep(folder) <= step) ((IAsyncResult)task).AsyncWaitHandle.WaitOne(200);
                 if (!task.IsCompleted)
                 {
                     Release(lease, "stopped by a signal after its checkpoint at step " + CheckpointStep(folder));
                     jobCancel.Cancel();
-                    LeftJobRunning = !task.IsCompleted;
                     return true;
                 }
             }
@@ -290,6 +290,8 @@ public sealed class SearchWorker
         }
         finally
         {
+            // Also when giving the lease back threw (the store unreachable): the job's thread may still be training.
+            LeftJobRunning = !task.IsCompleted;
             lock (leaseGate)
             {
                 current = null;
