@@ -172,6 +172,12 @@ let private searchLocation (outDirectory: string) (storeUrl: string option) =
     let inFolder = match location with :? SearchStoreLocation.Sqlite as s -> s.DatabaseFile = Path.GetFullPath(SqliteSearchStore.FileOf full) | _ -> false
     location, full, inFolder, (not inFolder || File.Exists(SqliteSearchStore.FileOf full))
 
+/// The search as its store holds it: `declared` (the catalog's, which gives its space and how it trains) with the
+/// scheduler and seed of the stored record and the stored number of trials. What a worker runs and what `--resume`
+/// continues.
+let private asStored (declared: Search) (record: SearchRecord) (header: SearchHeader) =
+    { declared with Scheduler = record.Scheduler; Trials = header.Trials; Seed = record.Seed }
+
 /// The search `--resume` continues: `declared` with the trials, seed and scheduler its store holds; None when the store
 /// does not hold it yet (the checks of `run` then say that there is nothing to resume). A store that cannot be reached
 /// or read is refused here (exit 2, naming it), not taken for an empty one.
@@ -184,7 +190,7 @@ let private storedSearch (declared: Search) (outDirectory: string) (storeUrl: st
         | null -> None
         | header ->
             let record = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location header.Name)
-            Some { declared with Scheduler = record.Scheduler; Trials = header.Trials; Seed = record.Seed }
+            Some(asStored declared record header)
 
 /// The most local worker processes one `ganflow search` starts: each is a process of its own with libtorch loaded, and
 /// a mistyped count (100,000) would otherwise fork until the machine stops answering.
@@ -368,7 +374,7 @@ let worker (storeUrl: string) (name: string) (passwordFile: string option) (devi
             let record = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location name)
             match GanFlow.Experiments.Catalog.tryFind name with
             | Some(GanFlow.Core.Experiments.Declared.Search declared) ->
-                let search = { declared with Scheduler = record.Scheduler; Trials = header.Trials; Seed = record.Seed }
+                let search = asStored declared record header
                 match SpecDiff.first [ "trials"; "description" ] record (Search.record search) with
                 | Some d ->
                     eprintfn "error: this ganflow declares the search %s differently from the one %s holds: its %s = %s, here %s" name store.Location d.Field d.Left d.Right
