@@ -171,6 +171,7 @@ type WorkerArgs =
     | Device of device: string
     | Threads of count: int
     | Idle_Exit of seconds: float
+    | No_Report
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -181,6 +182,7 @@ type WorkerArgs =
             | Device _ -> "cpu, cuda or auto (default auto)."
             | Threads _ -> "intra-op threads for torch (default 1)."
             | Idle_Exit _ -> "end (exit 0) after this many seconds without a job; default: wait until the search is over."
+            | No_Report -> "write no report when this worker records the search's last event (by default that worker writes DIR/report.html; `ganflow search` gives it to its local workers and writes the report itself)."
 
 type SearchStatusArgs =
     | [<MainCommand>] Search_Folder of directory: string

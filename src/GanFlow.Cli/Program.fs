@@ -214,6 +214,7 @@ let private execute (command: ParseResults<Command>) =
     | Worker args ->
         SearchCommand.worker (args.GetResult WorkerArgs.Store) (args.GetResult WorkerArgs.Search) (args.TryGetResult WorkerArgs.Store_Password_File)
             (args.GetResult(WorkerArgs.Device, defaultValue = "auto")) (args.GetResult(WorkerArgs.Threads, defaultValue = 1)) (args.TryGetResult WorkerArgs.Idle_Exit)
+            (args.Contains WorkerArgs.No_Report)
     | Data args ->
         match args.GetSubCommand() with
         | DataArgs.Mnist mnist -> DataCommand.mnist (mnist.GetResult MnistDataArgs.Out) (mnist.TryGetResult MnistDataArgs.From)

@@ -124,7 +124,7 @@ let private isMissingOrEmpty (directory: string) =
 type private LocalWorkers(command: GanflowCommand, arguments: string list, logs: string, count: int) =
     let slots = Array.init count (fun k -> k, ref (None: WorkerProcess option), ref 0)
     let start (k: int) =
-        WorkerProcess.Start(command, arguments, null, Path.Combine(logs, sprintf "worker-%d.log" k), threads = 1)
+        WorkerProcess.Start(command, arguments, null, Path.Combine(logs, sprintf "worker-%d.log" k), threads = 1, cores = WorkerProcess.CoreShare count)
 
     /// Starts every worker.
     member _.Start() =
@@ -305,7 +305,8 @@ let run
             let registrations = Signals.stopOn cancel signal
             let command = GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
             let arguments =
-                [ "worker"; "--store"; location.Url; "--search"; search.Name; "--device"; device; "--threads"; "1" ]
+                // This process writes the report when the search ends (a worker would write it first, and this one again).
+                [ "worker"; "--store"; location.Url; "--search"; search.Name; "--device"; device; "--threads"; "1"; "--no-report" ]
                 @ (match passwordFile with Some f -> [ "--store-password-file"; Path.GetFullPath f ] | None -> [])
             let logs = Path.Combine(full, SearchFolder.WorkerLogs)
             Directory.CreateDirectory logs |> ignore
@@ -355,7 +356,7 @@ let run
 
 /// `ganflow worker --store URL --search NAME`: one long-lived worker. Returns the exit code: 0 when the search is over
 /// or the idle limit passed, 2 on bad input (nothing run), 130/143 when stopped by a signal (its job given back).
-let worker (storeUrl: string) (name: string) (passwordFile: string option) (device: string) (threads: int) (idleExit: float option) =
+let worker (storeUrl: string) (name: string) (passwordFile: string option) (device: string) (threads: int) (idleExit: float option) (noReport: bool) =
     let bad =
         (if threads < 1 then Check.fail "--threads" threads "must be >= 1" else [])
         @ (match idleExit with Some s when not (Double.IsFinite s) || s < 0.0 -> Check.fail "--idle-exit" s "must be a number of seconds >= 0" | _ -> [])
@@ -417,7 +418,7 @@ let worker (storeUrl: string) (name: string) (passwordFile: string option) (devi
                         use cancel = new CancellationTokenSource()
                         let signal = ref 0
                         let registrations = Signals.stopOn cancel signal
-                        eprintfn "worker %s: search %s in %s, folder %s, device %O, lease %.0f s" id name store.Location out deviceRequest header.LeaseSeconds
+                        eprintfn "worker %s: search %s in %s, folder %s, device %O, lease %.0f s, %d core(s)" id name store.Location out deviceRequest header.LeaseSeconds Environment.ProcessorCount
                         let ended =
                             try
                                 w.Run cancel.Token
@@ -428,7 +429,7 @@ let worker (storeUrl: string) (name: string) (passwordFile: string option) (devi
                                 reraise ()
                         registrations |> List.iter (fun r -> r.Dispose())
                         eprintfn "worker %s: %A after %d job(s)" id ended w.Jobs
-                        if ended = WorkerEnd.Finished then
+                        if ended = WorkerEnd.Finished && not noReport then
                             // The worker that recorded the search's last event writes the report.
                             let events = store.ReadEvents()
                             if events.Count > 0 && events[events.Count - 1].Worker = id then

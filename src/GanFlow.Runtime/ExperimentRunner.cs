@@ -26,6 +26,8 @@ public static class ExperimentRunner
     {
         ArgumentNullException.ThrowIfNull(experiment);
         ArgumentNullException.ThrowIfNull(context);
+        // OpenMP's and MKL's thread counts are per thread: this run's thread gets the process's intra-op count.
+        TorchSetup.ApplyToCurrentThread();
         var errors = ExperimentValidation.errors(experiment);
         if (!errors.IsEmpty) throw new SpecValidationException(errors);
         experiment = DataSplits.ResolveBudget(experiment);

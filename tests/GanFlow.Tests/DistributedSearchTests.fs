@@ -576,6 +576,26 @@ let tests =
             Expect.isEmpty (Directory.GetFileSystemEntries empty) "still empty"
         }
 
+        test "ganflow search's local workers each see their share of the cores and leave the report to the search; a worker alone writes it unless --no-report" {
+            let folder = TestFolders.fresh "local-workers"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; folder; "--trials"; "4"; "--grace"; "10"; "--max-steps"; "40"; "--workers"; "2" ]
+            Expect.equal code 0 (sprintf "the search finishes (%s)" error)
+            let logs = [ for k in 0..1 -> File.ReadAllText(Path.Combine(folder, SearchFolder.WorkerLogs, sprintf "worker-%d.log" k)) ]
+            for log in logs do
+                // This process's count halved (at least 1): DOTNET_PROCESSOR_COUNT reached the worker's runtime.
+                Expect.stringContains log (sprintf ", %d core(s)" (GanFlow.Runtime.Processes.WorkerProcess.CoreShare 2)) "the worker's share of the cores"
+                Expect.isFalse (log.Contains "report = ") "a local worker writes no report"
+            Expect.stringContains (File.ReadAllText(Path.Combine(folder, RunFiles.Report))) "GanFlow search: closed-form-search" "the search wrote its report"
+            for noReport in [ true; false ] do
+                let alone = TestFolders.fresh "worker-alone"
+                let log = alone + ".log"
+                Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; alone; "--trials"; "2"; "--grace"; "10"; "--max-steps"; "20"; "--workers"; "0" ])) 0 "recorded"
+                let worker = [ "worker"; "--store"; "sqlite:" + SqliteSearchStore.FileOf alone; "--search"; closedForm.Name ]
+                Expect.equal (runLogged [] log (worker @ (if noReport then [ "--no-report" ] else []))) 0 "the worker finishes the search"
+                Expect.equal (File.Exists(Path.Combine(alone, RunFiles.Report))) (not noReport) (sprintf "report.html written: %b (--no-report %b)" (not noReport) noReport)
+                Expect.equal ((File.ReadAllText log).Contains "report = ") (not noReport) "the worker says where it wrote the report"
+        }
+
         test "ganflow report on a search folder rebuilds the search's report" {
             let folder = TestFolders.fresh "report-search"
             Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; folder; "--trials"; "3"; "--workers"; "1" ])) 0 "a small search"

@@ -43,9 +43,21 @@ public sealed class WorkerProcess : IDisposable
     /// <summary>The child's process id.</summary>
     public int Id => process.Id;
 
+    /// <summary>The environment variable that sets a .NET process's processor count (what its thread pool and its
+    /// parallel loops, the metrics' k-NN scans among them, size themselves by).</summary>
+    public const string ProcessorCountVariable = "DOTNET_PROCESSOR_COUNT";
+
+    /// <summary>Each one's share of this process's processors when <paramref name="processes"/> children run at once:
+    /// ⌊processors / processes⌋, at least 1 (this process's count already honours its affinity, its cgroup's CPU limit
+    /// and a <c>DOTNET_PROCESSOR_COUNT</c> it was given).</summary>
+    public static int CoreShare(int processes) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, processes));
+
     /// <summary>Starts <paramref name="command"/> with <paramref name="arguments"/>, writing <paramref name="input"/> to its
-    /// standard input (then closing it) and appending its output to <paramref name="logPath"/> under a header line.</summary>
-    public static WorkerProcess Start(GanflowCommand command, IEnumerable<string> arguments, string? input, string logPath, int? threads = null)
+    /// standard input (then closing it) and appending its output to <paramref name="logPath"/> under a header line.
+    /// <paramref name="threads"/> caps the child's native thread pools (OpenMP's, BLAS's); <paramref name="cores"/> is
+    /// the processor count its .NET runtime sees (<see cref="CoreShare"/>), so that children running side by side do not
+    /// each spread their parallel loops over every core.</summary>
+    public static WorkerProcess Start(GanflowCommand command, IEnumerable<string> arguments, string? input, string logPath, int? threads = null, int? cores = null)
     {
         var start = new ProcessStartInfo(command.Program)
         {
@@ -63,6 +75,7 @@ public sealed class WorkerProcess : IDisposable
             start.Environment["OMP_NUM_THREADS"] = text;
             start.Environment["MKL_NUM_THREADS"] = text;
         }
+        if (cores is { } c) start.Environment[ProcessorCountVariable] = c.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
         var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
         log.WriteLine($"--- {DateTime.UtcNow:O} ganflow {string.Join(' ', arguments)}");
