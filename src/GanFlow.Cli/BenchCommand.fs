@@ -357,31 +357,32 @@ let search (postgres: string option) (passwordFile: string option) =
     figure "search.long_lived.trials_per_hour" (3600.0 * float trials / one) "trials/hour" (sprintf "%d demo trials of 100 steps, 1 worker, %.1f s" trials one)
     figure "search.long_lived_over_process_per_job" (perJob / one) "x" "same trials, same driver and store, one worker"
     // 3. Two long-lived workers against one on a real objective: 16 demo trials of 200 steps each (many short trials, so
-    // that the two workers' shares of the work even out), each `ganflow search` with its workers as processes; then 32,
-    // for the marginal rate (16 trials over the difference), in which what a search pays once cancels: the processes'
-    // start, the workers' first compilations, the report.
+    // that the two workers' shares of the work even out), each `ganflow search` with its workers as processes. Per worker
+    // count, `MarginalRate.measure`'s first pair (after its warm-up search of 8): 16 trials, then 32 at once, so that the
+    // marginal rate (16 trials over the difference) leaves out what a search pays once (the processes' start, the
+    // workers' first compilations, the report) and the whole-search figures are the 16-trial searches.
     let many = 2 * trials
     let searchOf directory count workers =
         [ "search"; demo.Name; "--out"; directory; "--trials"; string count; "--grace"; "200"; "--max-steps"; "200"
           "--workers"; string workers; "--device"; "cpu" ]
-    let timed count workers =
+    let seconds = Collections.Generic.Dictionary<int * int, float>()
+    let timed workers count =
         let directory = scratch ()
-        let seconds, code = timedGanflow (searchOf directory count workers)
+        let elapsed, code = timedGanflow (searchOf directory count workers)
         if IO.Directory.Exists directory then IO.Directory.Delete(directory, true)
         if code <> 0 then failwithf "the bench's search exited with %d" code
-        seconds
-    let single = timed many 1
-    let pair = timed many 2
+        seconds[(workers, count)] <- elapsed
+        elapsed
+    let marginalSingle = MarginalRate.measure 0.0 many (timed 1)
+    let marginalPair = MarginalRate.measure 0.0 many (timed 2)
+    let single, pair = seconds[(1, many)], seconds[(2, many)]
     figure "search.real.one_worker.trials_per_hour" (3600.0 * float many / single) "trials/hour" (sprintf "%d demo trials of 200 steps, %.1f s" many single)
     figure "search.real.two_workers.trials_per_hour" (3600.0 * float many / pair) "trials/hour" (sprintf "%d demo trials of 200 steps, %.1f s" many pair)
     figure "search.real.two_over_one" (single / pair) "x" "2 workers against 1"
-    let singleLonger = timed (2 * many) 1
-    let pairLonger = timed (2 * many) 2
-    let marginal shorter longer = if longer > shorter then 3600.0 * float many / (longer - shorter) else nan
-    let marginalSingle, marginalPair = marginal single singleLonger, marginal pair pairLonger
-    figure "search.real.marginal.one_worker.trials_per_hour" marginalSingle "trials/hour" (sprintf "%d more trials: %.1f s against %.1f" many singleLonger single)
-    figure "search.real.marginal.two_workers.trials_per_hour" marginalPair "trials/hour" (sprintf "%d more trials: %.1f s against %.1f" many pairLonger pair)
-    figure "search.real.marginal.two_over_one" (marginalPair / marginalSingle) "x" "2 workers against 1, what a search pays once left out"
+    let more workers = sprintf "%d more trials: %.1f s against %.1f" many seconds[(workers, 2 * many)] seconds[(workers, many)]
+    figure "search.real.marginal.one_worker.trials_per_hour" (3600.0 * marginalSingle.StepsPerSecond) "trials/hour" (more 1)
+    figure "search.real.marginal.two_workers.trials_per_hour" (3600.0 * marginalPair.StepsPerSecond) "trials/hour" (more 2)
+    figure "search.real.marginal.two_over_one" (marginalPair.StepsPerSecond / marginalSingle.StepsPerSecond) "x" "2 workers against 1, what a search pays once left out"
     // 4. Decisions: the closed-form objective at no cost per step (files still written as a run writes them).
     let closedForm =
         let s = GanFlow.Experiments.ClosedFormSearch.search

@@ -256,7 +256,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                            | CellPlan.Replace _ -> [ "--fresh" ]
                            | CellPlan.Start
                            | CellPlan.Keep -> [])
-                    use child = WorkerProcess.Start(command, arguments, SpecJson.serialize e, Path.Combine(folder, RunFiles.Log), threads, WorkerProcess.CoreShare study.Parallelism)
+                    use child = WorkerProcess.Start(command, arguments, SpecJson.serialize e, Path.Combine(folder, RunFiles.Log), threads, WorkerProcess.CoreShare(min study.Parallelism study.Cells.Length))
                     try
                         let exit = child.WaitForExit cancel.Token
                         let status =

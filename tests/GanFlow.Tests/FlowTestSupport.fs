@@ -7,7 +7,7 @@ open GanFlow.Runtime.Flows
 open GanFlow.Runtime.Modules
 
 /// One intra-op thread: small models are dominated by per-op overhead (PLATFORM.md), and tests run in parallel.
-let useOneThread () = torch.set_num_threads 1
+let useOneThread () = GanFlow.Runtime.Devices.TorchSetup.Initialize 1
 
 /// A flow spec small enough for the law tests, with the dimensions it is checked in.
 type LawCase =

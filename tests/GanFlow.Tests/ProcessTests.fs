@@ -93,6 +93,19 @@ let private testStudy (name: string) (steps: int) =
 [<Tests>]
 let tests =
     testList "processes" [
+        test "each of K children side by side gets ⌊cores / K⌋ of this process's cores, at least 1" {
+            let cores = Environment.ProcessorCount
+            let share = GanFlow.Runtime.Processes.WorkerProcess.CoreShare
+            Expect.equal (share 1) cores "one child: every core"
+            Expect.equal (share 0) cores "no count: as one child"
+            Expect.equal (share (cores + 1)) 1 "more children than cores: one each"
+            for k in 1 .. 2 * cores + 3 do
+                Expect.isGreaterThanOrEqual (share k) 1 "at least one"
+                Expect.isLessThanOrEqual (share k * k) (max cores k) "never more than the cores, unless each has one"
+                Expect.isGreaterThan ((share k + 1) * k) cores "no core left idle that a share could take"
+                Expect.isLessThanOrEqual (share (k + 1)) (share k) "more children, no larger share"
+        }
+
         test "a run killed with SIGKILL after its first intermediate checkpoint and resumed ends with the files of an uninterrupted run" {
             let experiment = gaussianExperiment smallWganGp 1_500 100
             let spec = writeSpec experiment

@@ -2,7 +2,8 @@ using TorchSharp;
 
 namespace GanFlow.Runtime.Devices;
 
-/// <summary>Process-wide libtorch settings, applied once by the host before any run.</summary>
+/// <summary>Process-wide libtorch settings, applied once by the host before any run; the intra-op thread count is also
+/// given to each thread a run trains on (<see cref="ApplyToCurrentThread"/>).</summary>
 public static class TorchSetup
 {
     /// <summary>The intra-op thread count <see cref="Initialize"/> was given (0 before its first call).</summary>
