@@ -330,7 +330,8 @@ let checkSearchStore (location: GanFlow.Store.SearchStoreLocation.Postgres) (pas
 /// Search throughput (issue 18): trials per hour of the demo search cut to 8 trials of 100 steps with 1 worker, one
 /// process per job against a long-lived worker; trials per hour with 2 long-lived workers against 1 on 16 demo trials of
 /// 200 steps, whole searches and marginal (32 trials against 16); decisions per second and the median decision latency
-/// (lock wait, fold, decide, commit) on the closed-form objective at no cost per step, on SQLite with 1 worker and, given a PostgreSQL store, with 1, 4 and 16 workers.
+/// (lock wait, fold, decide, commit) on the closed-form objective at no cost per step, on SQLite with 1 worker and, given
+/// a PostgreSQL store, with 1, 4 and 16 workers.
 let search (postgres: string option) (passwordFile: string option) =
     let trials = 8
     let demo = GanFlow.Experiments.DemoSearch.search

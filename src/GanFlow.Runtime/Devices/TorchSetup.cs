@@ -34,7 +34,7 @@ public static class TorchSetup
     /// only lazily, when one of its own parallel loops first runs there: a thread other than the one
     /// <see cref="Initialize"/> ran on (a search worker's job thread, a test's) otherwise starts with as many threads as
     /// the machine has cores. Two <c>ganflow worker</c>s started by hand on 2 cores (no <c>OMP_NUM_THREADS</c> in their
-    /// environment) took 33-44 s for 32 demo trials of 200 steps, 19 s with this, 18 s with <c>OMP_NUM_THREADS=1</c>.
+    /// environment) took 33-44 s for 32 demo trials of 200 steps, 16-19 s with this, 18 s with <c>OMP_NUM_THREADS=1</c>.
     /// Every run calls this first (<see cref="ExperimentRunner.Run"/>).
     /// </summary>
     public static void ApplyToCurrentThread()
