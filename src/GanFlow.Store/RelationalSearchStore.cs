@@ -257,6 +257,11 @@ public abstract class RelationalSearchStore : ISearchStore
         Query($"SELECT {EventColumns} FROM {Table("events")} WHERE search = @s ORDER BY seq", EventOf, null, ("@s", SearchName)));
 
     /// <inheritdoc />
+    public int CountEvents() => Use(() =>
+        Query($"SELECT COUNT(*) FROM {Table("events")} WHERE search = @s", r => Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), null,
+            ("@s", SearchName)).Single());
+
+    /// <inheritdoc />
     public IReadOnlyList<TrialRow> ReadTrials() => Use(() =>
         Query($"""
             SELECT trial, assignment, assignment_json, spec_json, folder, status, rung, steps, metric FROM {Table("trials")}

@@ -139,6 +139,9 @@ public interface ISearchStore : IDisposable
     void DeleteSearch();
     /// <summary>The event log, in order.</summary>
     IReadOnlyList<SearchEvent> ReadEvents();
+    /// <summary>How many events the log holds: what a watcher polls to learn whether anything happened, without reading
+    /// the log.</summary>
+    int CountEvents() => ReadEvents().Count;
     /// <summary>Every trial, by id.</summary>
     IReadOnlyList<TrialRow> ReadTrials();
     /// <summary>Every evaluation of every trial, by trial then step.</summary>

@@ -35,12 +35,14 @@ let tests =
             store.Locked(fun tx -> tx.Append("w", [ event "start" 0 ])) |> ignore
             other.Locked(fun tx -> tx.Append("w", [ event "start" 0; event "start" 1 ])) |> ignore
             Expect.equal (store.ReadEvents().Count) 1 "each search has its own log"
+            Expect.equal (store.CountEvents(), other.CountEvents()) (1, 2) "each search counts its own log (what a watcher polls)"
             other.UpdateSearch("""{"test": 2}""", 9, 45.0)
             let h = nonNull (other.ReadHeader())
             Expect.equal (h.Trials, h.LeaseSeconds, h.RecordJson) (9, 45.0, """{"test": 2}""") "updated"
             other.DeleteSearch()
             Expect.isNull (other.ReadHeader()) "deleted"
-            Expect.equal (store.ReadEvents().Count) 1 "the other search is left alone")
+            Expect.equal (store.ReadEvents().Count) 1 "the other search is left alone"
+            Expect.equal (other.CountEvents()) 0 "a deleted search counts no events")
 
         yield! onBoth "a worker's store is never created: without a schema it is refused, and a schema of another version too" (fun backend ->
             let url, file = backend.Fresh()

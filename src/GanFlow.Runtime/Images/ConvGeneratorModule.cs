@@ -38,8 +38,10 @@ public sealed class ConvGeneratorModule : nn.Module<Tensor, Tensor>
     public Tensor Logits(Tensor z)
     {
         var h = project.forward(z).view(-1, firstChannels, quarter, quarter);
-        h = nn.functional.relu(firstNorm.forward(h));
-        h = nn.functional.relu(secondNorm.forward(up.forward(h)));
+        // The wide transposed convolution runs channels-last; its output goes back to the usual layout for the batch
+        // norm and the 1-channel output convolution, both slower channels-last (ChannelsLast).
+        h = ChannelsLast.Of(nn.functional.relu(firstNorm.forward(h)));
+        h = nn.functional.relu(secondNorm.forward(up.forward(h).contiguous()));
         return output.forward(h);
     }
 
