@@ -65,4 +65,38 @@ let tests =
                 n.Generator.Module.parameters() |> Seq.collect (fun p -> p.data<float32>().ToArray()) |> Array.ofSeq
             Expect.sequenceEqual (weights 5L) (weights 5L) "same seed"
             Expect.notEqual (weights 5L) (weights 6L) "another seed")
+        testCase "channels-last keeps shape and values with NHWC strides, and the encoder and generator compute what their layers do in the usual layout" (fun () ->
+            use _ = torch.NewDisposeScope()
+            torch.manual_seed 11L |> ignore
+            let x = torch.randn(3L, 5L, 4L, 6L)
+            let laid = ChannelsLast.Of x
+            Expect.sequenceEqual laid.shape x.shape "same shape"
+            Expect.sequenceEqual (laid.stride()) [| 5L * 4L * 6L; 1L; 6L * 5L; 5L |] "channels run fastest"
+            Expect.isTrue (torch.equal(laid, x).all().item<bool>()) "same values"
+            // The modules' own layers, called one by one on tensors in the usual layout, are the reference.
+            let layer (m: torch.nn.Module) (name: string) =
+                m.named_children() |> Seq.find (fun struct (n, _) -> n = name) |> fun struct (_, c) -> c :?> torch.nn.Module<torch.Tensor, torch.Tensor>
+            let close (actual: torch.Tensor) (expected: torch.Tensor) what =
+                Expect.sequenceEqual actual.shape expected.shape (what + ": shape")
+                Expect.isTrue (actual.is_contiguous ()) (what + ": returned in the usual layout")
+                let error = (actual - expected).abs().max().item<float32>()
+                let scale = expected.abs().max().item<float32>()
+                Expect.isLessThan error (1e-5f * max 1.0f scale) (sprintf "%s: largest difference %g on values up to %g" what error scale)
+            use e = new ConvEncoderModule(ConvEncoder.Default, 28)
+            let images = torch.rand(16L, 1L, 28L, 28L)
+            let struct (mean, logVariance) = e.Encode images
+            let features =
+                let h = torch.nn.functional.relu((layer e "first").forward images)
+                torch.nn.functional.relu((layer e "second").forward h).flatten(1L)
+            close mean ((layer e "mean").forward features) "the encoder's mean"
+            close logVariance ((layer e "logVariance").forward features) "the encoder's log-variance"
+            use g = new ConvGeneratorModule(ConvGenerator.Default, 28)
+            let z = torch.randn(16L, 2L)
+            let logits = g.Logits z
+            let expected =
+                let h = (layer g "project").forward(z).view(-1L, 64L, 7L, 7L)
+                let h = torch.nn.functional.relu((layer g "firstNorm").forward h)
+                let h = torch.nn.functional.relu((layer g "secondNorm").forward((layer g "up").forward h))
+                (layer g "output").forward h
+            close logits expected "the generator's logits")
     ]
