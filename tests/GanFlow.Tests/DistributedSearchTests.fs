@@ -344,6 +344,35 @@ let tests =
             Expect.equal (driver.Workers |> Seq.sumBy _.Refused) 1 "one refusal"
         }
 
+        test "a worker whose keeper is blocked in a store call still loses its lease at its local deadline" {
+            // The keeper's renewal of trial 0's first job blocks until the lease is declared lost (as a SQLite call waits
+            // out its busy timeout while a frozen process holds the lock), then is refused (the lease ran out meanwhile):
+            // only the deadline's own watch can declare it lost while the renewal blocks.
+            let search = { closedForm with Trials = 4 }
+            let folder = TestFolders.fresh "blocked-keeper"
+            use store = SearchDriverTests.createSqlite folder search 2.0
+            use lost = new ManualResetEventSlim(false)
+            let lostWhileBlocked = ref false
+            let blocking =
+                new SearchDriverTests.InterceptingStore(store, ignore, fun l ->
+                    l.Trial = 0 && l.ToStep = 10 && l.Attempt = 1 && (lostWhileBlocked.Value <- lost.Wait(TimeSpan.FromSeconds 60.0); true))
+            let why = Collections.Concurrent.ConcurrentQueue<string>()
+            let options = WorkerOptions(SearchWorker.NewId(), OnLeaseLost = (fun _ -> lost.Set()), Log = (fun line -> why.Enqueue line))
+            let worker = SearchWorker(search, store, blocking, SlowRunner(search, 2_600), folder, options)
+            Expect.equal (worker.Run CancellationToken.None) WorkerEnd.Finished "the search finished"
+            Expect.isTrue lostWhileBlocked.Value "the lease was declared lost while the keeper's renewal was still blocked"
+            // Declared lost at the deadline, before the job's end (2.6 s) brought its report, which was refused.
+            let lines = List.ofSeq why
+            let at (text: string) = lines |> List.tryFindIndex (fun line -> line.Contains text)
+            match at "trial 0: lease lost (not renewed before its local deadline)", at "trial 0: report refused, its lease to step 10 (attempt 1)" with
+            | Some lostAt, Some refusedAt -> Expect.isLessThan lostAt refusedAt (sprintf "lost before the report came: %A" lines)
+            | _ -> failtestf "the worker's log says the lease was lost at its deadline, then the report refused: %A" lines
+            let data = SearchData.read store
+            checkFinishedSearch search data
+            Expect.equal (data.Attempts |> List.filter (fun a -> a.Trial = 0 && a.ToStep = 10) |> List.map (fun a -> a.Attempt, a.ReportRefused)) [ 1, true; 2, false ]
+                "the lost attempt's report was refused, and the job ran again"
+        }
+
         test "a worker whose transaction the database failed folds the log again and goes on, recording nothing twice" {
             let search = { closedForm with Trials = 5 }
             for failAt in [ 2; 3 ] do // a report's transaction, then a decision's

@@ -44,7 +44,7 @@ type private FakeRunner(trained: Dictionary<int, int>, work: List<int * int * in
 /// A store that forwards everything to `inner`, except that `afterTransaction n` runs after the body of its n-th locked
 /// transaction (1-based) and may throw there (nothing of that transaction is then kept: the store rolls it back, as a
 /// kill of the worker or a connection lost at commit would), and a renewal `refuseRenewal` accepts is refused (as when
-/// the database expired the lease meanwhile).
+/// the database expired the lease meanwhile); `refuseRenewal` may also block, as a store call waiting for a lock does.
 type InterceptingStore(inner: ISearchStore, afterTransaction: int -> unit, refuseRenewal: Lease -> bool) =
     let mutable transactions = 0
     interface ISearchStore with

@@ -118,8 +118,10 @@ public sealed class SearchWorker
         var leaseSeconds = LeaseSeconds;
         using var keeperStop = new CancellationTokenSource();
         var keeper = new Thread(() => Keep(leaseSeconds, keeperStop.Token)) { IsBackground = true, Name = "ganflow lease keeper" };
+        var watch = new Thread(() => WatchDeadline(keeperStop.Token)) { IsBackground = true, Name = "ganflow lease deadline" };
         keeperStore.Heartbeat(options.Id, LocalProcess.ProcessTable, Environment.ProcessId);
         keeper.Start();
+        watch.Start();
         try
         {
             var idle = Stopwatch.StartNew();
@@ -151,6 +153,7 @@ public sealed class SearchWorker
         {
             keeperStop.Cancel();
             keeper.Join();
+            watch.Join();
             try
             {
                 keeperStore.EndWorker(options.Id);
@@ -391,9 +394,9 @@ public sealed class SearchWorker
         metric is SearchMetric.Column column ? MetricColumns.valueOf(column.name, r)
         : metric.IsW1 ? r.W1 : metric.IsW1Exact ? r.W1Exact : metric.IsEnergy ? r.Energy : r.Nll;
 
-    /// <summary>The lease keeper: heartbeats, renews the running job's lease every third of its length, and declares it
-    /// lost when a renewal is refused or none succeeded before the local deadline (a share of the lease length after the
-    /// last successful renewal began, so before the database's expiry).</summary>
+    /// <summary>The lease keeper: heartbeats, renews the running job's lease every third of its length (each successful
+    /// renewal moves the local deadline that <see cref="WatchDeadline"/> enforces), and declares the lease lost when a
+    /// renewal is refused.</summary>
     private void Keep(double leaseSeconds, CancellationToken stop)
     {
         var length = leaseSeconds; // the running lease's length, as its grant or last renewal gave it
@@ -402,23 +405,13 @@ public sealed class SearchWorker
         while (!stop.IsCancellationRequested)
         {
             Lease? lease;
-            long deadline;
-            lock (leaseGate)
-            {
-                lease = currentLost ? null : current;
-                deadline = deadlineTicks;
-            }
+            lock (leaseGate) lease = currentLost ? null : current;
             if (lease != renewing)
             {
                 renewing = lease;
                 if (lease is not null) length = lease.Seconds;
             }
             var now = Stopwatch.GetTimestamp();
-            if (lease is not null && now >= deadline)
-            {
-                LeaseLost(lease, "not renewed before its local deadline");
-                continue;
-            }
             var period = TimeSpan.FromSeconds(Math.Min(leaseSeconds, length) / 3);
             if (now >= nextBeat)
             {
@@ -448,9 +441,40 @@ public sealed class SearchWorker
                     Log($"lease keeper: {FailureText.Of(e)} (retrying)");
                 }
             }
-            var wake = lease is null ? nextBeat : Math.Min(nextBeat, deadline);
-            var wait = TimeSpan.FromSeconds(Math.Max(0.001, (double)(wake - Stopwatch.GetTimestamp()) / Stopwatch.Frequency));
+            var wait = TimeSpan.FromSeconds(Math.Max(0.001, (double)(nextBeat - Stopwatch.GetTimestamp()) / Stopwatch.Frequency));
             stop.WaitHandle.WaitOne(wait < period ? wait : period);
+        }
+    }
+
+    /// <summary>How often <see cref="WatchDeadline"/> looks at a running job's deadline at the most (and whether a job
+    /// started).</summary>
+    private static readonly TimeSpan DeadlineLook = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The local deadline's watch: declares the running job's lease lost once its deadline (a share of the lease
+    /// length after the grant or the last successful renewal began, so before the database's expiry) passes. A thread
+    /// of its own, apart from the keeper, because the keeper's store calls can block far longer than a lease: a SQLite
+    /// call waits out its busy timeout while another process holds the lock (one frozen by SIGSTOP inside a transaction,
+    /// say), and a worker that was itself frozen past its lease must end itself as soon as it runs again (a CI run saw
+    /// one take more than 30 s when only the keeper looked). The stopwatch's clock is monotonic and counts the time a
+    /// process spent stopped.</summary>
+    private void WatchDeadline(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            Lease? lease;
+            long deadline;
+            lock (leaseGate)
+            {
+                lease = currentLost ? null : current;
+                deadline = deadlineTicks;
+            }
+            var left = lease is null ? DeadlineLook.TotalSeconds : (double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency;
+            if (left <= 0)
+            {
+                LeaseLost(lease!, "not renewed before its local deadline");
+                continue;
+            }
+            stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(Math.Clamp(left, 0.001, DeadlineLook.TotalSeconds)));
         }
     }
 
