@@ -152,7 +152,7 @@ type SearchArgs =
             | Store _ -> "where the search is recorded: sqlite (default, OUT/study.db; workers on this machine), sqlite:PATH, or postgresql://USER@HOST:PORT/DATABASE[?sslmode=require|verify-full&sslrootcert=FILE] (no password in the URL)."
             | Store_Password_File _ -> "a file whose first line is the PostgreSQL password (else PGPASSWORD or ~/.pgpass); passed on to local workers by name, never by value."
             | Trials _ -> "trials to sample in all (overrides the search's; a resume may raise it)."
-            | Workers _ -> "local worker processes to start (default the search's, 2, or its trials if fewer), one intra-op thread each; at most the search's trials and 256; 0 records the search and exits (start `ganflow worker` elsewhere)."
+            | Workers _ -> "local worker processes to start (default the search's, 2, or its trials if fewer), one intra-op thread each, each seeing ⌊cores / workers⌋ cores (at least 1) for its parallel loops; at most the search's trials and 256; 0 records the search and exits (start `ganflow worker` elsewhere)."
             | Seed _ -> "seed of the trials' assignments (default the search's)."
             | Grace _ -> "the first rung in training steps (the scheduler's minimum resource), for a quick try."
             | Max_Steps _ -> "the maximum resource in training steps, for a quick try."
