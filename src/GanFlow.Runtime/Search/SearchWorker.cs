@@ -462,13 +462,13 @@ public sealed class SearchWorker
         while (!stop.IsCancellationRequested)
         {
             Lease? lease;
-            long deadline;
+            double left;
+            // The clock is read under the lock: a renewal that moved the deadline before this look is always seen.
             lock (leaseGate)
             {
                 lease = currentLost ? null : current;
-                deadline = deadlineTicks;
+                left = lease is null ? DeadlineLook.TotalSeconds : (double)(deadlineTicks - Stopwatch.GetTimestamp()) / Stopwatch.Frequency;
             }
-            var left = lease is null ? DeadlineLook.TotalSeconds : (double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency;
             if (left <= 0)
             {
                 LeaseLost(lease!, "not renewed before its local deadline");
@@ -489,6 +489,16 @@ public sealed class SearchWorker
         }
         Log($"trial {lease.Trial}: lease lost ({why})");
         if (options.OnLeaseLost is { } lost) lost(lease);
-        else cancel?.Cancel();
+        else
+        {
+            try
+            {
+                cancel?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The job ended meanwhile and its run disposed the source: there is nothing left to cancel.
+            }
+        }
     }
 }
