@@ -304,19 +304,27 @@ let dynamics () =
         figure (key + ".phase_diagram_cell") (float (draws.Length * spec.Steps) / (inParallel / 1000.0)) "trajectory_steps/s"
             (sprintf "%d trajectories in parallel over the cores, %.2f s" draws.Length (inParallel / 1000.0))
 
-/// Runs `ganflow ARGS` as a child process to its end; returns the wall seconds and the exit code.
-let private timedGanflow (args: string list) =
+/// Runs `ganflow ARGS` once for each argument list in `runs`, all at once, each a child process with `environment` added
+/// to this process's; returns the wall seconds until the last one ended and the exit codes.
+let private timedGanflows (environment: (string * string) list) (runs: string list list) =
     let command = GanFlow.Runtime.Processes.GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
-    let start = ProcessStartInfo(command.Program, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
-    for a in List.ofSeq command.Prefix @ args do start.ArgumentList.Add a
+    let start (args: string list) =
+        let info = ProcessStartInfo(command.Program, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+        for a in List.ofSeq command.Prefix @ args do info.ArgumentList.Add a
+        for name, value in environment do info.Environment[name] <- value
+        let p = Process.Start info
+        p.OutputDataReceived.Add ignore
+        p.ErrorDataReceived.Add ignore
+        p.BeginOutputReadLine()
+        p.BeginErrorReadLine()
+        p
     let watch = Stopwatch.StartNew()
-    use p = Process.Start start
-    p.OutputDataReceived.Add ignore
-    p.ErrorDataReceived.Add ignore
-    p.BeginOutputReadLine()
-    p.BeginErrorReadLine()
-    p.WaitForExit()
-    watch.Elapsed.TotalSeconds, p.ExitCode
+    let processes = runs |> List.map start
+    for p in processes do p.WaitForExit()
+    let seconds = watch.Elapsed.TotalSeconds
+    let codes = processes |> List.map (fun p -> p.ExitCode)
+    for p in processes do p.Dispose()
+    seconds, codes
 
 /// A fresh scratch folder path.
 let private scratch () = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
@@ -361,29 +369,50 @@ let search (postgres: string option) (passwordFile: string option) =
     // that the two workers' shares of the work even out), each `ganflow search` with its workers as processes. Per worker
     // count, `MarginalRate.measure`'s first pair (after its warm-up search of 8): 16 trials, then 32 at once, so that the
     // marginal rate (16 trials over the difference) leaves out what a search pays once (the processes' start, the
-    // workers' first compilations, the report) and the whole-search figures are the 16-trial searches.
+    // workers' first compilations, the report) and the whole-search figures are the 16-trial searches. Each worker of
+    // either arm sees the same share of the cores, ⌊cores / 2⌋ (what `--workers 2` gives each of its two): a lone worker
+    // would otherwise spread its parallel loops (the evaluations' k-NN scans) over every core, and the ratio would compare
+    // one worker on the whole machine against two on half of it each.
     let many = 2 * trials
+    let share = GanFlow.Runtime.Processes.WorkerProcess.CoreShare 2
+    let shareEnvironment = [ GanFlow.Runtime.Processes.WorkerProcess.ProcessorCountVariable, string share ]
     let searchOf directory count workers =
         [ "search"; demo.Name; "--out"; directory; "--trials"; string count; "--grace"; "200"; "--max-steps"; "200"
           "--workers"; string workers; "--device"; "cpu" ]
     let seconds = Collections.Generic.Dictionary<int * int, float>()
+    /// `searches` searches of `count` trials with `workers` workers each, side by side, each in a folder of its own. A
+    /// two-worker search gives each of its workers ⌊cores / 2⌋ itself; a one-worker search is told the machine has that many.
+    let timedSide searches workers count =
+        let directories = List.init searches (fun _ -> scratch ())
+        let environment = if workers = 1 then shareEnvironment else []
+        let elapsed, codes = timedGanflows environment (directories |> List.map (fun d -> searchOf d count workers))
+        for d in directories do
+            if IO.Directory.Exists d then IO.Directory.Delete(d, true)
+        match codes |> List.tryFind (fun c -> c <> 0) with
+        | Some code -> failwithf "the bench's search exited with %d" code
+        | None -> elapsed
     let timed workers count =
-        let directory = scratch ()
-        let elapsed, code = timedGanflow (searchOf directory count workers)
-        if IO.Directory.Exists directory then IO.Directory.Delete(directory, true)
-        if code <> 0 then failwithf "the bench's search exited with %d" code
+        let elapsed = timedSide 1 workers count
         seconds[(workers, count)] <- elapsed
         elapsed
     let marginalSingle = MarginalRate.measure 0.0 many (timed 1)
     let marginalPair = MarginalRate.measure 0.0 many (timed 2)
     let single, pair = seconds[(1, many)], seconds[(2, many)]
-    figure "search.real.one_worker.trials_per_hour" (3600.0 * float many / single) "trials/hour" (sprintf "%d demo trials of 200 steps, %.1f s" many single)
-    figure "search.real.two_workers.trials_per_hour" (3600.0 * float many / pair) "trials/hour" (sprintf "%d demo trials of 200 steps, %.1f s" many pair)
+    let cores = sprintf "each worker seeing %d of the %d cores" share Environment.ProcessorCount
+    figure "search.real.one_worker.trials_per_hour" (3600.0 * float many / single) "trials/hour" (sprintf "%d demo trials of 200 steps, %.1f s, %s" many single cores)
+    figure "search.real.two_workers.trials_per_hour" (3600.0 * float many / pair) "trials/hour" (sprintf "%d demo trials of 200 steps, %.1f s, %s" many pair cores)
     figure "search.real.two_over_one" (single / pair) "x" "2 workers against 1"
     let more workers = sprintf "%d more trials: %.1f s against %.1f" many seconds[(workers, 2 * many)] seconds[(workers, many)]
     figure "search.real.marginal.one_worker.trials_per_hour" (3600.0 * marginalSingle.StepsPerSecond) "trials/hour" (more 1)
     figure "search.real.marginal.two_workers.trials_per_hour" (3600.0 * marginalPair.StepsPerSecond) "trials/hour" (more 2)
     figure "search.real.marginal.two_over_one" (marginalPair.StepsPerSecond / marginalSingle.StepsPerSecond) "x" "2 workers against 1, what a search pays once left out"
+    // The machine's own bound on that ratio: two whole one-worker searches of the same 16 trials, independent (a store
+    // and a folder each), side by side against one alone. Whatever slows two processes that run at once (shared caches
+    // and memory, the host's scheduling of this machine's cores) slows them here too, and no division of a search's work
+    // between workers can beat it.
+    let independent = timedSide 2 1 many
+    figure "search.real.independent_pair.two_over_one" (2.0 * single / independent) "x"
+        (sprintf "two independent 1-worker searches of %d trials side by side, %.1f s, against one alone, %.1f s: the machine's bound on two_over_one" many independent single)
     // 4. Decisions: the closed-form objective at no cost per step (files still written as a run writes them).
     let closedForm =
         let s = GanFlow.Experiments.ClosedFormSearch.search
