@@ -305,12 +305,15 @@ let dynamics () =
             (sprintf "%d trajectories in parallel over the cores, %.2f s" draws.Length (inParallel / 1000.0))
 
 /// Runs `ganflow ARGS` once for each argument list in `runs`, all at once, each a child process with `environment` added
-/// to this process's; returns the wall seconds until the last one ended and the exit codes.
+/// to this process's (and this process's id as the parent a child ends with, `WorkerProcess.ParentVariable`); returns
+/// the wall seconds until the last one ended and the exit codes. A child still running when this call fails (a start
+/// refused, the bench interrupted) is killed with its own children.
 let private timedGanflows (environment: (string * string) list) (runs: string list list) =
     let command = GanFlow.Runtime.Processes.GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
     let start (args: string list) =
         let info = ProcessStartInfo(command.Program, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
         for a in List.ofSeq command.Prefix @ args do info.ArgumentList.Add a
+        info.Environment[GanFlow.Runtime.Processes.WorkerProcess.ParentVariable] <- string Environment.ProcessId
         for name, value in environment do info.Environment[name] <- value
         let p = Process.Start info
         p.OutputDataReceived.Add ignore
@@ -318,13 +321,18 @@ let private timedGanflows (environment: (string * string) list) (runs: string li
         p.BeginOutputReadLine()
         p.BeginErrorReadLine()
         p
-    let watch = Stopwatch.StartNew()
-    let processes = runs |> List.map start
-    for p in processes do p.WaitForExit()
-    let seconds = watch.Elapsed.TotalSeconds
-    let codes = processes |> List.map (fun p -> p.ExitCode)
-    for p in processes do p.Dispose()
-    seconds, codes
+    let processes = Collections.Generic.List<Process>()
+    try
+        let watch = Stopwatch.StartNew()
+        for args in runs do processes.Add(start args)
+        for p in processes do p.WaitForExit()
+        watch.Elapsed.TotalSeconds, [ for p in processes -> p.ExitCode ]
+    finally
+        for p in processes do
+            try
+                if not p.HasExited then p.Kill true
+            with _ -> ()
+            p.Dispose()
 
 /// A fresh scratch folder path.
 let private scratch () = IO.Path.Combine(IO.Path.GetTempPath(), "ganflow-bench-" + Guid.NewGuid().ToString "N")
@@ -337,7 +345,9 @@ let checkSearchStore (location: GanFlow.Store.SearchStoreLocation.Postgres) (pas
 
 /// Search throughput (issue 18): trials per hour of the demo search cut to 8 trials of 100 steps with 1 worker, one
 /// process per job against a long-lived worker; trials per hour with 2 long-lived workers against 1 on 16 demo trials of
-/// 200 steps, whole searches and marginal (32 trials against 16); decisions per second and the median decision latency
+/// 200 steps, each worker of either arm seeing ⌊cores / 2⌋ cores, whole searches and marginal (32 trials against 16),
+/// and for reference two independent one-worker searches of the same trials side by side against one alone (what two
+/// processes of this workload get from the machine); decisions per second and the median decision latency
 /// (lock wait, fold, decide, commit) on the closed-form objective at no cost per step, on SQLite with 1 worker and, given
 /// a PostgreSQL store, with 1, 4 and 16 workers.
 let search (postgres: string option) (passwordFile: string option) =
@@ -386,11 +396,12 @@ let search (postgres: string option) (passwordFile: string option) =
         let directories = List.init searches (fun _ -> scratch ())
         let environment = if workers = 1 then shareEnvironment else []
         let elapsed, codes = timedGanflows environment (directories |> List.map (fun d -> searchOf d count workers))
-        for d in directories do
-            if IO.Directory.Exists d then IO.Directory.Delete(d, true)
-        match codes |> List.tryFind (fun c -> c <> 0) with
-        | Some code -> failwithf "the bench's search exited with %d" code
-        | None -> elapsed
+        match List.zip directories codes |> List.tryFind (fun (_, c) -> c <> 0) with
+        | Some(directory, code) -> failwithf "the bench's search exited with %d (its folder, with the workers' logs, is kept: %s)" code directory
+        | None ->
+            for d in directories do
+                if IO.Directory.Exists d then IO.Directory.Delete(d, true)
+            elapsed
     let timed workers count =
         let elapsed = timedSide 1 workers count
         seconds[(workers, count)] <- elapsed
@@ -406,13 +417,14 @@ let search (postgres: string option) (passwordFile: string option) =
     figure "search.real.marginal.one_worker.trials_per_hour" (3600.0 * marginalSingle.StepsPerSecond) "trials/hour" (more 1)
     figure "search.real.marginal.two_workers.trials_per_hour" (3600.0 * marginalPair.StepsPerSecond) "trials/hour" (more 2)
     figure "search.real.marginal.two_over_one" (marginalPair.StepsPerSecond / marginalSingle.StepsPerSecond) "x" "2 workers against 1, what a search pays once left out"
-    // The machine's own bound on that ratio: two whole one-worker searches of the same 16 trials, independent (a store
-    // and a folder each), side by side against one alone. Whatever slows two processes that run at once (shared caches
-    // and memory, the host's scheduling of this machine's cores) slows them here too, and no division of a search's work
-    // between workers can beat it.
+    // For reference, what two processes of this workload get from the machine: two whole one-worker searches of the same
+    // 16 trials, independent (a store and a folder each, nothing shared), side by side, against one alone timed just
+    // before them. Whatever slows two processes that run at once (shared caches and memory, the host's scheduling of
+    // this machine's cores) slows them here too; each also pays its own start and report, side by side.
+    let alone = timedSide 1 1 many
     let independent = timedSide 2 1 many
-    figure "search.real.independent_pair.two_over_one" (2.0 * single / independent) "x"
-        (sprintf "two independent 1-worker searches of %d trials side by side, %.1f s, against one alone, %.1f s: the machine's bound on two_over_one" many independent single)
+    figure "search.real.independent_pair.two_over_one" (2.0 * alone / independent) "x"
+        (sprintf "two independent 1-worker searches of %d trials side by side, %.1f s, against one alone, %.1f s: what two processes get from this machine" many independent alone)
     // 4. Decisions: the closed-form objective at no cost per step (files still written as a run writes them).
     let closedForm =
         let s = GanFlow.Experiments.ClosedFormSearch.search
