@@ -307,7 +307,8 @@ let dynamics () =
 /// Runs `ganflow ARGS` once for each argument list in `runs`, all at once, each a child process with `environment` added
 /// to this process's (and this process's id as the parent a child ends with, `WorkerProcess.ParentVariable`); returns
 /// the wall seconds until the last one ended and the exit codes. A child still running when this call fails (a start
-/// refused, the bench interrupted) is killed with its own children.
+/// refused, an exception while waiting) is killed with its own children; when the bench process itself is killed or
+/// interrupted, each child ends by itself on seeing its parent gone (`ParentWatch`), and its workers after it.
 let private timedGanflows (environment: (string * string) list) (runs: string list list) =
     let command = GanFlow.Runtime.Processes.GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
     let start (args: string list) =
