@@ -263,11 +263,14 @@ let private chaos (backend: Backend) =
                                 else
                                     // Frozen inside the transaction of its report (or of giving its job back), after
                                     // that transaction's lease check: it commits when continued and the worker rightly
-                                    // goes on, no lease lost. Any other frozen worker that goes on or ends otherwise
-                                    // is a failure.
+                                    // goes on, no lease lost, and may even see the search finish and end normally (exit
+                                    // 0) within the wait above (a CI run's GC stress lane: a worker continued late in
+                                    // the search ran 27 more jobs and ended with it). Any other frozen worker that goes
+                                    // on or ends otherwise is a failure.
                                     let same (a: AttemptRow) = isHeld a && a.Trial = held.Trial && a.ToStep = held.ToStep && a.Attempt = held.Attempt
+                                    let wentOnRightly = not victim.HasExited || victim.ExitCode = 0
                                     match (readSearch url file closedForm.Name).Attempts |> List.tryFind same with
-                                    | Some a when (a.Outcome = "reported" || a.Outcome = "released") && not a.ReportRefused && not victim.HasExited ->
+                                    | Some a when (a.Outcome = "reported" || a.Outcome = "released") && not a.ReportRefused && wentOnRightly ->
                                         frozenInReport.Add held.Trial
                                         replace.Value <- false
                                     | a ->
