@@ -138,6 +138,7 @@ type SearchArgs =
     | Max_Steps of steps: int
     | Quota of rule: string
     | Rung_Value of rule: string
+    | Brackets of count: int
     | Metric of column: string
     | Lease_Seconds of seconds: float
     | Resume
@@ -158,6 +159,7 @@ type SearchArgs =
             | Max_Steps _ -> "the maximum resource in training steps, for a quick try."
             | Quota _ -> "ASHA's promotion quota per rung: ceiling (⌈n/η⌉, Ray's) or floor (⌊n/η⌋, Li et al.'s); default the search's."
             | Rung_Value _ -> "what ranks a trial at a rung: milestone (the evaluation there), mean:K or median:K (of the last K evaluations up to it); default the search's."
+            | Brackets _ -> "asynchronous Hyperband's brackets for an ASHA search (Li et al.; Ray's AsyncHyperBandScheduler): trial t runs in bracket t mod N, ASHA from milestone b on (first rung grace·η^b), ranked only against its bracket; 1 is plain ASHA, at most the number of milestones; default the search's."
             | Metric _ -> "what the search optimises: any column of the trials' metrics.csv (w1, w1_exact, energy, nll, recall, precision, coverage, density, kl, mode_score, …); maximised when larger is better (precision, recall, coverage, mode and inception scores, high_quality, modes_covered), minimised otherwise; default the search's."
             | Lease_Seconds _ -> "how long a job's lease lasts without renewal (default 60; workers renew every third of it). A dead worker's job goes to another worker after at most this long."
             | Resume -> "continue the search the store holds under this name, with its trials, seed and scheduler (no need to repeat the flags that started it; --trials may raise the trials, any other flag must match the store); refused when it holds another search, or when there is nothing to resume."

@@ -23,6 +23,7 @@ let private describe (declared: Declared) =
             match s.Scheduler.Scheduler with
             | GanFlow.Core.Search.Scheduler.Asha a -> sprintf "ASHA (grace %d, max %d, η %d)" a.MinSteps a.MaxSteps a.ReductionFactor
             | GanFlow.Core.Search.Scheduler.SuccessiveHalving h -> sprintf "successive halving (grace %d, max %d, η %d)" h.MinSteps h.MaxSteps h.ReductionFactor
+            | GanFlow.Core.Search.Scheduler.Hyperband(h, b) -> sprintf "asynchronous Hyperband (%d brackets, grace %d, max %d, η %d)" b h.MinSteps h.MaxSteps h.ReductionFactor
             | GanFlow.Core.Search.Scheduler.RandomSearch steps -> sprintf "random search to %d steps" steps
         sprintf "%s\t%s | search of %d trials, %s, milestones %s" s.Name s.Description s.Trials scheduler
             (GanFlow.Core.Search.Rungs.milestones s.Scheduler.Scheduler |> List.map string |> String.concat ", ")
@@ -197,11 +198,14 @@ let private execute (command: ParseResults<Command>) =
         | _, Error message ->
             eprintfn "error: %s" message
             2
+        | Some(Declared.Search search), _ when (GanFlow.Core.Search.Search.bracketsRefusal (args.TryGetResult SearchArgs.Brackets) search).IsSome ->
+            eprintfn "error: %s" (GanFlow.Core.Search.Search.bracketsRefusal (args.TryGetResult SearchArgs.Brackets) search).Value
+            2
         | Some(Declared.Search search), Ok(quota, rungValue, metric) ->
             let overrides search =
                 GanFlow.Core.Search.Search.withOverrides (args.TryGetResult SearchArgs.Trials) (args.TryGetResult SearchArgs.Seed)
                     (args.TryGetResult SearchArgs.Grace) (args.TryGetResult SearchArgs.Max_Steps) search
-                |> GanFlow.Core.Search.Search.withSchedulerOptions quota rungValue metric
+                |> GanFlow.Core.Search.Search.withSchedulerOptions quota rungValue metric (args.TryGetResult SearchArgs.Brackets)
             SearchCommand.run search overrides (args.GetResult SearchArgs.Out) (args.TryGetResult SearchArgs.Store) (args.TryGetResult SearchArgs.Store_Password_File)
                 (args.TryGetResult SearchArgs.Workers) (args.Contains SearchArgs.Resume) (args.Contains SearchArgs.Fresh)
                 (args.GetResult(SearchArgs.Device, defaultValue = "auto")) (args.TryGetResult SearchArgs.Lease_Seconds)

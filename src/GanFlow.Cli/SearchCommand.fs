@@ -59,12 +59,20 @@ let parseMetric (text: string) =
         Ok(metric, (if List.contains text GanFlow.Core.Experiments.MetricColumns.largerIsBetter then Direction.Maximize else Direction.Minimize))
     else Error(sprintf "--metric %s: not a recorded metric; the metrics are %s" text (GanFlow.Core.Experiments.MetricColumns.metricNames columns))
 
-/// Expected training steps of a whole search: every trial to the first rung, 1/η of them on to each next milestone.
+/// Expected training steps of a whole search: every trial to its bracket's first milestone, 1/η of them on to each next
+/// milestone (one bracket but for Hyperband, whose bracket b holds every b-th trial and starts at milestone b).
 let expectedSteps (record: SearchRecord) =
-    let milestones = Rungs.milestones record.Scheduler.Scheduler
-    let eta = match record.Scheduler.Scheduler with Scheduler.Asha h | Scheduler.SuccessiveHalving h -> float h.ReductionFactor | Scheduler.RandomSearch _ -> 1.0
-    milestones
-    |> List.mapi (fun k m -> float record.Trials / (eta ** float k) * float (m - (if k = 0 then 0 else milestones[k - 1])))
+    let scheduler = record.Scheduler.Scheduler
+    let milestones = Rungs.milestones scheduler
+    let eta =
+        match scheduler with
+        | Scheduler.Asha h | Scheduler.SuccessiveHalving h | Scheduler.Hyperband(h, _) -> float h.ReductionFactor
+        | Scheduler.RandomSearch _ -> 1.0
+    let brackets = Rungs.brackets scheduler
+    [ for b in 0 .. brackets - 1 do
+          let trials = float ((record.Trials - b + brackets - 1) / brackets)
+          for k in b .. milestones.Length - 1 ->
+              trials / (eta ** float (k - b)) * float (milestones[k] - (if k = b then 0 else milestones[k - 1])) ]
     |> List.sum
 
 /// The progress of a search read from its store.

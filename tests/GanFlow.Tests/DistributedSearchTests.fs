@@ -562,6 +562,13 @@ let tests =
             Expect.equal code 2 "--rung-value median:0"
             Expect.stringContains error "--rung-value median:0" "names the flag and value"
             Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--quota"; "half" ])) 2 "--quota half"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--brackets"; "4" ]
+            Expect.equal code 2 "--brackets 4 with 3 milestones"
+            Expect.stringContains error "scheduler.hyperband.brackets = 4" "names the field and value"
+            Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--brackets"; "0" ])) 2 "--brackets 0"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; "seed000-random-search-unimodal-reduced"; "--out"; TestFolders.fresh "x"; "--brackets"; "2" ]
+            Expect.equal code 2 "--brackets on random search"
+            Expect.stringContains error "--brackets 2: the search seed000-random-search-unimodal-reduced is random search" "says why"
             let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--metric"; "recal" ]
             Expect.equal code 2 "--metric recal"
             Expect.stringContains error "--metric recal: not a recorded metric" "names the flag and value"

@@ -48,22 +48,26 @@ let private simulate (spec: SchedulerSpec) (trials: int) (workers: int) (valueSe
 
 /// The invariants every ASHA promotion must keep, checked against the state just before it (also used on the event logs of
 /// real searches): the rung promotes at most its quota (⌈n/η⌉ or ⌊n/η⌋ of the n trials recorded there), the trial ranks
-/// within that quota, waits at that rung, was never promoted from it before, and goes on to the next milestone.
+/// within that quota, waits at that rung, was never promoted from it before, and goes on to the next milestone. With
+/// Hyperband's brackets each holds within the trial's bracket (its own trials recorded at the rung, its own promotions),
+/// and a trial starts towards its bracket's first milestone (the first milestone without brackets).
 let ashaViolations (before: SearchState) (d: Decision) =
     match d with
     | Decision.Promote(trial, rung, toStep) ->
-        let ranked = Asha.ranking rung before |> List.map fst
+        let bracket = Asha.bracketOf before trial
+        let ranked = Asha.bracketRanking bracket rung before |> List.map fst
         let quota = Asha.quota before ranked.Length
-        let promoted = before.Promoted |> Map.tryFind rung |> Option.defaultValue Set.empty
-        [ if promoted.Count + 1 > quota then sprintf "rung %d: %d promoted of %d recorded (quota %d)" rung (promoted.Count + 1) ranked.Length quota
-          if not (List.contains trial (List.truncate quota ranked)) then sprintf "trial %d promoted from below rung %d's cutoff" trial rung
+        let promoted = Asha.promotedIn bracket rung before
+        [ if promoted.Count + 1 > quota then sprintf "rung %d, bracket %d: %d promoted of %d recorded (quota %d)" rung bracket (promoted.Count + 1) ranked.Length quota
+          if not (List.contains trial (List.truncate quota ranked)) then sprintf "trial %d promoted from below rung %d's cutoff in bracket %d" trial rung bracket
           if promoted.Contains trial then sprintf "trial %d promoted twice from rung %d" trial rung
           if before.Phases |> Map.tryFind trial <> Some(TrialPhase.Paused rung) then sprintf "trial %d promoted from rung %d without waiting there" trial rung
           if toStep <> before.Milestones[rung + 1] then sprintf "trial %d promoted to step %d, not the next milestone" trial toStep ]
     | Decision.Start(trial, toStep) ->
+        let first = before.Milestones[Asha.bracketOf before trial]
         [ if trial <> before.Started then sprintf "trial %d started out of order (next is %d)" trial before.Started
           if before.Started >= before.Trials then sprintf "trial %d started beyond the %d trials" trial before.Trials
-          if toStep <> before.Milestones[0] then sprintf "trial %d started towards step %d, not the first milestone" trial toStep ]
+          if toStep <> first then sprintf "trial %d started towards step %d, not its bracket's first milestone %d" trial toStep first ]
     | _ -> []
 
 let private asha eta = { SchedulerSpec.Default with Scheduler = Scheduler.Asha { MinSteps = 10; MaxSteps = 640; ReductionFactor = eta } }
@@ -120,6 +124,70 @@ let tests =
                     | _ -> ()
                 let final, _ = simulate spec trials workers valueSeed orderSeed check
                 final.Started = trials && Asha.isFinished final
+
+        testPropertyWithConfig config "asynchronous Hyperband keeps every ASHA invariant within each bracket, starts each trial at its bracket's first milestone and records it at no rung below it" <|
+            fun (PositiveInt trials) (PositiveInt workers) (valueSeed: int) (orderSeed: int) (floor: bool) (PositiveInt bracketChoice) ->
+                let trials, workers = 1 + trials % 60, 1 + workers % 6
+                let h = { MinSteps = 10; MaxSteps = 640; ReductionFactor = 4 } // milestones 10, 40, 160, 640
+                let brackets = 1 + bracketChoice % 4
+                let spec = { SchedulerSpec.Default with Scheduler = Scheduler.Hyperband(h, brackets); Quota = (if floor then PromotionQuota.Floor else PromotionQuota.Ceiling) }
+                let check (before: SearchState) (d: Decision) =
+                    match ashaViolations before d with
+                    | [] -> ()
+                    | problems -> failwithf "%A: %s" d (String.concat "; " problems)
+                let final, decisions = simulate spec trials workers valueSeed orderSeed check
+                let startsRight =
+                    decisions |> List.forall (function Decision.Start(t, step) -> step = final.Milestones[t % brackets] | _ -> true)
+                let recordedRight =
+                    final.Recorded |> Map.forall (fun rung values -> values |> List.forall (fun (t, _) -> t % brackets <= rung))
+                startsRight && recordedRight && final.Started = trials && Asha.isFinished final
+
+        testPropertyWithConfig config "Hyperband with one bracket is ASHA, decision by decision" <|
+            fun (PositiveInt trials) (PositiveInt workers) (valueSeed: int) (orderSeed: int) (floor: bool) ->
+                let trials, workers = 1 + trials % 40, 1 + workers % 4
+                let h = { MinSteps = 10; MaxSteps = 640; ReductionFactor = 2 }
+                let quota = if floor then PromotionQuota.Floor else PromotionQuota.Ceiling
+                let run scheduler = snd (simulate { SchedulerSpec.Default with Scheduler = scheduler; Quota = quota } trials workers valueSeed orderSeed (fun _ _ -> ()))
+                run (Scheduler.Hyperband(h, 1)) = run (Scheduler.Asha h)
+
+        test "a slow starter that ASHA stops at its first rung goes on in a later bracket of Hyperband, where it is ranked against its own bracket at the next rung" {
+            // Milestones 10, 40, 160; η = 4, ⌊n/η⌋. Values: trial 1 is the worst at 10 steps but the best at 40 (a low
+            // learning rate); every other trial is middling at both.
+            let h = { MinSteps = 10; MaxSteps = 160; ReductionFactor = 4 }
+            let value trial step = if trial = 1 then (if step = 10 then 9.0 else 0.1) else 1.0 + 0.01 * float trial
+            let serially scheduler trials =
+                let mutable s = Asha.init { SchedulerSpec.Default with Scheduler = scheduler; Quota = PromotionQuota.Floor } trials
+                let decisions = ResizeArray<Decision>()
+                let mutable go = true
+                while go do
+                    match Asha.next s with
+                    | next, Some(Decision.Start(t, step) as d)
+                    | next, Some(Decision.Promote(t, _, step) as d) ->
+                        decisions.Add d
+                        let after, outcome = Asha.report t (Outcome.Reached(step, value t step)) next
+                        decisions.Add outcome
+                        s <- after
+                    | _ -> go <- false
+                List.ofSeq decisions
+            let asha = serially (Scheduler.Asha h) 8
+            Expect.isFalse (asha |> List.exists (function Decision.Promote(1, _, _) -> true | _ -> false)) "ASHA: trial 1 ranks last of 8 at 10 steps and is never promoted"
+            let hyperband = serially (Scheduler.Hyperband(h, 2)) 8
+            Expect.contains hyperband (Decision.Start(1, 40)) "bracket 1 starts trial 1 towards 40 steps"
+            Expect.contains hyperband (Decision.Promote(1, 1, 160)) "the best of bracket 1's 4 trials at 40 steps goes on to the maximum"
+            Expect.contains hyperband (Decision.Complete 1) "and completes"
+            Expect.contains hyperband (Decision.Start(0, 10)) "bracket 0 is ASHA from the first rung"
+        }
+
+        test "Hyperband's last bracket trains its trials straight to the maximum (random search)" {
+            let h = { MinSteps = 10; MaxSteps = 160; ReductionFactor = 4 }
+            let s = Asha.init { SchedulerSpec.Default with Scheduler = Scheduler.Hyperband(h, 3) } 3
+            let s, d0 = Asha.next s
+            let s, d1 = Asha.next s
+            let s, d2 = Asha.next s
+            Expect.equal [ d0; d1; d2 ] [ Some(Decision.Start(0, 10)); Some(Decision.Start(1, 40)); Some(Decision.Start(2, 160)) ] "brackets 0, 1, 2 start at milestones 0, 1, 2"
+            let _, d = Asha.report 2 (Outcome.Reached(160, 0.5)) s
+            Expect.equal d (Decision.Complete 2) "bracket 2's trial completes at its first report"
+        }
 
         testProperty "a rung value lies between the smallest and the largest evaluation it uses, and ignores those after the milestone" <|
             fun (values: NormalFloat list) (PositiveInt k) (PositiveInt milestoneIndex) ->

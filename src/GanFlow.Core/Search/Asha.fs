@@ -81,12 +81,24 @@ module Asha =
         let key (trial, value) = (match s.Spec.Direction with Direction.Minimize -> value | Direction.Maximize -> -value), trial
         recordedAt rung s |> List.sortBy key
 
+    /// The bracket of `trial` (`Rungs.bracket`: 0 for every scheduler but Hyperband).
+    let bracketOf (s: SearchState) (trial: int) = Rungs.bracket s.Spec.Scheduler trial
+
+    /// The trials of `bracket` recorded at `rung`, best first: what the bracket ranks and promotes by (every trial
+    /// recorded there for a scheduler without brackets).
+    let bracketRanking (bracket: int) (rung: int) (s: SearchState) = ranking rung s |> List.filter (fun (trial, _) -> bracketOf s trial = bracket)
+
+    /// The trials of `bracket` promoted from `rung`.
+    let promotedIn (bracket: int) (rung: int) (s: SearchState) = promotedFrom rung s |> Set.filter (fun trial -> bracketOf s trial = bracket)
+
     /// How many of the n trials recorded at a rung may be promoted from it: ASHA ⌈n/η⌉ (Ray's) or ⌊n/η⌋ (Li et al.'s),
     /// as the spec's `Quota` says; ⌊n/η⌋ but at least one once the rung is complete (synchronous); none for random search.
     let quota (s: SearchState) (n: int) =
         match s.Spec.Scheduler with
-        | Scheduler.Asha h when s.Spec.Quota = PromotionQuota.Floor -> n / h.ReductionFactor
-        | Scheduler.Asha h -> (n + h.ReductionFactor - 1) / h.ReductionFactor
+        | Scheduler.Asha h
+        | Scheduler.Hyperband(h, _) when s.Spec.Quota = PromotionQuota.Floor -> n / h.ReductionFactor
+        | Scheduler.Asha h
+        | Scheduler.Hyperband(h, _) -> (n + h.ReductionFactor - 1) / h.ReductionFactor
         | Scheduler.SuccessiveHalving h -> if n = 0 then 0 else max 1 (n / h.ReductionFactor)
         | Scheduler.RandomSearch _ -> 0
 
@@ -111,26 +123,31 @@ module Asha =
         let reported = recordedAt rung s |> List.map fst |> Set.ofList
         (rung > 0 || s.Started = s.Trials) && Set.isSubset entered reported
 
-    /// The trial to promote from `rung` now, if any: among the top `quota` of the rung's ranking, the best that waits
-    /// there, while the rung has promoted fewer than its quota.
-    let private promotable (rung: int) (s: SearchState) =
-        let ranked = ranking rung s
+    /// The trial of `bracket` to promote from `rung` now, if any: among the top `quota` of the bracket's ranking at the
+    /// rung, the best that waits there, while the bracket has promoted fewer than its quota from the rung.
+    let private promotable (bracket: int) (rung: int) (s: SearchState) =
+        let ranked = bracketRanking bracket rung s
         let allowed =
             match s.Spec.Scheduler with
             | Scheduler.SuccessiveHalving _ when not (isRungComplete rung s) -> 0
             | _ -> quota s ranked.Length
-        if (promotedFrom rung s).Count >= allowed then None
+        let promoted = promotedIn bracket rung s
+        if promoted.Count >= allowed then None
         else
             ranked
             |> List.truncate allowed
-            |> List.tryFind (fun (trial, _) -> s.Phases |> Map.tryFind trial = Some(TrialPhase.Paused rung) && not ((promotedFrom rung s).Contains trial))
+            |> List.tryFind (fun (trial, _) -> s.Phases |> Map.tryFind trial = Some(TrialPhase.Paused rung) && not (promoted.Contains trial))
             |> Option.map fst
 
-    /// The next job for a free worker: the best promotable trial of the highest rung (Li et al. 2020, Algorithm 2),
-    /// else a new trial, else none (the driver waits for running jobs, or the search is over).
+    /// The next job for a free worker: the best promotable trial of the highest rung (Li et al. 2020, Algorithm 2; with
+    /// brackets, the lowest bracket first among those at that rung), else a new trial, else none (the driver waits for
+    /// running jobs, or the search is over). A new trial starts towards its bracket's first milestone.
     let next (s: SearchState) : SearchState * Decision option =
         let rungs = s.Milestones.Length - 1 // milestone indices 0 .. rungs − 1 are rungs; the last is the maximum
-        let promotion = [ rungs - 1 .. -1 .. 0 ] |> List.tryPick (fun rung -> promotable rung s |> Option.map (fun trial -> rung, trial))
+        let brackets = Rungs.brackets s.Spec.Scheduler
+        let promotion =
+            [ for rung in rungs - 1 .. -1 .. 0 do for bracket in 0 .. min rung (brackets - 1) -> rung, bracket ]
+            |> List.tryPick (fun (rung, bracket) -> promotable bracket rung s |> Option.map (fun trial -> rung, trial))
         match promotion with
         | Some(rung, trial) ->
             let toStep = s.Milestones[rung + 1]
@@ -141,11 +158,12 @@ module Asha =
             Some(Decision.Promote(trial, rung, toStep))
         | None when s.Started < s.Trials ->
             let trial = s.Started
+            let first = bracketOf s trial
             { s with
                 Started = trial + 1
-                Phases = s.Phases |> Map.add trial (TrialPhase.Running s.Milestones[0])
-                Entered = s.Entered |> add 0 trial },
-            Some(Decision.Start(trial, s.Milestones[0]))
+                Phases = s.Phases |> Map.add trial (TrialPhase.Running s.Milestones[first])
+                Entered = s.Entered |> add first trial },
+            Some(Decision.Start(trial, s.Milestones[first]))
         | None -> s, None
 
     /// Records how a running trial's job ended and decides what becomes of it.

@@ -57,6 +57,13 @@ type Scheduler =
     /// Synchronous successive halving: a rung promotes only once every trial that entered it has reported, the top
     /// ⌊n/η⌋ (at least one), so the promoted set does not depend on the order in which reports arrive.
     | SuccessiveHalving of Halving
+    /// Asynchronous Hyperband (Li et al. 2020: ASHA brackets with different early-stopping rates s, taken in turn; Ray
+    /// Tune's `AsyncHyperBandScheduler` with `brackets` > 1): trial t belongs to bracket b = t mod `brackets`,
+    /// which is ASHA on the rungs from milestone b on (its first rung r·η^b), ranking and promoting only its own trials.
+    /// Bracket 0 is plain ASHA; the later brackets hedge against successive halving stopping slow starters (a low
+    /// learning rate) at an early rung. `brackets` from 1 (plain ASHA) to the number of milestones (the last bracket
+    /// trains every trial of it to R: random search). The quota and the rung value are the spec's, as for ASHA.
+    | Hyperband of halving: Halving * brackets: int
 
 /// How many of the n trials recorded at a rung ASHA may promote from it (synchronous halving always takes ⌊n/η⌋, at
 /// least one, once the rung is complete).
@@ -112,12 +119,20 @@ module Rungs =
         match scheduler with
         | Scheduler.RandomSearch maxSteps -> [ maxSteps ]
         | Scheduler.Asha h
-        | Scheduler.SuccessiveHalving h ->
+        | Scheduler.SuccessiveHalving h
+        | Scheduler.Hyperband(h, _) ->
             let rec rungs (step: int64) = if step < int64 h.MaxSteps then int step :: rungs (step * int64 h.ReductionFactor) else []
             rungs (int64 h.MinSteps) @ [ h.MaxSteps ]
 
     /// The maximum resource of a scheduler.
     let maxSteps (scheduler: Scheduler) = List.last (milestones scheduler)
+
+    /// The brackets of a scheduler: Hyperband's count, 1 for every other scheduler.
+    let brackets (scheduler: Scheduler) = match scheduler with Scheduler.Hyperband(_, b) -> b | _ -> 1
+
+    /// The bracket of trial `trial` (t mod the brackets; 0 for every scheduler but Hyperband). Its first milestone is
+    /// milestone `bracket`.
+    let bracket (scheduler: Scheduler) (trial: int) = trial % brackets scheduler
 
     /// A trial's value at the milestone `milestone` under `rule`, from its evaluations `(step, value)` (any order; those
     /// after the milestone are ignored). NaN when it has no evaluation at or before the milestone; non-finite when one of

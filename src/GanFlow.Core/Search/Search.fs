@@ -101,11 +101,19 @@ module Search =
             Budget = { resolved.Budget with Steps = Rungs.maxSteps s.Scheduler.Scheduler; Epochs = None } }
 
     /// The search with the command line's scheduler options: ASHA's promotion quota (`--quota`), the rung value
-    /// (`--rung-value`), and the metric it optimises with its direction (`--metric`).
-    let withSchedulerOptions (quota: PromotionQuota option) (rungValue: RungValue option) (metric: (SearchMetric * Direction) option) (s: Search) =
+    /// (`--rung-value`), the metric it optimises with its direction (`--metric`), and asynchronous Hyperband's brackets
+    /// (`--brackets`: an ASHA search with more than one becomes `Scheduler.Hyperband`, with one plain ASHA; a scheduler
+    /// that is neither is left alone, and `bracketsRefusal` says why).
+    let withSchedulerOptions (quota: PromotionQuota option) (rungValue: RungValue option) (metric: (SearchMetric * Direction) option) (brackets: int option) (s: Search) =
+        let scheduler =
+            match s.Scheduler.Scheduler, brackets with
+            | (Scheduler.Asha h | Scheduler.Hyperband(h, _)), Some 1 -> Scheduler.Asha h
+            | (Scheduler.Asha h | Scheduler.Hyperband(h, _)), Some b -> Scheduler.Hyperband(h, b)
+            | other, _ -> other
         { s with
             Scheduler =
                 { s.Scheduler with
+                    Scheduler = scheduler
                     Quota = defaultArg quota s.Scheduler.Quota
                     RungValue = defaultArg rungValue s.Scheduler.RungValue
                     Metric = metric |> Option.map fst |> Option.defaultValue s.Scheduler.Metric
@@ -122,8 +130,18 @@ module Search =
             match s.Scheduler.Scheduler with
             | Scheduler.Asha h -> Scheduler.Asha(halving h)
             | Scheduler.SuccessiveHalving h -> Scheduler.SuccessiveHalving(halving h)
+            | Scheduler.Hyperband(h, brackets) -> Scheduler.Hyperband(halving h, brackets)
             | Scheduler.RandomSearch m -> Scheduler.RandomSearch(defaultArg maxSteps m)
         { s with
             Trials = defaultArg trials s.Trials
             Seed = defaultArg seed s.Seed
             Scheduler = { s.Scheduler with Scheduler = scheduler } }
+
+    /// Why `--brackets` cannot apply to the search `s`, if it cannot: brackets divide ASHA's trials, and random search and
+    /// synchronous successive halving have none.
+    let bracketsRefusal (brackets: int option) (s: Search) =
+        match brackets, s.Scheduler.Scheduler with
+        | Some b, Scheduler.RandomSearch _ when b <> 1 -> Some(sprintf "--brackets %d: the search %s is random search, which has no rungs to divide into brackets" b s.Name)
+        | Some b, Scheduler.SuccessiveHalving _ when b <> 1 ->
+            Some(sprintf "--brackets %d: the search %s uses synchronous successive halving; brackets apply to ASHA searches" b s.Name)
+        | _ -> None

@@ -79,7 +79,17 @@ module SearchValidation =
         (match spec.Scheduler with
          | Scheduler.RandomSearch m -> Check.atLeast "scheduler.maxSteps" 1 m
          | Scheduler.Asha h -> halving "scheduler.asha" h
-         | Scheduler.SuccessiveHalving h -> halving "scheduler.successiveHalving" h)
+         | Scheduler.SuccessiveHalving h -> halving "scheduler.successiveHalving" h
+         | Scheduler.Hyperband(h, brackets) ->
+             match halving "scheduler.hyperband" h with
+             | [] ->
+                 let milestones = (Rungs.milestones spec.Scheduler).Length
+                 if brackets < 1 || brackets > milestones then
+                     Check.fail "scheduler.hyperband.brackets" (string brackets)
+                         (sprintf "must lie between 1 and the number of milestones, %d (%s): bracket b starts at milestone b" milestones
+                             (Rungs.milestones spec.Scheduler |> List.map string |> String.concat ", "))
+                 else []
+             | errors -> errors)
         @ (match spec.RungValue with
            | RungValue.MeanOfLast k -> Check.atLeast "scheduler.rungValue.meanOfLast" 1 k
            | RungValue.MedianOfLast k -> Check.atLeast "scheduler.rungValue.medianOfLast" 1 k
