@@ -198,17 +198,20 @@ let private execute (command: ParseResults<Command>) =
         | _, Error message ->
             eprintfn "error: %s" message
             2
-        | Some(Declared.Search search), _ when (GanFlow.Core.Search.Search.bracketsRefusal (args.TryGetResult SearchArgs.Brackets) search).IsSome ->
-            eprintfn "error: %s" (GanFlow.Core.Search.Search.bracketsRefusal (args.TryGetResult SearchArgs.Brackets) search).Value
-            2
         | Some(Declared.Search search), Ok(quota, rungValue, metric) ->
-            let overrides search =
-                GanFlow.Core.Search.Search.withOverrides (args.TryGetResult SearchArgs.Trials) (args.TryGetResult SearchArgs.Seed)
-                    (args.TryGetResult SearchArgs.Grace) (args.TryGetResult SearchArgs.Max_Steps) search
-                |> GanFlow.Core.Search.Search.withSchedulerOptions quota rungValue metric (args.TryGetResult SearchArgs.Brackets)
-            SearchCommand.run search overrides (args.GetResult SearchArgs.Out) (args.TryGetResult SearchArgs.Store) (args.TryGetResult SearchArgs.Store_Password_File)
-                (args.TryGetResult SearchArgs.Workers) (args.Contains SearchArgs.Resume) (args.Contains SearchArgs.Fresh)
-                (args.GetResult(SearchArgs.Device, defaultValue = "auto")) (args.TryGetResult SearchArgs.Lease_Seconds)
+            let brackets = args.TryGetResult SearchArgs.Brackets
+            match GanFlow.Core.Search.Search.bracketsRefusal brackets search with
+            | Some refusal ->
+                eprintfn "error: %s" refusal
+                2
+            | None ->
+                let overrides search =
+                    GanFlow.Core.Search.Search.withOverrides (args.TryGetResult SearchArgs.Trials) (args.TryGetResult SearchArgs.Seed)
+                        (args.TryGetResult SearchArgs.Grace) (args.TryGetResult SearchArgs.Max_Steps) search
+                    |> GanFlow.Core.Search.Search.withSchedulerOptions quota rungValue metric brackets
+                SearchCommand.run search overrides (args.GetResult SearchArgs.Out) (args.TryGetResult SearchArgs.Store) (args.TryGetResult SearchArgs.Store_Password_File)
+                    (args.TryGetResult SearchArgs.Workers) (args.Contains SearchArgs.Resume) (args.Contains SearchArgs.Fresh)
+                    (args.GetResult(SearchArgs.Device, defaultValue = "auto")) (args.TryGetResult SearchArgs.Lease_Seconds)
         | Some _, _ ->
             eprintfn "error: %s is not a search (names contain `search`); run it with `ganflow run %s --out DIR`" name name
             2

@@ -54,17 +54,19 @@ let private simulate (spec: SchedulerSpec) (trials: int) (workers: int) (valueSe
 let ashaViolations (before: SearchState) (d: Decision) =
     match d with
     | Decision.Promote(trial, rung, toStep) ->
-        let bracket = Asha.bracketOf before trial
-        let ranked = Asha.bracketRanking bracket rung before |> List.map fst
+        // The bracket from the spec alone (trial mod the brackets), not from the scheduler's own functions.
+        let brackets = match before.Spec.Scheduler with Scheduler.Hyperband(_, b) -> b | _ -> 1
+        let bracket = trial % brackets
+        let ranked = Asha.ranking rung before |> List.map fst |> List.filter (fun t -> t % brackets = bracket)
         let quota = Asha.quota before ranked.Length
-        let promoted = Asha.promotedIn bracket rung before
+        let promoted = before.Promoted |> Map.tryFind rung |> Option.defaultValue Set.empty |> Set.filter (fun t -> t % brackets = bracket)
         [ if promoted.Count + 1 > quota then sprintf "rung %d, bracket %d: %d promoted of %d recorded (quota %d)" rung bracket (promoted.Count + 1) ranked.Length quota
           if not (List.contains trial (List.truncate quota ranked)) then sprintf "trial %d promoted from below rung %d's cutoff in bracket %d" trial rung bracket
           if promoted.Contains trial then sprintf "trial %d promoted twice from rung %d" trial rung
           if before.Phases |> Map.tryFind trial <> Some(TrialPhase.Paused rung) then sprintf "trial %d promoted from rung %d without waiting there" trial rung
           if toStep <> before.Milestones[rung + 1] then sprintf "trial %d promoted to step %d, not the next milestone" trial toStep ]
     | Decision.Start(trial, toStep) ->
-        let first = before.Milestones[Asha.bracketOf before trial]
+        let first = before.Milestones[trial % (match before.Spec.Scheduler with Scheduler.Hyperband(_, b) -> b | _ -> 1)]
         [ if trial <> before.Started then sprintf "trial %d started out of order (next is %d)" trial before.Started
           if before.Started >= before.Trials then sprintf "trial %d started beyond the %d trials" trial before.Trials
           if toStep <> first then sprintf "trial %d started towards step %d, not its bracket's first milestone %d" trial toStep first ]
@@ -176,6 +178,34 @@ let tests =
             Expect.contains hyperband (Decision.Promote(1, 1, 160)) "the best of bracket 1's 4 trials at 40 steps goes on to the maximum"
             Expect.contains hyperband (Decision.Complete 1) "and completes"
             Expect.contains hyperband (Decision.Start(0, 10)) "bracket 0 is ASHA from the first rung"
+        }
+
+        test "each Hyperband bracket promotes its own best at a rung, where one ranking of the rung would promote only the best of all" {
+            // Milestones 10, 40, 160; η = 4, ⌊n/η⌋; 16 trials, 2 brackets. At 40 steps bracket 0 holds its 2 promoted trials
+            // and bracket 1 its 8 starters; trial 1 (bracket 1) is the best of bracket 1, trial 0 the best of all.
+            let h = { MinSteps = 10; MaxSteps = 160; ReductionFactor = 4 }
+            let value trial step =
+                match trial, step with
+                | 0, _ -> 0.05
+                | 1, _ -> 0.1
+                | t, _ -> 1.0 + 0.01 * float t
+            let mutable s = Asha.init { SchedulerSpec.Default with Scheduler = Scheduler.Hyperband(h, 2); Quota = PromotionQuota.Floor } 16
+            let decisions = ResizeArray<Decision>()
+            let mutable go = true
+            while go do
+                match Asha.next s with
+                | next, Some(Decision.Start(t, step) as d)
+                | next, Some(Decision.Promote(t, _, step) as d) ->
+                    decisions.Add d
+                    let after, outcome = Asha.report t (Outcome.Reached(step, value t step)) next
+                    decisions.Add outcome
+                    s <- after
+                | _ -> go <- false
+            let promotedFrom1 = decisions |> Seq.choose (function Decision.Promote(t, 1, _) -> Some t | _ -> None) |> List.ofSeq
+            // One ranking of rung 1 (2 + 8 = 10 trials) would allow ⌊10/4⌋ = 2 promotions: trials 0 and 1 by value, but
+            // bracket 0's quota alone is ⌊2/4⌋ = 0, so trial 0 must wait; bracket 1's is ⌊8/4⌋ = 2: trials 1 and 3.
+            Expect.equal promotedFrom1 [ 1; 3 ] "bracket 1 promotes its two best from rung 1; bracket 0 (2 trials there) none"
+            Expect.contains decisions (Decision.Pause(0, 1)) "trial 0 waits at rung 1 in its bracket of 2"
         }
 
         test "Hyperband's last bracket trains its trials straight to the maximum (random search)" {

@@ -169,6 +169,27 @@ let tests =
                 Expect.equal (spentBy work) (spentBy referenceWork) (sprintf "crash in transaction %d: the same training steps, none twice" k)
         }
 
+        test "asynchronous Hyperband through the driver: a bracket's trials start at its first milestone (the log says which rung), and a worker crashed and resumed ends with the uninterrupted store" {
+            let search = fakeSearch 12 (Scheduler.Hyperband({ MinSteps = 10; MaxSteps = 160; ReductionFactor = 4 }, 2))
+            let reference, state, referenceWork = runFake search 1 None
+            let expected = contents reference
+            let events, _, _, _ = expected
+            let starts = events |> List.filter (fun (k, _, _, _, _, _) -> k = "start")
+            Expect.equal starts.Length 12 "every trial started once"
+            for _, trial, rung, step, _, _ in starts do
+                Expect.equal (rung, step) (Nullable(trial % 2), Nullable([ 10; 40 ][trial % 2])) (sprintf "trial %d starts at its bracket's first milestone" trial)
+            for trial, before, toStep in referenceWork do
+                let milestones = [ 0; 10; 40; 160 ]
+                let expectedStart = if toStep = 40 && trial % 2 = 1 then 0 else milestones[List.findIndex ((=) toStep) milestones - 1]
+                Expect.equal before expectedStart (sprintf "trial %d's job to %d starts from its checkpoint, never a retrain" trial toStep)
+            Expect.isTrue (Asha.isFinished state) "finished"
+            let e, _, _, _ = expected
+            let transactions = (e |> List.filter (fun (k, _, _, _, _, _) -> k = "start" || k = "promote") |> List.length) * 2 + 1
+            for k in 1 .. 5 .. transactions do
+                let folder, _, _ = runFake search 1 (Some k)
+                Expect.equal (contents folder) expected (sprintf "crash in transaction %d: the same store" k)
+        }
+
         test "the store refuses a recorded decision the scheduler would not take again (a changed search)" {
             let search = fakeSearch 8 ashaSpec
             let folder, _, _ = runFake search 1 None
@@ -194,6 +215,15 @@ let tests =
             has { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 0; MaxSteps = 160; ReductionFactor = 4 } } } "scheduler.asha.minSteps"
             has { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 200; MaxSteps = 160; ReductionFactor = 4 } } } "scheduler.asha.minSteps"
             has { ok with Trials = 0 } "trials"
+            let hyperband b = { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Hyperband({ MinSteps = 10; MaxSteps = 160; ReductionFactor = 4 }, b) } }
+            Expect.isEmpty (SearchValidation.errors (hyperband 3)) "3 brackets over milestones 10, 40, 160 are valid"
+            has (hyperband 0) "scheduler.hyperband.brackets"
+            has (hyperband 4) "scheduler.hyperband.brackets"
+            let synchronous = { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.SuccessiveHalving { MinSteps = 10; MaxSteps = 160; ReductionFactor = 4 } } }
+            Expect.isSome (Search.bracketsRefusal (Some 2) synchronous) "--brackets on synchronous halving is refused"
+            Expect.isNone (Search.bracketsRefusal (Some 1) synchronous) "--brackets 1 asks for nothing"
+            Expect.equal (Search.withSchedulerOptions None None None (Some 2) (hyperband 2)).Scheduler.Scheduler (hyperband 2).Scheduler.Scheduler "a declared Hyperband given its own count stays as declared"
+            Expect.equal (Search.withSchedulerOptions None None None (Some 1) (hyperband 2)).Scheduler.Scheduler (Scheduler.Asha { MinSteps = 10; MaxSteps = 160; ReductionFactor = 4 }) "one bracket is ASHA"
             let measuring metric direction = { ok with Scheduler = { ok.Scheduler with Metric = metric; Direction = direction } }
             has (measuring (SearchMetric.Column "recal") Direction.Maximize) "scheduler.metric.column"
             has (measuring (SearchMetric.Column "wall_seconds") Direction.Minimize) "scheduler.metric.column"

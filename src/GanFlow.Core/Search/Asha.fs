@@ -62,7 +62,8 @@ type SearchState =
       Recorded: Map<int, (int * float) list>
       /// Per rung index: the trials promoted from it.
       Promoted: Map<int, Set<int>>
-      /// Per rung index: the trials sent towards it (started at rung 0, promoted to the others).
+      /// Per rung index: the trials sent towards it (started towards their bracket's first rung, 0 without brackets;
+      /// promoted to the others).
       Entered: Map<int, Set<int>> }
 
 /// The scheduler's transitions (pure).

@@ -57,12 +57,16 @@ type Scheduler =
     /// Synchronous successive halving: a rung promotes only once every trial that entered it has reported, the top
     /// ⌊n/η⌋ (at least one), so the promoted set does not depend on the order in which reports arrive.
     | SuccessiveHalving of Halving
-    /// Asynchronous Hyperband (Li et al. 2020: ASHA brackets with different early-stopping rates s, taken in turn; Ray
-    /// Tune's `AsyncHyperBandScheduler` with `brackets` > 1): trial t belongs to bracket b = t mod `brackets`,
-    /// which is ASHA on the rungs from milestone b on (its first rung r·η^b), ranking and promoting only its own trials.
-    /// Bracket 0 is plain ASHA; the later brackets hedge against successive halving stopping slow starters (a low
-    /// learning rate) at an early rung. `brackets` from 1 (plain ASHA) to the number of milestones (the last bracket
-    /// trains every trial of it to R: random search). The quota and the rung value are the spec's, as for ASHA.
+    /// Asynchronous Hyperband (Li et al. 2020: ASHA brackets with different early-stopping rates s; Ray Tune's
+    /// `AsyncHyperBandScheduler` with `brackets` > 1): bracket b is ASHA on the rungs from milestone b on (its first rung
+    /// r·η^b), ranking and promoting only its own trials. Trial t belongs to bracket b = t mod `brackets` (round robin,
+    /// this project's choice, so that a trial's bracket depends on nothing but its id; Ray draws a trial's bracket at
+    /// random, weighted by a softmax over the brackets' rung counts). Bracket 0 is plain ASHA; the later brackets hedge
+    /// against successive halving stopping slow starters (a low learning rate) at an early rung, at a cost: every b-th
+    /// trial trains η^b times longer before its first cut, and with `brackets` equal to the number of milestones the
+    /// last bracket (1/brackets of all trials) trains straight to R, random search (seed 000's scale: a third of the
+    /// trials to 50,000 steps). `brackets` from 1 (plain ASHA) to the number of milestones; the quota and the rung value
+    /// are the spec's, as for ASHA. No default: a search is ASHA unless it declares Hyperband or runs with `--brackets`.
     | Hyperband of halving: Halving * brackets: int
 
 /// How many of the n trials recorded at a rung ASHA may promote from it (synchronous halving always takes ⌊n/η⌋, at

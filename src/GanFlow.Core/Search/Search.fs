@@ -102,11 +102,13 @@ module Search =
 
     /// The search with the command line's scheduler options: ASHA's promotion quota (`--quota`), the rung value
     /// (`--rung-value`), the metric it optimises with its direction (`--metric`), and asynchronous Hyperband's brackets
-    /// (`--brackets`: an ASHA search with more than one becomes `Scheduler.Hyperband`, with one plain ASHA; a scheduler
-    /// that is neither is left alone, and `bracketsRefusal` says why).
+    /// (`--brackets`: an ASHA search with more than one becomes `Scheduler.Hyperband`, with one plain ASHA; a Hyperband
+    /// search given its own count is left as declared; a scheduler that is neither is left alone, and `bracketsRefusal`
+    /// says why).
     let withSchedulerOptions (quota: PromotionQuota option) (rungValue: RungValue option) (metric: (SearchMetric * Direction) option) (brackets: int option) (s: Search) =
         let scheduler =
             match s.Scheduler.Scheduler, brackets with
+            | Scheduler.Hyperband(_, declared) as same, Some b when b = declared -> same
             | (Scheduler.Asha h | Scheduler.Hyperband(h, _)), Some 1 -> Scheduler.Asha h
             | (Scheduler.Asha h | Scheduler.Hyperband(h, _)), Some b -> Scheduler.Hyperband(h, b)
             | other, _ -> other

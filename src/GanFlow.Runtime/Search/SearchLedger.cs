@@ -55,7 +55,8 @@ public sealed class SearchLedger
         _ => throw new ArgumentOutOfRangeException(nameof(d), d, "unknown decision"),
     };
 
-    /// <summary>The trial, rung and step of a decision.</summary>
+    /// <summary>The trial, rung and step of a decision (a start's rung is 0 here; <see cref="EventOf"/> records the rung of
+    /// the milestone it starts towards).</summary>
     public static (int Trial, int? Rung, int? Step) Fields(Decision d) => d switch
     {
         Decision.Start s => (s.trial, 0, s.toStep),
@@ -68,10 +69,12 @@ public sealed class SearchLedger
         _ => throw new ArgumentOutOfRangeException(nameof(d), d, "unknown decision"),
     };
 
-    /// <summary>The event row of a decision (a started trial's carries its assignment).</summary>
+    /// <summary>The event row of a decision (a started trial's carries its assignment, and the rung of the milestone it
+    /// starts towards: 0, or its bracket's first rung under Hyperband).</summary>
     public NewSearchEvent EventOf(Decision d)
     {
         var (trial, rung, step) = Fields(d);
+        if (d is Decision.Start start) rung = Rung(start.toStep);
         var detail = d is Decision.Start ? SearchSpaceModule.describe(SearchModule.assignment(search, trial)) : null;
         return new NewSearchEvent(Kind(d), trial, rung, step, null, detail);
     }
