@@ -72,6 +72,23 @@ let ashaViolations (before: SearchState) (d: Decision) =
           if toStep <> first then sprintf "trial %d started towards step %d, not its bracket's first milestone %d" trial toStep first ]
     | _ -> []
 
+/// Runs a search with ⌊n/η⌋ one job at a time (each job reports before the next decision), the metric of trial t at step s
+/// being `value t s`; returns every decision in order (the waiting trials are not stopped at the end).
+let private serially (scheduler: Scheduler) (trials: int) (value: int -> int -> float) =
+    let mutable s = Asha.init { SchedulerSpec.Default with Scheduler = scheduler; Quota = PromotionQuota.Floor } trials
+    let decisions = ResizeArray<Decision>()
+    let mutable go = true
+    while go do
+        match Asha.next s with
+        | next, Some(Decision.Start(t, step) as d)
+        | next, Some(Decision.Promote(t, _, step) as d) ->
+            decisions.Add d
+            let after, outcome = Asha.report t (Outcome.Reached(step, value t step)) next
+            decisions.Add outcome
+            s <- after
+        | _ -> go <- false
+    List.ofSeq decisions
+
 let private asha eta = { SchedulerSpec.Default with Scheduler = Scheduler.Asha { MinSteps = 10; MaxSteps = 640; ReductionFactor = eta } }
 let private synchronous eta = { SchedulerSpec.Default with Scheduler = Scheduler.SuccessiveHalving { MinSteps = 10; MaxSteps = 640; ReductionFactor = eta } }
 
@@ -157,23 +174,9 @@ let tests =
             // learning rate); every other trial is middling at both.
             let h = { MinSteps = 10; MaxSteps = 160; ReductionFactor = 4 }
             let value trial step = if trial = 1 then (if step = 10 then 9.0 else 0.1) else 1.0 + 0.01 * float trial
-            let serially scheduler trials =
-                let mutable s = Asha.init { SchedulerSpec.Default with Scheduler = scheduler; Quota = PromotionQuota.Floor } trials
-                let decisions = ResizeArray<Decision>()
-                let mutable go = true
-                while go do
-                    match Asha.next s with
-                    | next, Some(Decision.Start(t, step) as d)
-                    | next, Some(Decision.Promote(t, _, step) as d) ->
-                        decisions.Add d
-                        let after, outcome = Asha.report t (Outcome.Reached(step, value t step)) next
-                        decisions.Add outcome
-                        s <- after
-                    | _ -> go <- false
-                List.ofSeq decisions
-            let asha = serially (Scheduler.Asha h) 8
+            let asha = serially (Scheduler.Asha h) 8 value
             Expect.isFalse (asha |> List.exists (function Decision.Promote(1, _, _) -> true | _ -> false)) "ASHA: trial 1 ranks last of 8 at 10 steps and is never promoted"
-            let hyperband = serially (Scheduler.Hyperband(h, 2)) 8
+            let hyperband = serially (Scheduler.Hyperband(h, 2)) 8 value
             Expect.contains hyperband (Decision.Start(1, 40)) "bracket 1 starts trial 1 towards 40 steps"
             Expect.contains hyperband (Decision.Promote(1, 1, 160)) "the best of bracket 1's 4 trials at 40 steps goes on to the maximum"
             Expect.contains hyperband (Decision.Complete 1) "and completes"
@@ -189,18 +192,7 @@ let tests =
                 | 0, _ -> 0.05
                 | 1, _ -> 0.1
                 | t, _ -> 1.0 + 0.01 * float t
-            let mutable s = Asha.init { SchedulerSpec.Default with Scheduler = Scheduler.Hyperband(h, 2); Quota = PromotionQuota.Floor } 16
-            let decisions = ResizeArray<Decision>()
-            let mutable go = true
-            while go do
-                match Asha.next s with
-                | next, Some(Decision.Start(t, step) as d)
-                | next, Some(Decision.Promote(t, _, step) as d) ->
-                    decisions.Add d
-                    let after, outcome = Asha.report t (Outcome.Reached(step, value t step)) next
-                    decisions.Add outcome
-                    s <- after
-                | _ -> go <- false
+            let decisions = serially (Scheduler.Hyperband(h, 2)) 16 value
             let promotedFrom1 = decisions |> Seq.choose (function Decision.Promote(t, 1, _) -> Some t | _ -> None) |> List.ofSeq
             // One ranking of rung 1 (2 + 8 = 10 trials) would allow ⌊10/4⌋ = 2 promotions: trials 0 and 1 by value, but
             // bracket 0's quota alone is ⌊2/4⌋ = 0, so trial 0 must wait; bracket 1's is ⌊8/4⌋ = 2: trials 1 and 3.
