@@ -59,22 +59,6 @@ let parseMetric (text: string) =
         Ok(metric, (if List.contains text GanFlow.Core.Experiments.MetricColumns.largerIsBetter then Direction.Maximize else Direction.Minimize))
     else Error(sprintf "--metric %s: not a recorded metric; the metrics are %s" text (GanFlow.Core.Experiments.MetricColumns.metricNames columns))
 
-/// Expected training steps of a whole search: every trial to its bracket's first milestone, 1/η of them on to each next
-/// milestone (one bracket but for Hyperband, whose bracket b holds every b-th trial and starts at milestone b).
-let expectedSteps (record: SearchRecord) =
-    let scheduler = record.Scheduler.Scheduler
-    let milestones = Rungs.milestones scheduler
-    let eta =
-        match scheduler with
-        | Scheduler.Asha h | Scheduler.SuccessiveHalving h | Scheduler.Hyperband(h, _) -> float h.ReductionFactor
-        | Scheduler.RandomSearch _ -> 1.0
-    let brackets = Rungs.brackets scheduler
-    [ for b in 0 .. brackets - 1 do
-          let trials = float ((record.Trials - b + brackets - 1) / brackets)
-          for k in b .. milestones.Length - 1 ->
-              trials / (eta ** float (k - b)) * float (milestones[k] - (if k = b then 0 else milestones[k - 1])) ]
-    |> List.sum
-
 /// The progress of a search read from its store.
 let private progressOf (data: SearchData) =
     let counts = SearchData.counts data |> dict
@@ -105,7 +89,7 @@ let private display (record: SearchRecord) (started: Diagnostics.Stopwatch) =
         let update (p: SearchProgress) (trained: int64) =
             let elapsed = started.Elapsed
             let left =
-                if trained <= 0L then "?" else TimeSpan.FromSeconds(elapsed.TotalSeconds * max 0.0 (expectedSteps record / float trained - 1.0)).ToString @"hh\:mm\:ss"
+                if trained <= 0L then "?" else TimeSpan.FromSeconds(elapsed.TotalSeconds * max 0.0 (Rungs.expectedSteps record.Scheduler.Scheduler record.Trials / float trained - 1.0)).ToString @"hh\:mm\:ss"
             let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d: %s %.5g at step %d, %s" b.Trial (SearchMetric.name record.Scheduler.Metric) b.Metric b.Step p.BestAssignment
             let values =
                 [ elapsed.ToString @"hh\:mm\:ss"; sprintf "%d of %d started" p.Started p.Trials; sprintf "%d / %d" (count p "running") (count p "promoted")

@@ -106,6 +106,18 @@ let tests =
             Expect.equal (Rungs.milestones (Scheduler.RandomSearch 300)) [ 300 ] "random search: the maximum only"
         }
 
+        test "a search's expected steps: seed 000's reduced ASHA and random search 16,000 each; Hyperband's brackets start at their own milestones" {
+            let reduced = { MinSteps = 100; MaxSteps = 1_600; ReductionFactor = 4 }
+            Expect.floatClose Accuracy.veryHigh (Rungs.expectedSteps (Scheduler.Asha reduced) 64) 16_000.0 "64 × 100 + 16 × 300 + 4 × 1,200"
+            Expect.floatClose Accuracy.veryHigh (Rungs.expectedSteps (Scheduler.RandomSearch 1_600) 10) 16_000.0 "10 × 1,600"
+            Expect.floatClose Accuracy.veryHigh (Rungs.expectedSteps (Scheduler.Hyperband(reduced, 1)) 64) 16_000.0 "one bracket is ASHA"
+            // 34 trials in 2 brackets of 17: bracket 0 is ASHA (17 × 100 + 17/4 × 300 + 17/16 × 1,200), bracket 1 starts at
+            // 400 (17 × 400 + 17/4 × 1,200).
+            Expect.floatClose Accuracy.veryHigh (Rungs.expectedSteps (Scheduler.Hyperband(reduced, 2)) 34) (4_250.0 + 11_900.0) "two brackets"
+            // 5 trials in 3 brackets: trials 0 and 3 in bracket 0, 1 and 4 in bracket 1, 2 in bracket 2 (straight to 1,600).
+            Expect.floatClose Accuracy.veryHigh (Rungs.expectedSteps (Scheduler.Hyperband(reduced, 3)) 5) (2.0 * 100.0 + 0.5 * 300.0 + 0.125 * 1_200.0 + 2.0 * 400.0 + 0.5 * 1_200.0 + 1_600.0) "three brackets, uneven"
+        }
+
         testPropertyWithConfig config "ASHA never promotes more than ⌈n/η⌉ of the n trials recorded at a rung, nor a trial twice, nor one below the rung's cutoff" <|
             fun (PositiveInt trials) (PositiveInt workers) (valueSeed: int) (orderSeed: int) (etaChoice: bool) ->
                 let trials, workers, eta = 1 + trials % 60, 1 + workers % 6, (if etaChoice then 2 else 4)

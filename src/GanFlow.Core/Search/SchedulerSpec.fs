@@ -138,6 +138,21 @@ module Rungs =
     /// milestone `bracket`.
     let bracket (scheduler: Scheduler) (trial: int) = trial % brackets scheduler
 
+    /// The generator steps a whole search of `trials` trials is expected to train, for progress and ETA displays: each
+    /// trial to its bracket's first milestone, then 1/η of a bracket's trials on to each next milestone (fractional: the
+    /// promotion quota rounds, so a finished search may differ by part of a rung). Random search: every trial to R.
+    let expectedSteps (scheduler: Scheduler) (trials: int) =
+        let milestones = milestones scheduler
+        let eta =
+            match scheduler with
+            | Scheduler.Asha h | Scheduler.SuccessiveHalving h | Scheduler.Hyperband(h, _) -> float h.ReductionFactor
+            | Scheduler.RandomSearch _ -> 1.0
+        [ 0 .. trials - 1 ]
+        |> List.countBy (bracket scheduler)
+        |> List.sumBy (fun (b, inBracket) ->
+            [ b .. milestones.Length - 1 ]
+            |> List.sumBy (fun k -> float inBracket / (eta ** float (k - b)) * float (milestones[k] - (if k = b then 0 else milestones[k - 1]))))
+
     /// A trial's value at the milestone `milestone` under `rule`, from its evaluations `(step, value)` (any order; those
     /// after the milestone are ignored). NaN when it has no evaluation at or before the milestone; non-finite when one of
     /// the evaluations it uses is (the trial diverged there). The value lies between the smallest and the largest of the
