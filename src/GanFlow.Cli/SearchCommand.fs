@@ -86,10 +86,11 @@ let private display (record: SearchRecord) (started: Diagnostics.Stopwatch) =
         let table = Table().AddColumn("search").AddColumn(record.Name)
         let rows = [ "elapsed"; "trials"; "running / promoted"; "paused / stopped"; "completed"; "diverged / failed"; "best"; "estimated time left"; "last" ]
         for r in rows do table.AddRow(r, "") |> ignore
+        let expected = Rungs.expectedSteps record.Scheduler.Scheduler record.Trials
         let update (p: SearchProgress) (trained: int64) =
             let elapsed = started.Elapsed
             let left =
-                if trained <= 0L then "?" else TimeSpan.FromSeconds(elapsed.TotalSeconds * max 0.0 (Rungs.expectedSteps record.Scheduler.Scheduler record.Trials / float trained - 1.0)).ToString @"hh\:mm\:ss"
+                if trained <= 0L then "?" else TimeSpan.FromSeconds(elapsed.TotalSeconds * max 0.0 (expected / float trained - 1.0)).ToString @"hh\:mm\:ss"
             let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d: %s %.5g at step %d, %s" b.Trial (SearchMetric.name record.Scheduler.Metric) b.Metric b.Step p.BestAssignment
             let values =
                 [ elapsed.ToString @"hh\:mm\:ss"; sprintf "%d of %d started" p.Started p.Trials; sprintf "%d / %d" (count p "running") (count p "promoted")
