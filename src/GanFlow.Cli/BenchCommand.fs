@@ -316,7 +316,7 @@ let private timedGanflows (environment: (string * string) list) (runs: string li
         for a in List.ofSeq command.Prefix @ args do info.ArgumentList.Add a
         info.Environment[GanFlow.Runtime.Processes.WorkerProcess.ParentVariable] <- string Environment.ProcessId
         for name, value in environment do info.Environment[name] <- value
-        let p = Process.Start info
+        let p = nonNull (Process.Start info) // null only for a shell-executed start, which this is not
         p.OutputDataReceived.Add ignore
         p.ErrorDataReceived.Add ignore
         p.BeginOutputReadLine()

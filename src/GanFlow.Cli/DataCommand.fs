@@ -15,7 +15,7 @@ let private npmPack (folder: string) =
     info.RedirectStandardOutput <- true
     info.RedirectStandardError <- true
     try
-        use npm = Process.Start info
+        use npm = nonNull (Process.Start info) // null only for a shell-executed start, which this is not
         let output = npm.StandardOutput.ReadToEndAsync()
         let errors = npm.StandardError.ReadToEnd()
         npm.WaitForExit()

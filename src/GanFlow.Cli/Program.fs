@@ -101,11 +101,12 @@ let private execute (command: ParseResults<Command>) =
         DynamicsCommand.runOnce (args.GetResult DynamicsArgs.True_Means) (args.GetResult DynamicsArgs.Mu) (args.TryGetResult DynamicsArgs.Intervals)
             (args.TryGetResult DynamicsArgs.Eta_G) (args.TryGetResult DynamicsArgs.Eta_D) (args.TryGetResult DynamicsArgs.Steps) (args.TryGetResult DynamicsArgs.Dynamics)
     | Bench args ->
-        let groups: (string * (TorchSharp.torch.Device -> unit)) list =
+        // A training group's device is resolved (Some) whenever a training group is chosen; the other groups take none.
+        let groups: (string * (TorchSharp.torch.Device option -> unit)) list =
             [ "metrics", (fun _ -> BenchCommand.metrics ())
-              "gans", (fun device -> BenchCommand.gan device (args.GetResult(BenchArgs.Steps, defaultValue = 100)))
-              "flows", (fun device -> BenchCommand.flows device (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40)))
-              "images", (fun device -> BenchCommand.images device (args.GetResult(BenchArgs.Image_Steps, defaultValue = 50)))
+              "gans", (fun device -> BenchCommand.gan (Option.get device) (args.GetResult(BenchArgs.Steps, defaultValue = 100)))
+              "flows", (fun device -> BenchCommand.flows (Option.get device) (args.GetResult(BenchArgs.Flow_Steps, defaultValue = 40)))
+              "images", (fun device -> BenchCommand.images (Option.get device) (args.GetResult(BenchArgs.Image_Steps, defaultValue = 50)))
               "checkpoints", (fun _ -> BenchCommand.checkpoints ())
               "search", (fun _ -> BenchCommand.search (args.TryGetResult BenchArgs.Search_Store) (args.TryGetResult BenchArgs.Store_Password_File))
               "estimators", (fun _ -> BenchCommand.estimators ())
@@ -143,11 +144,11 @@ let private execute (command: ParseResults<Command>) =
                 let requested = args.GetResult(BenchArgs.Device, defaultValue = "auto")
                 GanFlow.Runtime.Devices.TorchSetup.Initialize 1 // libtorch's settings before its first call
                 try
-                    Ok(GanFlow.Runtime.Devices.DeviceSelection.FromString requested)
+                    Ok(Some(GanFlow.Runtime.Devices.DeviceSelection.FromString requested))
                 with :? ArgumentException | :? InvalidOperationException as e ->
                     Error(sprintf "error: bench --device %s: %s" requested e.Message)
             else
-                Ok null // no training group runs: the others ignore the device, and libtorch is not loaded for them
+                Ok None // no training group runs: the others ignore the device, and libtorch is not loaded for them
         // The step counts and the PostgreSQL store, checked before anything is timed: a count below 1, a store that is
         // not PostgreSQL's or cannot be reached is bad input (exit 2), not a failure after a minute of figures.
         let checkedInputs (chosen: (string * _) list) =

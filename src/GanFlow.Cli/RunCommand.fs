@@ -51,7 +51,7 @@ let private finalLines (final: EvaluationRecord) =
 /// the budget is appended to the description, which may name the declared budget (a resume never compares
 /// descriptions).
 let withOverrides (seed: int option) (steps: int option) (experiment: Experiment) =
-    let experiment = seed |> Option.fold (fun e s -> { e with Seed = s }) experiment
+    let experiment = seed |> Option.fold (fun (e: Experiment) s -> { e with Seed = s }) experiment
     match steps with
     | Some n when n <> experiment.Budget.Steps || experiment.Budget.Epochs.IsSome ->
         { experiment with

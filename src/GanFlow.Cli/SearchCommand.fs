@@ -265,7 +265,7 @@ let run
                     | None when record.Trials < started -> Some(sprintf "--trials %d: the search has already started %d trials" record.Trials started)
                     | None -> None
         let folder = if refusal.IsNone then Some(OwnedFolder.Open(outDirectory, FolderKind.Search)) else None
-        use _folder = match folder with Some f -> f :> IDisposable | None -> null
+        use _folder: IDisposable | null = match folder with Some f -> f | None -> null
         let store =
             match refusal with
             | Some _ -> None
@@ -281,7 +281,7 @@ let run
                     if not inFolder then SearchFolder.WritePointer(full, SearchStorePointer(location.Url, search.Name))
                 | header -> store.UpdateSearch(SpecJson.serialize record, record.Trials, defaultArg leaseSeconds header.LeaseSeconds)
                 Some store
-        use _store = match store with Some s -> s :> IDisposable | None -> null
+        use _store: IDisposable | null = match store with Some s -> s | None -> null
         match refusal with
         | Some message ->
             eprintfn "error: %s" message

@@ -92,7 +92,7 @@ let private imageBaselines (outDirectory: string) (study: Study) (classifier: (s
                     if File.Exists file then File.Delete file // never a stale baseline beside new cells
                     try
                         let splits = MnistFolder.Load(images.Data.Folder, images.Data.Split)
-                        use network =
+                        use network: GanFlow.Runtime.Images.DigitClassifierNetwork | null =
                             match classifier, cell.Experiment.Evaluation.Classifier with
                             | Some(f, _), Some spec -> GanFlow.Runtime.Images.RunClassifier.LoadChecked(spec, images.Side, f)
                             | _ -> null

@@ -73,7 +73,7 @@ public static class MetricsCsv
                 var v = CsvRecords.Number(cells[k], source, row, names[k]);
                 if (!double.IsNaN(v)) values[names[k]] = v;
             }
-            var record = MetricColumns.toRecord(FuncConvert.FromFunc<string, FSharpOption<double>>(
+            var record = MetricColumns.toRecord(FuncConvert.FromFunc<string, FSharpOption<double>?>(
                 name => values.TryGetValue(name, out var v) ? FSharpOption<double>.Some(v) : FSharpOption<double>.None));
             if (record.IsError) throw new RunFolderException($"{source} line {row}: {record.ErrorValue}");
             records.Add(record.ResultValue);

@@ -31,6 +31,14 @@ public sealed record NewSearchEvent(string Kind, int Trial, int? Rung, int? Step
 public sealed record TrialRow(int Trial, string Assignment, string AssignmentJson, string SpecJson, string Folder, string Status, int Rung, int Steps, double? Metric);
 
 /// <summary>One evaluation of a trial (a row of its metrics.csv).</summary>
+/// <param name="Trial">The trial (0-based).</param>
+/// <param name="Step">The training step of the evaluation.</param>
+/// <param name="W1">The W1 distance to the data at that step (the run's <c>w1</c> column).</param>
+/// <param name="W1Exact">The W1 distance to the declared law (<c>w1_exact</c>), NaN where the run has none.</param>
+/// <param name="CriticW1">The critic's estimate of W1 (<c>critic_w1</c>), NaN for a model without a critic.</param>
+/// <param name="Energy">The energy distance to the data (<c>energy</c>).</param>
+/// <param name="Nll">The test negative log-likelihood in nats (<c>nll</c>), NaN for a model without a density.</param>
+/// <param name="WallSeconds">The run's training wall clock at that step (<c>wall_seconds</c>).</param>
 /// <param name="Metric">The value of the search's own metric in this evaluation (any recorded column, e.g. recall); NaN
 /// in stores of layout 2, which kept only the columns before it.</param>
 public sealed record TrialReport(int Trial, int Step, double W1, double W1Exact, double CriticW1, double Energy, double Nll, double WallSeconds, double Metric);
@@ -68,6 +76,10 @@ public sealed record AttemptRow(int Trial, int ToStep, int Attempt, string Worke
 public sealed record WorkerRow(string Worker, string Started, string Seen, string? Ended, bool Alive);
 
 /// <summary>A worker's hold on one attempt at a job: what it renews and what fences its report.</summary>
+/// <param name="Trial">The trial the job trains (0-based).</param>
+/// <param name="ToStep">The milestone the job trains it to (training steps).</param>
+/// <param name="Attempt">The attempt's number at this job (1 for the first; a job whose lease expired gets another).</param>
+/// <param name="Worker">The id of the worker that holds it.</param>
 /// <param name="Seconds">The lease length it was granted with (the search's, read in the granting transaction).</param>
 public sealed record Lease(int Trial, int ToStep, int Attempt, string Worker, double Seconds);
 

@@ -94,11 +94,11 @@ let tests =
             IO.File.WriteAllLines(samples, [| for i in 0 .. 19 -> sprintf "%d %d" i (i * i % 7) |])
             let output = expectExit 2 [ "metric"; "--x"; samples; "--y"; samples; "--delta"; "0.5" ]
             Expect.stringContains output "--delta = 0.5: the birthday estimate it sets is scored on 1-D samples only" "the flag, the value and why"
-            let output = expectExit 2 [ "report"; IO.Path.GetDirectoryName samples; "--store-password-file"; "nofile" ]
+            let output = expectExit 2 [ "report"; nonNull (IO.Path.GetDirectoryName samples); "--store-password-file"; "nofile" ]
             Expect.stringContains output "--store-password-file nofile" "the flag and the value named"
             let output = expectExit 2 [ "report"; samples ]
             Expect.stringContains output "a file, not a run, study or search folder" "a file is not called missing"
-            let output = expectExit 2 [ "search-status"; IO.Path.GetDirectoryName samples; "--store"; "sqlite:x.db"; "--search"; "s" ]
+            let output = expectExit 2 [ "search-status"; nonNull (IO.Path.GetDirectoryName samples); "--store"; "sqlite:x.db"; "--search"; "s" ]
             Expect.stringContains output "not both" "a folder and a store given together"
         }
 

@@ -21,7 +21,7 @@ let private inputGradient (dtype: torch.ScalarType) (inChannels: int64) (outChan
     let x = (draw [| 16L; inChannels; 28L; 28L |]).requires_grad_(true)
     let y = conv.call x
     (y * draw y.shape).sum().backward()
-    x.grad.to_type(torch.ScalarType.Float64).detach().MoveToOuterDisposeScope()
+    (nonNull x.grad).to_type(torch.ScalarType.Float64).detach().MoveToOuterDisposeScope()
 
 /// max |a − b| / max |a| (NaN when either holds a NaN).
 let private relativeGap (a: torch.Tensor) (b: torch.Tensor) =
@@ -42,7 +42,7 @@ let private nanGradientsAfterFreedNaN (inChannels: int64) (outChannels: int64) (
             let x = torch.rand([| 64L; inChannels; 28L; 28L |], generator = generator).requires_grad_(true)
             let y = conv.call x
             (y * torch.rand_like y).sum().backward()
-            if x.grad.isnan().any().item<bool>() then withNaN <- withNaN + 1
+            if (nonNull x.grad).isnan().any().item<bool>() then withNaN <- withNaN + 1
         do
             // Blocks of the sizes a convolution's buffers take, filled with NaN and freed at once.
             use poison = torch.NewDisposeScope()

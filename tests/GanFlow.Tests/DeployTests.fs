@@ -28,9 +28,9 @@ let private startScript (env: (string * string) list) (log: string) =
     let start = ProcessStartInfo("bash", [ sbatch ], RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
     start.Environment["GANFLOW"] <- sprintf "dotnet %s" (Path.Combine(AppContext.BaseDirectory, "ganflow.dll"))
     for k, v in env do start.Environment[k] <- v
-    let p = Process.Start start
-    p.OutputDataReceived.Add(fun e -> if not (isNull e.Data) then lock log (fun () -> File.AppendAllText(log, e.Data + "\n")))
-    p.ErrorDataReceived.Add(fun e -> if not (isNull e.Data) then lock log (fun () -> File.AppendAllText(log, e.Data + "\n")))
+    let p = nonNull (Process.Start start)
+    p.OutputDataReceived.Add(fun e -> match e.Data with null -> () | line -> lock log (fun () -> File.AppendAllText(log, line + "\n")))
+    p.ErrorDataReceived.Add(fun e -> match e.Data with null -> () | line -> lock log (fun () -> File.AppendAllText(log, line + "\n")))
     p.BeginOutputReadLine()
     p.BeginErrorReadLine()
     p

@@ -25,7 +25,7 @@ let private startLogged (env: (string * string) list) (log: string) (args: strin
     start.ArgumentList.Add ganflowDll
     for a in args do start.ArgumentList.Add a
     for k, v in env do start.Environment[k] <- v
-    let p = Process.Start start
+    let p = nonNull (Process.Start start)
     let gate = obj ()
     let write (line: string | null) =
         match line with

@@ -90,7 +90,7 @@ let private hybridParts () =
         networks.Generator.Module.zero_grad()
         let l = loss ()
         l.backward()
-        let g = networks.Generator.Module.parameters() |> Seq.collect (fun p -> p.grad.data<float>().ToArray()) |> Array.ofSeq
+        let g = networks.Generator.Module.parameters() |> Seq.collect (fun p -> (nonNull p.grad).data<float>().ToArray()) |> Array.ofSeq
         l.item<float>(), g
     let adversarial () =
         use noise = new torch.Generator(5UL)

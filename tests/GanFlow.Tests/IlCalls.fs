@@ -82,9 +82,9 @@ let instructions (m: MethodBase) : (Instruction * MethodBase option)[] =
     match (try Option.ofObj (m.GetMethodBody()) with _ -> None) with
     | None -> [||]
     | Some body ->
-        let typeArgs = if isNull m.DeclaringType then [||] elif m.DeclaringType.IsGenericType then m.DeclaringType.GetGenericArguments() else [||]
+        let typeArgs = match m.DeclaringType with null -> [||] | t when t.IsGenericType -> t.GetGenericArguments() | _ -> [||]
         let methodArgs = if m.IsGenericMethod then m.GetGenericArguments() else [||]
-        decode (body.GetILAsByteArray())
+        decode (nonNull (body.GetILAsByteArray()))
         |> Array.map (fun i ->
             if Op.calls.Contains i.Code then
                 i, (try Option.ofObj (m.Module.ResolveMethod(int i.Operand, typeArgs, methodArgs)) with _ -> None)
@@ -97,7 +97,7 @@ let calledMembers (m: MethodBase) : MethodBase list = instructions m |> Array.ch
 let declaredMembers (assembly: Assembly) : MethodBase list =
     let types =
         try assembly.GetTypes()
-        with :? ReflectionTypeLoadException as e -> e.Types |> Array.filter (isNull >> not)
+        with :? ReflectionTypeLoadException as e -> e.Types |> Array.choose Option.ofObj
     let flags = BindingFlags.Public ||| BindingFlags.NonPublic ||| BindingFlags.Instance ||| BindingFlags.Static ||| BindingFlags.DeclaredOnly
     [ for t in types do
         for m in (try t.GetMethods flags with _ -> [||]) do
@@ -110,11 +110,11 @@ let declaredMembers (assembly: Assembly) : MethodBase list =
 let rec typeId (t: Type) : string =
     if t.IsGenericParameter then
         if isNull t.DeclaringMethod then sprintf "`%d" t.GenericParameterPosition else sprintf "``%d" t.GenericParameterPosition
-    elif t.IsByRef then typeId (t.GetElementType()) + "@"
-    elif t.IsPointer then typeId (t.GetElementType()) + "*"
+    elif t.IsByRef then typeId (nonNull (t.GetElementType())) + "@"
+    elif t.IsPointer then typeId (nonNull (t.GetElementType())) + "*"
     elif t.IsArray then
         let rank = t.GetArrayRank()
-        typeId (t.GetElementType()) + (if rank = 1 then "[]" else "[" + String.replicate (rank - 1) "0:," + "0:]")
+        typeId (nonNull (t.GetElementType())) + (if rank = 1 then "[]" else "[" + String.replicate (rank - 1) "0:," + "0:]")
     elif t.IsGenericType && not t.IsGenericTypeDefinition then
         let definition = t.GetGenericTypeDefinition()
         let name: string = definitionName definition
@@ -125,9 +125,10 @@ let rec typeId (t: Type) : string =
 
 /// A type definition's name with its declaring types and namespace, `+` written as `.`.
 and private definitionName (t: Type) : string =
-    if t.IsNested then definitionName t.DeclaringType + "." + t.Name
-    elif String.IsNullOrEmpty t.Namespace then t.Name
-    else t.Namespace + "." + t.Name
+    match t.DeclaringType, t.Namespace with
+    | declaring, _ when t.IsNested -> definitionName (nonNull declaring) + "." + t.Name
+    | _, (null | "") -> t.Name
+    | _, space -> space + "." + t.Name
 
 /// The documentation-comment ID of a method or constructor, e.g.
 /// `M:TorchSharp.torch.Tensor.add(TorchSharp.torch.Tensor)` or `M:TorchSharp.Scalar.op_Implicit(System.Double)~TorchSharp.Scalar`.
@@ -138,13 +139,13 @@ let memberId (m: MethodBase) : string =
         | :? MethodInfo as mi when mi.IsGenericMethod && not mi.IsGenericMethodDefinition -> mi.GetGenericMethodDefinition() :> MethodBase
         | _ -> m
     let declaring =
-        let t = m.DeclaringType
+        let t = nonNull m.DeclaringType
         if t.IsGenericType && not t.IsGenericTypeDefinition then t.GetGenericTypeDefinition() else t
     let m =
         if obj.ReferenceEquals(declaring, m.DeclaringType) then m
         else
             // the same member on the generic type definition, so that its parameters read `0, not the instantiation
-            MethodBase.GetMethodFromHandle(m.MethodHandle, declaring.TypeHandle)
+            nonNull (MethodBase.GetMethodFromHandle(m.MethodHandle, declaring.TypeHandle))
     let owner = definitionName declaring
     let parameters (ps: ParameterInfo[]) =
         if ps.Length = 0 then "" else "(" + String.Join(",", ps |> Array.map (fun p -> typeId p.ParameterType)) + ")"

@@ -19,7 +19,7 @@ let startGanflow (args: string list) =
     let start = ProcessStartInfo("dotnet", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
     start.ArgumentList.Add ganflowDll
     for a in args do start.ArgumentList.Add a
-    let p = Process.Start start
+    let p = nonNull (Process.Start start)
     p.OutputDataReceived.Add ignore
     p.ErrorDataReceived.Add ignore
     p.BeginOutputReadLine()

@@ -16,7 +16,7 @@ open GanFlow.Tests.IlCalls
 /// Whether `m` hands its caller a new Scalar (a conversion, a constructor, `ToScalar`, …).
 let makesScalar (m: MethodBase) =
     match m with
-    | :? ConstructorInfo as c -> c.DeclaringType.FullName = "TorchSharp.Scalar"
+    | :? ConstructorInfo as c -> (match c.DeclaringType with null -> false | t -> t.FullName = "TorchSharp.Scalar")
     | :? MethodInfo as mi -> mi.ReturnType.FullName = "TorchSharp.Scalar"
     | _ -> false
 
@@ -24,12 +24,14 @@ let makesScalar (m: MethodBase) =
 let private isDispose (m: MethodBase) = m.Name = "Dispose" && m.GetParameters().Length = 0
 
 /// A TorchSharp module type: one deriving from `TorchSharp.torch.nn.Module`.
-let rec private isModule (t: Type) =
-    not (isNull t) && (t.FullName = "TorchSharp.torch+nn+Module" || isModule t.BaseType)
+let rec private isModule (t: Type | null) =
+    match t with
+    | null -> false
+    | t -> t.FullName = "TorchSharp.torch+nn+Module" || isModule t.BaseType
 
 /// Whether a member is visible to code outside TorchSharp (public or protected, on a visible type).
 let private visible (m: MethodBase) =
-    (m.IsPublic || m.IsFamily || m.IsFamilyOrAssembly) && m.DeclaringType.IsVisible
+    (m.IsPublic || m.IsFamily || m.IsFamilyOrAssembly) && (match m.DeclaringType with null -> false | t -> t.IsVisible)
 
 /// The IDs of every member of `torchSharp` that is unsafe to call: the implicit number-to-Scalar conversions; every
 /// member whose body makes a Scalar without handing it to its caller (TorchSharp never holds one), and every member
@@ -58,7 +60,7 @@ let unsafeMembers (torchSharp: Assembly) : string list =
                 unsafe.Add id |> ignore
                 changed <- true
         for m in members do
-            if m :? ConstructorInfo && isModule m.DeclaringType && not (unsafe.Contains(memberId m)) && forwardUnsafe m.DeclaringType then
+            if m :? ConstructorInfo && isModule m.DeclaringType && not (unsafe.Contains(memberId m)) && forwardUnsafe (nonNull m.DeclaringType) then
                 unsafe.Add(memberId m) |> ignore
                 changed <- true
         changed
@@ -95,7 +97,7 @@ let unheldScalars (banned: Set<string>) (assembly: Assembly) : UnheldScalar list
                 | _ -> None)
             |> Set.ofArray
         let disposedLocals = copies |> List.fold (fun held (copy, original) -> if Set.contains copy held then Set.add original held else held) disposedDirectly
-        let name = sprintf "%s.%s" (if isNull m.DeclaringType then "" else m.DeclaringType.FullName) m.Name
+        let name = sprintf "%s.%s" (match m.DeclaringType with null -> "" | t -> string t.FullName) m.Name
         for index in 0 .. body.Length - 1 do
             match body[index] with
             | _, Some callee when banned.Contains(memberId callee) -> yield { Method = name; Made = memberId callee }

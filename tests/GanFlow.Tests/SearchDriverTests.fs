@@ -294,7 +294,7 @@ let tests =
             for a in held do
                 let after = ended |> List.find (fun e -> e.Trial = a.Trial && e.ToStep = a.ToStep && e.Attempt = a.Attempt)
                 Expect.equal after.Outcome "expired" "the dead worker's attempt ended as expired"
-                Expect.isLessThan (DateTimeOffset.Parse(after.Ended, Globalization.CultureInfo.InvariantCulture)) (DateTimeOffset.Parse(a.Expires, Globalization.CultureInfo.InvariantCulture)) "before its lease ran out"
+                Expect.isLessThan (DateTimeOffset.Parse(nonNull after.Ended, Globalization.CultureInfo.InvariantCulture)) (DateTimeOffset.Parse(a.Expires, Globalization.CultureInfo.InvariantCulture)) "before its lease ran out"
             Expect.equal (GanFlow.Tests.ProcessTests.runGanflow (arguments direct)) 0 "the uninterrupted search finishes"
             Expect.equal (contents killed) (contents direct) "the same store, decision by decision"
         }

@@ -17,7 +17,8 @@ let server =
     match Environment.GetEnvironmentVariable "GANFLOW_TEST_POSTGRES", Environment.GetEnvironmentVariable "GANFLOW_TEST_POSTGRES_PASSWORD_FILE" with
     | null, _
     | "", _ -> Error "no PostgreSQL test server: GANFLOW_TEST_POSTGRES is not set (`eval $(.ci/postgres start DIR)` starts one)"
-    | url, file -> Ok(url, (if String.IsNullOrEmpty file then None else Some file))
+    | url, (null | "") -> Ok(url, None)
+    | url, file -> Ok(url, Some file)
 
 /// The test server's location and password file (fails the test when there is none).
 let private serverOrFail () =
@@ -29,7 +30,7 @@ let private serverOrFail () =
 let superuser (database: string) =
     let location, file = serverOrFail ()
     let builder =
-        NpgsqlConnectionStringBuilder(Host = location.Host, Port = location.Port, Database = database, Username = (location.User |> Option.ofObj |> Option.defaultValue "postgres"), Pooling = false)
+        NpgsqlConnectionStringBuilder(Host = location.Host, Port = location.Port, Database = database, Username = (match location.User with null -> "postgres" | user -> user), Pooling = false)
     file |> Option.iter (fun f -> builder.Password <- SearchStoreLocation.ReadPasswordFile f)
     let connection = new NpgsqlConnection(builder.ConnectionString)
     connection.Open()

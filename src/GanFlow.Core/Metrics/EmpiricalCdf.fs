@@ -6,10 +6,13 @@ namespace GanFlow.Core.Metrics
 module EmpiricalCdf =
 
     /// Rejects an empty sample or one holding NaN or an infinity, naming the argument.
-    let requireSample name (sample: float[]) =
-        if isNull sample || sample.Length = 0 then invalidArg name (sprintf "%s must hold at least one value" name)
-        for v in sample do
-            if not (System.Double.IsFinite v) then invalidArg name (sprintf "%s holds a non-finite value" name)
+    let requireSample name (sample: float[] | null) =
+        match sample with
+        | null -> invalidArg name (sprintf "%s must hold at least one value" name)
+        | sample ->
+            if sample.Length = 0 then invalidArg name (sprintf "%s must hold at least one value" name)
+            for v in sample do
+                if not (System.Double.IsFinite v) then invalidArg name (sprintf "%s holds a non-finite value" name)
 
     /// ∫ f(F̂_x(t) − F̂_y(t)) dt, exactly, for f(0) = 0, over samples already sorted ascending (non-empty, finite).
     /// Inlined with `f`, so the walk calls no closure per point (the 1-D distances' hot loop; issue 20).

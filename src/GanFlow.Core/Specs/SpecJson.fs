@@ -104,7 +104,8 @@ module SpecJson =
             | null -> false
             | node -> upgrade node)
 
-    /// Parses `json` as a 'T. Text that needs no upgrade is read directly, so that errors name the line.
+    /// Parses `json` as a 'T. Text that needs no upgrade is read directly, so that errors name the line. A document
+    /// that is JSON's `null` is refused (a JsonException), never returned as a null 'T.
     let deserialize<'T> (json: string) : 'T =
         let legacy =
             if mayBeLegacy json then
@@ -112,9 +113,13 @@ module SpecJson =
                 | null -> None
                 | node -> if upgrade node then Some node else None
             else None
-        match legacy with
-        | Some node -> node.Deserialize<'T>(options)
-        | None -> JsonSerializer.Deserialize<'T>(json, options)
+        let value =
+            match legacy with
+            | Some node -> node.Deserialize(typeof<'T>, options)
+            | None -> JsonSerializer.Deserialize(json, typeof<'T>, options)
+        match value with
+        | null -> raise (JsonException(sprintf "holds null, not a %s" typeof<'T>.Name))
+        | value -> unbox<'T> value
 
     /// The reason of a deserializer's error without its "Path: … | LineNumber: …" tail.
     let private reasonOf (e: exn) =

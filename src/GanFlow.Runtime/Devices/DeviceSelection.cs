@@ -18,7 +18,7 @@ public static class DeviceSelection
 {
     /// <summary>Parses <c>cpu</c>, <c>cuda</c> or <c>auto</c> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">The text names no known device.</exception>
-    public static DeviceRequest Parse(string text) =>
+    public static DeviceRequest Parse(string? text) =>
         (text ?? "").Trim().ToLowerInvariant() switch
         {
             "auto" => DeviceRequest.Auto,
@@ -44,7 +44,7 @@ public static class DeviceSelection
 
     /// <summary><see cref="Parse"/> then <see cref="Resolve"/>; <c>cuda:N</c> names CUDA device N.</summary>
     /// <exception cref="ArgumentException">The text names no known device, or a CUDA device index out of range.</exception>
-    public static torch.Device FromString(string text)
+    public static torch.Device FromString(string? text)
     {
         var trimmed = (text ?? "").Trim().ToLowerInvariant();
         if (trimmed.StartsWith("cuda:", StringComparison.Ordinal))

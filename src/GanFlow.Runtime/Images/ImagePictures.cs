@@ -204,7 +204,7 @@ public static class ImagePictures
         var holes = new StringBuilder("z1,z2,prior_mass,share\n");
         foreach (var (z1, z2) in chosen)
         {
-            var k = LatentStructure.cellOf(window, HistogramBins, z1, z2).Value;
+            var k = LatentStructure.cellOf(window, HistogramBins, z1, z2)!.Value; // a cell centre lies in its window: never None
             holes.Append(Show(z1)).Append(',').Append(Show(z2)).Append(',').Append(Show(prior[k])).Append(',').Append(Show((double)counts[k] / draws.Length)).Append('\n');
         }
         AtomicFile.WriteAllText(Path.Combine(directory, RunFiles.Holes), holes.ToString());

@@ -131,7 +131,7 @@ public sealed class ModelTrainer : TrainingRun
     private double? bestValidation;
 
     /// <summary>Keeps the best-validated checkpoint: an evaluation with a lower validation NLL than every earlier one saves
-    /// the modules as <see cref="RunFiles.BestCheckpoint"/>.</summary>
+    /// the modules as <see cref="GanFlow.Store.RunFiles.BestCheckpoint"/>.</summary>
     protected override void OnRecorded(EvaluationRecord record)
     {
         if (record.Density?.Value.ValidationNll?.Value is not { } validation) return;
