@@ -43,7 +43,7 @@ type RunArgs =
             | Seed _ -> "override the experiment's seed (same spec and seed give the same numbers on CPU)."
             | Steps _ -> "override the number of generator steps (budget.steps)."
             | Device _ -> "cpu, cuda or auto (default auto: CUDA when present, else CPU)."
-            | Threads _ -> "intra-op threads for torch (default 1: fastest for small models)."
+            | Threads _ -> "intra-op threads for torch (default 1: fastest for small models; at most the cores this process may use)."
             | Resume -> "continue the folder's run from its newest valid checkpoint (with a larger --steps: extend it); refused when its spec differs otherwise. Without --resume or --fresh, a folder that holds this run finished is left as it is (nothing to do), and one that holds another spec's run or this run unfinished is refused."
             | Fresh -> "replace whatever run the folder holds: its result files are removed and the run starts from step 0."
 
@@ -161,7 +161,7 @@ type SearchArgs =
             | Rung_Value _ -> "what ranks a trial at a rung: milestone (the evaluation there), mean:K or median:K (of the last K evaluations up to it); default the search's."
             | Brackets _ -> "asynchronous Hyperband's brackets for an ASHA search (Li et al.; Ray's AsyncHyperBandScheduler): trial t runs in bracket t mod N, ASHA from milestone b on (first rung grace·η^b), ranked only against its bracket; 1 is plain ASHA, at most the number of milestones; default the search's."
             | Metric _ -> "what the search optimises: any column of the trials' metrics.csv (w1, w1_exact, energy, nll, recall, precision, coverage, density, kl, mode_score, …); maximised when larger is better (precision, recall, coverage, mode and inception scores, high_quality, modes_covered), minimised otherwise; default the search's."
-            | Lease_Seconds _ -> "how long a job's lease lasts without renewal (default 60; workers renew every third of it). A dead worker's job goes to another worker after at most this long."
+            | Lease_Seconds _ -> "how long a job's lease lasts without renewal (default 60, from 1 to 86400; workers renew every third of it). A dead worker's job goes to another worker after at most this long."
             | Resume -> "continue the search the store holds under this name, with its trials, seed and scheduler (no need to repeat the flags that started it; --trials may raise the trials, any other flag must match the store); refused when it holds another search, or when there is nothing to resume."
             | Fresh -> "replace the search (its store records, trials and report) and start afresh."
             | Device _ -> "cpu, cuda or auto (default auto) for the local workers."
@@ -182,8 +182,8 @@ type WorkerArgs =
             | Search _ -> "the search's name in the store (created by `ganflow search NAME --store URL --out DIR --workers 0`)."
             | Store_Password_File _ -> "a file whose first line is the PostgreSQL password (else PGPASSWORD or ~/.pgpass)."
             | Device _ -> "cpu, cuda or auto (default auto)."
-            | Threads _ -> "intra-op threads for torch (default 1)."
-            | Idle_Exit _ -> "end (exit 0) after this many seconds without a job; default: wait until the search is over."
+            | Threads _ -> "intra-op threads for torch (default 1; at most the cores this process may use)."
+            | Idle_Exit _ -> "end (exit 0) after this many seconds without a job (at most 604800, a week); default: wait until the search is over."
             | No_Report -> "write no report when this worker records the search's last event (by default that worker writes DIR/report.html; `ganflow search` gives it to its local workers and writes the report itself)."
 
 type SearchStatusArgs =

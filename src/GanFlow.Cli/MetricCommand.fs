@@ -72,11 +72,31 @@ let private oneDimensionalExtras (seed: int) (delta: float option) (x: float[]) 
         "birthday_batch_y", batchY
         "support_y", supportY ]
 
+/// The magnitudes the scores can take: the nearest-neighbour scores, MMD² and the energy distance work on squared
+/// distances, which overflow beyond about 1e154 and underflow to zero below about 1e-154, so two samples 1e300 apart
+/// or 50 standard deviations of 1e-170 apart would score as identical. A margin of 1e54 on both sides leaves room for
+/// sums over any dimension a file can hold.
+let private scaleRange = 1e-100, 1e100
+
+/// Refuses a sample whose values lie outside `scaleRange` (the largest magnitude above it, or every non-zero one
+/// below it), naming the file, the point and the value.
+let private requireScale (path: string) (p: Points) =
+    let low, high = scaleRange
+    let largest = p.Values |> Array.fold (fun m v -> max m (abs v)) 0.0
+    if largest > high then
+        let k = p.Values |> Array.findIndex (fun v -> abs v = largest)
+        Error(sprintf "%s: point %d holds %g, beyond the magnitude %g the scores' squared distances can take; rescale the samples (precision, recall, density and coverage do not change with a common scale; W1, the energy distance and sliced W1 scale with it)"
+                  path (k / p.Dimension + 1) p.Values[k] high)
+    elif largest > 0.0 && largest < low then
+        Error(sprintf "%s: every value is below %g in magnitude (the largest %g), where the scores' squared distances underflow to zero; rescale the samples"
+                  path low largest)
+    else Ok()
+
 /// A sample file's points and where its dimension comes from, or the error naming the file.
 let private read (path: string) =
     try
         let struct (points, where) = SampleFile.ReadLocated path
-        Ok(points, where)
+        requireScale path points |> Result.map (fun () -> points, where)
     with :? SampleFileException as e -> Error e.Message
 
 /// Checks a sample's size for its role: at least `needed` points (the nearest-neighbour scores' k + 1), and in 1-D
@@ -241,8 +261,8 @@ let private positive (flag: string) (text: string option) =
     | None -> Ok None
     | Some t ->
         match System.Double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture) with
-        | true, v when System.Double.IsFinite v && v > 0.0 -> Ok(Some v)
-        | _ -> Error(sprintf "%s = %s: must be a finite number > 0" flag t)
+        | true, v when System.Double.IsFinite v && v > 0.0 && System.Double.IsFinite(1.0 / (v * v)) -> Ok(Some v)
+        | _ -> Error(sprintf "%s = %s: must be a finite number > 0 whose square is neither 0 nor infinite" flag t)
 
 /// Prints the scores as `key = value` lines (or one JSON object); returns the exit code (2 on bad input).
 /// `bandwidth` and `delta` are the texts of --bandwidth and --delta, if given.

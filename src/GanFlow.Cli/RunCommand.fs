@@ -152,8 +152,8 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         eprintfn "error: invalid spec for experiment %s:" experiment.Name
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
-    | [] when threads < 1 ->
-        eprintfn "error: --threads %d: must be >= 1" threads
+    | [] when not (Check.threads "--threads" Environment.ProcessorCount threads).IsEmpty ->
+        Check.threads "--threads" Environment.ProcessorCount threads |> List.iter (eprintfn "error: %O")
         2
     | [] when (match classifier |> Option.bind (fun f -> Option.ofObj (GanFlow.Runtime.Images.RunClassifier.Problem(experiment, f))) with
                | Some problem ->

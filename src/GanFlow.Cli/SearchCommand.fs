@@ -19,6 +19,13 @@ open GanFlow.Store
 /// trials with 16 workers on 2 cores, issue 18), short enough that a dead worker's job moves on within a minute.
 let defaultLeaseSeconds = 60.0
 
+/// The range of `--lease-seconds`: a worker renews its lease every third of it, which below a second it cannot keep
+/// up with, and a day is already as long as a dead worker's job should wait for another worker.
+let leaseSecondsRange = 1.0, 86_400.0
+
+/// The longest `--idle-exit`: a week (leave the flag out to wait until the search is over).
+let maxIdleExitSeconds = 604_800.0
+
 /// How often a local worker that died is started again before `ganflow search` gives up on its slot.
 let private restartsPerWorker = 5
 
@@ -217,11 +224,13 @@ let run
         @ (if workers < 0 then Check.fail "--workers" workers "must be >= 0 (0 records the search and exits)"
            elif workers > maxLocalWorkers then
                Check.fail "--workers" workers (sprintf "must be <= %d local worker processes (start more with `ganflow worker` on other machines)" maxLocalWorkers)
-           elif workers > search.Trials then
+           elif workers > search.Trials && search.Trials >= 1 then // fewer than 1 trial is the search's own error
                Check.fail "--workers" workers (sprintf "must be <= the search's %d trials (a worker runs one trial's job at a time: more would wait idle)" search.Trials)
            else [])
         @ (if resume && fresh then Check.fail "--fresh" true "cannot be combined with --resume" else [])
-        @ (if Double.IsFinite lease && lease > 0.0 then [] else Check.fail "--lease-seconds" lease "must be a positive number of seconds")
+        @ (let low, high = leaseSecondsRange
+           if lease >= low && lease <= high then []
+           else Check.fail "--lease-seconds" lease (sprintf "must be from %g to %g seconds (a day)" low high))
         @ (match GanFlow.Runtime.Training.DataSplits.Problem search.Base with
            | null -> []
            | problem -> Check.fail "base.data" search.Base.Name problem)
@@ -361,8 +370,11 @@ let run
 /// or the idle limit passed, 2 on bad input (nothing run), 130/143 when stopped by a signal (its job given back).
 let worker (storeUrl: string) (name: string) (passwordFile: string option) (device: string) (threads: int) (idleExit: float option) (noReport: bool) =
     let bad =
-        (if threads < 1 then Check.fail "--threads" threads "must be >= 1" else [])
-        @ (match idleExit with Some s when not (Double.IsFinite s) || s < 0.0 -> Check.fail "--idle-exit" s "must be a number of seconds >= 0" | _ -> [])
+        Check.threads "--threads" Environment.ProcessorCount threads
+        @ (match idleExit with
+           | Some s when not (s >= 0.0 && s <= maxIdleExitSeconds) ->
+               Check.fail "--idle-exit" s (sprintf "must be from 0 to %g seconds (a week); leave it out to wait until the search is over" maxIdleExitSeconds)
+           | _ -> [])
     if not bad.IsEmpty then
         bad |> List.iter (eprintfn "error: %O")
         2

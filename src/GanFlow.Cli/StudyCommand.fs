@@ -199,8 +199,8 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
         eprintfn "error: invalid study %s:" study.Name
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
-    | [] when threads < 1 ->
-        eprintfn "error: --threads %d: must be >= 1" threads
+    | [] when not (Check.threads "--threads" Environment.ProcessorCount threads).IsEmpty ->
+        Check.threads "--threads" Environment.ProcessorCount threads |> List.iter (eprintfn "error: %O")
         2
     | [] when (match classifier, classifierCell study with
                | Some f, Some cell ->

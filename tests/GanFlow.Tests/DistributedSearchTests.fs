@@ -582,6 +582,25 @@ let tests =
             Expect.equal code 2 "--metric kl on a GAN"
             Expect.stringContains error "scheduler.metric.column = kl: is not recorded by the experiment" "names the column and what the experiment records"
             Expect.equal (fst (ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--lease-seconds"; "0" ])) 2 "--lease-seconds 0"
+            // A lease whose third overflowed the renewal timer crashed every worker; one of a millisecond expired at once.
+            for lease in [ "99999999"; "0.001" ] do
+                let out = TestFolders.fresh "x"
+                let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; out; "--lease-seconds"; lease ]
+                Expect.equal code 2 ("--lease-seconds " + lease)
+                Expect.stringContains error ("--lease-seconds = " + lease + ": must be from 1 to 86400 seconds") "names the flag, the value and the range"
+                Expect.isFalse (Directory.Exists out) "nothing created"
+            let tooMany = string (Environment.ProcessorCount + 1)
+            let code, error = ReportInputTests.ganflowInProcess [ "worker"; "--store"; url; "--search"; closedForm.Name; "--threads"; tooMany ]
+            Expect.equal code 2 "more threads than cores"
+            Expect.stringContains error (sprintf "--threads = %s: must be from 1 to %d" tooMany Environment.ProcessorCount) "names the flag, the value and the cores"
+            let code, error = ReportInputTests.ganflowInProcess [ "worker"; "--store"; url; "--search"; closedForm.Name; "--idle-exit"; "1e12" ]
+            Expect.equal code 2 "--idle-exit beyond a week (it overflowed a TimeSpan, exit 1)"
+            Expect.stringContains error "--idle-exit = 1000000000000: must be from 0 to 604800 seconds" "names the flag, the value and the range"
+            Expect.equal (readSearch url None closedForm.Name).Attempts.Length 0 "no job was taken"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; TestFolders.fresh "x"; "--trials"; "0" ]
+            Expect.equal code 2 "--trials 0"
+            Expect.stringContains error "trials = 0: must be >= 1" "names the trials"
+            Expect.isFalse (error.Contains "--workers") "and not the --workers nobody gave"
         }
 
         test "a search optimises any recorded metric: --metric coverage ranks trials by their metrics.csv coverage, maximised, and the store keeps it per report" {

@@ -163,6 +163,14 @@ let tests =
             refused [ "metric"; "--x"; good; "--truth"; "unimodal" ] good "holds 2-D samples"
             refused [ "metric"; "--x"; good; "--y"; good; "--projections"; "0" ] "--projections = 0" "must be >= 1"
             refused [ "metric"; "--x"; good; "--y"; good; "--bandwidth"; "-1" ] "--bandwidth = -1" "must be a finite number > 0"
+            // A bandwidth whose square underflows made MMD² NaN with the smallest p-value, 1/201.
+            refused [ "metric"; "--x"; good; "--y"; good; "--bandwidth"; "1e-300" ] "--bandwidth = 1e-300" "whose square is neither 0 nor infinite"
+            // Magnitudes whose squared distances overflow or underflow: samples 1e300 wide scored NaN energy and a density
+            // of 400; samples 50 standard deviations of 1e-170 apart scored as identical.
+            let huge = csv false (Points.create 2 ((gaussian 13 2 50 [| 0.0; 0.0 |] 1.0).Values |> Array.map ((*) 1e300)))
+            refused [ "metric"; "--x"; huge; "--y"; good ] huge "beyond the magnitude 1e+100"
+            let tiny = csv false (Points.create 2 ((gaussian 14 2 50 [| 0.0; 0.0 |] 1.0).Values |> Array.map ((*) 1e-170)))
+            refused [ "metric"; "--x"; good; "--y"; tiny ] tiny "every value is below 1e-100 in magnitude"
             refused [ "metric"; "--x"; good; "--y"; good; "--model"; folder ] folder "missing spec.json"
             let one = csv false (gaussian 12 2 1 [| 0.0; 0.0 |] 1.0)
             refused [ "metric"; "--x"; good; "--y"; good; "--train"; one ] one "at least 2"

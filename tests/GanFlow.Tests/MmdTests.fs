@@ -70,5 +70,12 @@ let tests =
                 Expect.isLessThan (Mmd.test 1 200 None x (gaussian 42 2 500 [| 1.0; 0.0 |] 1.0)).PValue 0.01 "shifted by one std"
                 Expect.isGreaterThan (Mmd.test 1 200 None x (gaussian 43 2 500 [| 0.0; 0.0 |] 1.0)).PValue 0.01 "same law"
             }
+            test "a NaN statistic has a NaN p-value, not the smallest one (no relabelling compares with it)" {
+                // Points near 1e200 overflow the squared distances, so the median bandwidth and the kernel are not numbers.
+                let huge = Points.create 2 ((gaussian 44 2 50 [| 0.0; 0.0 |] 1.0).Values |> Array.map ((*) 1e200))
+                let t = Mmd.test 1 200 None huge huge
+                Expect.isTrue (System.Double.IsNaN t.Mmd2) "the statistic overflowed"
+                Expect.isTrue (System.Double.IsNaN t.PValue) "so has no p-value"
+            }
         ]
     ]

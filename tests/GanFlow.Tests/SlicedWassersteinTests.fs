@@ -55,6 +55,13 @@ let tests =
                 Prop.forAll twoSamples (fun (x, y) ->
                     let s = sw (Points.ofValues x) (Points.ofValues y)
                     close 1e-12 s.Distance (Wasserstein.w1 x y) && s.StandardError = 0.0))
+            test "one direction in more than one dimension has no spread to estimate the error from: NaN, not 0" {
+                let x, y = gaussian 3 2 200 [| 0.0; 0.0 |] 1.0, gaussian 4 2 200 [| 1.0; 0.0 |] 1.0
+                let one = SlicedWasserstein.estimate 7 1 x y
+                Expect.isTrue (System.Double.IsNaN one.StandardError) "NaN with one direction"
+                Expect.isTrue (System.Double.IsFinite one.Distance && one.Distance > 0.0) "the distance itself is its one projection's"
+                Expect.isTrue (System.Double.IsFinite (SlicedWasserstein.estimate 7 2 x y).StandardError) "two directions give an error"
+            }
             test "the directions are unit vectors and the same for the same seed" {
                 let a = SlicedWasserstein.directions (System.Random 3) 5 100
                 Expect.all a (fun v -> abs (Array.sumBy (fun c -> c * c) v - 1.0) < 1e-12) "unit length"

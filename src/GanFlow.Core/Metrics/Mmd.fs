@@ -99,8 +99,8 @@ module Mmd =
         let kernel = squaredDistances pooled
         let h =
             match bandwidth with
-            | Some h when h > 0.0 && System.Double.IsFinite h -> h
-            | Some h -> invalidArg "bandwidth" (sprintf "bandwidth = %g: must be a finite number > 0" h)
+            | Some h when h > 0.0 && System.Double.IsFinite h && System.Double.IsFinite(1.0 / (2.0 * h * h)) -> h
+            | Some h -> invalidArg "bandwidth" (sprintf "bandwidth = %g: must be a finite number > 0 whose 2h² is neither 0 nor infinite" h)
             | None -> medianDistance count kernel
         let scale = 1.0 / (2.0 * h * h)
         let mutable total = 0.0
@@ -127,7 +127,9 @@ module Mmd =
         let values = labellings |> Array.chunkBySize (4 * System.Numerics.Vector<float>.Count) |> Array.collect (fun chunk -> statistics count kernel total chunk n m)
         let observed = values[0]
         let atLeast = values |> Array.skip 1 |> Array.filter (fun v -> v >= observed) |> Array.length
-        { Mmd2 = observed; Bandwidth = h; PValue = float (1 + atLeast) / float (1 + permutations); Permutations = permutations }
+        // A NaN statistic (a kernel that overflowed) has no p-value: no relabelling compares with it.
+        let pValue = if System.Double.IsNaN observed then nan else float (1 + atLeast) / float (1 + permutations)
+        { Mmd2 = observed; Bandwidth = h; PValue = pValue; Permutations = permutations }
 
     /// MMD² between two isotropic Gaussians N(μ₁, σ₁²I) and N(μ₂, σ₂²I) in d dimensions under the kernel of bandwidth
     /// h, in closed form: with E exp(−‖Z‖²/(2h²)) = (h²/(h² + s²))^{d/2} exp(−‖μ‖²/(2(h² + s²))) for Z ~ N(μ, s²I),

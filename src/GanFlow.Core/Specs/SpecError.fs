@@ -54,6 +54,12 @@ module Check =
     let lessThan field (bound: float) boundName (value: float) =
         if value < bound then [] else fail field value (sprintf "must be < %s (%g)" boundName bound)
 
+    /// A count of torch's intra-op threads: from 1 to the `cores` the process may use (more only oversubscribes
+    /// them: a run given 100,000 threads started 895 of them and stalled its machine).
+    let threads field (cores: int) (value: int) =
+        if value >= 1 && value <= cores then []
+        else fail field value (sprintf "must be from 1 to %d, the cores this process may use" cores)
+
 /// Turning a list of errors into a result or an exception.
 module Validate =
     let toResult (value: 'T) (errors: SpecError list) =
