@@ -67,10 +67,10 @@ public sealed class RunStore
     /// <exception cref="RunFolderException">The text is empty or not a <typeparamref name="T"/>.</exception>
     public static T ParseJson<T>(string text, string source)
     {
-        if (string.IsNullOrWhiteSpace(text)) throw new RunFolderException($"{source}: empty, not a {typeof(T).Name}");
+        if (string.IsNullOrWhiteSpace(text)) throw new RunFolderException($"{source}: empty, not {SpecFileJson.WithArticle(typeof(T))}");
         try
         {
-            return SpecJson.deserialize<T>(text) ?? throw new RunFolderException($"{source}: holds null, not a {typeof(T).Name}");
+            return SpecJson.deserialize<T>(text) ?? throw new RunFolderException($"{source}: holds null, not {SpecFileJson.WithArticle(typeof(T))}");
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -27,7 +27,7 @@ public static class SpecFileJson
         T value;
         try
         {
-            value = SpecJson.deserialize<T>(text) ?? throw new RunFolderException($"{source}: holds null, not a {typeof(T).Name}");
+            value = SpecJson.deserialize<T>(text) ?? throw new RunFolderException($"{source}: holds null, not {WithArticle(typeof(T))}");
         }
         catch (JsonException e)
         {
@@ -201,8 +201,23 @@ public static class SpecFileJson
             return "must be a whole number from -2147483648 to 2147483647";
         if (reason.Contains("out of bounds for an Int64", StringComparison.Ordinal))
             return "must be a whole number from -9223372036854775808 to 9223372036854775807";
+        // FSharp.SystemTextJson's "Unknow case for union type T: X": say which cases there are.
+        var unknownCase = System.Text.RegularExpressions.Regex.Match(reason, @"^Unknown? case for union type ([\w.+]+): (.*)$");
+        if (unknownCase.Success)
+        {
+            var typeName = unknownCase.Groups[1].Value;
+            var union = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
+            var shortName = typeName[(typeName.LastIndexOfAny(['.', '+']) + 1)..];
+            var cases = union is not null && Microsoft.FSharp.Reflection.FSharpType.IsUnion(union, null)
+                ? "; the cases are " + string.Join(", ", Microsoft.FSharp.Reflection.FSharpType.GetUnionCases(union, null).Select(c => c.Name))
+                : "";
+            return $"{unknownCase.Groups[2].Value} is not a case of {shortName}{cases}";
+        }
         return reason;
     }
+
+    /// <summary>A type's name with its article, for messages: "an Experiment", "a Study".</summary>
+    public static string WithArticle(Type t) => ("AEIOU".Contains(t.Name[0]) ? "an " : "a ") + t.Name;
 
     /// <summary>The reason of a deserializer's error without its own "Path: … | LineNumber: …" tail.</summary>
     private static string Reason(JsonException e)

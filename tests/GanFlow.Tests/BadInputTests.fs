@@ -202,7 +202,14 @@ let tests =
             let zero = write "zero.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": 0"))
             let output = expectExit 2 [ "run"; "--spec"; zero; "--out"; Path.Combine(root, "d") ]
             Expect.stringContains output (sprintf "zero.json line %d: budget.steps = 0: must be >= 1" steps) "a validation error with its line"
-            for folder in [ "a"; "b"; "c"; "d" ] do Expect.isFalse (Directory.Exists(Path.Combine(root, folder))) "nothing created"
+            // An unknown union case: the library's "Unknow case for union type GanFlow.Core.Models.Activation: Swish" in words.
+            let activation = lineOf "\"activation\": \"Relu\""
+            let unknown = write "case.json" (fun t -> let i = t.IndexOf "\"activation\": \"Relu\"" in t.Substring(0, i) + "\"activation\": \"Swish\"" + t.Substring(i + "\"activation\": \"Relu\"".Length))
+            let output = expectExit 2 [ "run"; "--spec"; unknown; "--out"; Path.Combine(root, "e") ]
+            Expect.stringContains output (sprintf "case.json line %d: model.generator.Mlp.item.network.activation: Swish is not a case of Activation; the cases are Relu, LeakyRelu, Tanh, Elu" activation) "the case, the union and its cases"
+            let empty = write "empty.json" (fun _ -> "")
+            Expect.stringContains (expectExit 2 [ "run"; "--spec"; empty; "--out"; Path.Combine(root, "f") ]) "empty.json: empty, not an Experiment" "an empty file"
+            for folder in [ "a"; "b"; "c"; "d"; "e"; "f" ] do Expect.isFalse (Directory.Exists(Path.Combine(root, folder))) "nothing created"
         }
 
         test "4: a flag that does not apply to the experiment's kind is refused, naming the flag and the kind" {

@@ -118,7 +118,9 @@ module SpecJson =
             | Some node -> node.Deserialize(typeof<'T>, options)
             | None -> JsonSerializer.Deserialize(json, typeof<'T>, options)
         match value with
-        | null -> raise (JsonException(sprintf "holds null, not a %s" typeof<'T>.Name))
+        | null ->
+            let name = typeof<'T>.Name
+            raise (JsonException(sprintf "holds null, not %s %s" (if "AEIOU".Contains name[0] then "an" else "a") name))
         | value -> unbox<'T> value
 
     /// The reason of a deserializer's error without its "Path: … | LineNumber: …" tail.
