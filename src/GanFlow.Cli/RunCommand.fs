@@ -177,6 +177,15 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
                            // MKL's kernels chosen by instruction set change the numbers at the rounding level: said when not the default.
                            let mkl = match MklDispatch.Apply() with "vendor" -> "" | other -> sprintf " (%s=%s: %s)" MklDispatch.SwitchVariable (Environment.GetEnvironmentVariable MklDispatch.SwitchVariable) other
                            eprintfn "running %s on %O%s, %d steps, seed %d -> %s" experiment.Name device mkl experiment.Budget.Steps experiment.Seed outDirectory))
+        // Ctrl-C or SIGTERM still ends the run at once (exit 130 / 143; a kill at any moment loses at most one checkpoint
+        // interval, and the folder's lock is taken over by the next run); it now also says how to continue.
+        let interrupted =
+            Action<Runtime.InteropServices.PosixSignalContext>(fun _ ->
+                let folder = IO.Path.GetFullPath outDirectory
+                eprintfn "interrupted: %s keeps the run up to its newest checkpoint; `ganflow run --spec %s --out %s --resume` continues it"
+                    folder (IO.Path.Combine(folder, RunFiles.Spec)) folder)
+        use _onInterrupt = Runtime.InteropServices.PosixSignalRegistration.Create(Runtime.InteropServices.PosixSignal.SIGINT, interrupted)
+        use _onTerminate = Runtime.InteropServices.PosixSignalRegistration.Create(Runtime.InteropServices.PosixSignal.SIGTERM, interrupted)
         let outcome =
             try Ok(ExperimentRunner.Run(experiment, context)) with
             | :? RunFolderException as e -> Error e.Message

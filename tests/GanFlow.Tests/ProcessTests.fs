@@ -127,6 +127,29 @@ let tests =
                 Expect.isTrue (comparable name a = comparable name b) (sprintf "%s is the same (wall time aside)" name)
         }
 
+        test "a run stopped by SIGINT after a checkpoint exits 130 and prints the command that continues it, which completes the run" {
+            let spec = writeSpec (gaussianExperiment smallWganGp 1_500 100)
+            let folder = Path.GetFullPath(scratchFolder "sigint")
+            let start = ProcessStartInfo("dotnet", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+            for a in [ ganflowDll; "run"; "--spec"; spec; "--out"; folder; "--threads"; "1" ] do start.ArgumentList.Add a
+            use p = nonNull (Process.Start start)
+            let errors = Text.StringBuilder()
+            p.OutputDataReceived.Add ignore
+            p.ErrorDataReceived.Add(fun e -> match e.Data with null -> () | line -> lock errors (fun () -> errors.AppendLine line |> ignore))
+            p.BeginOutputReadLine()
+            p.BeginErrorReadLine()
+            waitWhileRunning p "the first checkpoint" (fun () -> File.Exists(Path.Combine(folder, RunFiles.Checkpoint, CheckpointFolders.ManifestFile)))
+            use kill = Process.Start("kill", [ "-INT"; string p.Id ])
+            kill.WaitForExit()
+            p.WaitForExit()
+            Expect.equal p.ExitCode 130 "128 + SIGINT"
+            Expect.isFalse (File.Exists(Path.Combine(folder, RunFiles.Summary))) "stopped before the end"
+            let continuing = Path.Combine(folder, RunFiles.Spec)
+            Expect.stringContains (lock errors (fun () -> string errors)) (sprintf "`ganflow run --spec %s --out %s --resume` continues it" continuing folder) "says how to continue"
+            Expect.equal (runGanflow [ "run"; "--spec"; continuing; "--out"; folder; "--resume"; "--threads"; "1" ]) 0 "the printed command completes the run"
+            Expect.isTrue (File.Exists(Path.Combine(folder, RunFiles.Summary))) "completed"
+        }
+
         test "SIGTERM to a study stops its running cells and leaves no process behind" {
             let study = testStudy "sigterm-study" 20_000
             let spec = writeSpec study
