@@ -54,7 +54,12 @@ let private jsOfKdes (x: float[]) (y: float[]) =
     let grid = Array.init 4_001 (fun i -> low + (high - low) * float i / 4_000.0)
     JensenShannon.ofGrid (grid[1] - grid[0]) (Kde.density x bx grid) (Kde.density y by grid)
 
-/// The 1-D scores beyond the two-sample ones: KDE bandwidths, JS of the KDEs, birthday-paradox support.
+/// Whether every value of a sample is the same (a fully collapsed generator's): no KDE bandwidth fits it.
+let private constant (sample: float[]) = sample |> Array.forall ((=) sample[0])
+
+/// The 1-D scores beyond the two-sample ones: KDE bandwidths, JS of the KDEs, birthday-paradox support. A constant
+/// sample has no KDE: its 500-per-band bandwidth is the rule's 0, its held-out one and the JS of the KDEs are NaN, and
+/// every other score is computed.
 let private oneDimensionalExtras (seed: int) (delta: float option) (x: float[]) (y: float[]) =
     let delta = delta |> Option.defaultWith (fun () -> defaultDelta x y)
     let birthday (sample: float[]) =
@@ -64,8 +69,8 @@ let private oneDimensionalExtras (seed: int) (delta: float option) (x: float[]) 
     let batchY, supportY = birthday y
     [ for name, sample in [ "x", x; "y", y ] do
           yield sprintf "bandwidth_%s_500_per_band" name, Kde.samplesPerBandBandwidth 500 sample
-          yield sprintf "bandwidth_%s_held_out" name, Kde.heldOutBandwidth 20 (System.Random seed) sample ]
-    @ [ "js_kde", jsOfKdes x y
+          yield sprintf "bandwidth_%s_held_out" name, (if constant sample then nan else Kde.heldOutBandwidth 20 (System.Random seed) sample) ]
+    @ [ "js_kde", (if constant x || constant y then nan else jsOfKdes x y)
         "birthday_delta", delta
         "birthday_batch_x", batchX
         "support_x", supportX
@@ -99,14 +104,11 @@ let private read (path: string) =
         requireScale path points |> Result.map (fun () -> points, where)
     with :? SampleFileException as e -> Error e.Message
 
-/// Checks a sample's size for its role: at least `needed` points (the nearest-neighbour scores' k + 1), and in 1-D
-/// not all equal (no KDE bandwidth fits a constant sample).
+/// Checks a sample's size for its role: at least `needed` points (the nearest-neighbour scores' k + 1).
 let private requireSize (path: string) (role: string) (needed: int) (p: Points) =
     if p.Count < needed then
         Error(sprintf "%s: holds %d point%s; %s need at least %d (k nearest neighbours besides the point itself)"
                   path p.Count (if p.Count = 1 then "" else "s") role needed)
-    elif p.Dimension = 1 && Array.forall ((=) p.Values[0]) p.Values then
-        Error(sprintf "%s: all %d values equal %g; no KDE bandwidth fits a constant sample" path p.Count p.Values[0])
     else Ok p
 
 /// `b` (file `bPath`, dimension from `bWhere`) must have `a`'s dimension.

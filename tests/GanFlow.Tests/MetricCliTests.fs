@@ -127,6 +127,19 @@ let tests =
             let one = scores (MetricCommand.evaluateOptions { MetricCommand.MetricOptions.Of uni uni 1 with Truth = Some "unimodal" })
             Expect.contains (List.map fst one) "truth_w1" "1-D truth W1"
         }
+        test "a fully collapsed 1-D sample is scored: precision 1, recall near 0, no KDE (500-per-band bandwidth 0, held-out one and JS NaN)" {
+            // The GAN failure the lab measures: every generated value the same. It was refused (no KDE fits it).
+            let collapsed = Points.ofValues (Array.create 100 0.5)
+            let data = gaussian 15 1 500 [| 0.0 |] 1.0
+            let s = scores (MetricCommand.evaluateOptions (MetricCommand.MetricOptions.Of (csv false collapsed) (csv false data) 1)) |> Map.ofList
+            Expect.equal s["precision"] 1.0 "every collapsed point lies in the data's support"
+            Expect.isLessThan s["recall"] 0.05 "almost no data point lies in the collapsed support"
+            Expect.floatClose Accuracy.veryHigh s["w1"] (Wasserstein.w1 collapsed.Values data.Values) "W1 as for any sample"
+            Expect.equal s["bandwidth_x_500_per_band"] 0.0 "the rule's own value for no spread: 500 · (max − min) / n"
+            for key in [ "bandwidth_x_held_out"; "js_kde" ] do
+                Expect.isTrue (Double.IsNaN s[key]) (key + " is NaN: no KDE fits a constant sample")
+            Expect.isTrue (Double.IsFinite s["bandwidth_y_held_out"]) "the data's own KDE is fitted"
+        }
         test "--train adds copying_z, one copying_z_cell_K per cell and closer_than_train" {
             let train, heldOut = gaussian 5 2 1_000 [| 0.0; 0.0 |] 1.0, gaussian 6 2 1_000 [| 0.0; 0.0 |] 1.0
             let s = scores (MetricCommand.evaluateOptions { MetricCommand.MetricOptions.Of (csv false train) (csv false heldOut) 1 with Train = Some(text train) })
