@@ -83,18 +83,28 @@ let private oneDimensionalExtras (seed: int) (delta: float option) (x: float[]) 
 /// sums over any dimension a file can hold.
 let private scaleRange = 1e-100, 1e100
 
-/// Refuses a sample whose values lie outside `scaleRange` (the largest magnitude above it, or every non-zero one
-/// below it), naming the file, the point and the value.
+/// The largest magnitude among a sample's values.
+let private largestMagnitude (p: Points) = p.Values |> Array.fold (fun m v -> max m (abs v)) 0.0
+
+/// Refuses a sample holding a value beyond `scaleRange`'s top, naming the file, the point and the value.
 let private requireScale (path: string) (p: Points) =
-    let low, high = scaleRange
-    let largest = p.Values |> Array.fold (fun m v -> max m (abs v)) 0.0
+    let _, high = scaleRange
+    let largest = largestMagnitude p
     if largest > high then
         let k = p.Values |> Array.findIndex (fun v -> abs v = largest)
         Error(sprintf "%s: point %d holds %g, beyond the magnitude %g the scores' squared distances can take; rescale the samples (precision, recall, density and coverage do not change with a common scale; W1, the energy distance and sliced W1 scale with it)"
                   path (k / p.Dimension + 1) p.Values[k] high)
-    elif largest > 0.0 && largest < low then
+    else Ok()
+
+/// Refuses samples whose every value, over all the files scored together, is non-zero only below `scaleRange`'s bottom:
+/// their squared distances underflow to zero. One sample alone that small is fine beside another of ordinary scale (a
+/// generator collapsed near 0 is scored).
+let private requireNotAllTiny (samples: (string * Points) list) =
+    let low, _ = scaleRange
+    let largest = samples |> List.map (snd >> largestMagnitude) |> List.max
+    if largest > 0.0 && largest < low then
         Error(sprintf "%s: every value is below %g in magnitude (the largest %g), where the scores' squared distances underflow to zero; rescale the samples"
-                  path low largest)
+                  (samples |> List.map fst |> String.concat " and ") low largest)
     else Ok()
 
 /// A sample file's points and where its dimension comes from, or the error naming the file.
@@ -150,6 +160,7 @@ let evaluateOptions (options: MetricOptions) : Result<(string * float) list, str
             | None, Some(name, d) -> Error(sprintf "--truth = %s is %d-D, but %s %s holds %d-D samples" name (Densities.dimension d) xPath xWhere x.Dimension)
             | None, None -> Error "give the data's samples with --y FILE, or a declared distribution with --truth NAME"
         do! sameDimension (xPath, xWhere, x) (yPath, yWhere, y)
+        do! requireNotAllTiny [ xPath, x; yPath, y ]
         do!
             match options.Delta with
             | Some d when x.Dimension <> 1 ->
@@ -257,20 +268,30 @@ let toJson (scores: (string * float) list) =
      writer.WriteEndObject())
     System.Text.Encoding.UTF8.GetString(stream.ToArray())
 
-/// Parses a --bandwidth or --delta text: a finite number > 0.
+/// Parses a --delta text: a finite number > 0.
 let private positive (flag: string) (text: string option) =
     match text with
     | None -> Ok None
     | Some t ->
         match System.Double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture) with
-        | true, v when System.Double.IsFinite v && v > 0.0 && System.Double.IsFinite(1.0 / (v * v)) -> Ok(Some v)
-        | _ -> Error(sprintf "%s = %s: must be a finite number > 0 whose square is neither 0 nor infinite" flag t)
+        | true, v when System.Double.IsFinite v && v > 0.0 -> Ok(Some v)
+        | _ -> Error(sprintf "%s = %s: must be a finite number > 0" flag t)
+
+/// Parses a --bandwidth text: a finite number h > 0 whose kernel scale 2h² is neither 0 nor infinite (1e-300 made MMD²
+/// NaN; 1e200 made every kernel value 1 and MMD² 0).
+let private bandwidthOf (text: string option) =
+    positive "--bandwidth" text
+    |> Result.bind (fun h ->
+        match h with
+        | Some v when not (System.Double.IsFinite(2.0 * v * v) && 2.0 * v * v > 0.0) ->
+            Error(sprintf "--bandwidth = %s: must be a finite number > 0 whose square is neither 0 nor infinite" (Option.get text))
+        | _ -> Ok h)
 
 /// Prints the scores as `key = value` lines (or one JSON object); returns the exit code (2 on bad input).
 /// `bandwidth` and `delta` are the texts of --bandwidth and --delta, if given.
 let run (options: MetricOptions) (bandwidth: string option) (delta: string option) (json: bool) =
     let parsed =
-        positive "--bandwidth" bandwidth
+        bandwidthOf bandwidth
         |> Result.bind (fun h -> positive "--delta" delta |> Result.map (fun d -> { options with Bandwidth = h; Delta = d }))
     match parsed |> Result.bind evaluateOptions with
     | Error message ->

@@ -152,9 +152,9 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         eprintfn "error: invalid spec for experiment %s:" experiment.Name
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
-    | [] when not (Check.threads "--threads" Environment.ProcessorCount threads).IsEmpty ->
-        Check.threads "--threads" Environment.ProcessorCount threads |> List.iter (eprintfn "error: %O")
-        2
+    | [] when (match Check.threads "--threads" Environment.ProcessorCount threads with
+               | [] -> false
+               | errors -> errors |> List.iter (eprintfn "error: %O"); true) -> 2
     | [] when (match classifier |> Option.bind (fun f -> Option.ofObj (GanFlow.Runtime.Images.RunClassifier.Problem(experiment, f))) with
                | Some problem ->
                    eprintfn "error: %s" problem
@@ -178,14 +178,19 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
                            let mkl = match MklDispatch.Apply() with "vendor" -> "" | other -> sprintf " (%s=%s: %s)" MklDispatch.SwitchVariable (Environment.GetEnvironmentVariable MklDispatch.SwitchVariable) other
                            eprintfn "running %s on %O%s, %d steps, seed %d -> %s" experiment.Name device mkl experiment.Budget.Steps experiment.Seed outDirectory))
         // Ctrl-C or SIGTERM still ends the run at once (exit 130 / 143; a kill at any moment loses at most one checkpoint
-        // interval, and the folder's lock is taken over by the next run); it now also says how to continue.
+        // interval, and the folder's lock is taken over by the next run); a run the user started also says how to
+        // continue it. A study's cell or a search's trial (started with the parent's id) says nothing: rerunning the
+        // study or the search is what continues those.
+        let startedByUser = String.IsNullOrEmpty(Environment.GetEnvironmentVariable GanFlow.Runtime.Processes.WorkerProcess.ParentVariable)
+        let quoted (path: string) = if path |> Seq.exists (fun c -> Char.IsWhiteSpace c || "'\"$`\\;&|<>()*?!#~".Contains c) then "'" + path.Replace("'", "'\\''") + "'" else path
         let interrupted =
             Action<Runtime.InteropServices.PosixSignalContext>(fun _ ->
                 let folder = IO.Path.GetFullPath outDirectory
                 eprintfn "interrupted: %s keeps the run up to its newest checkpoint; `ganflow run --spec %s --out %s --resume` continues it"
-                    folder (IO.Path.Combine(folder, RunFiles.Spec)) folder)
-        use _onInterrupt = Runtime.InteropServices.PosixSignalRegistration.Create(Runtime.InteropServices.PosixSignal.SIGINT, interrupted)
-        use _onTerminate = Runtime.InteropServices.PosixSignalRegistration.Create(Runtime.InteropServices.PosixSignal.SIGTERM, interrupted)
+                    folder (quoted (IO.Path.Combine(folder, RunFiles.Spec))) (quoted folder))
+        let onSignal signal = if startedByUser then Runtime.InteropServices.PosixSignalRegistration.Create(signal, interrupted) :> IDisposable |> Some else None
+        let registrations = [ Runtime.InteropServices.PosixSignal.SIGINT; Runtime.InteropServices.PosixSignal.SIGTERM ] |> List.choose onSignal
+        use _registrations = { new IDisposable with member _.Dispose() = for r in registrations do r.Dispose() }
         let outcome =
             try Ok(ExperimentRunner.Run(experiment, context)) with
             | :? RunFolderException as e -> Error e.Message

@@ -199,9 +199,9 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
         eprintfn "error: invalid study %s:" study.Name
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
-    | [] when not (Check.threads "--threads" Environment.ProcessorCount threads).IsEmpty ->
-        Check.threads "--threads" Environment.ProcessorCount threads |> List.iter (eprintfn "error: %O")
-        2
+    | [] when (match Check.threads "--threads" Environment.ProcessorCount threads with
+               | [] -> false
+               | errors -> errors |> List.iter (eprintfn "error: %O"); true) -> 2
     | [] when (match classifier, classifierCell study with
                | Some f, Some cell ->
                    match GanFlow.Runtime.Images.RunClassifier.Problem(cell.Experiment, f) with
@@ -256,7 +256,10 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                            | CellPlan.Replace _ -> [ "--fresh" ]
                            | CellPlan.Start
                            | CellPlan.Keep -> [])
-                    use child = WorkerProcess.Start(command, arguments, SpecJson.serialize e, Path.Combine(folder, RunFiles.Log), threads, WorkerProcess.CoreShare(min study.Parallelism study.Cells.Length))
+                    // Each cell sees its share of the cores, and at least the --threads it was given (checked against the
+                    // machine's cores above), which the cell's own `run` checks against what it sees.
+                    let cores = max threads (WorkerProcess.CoreShare(min study.Parallelism study.Cells.Length))
+                    use child = WorkerProcess.Start(command, arguments, SpecJson.serialize e, Path.Combine(folder, RunFiles.Log), threads, cores)
                     try
                         let exit = child.WaitForExit cancel.Token
                         let status =

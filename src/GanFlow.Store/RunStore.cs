@@ -67,10 +67,11 @@ public sealed class RunStore
     /// <exception cref="RunFolderException">The text is empty or not a <typeparamref name="T"/>.</exception>
     public static T ParseJson<T>(string text, string source)
     {
-        if (string.IsNullOrWhiteSpace(text)) throw new RunFolderException($"{source}: empty, not {SpecFileJson.WithArticle(typeof(T))}");
+        if (string.IsNullOrWhiteSpace(text)) throw new RunFolderException($"{source}: empty, not {SpecJson.withArticle(typeof(T))}");
         try
         {
-            return SpecJson.deserialize<T>(text) ?? throw new RunFolderException($"{source}: holds null, not {SpecFileJson.WithArticle(typeof(T))}");
+            if (SpecJson.isNullDocument(text)) throw new RunFolderException($"{source}: holds null, not {SpecJson.withArticle(typeof(T))}");
+            return SpecJson.deserialize<T>(text);
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -27,7 +27,8 @@ public static class SpecFileJson
         T value;
         try
         {
-            value = SpecJson.deserialize<T>(text) ?? throw new RunFolderException($"{source}: holds null, not {WithArticle(typeof(T))}");
+            if (SpecJson.isNullDocument(text)) throw new RunFolderException($"{source}: holds null, not {SpecJson.withArticle(typeof(T))}");
+            value = SpecJson.deserialize<T>(text);
         }
         catch (JsonException e)
         {
@@ -215,9 +216,6 @@ public static class SpecFileJson
         }
         return reason;
     }
-
-    /// <summary>A type's name with its article, for messages: "an Experiment", "a Study".</summary>
-    public static string WithArticle(Type t) => ("AEIOU".Contains(t.Name[0]) ? "an " : "a ") + t.Name;
 
     /// <summary>The reason of a deserializer's error without its own "Path: … | LineNumber: …" tail.</summary>
     private static string Reason(JsonException e)

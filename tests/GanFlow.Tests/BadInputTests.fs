@@ -209,6 +209,8 @@ let tests =
             Expect.stringContains output (sprintf "case.json line %d: model.generator.Mlp.item.network.activation: Swish is not a case of Activation; the cases are Relu, LeakyRelu, Tanh, Elu" activation) "the case, the union and its cases"
             let empty = write "empty.json" (fun _ -> "")
             Expect.stringContains (expectExit 2 [ "run"; "--spec"; empty; "--out"; Path.Combine(root, "f") ]) "empty.json: empty, not an Experiment" "an empty file"
+            let nothing = write "null.json" (fun _ -> "null")
+            Expect.stringContains (expectExit 2 [ "run"; "--spec"; nothing; "--out"; Path.Combine(root, "f") ]) "null.json: holds null, not an Experiment" "a JSON null"
             for folder in [ "a"; "b"; "c"; "d"; "e"; "f" ] do Expect.isFalse (Directory.Exists(Path.Combine(root, folder))) "nothing created"
         }
 

@@ -127,6 +127,17 @@ let tests =
             let one = scores (MetricCommand.evaluateOptions { MetricCommand.MetricOptions.Of uni uni 1 with Truth = Some "unimodal" })
             Expect.contains (List.map fst one) "truth_w1" "1-D truth W1"
         }
+        test "a sample collapsed near 0 beside data of ordinary scale is scored (only samples all below 1e-100 are refused); --delta is never squared" {
+            let nearZero = Points.create 2 ((gaussian 16 2 50 [| 0.0; 0.0 |] 1.0).Values |> Array.map ((*) 1e-120))
+            let data = gaussian 17 2 200 [| 0.0; 0.0 |] 1.0
+            let s = scores (MetricCommand.evaluateOptions (MetricCommand.MetricOptions.Of (csv false nearZero) (csv false data) 1)) |> Map.ofList
+            Expect.equal s["precision"] 1.0 "the collapsed points lie in the data's support"
+            Expect.isLessThan s["recall"] 0.1 "the data is not in the collapsed support"
+            let oneD = csv false (gaussian 18 1 100 [| 0.0 |] 1.0)
+            let code, output, error = ganflow [ "metric"; "--x"; oneD; "--y"; oneD; "--delta"; "1e-200" ]
+            Expect.equal code 0 (sprintf "a tiny --delta is a distance, not squared (stderr: %s)" error)
+            Expect.stringContains output "birthday_delta = 1E-200" "used as given"
+        }
         test "a fully collapsed 1-D sample is scored: precision 1, recall near 0, no KDE (500-per-band bandwidth 0, held-out one and JS NaN)" {
             // The GAN failure the lab measures: every generated value the same. It was refused (no KDE fits it).
             let collapsed = Points.ofValues (Array.create 100 0.5)
@@ -183,7 +194,9 @@ let tests =
             let huge = csv false (Points.create 2 ((gaussian 13 2 50 [| 0.0; 0.0 |] 1.0).Values |> Array.map ((*) 1e300)))
             refused [ "metric"; "--x"; huge; "--y"; good ] huge "beyond the magnitude 1e+100"
             let tiny = csv false (Points.create 2 ((gaussian 14 2 50 [| 0.0; 0.0 |] 1.0).Values |> Array.map ((*) 1e-170)))
-            refused [ "metric"; "--x"; good; "--y"; tiny ] tiny "every value is below 1e-100 in magnitude"
+            let tinyFar = csv false (Points.create 2 ((gaussian 15 2 50 [| 50.0; 0.0 |] 1.0).Values |> Array.map ((*) 1e-170)))
+            refused [ "metric"; "--x"; tinyFar; "--y"; tiny ] tiny "every value is below 1e-100 in magnitude"
+            refused [ "metric"; "--x"; good; "--y"; good; "--bandwidth"; "1e200" ] "--bandwidth = 1e200" "whose square is neither 0 nor infinite"
             refused [ "metric"; "--x"; good; "--y"; good; "--model"; folder ] folder "missing spec.json"
             let one = csv false (gaussian 12 2 1 [| 0.0; 0.0 |] 1.0)
             refused [ "metric"; "--x"; good; "--y"; good; "--train"; one ] one "at least 2"

@@ -170,6 +170,16 @@ let tests =
                 Expect.isFalse (File.Exists(Path.Combine(folder, cell, RunFiles.Summary))) "the stopped cell did not finish"
         }
 
+        test "a study given as many --threads as the machine has cores runs its cells with them (each cell sees at least that many cores)" {
+            // Cells see their share of the cores (DOTNET_PROCESSOR_COUNT); with 2 cells on 2 cores that share is 1, and a
+            // cell's own `run` refused --threads 2 until each cell was given at least its --threads.
+            let study = testStudy "threads-study" 100
+            let folder = scratchFolder "threads-study"
+            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" Environment.ProcessorCount false None) 0 "the study completes"
+            for cell in study.Cells do
+                Expect.isTrue (File.Exists(Path.Combine(GanFlow.Report.StudyReport.cellFolder folder cell, RunFiles.Summary))) (cell.Experiment.Name + " completed")
+        }
+
         test "a rerun study keeps the cells that completed with the same spec and runs only the others" {
             let study = testStudy "rerun-study" 100
             let folder = scratchFolder "rerun-study"

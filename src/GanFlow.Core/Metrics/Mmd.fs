@@ -99,7 +99,7 @@ module Mmd =
         let kernel = squaredDistances pooled
         let h =
             match bandwidth with
-            | Some h when h > 0.0 && System.Double.IsFinite h && System.Double.IsFinite(1.0 / (2.0 * h * h)) -> h
+            | Some h when h > 0.0 && System.Double.IsFinite(2.0 * h * h) && 2.0 * h * h > 0.0 -> h
             | Some h -> invalidArg "bandwidth" (sprintf "bandwidth = %g: must be a finite number > 0 whose 2h² is neither 0 nor infinite" h)
             | None -> medianDistance count kernel
         let scale = 1.0 / (2.0 * h * h)

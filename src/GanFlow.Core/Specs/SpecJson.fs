@@ -104,6 +104,13 @@ module SpecJson =
             | null -> false
             | node -> upgrade node)
 
+    /// A type's name with its article, for messages: "an Experiment", "a Study".
+    let withArticle (t: System.Type) = (if "AEIOU".Contains t.Name[0] then "an " else "a ") + t.Name
+
+    /// Whether `json` is the JSON document `null` (which no spec or result file is).
+    let isNullDocument (json: string) =
+        try isNull (JsonNode.Parse json) with :? JsonException -> false
+
     /// Parses `json` as a 'T. Text that needs no upgrade is read directly, so that errors name the line. A document
     /// that is JSON's `null` is refused (a JsonException), never returned as a null 'T.
     let deserialize<'T> (json: string) : 'T =
@@ -118,9 +125,7 @@ module SpecJson =
             | Some node -> node.Deserialize(typeof<'T>, options)
             | None -> JsonSerializer.Deserialize(json, typeof<'T>, options)
         match value with
-        | null ->
-            let name = typeof<'T>.Name
-            raise (JsonException(sprintf "holds null, not %s %s" (if "AEIOU".Contains name[0] then "an" else "a") name))
+        | null -> raise (JsonException(sprintf "holds null, not %s" (withArticle typeof<'T>)))
         | value -> unbox<'T> value
 
     /// The reason of a deserializer's error without its "Path: … | LineNumber: …" tail.
