@@ -54,9 +54,6 @@ let private jsOfKdes (x: float[]) (y: float[]) =
     let grid = Array.init 4_001 (fun i -> low + (high - low) * float i / 4_000.0)
     JensenShannon.ofGrid (grid[1] - grid[0]) (Kde.density x bx grid) (Kde.density y by grid)
 
-/// Whether every value of a sample is the same (a fully collapsed generator's): no KDE bandwidth fits it.
-let private constant (sample: float[]) = sample |> Array.forall ((=) sample[0])
-
 /// The 1-D scores beyond the two-sample ones: KDE bandwidths, JS of the KDEs, birthday-paradox support. A constant
 /// sample has no KDE: its 500-per-band bandwidth is the rule's 0, its held-out one and the JS of the KDEs are NaN, and
 /// every other score is computed.
@@ -69,8 +66,8 @@ let private oneDimensionalExtras (seed: int) (delta: float option) (x: float[]) 
     let batchY, supportY = birthday y
     [ for name, sample in [ "x", x; "y", y ] do
           yield sprintf "bandwidth_%s_500_per_band" name, Kde.samplesPerBandBandwidth 500 sample
-          yield sprintf "bandwidth_%s_held_out" name, (if constant sample then nan else Kde.heldOutBandwidth 20 (System.Random seed) sample) ]
-    @ [ "js_kde", (if constant x || constant y then nan else jsOfKdes x y)
+          yield sprintf "bandwidth_%s_held_out" name, (if Kde.isConstant sample then nan else Kde.heldOutBandwidth 20 (System.Random seed) sample) ]
+    @ [ "js_kde", (if Kde.isConstant x || Kde.isConstant y then nan else jsOfKdes x y)
         "birthday_delta", delta
         "birthday_batch_x", batchX
         "support_x", supportX
@@ -277,13 +274,12 @@ let private positive (flag: string) (text: string option) =
         | true, v when System.Double.IsFinite v && v > 0.0 -> Ok(Some v)
         | _ -> Error(sprintf "%s = %s: must be a finite number > 0" flag t)
 
-/// Parses a --bandwidth text: a finite number h > 0 whose kernel scale 2h² is neither 0 nor infinite (1e-300 made MMD²
-/// NaN; 1e200 made every kernel value 1 and MMD² 0).
+/// Parses a --bandwidth text: a bandwidth MMD² can use (`Mmd.usableBandwidth`).
 let private bandwidthOf (text: string option) =
     positive "--bandwidth" text
     |> Result.bind (fun h ->
         match h with
-        | Some v when not (System.Double.IsFinite(2.0 * v * v) && 2.0 * v * v > 0.0) ->
+        | Some v when not (Mmd.usableBandwidth v) ->
             Error(sprintf "--bandwidth = %s: must be a finite number > 0 whose square is neither 0 nor infinite" (Option.get text))
         | _ -> Ok h)
 

@@ -47,6 +47,15 @@ let private finalLines (final: EvaluationRecord) =
             else show v
         sprintf "%s = %s" c.Name text)
 
+/// Whether `--threads` is refused (said on stderr): it must lie between 1 and the cores this process may use. Shared by
+/// `run` and studies.
+let threadsRefused (threads: int) =
+    match Check.threads "--threads" Environment.ProcessorCount threads with
+    | [] -> false
+    | errors ->
+        errors |> List.iter (eprintfn "error: %O")
+        true
+
 /// Applies the command-line overrides to a declared experiment (pure). A `--steps` override that changes
 /// the budget is appended to the description, which may name the declared budget (a resume never compares
 /// descriptions).
@@ -152,9 +161,7 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         eprintfn "error: invalid spec for experiment %s:" experiment.Name
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
-    | [] when (match Check.threads "--threads" Environment.ProcessorCount threads with
-               | [] -> false
-               | errors -> errors |> List.iter (eprintfn "error: %O"); true) -> 2
+    | [] when threadsRefused threads -> 2
     | [] when (match classifier |> Option.bind (fun f -> Option.ofObj (GanFlow.Runtime.Images.RunClassifier.Problem(experiment, f))) with
                | Some problem ->
                    eprintfn "error: %s" problem

@@ -199,9 +199,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
         eprintfn "error: invalid study %s:" study.Name
         errors |> List.iter (fun e -> eprintfn "  %O" e)
         2
-    | [] when (match Check.threads "--threads" Environment.ProcessorCount threads with
-               | [] -> false
-               | errors -> errors |> List.iter (eprintfn "error: %O"); true) -> 2
+    | [] when RunCommand.threadsRefused threads -> 2
     | [] when (match classifier, classifierCell study with
                | Some f, Some cell ->
                    match GanFlow.Runtime.Images.RunClassifier.Problem(cell.Experiment, f) with

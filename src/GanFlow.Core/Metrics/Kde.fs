@@ -68,6 +68,10 @@ module Kde =
                 let fraction = position - float k
                 scale * ((1.0 - fraction) * grid[k] + fraction * grid[k + 1]))
 
+    /// Whether every value of a (non-empty) sample is the same, e.g. a fully collapsed generator's: no spread, no
+    /// data-driven bandwidth.
+    let isConstant (sample: float[]) = sample |> Array.forall (fun v -> v = sample[0])
+
     /// Seed 000 sec. 3.1's rule: the bandwidth at which each band holds `count` samples on
     /// average, count · (max − min) / n, in data units (seed 000: 500 of 100,000 samples).
     /// Zero for a constant sample.
@@ -115,7 +119,7 @@ module Kde =
     /// 1e-3 · max(1, |value|), so that its estimate is a narrow spike instead of an error.
     let bandwidthFor (rule: BandwidthRule) (rng: System.Random) (sample: float[]) =
         EmpiricalCdf.requireSample "sample" sample
-        let constant = Array.forall (fun v -> v = sample[0]) sample
+        let constant = isConstant sample
         let spike = 1e-3 * max 1.0 (abs sample[0])
         match rule with
         | BandwidthRule.Fixed bandwidth -> bandwidth

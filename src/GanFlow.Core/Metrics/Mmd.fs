@@ -88,6 +88,10 @@ module Mmd =
             let yy = total - xx - 2.0 * xy
             xx / (float n * float (n - 1)) + yy / (float m * float (m - 1)) - 2.0 * xy / (float n * float m))
 
+    /// Whether `h` can be the kernel's bandwidth: finite, > 0, and its kernel scale 2h² neither 0 nor infinite (1e-300
+    /// made MMD² NaN; 1e200 made every kernel value 1 and MMD² 0).
+    let usableBandwidth (h: float) = h > 0.0 && System.Double.IsFinite(2.0 * h * h) && 2.0 * h * h > 0.0
+
     /// MMD²ᵤ between `x` and `y` (at least 2 points each) with bandwidth `bandwidth` (None: the median heuristic),
     /// and its p-value from `permutations` relabellings drawn from `seed`.
     let test (seed: int) (permutations: int) (bandwidth: float option) (x: Points) (y: Points) : MmdTest =
@@ -99,7 +103,7 @@ module Mmd =
         let kernel = squaredDistances pooled
         let h =
             match bandwidth with
-            | Some h when h > 0.0 && System.Double.IsFinite(2.0 * h * h) && 2.0 * h * h > 0.0 -> h
+            | Some h when usableBandwidth h -> h
             | Some h -> invalidArg "bandwidth" (sprintf "bandwidth = %g: must be a finite number > 0 whose 2h² is neither 0 nor infinite" h)
             | None -> medianDistance count kernel
         let scale = 1.0 / (2.0 * h * h)
