@@ -46,4 +46,20 @@ let tests =
             Prop.forAll cases (fun (samples, _, _, h) ->
                 let one = Points.pick [| 0 |] samples
                 close 1e-12 (logDensities one h one).[0] (-0.5 * float samples.Dimension * log (2.0 * System.Math.PI * h * h))))
+        testProperty "the standard error is the sample standard deviation over √n, and scales with the values" (
+            Prop.forAll (Arb.fromGen (Gen.zip (Gen.choose (2, 30)) (Gen.choose (1, 1000)))) (fun (n, seed) ->
+                let random = System.Random seed
+                let values = Array.init n (fun _ -> random.NextDouble() * 10.0 - 5.0)
+                let mean, error = ParzenWindow.meanAndError values
+                let m = Array.average values
+                let s = sqrt ((values |> Array.sumBy (fun v -> (v - m) ** 2.0)) / float (n - 1))
+                let scaledMean, scaledError = ParzenWindow.meanAndError (values |> Array.map (fun v -> 3.0 * v + 1.0))
+                close 1e-12 mean m && close 1e-12 error (s / sqrt (float n))
+                && close 1e-12 scaledMean (3.0 * m + 1.0) && close 1e-12 scaledError (3.0 * error)))
+        test "one value has no standard error (NaN, not 0); two equal values have 0" {
+            let mean, error = ParzenWindow.meanAndError [| 2.5 |]
+            Expect.equal mean 2.5 "the mean of one value is the value"
+            Expect.isTrue (System.Double.IsNaN error) "no spread to estimate an error from"
+            Expect.equal (ParzenWindow.meanAndError [| 2.5; 2.5 |]) (2.5, 0.0) "two equal values: no spread, error 0"
+        }
     ]

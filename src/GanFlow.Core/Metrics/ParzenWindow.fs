@@ -45,10 +45,10 @@ module ParzenWindow =
             elif i = count - 1 then high
             else exp (log low + (log high - log low) * float i / float (count - 1)))
 
-    /// The mean and standard error (the sample standard deviation over √n; 0 for one value) of a set of values
-    /// (MathNet's `Statistics.MeanStandardDeviation`).
+    /// The mean and standard error (the sample standard deviation over √n) of a set of values (MathNet's
+    /// `Statistics.MeanStandardDeviation`). One value has no spread to estimate an error from: NaN, not 0.
     let meanAndError (values: float[]) =
-        if values.Length = 1 then values[0], 0.0
+        if values.Length = 1 then values[0], nan
         else
             let struct (mean, deviation) = MathNet.Numerics.Statistics.ArrayStatistics.MeanStandardDeviation values
             mean, deviation / sqrt (float values.Length)

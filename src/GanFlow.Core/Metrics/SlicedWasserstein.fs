@@ -73,6 +73,6 @@ module SlicedWasserstein =
         let mean, error = ParzenWindow.meanAndError values
         // In 1-D every direction is +1 or -1, whose projected W1 is the same number: the estimate is exact, and its spread
         // over directions is rounding (the sorted sums taken in two orders), not a Monte Carlo error. In more dimensions
-        // one direction has no spread to estimate the error from: NaN, not 0.
-        let standardError = if x.Dimension = 1 then 0.0 elif projections = 1 then nan else error
+        // one direction has no spread to estimate the error from: NaN (meanAndError's), not 0.
+        let standardError = if x.Dimension = 1 then 0.0 else error
         { Distance = mean; StandardError = standardError; Projections = projections }
