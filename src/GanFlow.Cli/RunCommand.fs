@@ -140,8 +140,12 @@ let readSpec (path: string) : Result<Declared, string> =
             | errors -> invalid study.Name errors
         else
             let experiment = SpecFileJson.Parse<Experiment>(text, source)
+            // The memory refusal too (the run checks it again), so that it names the size's line in the file.
             match ExperimentValidation.errors experiment with
-            | [] -> Ok(Declared.Single experiment)
+            | [] ->
+                match GanFlow.Core.Experiments.MemoryEstimate.errors (GanFlow.Runtime.ExperimentRunner.MachineMemoryBytes()) experiment with
+                | [] -> Ok(Declared.Single experiment)
+                | errors -> invalid experiment.Name errors
             | errors -> invalid experiment.Name errors
     with :? RunFolderException as e -> Error e.Message
 

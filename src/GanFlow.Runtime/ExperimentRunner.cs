@@ -55,7 +55,7 @@ public static class ExperimentRunner
 
     /// <summary>The memory the runtime may use: the physical memory, or the container's limit. The GC reports it as of its
     /// last collection, so a process that has not collected yet collects its (tiny) youngest generation first.</summary>
-    private static double MachineMemoryBytes()
+    public static double MachineMemoryBytes()
     {
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (available <= 0)

@@ -168,6 +168,8 @@ let tests =
             let out = Path.Combine(root, "run")
             let output = expectExit 2 [ "run"; "--spec"; spec; "--out"; out ]
             Expect.stringContains output "model.generator.mlp.network.width = 1000000000" "the field and the value"
+            Expect.stringContains output "wide.json line " "the width's line in the file"
+            Expect.stringContains output "from width = 1000000000, depth = " "the sizes of the largest part"
             Expect.stringContains output "the run needs an estimated" "the estimate"
             Expect.stringContains output "more than this machine's" "the machine's memory"
             Expect.isFalse (Directory.Exists out) "no folder, no stale lock"

@@ -6,10 +6,14 @@ open GanFlow.Core.Models
 
 /// One contribution to a run's memory estimate, blamed on the spec field that sets its size.
 type MemoryPart =
-    { /// Dotted path of the field that sets this part's size (as validation names fields).
+    { /// Dotted path of the field blamed for this part's size (as validation names fields): of the fields whose
+      /// values multiply into it (`Factors`), the one with the largest value.
       Field: string
       /// The field's value as the user wrote it.
       Value: string
+      /// Every field whose value multiplies into this part (a width, a depth, a layer count, the batch size), with its
+      /// value, in the order the refusal lists them.
+      Factors: (string * int) list
       /// What the part is, in words ("generator parameters with Adam's state", "critic activations").
       What: string
       /// Estimated bytes.
@@ -30,27 +34,33 @@ module MemoryEstimate =
 
     let private mlpActivations (batch: float) (m: Mlp) = batch * float m.Width * float m.Depth * 2.0
 
-    /// Parts of a network: its parameters blamed on `widthField`, its activations blamed on the larger of the width
-    /// and the batch size.
-    let private network widthField (width: int) what bytesPerValue (parameters: float) (activations: float) (batch: int) =
-        [ { Field = widthField; Value = string width; What = what + " parameters with gradients and Adam's state"; Bytes = parameters * 4.0 * bytesPerValue }
-          { Field = (if width >= batch then widthField else "budget.batchSize")
-            Value = string (if width >= batch then width else batch)
-            What = what + " activations of one batch"
-            Bytes = activations * 2.0 * bytesPerValue } ]
+    /// A part blamed on the largest of `factors` (the first of equal ones).
+    let private part (factors: (string * int) list) what bytes =
+        let field, value = List.maxBy snd factors
+        { Field = field; Value = string value; Factors = factors; What = what; Bytes = bytes }
+
+    /// Parts of a network whose size `sizes` set (its width first, then its depth, layer count and the like): its
+    /// parameters, blamed on the largest of `sizes`, and its activations, blamed on the largest of `sizes` and the batch
+    /// size, so that a depth of 10⁶ is named as the cause where it is one, not the width or the batch beside it.
+    let private network (sizes: (string * int) list) what bytesPerValue (parameters: float) (activations: float) (batch: int) =
+        [ part sizes (what + " parameters with gradients and Adam's state") (parameters * 4.0 * bytesPerValue)
+          part (sizes @ [ "budget.batchSize", batch ]) (what + " activations of one batch") (activations * 2.0 * bytesPerValue) ]
+
+    /// The width and depth fields of an MLP at `path`.
+    let private mlpSizes path (m: Mlp) = [ path + ".width", m.Width; path + ".depth", m.Depth ]
 
     /// A conv network on side × side images (side = √d): its parameters (`ImageParameters`) and, per image, the
     /// activations of its two feature maps (c₁·(s/2)² and c₂·(s/4)²), kept a few times over by batch norm and autograd.
     let private conv (field: string) what (d: float) (batch: int) (parameters: int) (first: int) (second: int) =
         let side = sqrt d
         let activations = float batch * (float first * (side / 2.0) ** 2.0 + float second * (side / 4.0) ** 2.0 + d) * 4.0
-        network field first what 4.0 (float parameters) activations batch
+        network [ field, first; field.Replace("firstChannels", "secondChannels"), second ] what 4.0 (float parameters) activations batch
 
     let private generator (d: float) (batch: int) (g: GeneratorSpec) =
         let b = float batch
         match g with
         | GeneratorSpec.Mlp m ->
-            network "model.generator.mlp.network.width" m.Network.Width "generator" 4.0
+            network (mlpSizes "model.generator.mlp.network" m.Network) "generator" 4.0
                 (mlpParameters (float m.Prior.Dimension) d m.Network) (mlpActivations b m.Network) batch
         | GeneratorSpec.Conv c ->
             let side = int (round (sqrt d))
@@ -60,32 +70,32 @@ module MemoryEstimate =
             match f.Architecture with
             | FlowArchitecture.RealNvp r ->
                 let net = { Mlp.Default with Width = r.Width; Depth = r.Depth }
-                network (at + ".realNvp.width") r.Width "flow" 8.0 (float r.Couplings * mlpParameters d (2.0 * d) net)
+                network (mlpSizes (at + ".realNvp") net @ [ at + ".realNvp.couplings", r.Couplings ]) "flow" 8.0 (float r.Couplings * mlpParameters d (2.0 * d) net)
                     (float r.Couplings * mlpActivations b net) batch
             | FlowArchitecture.Nice n ->
                 let net = { Mlp.Default with Width = n.Width; Depth = n.Depth }
-                network (at + ".nice.width") n.Width "flow" 8.0 (float n.Couplings * mlpParameters d d net)
+                network (mlpSizes (at + ".nice") net @ [ at + ".nice.couplings", n.Couplings ]) "flow" 8.0 (float n.Couplings * mlpParameters d d net)
                     (float n.Couplings * mlpActivations b net) batch
             | FlowArchitecture.Ffjord f ->
                 let widths = List.map float f.Hidden
                 let parameters = List.pairwise ((d + 1.0) :: widths @ [ d ]) |> List.sumBy (fun (a, c) -> (a + 1.0) * c * 2.0)
                 let widest = List.max f.Hidden
-                network (sprintf "%s.ffjord.hidden[%d]" at (List.findIndex ((=) widest) f.Hidden)) widest "flow" 8.0 parameters
+                network [ sprintf "%s.ffjord.hidden[%d]" at (List.findIndex ((=) widest) f.Hidden), widest ] "flow" 8.0 parameters
                     (b * List.sum widths * 10.0) batch
             | FlowArchitecture.OtFlow o ->
                 let m = float o.Width
-                network (at + ".otFlow.width") o.Width "flow" 8.0 (m * m + m * d + float o.Rank * d) (b * m * 8.0) batch
+                network [ at + ".otFlow.width", o.Width; at + ".otFlow.rank", o.Rank ] "flow" 8.0 (m * m + m * d + float o.Rank * d) (b * m * 8.0) batch
             | FlowArchitecture.Spline s ->
                 // Per layer: the coupling net d → width^depth → d·(3K − 1) (1-D: the 3K − 1 free parameters), and about
                 // 30 float64 temporaries of [batch, d, K + 1] for the knots, bins and the rational-quadratic terms.
                 let perCoordinate = float (3 * s.Bins - 1)
                 let net = { Mlp.Default with Width = s.Width; Depth = s.Depth }
                 let parameters = if d = 1.0 then perCoordinate else mlpParameters d (d * perCoordinate) net
-                network (at + ".spline.width") s.Width "flow" 8.0 (float s.Layers * parameters)
+                network (mlpSizes (at + ".spline") net @ [ at + ".spline.layers", s.Layers; at + ".spline.bins", s.Bins ]) "flow" 8.0 (float s.Layers * parameters)
                     (float s.Layers * (mlpActivations b net + b * d * float (s.Bins + 1) * 30.0)) batch
             | FlowArchitecture.Gaussianization g ->
                 let anchors = float g.Anchors * d * float g.Layers
-                network (at + ".gaussianization.anchors") g.Anchors "flow" 8.0 (anchors * 2.0 + float g.Layers * d * d) (b * anchors) batch
+                network [ at + ".gaussianization.anchors", g.Anchors; at + ".gaussianization.layers", g.Layers ] "flow" 8.0 (anchors * 2.0 + float g.Layers * d * d) (b * anchors) batch
 
     let private critic (d: float) (batch: int) (m: Model) =
         let at =
@@ -96,7 +106,7 @@ module MemoryEstimate =
         match Model.adversarial m, m.Objective, m.Generator with
         | Some { Critic = CriticNetwork.Mlp c }, _, _ ->
             // A gradient penalty differentiates through the critic: its graph is kept once more.
-            network (at + ".mlp.width") c.Width "critic" 4.0 (mlpParameters d 1.0 c) (mlpActivations (float batch) c * 2.0) batch
+            network (mlpSizes (at + ".mlp") c) "critic" 4.0 (mlpParameters d 1.0 c) (mlpActivations (float batch) c * 2.0) batch
         | Some { Critic = CriticNetwork.Conv c }, _, _ ->
             conv (at + ".conv.firstChannels") "critic" d (2 * batch) (ImageParameters.discriminator side c) c.FirstChannels c.SecondChannels
         | None, Objective.Elbo { Encoder = EncoderNetwork.Mlp e }, _ ->
@@ -105,7 +115,7 @@ module MemoryEstimate =
                 | GeneratorSpec.Mlp g -> g.Prior.Dimension
                 | GeneratorSpec.Conv g -> g.Latent
                 | GeneratorSpec.Flow _ -> int d
-            network "model.objective.elbo.encoder.mlp.width" e.Width "encoder" 4.0
+            network (mlpSizes "model.objective.elbo.encoder.mlp" e) "encoder" 4.0
                 (mlpParameters d (2.0 * float latent) e) (mlpActivations (float batch) e) batch
         | None, Objective.Elbo { Encoder = EncoderNetwork.Conv e }, _ ->
             conv "model.objective.elbo.encoder.conv.firstChannels" "encoder" d batch (ImageParameters.encoder side e) e.FirstChannels e.SecondChannels
@@ -117,7 +127,8 @@ module MemoryEstimate =
         let batch = experiment.Budget.BatchSize
         let evaluation =
             let n = max experiment.Evaluation.Samples experiment.Evaluation.FinalSamples
-            { Field = "evaluation.finalSamples"; Value = string n; What = "evaluation samples (model and data, a few copies)"; Bytes = float n * d * 8.0 * 6.0 }
+            part [ (if experiment.Evaluation.Samples > experiment.Evaluation.FinalSamples then "evaluation.samples" else "evaluation.finalSamples"), n ]
+                "evaluation samples (model and data, a few copies)" (float n * d * 8.0 * 6.0)
         generator d batch experiment.Model.Generator @ critic d batch experiment.Model @ [ evaluation ]
 
     /// Estimated bytes of `experiment`'s run.
@@ -131,7 +142,8 @@ module MemoryEstimate =
         if i = 0 then sprintf "%.0f bytes" value else sprintf "%.1f %s" value units[i]
 
     /// The refusal of a spec whose estimate exceeds `availableBytes` (the machine's memory): one error naming the field
-    /// of the largest part, its value, the estimate and what is available; none when it fits.
+    /// blamed for the largest part and its value, the estimate, the part and every field that sets its size, and what is
+    /// available; none when it fits.
     let errors (availableBytes: float) (experiment: Experiment) : SpecError list =
         let parts = parts experiment
         let total = parts |> List.sumBy _.Bytes
@@ -139,5 +151,7 @@ module MemoryEstimate =
         else
             let largest = parts |> List.maxBy _.Bytes
             Check.fail largest.Field largest.Value
-                (sprintf "the run needs an estimated %s (%s: %s), more than this machine's %s; make it smaller"
-                    (show total) largest.What (show largest.Bytes) (show availableBytes))
+                (sprintf "the run needs an estimated %s (%s: %s, from %s), more than this machine's %s; make it smaller"
+                    (show total) largest.What (show largest.Bytes)
+                    (largest.Factors |> List.map (fun (field, value) -> sprintf "%s = %d" (field.Substring(field.LastIndexOf '.' + 1)) value) |> String.concat ", ")
+                    (show availableBytes))

@@ -1,0 +1,49 @@
+/// The memory estimate that refuses a spec too large for the machine before any compute: it grows with every size, and
+/// its refusal names the field that makes the run too large (docs/reference.md's exit code 2).
+module GanFlow.Tests.MemoryEstimateTests
+
+open Expecto
+open FsCheck
+open FsCheck.FSharp
+open GanFlow.Core.Models
+open GanFlow.Core.Experiments
+
+let private demo = GanFlow.Experiments.WganGpUnimodalDemo.experiment
+
+/// The demo with its MLP generator's width and depth and the batch size set.
+let private sized (width: int) (depth: int) (batch: int) =
+    match demo.Model.Generator with
+    | GeneratorSpec.Mlp m ->
+        { demo with
+            Model = { demo.Model with Generator = GeneratorSpec.Mlp { m with Network = { m.Network with Width = width; Depth = depth } } }
+            Budget = { demo.Budget with BatchSize = batch } }
+    | _ -> failwith "the demo has an MLP generator"
+
+/// The one refusal of `experiment` on a machine of 16 GiB.
+let private refusal experiment =
+    match MemoryEstimate.errors (16.0 * 1024.0 ** 3.0) experiment with
+    | [ e ] -> e
+    | errors -> failwithf "expected one refusal, got %A" errors
+
+[<Tests>]
+let tests =
+    testList "memory estimate" [
+        testProperty "the estimate never falls when a width, a depth or the batch size grows" (
+            Prop.forAll (Arb.fromGen (Gen.zip3 (Gen.choose (1, 512)) (Gen.choose (1, 8)) (Gen.choose (1, 4096)))) (fun (w, d, b) ->
+                let at = MemoryEstimate.bytes (sized w d b)
+                MemoryEstimate.bytes (sized (w + 1) d b) > at && MemoryEstimate.bytes (sized w (d + 1) b) > at
+                && MemoryEstimate.bytes (sized w d (b + 1)) > at))
+        test "the demo fits; a depth of 10^6 is named as the cause, not the width beside it" {
+            Expect.isEmpty (MemoryEstimate.errors (16.0 * 1024.0 ** 3.0) demo) "the demo fits in 16 GiB"
+            let e = refusal (sized 64 1_000_000 256)
+            Expect.equal (e.Field, e.Value) ("model.generator.mlp.network.depth", "1000000") "the depth is blamed"
+            Expect.stringContains e.Reason "from width = 64, depth = 1000000" "the part's sizes, listed"
+        }
+        test "a width of 10^9 and a batch of 10^8 are each named where they are the cause" {
+            let wide = refusal (sized 1_000_000_000 2 256)
+            Expect.equal (wide.Field, wide.Value) ("model.generator.mlp.network.width", "1000000000") "the width"
+            let batch = refusal (sized 64 2 100_000_000)
+            Expect.equal (batch.Field, batch.Value) ("budget.batchSize", "100000000") "the batch size"
+            Expect.stringContains batch.Reason "activations of one batch" "the part the batch size makes large"
+        }
+    ]
