@@ -187,7 +187,7 @@ type WorkerArgs =
             | No_Report -> "write no report when this worker records the search's last event (by default that worker writes DIR/report.html; `ganflow search` gives it to its local workers and writes the report itself)."
 
 type SearchStatusArgs =
-    | [<MainCommand>] Search_Folder of directory: string
+    | [<MainCommand; Unique>] Search_Folder of directory: string
     | Store of url: string
     | Search of name: string
     | Store_Password_File of file: string

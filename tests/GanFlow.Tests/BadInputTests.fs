@@ -100,6 +100,9 @@ let tests =
             Expect.stringContains output "a file, not a run, study or search folder" "a file is not called missing"
             let output = expectExit 2 [ "search-status"; nonNull (IO.Path.GetDirectoryName samples); "--store"; "sqlite:x.db"; "--search"; "s" ]
             Expect.stringContains output "not both" "a folder and a store given together"
+            // Two folders: the second was taken silently before.
+            let output = expectExit 2 [ "search-status"; nonNull (IO.Path.GetDirectoryName samples); samples ]
+            Expect.stringContains output (sprintf "unrecognized argument: '%s'" samples) "the second folder named"
         }
 
         test "an empty argument is refused naming the flag it was given to (an unset shell variable), before anything runs" {
