@@ -176,23 +176,33 @@ let private panelFiles (tolerances: OutcomeTolerances) (index: int) (panel: Dyna
           IdentityGap = identityGap }
     summary, DynamicsFolder.trajectoryText trajectory (fun t -> distances[t].Tv, distances[t].Js, distances[t].W1)
 
-/// `ganflow run seed002-… --out DIR`: validates, computes, writes the folder and its report; returns the exit code.
-let runExperiment (experiment: DynamicsExperiment) (folder: string) =
+/// `ganflow run seed002-… --out DIR [--fresh]`: validates, computes, writes the folder and its report; returns the exit
+/// code. A folder that already holds the same experiment, report included, is kept as it is (exit 0) unless `fresh`.
+let runExperiment (experiment: DynamicsExperiment) (folder: string) (fresh: bool) =
     Validate.orRaise (DynamicsValidation.experimentErrors experiment)
     // The folder contract of every ganflow folder: refused when foreign, locked while written, and a fresh start
-    // removes only the files an earlier dynamics run wrote.
+    // removes only the files the earlier dynamics run wrote (those its own spec names: a file of the user's named like
+    // another kind's, trajectory-9.csv beside a 7-panel figure or phase.csv beside support sizes, is kept).
     use owned = GanFlow.Store.OwnedFolder.Open(folder, GanFlow.Store.FolderKind.Dynamics)
     let earlier =
-        Directory.GetFiles folder
-        |> Array.map (fun p -> Path.GetFileName p |> nonNull)
-        |> Array.filter (fun n ->
-            List.contains n [ DynamicsFolder.specFile; DynamicsFolder.panelsFile; DynamicsFolder.phaseFile; DynamicsFolder.supportFile; DynamicsFolder.reportFile ]
-            || Text.RegularExpressions.Regex.IsMatch(n, @"^trajectory-\d+\.csv$")
-            || Text.RegularExpressions.Regex.IsMatch(n, @"^samples-[a-z0-9-]+\.txt$"))
-    if File.Exists(Path.Combine(folder, DynamicsFolder.specFile)) then eprintfn "replacing the earlier dynamics run in %s" folder
-    owned.RemoveOwnFiles earlier
+        try DynamicsFolder.tryReadSpec folder |> Option.map Ok with
+        | :? Text.Json.JsonException
+        | :? IOException as e -> Some(Error e.Message)
+    let spec = SpecJson.serialize experiment
+    match earlier with
+    | Some(Ok e) when not fresh && SpecJson.serialize e = spec && File.Exists(Path.Combine(folder, DynamicsFolder.reportFile)) ->
+        eprintfn "kept: %s already holds this dynamics run (the same spec); --fresh computes it again" folder
+        printfn "report = %s" (Path.Combine(folder, DynamicsFolder.reportFile))
+        0
+    | _ ->
+    match earlier with
+    | Some(Ok e) ->
+        eprintfn "replacing the earlier dynamics run in %s" folder
+        owned.RemoveOwnFiles(DynamicsFolder.filesOf e)
+    | Some(Error _) -> eprintfn "replacing the earlier dynamics run in %s (its %s is unreadable: only the files this run writes are replaced)" folder DynamicsFolder.specFile
+    | None -> ()
     let watch = Diagnostics.Stopwatch.StartNew()
-    writeFile folder DynamicsFolder.specFile (SpecJson.serialize experiment)
+    writeFile folder DynamicsFolder.specFile spec
     match experiment.Kind with
     | DynamicsExperimentKind.Figure panels ->
         let files = panels |> List.mapi (fun i p -> panelFiles experiment.Tolerances (i + 1) p)

@@ -81,7 +81,7 @@ let private execute (command: ParseResults<Command>) =
                 eprintfn "error: %s" message
                 2
             | Ok study -> StudyCommand.run study out device threads resume (args.TryGetResult RunArgs.Classifier)
-        | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out
+        | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out fresh
         | Ok(Declared.Search s) ->
             eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name
             2

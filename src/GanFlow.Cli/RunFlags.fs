@@ -19,7 +19,7 @@ let private kindAndFlags (declared: Declared) : string * string list =
         // --data replaces every cell's data: only a study whose cells all read images (one data source for all).
         let data = if s.Cells |> List.forall (fun c -> c.Experiment.Data.IsImages) then [ "--data" ] else []
         "a study (its cells run to completion, each in its own process)", trained @ data @ classifier
-    | Declared.Dynamics _ -> "a seed 002 dynamics experiment (no training)", common
+    | Declared.Dynamics _ -> "a seed 002 dynamics experiment (no training)", common @ [ "--fresh" ]
     | Declared.Search _ -> "a search", []
 
 /// The flags of `args` that were given (named as on the command line), in a fixed order.

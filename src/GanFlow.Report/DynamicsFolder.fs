@@ -69,6 +69,16 @@ module DynamicsFolder =
     /// The HTML report.
     let reportFile = "report.html"
 
+    /// Every file a run of `experiment` writes, the report last: what a later run into the same folder may remove
+    /// (and nothing else, so that a file of the user's named like one of another kind's is kept).
+    let filesOf (experiment: DynamicsExperiment) =
+        [ specFile ]
+        @ (match experiment.Kind with
+           | DynamicsExperimentKind.Figure panels -> [ for i in 1 .. panels.Length -> trajectoryFile i ] @ [ panelsFile ]
+           | DynamicsExperimentKind.PhaseDiagram _ -> [ phaseFile ]
+           | DynamicsExperimentKind.SupportSizes _ -> [ for name, _, _ in SupportSizes.truths -> samplesFile name ] @ [ supportFile ])
+        @ [ reportFile ]
+
     /// A number in round-trip invariant form.
     let number (v: float) = v.ToString("R", CultureInfo.InvariantCulture)
 

@@ -144,6 +144,21 @@ public static class CheckpointFolders
             : throw new RunFolderException($"no usable checkpoint in {runDirectory}: {string.Join("; ", problems)}");
     }
 
+    /// <summary>The files a checkpoint folder's manifest lists (checksums not checked), or null when it has no readable
+    /// manifest: what the tool wrote there, for <see cref="OwnedFolder.RemoveOwnTree"/>.</summary>
+    public static IReadOnlySet<string>? ListedFiles(string folder)
+    {
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<CheckpointManifest>(File.ReadAllText(Path.Combine(folder, ManifestFile)), Json);
+            return manifest?.Files is { } files ? files.Keys.ToHashSet(StringComparer.Ordinal) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The manifest of a checkpoint folder whose files all match it, or the reason it is not usable (naming the file).</summary>
     public static (CheckpointManifest? Manifest, string? Problem) Check(string folder)
     {

@@ -103,7 +103,10 @@ public sealed class OwnedFolder : IDisposable
                              && AtomicFile.IsTemporary(name)))
             .Order(StringComparer.Ordinal);
 
-    /// <summary>Deletes the files and folders of <paramref name="names"/> in this folder where they exist, nothing else.</summary>
+    /// <summary>Deletes the files and folders of <paramref name="names"/> in this folder where they exist, nothing else:
+    /// a file whole, a folder only in what the tool writes there (<see cref="RemoveOwnTree"/>), so that a file of the
+    /// user's inside one (a note in <c>tensorboard/</c> or in a search's <c>trials/</c>) is kept with the folders that
+    /// hold it.</summary>
     public void RemoveOwnFiles(IEnumerable<string> names)
     {
         foreach (var name in names)
@@ -112,8 +115,57 @@ public sealed class OwnedFolder : IDisposable
                 throw new ArgumentException($"'{name}' is not a plain file name", nameof(names));
             var path = Path.Combine(Directory, name);
             if (File.Exists(path)) File.Delete(path);
-            else if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);
+            else if (System.IO.Directory.Exists(path)) RemoveOwnTree(path);
         }
+    }
+
+    /// <summary>
+    /// Deletes what the tool writes inside the folder <paramref name="path"/>, by the folder's name, then the folder
+    /// itself when nothing else is left in it: a checkpoint folder (<c>checkpoint</c>, <c>checkpoint.previous</c>,
+    /// <c>checkpoint.best</c>) its manifest and the files it lists (or, without a readable manifest, its <c>.bin</c>
+    /// files); <c>tensorboard</c> its event files; a search's <c>workers</c> its <c>worker-N.log</c> files; a search's
+    /// <c>trials</c> every trial folder the tool marked (each as a run folder: its results, its log and, once nothing
+    /// of the user's is left, its marker and lock). Any other folder is left alone.
+    /// </summary>
+    public static void RemoveOwnTree(string path)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
+        Func<string, bool> own = name switch
+        {
+            RunFiles.Checkpoint or RunFiles.PreviousCheckpoint or RunFiles.BestCheckpoint => CheckpointFiles(path),
+            RunFiles.TensorBoard => file => file.StartsWith("events.out.tfevents.", StringComparison.Ordinal),
+            SearchFolder.WorkerLogs => file => System.Text.RegularExpressions.Regex.IsMatch(file, @"^worker-\d+\.log$"),
+            _ => _ => false,
+        };
+        foreach (var file in System.IO.Directory.EnumerateFiles(path).ToArray())
+            if (own(Path.GetFileName(file))) File.Delete(file);
+        if (name == SearchFolder.Trials)
+        {
+            foreach (var trial in System.IO.Directory.EnumerateDirectories(path).ToArray())
+            {
+                if (FolderMarker.Read(trial) is null) continue;
+                foreach (var entry in RunFiles.RunResults.Append(RunFiles.Log))
+                {
+                    var inTrial = Path.Combine(trial, entry);
+                    if (File.Exists(inTrial)) File.Delete(inTrial);
+                    else if (System.IO.Directory.Exists(inTrial)) RemoveOwnTree(inTrial);
+                }
+                // The marker and the lock go only with the folder: a trial folder left holding the user's files stays the
+                // tool's, so that the next trial of that number can still write it.
+                if (ForeignEntries(trial).All(entry => entry == RunFiles.Marker))
+                    System.IO.Directory.Delete(trial, recursive: true);
+            }
+        }
+        if (!System.IO.Directory.EnumerateFileSystemEntries(path).Any()) System.IO.Directory.Delete(path);
+    }
+
+    /// <summary>The files of a checkpoint folder the tool wrote: its manifest and the files the manifest lists, or
+    /// without a readable manifest (a kill while it was written), its <c>.bin</c> files.</summary>
+    private static Func<string, bool> CheckpointFiles(string folder)
+    {
+        var listed = CheckpointFolders.ListedFiles(folder);
+        return file => file == CheckpointFolders.ManifestFile
+                       || (listed is null ? file.EndsWith(".bin", StringComparison.Ordinal) : listed.Contains(file));
     }
 
     /// <summary>Removes the tool's temporary files and folders (<see cref="AtomicFile.IsTemporary"/>) that a kill left in

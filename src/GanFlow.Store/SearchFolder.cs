@@ -21,10 +21,13 @@ public static class SearchFolder
     /// <summary>The logs of the local workers.</summary>
     public const string WorkerLogs = "workers";
 
+    /// <summary>The folder of the search's trial folders (one run folder per trial, <c>trials/NNNN</c>).</summary>
+    public const string Trials = "trials";
+
     /// <summary>Everything of a search folder that is the tool's besides the marker (what <c>--fresh</c> removes).</summary>
     public static readonly IReadOnlyList<string> Files =
     [
-        SqliteSearchStore.FileName, SqliteSearchStore.FileName + "-wal", SqliteSearchStore.FileName + "-shm", StorePointer, "trials", WorkerLogs,
+        SqliteSearchStore.FileName, SqliteSearchStore.FileName + "-wal", SqliteSearchStore.FileName + "-shm", StorePointer, Trials, WorkerLogs,
         RunFiles.Report,
     ];
 

@@ -71,12 +71,32 @@ let tests =
             let html = File.ReadAllText(Path.Combine(dir, "report.html"))
             Expect.stringContains html "(c) discriminator only" "panel titles"
         }
+        test "a rerun keeps the same run, replaces a changed one, and removes only files the earlier run wrote" {
+            let dir = GanFlow.Tests.ReportTests.temporaryFolder ()
+            let steps = [| "--steps"; "20" |]
+            Expect.equal (Program.main (Array.append [| "run"; "seed002-fig2"; "--out"; dir |] steps)) 0 "first run"
+            let report = Path.Combine(dir, "report.html")
+            File.SetLastWriteTimeUtc(report, System.DateTime(2020, 1, 1))
+            // Files of the user's named like dynamics files the fig2 run does not write: another panel's trajectory,
+            // a phase diagram's table, a support run's sample.
+            let mine = [ "trajectory-9.csv"; "phase.csv"; "samples-mine.txt"; "notes.txt" ]
+            for name in mine do File.WriteAllText(Path.Combine(dir, name), "mine")
+            Expect.equal (Program.main (Array.append [| "run"; "seed002-fig2"; "--out"; dir |] steps)) 0 "the same run again"
+            Expect.equal (File.GetLastWriteTimeUtc report) (System.DateTime(2020, 1, 1)) "kept as it was: nothing recomputed"
+            Expect.equal (Program.main (Array.append [| "run"; "seed002-fig2"; "--out"; dir; "--fresh" |] steps)) 0 "--fresh computes it again"
+            Expect.notEqual (File.GetLastWriteTimeUtc report) (System.DateTime(2020, 1, 1)) "--fresh rewrote the report"
+            Expect.equal (Program.main [| "run"; "seed002-fig2"; "--out"; dir; "--steps"; "30" |]) 0 "a changed run replaces the earlier one"
+            let rows = GanFlow.Report.DynamicsFolder.parseTrajectory (File.ReadAllText(Path.Combine(dir, "trajectory-3.csv")))
+            Expect.equal rows.Length 31 "the new run's 30 steps and the initial state"
+            for name in mine do
+                Expect.equal (File.ReadAllText(Path.Combine(dir, name))) "mine" (sprintf "%s kept through every rerun" name)
+        }
         test "a declared experiment with an invalid spec exits 2 before writing anything" {
             let bad = { GanFlow.Experiments.Seed002Dynamics.fig2 with Kind = DynamicsExperimentKind.Figure [ { Label = "x"; Run = { DynamicsSpec.Default with Steps = 0 }; View = PanelView.Traces } ] }
             let errors = DynamicsValidation.experimentErrors bad
             Expect.exists errors (fun e -> e.Field = "kind.panels[0].run.steps" && e.Value = "0") "field named"
             let dir = GanFlow.Tests.ReportTests.temporaryFolder ()
-            Expect.throwsT<GanFlow.Core.Specs.SpecValidationException> (fun () -> DynamicsCommand.runExperiment bad dir |> ignore) "refused"
+            Expect.throwsT<GanFlow.Core.Specs.SpecValidationException> (fun () -> DynamicsCommand.runExperiment bad dir false |> ignore) "refused"
             Expect.isFalse (File.Exists(Path.Combine(dir, "dynamics.json"))) "nothing written"
         }
         test "overrides set every panel's steps and the diagram's seed" {

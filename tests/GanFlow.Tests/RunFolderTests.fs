@@ -105,6 +105,37 @@ let tests =
             Expect.isNonEmpty (OwnedFolder.ForeignEntries foreign |> List.ofSeq) "another name's temporary is not"
         }
 
+        test "a fresh start removes inside the tool's folders only what the tool wrote there, and keeps the folders that hold the user's files" {
+            let folder = scratchFolder "own-trees"
+            use opened = OwnedFolder.Open(folder, FolderKind.Search)
+            let write (relative: string) =
+                let path = Path.Combine(folder, relative)
+                Directory.CreateDirectory(nonNull (Path.GetDirectoryName path)) |> ignore
+                File.WriteAllText(path, "x")
+            // A checkpoint whose manifest lists its one data file, TensorBoard's events, worker logs, a search's trials:
+            // each beside a file of the user's, and a second trial folder holding only what the tool wrote.
+            write "checkpoint/generator.module.bin"
+            File.WriteAllText(Path.Combine(folder, "checkpoint", "manifest.json"),
+                """{"format": 1, "step": 1, "wallSeconds": 0, "values": {}, "files": {"generator.module.bin": "00"}}""")
+            write "checkpoint.previous/critic.module.bin"
+            for relative in [ "checkpoint/mine.bin"; "tensorboard/events.out.tfevents.1.host"; "tensorboard/my.txt"; "workers/worker-1.log"; "workers/mine.log"
+                              "trials/0000/metrics.csv"; "trials/0000/run.log"; "trials/0000/notes.txt"; "trials/0001/metrics.csv"; "trials/0001/spec.json"
+                              "trials/0001/.lock"; "trials/mine/x"; "trials/notes.txt" ] do
+                write relative
+            for trial in [ "0000"; "0001" ] do FolderMarker.For(FolderKind.Run).Write(Path.Combine(folder, "trials", trial))
+            opened.RemoveOwnFiles [ RunFiles.Checkpoint; RunFiles.PreviousCheckpoint; RunFiles.TensorBoard; SearchFolder.WorkerLogs; SearchFolder.Trials ]
+            let left =
+                Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+                |> Array.map (fun p -> Path.GetRelativePath(folder, p).Replace('\\', '/'))
+                |> Array.filter (fun p -> p <> RunFiles.Marker && p <> RunFiles.Lock && p <> RunFiles.LockOwner)
+                |> Array.sort
+            Expect.equal left
+                [| "checkpoint/mine.bin"; "tensorboard/my.txt"; "trials/0000/notes.txt"; "trials/0000/run.json"; "trials/mine/x"; "trials/notes.txt"; "workers/mine.log" |]
+                "the user's files, and the marker of the trial folder that holds one; everything the tool wrote is gone"
+            Expect.isFalse (Directory.Exists(Path.Combine(folder, "checkpoint.previous"))) "a folder left empty is removed"
+            Expect.isFalse (Directory.Exists(Path.Combine(folder, "trials", "0001"))) "a trial folder of the tool's only is removed whole"
+        }
+
         test "a second writer of a folder is refused, naming the process that holds it" {
             let folder = scratchFolder "locked"
             Directory.CreateDirectory folder |> ignore

@@ -20,14 +20,16 @@ type SupportRow =
 /// (both means at 0, i.e. N(0, 1), against the truth ½N(−2, 1) + ½N(2, 1)).
 module SupportSizes =
 
+    /// The true distributions, by name and description: the models whose samples a run writes (`samples-NAME.txt`).
+    let truths =
+        [ "two-gaussians", "seed 002 truth ½N(−2, 1) + ½N(2, 1)", NamedDatasets.twoGaussiansDefault
+          "unimodal", "seed 000 unimodal truth", NamedDatasets.unimodal ]
+
     /// The models, each with its sample of `spec.Samples` values, in display order; `Truth` marks the true
     /// distributions (whose samples a user may want to compare a GAN run against).
     let models (spec: SupportSizesSpec) =
         let rng = System.Random spec.Seed
         let n = spec.Samples
-        let truths =
-            [ "two-gaussians", "seed 002 truth ½N(−2, 1) + ½N(2, 1)", NamedDatasets.twoGaussiansDefault
-              "unimodal", "seed 000 unimodal truth", NamedDatasets.unimodal ]
         [ for name, description, d in truths -> name, description, nan, Sampling.sample rng d n, true
           for m in spec.TrainingSizes do
               let training = Sampling.sample rng NamedDatasets.twoGaussiansDefault m

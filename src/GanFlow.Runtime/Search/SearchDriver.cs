@@ -33,7 +33,7 @@ public sealed class SearchDriver
     private readonly object progressGate = new();
 
     /// <summary>The trial folders' parent, inside the search folder.</summary>
-    public const string TrialsFolder = "trials";
+    public const string TrialsFolder = SearchFolder.Trials;
 
     /// <summary>A trial's run folder, relative to the search folder.</summary>
     public static string TrialFolder(int trial) => Path.Combine(TrialsFolder, trial.ToString("0000", System.Globalization.CultureInfo.InvariantCulture));
