@@ -80,7 +80,11 @@ let private execute (command: ParseResults<Command>) =
             | Error message ->
                 eprintfn "error: %s" message
                 2
-            | Ok study -> StudyCommand.run study out device threads resume (args.TryGetResult RunArgs.Classifier)
+            | Ok study ->
+                // The command that continues the study: this one, with the same flags, without --fresh.
+                let again = args.GetAllResults() |> List.filter (function RunArgs.Fresh -> false | _ -> true)
+                let rerun = "ganflow run " + (args.Parser.PrintCommandLineArguments again |> Array.map RunCommand.shellQuoted |> String.concat " ")
+                StudyCommand.run study out device threads resume (args.TryGetResult RunArgs.Classifier) rerun
         | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out fresh
         | Ok(Declared.Search s) ->
             eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name

@@ -149,6 +149,11 @@ let readSpec (path: string) : Result<Declared, string> =
             | errors -> invalid experiment.Name errors
     with :? RunFolderException as e -> Error e.Message
 
+/// `text` as one word for a POSIX shell: as it is when it holds nothing the shell reads specially, else in single quotes.
+let shellQuoted (text: string) =
+    if text <> "" && not (text |> Seq.exists (fun c -> Char.IsWhiteSpace c || "'\"$`\\;&|<>()*?!#~".Contains c)) then text
+    else "'" + text.Replace("'", "'\\''") + "'"
+
 /// The exit code of a run's status: 0 completed (or paused where asked), 3 diverged, 1 failed.
 let exitCode (status: RunStatus) =
     match status with
@@ -193,12 +198,11 @@ let run (experiment: Experiment) (outDirectory: string) (device: string) (thread
         // continue it. A study's cell or a search's trial (started with the parent's id) says nothing: rerunning the
         // study or the search is what continues those.
         let startedByUser = String.IsNullOrEmpty(Environment.GetEnvironmentVariable GanFlow.Runtime.Processes.WorkerProcess.ParentVariable)
-        let quoted (path: string) = if path |> Seq.exists (fun c -> Char.IsWhiteSpace c || "'\"$`\\;&|<>()*?!#~".Contains c) then "'" + path.Replace("'", "'\\''") + "'" else path
         let interrupted =
             Action<Runtime.InteropServices.PosixSignalContext>(fun _ ->
                 let folder = IO.Path.GetFullPath outDirectory
                 eprintfn "interrupted: %s keeps the run up to its newest checkpoint; `ganflow run --spec %s --out %s --resume` continues it"
-                    folder (quoted (IO.Path.Combine(folder, RunFiles.Spec))) (quoted folder))
+                    folder (shellQuoted (IO.Path.Combine(folder, RunFiles.Spec))) (shellQuoted folder))
         let onSignal signal = if startedByUser then Runtime.InteropServices.PosixSignalRegistration.Create(signal, interrupted) :> IDisposable |> Some else None
         let registrations = [ Runtime.InteropServices.PosixSignal.SIGINT; Runtime.InteropServices.PosixSignal.SIGTERM ] |> List.choose onSignal
         use _registrations = { new IDisposable with member _.Dispose() = for r in registrations do r.Dispose() }

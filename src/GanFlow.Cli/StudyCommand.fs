@@ -115,25 +115,28 @@ type CellPlan =
     /// The folder holds a run of another spec: run the cell afresh, replacing it.
     | Replace of SpecDifference
 
-/// The steps `wanted` trains: its budget's, or for the same budget in epochs the steps the stored run counted from them.
-let private wantedSteps (stored: Experiment) (wanted: Experiment) =
-    match wanted.Budget.Epochs with
-    | Some _ when wanted.Budget.Epochs = stored.Budget.Epochs && wanted.Budget.BatchSize = stored.Budget.BatchSize -> stored.Budget.Steps
-    | _ -> wanted.Budget.Steps
+/// The summary of `cell`'s run in `folder`, or why there is none: no finished run, an unreadable folder, or a run that
+/// is not the cell's (`StudyCellRun.mismatch`: another spec or budget, an unfinished extension).
+let private cellResult (folder: string) (cell: StudyCell) : Result<RunSummary, string> =
+    StudyReport.cellRun folder cell |> Result.map _.Summary
 
 /// How a rerun treats the folder of `cell`: a completed run of the same spec (apart from its description) is kept;
-/// one that differs only in its step budget, or an unfinished one of the same spec, is resumed; another spec is replaced.
+/// one with a smaller step budget, or an unfinished one of the same spec, is resumed (a run is extended, never
+/// shortened); another spec, or a larger step budget, is replaced.
 let planCell (folder: string) (cell: StudyCell) =
     let store = RunStore folder
     match (if Directory.Exists folder then Option.ofObj (store.ReadSpec()) else None) with
     | None when not (Directory.Exists folder) || not (CheckpointFolders.Any folder) -> CellPlan.Start
     | None -> CellPlan.Resume // a checkpoint without a spec: the run refuses it, naming the folder
     | Some stored ->
+        let wanted = StudyCellRun.wantedSteps stored cell.Experiment
         match SpecDiff.first (List.ofSeq ResumePolicy.ResumableFields) stored cell.Experiment with
         | Some difference -> CellPlan.Replace difference
+        | None when stored.Budget.Steps > wanted ->
+            CellPlan.Replace { Field = "budget.steps"; Left = string stored.Budget.Steps; Right = string wanted }
         | None ->
             match Option.ofObj (store.ReadSummary()) with
-            | Some s when s.Status = RunStatus.Completed && s.StepsCompleted = wantedSteps stored cell.Experiment -> CellPlan.Keep
+            | Some s when s.Status = RunStatus.Completed && s.StepsCompleted = wanted -> CellPlan.Keep
             | _ -> CellPlan.Resume
 
 /// What a rerun does with a search cell's folder: resume the same search (a finished one stays as it is), or replace
@@ -192,8 +195,9 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
     cellProblems @ dataProblems @ searchProblems
 
 /// Returns the exit code: 0 when every cell completed, 3 when any diverged, 1 when any failed, 2 on bad input
-/// (nothing started), 130/143 when stopped by SIGINT/SIGTERM (the study can be rerun to continue).
-let run (study: Study) (outDirectory: string) (device: string) (threads: int) (resume: bool) (classifier: string option) =
+/// (nothing started), 130/143 when stopped by SIGINT/SIGTERM (`rerun`, the command line that started it without
+/// `--fresh`, continues it and is said then).
+let run (study: Study) (outDirectory: string) (device: string) (threads: int) (resume: bool) (classifier: string option) (rerun: string) =
     match StudyValidation.errors study with
     | _ :: _ as errors ->
         eprintfn "error: invalid study %s:" study.Name
@@ -260,10 +264,14 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                     use child = WorkerProcess.Start(command, arguments, SpecJson.serialize e, Path.Combine(folder, RunFiles.Log), threads, cores)
                     try
                         let exit = child.WaitForExit cancel.Token
+                        let log = Path.Combine(folder, RunFiles.Log)
+                        // Exit 0 is a completed (or kept) run, 3 a diverged one; anything else failed, whatever an earlier
+                        // run's summary.json still says, and a summary counts only when it is this cell's run.
                         let status =
-                            match (try RunData.tryLoad folder with :? RunFolderException -> None) with
-                            | Some data -> sprintf "%A in %.0f s" data.Summary.Status data.Summary.WallSeconds
-                            | None -> sprintf "no result (exit code %d, see %s)" exit (Path.Combine(folder, RunFiles.Log))
+                            match cellResult folder cell with
+                            | Ok summary when exit = 0 || exit = 3 -> sprintf "%A in %.0f s" summary.Status summary.WallSeconds
+                            | Ok _ -> sprintf "failed (exit code %d, see %s)" exit log
+                            | Error reason -> sprintf "no result: %s (exit code %d, see %s)" reason exit log
                         eprintfn "%-36s %s" e.Name status
                     with :? OperationCanceledException -> eprintfn "%-36s stopped" e.Name
             /// A search cell: `ganflow search NAME --out DIR/NAME` (`--resume` once it holds the search: a finished one is kept).
@@ -295,14 +303,13 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
             if signal.Value = 0 then imageBaselines outDirectory study shared
             let searchesDone = study.Searches |> List.forall (fun c -> (StudyReport.searchValue outDirectory c) |> function Result.Ok _ -> true | Result.Error _ -> false)
             let summaries =
-                study.Cells
-                |> List.map (fun c -> try RunData.tryLoad (StudyReport.cellFolder outDirectory c) |> Option.map (fun d -> d.Summary) with :? RunFolderException -> None)
+                study.Cells |> List.map (fun c -> cellResult (StudyReport.cellFolder outDirectory c) c |> Result.toOption)
             let table = StudyReport.write outDirectory study
             printfn "%s" table
             printfn "wall_seconds = %.1f" started.Elapsed.TotalSeconds
             printfn "report = %s" (Path.Combine(outDirectory, RunFiles.Report))
             if signal.Value <> 0 then
-                eprintfn "study stopped by a signal: rerun `ganflow run %s --out %s` to continue the unfinished cells" study.Name outDirectory
+                eprintfn "study stopped by a signal: rerun `%s` to continue the unfinished cells" rerun
                 signal.Value
             elif searchesDone && summaries |> List.forall (function Some s -> s.Status = RunStatus.Completed | None -> false) then 0
             elif summaries |> List.exists (function Some s -> s.Status = RunStatus.Diverged | None -> false) then 3

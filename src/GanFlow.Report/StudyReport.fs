@@ -29,12 +29,29 @@ module StudyReport =
     /// The search folder of a search cell inside the study folder.
     let searchFolder (studyDirectory: string) (cell: StudySearchCell) = Path.Combine(studyDirectory, cell.Search)
 
+    /// The run of `cell` read from `folder`, or why it is not there: no summary (the run did not finish), an unreadable
+    /// folder, or a run that is not the cell's (another spec or budget, an unfinished extension: `StudyCellRun.mismatch`),
+    /// whose numbers the table must not show as the cell's.
+    let cellRun (folder: string) (cell: StudyCell) : Result<RunData, string> =
+        try
+            match RunData.tryLoad folder with
+            | None -> Result.Error "no summary.json: the run did not finish (see its run.log)"
+            | Some data ->
+                match StudyCellRun.mismatch cell.Experiment data.Experiment data.Summary with
+                | Some reason -> Result.Error(sprintf "not this study's run: %s (see its run.log)" reason)
+                | None -> Result.Ok data
+        with :? RunFolderException as e -> Result.Error(sprintf "unreadable: %s" e.Message)
+
     /// A search cell's value: the final W1 of the search's best completed trial (at the maximum resource), or a reason.
     let searchValue (studyDirectory: string) (cell: StudySearchCell) =
         try
             let data = SearchData.load (searchFolder studyDirectory cell)
             let maxSteps = GanFlow.Core.Search.Rungs.maxSteps data.Record.Scheduler.Scheduler
             match data.Best with
+            | _ when not (SearchData.isFinished data) ->
+                // The best so far is not the search's result: a later trial may beat it.
+                let completed = data.Trials |> List.filter (fun t -> t.Status = "completed") |> List.length
+                Result.Error(sprintf "search %s: unfinished (%d of %d trials completed); rerun the study to finish it" cell.Search completed data.Record.Trials)
             | Some best when best.Step = maxSteps ->
                 let trial = data.Trials |> List.find (fun t -> t.Trial = best.Trial)
                 Result.Ok(best.Metric, sprintf "search %s: best of %d trials is trial %d (%s)" cell.Search data.Trials.Length best.Trial trial.Assignment)
@@ -127,15 +144,7 @@ module StudyReport =
     /// Reads every cell's run folder and writes `table.csv`, `table.md` and `report.html` into
     /// the study folder; returns the Markdown table.
     let write (studyDirectory: string) (study: Study) =
-        let loaded =
-            study.Cells
-            |> List.map (fun cell ->
-                cell,
-                try
-                    match RunData.tryLoad (cellFolder studyDirectory cell) with
-                    | Some data -> Result.Ok data
-                    | None -> Result.Error "no summary.json: the run did not finish (see its run.log)"
-                with :? RunFolderException as e -> Result.Error(sprintf "unreadable: %s" e.Message))
+        let loaded = study.Cells |> List.map (fun cell -> cell, cellRun (cellFolder studyDirectory cell) cell)
         let runs = loaded |> List.choose (fun (cell, data) -> match data with Result.Ok d -> Some(cell, d) | Result.Error _ -> None)
         let missing = loaded |> List.choose (fun (cell, data) -> match data with Result.Error reason -> Some(cell, reason) | Result.Ok _ -> None)
         let searched = study.Searches |> List.map (fun c -> c, searchValue studyDirectory c)

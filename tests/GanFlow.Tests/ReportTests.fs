@@ -24,7 +24,7 @@ let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
     File.WriteAllText(Path.Combine(directory, RunFiles.Metrics), csv)
     let summary =
         { Experiment = experiment.Name; Seed = experiment.Seed; Status = RunStatus.Completed; Message = ""
-          StepsCompleted = 300; WallSeconds = 3.0; Device = "cpu"; GeneratorParameters = 10; CriticParameters = 10
+          StepsCompleted = experiment.Budget.Steps; WallSeconds = 3.0; Device = "cpu"; GeneratorParameters = 10; CriticParameters = 10
           Final = Some { List.last rows with Samples = { (List.last rows).Samples with W1 = Some finalW1 } } }
     File.WriteAllText(Path.Combine(directory, RunFiles.Summary), SpecJson.serialize summary)
     let samples = Sampling.sample (System.Random 3) experiment.Law.Value 5_000

@@ -314,6 +314,23 @@ let tests =
             Expect.isFalse (Directory.Exists folder) "nothing written"
         }
 
+        test "a study's search row takes a search's best only once the search has finished (a later trial may beat the best so far)" {
+            let study = scratchFolder "study-search-row"
+            let cell: GanFlow.Core.Experiments.StudySearchCell = { Row = "tuned"; Column = "closed form"; Search = "closed-form-search" }
+            let folder = GanFlow.Report.StudyReport.searchFolder study cell
+            let search args = fst (GanFlow.Tests.ReportInputTests.ganflowInProcess ([ "search"; "closed-form-search"; "--out"; folder; "--trials"; "3"; "--grace"; "40"; "--max-steps"; "40" ] @ args))
+            Expect.equal (search [ "--workers"; "0" ]) 0 "recorded, nothing run"
+            match GanFlow.Report.StudyReport.searchValue study cell with
+            | Error reason -> Expect.stringContains reason "unfinished (0 of 3 trials completed)" "no value, and why"
+            | Ok(value, _) -> failtestf "an unfinished search gave %g" value
+            Expect.equal (search [ "--resume"; "--workers"; "1" ]) 0 "the search runs to its end"
+            match GanFlow.Report.StudyReport.searchValue study cell with
+            | Ok(value, text) ->
+                Expect.equal value (GanFlow.Report.SearchData.load folder).Best.Value.Metric "the best trial's value"
+                Expect.stringContains text "best of 3 trials" "which trial"
+            | Error reason -> failtestf "a finished search has a value: %s" reason
+        }
+
         test "ganflow search --resume continues the search its store holds: its trials, first rung and maximum unless a flag changes them" {
             let folder = scratchFolder "search-resume-stored"
             let stored () = (GanFlow.Report.SearchData.load folder).Record
