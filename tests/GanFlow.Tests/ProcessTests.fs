@@ -154,7 +154,9 @@ let tests =
             let study = testStudy "sigterm-study" 20_000
             let spec = writeSpec study
             let folder = scratchFolder "sigterm-study"
-            use p = startGanflow [ "run"; "--spec"; spec; "--out"; folder ]
+            use p = startGanflow [ "run"; "--spec"; spec; "--out"; folder; "--threads"; "1" ]
+            let errors = Collections.Concurrent.ConcurrentQueue<string>()
+            p.ErrorDataReceived.Add(fun e -> match e.Data with null -> () | line -> errors.Enqueue line)
             let started cell = 
                 let log = Path.Combine(folder, cell, RunFiles.Log)
                 File.Exists log && (File.ReadAllText log).Contains "running"
@@ -164,6 +166,8 @@ let tests =
             kill.WaitForExit()
             p.WaitForExit()
             Expect.equal p.ExitCode 143 "the study exits with 128 + SIGTERM"
+            p.WaitForExit() // the rest of its output
+            Expect.exists errors (fun l -> l.Contains(sprintf "rerun `ganflow run --spec %s --out %s --threads 1`" spec folder)) "the hint repeats the study's command line, flags included"
             Expect.isEmpty (processesMentioning folder) "no cell process is left"
             for cell in [ "sigterm-study-a"; "sigterm-study-b" ] do
                 Expect.stringContains (File.ReadAllText(Path.Combine(folder, cell, RunFiles.Log))) "stopped" (sprintf "%s's log says it was stopped" cell)
