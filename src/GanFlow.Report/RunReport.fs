@@ -63,7 +63,11 @@ module RunReport =
         let scientific (v: float) = v.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture)
         // Only the metrics that exist for this model and dimension: no W1 beyond 1-D, no critic for a flow.
         let finite (label: string) (value: float) = if System.Double.IsFinite value then [ label, number value ] else []
-        [ "status", sprintf "%A" s.Status
+        let budget = data.Experiment.Budget.Steps
+        [ "status",
+          (if RunSummary.isUnfinishedExtension budget s then
+               sprintf "%A at step %d; its extension to %d steps is unfinished (`ganflow run --spec DIR/spec.json --out DIR --resume` continues it)" s.Status s.StepsCompleted budget
+           else sprintf "%A" s.Status)
           "message", s.Message
           "steps completed", string s.StepsCompleted
           "wall time", sprintf "%.1f s" s.WallSeconds

@@ -39,6 +39,16 @@ let temporaryFolder () =
 [<Tests>]
 let tests =
     testList "report" [
+        test "a run report says when the folder's completed run is being extended and the extension has not finished" {
+            let dir = temporaryFolder ()
+            let e = GanFlow.Experiments.WganGpUnimodalDemo.experiment
+            writeFakeRun dir e 0.02
+            Expect.isFalse ((File.ReadAllText(RunReport.write dir)).Contains "its extension to") "a completed run: nothing said"
+            // `--resume --steps N` rewrites spec.json first; a kill then leaves the earlier summary.json.
+            File.WriteAllText(Path.Combine(dir, RunFiles.Spec), SpecJson.serialize { e with Budget = { e.Budget with Steps = 2 * e.Budget.Steps } })
+            let html = File.ReadAllText(RunReport.write dir)
+            Expect.stringContains html (sprintf "Completed at step %d; its extension to %d steps is unfinished" e.Budget.Steps (2 * e.Budget.Steps)) "said in the status"
+        }
         test "a run report embeds plotly.js and draws density, W1 and loss charts without any network reference" {
             let dir = temporaryFolder ()
             writeFakeRun dir GanFlow.Experiments.WganGpUnimodalDemo.experiment 0.02

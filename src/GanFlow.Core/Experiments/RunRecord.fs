@@ -157,6 +157,15 @@ type RunSummary =
       /// step it paused at, on `evaluation.samples`); None when the run diverged before it.
       Final: EvaluationRecord option }
 
+/// Reading a run's summary against the spec beside it.
+module RunSummary =
+
+    /// Whether `summary` is the completed run of an earlier, smaller budget whose extension to `budgetSteps` (the
+    /// folder's spec.json, rewritten when the extension started) has not finished: a kill during `--resume --steps N`
+    /// leaves the earlier run's summary.json in place.
+    let isUnfinishedExtension (budgetSteps: int) (summary: RunSummary) =
+        summary.Status = RunStatus.Completed && summary.StepsCompleted < budgetSteps
+
 /// The best-validated checkpoint of a run on a finite training set (seed 001 Table 1: "the test log-likelihoods
 /// corresponding to the best validated models").
 type BestValidated =

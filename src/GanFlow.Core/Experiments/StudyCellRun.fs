@@ -22,6 +22,6 @@ module StudyCellRun =
             let wanted = wantedSteps stored cell
             if stored.Budget.Steps <> wanted then
                 Some(sprintf "its folder holds a run with budget.steps = %d, the cell has %d" stored.Budget.Steps wanted)
-            elif summary.Status = RunStatus.Completed && summary.StepsCompleted <> wanted then
+            elif RunSummary.isUnfinishedExtension wanted summary then
                 Some(sprintf "its run completed %d steps; its extension to %d is unfinished" summary.StepsCompleted wanted)
             else None
