@@ -17,7 +17,12 @@ let private describe (declared: Declared) =
             | None -> sprintf "%d steps" e.Budget.Steps
         sprintf "%s\t%s | %d-D data | %s | %s x batch %d | seed %d"
             e.Name e.Description e.Dimension model budget e.Budget.BatchSize e.Seed
-    | Declared.Study s -> sprintf "%s\t%s | study of %d runs" s.Name s.Description s.Cells.Length
+    | Declared.Study s ->
+        let searches =
+            match s.Searches with
+            | [] -> ""
+            | cells -> sprintf " and %d search(es), %s, at their declared budgets" cells.Length (cells |> List.map _.Search |> String.concat ", ")
+        sprintf "%s\t%s | study of %d runs%s" s.Name s.Description s.Cells.Length searches
     | Declared.Search s ->
         let scheduler =
             match s.Scheduler.Scheduler with
@@ -84,7 +89,7 @@ let private execute (command: ParseResults<Command>) =
                 // The command that continues the study: this one, with the same flags, without --fresh.
                 let again = args.GetAllResults() |> List.filter (function RunArgs.Fresh -> false | _ -> true)
                 let rerun = "ganflow run " + (args.Parser.PrintCommandLineArguments again |> Array.map RunCommand.shellQuoted |> String.concat " ")
-                StudyCommand.run study out device threads resume (args.TryGetResult RunArgs.Classifier) rerun
+                StudyCommand.run study out device threads resume fresh (args.TryGetResult RunArgs.Classifier) rerun
         | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out fresh
         | Ok(Declared.Search s) ->
             eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name

@@ -114,6 +114,8 @@ type CellPlan =
     | Resume
     /// The folder holds a run of another spec: run the cell afresh, replacing it.
     | Replace of SpecDifference
+    /// `--fresh`: run the cell from step 0, replacing whatever its folder holds.
+    | Fresh
 
 /// The summary of `cell`'s run in `folder`, or why there is none: no finished run, an unreadable folder, or a run that
 /// is not the cell's (`StudyCellRun.mismatch`: another spec or budget, an unfinished extension).
@@ -197,7 +199,7 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
 /// Returns the exit code: 0 when every cell completed, 3 when any diverged, 1 when any failed, 2 on bad input
 /// (nothing started), 130/143 when stopped by SIGINT/SIGTERM (`rerun`, the command line that started it without
 /// `--fresh`, continues it and is said then).
-let run (study: Study) (outDirectory: string) (device: string) (threads: int) (resume: bool) (classifier: string option) (rerun: string) =
+let run (study: Study) (outDirectory: string) (device: string) (threads: int) (resume: bool) (fresh: bool) (classifier: string option) (rerun: string) =
     match StudyValidation.errors study with
     | _ :: _ as errors ->
         eprintfn "error: invalid study %s:" study.Name
@@ -226,8 +228,14 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
             use cancel = new CancellationTokenSource()
             let signal = ref 0
             let registrations = Signals.stopOn cancel signal
-            eprintfn "running study %s: %d cells, %d at a time (one process each, %d intra-op thread(s)) -> %s"
-                study.Name study.Cells.Length study.Parallelism threads outDirectory
+            eprintfn "running study %s: %d cells, %d at a time (one process each, %d intra-op thread(s))%s -> %s"
+                study.Name study.Cells.Length study.Parallelism threads
+                (match study.Searches with
+                 | [] -> ""
+                 | searches ->
+                     // --steps and --seed set the cells only: a search keeps its declared trials and budgets.
+                     sprintf ", then %d search(es) at their declared budgets (%s)" searches.Length (searches |> List.map _.Search |> String.concat ", "))
+                outDirectory
             let command = GanflowCommand.Of(Reflection.Assembly.GetExecutingAssembly().Location)
             let shared =
                 classifierCell study
@@ -238,7 +246,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
             let runCell (cell: StudyCell) =
                 let folder = StudyReport.cellFolder outDirectory cell
                 let e = cell.Experiment
-                let plan = planCell folder cell
+                let plan = if fresh then CellPlan.Fresh else planCell folder cell
                 match plan with
                 | CellPlan.Keep -> eprintfn "%-36s kept: completed earlier with the same spec" e.Name
                 | _ ->
@@ -247,6 +255,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                     if isNull (FolderMarker.Read folder) then FolderMarker.For(FolderKind.Run).Write folder
                     match plan with
                     | CellPlan.Replace d -> eprintfn "%-36s replacing its earlier run (%s was %s, is now %s)" e.Name d.Field d.Left d.Right
+                    | CellPlan.Fresh when File.Exists(Path.Combine(folder, RunFiles.Spec)) -> eprintfn "%-36s --fresh: replacing its earlier run" e.Name
                     | _ -> ()
                     let arguments =
                         [ "run"; "--spec"; "-"; "--out"; folder; "--device"; device; "--threads"; string threads ]
@@ -255,7 +264,8 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                            | _ -> [])
                         @ (match plan with
                            | CellPlan.Resume -> [ "--resume" ]
-                           | CellPlan.Replace _ -> [ "--fresh" ]
+                           | CellPlan.Replace _
+                           | CellPlan.Fresh -> [ "--fresh" ]
                            | CellPlan.Start
                            | CellPlan.Keep -> [])
                     // Each cell sees its share of the cores, and at least the --threads it was given (checked against the
@@ -284,9 +294,11 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                     | Some(Declared.Search search) -> planSearch folder search
                     | _ -> None
                 replace |> Option.iter (fun d -> eprintfn "%-36s replacing its earlier search (%s was %s, is now %s)" cell.Search d.Field d.Left d.Right)
+                let held = File.Exists(SqliteSearchStore.FileOf folder)
+                if fresh && held && replace.IsNone then eprintfn "%-36s --fresh: replacing its earlier search" cell.Search
                 let arguments =
                     [ "search"; cell.Search; "--out"; folder ]
-                    @ (if replace.IsSome then [ "--fresh" ] elif File.Exists(SqliteSearchStore.FileOf folder) then [ "--resume" ] else [])
+                    @ (if held && (fresh || replace.IsSome) then [ "--fresh" ] elif held then [ "--resume" ] else [])
                     @ [ "--workers"; string study.Parallelism; "--device"; device ]
                 use child = WorkerProcess.Start(command, arguments, null, Path.Combine(folder, RunFiles.Log))
                 try

@@ -179,7 +179,7 @@ let tests =
             // cell's own `run` refused --threads 2 until each cell was given at least its --threads.
             let study = testStudy "threads-study" 100
             let folder = scratchFolder "threads-study"
-            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" Environment.ProcessorCount false None "ganflow run STUDY") 0 "the study completes"
+            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" Environment.ProcessorCount false false None "ganflow run STUDY") 0 "the study completes"
             for cell in study.Cells do
                 Expect.isTrue (File.Exists(Path.Combine(GanFlow.Report.StudyReport.cellFolder folder cell, RunFiles.Summary))) (cell.Experiment.Name + " completed")
         }
@@ -187,30 +187,34 @@ let tests =
         test "a rerun study keeps the cells that completed with the same spec and runs only the others" {
             let study = testStudy "rerun-study" 100
             let folder = scratchFolder "rerun-study"
-            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false None "ganflow run STUDY") 0 "first run"
+            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false false None "ganflow run STUDY") 0 "first run"
             let cellA, cellB = Path.Combine(folder, "rerun-study-a"), Path.Combine(folder, "rerun-study-b")
             let metricsA = File.ReadAllBytes(Path.Combine(cellA, RunFiles.Metrics))
+            let samplesA = File.ReadAllBytes(Path.Combine(cellA, RunFiles.Samples))
             let logA = File.ReadAllText(Path.Combine(cellA, RunFiles.Log))
             // Cell b changes its seed: only b runs again.
             let changed = { study with Cells = study.Cells |> List.map (fun c -> if c.Column = "b" then { c with Experiment = { c.Experiment with Seed = 9 } } else c) }
-            Expect.equal (GanFlow.Cli.StudyCommand.run changed folder "cpu" 1 false None "ganflow run STUDY") 0 "rerun"
+            Expect.equal (GanFlow.Cli.StudyCommand.run changed folder "cpu" 1 false false None "ganflow run STUDY") 0 "rerun"
             Expect.equal (File.ReadAllBytes(Path.Combine(cellA, RunFiles.Metrics))) metricsA "cell a kept as it was"
             Expect.equal (File.ReadAllText(Path.Combine(cellA, RunFiles.Log))) logA "cell a was not started again"
             Expect.equal (nonNull (RunStore(cellB).ReadSpec())).Seed 9 "cell b ran again with its new spec"
-            Expect.equal (GanFlow.Cli.StudyCommand.run { changed with Cells = study.Cells } folder "cpu" 1 true None "ganflow run STUDY") 2 "--resume refuses to replace a cell of another spec"
+            Expect.equal (GanFlow.Cli.StudyCommand.run { changed with Cells = study.Cells } folder "cpu" 1 true false None "ganflow run STUDY") 2 "--resume refuses to replace a cell of another spec"
+            Expect.equal (GanFlow.Cli.StudyCommand.run changed folder "cpu" 1 false true None "ganflow run STUDY") 0 "--fresh"
+            Expect.stringContains (File.ReadAllText(Path.Combine(cellA, RunFiles.Log))) "replacing the earlier run" "--fresh ran the kept cell again from step 0"
+            Expect.equal (File.ReadAllBytes(Path.Combine(cellA, RunFiles.Samples))) samplesA "to the same samples"
         }
 
         test "a study never shows another budget's run as its cell's: a longer run is replaced (refused under --resume), an unfinished extension is no result" {
             let study = testStudy "budget-study" 100
             let folder = scratchFolder "budget-study"
             let longer = { study with Cells = study.Cells |> List.map (fun c -> { c with Experiment = { c.Experiment with Budget = { c.Experiment.Budget with Steps = 150 } } }) }
-            Expect.equal (GanFlow.Cli.StudyCommand.run longer folder "cpu" 1 false None "ganflow run STUDY") 0 "the 150-step study"
+            Expect.equal (GanFlow.Cli.StudyCommand.run longer folder "cpu" 1 false false None "ganflow run STUDY") 0 "the 150-step study"
             let cellA = Path.Combine(folder, "budget-study-a")
             let cellRun () = GanFlow.Report.StudyReport.cellRun cellA study.Cells.Head
             Expect.isError (cellRun ()) "a 150-step run is not the 100-step cell's result"
-            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 true None "ganflow run STUDY") 2 "--resume never shortens (replaces) a cell"
+            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 true false None "ganflow run STUDY") 2 "--resume never shortens (replaces) a cell"
             Expect.equal (nonNull (RunStore(cellA).ReadSummary())).StepsCompleted 150 "nothing was changed by the refusal"
-            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false None "ganflow run STUDY") 0 "the 100-step study replaces the longer cells"
+            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false false None "ganflow run STUDY") 0 "the 100-step study replaces the longer cells"
             match cellRun () with
             | Ok data ->
                 Expect.equal data.Summary.StepsCompleted 100 "the cell's own budget"

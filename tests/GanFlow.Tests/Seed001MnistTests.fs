@@ -158,7 +158,7 @@ let tests =
                         | Some(StudyTable.FlowGan t) -> Some(StudyTable.FlowGan { t with Baseline = { t.Baseline with Sigmas = [ 0.05; 0.5 ]; Samples = 10; Points = Some 8 } })
                         | other -> other }
             let out = GanFlow.Tests.ReportTests.temporaryFolder ()
-            Expect.equal (StudyCommand.run study out "cpu" 1 false None "ganflow run STUDY") 0 "exit code"
+            Expect.equal (StudyCommand.run study out "cpu" 1 false false None "ganflow run STUDY") 0 "exit code"
             for file in [ RunFiles.StudyTable; RunFiles.StudyTableCsv; RunFiles.Report; RunFiles.Classifier; RunFiles.StudyBaseline "MNIST" ] do
                 Expect.isTrue (File.Exists(Path.Combine(out, file))) (sprintf "%s written" file)
             let shared = File.ReadAllBytes(Path.Combine(out, RunFiles.Classifier))
@@ -183,14 +183,14 @@ let tests =
                         | other -> other }
             let summaries () = cells |> List.map (fun c -> File.ReadAllText(Path.Combine(out, c.Name, RunFiles.Summary)))
             let before = summaries ()
-            Expect.equal (StudyCommand.run wider out "cpu" 1 false None "ganflow run STUDY") 0 "rerun"
+            Expect.equal (StudyCommand.run wider out "cpu" 1 false false None "ganflow run STUDY") 0 "rerun"
             Expect.equal (curvePoints ()) 3 "the baseline is computed again for the new bandwidths"
             Expect.equal (summaries ()) before "the completed cells are kept"
             Expect.equal (File.ReadAllBytes(Path.Combine(out, RunFiles.Classifier))) shared "the classifier is kept"
             // A given classifier replaces the trained one in the study folder (and the baseline that depends on it).
             let given = Path.Combine(Directory.CreateDirectory(scratchFolder "seed001-study-given").FullName, "weights.bin")
             File.Copy(Path.Combine(out, RunFiles.Classifier), given)
-            Expect.equal (StudyCommand.run wider out "cpu" 1 false (Some given) "ganflow run STUDY") 0 "rerun with --classifier"
+            Expect.equal (StudyCommand.run wider out "cpu" 1 false false (Some given) "ganflow run STUDY") 0 "rerun with --classifier"
             Expect.stringContains (File.ReadAllText(Path.Combine(out, RunFiles.StudyClassifierInputs))) "givenSha256" "what it was made from")
         testCase "the digit classifier trains to the same finite weights every time, in float64" (fun () ->
             // The classifier trains in float64 (its saved files are float64; docs/mnist-data.md) and, like every run, on
