@@ -39,6 +39,15 @@ let tests =
             Expect.equal (e.Field, e.Value) ("model.generator.mlp.network.depth", "1000000") "the depth is blamed"
             Expect.stringContains e.Reason "from width = 64, depth = 1000000" "the part's sizes, listed"
         }
+        test "a prior of 10^8 dimensions is named as the cause of the generator's parameters" {
+            let e = sized 64 2 256
+            let wide =
+                match e.Model.Generator with
+                | GeneratorSpec.Mlp m -> { e with Model = { e.Model with Generator = GeneratorSpec.Mlp { m with Prior = { m.Prior with Dimension = 100_000_000 } } } }
+                | _ -> failwith "an MLP generator"
+            let r = refusal wide
+            Expect.equal (r.Field, r.Value) ("model.generator.mlp.prior.dimension", "100000000") "the prior's dimension is blamed"
+        }
         test "a width of 10^9 and a batch of 10^8 are each named where they are the cause" {
             let wide = refusal (sized 1_000_000_000 2 256)
             Expect.equal (wide.Field, wide.Value) ("model.generator.mlp.network.width", "1000000000") "the width"

@@ -60,8 +60,11 @@ module MemoryEstimate =
         let b = float batch
         match g with
         | GeneratorSpec.Mlp m ->
-            network (mlpSizes "model.generator.mlp.network" m.Network) "generator" 4.0
-                (mlpParameters (float m.Prior.Dimension) d m.Network) (mlpActivations b m.Network) batch
+            // The prior's dimension sizes the first layer's weights (not the activations).
+            match network (mlpSizes "model.generator.mlp.network" m.Network) "generator" 4.0
+                      (mlpParameters (float m.Prior.Dimension) d m.Network) (mlpActivations b m.Network) batch with
+            | parameters :: rest -> part (parameters.Factors @ [ "model.generator.mlp.prior.dimension", m.Prior.Dimension ]) parameters.What parameters.Bytes :: rest
+            | [] -> []
         | GeneratorSpec.Conv c ->
             let side = int (round (sqrt d))
             conv "model.generator.conv.firstChannels" "generator" d batch (ImageParameters.generator side c) c.FirstChannels c.SecondChannels
