@@ -26,7 +26,7 @@ let tests =
                 Program.main args
             for flag, value in [ "--mu", "0.3"; "--mu", "0.3,0.9,1"; "--true", "1,2,3"; "--intervals", "0,-1,0.5,2"; "--intervals", "-1,0,0.5"
                                  "--eta-g", "0"; "--eta-d", "-0.1"; "--steps", "0"; "--steps", "ten"; "--mu", "0.3,NaN"; "--intervals", "-1,0,0.5,Infinity"
-                                 "--dynamics", "second-order"; "--eta-g", "abc" ] do
+                                 "--dynamics", "second-order"; "--eta-g", "abc"; "--true", "-0.5,1e4"; "--mu", "1e300,0.9"; "--intervals", "-1,0,0.5,2000" ] do
                 Expect.equal (bad flag value) 2 (sprintf "%s %s" flag value)
             Expect.equal (Program.main [| "dynamics"; "--true"; "-0.5,0.5"; "--mu"; "0.3,0.9"; "--intervals"; "-1,0,0.5,2" |]) 2 "first order without --eta-d"
         }

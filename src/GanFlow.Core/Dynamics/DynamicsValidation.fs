@@ -44,8 +44,17 @@ module DynamicsValidation =
     let showList (values: float list) =
         values |> List.map (fun v -> v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)) |> String.concat ","
 
+    /// The largest magnitude of a mean or an interval endpoint, in the components' standard deviations: the distances
+    /// (TV, JS, W1) are integrated on a grid over the means, which resolves a separation of 2,000 to 2e-9 of JS's ln 2
+    /// and not 10,000 (JS 0.54 there).
+    [<Literal>]
+    let MaxMagnitude = 1000.0
+
     let private allFinite field (values: float list) =
-        if List.forall System.Double.IsFinite values then [] else Check.fail field (showList values) "every value must be a finite number"
+        if not (List.forall System.Double.IsFinite values) then Check.fail field (showList values) "every value must be a finite number"
+        elif values |> List.exists (fun v -> abs v > MaxMagnitude) then
+            Check.fail field (showList values) (sprintf "every value must lie in [-%g, %g] (standard deviations of the components)" MaxMagnitude MaxMagnitude)
+        else []
 
     /// Every error of one run's spec, fields named by `names`.
     let errors (names: DynamicsFieldNames) (spec: DynamicsSpec) =
@@ -64,7 +73,7 @@ module DynamicsValidation =
             | values when values.Length <> 2 * k ->
                 Check.fail names.InitialIntervals (showList values)
                     (sprintf "must hold %d endpoints l1,r1%s (two per interval, one interval per component)" (2 * k) (if k = 2 then ",l2,r2" else ""))
-            | values when not (List.forall System.Double.IsFinite values) -> allFinite names.InitialIntervals values
+            | values when not (allFinite names.InitialIntervals values).IsEmpty -> allFinite names.InitialIntervals values
             | values when values |> List.pairwise |> List.exists (fun (a, b) -> a > b) ->
                 Check.fail names.InitialIntervals (showList values) (if k = 2 then "must be ordered l1 <= r1 <= l2 <= r2" else "must be ordered l1 <= r1")
             | _ -> []
