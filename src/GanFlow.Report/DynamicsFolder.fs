@@ -102,14 +102,24 @@ module DynamicsFolder =
             b.AppendLine(String.concat "," fields) |> ignore
         b.ToString()
 
-    /// Parses a trajectory file's text (K from the header).
-    let parseTrajectory (text: string) =
-        let records = GanFlow.Store.CsvRecords.Parse(text, "a trajectory-N.csv") |> Array.ofSeq
+    /// The records of a CSV file's text, its header first, each after it mapped by `row`: a file without a header, or a
+    /// row too short or with a field that is not a number, is a `RunFolderException` naming `source` and the line.
+    let private rowsOf (source: string) (text: string) (row: string[] -> string[] -> 'T) =
+        let records = GanFlow.Store.CsvRecords.Parse(text, source) |> Array.ofSeq
+        if records.Length = 0 then raise (GanFlow.Store.RunFolderException(sprintf "%s: empty (no header)" source))
         let header = records[0].Fields
-        let k = header |> Array.filter (fun h -> h.StartsWith "mu") |> Array.length
         records[1..]
         |> Array.map (fun record ->
-            let f = record.Fields
+            try row header record.Fields with
+            | :? FormatException
+            | :? OverflowException
+            | :? IndexOutOfRangeException as e ->
+                raise (GanFlow.Store.RunFolderException(sprintf "%s line %d: not a row of this file (%s)" source record.Line e.Message)))
+
+    /// Parses a trajectory file's text (K from the header).
+    let parseTrajectory (text: string) =
+        rowsOf "a trajectory-N.csv" text (fun header f ->
+            let k = header |> Array.filter (fun h -> h.StartsWith "mu") |> Array.length
             { Step = int f[0]
               Means = Array.init k (fun i -> parse f[1 + i])
               Endpoints = Array.init (2 * k) (fun j -> parse f[1 + k + j])
@@ -133,9 +143,7 @@ module DynamicsFolder =
 
     /// Parses `panels.csv`.
     let parsePanels (text: string) =
-        GanFlow.Store.CsvRecords.Parse(text, "panels.csv") |> Array.ofSeq |> Array.skip 1
-        |> Array.map (fun record ->
-            let f = record.Fields
+        rowsOf panelsFile text (fun _ f ->
             { Index = int f[0]; Label = f[1]; Rule = f[2]; Steps = int f[3]; Outcome = f[4]; FinalLoss = parse f[5]; FinalTv = parse f[6]
               FinalJs = parse f[7]; FinalW1 = parse f[8]; CycleRadius = parse f[9]
               CycleRanges = (if f[10] = "" then [||] else f[10].Split ';' |> Array.map parse); IdentityGap = parse f[11] })
@@ -162,9 +170,7 @@ module DynamicsFolder =
 
     /// Parses `phase.csv` back into cells.
     let parsePhase (text: string) =
-        GanFlow.Store.CsvRecords.Parse(text, "phase.csv") |> Array.ofSeq |> Array.skip 1
-        |> Array.map (fun record ->
-            let f = record.Fields
+        rowsOf phaseFile text (fun _ f ->
             { Game = (if f[0] = PhaseGame.SingleGaussian.Text then PhaseGame.SingleGaussian else PhaseGame.TwoGaussians)
               Rule = (match f[1] with "optimal" -> DynamicsRule.Optimal | "discriminator-only" -> DynamicsRule.DiscriminatorOnly | _ -> DynamicsRule.FirstOrder)
               Separation = parse f[2]
@@ -186,9 +192,7 @@ module DynamicsFolder =
 
     /// Parses `support.csv`.
     let parseSupport (text: string) =
-        GanFlow.Store.CsvRecords.Parse(text, "support.csv") |> Array.ofSeq |> Array.skip 1
-        |> Array.map (fun record ->
-            let f = record.Fields
+        rowsOf supportFile text (fun _ f ->
             { Model = f[0]; Description = f[1]; KnownSupport = parse f[2]
               Estimate =
                 { Delta = parse f[3]; Batches = int f[4]; BatchSize = (if f[5] = "" then None else Some(int f[5])); CollisionShare = parse f[6]

@@ -92,25 +92,31 @@ module DynamicsReport =
         |> Chart.withXAxisStyle "step"
         |> Chart.withYAxisStyle "μ̂ − μ* (sorted coordinates)"
 
-    let private read (directory: string) (file: string) =
+    /// `file` of the folder parsed by `parse`; a missing or malformed file is a `RunFolderException` naming it (and the line).
+    let private read (directory: string) (file: string) (parse: string -> 'T) =
         let path = Path.Combine(directory, file)
-        if not (File.Exists path) then raise (FileNotFoundException(sprintf "%s: missing %s (is this a dynamics folder written by `ganflow run seed002-…`?)" directory file, path))
-        File.ReadAllText path
+        if not (File.Exists path) then
+            raise (GanFlow.Store.RunFolderException(sprintf "%s: missing %s (is this a dynamics folder written by `ganflow run seed002-…`?)" directory file))
+        try parse (File.ReadAllText path) with
+        | :? GanFlow.Store.RunFolderException as e -> raise (GanFlow.Store.RunFolderException(sprintf "%s: %s" path e.Message))
 
     let private tableOf (header: string list) (rows: string list list) =
         let cells tag (row: string list) = row |> List.map (fun c -> sprintf "<%s>%s</%s>" tag (HtmlPage.text c) tag) |> String.concat ""
         sprintf "<table><tr>%s</tr>%s</table>" (cells "th" header) (rows |> List.map (fun r -> "<tr>" + cells "td" r + "</tr>") |> String.concat "")
 
     let private figure (directory: string) (panels: DynamicsPanel list) =
-        let summaries = DynamicsFolder.parsePanels (read directory DynamicsFolder.panelsFile)
+        let summaries = read directory DynamicsFolder.panelsFile DynamicsFolder.parsePanels
         let table =
             tableOf [ "panel"; "rule"; "steps"; "outcome"; "L (final; initial for initial-state panels)"; "TV"; "JS (nats)"; "W1"; "tail max distance from μ* (cycle radius)"; "tail peak-to-peak of μ̂"; "max |loss(V*) − (2·JS − log 4)|" ]
                 [ for s in summaries ->
                       [ s.Label; s.Rule; string s.Steps; s.Outcome; decimals 6 s.FinalLoss; general s.FinalTv; general s.FinalJs; general s.FinalW1
                         general s.CycleRadius; (s.CycleRanges |> Array.map general |> String.concat ", "); general s.IdentityGap ] ]
+        if summaries.Length <> panels.Length then
+            raise (GanFlow.Store.RunFolderException(
+                sprintf "%s: holds %d panels, its %s declares %d" (Path.Combine(directory, DynamicsFolder.panelsFile)) summaries.Length DynamicsFolder.specFile panels.Length))
         let charts =
             [ for panel, summary in List.zip panels summaries do
-                  let rows = DynamicsFolder.parseTrajectory (read directory (DynamicsFolder.trajectoryFile summary.Index))
+                  let rows = read directory (DynamicsFolder.trajectoryFile summary.Index) DynamicsFolder.parseTrajectory
                   let trueMeans = Array.ofList panel.Run.TrueMeans
                   match panel.View with
                   | PanelView.Traces ->
@@ -124,7 +130,7 @@ module DynamicsReport =
         [ table ], charts
 
     let private phaseDiagram (directory: string) (spec: PhaseDiagramSpec) =
-        let cells = DynamicsFolder.parsePhase (read directory DynamicsFolder.phaseFile)
+        let cells = read directory DynamicsFolder.phaseFile DynamicsFolder.parsePhase
         let table =
             tableOf [ "game"; "rule"; "separation"; "η_d/η_g"; "converged"; "mode collapse"; "discriminator collapse"; "vanishing gradient"; "oscillation"; "stalled (any outcome)"; "share converged"; "max cycle radius (converged)" ]
                 [ for c in cells ->
@@ -180,7 +186,7 @@ module DynamicsReport =
         [ table ], charts
 
     let private support (directory: string) =
-        let rows = DynamicsFolder.parseSupport (read directory DynamicsFolder.supportFile)
+        let rows = read directory DynamicsFolder.supportFile DynamicsFolder.parseSupport
         let table =
             tableOf [ "model"; "description"; "known support"; "δ"; "smallest s with ≥ ½ collisions"; "share at s"; "estimate s²"; "estimate / known" ]
                 [ for r in rows ->

@@ -116,4 +116,24 @@ let tests =
             Expect.equal code 2 "resume of another spec"
             Expect.stringContains error "cannot resume" "says why"
         }
+        test "ganflow report on a dynamics folder with a missing or malformed file exits 2 naming the file and the line" {
+            let dir = GanFlow.Tests.ReportTests.temporaryFolder ()
+            Expect.equal (GanFlow.Cli.Program.main [| "run"; "seed002-fig2"; "--out"; dir; "--steps"; "5" |]) 0 "written"
+            let path name = Path.Combine(dir, name)
+            let expectRefusal (needle: string) =
+                let code, error = ganflowInProcess [ "report"; dir ]
+                Expect.equal code 2 (sprintf "exit 2 (%s)" error)
+                Expect.stringContains error needle "the file (and line) named"
+            let trajectory = File.ReadAllText(path "trajectory-2.csv")
+            File.WriteAllText(path "trajectory-2.csv", trajectory.Split('\n')[0] + "\n1,abc\n")
+            expectRefusal "trajectory-2.csv: a trajectory-N.csv line 2: not a row of this file"
+            File.Delete(path "trajectory-2.csv")
+            expectRefusal "missing trajectory-2.csv"
+            File.WriteAllText(path "trajectory-2.csv", trajectory)
+            let panels = File.ReadAllText(path "panels.csv")
+            File.WriteAllText(path "panels.csv", panels.Split('\n')[0] + "\n")
+            expectRefusal "panels.csv: holds 0 panels, its dynamics.json declares 7"
+            File.WriteAllText(path "panels.csv", panels)
+            Expect.equal (fst (ganflowInProcess [ "report"; dir ])) 0 "whole again: rebuilt"
+        }
     ]
