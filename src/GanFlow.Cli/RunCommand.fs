@@ -132,7 +132,8 @@ let readSpec (path: string) : Result<Declared, string> =
                 match SpecFileJson.LineOfField(properties, e.Field) |> Option.ofNullable with
                 | Some n -> sprintf "  %s line %d: %O" source n e
                 | None -> sprintf "  %O" e
-            Error(sprintf "invalid spec for experiment %s:\n%s" name (errors |> List.map line |> String.concat "\n"))
+            let named = if String.IsNullOrWhiteSpace name then "(its name is empty)" else name
+            Error(sprintf "invalid spec for experiment %s:\n%s" named (errors |> List.map line |> String.concat "\n"))
         if isStudy then
             let study = SpecFileJson.Parse<Study>(text, source)
             match StudyValidation.errors study with

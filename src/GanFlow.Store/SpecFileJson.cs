@@ -18,12 +18,18 @@ public static class SpecFileJson
     public sealed record Property(string Path, int Line, bool IsNull);
 
     /// <summary>Parses <paramref name="text"/> as a <typeparamref name="T"/>, refusing unknown fields.</summary>
-    /// <exception cref="RunFolderException">The text is not a <typeparamref name="T"/>, or holds a field it does not have;
+    /// <exception cref="RunFolderException">The text is not a <typeparamref name="T"/>, holds a field it does not have or one twice;
     /// the message names <paramref name="source"/>, the line and the field's path.</exception>
     public static T Parse<T>(string text, string source) where T : class
     {
         if (string.IsNullOrWhiteSpace(text)) return RunStore.ParseJson<T>(text, source); // its refusal: empty
         var properties = Properties(text);
+        // A field given twice: the reader would keep one of them silently (or fail with a dictionary's message).
+        if (properties.GroupBy(p => p.Path).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            var lines = twice.Select(p => p.Line).ToList();
+            throw new RunFolderException($"{source} line {lines[1]}: {twice.Key}: given twice (first on line {lines[0]}); a spec names each field once");
+        }
         T value;
         try
         {
@@ -199,9 +205,9 @@ public static class SpecFileJson
         var token = System.Text.RegularExpressions.Regex.Match(reason, @"^Cannot get the value of a token type '(\w+)' as a (number|string|boolean)");
         if (token.Success) return $"must be a {token.Groups[2].Value}, not a {token.Groups[1].Value.ToLowerInvariant()}";
         if (reason.Contains("out of bounds for an Int32", StringComparison.Ordinal))
-            return "must be a whole number from -2147483648 to 2147483647";
+            return "must be a whole number (no fraction) of magnitude at most 2147483647";
         if (reason.Contains("out of bounds for an Int64", StringComparison.Ordinal))
-            return "must be a whole number from -9223372036854775808 to 9223372036854775807";
+            return "must be a whole number (no fraction) of magnitude at most 9223372036854775807";
         // FSharp.SystemTextJson's "Unknow case for union type T: X": say which cases there are.
         var unknownCase = System.Text.RegularExpressions.Regex.Match(reason, @"^Unknown? case for union type ([\w.+]+): (.*)$");
         if (unknownCase.Success)

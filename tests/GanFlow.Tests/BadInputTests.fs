@@ -203,7 +203,13 @@ let tests =
             Expect.stringContains output (sprintf "type.json line %d: budget.steps: must be a number, not a string" steps) "a type error"
             let range = write "range.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": 3000000000"))
             let output = expectExit 2 [ "run"; "--spec"; range; "--out"; Path.Combine(root, "c") ]
-            Expect.stringContains output (sprintf "range.json line %d: budget.steps: must be a whole number" steps) "out of range for the type"
+            Expect.stringContains output (sprintf "range.json line %d: budget.steps: must be a whole number (no fraction) of magnitude at most 2147483647" steps) "out of range for the type"
+            let fraction = write "fraction.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": 50.5"))
+            Expect.stringContains (expectExit 2 [ "run"; "--spec"; fraction; "--out"; Path.Combine(root, "c") ]) (sprintf "fraction.json line %d: budget.steps: must be a whole number" steps) "a fraction"
+            // A field given twice: refused, both lines named (the reader kept one silently, or failed with a dictionary's words).
+            let seed = lineOf "\"seed\""
+            let twice = write "twice.json" (fun t -> let i = t.IndexOf "\"seed\"" in t.Insert(i, "\"seed\": 7,\n  "))
+            Expect.stringContains (expectExit 2 [ "run"; "--spec"; twice; "--out"; Path.Combine(root, "c") ]) (sprintf "twice.json line %d: seed: given twice (first on line %d)" (seed + 1) seed) "both lines"
             let zero = write "zero.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": 0"))
             let output = expectExit 2 [ "run"; "--spec"; zero; "--out"; Path.Combine(root, "d") ]
             Expect.stringContains output (sprintf "zero.json line %d: budget.steps = 0: must be >= 1" steps) "a validation error with its line"
