@@ -99,6 +99,10 @@ let withDataFile (path: string option) (experiment: Experiment) : Result<Experim
             | GanFlow.Core.Datasets.DataSource.Images _ -> Ok e
             | _ -> Ok { e with Description = sprintf "%s [data: the MNIST images in %s instead of the declared data]" experiment.Description path }
         with :? RunFolderException as e -> Error e.Message
+    | Some path when experiment.Data.IsImages && not (IO.File.Exists path) ->
+        Error(sprintf "--data %s: no such folder (%s reads a folder of the four MNIST files: docs/mnist-data.md)" path experiment.Name)
+    | Some path when experiment.Data.IsImages ->
+        Error(sprintf "--data %s: %s reads images and takes only a folder of the four MNIST files (docs/mnist-data.md); a sample file of points trains a point experiment, e.g. nsf-moons (docs/bring-your-own-data.md)" path experiment.Name)
     | Some path ->
         try
             let points = SampleFile.Read(InputFile.Require("--data", path))

@@ -233,6 +233,10 @@ let tests =
             Expect.stringContains output "--vae does not apply to wgan-gp-unimodal: its generator starts at random" "--vae"
             let output = expectExit 2 [ "run"; "seed002-fig1"; "--out"; out; "--data"; "x" ]
             Expect.stringContains output "--data does not apply to seed002-fig1" "--data on a dynamics experiment"
+            let points = TestFolders.fresh "points" + ".csv"
+            IO.File.WriteAllLines(points, [| for i in 0 .. 99 -> sprintf "%d,%d" i (i % 7) |])
+            let output = expectExit 2 [ "run"; "mnist-nice-mle"; "--data"; points; "--out"; TestFolders.fresh "image-on-points" ]
+            Expect.stringContains output "mnist-nice-mle reads images and takes only a folder of the four MNIST files" "a sample file given to an image experiment"
             let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--data"; "x" ]
             Expect.stringContains output "--data x: no such file" "--data on an experiment names a sample file"
             let output = expectExit 2 [ "run"; "seed003-mnist-dcgan-reduced"; "--out"; out; "--classifier"; "x" ]
