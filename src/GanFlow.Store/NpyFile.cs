@@ -99,6 +99,10 @@ public static partial class NpyFile
         var expected = checked(count * width);
         if (bytes.Length - dataStart < expected)
             throw new SampleFileException($"{path}: the data is truncated: {bytes.Length - dataStart} bytes after the header, the shape needs {expected}");
+        // More data than the shape says: numpy refuses such a file too; reading the first rows would drop the rest unseen.
+        if (bytes.Length - dataStart > expected)
+            throw new SampleFileException(
+                $"{path}: {bytes.Length - dataStart} bytes after the header, but its 'shape' = ({string.Join(", ", header.Shape)}) needs {expected}: the header does not describe the data");
         var values = new double[count];
         var data = bytes.AsSpan(dataStart);
         for (var i = 0; i < values.Length; i++)

@@ -69,13 +69,14 @@ let tests =
             Expect.stringStarts (failure folder) (sprintf "%s is a folder" folder) "folder"
             Expect.stringContains (failure (lines ".txt" [ ""; " " ])) "no values" "blank"
         }
-        test ".npy: an unsupported dtype, Fortran order, 3 dimensions, truncated data or NaN name the header field or the row" {
+        test ".npy: an unsupported dtype, Fortran order, 3 dimensions, truncated or surplus data or NaN name the header field or the row" {
             let data = Array.zeroCreate<byte> 48
             Expect.stringContains (failure (npyFile (npyBytes ">f8" false "(3, 2)" data))) "header field 'descr' = '>f8' is not supported" "big-endian"
             Expect.stringContains (failure (npyFile (npyBytes "<i8" false "(3, 2)" data))) "header field 'descr' = '<i8'" "integers"
             Expect.stringContains (failure (npyFile (npyBytes "<f8" true "(3, 2)" data))) "header field 'fortran_order' = True" "Fortran order"
             Expect.stringContains (failure (npyFile (npyBytes "<f8" false "(2, 1, 3)" data))) "header field 'shape' = (2, 1, 3) has 3 dimensions" "3-D"
             Expect.stringContains (failure (npyFile (npyBytes "<f8" false "(4, 2)" data))) "truncated" "short data"
+            Expect.stringContains (failure (npyFile (npyBytes "<f8" false "(2, 2)" data))) "48 bytes after the header, but its 'shape' = (2, 2) needs 32" "more data than the shape: not read in part"
             let withNan = Array.concat [ BitConverter.GetBytes 1.0; BitConverter.GetBytes 2.0; BitConverter.GetBytes 3.0; BitConverter.GetBytes nan ]
             Expect.stringContains (failure (npyFile (npyBytes "<f8" false "(2, 2)" withNan))) "row 2, column 2 (0-based element 3) is NaN" "NaN"
             // A column vector in Fortran order has the C layout: it reads.
