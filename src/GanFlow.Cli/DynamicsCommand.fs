@@ -201,6 +201,9 @@ let runExperiment (experiment: DynamicsExperiment) (folder: string) (fresh: bool
         owned.RemoveOwnFiles(DynamicsFolder.filesOf e)
     | Some(Error _) -> eprintfn "replacing the earlier dynamics run in %s (its %s is unreadable: only the files this run writes are replaced)" folder DynamicsFolder.specFile
     | None -> ()
+    // This run's own files too, the report first among them: a kill before the new report is written must not leave the
+    // earlier one beside the new spec (a rerun would keep it as this run's).
+    owned.RemoveOwnFiles(List.rev (DynamicsFolder.filesOf experiment))
     let watch = Diagnostics.Stopwatch.StartNew()
     writeFile folder DynamicsFolder.specFile spec
     match experiment.Kind with

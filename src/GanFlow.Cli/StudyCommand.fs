@@ -151,7 +151,7 @@ let planSearch (folder: string) (search: GanFlow.Core.Search.Search) =
 
 /// Checks every cell's folder before any cell starts: a path that cannot hold a run folder, a foreign folder, or (with
 /// `resume`) a cell of another spec is an error naming the cell.
-let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
+let private checkCells (outDirectory: string) (study: Study) (resume: bool) (fresh: bool) =
     let cellProblems =
         study.Cells
         |> List.choose (fun cell ->
@@ -162,7 +162,7 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
                     match OwnedFolder.ForeignEntries folder |> Seq.tryHead with
                     | Some foreign -> failwithf "%s holds files ganflow did not write (first: %s)" folder foreign
                     | None -> ()
-                match planCell folder cell with
+                match (if fresh then CellPlan.Fresh else planCell folder cell) with
                 | CellPlan.Replace d when resume ->
                     Some(sprintf "cell %s: its folder holds a run with %s = %s, the study's cell has %s (--resume never replaces a cell)" cell.Experiment.Name d.Field d.Left d.Right)
                 | _ -> None
@@ -188,7 +188,7 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) =
                     | None when Directory.Exists folder && not (Seq.isEmpty (OwnedFolder.ForeignEntries folder)) ->
                         Some(sprintf "search %s: %s holds files ganflow did not write" cell.Search folder)
                     | _ ->
-                        match planSearch folder search with
+                        match (if fresh then None else planSearch folder search) with
                         | Some d when resume ->
                             Some(sprintf "search %s: its folder holds a search with %s = %s, the declared one has %s (--resume never replaces a search)" cell.Search d.Field d.Left d.Right)
                         | _ -> None
@@ -217,7 +217,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
     | [] ->
         DeviceSelection.FromString device |> ignore // reject a bad --device before starting anything
         use folder = OwnedFolder.Open(outDirectory, FolderKind.Study)
-        match checkCells outDirectory study resume with
+        match checkCells outDirectory study resume fresh with
         | _ :: _ as problems ->
             eprintfn "error: the study cannot start; nothing was run:"
             problems |> List.iter (eprintfn "  %s")
@@ -243,6 +243,8 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                     TorchSetup.Initialize threads
                     sharedClassifier outDirectory classifier cell (DeviceSelection.FromString device))
             let classifierFile = shared |> Option.map fst
+            // Cells whose process failed in this invocation: what their folders hold is not this invocation's result.
+            let failed = Collections.Concurrent.ConcurrentDictionary<string, string>()
             let runCell (cell: StudyCell) =
                 let folder = StudyReport.cellFolder outDirectory cell
                 let e = cell.Experiment
@@ -282,6 +284,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                             | Ok summary when exit = 0 || exit = 3 -> sprintf "%A in %.0f s" summary.Status summary.WallSeconds
                             | Ok _ -> sprintf "failed (exit code %d, see %s)" exit log
                             | Error reason -> sprintf "no result: %s (exit code %d, see %s)" reason exit log
+                        if exit <> 0 && exit <> 3 then failed[e.Name] <- sprintf "failed in this run of the study (exit code %d, see %s)" exit log
                         eprintfn "%-36s %s" e.Name status
                     with :? OperationCanceledException -> eprintfn "%-36s stopped" e.Name
             /// A search cell: `ganflow search NAME --out DIR/NAME` (`--resume` once it holds the search: a finished one is kept).
@@ -315,13 +318,15 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
             if signal.Value = 0 then imageBaselines outDirectory study shared
             let searchesDone = study.Searches |> List.forall (fun c -> (StudyReport.searchValue outDirectory c) |> function Result.Ok _ -> true | Result.Error _ -> false)
             let summaries =
-                study.Cells |> List.map (fun c -> cellResult (StudyReport.cellFolder outDirectory c) c |> Result.toOption)
-            let table = StudyReport.write outDirectory study
+                study.Cells
+                |> List.map (fun c -> if failed.ContainsKey c.Experiment.Name then None else cellResult (StudyReport.cellFolder outDirectory c) c |> Result.toOption)
+            let table = StudyReport.writeWithout (failed |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq) outDirectory study
             printfn "%s" table
             printfn "wall_seconds = %.1f" started.Elapsed.TotalSeconds
             printfn "report = %s" (Path.Combine(outDirectory, RunFiles.Report))
             if signal.Value <> 0 then
-                eprintfn "study stopped by a signal: rerun `%s` to continue the unfinished cells" rerun
+                eprintfn "study stopped by a signal: rerun `%s` to continue the unfinished cells%s" rerun
+                    (if fresh then " (the cells and searches this --fresh run had not reached still hold their earlier runs, which that keeps; add --fresh to redo every one)" else "")
                 signal.Value
             elif searchesDone && summaries |> List.forall (function Some s -> s.Status = RunStatus.Completed | None -> false) then 0
             elif summaries |> List.exists (function Some s -> s.Status = RunStatus.Diverged | None -> false) then 3

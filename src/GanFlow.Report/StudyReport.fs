@@ -141,10 +141,17 @@ module StudyReport =
         atomicWrite (Path.Combine(studyDirectory, RunFiles.Report)) html
         table
 
-    /// Reads every cell's run folder and writes `table.csv`, `table.md` and `report.html` into
-    /// the study folder; returns the Markdown table.
-    let write (studyDirectory: string) (study: Study) =
-        let loaded = study.Cells |> List.map (fun cell -> cell, cellRun (cellFolder studyDirectory cell) cell)
+    /// Reads every cell's run folder and writes `table.csv`, `table.md` and `report.html` into the study folder, leaving
+    /// out the cells of `failed` (cell name → why: its process failed in this invocation, so what its folder holds is
+    /// not this invocation's result); returns the Markdown table.
+    let writeWithout (failed: Map<string, string>) (studyDirectory: string) (study: Study) =
+        let loaded =
+            study.Cells
+            |> List.map (fun cell ->
+                cell,
+                match failed.TryFind cell.Experiment.Name with
+                | Some reason -> Result.Error reason
+                | None -> cellRun (cellFolder studyDirectory cell) cell)
         let runs = loaded |> List.choose (fun (cell, data) -> match data with Result.Ok d -> Some(cell, d) | Result.Error _ -> None)
         let missing = loaded |> List.choose (fun (cell, data) -> match data with Result.Error reason -> Some(cell, reason) | Result.Ok _ -> None)
         let searched = study.Searches |> List.map (fun c -> c, searchValue studyDirectory c)
@@ -217,3 +224,6 @@ module StudyReport =
         let path = Path.Combine(studyDirectory, RunFiles.Study)
         if File.Exists path then Some(RunStore.ReadJson<Study> path) else None
 
+    /// Reads every cell's run folder and writes `table.csv`, `table.md` and `report.html` into the study folder (`ganflow
+    /// report` on a study folder); returns the Markdown table.
+    let write (studyDirectory: string) (study: Study) = writeWithout Map.empty studyDirectory study

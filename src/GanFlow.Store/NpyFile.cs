@@ -99,10 +99,11 @@ public static partial class NpyFile
         var expected = checked(count * width);
         if (bytes.Length - dataStart < expected)
             throw new SampleFileException($"{path}: the data is truncated: {bytes.Length - dataStart} bytes after the header, the shape needs {expected}");
-        // More data than the shape says: numpy refuses such a file too; reading the first rows would drop the rest unseen.
+        // More data than the shape says (numpy's np.load reads the first array and ignores the rest, e.g. two np.save calls
+        // into one file): refused, so that no point of the file is dropped unseen.
         if (bytes.Length - dataStart > expected)
             throw new SampleFileException(
-                $"{path}: {bytes.Length - dataStart} bytes after the header, but its 'shape' = ({string.Join(", ", header.Shape)}) needs {expected}: the header does not describe the data");
+                $"{path}: {bytes.Length - dataStart} bytes after the header, but its 'shape' = ({string.Join(", ", header.Shape)}) needs {expected}: the header does not describe all of the data (numpy would read only the first array; save one array per file)");
         var values = new double[count];
         var data = bytes.AsSpan(dataStart);
         for (var i = 0; i < values.Length; i++)

@@ -107,12 +107,28 @@ public sealed class OwnedFolder : IDisposable
     /// a file whole, a folder only in what the tool writes there (<see cref="RemoveOwnTree"/>), so that a file of the
     /// user's inside one (a note in <c>tensorboard/</c> or in a search's <c>trials/</c>) is kept with the folders that
     /// hold it.</summary>
+    /// <exception cref="RunFolderException">A checkpoint folder among them holds a file the tool did not write (checked
+    /// before anything is removed; nothing is): checkpoints rotate by renaming whole folders, so a file kept in one would
+    /// be deleted by a later rotation.</exception>
     public void RemoveOwnFiles(IEnumerable<string> names)
     {
-        foreach (var name in names)
+        var list = names.ToList();
+        foreach (var name in list)
         {
             if (name.Contains('/') || name.Contains('\\') || name is "" or "." or "..")
                 throw new ArgumentException($"'{name}' is not a plain file name", nameof(names));
+            var path = Path.Combine(Directory, name);
+            var checkpoints = name is RunFiles.Checkpoint or RunFiles.PreviousCheckpoint or RunFiles.BestCheckpoint ? [path]
+                : name == SearchFolder.Trials && System.IO.Directory.Exists(path) ? TrialFolders(path).SelectMany(CheckpointFoldersIn).ToArray()
+                : Array.Empty<string>();
+            foreach (var checkpoint in checkpoints.Where(System.IO.Directory.Exists))
+                if (ForeignCheckpointFile(checkpoint) is { } foreign)
+                    throw new RunFolderException(
+                        $"{Path.Combine(checkpoint, foreign)}: a file ganflow did not write, inside its checkpoint folder (which it replaces whole); " +
+                        "move it out of the folder; nothing was removed");
+        }
+        foreach (var name in list)
+        {
             var path = Path.Combine(Directory, name);
             if (File.Exists(path)) File.Delete(path);
             else if (System.IO.Directory.Exists(path)) RemoveOwnTree(path);
@@ -141,9 +157,8 @@ public sealed class OwnedFolder : IDisposable
             if (own(Path.GetFileName(file))) File.Delete(file);
         if (name == SearchFolder.Trials)
         {
-            foreach (var trial in System.IO.Directory.EnumerateDirectories(path).ToArray())
+            foreach (var trial in TrialFolders(path))
             {
-                if (FolderMarker.Read(trial) is null) continue;
                 foreach (var entry in RunFiles.RunResults.Append(RunFiles.Log))
                 {
                     var inTrial = Path.Combine(trial, entry);
@@ -159,8 +174,29 @@ public sealed class OwnedFolder : IDisposable
         if (!System.IO.Directory.EnumerateFileSystemEntries(path).Any()) System.IO.Directory.Delete(path);
     }
 
+    /// <summary>The search's own trial folders in <paramref name="trials"/>: named by a trial number (<c>0007</c>) and
+    /// marked as run folders; a copy of the user's (<c>trials/best</c>) is not one.</summary>
+    private static string[] TrialFolders(string trials) =>
+        System.IO.Directory.EnumerateDirectories(trials)
+            .Where(t => System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(t), @"^\d{4,}$") && FolderMarker.Read(t) is { Kind: FolderKind.Run })
+            .ToArray();
+
+    /// <summary>The checkpoint folders a run folder may hold (whether or not they exist).</summary>
+    private static IEnumerable<string> CheckpointFoldersIn(string run) =>
+        new[] { RunFiles.Checkpoint, RunFiles.PreviousCheckpoint, RunFiles.BestCheckpoint }.Select(n => Path.Combine(run, n));
+
+    /// <summary>The first file (by name) in checkpoint folder <paramref name="folder"/> that the tool did not write, or
+    /// null (subfolders count as not the tool's: it writes none there).</summary>
+    private static string? ForeignCheckpointFile(string folder)
+    {
+        var own = CheckpointFiles(folder);
+        return System.IO.Directory.EnumerateFileSystemEntries(folder).Select(p => Path.GetFileName(p))
+            .Where(n => System.IO.Directory.Exists(Path.Combine(folder, n)) || !own(n)).Order(StringComparer.Ordinal).FirstOrDefault();
+    }
+
     /// <summary>The files of a checkpoint folder the tool wrote: its manifest and the files the manifest lists, or
-    /// without a readable manifest (a kill while it was written), its <c>.bin</c> files.</summary>
+    /// without a readable manifest (it is written last, so only a corrupted checkpoint lacks one), its <c>.bin</c> files,
+    /// the only other kind of file a checkpoint holds.</summary>
     private static Func<string, bool> CheckpointFiles(string folder)
     {
         var listed = CheckpointFolders.ListedFiles(folder);

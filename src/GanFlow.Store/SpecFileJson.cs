@@ -205,9 +205,9 @@ public static class SpecFileJson
         var token = System.Text.RegularExpressions.Regex.Match(reason, @"^Cannot get the value of a token type '(\w+)' as a (number|string|boolean)");
         if (token.Success) return $"must be a {token.Groups[2].Value}, not a {token.Groups[1].Value.ToLowerInvariant()}";
         if (reason.Contains("out of bounds for an Int32", StringComparison.Ordinal))
-            return "must be a whole number (no fraction) of magnitude at most 2147483647";
+            return "must be a whole number (no fraction) no larger than 2147483647";
         if (reason.Contains("out of bounds for an Int64", StringComparison.Ordinal))
-            return "must be a whole number (no fraction) of magnitude at most 9223372036854775807";
+            return "must be a whole number (no fraction) no larger than 9223372036854775807";
         // FSharp.SystemTextJson's "Unknow case for union type T: X": say which cases there are.
         var unknownCase = System.Text.RegularExpressions.Regex.Match(reason, @"^Unknown? case for union type ([\w.+]+): (.*)$");
         if (unknownCase.Success)

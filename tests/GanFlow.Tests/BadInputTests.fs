@@ -203,7 +203,7 @@ let tests =
             Expect.stringContains output (sprintf "type.json line %d: budget.steps: must be a number, not a string" steps) "a type error"
             let range = write "range.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": 3000000000"))
             let output = expectExit 2 [ "run"; "--spec"; range; "--out"; Path.Combine(root, "c") ]
-            Expect.stringContains output (sprintf "range.json line %d: budget.steps: must be a whole number (no fraction) of magnitude at most 2147483647" steps) "out of range for the type"
+            Expect.stringContains output (sprintf "range.json line %d: budget.steps: must be a whole number (no fraction) no larger than 2147483647" steps) "out of range for the type"
             let fraction = write "fraction.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": 50.5"))
             Expect.stringContains (expectExit 2 [ "run"; "--spec"; fraction; "--out"; Path.Combine(root, "c") ]) (sprintf "fraction.json line %d: budget.steps: must be a whole number" steps) "a fraction"
             // A field given twice: refused, both lines named (the reader kept one silently, or failed with a dictionary's words).

@@ -48,6 +48,13 @@ let tests =
             let r = refusal wide
             Expect.equal (r.Field, r.Value) ("model.generator.mlp.prior.dimension", "100000000") "the prior's dimension is blamed"
         }
+        test "a conv critic's part names the batch size as the spec sets it (the critic sees twice as many images)" {
+            match GanFlow.Experiments.Catalog.tryFind "seed003-mnist-dcgan-reduced" with
+            | Some(Declared.Single e) ->
+                let r = refusal { e with Budget = { e.Budget with BatchSize = 10_000_000 } }
+                Expect.equal (r.Field, r.Value) ("budget.batchSize", "10000000") "the batch size as written, not doubled"
+            | _ -> failtest "seed003-mnist-dcgan-reduced is a declared experiment"
+        }
         test "a width of 10^9 and a batch of 10^8 are each named where they are the cause" {
             let wide = refusal (sized 1_000_000_000 2 256)
             Expect.equal (wide.Field, wide.Value) ("model.generator.mlp.network.width", "1000000000") "the width"

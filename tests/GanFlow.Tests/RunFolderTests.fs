@@ -122,15 +122,24 @@ let tests =
                               "trials/0000/metrics.csv"; "trials/0000/run.log"; "trials/0000/notes.txt"; "trials/0001/metrics.csv"; "trials/0001/spec.json"
                               "trials/0001/.lock"; "trials/mine/x"; "trials/notes.txt" ] do
                 write relative
-            for trial in [ "0000"; "0001" ] do FolderMarker.For(FolderKind.Run).Write(Path.Combine(folder, "trials", trial))
-            opened.RemoveOwnFiles [ RunFiles.Checkpoint; RunFiles.PreviousCheckpoint; RunFiles.TensorBoard; SearchFolder.WorkerLogs; SearchFolder.Trials ]
+            write "trials/best/metrics.csv" // a marked copy of a trial under a name of the user's
+            for trial in [ "0000"; "0001"; "best" ] do FolderMarker.For(FolderKind.Run).Write(Path.Combine(folder, "trials", trial))
+            let names = [ RunFiles.Checkpoint; RunFiles.PreviousCheckpoint; RunFiles.TensorBoard; SearchFolder.WorkerLogs; SearchFolder.Trials ]
+            // A file of the user's inside a checkpoint folder (which checkpoints replace whole by renames): refused, nothing removed.
+            let before = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Length
+            let refusal = Expect.throwsC (fun () -> opened.RemoveOwnFiles names) (fun e -> (e :?> RunFolderException).Message)
+            Expect.stringContains refusal "checkpoint/mine.bin: a file ganflow did not write" "the file named"
+            Expect.equal (Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Length) before "nothing removed"
+            File.Move(Path.Combine(folder, "checkpoint", "mine.bin"), Path.Combine(folder, "mine.bin"))
+            opened.RemoveOwnFiles names
             let left =
                 Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
                 |> Array.map (fun p -> Path.GetRelativePath(folder, p).Replace('\\', '/'))
                 |> Array.filter (fun p -> p <> RunFiles.Marker && p <> RunFiles.Lock && p <> RunFiles.LockOwner)
                 |> Array.sort
             Expect.equal left
-                [| "checkpoint/mine.bin"; "tensorboard/my.txt"; "trials/0000/notes.txt"; "trials/0000/run.json"; "trials/mine/x"; "trials/notes.txt"; "workers/mine.log" |]
+                [| "mine.bin"; "tensorboard/my.txt"; "trials/0000/notes.txt"; "trials/0000/run.json"; "trials/best/metrics.csv"; "trials/best/run.json"
+                   "trials/mine/x"; "trials/notes.txt"; "workers/mine.log" |]
                 "the user's files, and the marker of the trial folder that holds one; everything the tool wrote is gone"
             Expect.isFalse (Directory.Exists(Path.Combine(folder, "checkpoint.previous"))) "a folder left empty is removed"
             Expect.isFalse (Directory.Exists(Path.Combine(folder, "trials", "0001"))) "a trial folder of the tool's only is removed whole"

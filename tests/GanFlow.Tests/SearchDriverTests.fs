@@ -318,15 +318,19 @@ let tests =
             let study = scratchFolder "study-search-row"
             let cell: GanFlow.Core.Experiments.StudySearchCell = { Row = "tuned"; Column = "closed form"; Search = "closed-form-search" }
             let folder = GanFlow.Report.StudyReport.searchFolder study cell
-            let search args = fst (GanFlow.Tests.ReportInputTests.ganflowInProcess ([ "search"; "closed-form-search"; "--out"; folder; "--trials"; "3"; "--grace"; "40"; "--max-steps"; "40" ] @ args))
-            Expect.equal (search [ "--workers"; "0" ]) 0 "recorded, nothing run"
-            match GanFlow.Report.StudyReport.searchValue study cell with
-            | Error reason -> Expect.stringContains reason "unfinished (0 of 3 trials completed)" "no value, and why"
-            | Ok(value, _) -> failtestf "an unfinished search gave %g" value
+            let search args = fst (GanFlow.Tests.ReportInputTests.ganflowInProcess ([ "search"; "closed-form-search"; "--out"; folder; "--grace"; "40"; "--max-steps"; "40" ] @ args))
+            let value () = GanFlow.Report.StudyReport.searchValue study cell
+            Expect.equal (search [ "--trials"; "1"; "--workers"; "1" ]) 0 "one trial, to its end"
+            Expect.isOk (value ()) "a finished search of one trial has its value"
+            // Two more trials recorded, not run: one trial completed at the maximum, the search unfinished.
+            Expect.equal (search [ "--resume"; "--trials"; "3"; "--workers"; "0" ]) 0 "raised to 3 trials"
+            match value () with
+            | Error reason -> Expect.stringContains reason "unfinished (1 of 3 trials completed)" "no value yet, and why"
+            | Ok(v, _) -> failtestf "an unfinished search gave %g (its best so far)" v
             Expect.equal (search [ "--resume"; "--workers"; "1" ]) 0 "the search runs to its end"
-            match GanFlow.Report.StudyReport.searchValue study cell with
-            | Ok(value, text) ->
-                Expect.equal value (GanFlow.Report.SearchData.load folder).Best.Value.Metric "the best trial's value"
+            match value () with
+            | Ok(v, text) ->
+                Expect.equal v (GanFlow.Report.SearchData.load folder).Best.Value.Metric "the best trial's value"
                 Expect.stringContains text "best of 3 trials" "which trial"
             | Error reason -> failtestf "a finished search has a value: %s" reason
         }

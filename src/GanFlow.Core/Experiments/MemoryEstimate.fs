@@ -51,9 +51,11 @@ module MemoryEstimate =
 
     /// A conv network on side × side images (side = √d): its parameters (`ImageParameters`) and, per image, the
     /// activations of its two feature maps (c₁·(s/2)² and c₂·(s/4)²), kept a few times over by batch norm and autograd.
-    let private conv (field: string) what (d: float) (batch: int) (parameters: int) (first: int) (second: int) =
+    /// `images` is how many images one batch passes through it (twice the batch size for a critic, which sees the real
+    /// and the generated batch); the batch size named in a refusal is `batch`, as the spec sets it.
+    let private conv (field: string) what (d: float) (batch: int) (images: int) (parameters: int) (first: int) (second: int) =
         let side = sqrt d
-        let activations = float batch * (float first * (side / 2.0) ** 2.0 + float second * (side / 4.0) ** 2.0 + d) * 4.0
+        let activations = float images * (float first * (side / 2.0) ** 2.0 + float second * (side / 4.0) ** 2.0 + d) * 4.0
         network [ field, first; field.Replace("firstChannels", "secondChannels"), second ] what 4.0 (float parameters) activations batch
 
     let private generator (d: float) (batch: int) (g: GeneratorSpec) =
@@ -67,7 +69,7 @@ module MemoryEstimate =
             | [] -> []
         | GeneratorSpec.Conv c ->
             let side = int (round (sqrt d))
-            conv "model.generator.conv.firstChannels" "generator" d batch (ImageParameters.generator side c) c.FirstChannels c.SecondChannels
+            conv "model.generator.conv.firstChannels" "generator" d batch batch (ImageParameters.generator side c) c.FirstChannels c.SecondChannels
         | GeneratorSpec.Flow f ->
             let at = "model.generator.flow.architecture"
             match f.Architecture with
@@ -111,7 +113,7 @@ module MemoryEstimate =
             // A gradient penalty differentiates through the critic: its graph is kept once more.
             network (mlpSizes (at + ".mlp") c) "critic" 4.0 (mlpParameters d 1.0 c) (mlpActivations (float batch) c * 2.0) batch
         | Some { Critic = CriticNetwork.Conv c }, _, _ ->
-            conv (at + ".conv.firstChannels") "critic" d (2 * batch) (ImageParameters.discriminator side c) c.FirstChannels c.SecondChannels
+            conv (at + ".conv.firstChannels") "critic" d batch (2 * batch) (ImageParameters.discriminator side c) c.FirstChannels c.SecondChannels
         | None, Objective.Elbo { Encoder = EncoderNetwork.Mlp e }, _ ->
             let latent =
                 match m.Generator with
@@ -121,7 +123,7 @@ module MemoryEstimate =
             network (mlpSizes "model.objective.elbo.encoder.mlp" e) "encoder" 4.0
                 (mlpParameters d (2.0 * float latent) e) (mlpActivations (float batch) e) batch
         | None, Objective.Elbo { Encoder = EncoderNetwork.Conv e }, _ ->
-            conv "model.objective.elbo.encoder.conv.firstChannels" "encoder" d batch (ImageParameters.encoder side e) e.FirstChannels e.SecondChannels
+            conv "model.objective.elbo.encoder.conv.firstChannels" "encoder" d batch batch (ImageParameters.encoder side e) e.FirstChannels e.SecondChannels
         | None, _, _ -> []
 
     /// Every part of `experiment`'s estimate.

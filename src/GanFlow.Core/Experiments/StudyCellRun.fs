@@ -7,11 +7,12 @@ open GanFlow.Core.Specs
 /// cell's step budget, and, when completed, completed at that budget.
 module StudyCellRun =
 
-    /// The steps `wanted` trains: its budget's, or for the same budget in epochs the steps the stored run counted from
-    /// them (a cell in epochs resolves its steps from its data when it runs).
+    /// The steps `wanted` trains: its budget's, or for a budget in epochs over the same data and batch size as the stored
+    /// run's, the stored run's steps per epoch times its epochs (a cell in epochs resolves its steps from its data when it
+    /// runs, `Budget.stepsOfEpochs`; its declared steps are a placeholder).
     let wantedSteps (stored: Experiment) (wanted: Experiment) =
-        match wanted.Budget.Epochs with
-        | Some _ when wanted.Budget.Epochs = stored.Budget.Epochs && wanted.Budget.BatchSize = stored.Budget.BatchSize -> stored.Budget.Steps
+        match wanted.Budget.Epochs, stored.Budget.Epochs with
+        | Some w, Some s when s > 0 && wanted.Budget.BatchSize = stored.Budget.BatchSize && wanted.Data = stored.Data -> stored.Budget.Steps / s * w
         | _ -> wanted.Budget.Steps
 
     /// Why the run of `stored` that ended as `summary` is not `cell`'s result, in words; None when it is.
