@@ -124,9 +124,10 @@ let private cellResult (folder: string) (cell: StudyCell) : Result<RunSummary, s
 
 /// How a rerun treats the folder of `cell`: a completed run of the same spec (apart from its description) is kept;
 /// one with a smaller step budget, or an unfinished one of the same spec, is resumed (a run is extended, never
-/// shortened); another spec, or a larger step budget, is replaced.
-let planCell (folder: string) (cell: StudyCell) =
+/// shortened); another spec, or a larger step budget, is replaced; with `fresh`, every cell runs again from step 0.
+let planCell (fresh: bool) (folder: string) (cell: StudyCell) =
     let store = RunStore folder
+    if fresh then CellPlan.Fresh else
     match (if Directory.Exists folder then Option.ofObj (store.ReadSpec()) else None) with
     | None when not (Directory.Exists folder) || not (CheckpointFolders.Any folder) -> CellPlan.Start
     | None -> CellPlan.Resume // a checkpoint without a spec: the run refuses it, naming the folder
@@ -162,7 +163,7 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) (fre
                     match OwnedFolder.ForeignEntries folder |> Seq.tryHead with
                     | Some foreign -> failwithf "%s holds files ganflow did not write (first: %s)" folder foreign
                     | None -> ()
-                match (if fresh then CellPlan.Fresh else planCell folder cell) with
+                match planCell fresh folder cell with
                 | CellPlan.Replace d when resume ->
                     Some(sprintf "cell %s: its folder holds a run with %s = %s, the study's cell has %s (--resume never replaces a cell)" cell.Experiment.Name d.Field d.Left d.Right)
                 | _ -> None
@@ -248,7 +249,7 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
             let runCell (cell: StudyCell) =
                 let folder = StudyReport.cellFolder outDirectory cell
                 let e = cell.Experiment
-                let plan = if fresh then CellPlan.Fresh else planCell folder cell
+                let plan = planCell fresh folder cell
                 match plan with
                 | CellPlan.Keep -> eprintfn "%-36s kept: completed earlier with the same spec" e.Name
                 | _ ->

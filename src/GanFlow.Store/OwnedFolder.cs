@@ -118,7 +118,7 @@ public sealed class OwnedFolder : IDisposable
             if (name.Contains('/') || name.Contains('\\') || name is "" or "." or "..")
                 throw new ArgumentException($"'{name}' is not a plain file name", nameof(names));
             var path = Path.Combine(Directory, name);
-            var checkpoints = name is RunFiles.Checkpoint or RunFiles.PreviousCheckpoint or RunFiles.BestCheckpoint ? [path]
+            var checkpoints = RunFiles.CheckpointFolderNames.Contains(name) ? [path]
                 : name == SearchFolder.Trials && System.IO.Directory.Exists(path) ? TrialFolders(path).SelectMany(CheckpointFoldersIn).ToArray()
                 : Array.Empty<string>();
             foreach (var checkpoint in checkpoints.Where(System.IO.Directory.Exists))
@@ -148,7 +148,7 @@ public sealed class OwnedFolder : IDisposable
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
         Func<string, bool> own = name switch
         {
-            RunFiles.Checkpoint or RunFiles.PreviousCheckpoint or RunFiles.BestCheckpoint => CheckpointFiles(path),
+            _ when RunFiles.CheckpointFolderNames.Contains(name) => CheckpointFiles(path),
             RunFiles.TensorBoard => file => file.StartsWith("events.out.tfevents.", StringComparison.Ordinal),
             SearchFolder.WorkerLogs => file => System.Text.RegularExpressions.Regex.IsMatch(file, @"^worker-\d+\.log$"),
             _ => _ => false,
@@ -183,7 +183,7 @@ public sealed class OwnedFolder : IDisposable
 
     /// <summary>The checkpoint folders a run folder may hold (whether or not they exist).</summary>
     private static IEnumerable<string> CheckpointFoldersIn(string run) =>
-        new[] { RunFiles.Checkpoint, RunFiles.PreviousCheckpoint, RunFiles.BestCheckpoint }.Select(n => Path.Combine(run, n));
+        RunFiles.CheckpointFolderNames.Select(n => Path.Combine(run, n));
 
     /// <summary>The first file (by name) in checkpoint folder <paramref name="folder"/> that the tool did not write, or
     /// null (subfolders count as not the tool's: it writes none there).</summary>

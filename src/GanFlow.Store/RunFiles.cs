@@ -59,6 +59,9 @@ public static class RunFiles
     /// <summary>In a study folder: every cell's final precision, recall, density and coverage (CSV, one row per cell).</summary>
     public const string StudyPrecisionRecall = "precision-recall.csv";
 
+    /// <summary>The checkpoint folders a run folder may hold (<see cref="CheckpointFolders"/> writes each whole).</summary>
+    public static readonly IReadOnlyList<string> CheckpointFolderNames = [Checkpoint, PreviousCheckpoint, BestCheckpoint];
+
     /// <summary>Everything a run writes into its folder (the marker and lock aside): what a fresh start removes. The
     /// <see cref="Log"/> is not among them: the study or search that started the run writes it, and keeps it across attempts.</summary>
     public static readonly IReadOnlyList<string> RunResults =
