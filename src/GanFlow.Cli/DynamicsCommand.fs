@@ -129,6 +129,9 @@ let runOnce (trueText: string) (muText: string) intervals etaG etaD steps rule =
             eprintfn "error: %O" e
         2
     | Ok spec ->
+        // Issue 11's command line keeps --intervals and --eta-d when only the rule changes to optimal: accepted, said.
+        if spec.Rule = DynamicsRule.Optimal && (Option.isSome intervals || Option.isSome etaD) then
+            eprintfn "note: --dynamics optimal uses no --intervals or --eta-d (its discriminator is the exact optimum at every step): the values given are ignored"
         let tolerances = OutcomeTolerances.Default
         let trajectory = Trajectory.run tolerances spec
         for key, value in report tolerances trajectory do
@@ -152,6 +155,19 @@ let withOverrides (seed: int option) (steps: int option) (experiment: DynamicsEx
     let overridden = [ (steps |> Option.map (sprintf "%d steps")); (seed |> Option.map (sprintf "seed %d")) ] |> List.choose id
     if kind = experiment.Kind then experiment
     else { experiment with Kind = kind; Description = sprintf "%s (overridden: %s)" experiment.Description (String.concat ", " overridden) }
+
+/// The validation errors of `experiment` after `withOverrides seed steps`: a field that --steps or --seed set is named
+/// once as the flag (`--steps = 0: must be >= 1`), not once per panel under the spec's paths.
+let overrideErrors (seed: int option) (steps: int option) (experiment: DynamicsExperiment) =
+    let byFlag (flag: string) (given: int option) (suffix: string) (errors: SpecError list) =
+        match given with
+        | Some value ->
+            let set, rest = errors |> List.partition (fun e -> e.Field.EndsWith suffix)
+            (set |> List.distinctBy _.Reason |> List.map (fun e -> { e with Field = flag; Value = string value })) @ rest
+        | None -> errors
+    DynamicsValidation.experimentErrors experiment
+    |> byFlag "--seed" seed ".seed"
+    |> byFlag "--steps" steps ".steps"
 
 /// Writes one file of a dynamics folder (atomically, flushed). `runExperiment` holds the folder (marker and lock) while
 /// it writes.
@@ -215,7 +231,9 @@ let runExperiment (experiment: DynamicsExperiment) (folder: string) (fresh: bool
         writeFile folder DynamicsFolder.panelsFile (DynamicsFolder.panelsText (List.map fst files))
     | DynamicsExperimentKind.PhaseDiagram spec ->
         let progress (c: PhaseCell) =
-            printfn "%s %s separation %s ratio %s: converged %d of %d (%s)" c.Game.Text (DynamicsFolder.ruleText c.Rule) (show c.Separation) (show c.StepRatio)
+            // The optimal discriminator has no step of its own, so no step ratio (NaN in phase.csv).
+            let ratio = if Double.IsNaN c.StepRatio then "" else sprintf " ratio %s" (show c.StepRatio)
+            printfn "%s %s separation %s%s: converged %d of %d (%s)" c.Game.Text (DynamicsFolder.ruleText c.Rule) (show c.Separation) ratio
                 c.Counts.Converged c.Counts.Total (c.ShareConverged.ToString("P1", CultureInfo.InvariantCulture))
         let cells = PhaseDiagram.run experiment.Tolerances spec progress
         writeFile folder DynamicsFolder.phaseFile (DynamicsFolder.phaseText cells)
@@ -223,7 +241,9 @@ let runExperiment (experiment: DynamicsExperiment) (folder: string) (fresh: bool
         let results = SupportSizes.run spec
         for row, sample in results do
             sample |> Option.iter (fun values -> writeFile folder (DynamicsFolder.samplesFile row.Model) (values |> Array.map (fun v -> show v + "\n") |> String.concat ""))
-            printfn "%s: support estimate %s (known %s)" row.Model (show row.Estimate.Support) (show row.KnownSupport)
+            // A continuous model has no finite support to know (NaN in support.csv).
+            let known = if Double.IsNaN row.KnownSupport then "continuous" else sprintf "known %s" (show row.KnownSupport)
+            printfn "%s: support estimate %s (%s)" row.Model (show row.Estimate.Support) known
         writeFile folder DynamicsFolder.supportFile (DynamicsFolder.supportText (List.map fst results))
     writeFile folder DynamicsFolder.reportFile (DynamicsReport.render folder)
     printfn "wall_seconds = %.1f" watch.Elapsed.TotalSeconds

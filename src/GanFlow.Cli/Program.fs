@@ -90,7 +90,14 @@ let private execute (command: ParseResults<Command>) =
                 let again = args.GetAllResults() |> List.filter (function RunArgs.Fresh -> false | _ -> true)
                 let rerun = "ganflow run " + (args.Parser.PrintCommandLineArguments again |> Array.map RunCommand.shellQuoted |> String.concat " ")
                 StudyCommand.run study out device threads resume fresh (args.TryGetResult RunArgs.Classifier) rerun
-        | Ok(Declared.Dynamics dynamics) -> DynamicsCommand.runExperiment (DynamicsCommand.withOverrides seed steps dynamics) out fresh
+        | Ok(Declared.Dynamics dynamics) ->
+            let dynamics = DynamicsCommand.withOverrides seed steps dynamics
+            match DynamicsCommand.overrideErrors seed steps dynamics with
+            | [] -> DynamicsCommand.runExperiment dynamics out fresh
+            | errors ->
+                eprintfn "error: invalid spec for experiment %s:" dynamics.Name
+                errors |> List.iter (eprintfn "  %O")
+                2
         | Ok(Declared.Search s) ->
             eprintfn "error: %s is a search: run it with `ganflow search %s --out DIR`" s.Name s.Name
             2

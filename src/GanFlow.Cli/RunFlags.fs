@@ -19,7 +19,14 @@ let private kindAndFlags (declared: Declared) : string * string list =
         // --data replaces every cell's data: only a study whose cells all read images (one data source for all).
         let data = if s.Cells |> List.forall (fun c -> c.Experiment.Data.IsImages) then [ "--data" ] else []
         "a study (its cells run to completion, each in its own process)", trained @ data @ classifier
-    | Declared.Dynamics _ -> "a seed 002 dynamics experiment (no training)", common @ [ "--fresh" ]
+    | Declared.Dynamics d ->
+        // A figure draws nothing at random (no --seed); a support check draws samples and takes no steps (no --steps).
+        let flags =
+            match d.Kind with
+            | GanFlow.Core.Dynamics.DynamicsExperimentKind.Figure _ -> [ "--steps"; "--out" ]
+            | GanFlow.Core.Dynamics.DynamicsExperimentKind.PhaseDiagram _ -> common
+            | GanFlow.Core.Dynamics.DynamicsExperimentKind.SupportSizes _ -> [ "--seed"; "--out" ]
+        "a seed 002 dynamics experiment (no training)", flags @ [ "--fresh" ]
     | Declared.Search _ -> "a search", []
 
 /// The flags of `args` that were given (named as on the command line), in a fixed order.
@@ -52,6 +59,8 @@ let refusal (name: string) (declared: Declared) (args: Argu.ParseResults<RunArgs
             match flag, declared with
             | "--vae", Declared.Single _ -> "its generator starts at random, not from a VAE"
             | "--classifier", (Declared.Single _ | Declared.Study _) -> "it declares no digit classifier (evaluation.classifier)"
+            | "--seed", Declared.Dynamics _ -> "its figure draws nothing at random (every panel is one deterministic trajectory)"
+            | "--steps", Declared.Dynamics _ -> "its support check draws samples and takes no steps"
             | _ -> sprintf "it is %s" kind
         let takes = applies |> List.filter (fun f -> f <> "--out") |> String.concat ", "
         sprintf "%s does not apply to %s: %s (it takes %s)" flag name why (if takes = "" then "none" else takes))

@@ -51,6 +51,24 @@ let parseRungValue (text: string) =
     | [| "median"; k |] -> count k RungValue.MedianOfLast
     | _ -> Error(sprintf "--rung-value %s: must be milestone, mean:K or median:K" text)
 
+/// A field in which a store's search and this one differ, said in the words of the flag that sets it (`--quota floor`,
+/// `--rung-value mean:3`, `--metric recall`) where one does, else as the spec's JSON.
+let describeDifference (d: SpecDifference) (stored: SearchRecord) (record: SearchRecord) =
+    let quota = function
+        | PromotionQuota.Ceiling -> "ceiling"
+        | PromotionQuota.Floor -> "floor"
+    let rungValue = function
+        | RungValue.AtMilestone -> "milestone"
+        | RungValue.MeanOfLast k -> sprintf "mean:%d" k
+        | RungValue.MedianOfLast k -> sprintf "median:%d" k
+    let byFlag (field: string) (flag: string) (text: SearchRecord -> string) =
+        sprintf "its %s = %s, this one's %s (%s)" field (text stored) (text record) flag
+    let under (prefix: string) = d.Field = prefix || d.Field.StartsWith(prefix + ".")
+    if under "scheduler.quota" then byFlag "scheduler.quota" "--quota" (fun r -> quota r.Scheduler.Quota)
+    elif under "scheduler.rungValue" then byFlag "scheduler.rungValue" "--rung-value" (fun r -> rungValue r.Scheduler.RungValue)
+    elif under "scheduler.metric" then byFlag "scheduler.metric" "--metric" (fun r -> SearchMetric.name r.Scheduler.Metric)
+    else sprintf "its %s = %s, this one's %s" d.Field d.Left d.Right
+
 /// `--metric NAME`: a metrics.csv column, with the direction that is better for it (W1, its exact form, energy and NLL
 /// keep their own cases, so a store records them as before).
 let parseMetric (text: string) =
@@ -195,6 +213,14 @@ let private storedSearch (declared: Search) (outDirectory: string) (storeUrl: st
             let record = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location header.Name)
             Some(asStored declared record header)
 
+/// What `ganflow search` finds in its store before it writes anything: a search to start or continue, a refusal (exit 2),
+/// or this very search finished (left as it is, exit 0).
+[<NoComparison; NoEquality>]
+type private StoreState =
+    | Proceed
+    | Refused of message: string
+    | AlreadyFinished of data: SearchData
+
 /// The most local worker processes one `ganflow search` starts: each is a process of its own with libtorch loaded, and
 /// a mistyped count (100,000) would otherwise fork until the machine stops answering.
 let maxLocalWorkers = 256
@@ -251,34 +277,39 @@ let run
         // The store first: an unreachable server, wrong credentials or another search under this name are refused before
         // the folder is created or anything is written.
         let openStore () = location.Open(search.Name, SearchStoreAccess.Create, Option.toObj passwordFile)
-        let refusal =
-            if fresh then None
+        let state =
+            if fresh then Proceed
             elif not existing then
-                if resume then Some(sprintf "--resume: nothing to resume: %s holds no %s" outDirectory SqliteSearchStore.FileName) else None
+                if resume then Refused(sprintf "--resume: nothing to resume: %s holds no %s" outDirectory SqliteSearchStore.FileName) else Proceed
             else
                 use store = openStore ()
                 match store.ReadHeader() with
-                | null when resume -> Some(sprintf "--resume: nothing to resume: %s holds no search named %s" store.Location search.Name)
-                | null -> None
+                | null when resume -> Refused(sprintf "--resume: nothing to resume: %s holds no search named %s" store.Location search.Name)
+                | null -> Proceed
                 | header ->
                     let stored = RunStore.ParseJson<SearchRecord>(header.RecordJson, sprintf "%s (search %s)" store.Location header.Name)
                     let started = store.ReadTrials().Count
                     match SpecDiff.first [ "trials"; "description" ] stored record with
                     | Some d ->
-                        Some(sprintf "%s holds another search under the name %s: its %s = %s, this one's %s; nothing was changed (--fresh replaces it, or choose another store)"
-                            store.Location search.Name d.Field d.Left d.Right)
+                        Refused(sprintf "%s holds another search under the name %s: %s; nothing was changed (--fresh replaces it, or choose another store)"
+                            store.Location search.Name (describeDifference d stored record))
                     | None when header.OutDirectory <> full ->
-                        Some(sprintf "%s records the search %s with its folder at %s, not %s; nothing was changed (give that --out)" store.Location search.Name header.OutDirectory full)
+                        Refused(sprintf "%s records the search %s with its folder at %s, not %s; nothing was changed (give that --out)" store.Location search.Name header.OutDirectory full)
                     | None when not resume ->
-                        Some(sprintf "%s already holds this search (%d trials recorded): --resume continues it, --fresh starts it over" store.Location started)
-                    | None when record.Trials < started -> Some(sprintf "--trials %d: the search has already started %d trials" record.Trials started)
-                    | None -> None
-        let folder = if refusal.IsNone then Some(OwnedFolder.Open(outDirectory, FolderKind.Search)) else None
+                        // As `ganflow run` does with a finished run: the same search finished is left as it is.
+                        let data = { SearchData.read store with Directory = outDirectory }
+                        if SearchData.isFinished data && header.Trials = record.Trials then AlreadyFinished data
+                        elif SearchData.isFinished data then
+                            Refused(sprintf "%s already holds this search, finished with %d trials, not %d: --resume with --trials raises them, --fresh starts it over" store.Location header.Trials record.Trials)
+                        else Refused(sprintf "%s already holds this search unfinished (%d of %d trials recorded): --resume continues it, --fresh starts it over" store.Location started header.Trials)
+                    | None when record.Trials < started -> Refused(sprintf "--trials %d: the search has already started %d trials" record.Trials started)
+                    | None -> Proceed
+        let folder = match state with Proceed -> Some(OwnedFolder.Open(outDirectory, FolderKind.Search)) | _ -> None
         use _folder: IDisposable | null = match folder with Some f -> f | None -> null
         let store =
-            match refusal with
-            | Some _ -> None
-            | None ->
+            match state with
+            | Refused _ | AlreadyFinished _ -> None
+            | Proceed ->
                 if fresh then
                     eprintfn "--fresh: replacing the search %s in %s" search.Name outDirectory
                     if not inFolder then (use store = openStore () in store.DeleteSearch())
@@ -291,18 +322,23 @@ let run
                 | header -> store.UpdateSearch(SpecJson.serialize record, record.Trials, defaultArg leaseSeconds header.LeaseSeconds)
                 Some store
         use _store: IDisposable | null = match store with Some s -> s | None -> null
-        match refusal with
-        | Some message ->
+        match state with
+        | Refused message ->
             eprintfn "error: %s" message
             2
-        | None when workers = 0 ->
+        | AlreadyFinished data ->
+            eprintfn "%s already holds this search, finished: nothing to do (--fresh runs it again)" outDirectory
+            for key, value in SearchData.statusLines data do
+                printfn "%s = %s" key value
+            0
+        | Proceed when workers = 0 ->
             let store = store.Value
             printfn "search = %s" search.Name
             printfn "store = %s" location.Url
             printfn "out = %s" full
             printfn "worker = ganflow worker --store %s --search %s" location.Url search.Name
             0
-        | None ->
+        | Proceed ->
             let store = store.Value
             let started = Diagnostics.Stopwatch.StartNew()
             use cancel = new CancellationTokenSource()

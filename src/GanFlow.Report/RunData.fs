@@ -68,7 +68,7 @@ module RunData =
     let private require (directory: string) (file: string) =
         let path = Path.Combine(directory, file)
         if not (File.Exists path) then
-            raise (RunFolderException(sprintf "%s: missing %s (is this a run folder written by `ganflow run`?)" directory file))
+            raise (RunFolderException(NotARunFolder.Message(directory, file)))
         path
 
     /// Loads a run folder; a missing or malformed file is a `RunFolderException` naming it (and the line).

@@ -37,6 +37,10 @@ public static partial class NpyFile
     /// <summary>Parses the header dict (its text, without the magic and lengths); <paramref name="path"/> names the file in errors.</summary>
     public static Header ParseHeader(string path, string text)
     {
+        // numpy reads the header with ast.literal_eval: a dict literal, padded with spaces and ended by a newline.
+        var literal = text.Trim();
+        if (!literal.StartsWith('{') || !literal.EndsWith('}'))
+            throw new SampleFileException($"{path}: .npy header is not a Python dict literal between {{ and }} (numpy would refuse it too): {literal}");
         string Field(Regex pattern, string name) =>
             pattern.Match(text) is { Success: true } m ? m.Groups["v"].Value
                 : throw new SampleFileException($"{path}: .npy header field '{name}' is missing or malformed in {text.Trim()}");

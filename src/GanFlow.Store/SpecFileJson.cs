@@ -182,15 +182,17 @@ public static class SpecFileJson
 
     /// <summary>Whether a validation field's segments are a JSON path's, where the path may also hold union case tags
     /// (upper-case first letter) that the field leaves out; compared without case.</summary>
-    private static bool Matches(string[] path, string[] field)
+    /// A tag may also spell a field's name (<c>data.Law.law.TwoMoons.noise</c> for the field <c>data.law.noise</c>), so a
+    /// tag is tried both ways: as the field's segment and as left out.
+    private static bool Matches(string[] path, string[] field) => Matches(path, 0, field, 0);
+
+    private static bool Matches(string[] path, int i, string[] field, int k)
     {
-        var k = 0;
-        foreach (var segment in path)
-        {
-            if (k < field.Length && string.Equals(segment, field[k], StringComparison.OrdinalIgnoreCase)) k++;
-            else if (segment.Length == 0 || !char.IsUpper(segment[0])) return false;
-        }
-        return k == field.Length;
+        if (i == path.Length) return k == field.Length;
+        var segment = path[i];
+        if (k < field.Length && string.Equals(segment, field[k], StringComparison.OrdinalIgnoreCase) && Matches(path, i + 1, field, k + 1))
+            return true;
+        return segment.Length > 0 && char.IsUpper(segment[0]) && Matches(path, i + 1, field, k);
     }
 
     private static string Parent(string path)

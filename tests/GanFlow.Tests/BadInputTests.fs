@@ -148,6 +148,30 @@ let tests =
             Expect.stringContains output "unknown device 'tpu': expected one of cpu, cuda, auto" "--device tpu"
         }
 
+        test "10: a search, study or dynamics folder where a run folder is wanted is called what it is" {
+            let marked kind =
+                let folder = TestFolders.fresh (sprintf "marked-%A" kind)
+                Directory.CreateDirectory folder |> ignore
+                FolderMarker.For(kind).Write folder
+                folder
+            let search = marked FolderKind.Search
+            Directory.CreateDirectory(Path.Combine(search, "trials")) |> ignore
+            let output = expectExit 2 [ "report"; search ]
+            Expect.stringContains output "a search folder (its run.json says so) whose store is gone: neither study.db nor store.json is there" "a search folder without its store"
+            let dynamics = marked FolderKind.Dynamics
+            let samples = TestFolders.fresh "model-samples" + ".csv"
+            File.WriteAllLines(samples, [| for i in 0 .. 9 -> string (float i / 2.0) |])
+            let output = expectExit 2 [ "metric"; "--x"; samples; "--y"; samples; "--model"; dynamics ]
+            Expect.stringContains output "a seed 002 dynamics folder (no training run, no model" "metric --model on a dynamics folder"
+            let study = marked FolderKind.Study
+            let output = expectExit 2 [ "metric"; "--x"; samples; "--y"; samples; "--model"; study ]
+            Expect.stringContains output "a study folder, not a run folder: its runs are its cell folders" "metric --model on a study folder"
+            let unmarked = TestFolders.fresh "unmarked"
+            Directory.CreateDirectory unmarked |> ignore
+            let output = expectExit 2 [ "report"; unmarked ]
+            Expect.stringContains output "missing spec.json (is this a run folder written by `ganflow run`?)" "a folder of no kind"
+        }
+
         test "10: no 'running …' banner precedes a refusal" {
             let foreign = TestFolders.fresh "foreign"
             Directory.CreateDirectory foreign |> ignore
@@ -222,6 +246,16 @@ let tests =
             Expect.stringContains (expectExit 2 [ "run"; "--spec"; empty; "--out"; Path.Combine(root, "f") ]) "empty.json: empty, not an Experiment" "an empty file"
             let nothing = write "null.json" (fun _ -> "null")
             Expect.stringContains (expectExit 2 [ "run"; "--spec"; nothing; "--out"; Path.Combine(root, "f") ]) "null.json: holds null, not an Experiment" "a JSON null"
+            // A field under a union case tag that spells a field's name too (data.Law.law.TwoMoons.noise is data.law.noise).
+            let moons =
+                match GanFlow.Experiments.Catalog.tryFind "realnvp-moons" with
+                | Some(GanFlow.Core.Experiments.Declared.Single e) -> GanFlow.Core.Specs.SpecJson.serialize e
+                | other -> failtestf "realnvp-moons is an experiment, not %A" other
+            let noise = 1 + Array.findIndex (fun (l: string) -> l.Contains "\"noise\"") (moons.Split '\n')
+            for value, reason in [ "\"NaN\"", "data.law.noise = NaN: must be finite and >= 0"; "1e300", "data.law.noise = 1E+300: must be at most 1e+15 in magnitude" ] do
+                let path = Path.Combine(root, "noise.json")
+                File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(moons, "\"noise\": [^,\n]+", "\"noise\": " + value))
+                Expect.stringContains (expectExit 2 [ "run"; "--spec"; path; "--out"; Path.Combine(root, "f") ]) (sprintf "noise.json line %d: %s" noise reason) value
             for folder in [ "a"; "b"; "c"; "d"; "e"; "f" ] do Expect.isFalse (Directory.Exists(Path.Combine(root, folder))) "nothing created"
         }
 
@@ -233,6 +267,13 @@ let tests =
             Expect.stringContains output "--vae does not apply to wgan-gp-unimodal: its generator starts at random" "--vae"
             let output = expectExit 2 [ "run"; "seed002-fig1"; "--out"; out; "--data"; "x" ]
             Expect.stringContains output "--data does not apply to seed002-fig1" "--data on a dynamics experiment"
+            let output = expectExit 2 [ "run"; "seed002-fig1"; "--out"; out; "--seed"; "3" ]
+            Expect.stringContains output "--seed does not apply to seed002-fig1: its figure draws nothing at random" "--seed on a figure"
+            let output = expectExit 2 [ "run"; "seed002-support"; "--out"; out; "--steps"; "10" ]
+            Expect.stringContains output "--steps does not apply to seed002-support: its support check draws samples and takes no steps" "--steps on the support check"
+            let output = expectExit 2 [ "run"; "seed002-fig1"; "--out"; out; "--steps"; "0" ]
+            Expect.stringContains output "--steps = 0: must be >= 1" "the flag named"
+            Expect.isFalse (output.Contains "panels") (sprintf "once, as the flag, not per panel:\n%s" output)
             let points = TestFolders.fresh "points" + ".csv"
             IO.File.WriteAllLines(points, [| for i in 0 .. 99 -> sprintf "%d,%d" i (i % 7) |])
             let output = expectExit 2 [ "run"; "mnist-nice-mle"; "--data"; points; "--out"; TestFolders.fresh "image-on-points" ]
@@ -241,6 +282,10 @@ let tests =
             Expect.stringContains output "--data x: no such file" "--data on an experiment names a sample file"
             let output = expectExit 2 [ "run"; "seed003-mnist-dcgan-reduced"; "--out"; out; "--classifier"; "x" ]
             Expect.stringContains output "--classifier does not apply to seed003-mnist-dcgan-reduced" "--classifier on a seed 003 run"
+            let classifierFolder = TestFolders.fresh "classifier-folder"
+            Directory.CreateDirectory classifierFolder |> ignore
+            let output = expectExit 2 [ "run"; "seed001-mnist-mle-reduced"; "--out"; out; "--classifier"; classifierFolder ]
+            Expect.stringContains output $"--classifier {classifierFolder}: is a folder, not a file" "a folder given as the classifier's file"
             let output = expectExit 2 [ "run"; "seed003-mnist-vae-reduced"; "--out"; out; "--vae"; "x" ]
             Expect.stringContains output "its generator starts at random, not from a VAE" "--vae on the VAE itself"
             let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--resume"; "--fresh" ]

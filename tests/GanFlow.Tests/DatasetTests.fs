@@ -85,4 +85,14 @@ let tests =
             for name, distribution in NamedDatasets.all do
                 Expect.isEmpty (DistributionValidation.validate "dataset" distribution) name
         }
+        test "a location or scale whose square overflows float32 is refused before a run starts, naming the field" {
+            let fields distribution = DistributionValidation.validate "data" distribution |> List.map (fun e -> e.Field, e.Reason)
+            let tooLarge = "must be at most 1e+15 in magnitude (the models compute in float32, where the square of a larger value overflows)"
+            Expect.equal (fields (Distribution.TwoMoons 1e300)) [ "data.noise", tooLarge ] "a moons noise of 1e300"
+            Expect.equal (fields (Distribution.TwoMoons -1.0)) [ "data.noise", "must be finite and >= 0" ] "a negative noise, said once"
+            Expect.equal (fields (Distribution.Gaussian(-2e15, 1.0))) [ "data.mean", tooLarge ] "a mean, negative too"
+            Expect.equal (fields (Distribution.IsotropicGaussian([ 0.0; 1.0 ], 1e16))) [ "data.std", tooLarge ] "a spread"
+            Expect.equal (fields (Distribution.Uniform(0.0, infinity))) [ "data.high", "must be a finite number" ] "an infinite bound, said once"
+            Expect.isEmpty (fields (Distribution.LocationScale(1e15, 1e15, Distribution.Gaussian(0.0, 1.0)))) "the bound itself is allowed"
+        }
     ]

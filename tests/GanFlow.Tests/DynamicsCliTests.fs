@@ -15,6 +15,17 @@ let private parseList (text: string) = text.Split ',' |> Array.map (fun v -> Sys
 [<Tests>]
 let tests =
     testList "ganflow dynamics" [
+        test "what the optimal rule and a continuous model lack is said in words: a note for ignored flags, no NaN printed" {
+            let code, output = CliProcess.run [ "dynamics"; "--true"; "-0.5,0.5"; "--mu"; "0.3,0.9"; "--intervals"; "-1,0,0.5,2"; "--eta-d"; "0.1"; "--steps"; "20"; "--dynamics"; "optimal" ]
+            Expect.equal code 0 "issue 11's command line with --dynamics optimal still runs"
+            Expect.stringContains output "note: --dynamics optimal uses no --intervals or --eta-d" "the ignored flags are said"
+            let code, output = CliProcess.run [ "run"; "seed002-support"; "--out"; TestFolders.fresh "support-words" ]
+            Expect.equal code 0 output
+            Expect.stringContains output "two-gaussians: support estimate" "a truth's line"
+            Expect.stringContains output "(continuous)" "a continuous model has no known support"
+            Expect.stringContains output "(known 1000)" "a memorizer's known support"
+            Expect.isFalse (output.Contains "NaN") output
+        }
         test "the notes' command line runs, and bad values exit 2 naming the flag, before any computation" {
             Expect.equal (Program.main (example "first-order")) 0 "first order"
             Expect.equal (Program.main (example "optimal")) 0 "optimal"

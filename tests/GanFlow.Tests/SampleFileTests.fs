@@ -79,6 +79,10 @@ let tests =
             Expect.stringContains (failure (npyFile (npyBytes "<f8" false "(2, 2)" data))) "48 bytes after the header, but its 'shape' = (2, 2) needs 32" "more data than the shape: not read in part"
             let withNan = Array.concat [ BitConverter.GetBytes 1.0; BitConverter.GetBytes 2.0; BitConverter.GetBytes 3.0; BitConverter.GetBytes nan ]
             Expect.stringContains (failure (npyFile (npyBytes "<f8" false "(2, 2)" withNan))) "row 2, column 2 (0-based element 3) is NaN" "NaN"
+            // A header dict without its closing brace: numpy's literal_eval refuses it, and so does this reader.
+            let unclosed = npyBytes "<f8" false "(3, 2)" data
+            unclosed[Array.findIndex ((=) (byte '}')) unclosed] <- byte ' '
+            Expect.stringContains (failure (npyFile unclosed)) ".npy header is not a Python dict literal between { and }" "a header missing its }"
             // A column vector in Fortran order has the C layout: it reads.
             Expect.equal (SampleFile.Read(npyFile (npyBytes "<f8" true "(2, 1)" (Array.concat [ BitConverter.GetBytes 1.0; BitConverter.GetBytes 2.0 ]))))
                 (Points.ofValues [| 1.0; 2.0 |]) "(n, 1) in Fortran order"

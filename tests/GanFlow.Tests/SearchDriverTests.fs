@@ -333,6 +333,16 @@ let tests =
                 Expect.equal v (GanFlow.Report.SearchData.load folder).Best.Value.Metric "the best trial's value"
                 Expect.stringContains text "best of 3 trials" "which trial"
             | Error reason -> failtestf "a finished search has a value: %s" reason
+            // A plain rerun of the finished search is left as it is, as `ganflow run` leaves a finished run.
+            let events () = (GanFlow.Report.SearchData.load folder).Events.Length
+            let before = events ()
+            let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "closed-form-search"; "--out"; folder; "--grace"; "40"; "--max-steps"; "40"; "--trials"; "3" ]
+            Expect.equal code 0 (sprintf "the same search finished: nothing to do (%s)" error)
+            Expect.stringContains error "already holds this search, finished: nothing to do" "said so"
+            Expect.equal (events ()) before "the store untouched"
+            let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "closed-form-search"; "--out"; folder; "--grace"; "40"; "--max-steps"; "40"; "--trials"; "4" ]
+            Expect.equal code 2 "more trials without --resume: refused"
+            Expect.stringContains error "finished with 3 trials, not 4: --resume with --trials raises them" "the way on"
         }
 
         test "ganflow search --resume continues the search its store holds: its trials, first rung and maximum unless a flag changes them" {
@@ -348,5 +358,15 @@ let tests =
             Expect.equal (stored ()).Scheduler (GanFlow.Core.Search.Search.withOverrides (Some 3) None (Some 40) (Some 160) GanFlow.Experiments.ClosedFormSearch.search).Scheduler "its rungs kept"
             Expect.equal (fst (GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "closed-form-search"; "--out"; folder; "--resume"; "--trials"; "5"; "--workers"; "0" ])) 0 "--trials raises it"
             Expect.equal (stored ()).Trials 5 "raised to 5"
+            // A flag the store's search differs in is said as the flag takes it, not as the spec's JSON.
+            for flag, value, expected in
+                [ "--quota", "floor", "its scheduler.quota = ceiling, this one's floor (--quota)"
+                  "--rung-value", "mean:3", "its scheduler.rungValue = milestone, this one's mean:3 (--rung-value)"
+                  "--metric", "energy", "its scheduler.metric = w1, this one's energy (--metric)" ] do
+                let code, error =
+                    GanFlow.Tests.ReportInputTests.ganflowInProcess
+                        [ "search"; "closed-form-search"; "--out"; folder; "--resume"; "--workers"; "0"; flag; value ]
+                Expect.equal code 2 (sprintf "%s %s: another search" flag value)
+                Expect.stringContains error expected "the field, both values and the flag"
         }
     ]

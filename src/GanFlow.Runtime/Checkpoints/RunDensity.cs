@@ -42,7 +42,7 @@ public sealed class RunDensity : IDisposable
     {
         if (!Directory.Exists(runFolder)) throw new RunFolderException($"{runFolder}: no such folder (--model wants a run folder written by `ganflow run`)");
         var specPath = Path.Combine(runFolder, RunFiles.Spec);
-        if (!File.Exists(specPath)) throw new RunFolderException($"{runFolder}: missing {RunFiles.Spec} (is this a run folder written by `ganflow run`?)");
+        if (!File.Exists(specPath)) throw new RunFolderException(NotARunFolder.Message(runFolder, RunFiles.Spec));
         var experiment = RunStore.ReadJson<Experiment>(specPath);
         if (!ModelModule.hasDensity(experiment.Model))
             throw new RunFolderException($"{runFolder}: its model ({ModelModule.describe(experiment.Model)}) has no density; --model needs a flow run");

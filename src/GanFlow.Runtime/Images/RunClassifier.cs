@@ -15,6 +15,9 @@ namespace GanFlow.Runtime.Images;
 /// </summary>
 public static class RunClassifier
 {
+    /// <summary>The hint a missing <c>--classifier</c> file's message ends with.</summary>
+    const string WritesOne = "`ganflow data classifier --data DIR --out FILE` writes one";
+
     /// <summary>The classifier of <paramref name="experiment"/> in <paramref name="runDirectory"/>, in evaluation mode on
     /// <paramref name="device"/>, or null when the experiment declares none.</summary>
     /// <exception cref="RunFolderException">The given file is missing or is not a classifier of the declared shape.</exception>
@@ -32,7 +35,7 @@ public static class RunClassifier
         }
         else if (givenFile is not null)
         {
-            network = Load(spec, side, InputFile.Require("--classifier", givenFile, "`ganflow data classifier --data DIR --out FILE` writes one"), "--classifier " + givenFile);
+            network = Load(spec, side, InputFile.Require("--classifier", givenFile, WritesOne), "--classifier " + givenFile);
             Save(network, own);
         }
         else network = TrainInto(spec, images.images, own, device, notice);
@@ -66,10 +69,9 @@ public static class RunClassifier
     {
         if (experiment.Evaluation.Classifier?.Value is not { } spec || experiment.Data is not DataSource.Images images)
             return $"--classifier {file}: {experiment.Name} declares no digit classifier (evaluation.classifier)";
-        if (!File.Exists(file)) return $"--classifier {file}: no such file (`ganflow data classifier --data DIR --out FILE` writes one)";
         try
         {
-            using var network = Load(spec, images.images.Side, file, "--classifier " + file);
+            using var network = Load(spec, images.images.Side, InputFile.Require("--classifier", file, WritesOne), "--classifier " + file);
             return null;
         }
         catch (RunFolderException error)
