@@ -18,13 +18,13 @@ module RunReport =
         match data.Experiment.Law with
         | Some dataset when Densities.dimension dataset = 1 && data.Samples.Length > 0 ->
             let percent (v: float) = sprintf "%.2f%%" (100.0 * v)
-            let weights = ModeCoverage.modes dataset |> Array.map fst
+            let truth = ModeCoverage.truthShares dataset
             let shares = ModeCoverage.shares dataset data.Samples
             let bandwidth = Kde.bandwidthFor data.Experiment.Evaluation.Bandwidth (System.Random data.Experiment.Seed) data.Samples
             [ "final JS, KDE of the samples vs the exact density (nats; seed 002 sec. 3)", number (JensenShannon.ofSample data.Samples bandwidth dataset)
               "model mass outside the data's support", percent (ModeCoverage.massOutsideSupport dataset data.Samples)
-              "model mass per mixture component (model / data)",
-              Array.map2 (fun s w -> sprintf "%s / %s" (percent s) (percent w)) shares weights |> String.concat ", " ]
+              "mass per mixture component, each point given to the component of largest weighted density there (model / truth)",
+              Array.map2 (fun s t -> sprintf "%s / %s" (percent s) (percent t)) shares truth |> String.concat ", " ]
         | _ -> []
 
     /// What the run measured on held-out data at its end (`heldout.json`).

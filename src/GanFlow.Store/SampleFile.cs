@@ -35,22 +35,54 @@ public static class SampleFile
         if (!File.Exists(path)) throw new SampleFileException($"{path}: no such file");
         try
         {
+            // One open: a pipe (`--x <(…)`, /dev/stdin) yields its bytes once, and every reopen would read on from
+            // where the last read stopped (a pipe's rows were dropped and its values garbled, with exit 0).
+            using var stream = OpenRewindable(path);
             var start = new byte[6];
-            int read;
-            using (var stream = File.OpenRead(path)) read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+            var read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+            stream.Position = 0;
             if (NpyFile.HasMagic(start.AsSpan(0, read)))
             {
-                var (values, dimension) = NpyFile.Read(path, File.ReadAllBytes(path));
+                using var bytes = new MemoryStream();
+                stream.CopyTo(bytes);
+                var (values, dimension) = NpyFile.Read(path, bytes.ToArray());
                 return (PointsModule.create(dimension, values), $"(.npy header field 'shape' = ({values.Length / dimension}, {dimension}))");
             }
-            var firstLine = File.ReadLines(path).Take(MaxLines).FirstOrDefault(line => line.Trim().Length > 0);
+            string? firstLine;
+            using (var text = Text(stream)) firstLine = ReadLines(text).Take(MaxLines).FirstOrDefault(line => line.Trim().Length > 0);
             if (firstLine is null) throw new SampleFileException($"{path}: no values (the file is empty or holds only blank lines)");
-            return firstLine.Contains(',') ? ReadCsv(path) : ReadWhitespace(path);
+            stream.Position = 0;
+            using var reader = Text(stream);
+            return firstLine.Contains(',') ? ReadCsv(path, reader) : ReadWhitespace(path, reader);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OutOfMemoryException)
         {
             throw new SampleFileException($"{path}: cannot be read: {e.Message}");
         }
+    }
+
+    /// <summary>The file at <paramref name="path"/> as a stream that can be read again from its start: the file itself
+    /// when it can seek (a regular file), else all of its bytes, read once, in memory (a pipe, a terminal).</summary>
+    private static Stream OpenRewindable(string path)
+    {
+        var file = File.OpenRead(path);
+        if (file.CanSeek) return file;
+        using (file)
+        {
+            var memory = new MemoryStream();
+            file.CopyTo(memory);
+            memory.Position = 0;
+            return memory;
+        }
+    }
+
+    /// <summary>A reader of the stream's text (UTF-8 unless a byte order mark says otherwise), leaving it open.</summary>
+    private static StreamReader Text(Stream stream) =>
+        new(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: true);
+
+    private static IEnumerable<string> ReadLines(TextReader reader)
+    {
+        while (reader.ReadLine() is { } line) yield return line;
     }
 
     /// <summary>Reads the points of <paramref name="path"/> and checks that they have <paramref name="dimension"/>
@@ -65,11 +97,16 @@ public static class SampleFile
     }
 
     /// <summary>Collects rows of fields into points: header, column count and values checked.</summary>
-    private sealed class Rows(string path)
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="separatorHint">Said after a value that holds a comma or semicolon (the whitespace reader's reason for
+    /// reading the file as it does), or null.</param>
+    private sealed class Rows(string path, string? separatorHint = null)
     {
         private readonly List<double> values = [];
         private int dimension = -1;
         private int firstRowLine;
+        /// <summary>The line of a header whose first field is empty (as pandas writes over its index column), or 0.</summary>
+        private long unnamedFirstColumnLine;
 
         public void Add(long line, IReadOnlyList<string> fields)
         {
@@ -79,6 +116,7 @@ public static class SampleFile
                 if (fields.All(f => !double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)))
                 {
                     dimension = 0;
+                    if (fields.Count > 1 && fields[0].Length == 0) unnamedFirstColumnLine = line;
                     return;
                 }
             }
@@ -95,24 +133,33 @@ public static class SampleFile
                 var parsed = SampleText.number(fields[c]);
                 if (parsed.IsError)
                     throw new SampleFileException(
-                        $"{path} line {line}{(fields.Count > 1 ? $", column {c + 1}" : "")}: \"{fields[c]}\" {parsed.ErrorValue}");
+                        $"{path} line {line}{(fields.Count > 1 ? $", column {c + 1}" : "")}: \"{fields[c]}\" {parsed.ErrorValue}"
+                        + (separatorHint is not null && fields[c].IndexOfAny([',', ';']) >= 0 ? $" ({separatorHint})" : ""));
                 values.Add(parsed.ResultValue);
             }
         }
 
-        public (Points, string) ToPoints() =>
-            values.Count == 0
-                ? throw new SampleFileException($"{path}: no values (the file holds {(dimension == 0 ? "only a header" : "no rows")})")
-                : (PointsModule.create(dimension, values.ToArray()), $"line {firstRowLine}");
+        public (Points, string) ToPoints()
+        {
+            if (values.Count == 0)
+                throw new SampleFileException($"{path}: no values (the file holds {(dimension == 0 ? "only a header" : "no rows")})");
+            // pandas' DataFrame.to_csv writes its row index as an unnamed first column: scored as a coordinate, it would
+            // add a dimension that tells every sample apart (a shift of 1 in 2-D went undetected by the classifier test).
+            var rows = values.Count / dimension;
+            if (unnamedFirstColumnLine > 0 && Enumerable.Range(0, rows).All(i => values[i * dimension] == i))
+                throw new SampleFileException(
+                    $"{path} line {unnamedFirstColumnLine}: the header's first field is empty and its column holds 0, 1, 2, …, {rows - 1}: a row index (pandas' DataFrame.to_csv writes one unless index=False), which would be scored as a coordinate; write the file without it");
+            return (PointsModule.create(dimension, values.ToArray()), $"line {firstRowLine}");
+        }
     }
 
-    private static (Points, string) ReadCsv(string path)
+    private static (Points, string) ReadCsv(string path, TextReader text)
     {
         var options = CsvRecords.Options();
         var rows = new Rows(path);
         try
         {
-            using var reader = CsvReader.FromFile(path, options);
+            using var reader = CsvReader.Create(text, options, true);
             while (reader.Read())
             {
                 if (reader.LineNumber > MaxLines) throw new SampleFileException($"{path}: more than {MaxLines} lines");
@@ -132,11 +179,12 @@ public static class SampleFile
 
     private static readonly char[] Whitespace = [' ', '\t'];
 
-    private static (Points, string) ReadWhitespace(string path)
+    private static (Points, string) ReadWhitespace(string path, TextReader reader)
     {
-        var rows = new Rows(path);
+        var rows = new Rows(path,
+            "the file is read as whitespace-separated text because its first non-blank line holds no comma; a CSV's first line must hold its commas (not a comment or a one-word header), and ';' separates nothing");
         var line = 0L;
-        foreach (var text in File.ReadLines(path))
+        foreach (var text in ReadLines(reader))
         {
             line++;
             if (line > MaxLines) throw new SampleFileException($"{path}: more than {MaxLines} lines");

@@ -63,6 +63,8 @@ public static class SearchFolder
     /// <exception cref="RunFolderException">The folder holds no search, or its store cannot be used.</exception>
     public static ISearchStore OpenStore(string directory, SearchStoreAccess access, string? passwordFile = null)
     {
+        if (!Directory.Exists(directory))
+            throw new RunFolderException($"{directory}: {(File.Exists(directory) ? "a file, not a search folder" : "no such folder")}");
         if (File.Exists(SqliteSearchStore.FileOf(directory))) return SqliteSearchStore.OpenFolder(directory, access);
         if (ReadPointer(directory) is { } pointer)
             return SearchStoreLocation.Parse(pointer.Store, directory).Open(pointer.Search, access, passwordFile);

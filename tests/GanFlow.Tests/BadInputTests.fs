@@ -103,6 +103,9 @@ let tests =
             // Two folders: the second was taken silently before.
             let output = expectExit 2 [ "search-status"; nonNull (IO.Path.GetDirectoryName samples); samples ]
             Expect.stringContains output (sprintf "unrecognized argument: '%s'" samples) "the second folder named"
+            let missing = TestFolders.fresh "no-search"
+            Expect.stringContains (expectExit 2 [ "search-status"; missing ]) (sprintf "%s: no such folder" missing) "a missing folder is called missing, as report calls it"
+            Expect.stringContains (expectExit 2 [ "search-status"; samples ]) "a file, not a search folder" "a file"
         }
 
         test "an empty argument is refused naming the flag it was given to (an unset shell variable), before anything runs" {

@@ -22,6 +22,23 @@ let tests =
             for s in shares do
                 Expect.floatClose { absolute = 0.015; relative = 0.0 } s 0.125 "share near 1/8"
         }
+        test "the truth's own shares are what a large sample's shares converge to, overlapping modes included" {
+            for name, dataset in [ "unimodal", NamedDatasets.unimodal; "multimodal", NamedDatasets.multimodal; "two-gaussians", NamedDatasets.twoGaussians -0.5 0.5 ] do
+                let truth = ModeCoverage.truthShares dataset
+                Expect.floatClose Accuracy.high (Array.sum truth) 1.0 (sprintf "%s: shares sum to 1" name)
+                let n = 200_000
+                let shares = ModeCoverage.shares dataset (Sampling.sample (System.Random 11) dataset n)
+                for k in 0 .. truth.Length - 1 do
+                    // Within 4 binomial standard errors of the sample's share.
+                    let se = sqrt (truth[k] * (1.0 - truth[k]) / float n)
+                    Expect.isLessThan (abs (shares[k] - truth[k])) (4.0 * se + 1e-4) (sprintf "%s mode %d: sample %g, truth %g" name k shares[k] truth[k])
+            // The unimodal set's uniform lies under its Gaussian: its truth is not its weights (0.75, 0.25).
+            let unimodal = ModeCoverage.truthShares NamedDatasets.unimodal
+            Expect.isGreaterThan unimodal[0] 0.8 (sprintf "the Gaussian's share %g exceeds its weight 0.75" unimodal[0])
+            // Symmetric, equally weighted modes: equal shares.
+            let symmetric = ModeCoverage.truthShares (NamedDatasets.twoGaussians -0.5 0.5)
+            Expect.floatClose Accuracy.high symmetric[0] 0.5 "half each"
+        }
         test "a model collapsed onto one mode has all its mass there" {
             let sample = Array.init 1000 (fun i -> 30.0 + 0.001 * float i)
             let shares = ModeCoverage.shares NamedDatasets.multimodal sample

@@ -185,7 +185,9 @@ let tests =
             refused [ "metric"; "--x"; folder; "--y"; good ] folder "is a folder"
             refused [ "metric"; "--x"; good; "--y"; good; "--truth"; "nope" ] "--truth = nope" "unimodal, multimodal, two-gaussians, moons, ring8, grid25"
             refused [ "metric"; "--x"; good; "--truth"; "unimodal" ] good "holds 2-D samples"
-            refused [ "metric"; "--x"; good; "--y"; good; "--projections"; "0" ] "--projections = 0" "must be >= 1"
+            refused [ "metric"; "--x"; good; "--y"; good; "--projections"; "0" ] "--projections = 0" "must be from 1 to 100000"
+            refused [ "metric"; "--x"; good; "--y"; good; "--projections"; "100000000" ] "--projections = 100000000" "must be from 1 to 100000"
+            refused [ "metric"; "--x"; good; "--y"; good; "--seed"; "-2" ] "--seed = -2" "must be >= 0"
             refused [ "metric"; "--x"; good; "--y"; good; "--bandwidth"; "-1" ] "--bandwidth = -1" "must be a finite number > 0"
             // A bandwidth whose square underflows made MMD² NaN with the smallest p-value, 1/201.
             refused [ "metric"; "--x"; good; "--y"; good; "--bandwidth"; "1e-300" ] "--bandwidth = 1e-300" "whose square is neither 0 nor infinite"

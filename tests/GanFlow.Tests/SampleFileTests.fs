@@ -34,6 +34,37 @@ let tests =
             let values = Points.ofValues [| 1.5; -2.0; 3.25 |]
             Expect.equal (SampleFile.Read(npy false true values)) values "1-D npy of shape (n,)"
         }
+        test "a file read through a pipe (--x <(cat FILE), /dev/stdin) gives the points the file gives" {
+            // The reader opened a file three times (the .npy magic, the first line, the rows): a pipe yields its bytes
+            // once, so its first rows were lost and the rest misread, with no error.
+            let throughPipe (file: string) =
+                let fifo = TestFolders.fresh "pipe"
+                use make = Diagnostics.Process.Start("mkfifo", [ fifo ])
+                make.WaitForExit()
+                Expect.equal make.ExitCode 0 "mkfifo"
+                let writer = Threading.Tasks.Task.Run(fun () -> File.WriteAllBytes(fifo, File.ReadAllBytes file))
+                let points = SampleFile.Read fifo
+                writer.Wait()
+                points
+            for d in [ 1; 2; 20 ] do
+                let p = gaussian (40 + d) d 2_000 (Array.zeroCreate d) 1.0
+                for name, path in [ "csv", csv true p; "text", text p; "npy <f8", npy false false p ] do
+                    Expect.equal (throughPipe path) p (sprintf "%d-D %s through a pipe" d name)
+        }
+        test "a pandas index column (an unnamed first header field over 0, 1, 2, …) is refused, not scored as a coordinate" {
+            let indexed = lines ".csv" [ ",x,y"; "0,1.5,2"; "1,-3,0.4"; "2,0.5,0.5" ]
+            Expect.stringContains (failure indexed) "line 1: the header's first field is empty and its column holds 0, 1, 2, …, 2: a row index (pandas' DataFrame.to_csv writes one unless index=False)" "refused"
+            Expect.equal (SampleFile.Read(lines ".csv" [ ",x,y"; "7,1.5,2"; "1,-3,0.4" ])) (Points.create 3 [| 7.0; 1.5; 2.0; 1.0; -3.0; 0.4 |]) "an unnamed column of other values is data"
+            Expect.equal (SampleFile.Read(lines ".csv" [ "i,x"; "0,1.5"; "1,-3" ])) (Points.create 2 [| 0.0; 1.5; 1.0; -3.0 |]) "a named one is data"
+        }
+        test "a CSV whose first line holds no comma is read as text, and the error about its rows says why" {
+            for first in [ "# my samples"; "value" ] do
+                let message = failure (lines ".csv" [ first; "1.5,2"; "-3,0.4" ])
+                Expect.stringContains message "line 2: \"1.5,2\" is not a number" first
+                Expect.stringContains message "read as whitespace-separated text because its first non-blank line holds no comma" first
+            Expect.stringContains (failure (lines ".csv" [ "1.5;2"; "-3;0.4" ])) "';' separates nothing" "semicolons"
+            Expect.isFalse ((failure (lines ".txt" [ "1 2"; "3 x" ])).Contains "whitespace-separated text because") "no hint for a value without a comma"
+        }
         test "a run's samples.txt, blank lines and a quoted CSV field read as points" {
             Expect.equal (SampleFile.Read(lines ".txt" [ "1.5,2"; ""; "  "; "-3,4e-1" ])) (Points.create 2 [| 1.5; 2.0; -3.0; 0.4 |]) "comma rows"
             Expect.equal (SampleFile.Read(lines ".csv" [ "\"a\",\"b\""; "\"1\",2" ])) (Points.create 2 [| 1.0; 2.0 |]) "quoted"
