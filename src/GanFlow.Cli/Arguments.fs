@@ -13,20 +13,20 @@ type ListArgs =
 
 type RunArgs =
     | [<MainCommand; First>] Experiment of name: string
-    | Spec of file: string
-    | [<Mandatory; AltCommandLine("-o")>] Out of directory: string
-    | Seed of seed: int
-    | Steps of steps: int
-    | Device of device: string
-    | Threads of count: int
+    | [<Unique>] Spec of file: string
+    | [<Mandatory; AltCommandLine("-o"); Unique>] Out of directory: string
+    | [<Unique>] Seed of seed: int
+    | [<Unique>] Steps of steps: int
+    | [<Unique>] Device of device: string
+    | [<Unique>] Threads of count: int
     | Resume
     | Fresh
-    | Until of step: int
+    | [<Unique>] Until of step: int
     | No_Report
     | Tensorboard
-    | Data of path: string
-    | Vae of run_folder: string
-    | Classifier of file: string
+    | [<Unique>] Data of path: string
+    | [<Unique>] Vae of run_folder: string
+    | [<Unique>] Classifier of file: string
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -48,16 +48,16 @@ type RunArgs =
             | Fresh -> "replace whatever run the folder holds: its result files are removed and the run starts from step 0."
 
 type MetricArgs =
-    | [<Mandatory>] X of file: string
-    | Y of file: string
-    | Truth of name: string
-    | Train of file: string
-    | Seed of seed: int
-    | Projections of count: int
-    | Bandwidth of h: string
-    | Model of run_folder: string
+    | [<Mandatory; Unique>] X of file: string
+    | [<Unique>] Y of file: string
+    | [<Unique>] Truth of name: string
+    | [<Unique>] Train of file: string
+    | [<Unique>] Seed of seed: int
+    | [<Unique>] Projections of count: int
+    | [<Unique>] Bandwidth of h: string
+    | [<Unique>] Model of run_folder: string
     | Json
-    | Delta of distance: string
+    | [<Unique>] Delta of distance: string
 
     interface IArgParserTemplate with
         member this.Usage =

@@ -127,6 +127,12 @@ let tests =
             Expect.isFalse (Directory.Exists out) "nothing created"
             let output = expectExit 2 [ "data"; "mnist"; "--out"; out; "--bogus" ]
             Expect.stringContains output "unknown option --bogus for `ganflow data mnist`" "a nested subcommand"
+            // A flag given twice was read as its last value, silently (`--x model.csv --x data.csv` scored data.csv).
+            let output = expectExit 2 [ "metric"; "--x"; "a.csv"; "--x"; "b.csv" ]
+            Expect.stringContains output "argument '--x' has been specified more than once" "metric --x twice"
+            let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--steps"; "3"; "--steps"; "4" ]
+            Expect.stringContains output "argument '--steps' has been specified more than once" "run --steps twice"
+            Expect.isFalse (Directory.Exists out) "nothing created"
         }
 
         test "10: a number out of range says the allowed range" {
