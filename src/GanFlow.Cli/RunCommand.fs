@@ -105,7 +105,7 @@ let withDataFile (path: string option) (experiment: Experiment) : Result<Experim
         Error(sprintf "--data %s: %s reads images and takes only a folder of the four MNIST files (docs/mnist-data.md); a sample file of points trains a point experiment, e.g. nsf-moons (docs/bring-your-own-data.md)" path experiment.Name)
     | Some path ->
         try
-            let points = SampleFile.Read(InputFile.Require("--data", path))
+            let points = SampleFile.ReadFileOnDisk(InputFile.Require("--data", path), "--data")
             let source = GanFlow.Core.Datasets.SampleFileSource.create (IO.Path.GetFullPath path) points.Dimension
             GanFlow.Runtime.Training.DataSplits.Split source |> ignore
             Ok

@@ -298,9 +298,10 @@ let run
                     | None when not resume ->
                         // As `ganflow run` does with a finished run: the same search finished is left as it is.
                         let data = { SearchData.read store with Directory = outDirectory }
-                        if SearchData.isFinished data && header.Trials = record.Trials then AlreadyFinished data
+                        // Its trials are never lowered, so asking for as many or fewer finds it finished.
+                        if SearchData.isFinished data && record.Trials <= header.Trials then AlreadyFinished data
                         elif SearchData.isFinished data then
-                            Refused(sprintf "%s already holds this search, finished with %d trials, not %d: --resume with --trials raises them, --fresh starts it over" store.Location header.Trials record.Trials)
+                            Refused(sprintf "%s already holds this search, finished with %d trials, fewer than the %d asked for: `--resume --trials %d` adds the rest, --fresh starts it over" store.Location header.Trials record.Trials record.Trials)
                         else Refused(sprintf "%s already holds this search unfinished (%d of %d trials recorded): --resume continues it, --fresh starts it over" store.Location started header.Trials)
                     | None when record.Trials < started -> Refused(sprintf "--trials %d: the search has already started %d trials" record.Trials started)
                     | None -> Proceed
@@ -330,6 +331,8 @@ let run
             eprintfn "%s already holds this search, finished: nothing to do (--fresh runs it again)" outDirectory
             for key, value in SearchData.statusLines data do
                 printfn "%s = %s" key value
+            let report = Path.Combine(outDirectory, RunFiles.Report)
+            if File.Exists report then printfn "report = %s" report
             0
         | Proceed when workers = 0 ->
             let store = store.Value

@@ -55,7 +55,7 @@ type TrajectoryRow =
 module DynamicsFolder =
 
     /// The resolved experiment (JSON, a `DynamicsExperiment`); marks the folder as a dynamics folder.
-    let specFile = "dynamics.json"
+    let specFile = GanFlow.Store.RunFiles.DynamicsSpec
     /// Figures: one row per panel (`PanelSummary`).
     let panelsFile = "panels.csv"
     /// Figures: panel i's trajectory, `step,mu1,mu2,l1,r1,l2,r2,loss,tv,js,w1` (one mean and one interval for K = 1).

@@ -12,8 +12,8 @@ module RunReport =
 
     let private number (value: float) = value.ToString("0.00000", System.Globalization.CultureInfo.InvariantCulture)
 
-    /// Where the final samples put their mass: per mixture mode (model share vs the mode's
-    /// weight) and outside the data's effective support. 1-D datasets only.
+    /// Where the final samples put their mass: per mixture mode (the model's share against the truth's own share under
+    /// the same rule, `ModeCoverage.truthShares`) and outside the data's effective support. 1-D datasets only.
     let private modeRows (data: RunData) =
         match data.Experiment.Law with
         | Some dataset when Densities.dimension dataset = 1 && data.Samples.Length > 0 ->

@@ -52,6 +52,9 @@ public static class RunFiles
 
     /// <summary>In a study folder: the resolved study spec (JSON, a <c>Study</c>), written before the first cell starts.</summary>
     public const string Study = "study.json";
+
+    /// <summary>A seed 002 dynamics folder's experiment (<c>ganflow run seed002-…</c>), written first of its files.</summary>
+    public const string DynamicsSpec = "dynamics.json";
     /// <summary>In a study folder: the table of final W1 values (Markdown).</summary>
     public const string StudyTable = "table.md";
     /// <summary>In a study folder: the table of final W1 values (CSV).</summary>

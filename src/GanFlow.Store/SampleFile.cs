@@ -25,11 +25,23 @@ public static class SampleFile
     /// <exception cref="SampleFileException">The file is missing, a folder, unreadable, empty or malformed.</exception>
     public static Points Read(string path) => ReadLocated(path).Points;
 
+    /// <summary>Reads the points of the sample file at <paramref name="path"/>, which must be a file on disk: a reader
+    /// that reads it again later (a run's data, read for its splits and again by <c>--resume</c>) cannot take a pipe,
+    /// which yields its bytes once.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="flag">The option that named it, for the message (<c>--data</c>).</param>
+    /// <exception cref="SampleFileException">As <see cref="Read(string)"/>, or the path is a pipe or a device.</exception>
+    public static Points ReadFileOnDisk(string path, string flag) => ReadLocated(path, flag).Points;
+
     /// <summary>Reads the points of the sample file at <paramref name="path"/>, with where their dimension comes from
     /// (<c>line N</c>, the first data row of a text file, or the .npy <c>shape</c> field), for messages that compare
     /// two files.</summary>
     /// <exception cref="SampleFileException">As <see cref="Read(string)"/>.</exception>
-    public static (Points Points, string DimensionSource) ReadLocated(string path)
+    public static (Points Points, string DimensionSource) ReadLocated(string path) => ReadLocated(path, null);
+
+    /// <summary><see cref="ReadLocated(string)"/>; with <paramref name="onDiskFor"/> (the option that named the file),
+    /// a pipe or a device is refused.</summary>
+    private static (Points Points, string DimensionSource) ReadLocated(string path, string? onDiskFor)
     {
         if (Directory.Exists(path)) throw new SampleFileException($"{path} is a folder: give a sample file (CSV, whitespace-separated text or .npy)");
         if (!File.Exists(path)) throw new SampleFileException($"{path}: no such file");
@@ -38,14 +50,22 @@ public static class SampleFile
             // One open: a pipe (`--x <(…)`, /dev/stdin) yields its bytes once, and every reopen would read on from
             // where the last read stopped (a pipe's rows were dropped and its values garbled, with exit 0).
             using var stream = OpenRewindable(path);
+            if (onDiskFor is not null && stream is MemoryStream)
+                throw new SampleFileException($"{onDiskFor} {path}: a pipe or a device, not a file on disk: it is read again later (for the run's data splits, and by --resume), and a pipe yields its bytes once; write it to a file first");
             var start = new byte[6];
             var read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
             stream.Position = 0;
             if (NpyFile.HasMagic(start.AsSpan(0, read)))
             {
-                using var bytes = new MemoryStream();
-                stream.CopyTo(bytes);
-                var (values, dimension) = NpyFile.Read(path, bytes.ToArray());
+                // One copy of the bytes: a pipe's are in memory already, a file's are read at their known length.
+                byte[] bytes;
+                if (stream is MemoryStream memory) bytes = memory.ToArray();
+                else
+                {
+                    bytes = new byte[stream.Length];
+                    stream.ReadExactly(bytes);
+                }
+                var (values, dimension) = NpyFile.Read(path, bytes);
                 return (PointsModule.create(dimension, values), $"(.npy header field 'shape' = ({values.Length / dimension}, {dimension}))");
             }
             string? firstLine;
@@ -112,8 +132,11 @@ public static class SampleFile
         {
             if (dimension < 0)
             {
-                // A first row where no field is a number (not even NaN) is a header.
-                if (fields.All(f => !double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)))
+                // A first row where no field is a number (not even NaN) is a header; so is pandas' header over an index
+                // and unnamed columns (",0,1": an empty field, then the column numbers 0, 1, …).
+                var pandasHeader = fields.Count > 1 && fields[0].Length == 0
+                    && fields.Skip(1).Select((f, k) => f == k.ToString(System.Globalization.CultureInfo.InvariantCulture)).All(same => same);
+                if (pandasHeader || fields.All(f => !double.TryParse(f, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)))
                 {
                     dimension = 0;
                     if (fields.Count > 1 && fields[0].Length == 0) unnamedFirstColumnLine = line;
@@ -143,12 +166,14 @@ public static class SampleFile
         {
             if (values.Count == 0)
                 throw new SampleFileException($"{path}: no values (the file holds {(dimension == 0 ? "only a header" : "no rows")})");
-            // pandas' DataFrame.to_csv writes its row index as an unnamed first column: scored as a coordinate, it would
-            // add a dimension that tells every sample apart (a shift of 1 in 2-D went undetected by the classifier test).
+            // pandas' DataFrame.to_csv writes its row index as an unnamed first column (0, 1, …), R's write.csv its row
+            // names (1, 2, …): scored as a coordinate, it would add a dimension that tells every sample apart (a shift of
+            // 1 in 2-D went undetected by the classifier test).
             var rows = values.Count / dimension;
-            if (unnamedFirstColumnLine > 0 && Enumerable.Range(0, rows).All(i => values[i * dimension] == i))
-                throw new SampleFileException(
-                    $"{path} line {unnamedFirstColumnLine}: the header's first field is empty and its column holds 0, 1, 2, …, {rows - 1}: a row index (pandas' DataFrame.to_csv writes one unless index=False), which would be scored as a coordinate; write the file without it");
+            foreach (var first in new[] { 0, 1 })
+                if (unnamedFirstColumnLine > 0 && Enumerable.Range(0, rows).All(i => values[i * dimension] == i + first))
+                    throw new SampleFileException(
+                        $"{path} line {unnamedFirstColumnLine}: the header's first field is empty and its column holds {first}, {first + 1}, {first + 2}, …, {rows - 1 + first}: a row index (pandas' DataFrame.to_csv writes one unless index=False, R's write.csv unless row.names = FALSE), which would be scored as a coordinate; write the file without it");
             return (PointsModule.create(dimension, values.ToArray()), $"line {firstRowLine}");
         }
     }

@@ -182,8 +182,8 @@ public static class SpecFileJson
 
     /// <summary>Whether a validation field's segments are a JSON path's, where the path may also hold union case tags
     /// (upper-case first letter) that the field leaves out; compared without case.</summary>
-    /// A tag may also spell a field's name (<c>data.Law.law.TwoMoons.noise</c> for the field <c>data.law.noise</c>), so a
-    /// tag is tried both ways: as the field's segment and as left out.
+    /// <remarks>A tag may also spell a field's name (<c>data.Law.law.TwoMoons.noise</c> for the field
+    /// <c>data.law.noise</c>), so a tag is tried both ways: as the field's segment and as left out.</remarks>
     private static bool Matches(string[] path, string[] field) => Matches(path, 0, field, 0);
 
     private static bool Matches(string[] path, int i, string[] field, int k)

@@ -171,8 +171,14 @@ let tests =
             let samples = TestFolders.fresh "model-samples" + ".csv"
             File.WriteAllLines(samples, [| for i in 0 .. 9 -> string (float i / 2.0) |])
             let output = expectExit 2 [ "metric"; "--x"; samples; "--y"; samples; "--model"; dynamics ]
+            Expect.stringContains output "a seed 002 dynamics folder (its run.json says so) without its dynamics.json" "a dynamics folder without its spec"
+            File.WriteAllText(Path.Combine(dynamics, "dynamics.json"), "{}")
+            let output = expectExit 2 [ "metric"; "--x"; samples; "--y"; samples; "--model"; dynamics ]
             Expect.stringContains output "a seed 002 dynamics folder (no training run, no model" "metric --model on a dynamics folder"
             let study = marked FolderKind.Study
+            let output = expectExit 2 [ "report"; study ]
+            Expect.stringContains output "a study folder (its run.json says so) without its study.json: its table cannot be rebuilt" "report on a study folder without its spec: not told to run report again"
+            File.WriteAllText(Path.Combine(study, "study.json"), "{}")
             let output = expectExit 2 [ "metric"; "--x"; samples; "--y"; samples; "--model"; study ]
             Expect.stringContains output "a study folder, not a run folder: its runs are its cell folders" "metric --model on a study folder"
             let unmarked = TestFolders.fresh "unmarked"

@@ -93,6 +93,12 @@ let tests =
             Expect.equal (fields (Distribution.Gaussian(-2e15, 1.0))) [ "data.mean", tooLarge ] "a mean, negative too"
             Expect.equal (fields (Distribution.IsotropicGaussian([ 0.0; 1.0 ], 1e16))) [ "data.std", tooLarge ] "a spread"
             Expect.equal (fields (Distribution.Uniform(0.0, infinity))) [ "data.high", "must be a finite number" ] "an infinite bound, said once"
-            Expect.isEmpty (fields (Distribution.LocationScale(1e15, 1e15, Distribution.Gaussian(0.0, 1.0)))) "the bound itself is allowed"
+            Expect.isEmpty (fields (Distribution.LocationScale(0.0, 1e15, Distribution.Uniform(-100.0, 100.0)))) "a spread of 1e17, the bound itself, is allowed"
+            Expect.isEmpty (fields (Distribution.Gaussian(0.0, 1e15))) "a Gaussian of std 1e15 (range ±5.5e15)"
+            match fields (Distribution.LocationScale(0.0, 1e15, Distribution.Gaussian(0.0, 1e15))) with
+            | [ field, reason ] ->
+                Expect.equal field "data.scale" "the nested spread blamed on the scale"
+                Expect.stringContains reason "spreads the base distribution over" "said"
+            | other -> failtestf "a scale of 1e15 over a spread of 1e15 (1e30) is refused once, not %A" other
         }
     ]

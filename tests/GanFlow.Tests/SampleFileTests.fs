@@ -37,25 +37,38 @@ let tests =
         test "a file read through a pipe (--x <(cat FILE), /dev/stdin) gives the points the file gives" {
             // The reader opened a file three times (the .npy magic, the first line, the rows): a pipe yields its bytes
             // once, so its first rows were lost and the rest misread, with no error.
-            let throughPipe (file: string) =
+            let pipeOf (file: string) (read: string -> 'T) =
                 let fifo = TestFolders.fresh "pipe"
                 use make = Diagnostics.Process.Start("mkfifo", [ fifo ])
                 make.WaitForExit()
                 Expect.equal make.ExitCode 0 "mkfifo"
                 let writer = Threading.Tasks.Task.Run(fun () -> File.WriteAllBytes(fifo, File.ReadAllBytes file))
-                let points = SampleFile.Read fifo
-                writer.Wait()
-                points
+                let result = read fifo
+                Expect.isTrue (writer.Wait(TimeSpan.FromSeconds 60.0)) "the writer got its bytes through"
+                result
+            let throughPipe (file: string) = pipeOf file SampleFile.Read
             for d in [ 1; 2; 20 ] do
                 let p = gaussian (40 + d) d 2_000 (Array.zeroCreate d) 1.0
                 for name, path in [ "csv", csv true p; "text", text p; "npy <f8", npy false false p ] do
                     Expect.equal (throughPipe path) p (sprintf "%d-D %s through a pipe" d name)
+            // A run reads its --data again (splits, --resume): a pipe is refused there, naming the flag.
+            let refusal =
+                pipeOf (csv false (gaussian 3 2 10 [| 0.0; 0.0 |] 1.0)) (fun fifo ->
+                    try
+                        SampleFile.ReadFileOnDisk(fifo, "--data") |> ignore
+                        "read"
+                    with :? SampleFileException as e -> e.Message)
+            Expect.stringContains refusal "--data " "the flag"
+            Expect.stringContains refusal "a pipe or a device, not a file on disk" "refused"
         }
         test "a pandas index column (an unnamed first header field over 0, 1, 2, …) is refused, not scored as a coordinate" {
             let indexed = lines ".csv" [ ",x,y"; "0,1.5,2"; "1,-3,0.4"; "2,0.5,0.5" ]
-            Expect.stringContains (failure indexed) "line 1: the header's first field is empty and its column holds 0, 1, 2, …, 2: a row index (pandas' DataFrame.to_csv writes one unless index=False)" "refused"
+            Expect.stringContains (failure indexed) "line 1: the header's first field is empty and its column holds 0, 1, 2, …, 2: a row index (pandas' DataFrame.to_csv writes one unless index=False" "refused"
             Expect.equal (SampleFile.Read(lines ".csv" [ ",x,y"; "7,1.5,2"; "1,-3,0.4" ])) (Points.create 3 [| 7.0; 1.5; 2.0; 1.0; -3.0; 0.4 |]) "an unnamed column of other values is data"
             Expect.equal (SampleFile.Read(lines ".csv" [ "i,x"; "0,1.5"; "1,-3" ])) (Points.create 2 [| 0.0; 1.5; 1.0; -3.0 |]) "a named one is data"
+            // pandas' own header over unnamed columns (pd.DataFrame(array).to_csv(f)) and R's row names (write.csv).
+            Expect.stringContains (failure (lines ".csv" [ ",0,1"; "0,1.5,2"; "1,-3,0.4" ])) "its column holds 0, 1, 2, …, 1" "pandas' default column names"
+            Expect.stringContains (failure (lines ".csv" [ "\"\",\"x\",\"y\""; "\"1\",1.5,2"; "\"2\",-3,0.4" ])) "its column holds 1, 2, 3, …, 2" "R's row names"
         }
         test "a CSV whose first line holds no comma is read as text, and the error about its rows says why" {
             for first in [ "# my samples"; "value" ] do

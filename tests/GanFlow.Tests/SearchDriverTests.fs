@@ -340,9 +340,12 @@ let tests =
             Expect.equal code 0 (sprintf "the same search finished: nothing to do (%s)" error)
             Expect.stringContains error "already holds this search, finished: nothing to do" "said so"
             Expect.equal (events ()) before "the store untouched"
+            let code, _ = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "closed-form-search"; "--out"; folder; "--grace"; "40"; "--max-steps"; "40"; "--trials"; "2" ]
+            Expect.equal code 0 "fewer trials asked for: its 3 are finished, nothing to do"
             let code, error = GanFlow.Tests.ReportInputTests.ganflowInProcess [ "search"; "closed-form-search"; "--out"; folder; "--grace"; "40"; "--max-steps"; "40"; "--trials"; "4" ]
             Expect.equal code 2 "more trials without --resume: refused"
-            Expect.stringContains error "finished with 3 trials, not 4: --resume with --trials raises them" "the way on"
+            Expect.stringContains error "finished with 3 trials, fewer than the 4 asked for: `--resume --trials 4` adds the rest" "the way on"
+            Expect.equal (events ()) before "the store untouched by either"
         }
 
         test "ganflow search --resume continues the search its store holds: its trials, first rung and maximum unless a flag changes them" {

@@ -18,6 +18,11 @@ module DistributionValidation =
             Check.fail field value (sprintf "must be at most %g in magnitude (the models compute in float32, where the square of a larger value overflows)" maxMagnitude)
         else []
 
+    /// The largest magnitude of the range a location–scale family gives its base distribution (`Densities.range`: a
+    /// Gaussian's ±5.5 std): each parameter within `maxMagnitude` can still spread beyond it when nested (a scale of
+    /// 1e15 over a base of std 1e15); squares up to 1e34 and their sums over a batch stay finite in float32.
+    let maxSpread = 1e17
+
     let private finiteWithin field value = parameter false field value
     let private positiveWithin field value = parameter true field value
 
@@ -44,9 +49,15 @@ module DistributionValidation =
                    Check.positive (at + ".weight") c.Weight @ validate (at + ".distribution") c.Distribution)
                |> List.concat)
         | Distribution.LocationScale(location, scale, inner) ->
-            finiteWithin (path + ".location") location
-            @ positiveWithin (path + ".scale") scale
-            @ validate (path + ".baseDistribution") inner
+            let own = finiteWithin (path + ".location") location @ positiveWithin (path + ".scale") scale @ validate (path + ".baseDistribution") inner
+            // Each part within the bound can still spread beyond it (a scale of 1e15 over a base of spread 1e15).
+            if not own.IsEmpty || Densities.dimension inner <> 1 then own
+            else
+                let low, high = Densities.range distribution
+                if max (abs low) (abs high) <= maxSpread then []
+                else
+                    Check.fail (path + ".scale") scale
+                        (sprintf "spreads the base distribution over [%g, %g], beyond %g in magnitude (the models compute in float32, where the square of a larger value overflows)" low high maxSpread)
         | Distribution.TwoMoons noise ->
             (match Check.nonNegative (path + ".noise") noise with
              | [] -> finiteWithin (path + ".noise") noise

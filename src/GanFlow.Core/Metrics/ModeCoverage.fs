@@ -19,8 +19,16 @@ module ModeCoverage =
     /// The mode a point belongs to: the one with the largest weighted density there (a point where every mode has
     /// zero density goes to the nearest mode by its range).
     let private modeOf (modes: (float * Distribution)[]) (x: float) =
-        let scores = modes |> Array.map (fun (w, d) -> w * Densities.pdf d x)
-        if Array.max scores > 0.0 then Finite.argMax "a weighted mode density" scores
+        // The first largest weighted density, without an array per point (truthShares asks for a million points).
+        let mutable best, bestScore = 0, -1.0
+        for i in 0 .. modes.Length - 1 do
+            let w, d = modes[i]
+            let score = w * Densities.pdf d x
+            if not (System.Double.IsFinite score) then Finite.requireAll "a weighted mode density" [| score |] |> ignore
+            if score > bestScore then
+                best <- i
+                bestScore <- score
+        if bestScore > 0.0 then best
         else
             modes
             |> Array.mapi (fun i (_, d) ->
@@ -40,21 +48,23 @@ module ModeCoverage =
             counts[best] <- counts[best] + 1
         counts |> Array.map (fun c -> float c / float (max 1 sample.Length))
 
-    /// Cells per mode of `truthShares`' midpoint rule.
-    let private truthCells = 100_000
+    /// Cells of `truthShares`' midpoint rule, for all modes together (each mode's at most 100,000): the cost is the
+    /// cells times the modes' densities, so a mixture of many modes gets fewer cells each.
+    let private truthCells = 1_000_000
 
     /// The truth's own share of each mode under `shares`' rule, ∫ p(x) 1[x belongs to mode k] dx: what the shares of a
     /// perfect model's samples converge to. Each mode's weighted density is integrated over its own range by the
-    /// midpoint rule (100,000 cells, so a narrow mode is resolved on its own scale) and credited to the mode each point
+    /// midpoint rule (100,000 cells for up to 10 modes, fewer beyond; a narrow mode is resolved on its own scale) and credited to the mode each point
     /// belongs to. It equals `modes`' weights only when the modes do not overlap: the unimodal set's uniform lies under
     /// its Gaussian, so its truth gives 84.2% / 15.8%, not its weights' 75% / 25%.
     let truthShares (distribution: Distribution) =
         let modes = modes distribution
         let mass = Array.zeroCreate modes.Length
+        let cells = min 100_000 (max 1_000 (truthCells / modes.Length))
         for weight, mode in modes do
             let low, high = Densities.range mode
-            let width = (high - low) / float truthCells
-            for i in 0 .. truthCells - 1 do
+            let width = (high - low) / float cells
+            for i in 0 .. cells - 1 do
                 let x = low + (float i + 0.5) * width
                 let k = modeOf modes x
                 mass[k] <- mass[k] + weight * Densities.pdf mode x * width
