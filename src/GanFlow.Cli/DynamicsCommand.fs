@@ -156,15 +156,16 @@ let withOverrides (seed: int option) (steps: int option) (experiment: DynamicsEx
     if kind = experiment.Kind then experiment
     else { experiment with Kind = kind; Description = sprintf "%s (overridden: %s)" experiment.Description (String.concat ", " overridden) }
 
-/// The validation errors of `experiment` after `withOverrides seed steps`: the steps that --steps set are named once
-/// as the flag (`--steps = 0: must be >= 1`), not once per panel under the spec's paths.
-let overrideErrors (steps: int option) (experiment: DynamicsExperiment) =
-    let errors = DynamicsValidation.experimentErrors experiment
-    match steps with
-    | Some value ->
-        let set, rest = errors |> List.partition (fun e -> e.Field.EndsWith ".steps")
-        (set |> List.distinctBy _.Reason |> List.map (fun e -> { e with Field = "--steps"; Value = string value })) @ rest
-    | None -> errors
+/// The validation errors of `experiment` after `withOverrides seed steps`: a value that --steps or --seed set is named
+/// once as the flag (`--steps = 0: must be >= 1`), not once per panel under the spec's paths.
+let overrideErrors (seed: int option) (steps: int option) (experiment: DynamicsExperiment) =
+    let asFlag (flag: string) (suffix: string) (given: int option) (errors: SpecError list) =
+        match given with
+        | Some value ->
+            let set, rest = errors |> List.partition (fun e -> e.Field.EndsWith suffix)
+            (set |> List.distinctBy _.Reason |> List.map (fun e -> { e with Field = flag; Value = string value })) @ rest
+        | None -> errors
+    DynamicsValidation.experimentErrors experiment |> asFlag "--steps" ".steps" steps |> asFlag "--seed" ".seed" seed
 
 /// Writes one file of a dynamics folder (atomically, flushed). `runExperiment` holds the folder (marker and lock) while
 /// it writes.

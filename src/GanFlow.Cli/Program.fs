@@ -92,7 +92,7 @@ let private execute (command: ParseResults<Command>) =
                 StudyCommand.run study out device threads resume fresh (args.TryGetResult RunArgs.Classifier) rerun
         | Ok(Declared.Dynamics dynamics) ->
             let dynamics = DynamicsCommand.withOverrides seed steps dynamics
-            match DynamicsCommand.overrideErrors steps dynamics with
+            match DynamicsCommand.overrideErrors seed steps dynamics with
             | [] -> DynamicsCommand.runExperiment dynamics out fresh
             | errors ->
                 eprintfn "error: invalid spec for experiment %s:" dynamics.Name

@@ -289,6 +289,9 @@ let tests =
             let output = expectExit 2 [ "run"; "seed002-fig1"; "--out"; out; "--steps"; "0" ]
             Expect.stringContains output "--steps = 0: must be >= 1" "the flag named"
             Expect.isFalse (output.Contains "panels") (sprintf "once, as the flag, not per panel:\n%s" output)
+            for experiment in [ "seed002-phase-diagram"; "seed002-support" ] do
+                let output = expectExit 2 [ "run"; experiment; "--out"; out; "--seed"; "-3" ]
+                Expect.stringContains output "--seed = -3: must lie in [0, 2147483646]" (sprintf "a negative seed on %s (it would repeat seed 3's draws)" experiment)
             let points = TestFolders.fresh "points" + ".csv"
             IO.File.WriteAllLines(points, [| for i in 0 .. 99 -> sprintf "%d,%d" i (i % 7) |])
             let output = expectExit 2 [ "run"; "mnist-nice-mle"; "--data"; points; "--out"; TestFolders.fresh "image-on-points" ]

@@ -99,6 +99,12 @@ module DynamicsValidation =
         elif List.forall (fun v -> System.Double.IsFinite v && v > 0.0) values then []
         else Check.fail field (showList values) "every value must be finite and > 0"
 
+    /// A seed of the phase diagram or support check: `System.Random` takes a seed's magnitude (−s would repeat s's
+    /// draws) and the second stream is seeded with seed + 1, so 0 ≤ seed < 2³¹ − 1.
+    let private seedErrors field (seed: int) =
+        if seed >= 0 && seed < System.Int32.MaxValue then []
+        else Check.fail field seed (sprintf "must lie in [0, %d] (System.Random takes a seed's magnitude, so a negative seed would repeat its magnitude's draws)" (System.Int32.MaxValue - 1))
+
     /// Every error of a phase-diagram spec.
     let phaseDiagramErrors (prefix: string) (p: PhaseDiagramSpec) =
         positiveList (prefix + "separations") p.Separations
@@ -107,6 +113,7 @@ module DynamicsValidation =
         @ Check.atLeast (prefix + "initialConditions") 1 p.InitialConditions
         @ Check.atLeast (prefix + "steps") 1 p.Steps
         @ Check.positive (prefix + "margin") p.Margin
+        @ seedErrors (prefix + "seed") p.Seed
 
     /// Every error of a support-size spec.
     let supportErrors (prefix: string) (s: SupportSizesSpec) =
@@ -115,6 +122,7 @@ module DynamicsValidation =
         @ Check.positive (prefix + "delta") s.Delta
         @ (if List.forall (fun m -> m >= 1) s.TrainingSizes then [] else Check.fail (prefix + "trainingSizes") (sprintf "%A" s.TrainingSizes) "every size must be >= 1")
         @ Check.positive (prefix + "memorizingBandwidth") s.MemorizingBandwidth
+        @ seedErrors (prefix + "seed") s.Seed
 
     /// Every error of a declared seed 002 experiment.
     let experimentErrors (e: DynamicsExperiment) =
