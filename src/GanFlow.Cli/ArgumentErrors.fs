@@ -69,7 +69,11 @@ let describe (parser: ArgumentParser) (argv: string[]) (error: ArguParseExceptio
     let followed = Regex.Match(first, @"parameter '(?<flag>[^']+)' must be followed by <[^>]*>, but was '(?<value>[^']*)'")
     match unknown args with
     | Some token when not (followed.Success && followed.Groups["value"].Value = token) ->
-        sprintf "unknown option %s for `%s` %s" token command help
+        // `--x=FILE`, as GNU tools allow: the flag is known, the value goes after a space.
+        match token.Split('=', 2) with
+        | [| flag; value |] when flags.TryFind flag = Some true ->
+            sprintf "unknown option %s for `%s`: give the value after a space, `%s %s` %s" token command flag value help
+        | _ -> sprintf "unknown option %s for `%s` %s" token command help
     | _ when followed.Success -> sprintf "%s %s" (badValue followed.Groups["flag"].Value followed.Groups["value"].Value) help
     | _ -> sprintf "%s %s" (first.TrimEnd('.')) help
 

@@ -127,6 +127,9 @@ let tests =
             Expect.isFalse (Directory.Exists out) "nothing created"
             let output = expectExit 2 [ "data"; "mnist"; "--out"; out; "--bogus" ]
             Expect.stringContains output "unknown option --bogus for `ganflow data mnist`" "a nested subcommand"
+            // GNU style `--flag=value`: the flag is known, so the message says how to write it.
+            let output = expectExit 2 [ "metric"; "--x=model.csv"; "--y"; "data.csv" ]
+            Expect.stringContains output "unknown option --x=model.csv for `ganflow metric`: give the value after a space, `--x model.csv`" "--x=FILE"
             // A flag given twice was read as its last value, silently (`--x model.csv --x data.csv` scored data.csv).
             let output = expectExit 2 [ "metric"; "--x"; "a.csv"; "--x"; "b.csv" ]
             Expect.stringContains output "argument '--x' has been specified more than once" "metric --x twice"

@@ -87,9 +87,17 @@ let tests =
             Expect.equal code 2 "exit code"
             Expect.stringContains error "missing metrics.csv" "names the missing file"
         }
+        test "a completed run whose samples.txt was deleted still reports (exit 0) and says what is missing" {
+            let folder = damaged RunFiles.Samples None
+            let code, error = ganflowInProcess [ "report"; folder ]
+            Expect.equal code 0 (sprintf "exit code (stderr: %s)" error)
+            Expect.stringContains error (sprintf "note: %s is missing" (Path.Combine(folder, RunFiles.Samples))) "names the missing file"
+        }
         test "the undamaged folder reports fine, and a folder being written is refused as in use" {
             let folder = damaged RunFiles.Report None
-            Expect.equal (fst (ganflowInProcess [ "report"; folder ])) 0 "the intact copy reports"
+            let code, error = ganflowInProcess [ "report"; folder ]
+            Expect.equal code 0 "the intact copy reports"
+            Expect.isFalse (error.Contains "note:") (sprintf "nothing to note: %s" error)
             use writer = OwnedFolder.Open(folder, FolderKind.Run)
             let code, error = ganflowInProcess [ "report"; folder ]
             Expect.equal code 2 "in use"
