@@ -26,9 +26,17 @@ let private load () =
         sprintf "load %s %s %s" parts[0] parts[1] parts[2]
     with _ -> "load unknown"
 
+/// `value` to 4 significant digits in plain decimals (12345, 12.35, 0.0001235), never in exponent form, so that every
+/// figure of a bench reads alike (`%.4g` wrote 1.235e+04 beside 12.35).
+let plainFigure (value: float) =
+    if not (Double.IsFinite value) || value = 0.0 then sprintf "%g" value
+    else
+        let decimals = max 0 (3 - int (floor (log10 (abs value))))
+        value.ToString("F" + string (min decimals 15), Globalization.CultureInfo.InvariantCulture)
+
 /// Prints a `name = value unit` line with the machine's load.
 let private figure (name: string) (value: float) (unit: string) (detail: string) =
-    printfn "%s = %.4g %s  # %s; %s" name value unit detail (load ())
+    printfn "%s = %s %s  # %s; %s" name (plainFigure value) unit detail (load ())
 
 /// Wall milliseconds of one call (the d-dimensional timings run for seconds; one call each keeps the bench short).
 let private onceMilliseconds (action: unit -> 'T) =

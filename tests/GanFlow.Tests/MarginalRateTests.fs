@@ -64,4 +64,17 @@ let tests =
         test "steps below 1 are refused" {
             Expect.throwsT<System.ArgumentException> (fun () -> MarginalRate.measure 1.0 0 (fun _ -> 1.0) |> ignore) "steps 0"
         }
+        testProperty "a bench figure prints in plain decimals, never an exponent, and reads back to 4 significant digits"
+        <| fun (mantissa: FsCheck.NormalFloat) (exponent: int) ->
+            let value = float mantissa * 10.0 ** float (exponent % 12)
+            let text = BenchCommand.plainFigure value
+            let back = System.Double.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
+            not (System.Double.IsFinite value)
+            || (not (text.Contains "e" || text.Contains "E") && abs (back - value) <= 5e-4 * abs value + 1e-15)
+        test "bench figures at the sizes the bench prints" {
+            Expect.equal (BenchCommand.plainFigure 12345.6) "12346" "a large value: whole"
+            Expect.equal (BenchCommand.plainFigure 12.3456) "12.35" "4 significant digits"
+            Expect.equal (BenchCommand.plainFigure 0.000123456) "0.0001235" "a small value: no exponent"
+            Expect.equal (BenchCommand.plainFigure 0.0) "0" "zero"
+        }
     ]
