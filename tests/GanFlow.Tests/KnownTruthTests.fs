@@ -79,11 +79,16 @@ let tests =
             Expect.isFalse (Set.isEmpty (Set.difference (rows other.Train) (rows a.Train))) "another seed, other points"
         }
         test "a finite sample too small for its splits is rejected naming the field and value" {
-            let errors = FiniteSample.errors "trainingSet" (FiniteSample.create 30 20 9 1)
+            let errors = FiniteSample.errors "trainingSet" 2 (FiniteSample.create 30 20 9 1)
             Expect.exists errors (fun e -> e.Field = "trainingSet.points" && e.Value = "30") (sprintf "%A" errors)
-            Expect.exists (FiniteSample.errors "trainingSet" (FiniteSample.create 30 0 9 1)) (fun e -> e.Field = "trainingSet.validationPoints") "no validation split"
+            Expect.exists (FiniteSample.errors "trainingSet" 2 (FiniteSample.create 30 0 9 1)) (fun e -> e.Field = "trainingSet.validationPoints") "no validation split"
             let experiment = { Experiment.create "x" "" NamedDatasets.ring8 with Data = DataSource.Sample(NamedDatasets.ring8, FiniteSample.create 10 5 5 1) }
             Expect.exists (ExperimentValidation.errors experiment) (fun e -> e.Field = "data.sample.points") "through the experiment's validation"
+            // Held-out counts that sum past 2³¹ wrapped around to a training split of 294,967,296 points.
+            Expect.exists (FiniteSample.errors "s" 1 (FiniteSample.create 100 2_000_000_000 2_000_000_000 1)) (fun e -> e.Field = "s.points" && e.Reason.Contains "4000000000") "no wrap-around"
+            let tooMany = FiniteSample.errors "s" 2 (FiniteSample.create 1_500_000_000 10 10 1)
+            Expect.exists tooMany (fun e -> e.Field = "s.points" && e.Reason.Contains "3000000000 values") (sprintf "points × dimension past one array: %A" tooMany)
+            Expect.isEmpty (FiniteSample.errors "s" 1 (FiniteSample.create 1_500_000_000 10 10 1)) "1.5e9 points of one coordinate fit"
         }
         test "the exact MODE score of the true data is maximal among tested models, near the number of modes" {
             let dataset = NamedDatasets.grid25

@@ -55,6 +55,14 @@ let tests =
                 Expect.equal (r.Field, r.Value) ("budget.batchSize", "10000000") "the batch size as written, not doubled"
             | _ -> failtest "seed003-mnist-dcgan-reduced is a declared experiment"
         }
+        test "a finite sample of 10^9 points is named as the cause (it was drawn for minutes before anything else ran)" {
+            let ring = GanFlow.Core.Datasets.NamedDatasets.ring8
+            let e = { demo with Data = GanFlow.Core.Datasets.DataSource.Sample(ring, GanFlow.Core.Datasets.FiniteSample.create 1_000_000_000 1_000 1_000 1) }
+            let r = refusal e
+            Expect.equal (r.Field, r.Value) ("data.sample.points", "1000000000") "the points"
+            Expect.stringContains r.Reason "the finite sample" "the part"
+            Expect.isEmpty (MemoryEstimate.errors (16.0 * 1024.0 ** 3.0) { e with Data = GanFlow.Core.Datasets.DataSource.Sample(ring, GanFlow.Core.Datasets.FiniteSample.create 100_000 1_000 1_000 1) }) "a sample of 10^5 fits"
+        }
         test "a width of 10^9 and a batch of 10^8 are each named where they are the cause" {
             let wide = refusal (sized 1_000_000_000 2 256)
             Expect.equal (wide.Field, wide.Value) ("model.generator.mlp.network.width", "1000000000") "the width"

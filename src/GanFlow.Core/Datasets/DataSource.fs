@@ -94,7 +94,10 @@ module DataSource =
     let errors (path: string) (source: DataSource) =
         match source with
         | Law law -> DistributionValidation.validate (path + ".law") law
-        | Sample(law, sample) -> DistributionValidation.validate (path + ".law") law @ FiniteSample.errors (path + ".sample") sample
+        | Sample(law, sample) ->
+            match DistributionValidation.validate (path + ".law") law with
+            | [] -> FiniteSample.errors (path + ".sample") (Densities.dimension law) sample
+            | lawErrors -> lawErrors @ FiniteSample.errors (path + ".sample") 1 sample
         | File file -> SampleFileSource.errors (path + ".file") file
         | Images images ->
             (if System.String.IsNullOrWhiteSpace images.Data.Folder then Check.fail (path + ".images.data.folder") images.Data.Folder "must name a folder of MNIST files (`ganflow data mnist --out DIR` writes one)" else [])

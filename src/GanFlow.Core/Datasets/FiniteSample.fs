@@ -7,7 +7,8 @@ open GanFlow.Core.Specs
 /// first `Points − ValidationPoints − TestPoints`), a validation split and a test split. Seed 001's MNIST split is
 /// 50,000 / 10,000 / 10,000.
 type FiniteSample =
-    { /// m, every point drawn (more than ValidationPoints + TestPoints + 1, so the training split holds at least 2).
+    { /// m, every point drawn (more than ValidationPoints + TestPoints + 1, so the training split holds at least 2; at
+      /// most 2,147,483,591 coordinates in all, one array; the run's memory estimate counts two float64 copies).
       Points: int
       /// Points of the validation split (>= 1): the bandwidth line search, the best-validated checkpoint.
       ValidationPoints: int
@@ -57,12 +58,23 @@ module FiniteSample =
             Array.blit splits.Train (row * d) result (i * d) d
         result
 
-    /// Boundary checks, with field paths under `path`.
-    let errors (path: string) (s: FiniteSample) =
+    /// The most coordinates one sample can hold: every point is drawn into one array (`Array.MaxLength`).
+    let maxValues = 2_147_483_591L
+
+    /// Boundary checks of a sample of `dimension`-dimensional points, with field paths under `path`. The counts are
+    /// compared in 64 bits, so that splits of 2 × 10⁹ points cannot wrap around to a valid-looking training split.
+    let errors (path: string) (dimension: int) (s: FiniteSample) =
+        let held = int64 s.ValidationPoints + int64 s.TestPoints
+        let train = int64 s.Points - held
         Check.atLeast (path + ".validationPoints") 1 s.ValidationPoints
         @ Check.atLeast (path + ".testPoints") 1 s.TestPoints
-        @ (if trainPoints s >= 2 then []
+        @ (if train >= 2L then []
            else
                Check.fail (path + ".points") s.Points
                    (sprintf "must exceed validationPoints + testPoints (%d) by at least 2: the training split it feeds would hold %d points"
-                       (s.ValidationPoints + s.TestPoints) (trainPoints s)))
+                       held train))
+        @ (if int64 s.Points * int64 (max 1 dimension) <= maxValues then []
+           else
+               Check.fail (path + ".points") s.Points
+                   (sprintf "%d points of %d coordinates are %d values, more than one array holds (%d)"
+                       s.Points dimension (int64 s.Points * int64 dimension) maxValues))

@@ -134,7 +134,12 @@ module MemoryEstimate =
             let n = max experiment.Evaluation.Samples experiment.Evaluation.FinalSamples
             part [ (if experiment.Evaluation.Samples > experiment.Evaluation.FinalSamples then "evaluation.samples" else "evaluation.finalSamples"), n ]
                 "evaluation samples (model and data, a few copies)" (float n * d * 8.0 * 6.0)
-        generator d batch experiment.Model.Generator @ critic d batch experiment.Model @ [ evaluation ]
+        // A finite sample is drawn into one array and copied into its three splits: two float64 copies of every point.
+        let data =
+            match DataSource.finiteSample experiment.Data with
+            | Some sample -> [ part [ "data.sample.points", sample.Points ] "the finite sample (drawn, then split)" (float sample.Points * d * 8.0 * 2.0) ]
+            | None -> []
+        generator d batch experiment.Model.Generator @ critic d batch experiment.Model @ [ evaluation ] @ data
 
     /// Estimated bytes of `experiment`'s run.
     let bytes (experiment: Experiment) = parts experiment |> List.sumBy _.Bytes
