@@ -89,6 +89,8 @@ let tests =
             let tooMany = FiniteSample.errors "s" 2 (FiniteSample.create 1_500_000_000 10 10 1)
             Expect.exists tooMany (fun e -> e.Field = "s.points" && e.Reason.Contains "3000000000 values") (sprintf "points × dimension past one array: %A" tooMany)
             Expect.isEmpty (FiniteSample.errors "s" 1 (FiniteSample.create 1_500_000_000 10 10 1)) "1.5e9 points of one coordinate fit"
+            let evaluation = { Experiment.create "x" "" NamedDatasets.ring8 with Evaluation = { Evaluation.Default with FinalSamples = 1_500_000_000 } }
+            Expect.exists (ExperimentValidation.errors evaluation) (fun e -> e.Field = "evaluation.finalSamples" && e.Reason.Contains "3000000000 values") "final samples past one array"
         }
         test "the exact MODE score of the true data is maximal among tested models, near the number of modes" {
             let dataset = NamedDatasets.grid25

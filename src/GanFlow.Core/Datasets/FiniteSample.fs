@@ -61,6 +61,13 @@ module FiniteSample =
     /// The most coordinates one sample can hold: every point is drawn into one array (`Array.MaxLength`).
     let maxValues = 2_147_483_591L
 
+    /// The refusal of `count` points of `dimension` coordinates at `field` when they cannot be one array.
+    let oneArray (field: string) (dimension: int) (count: int) =
+        if int64 count * int64 (max 1 dimension) <= maxValues then []
+        else
+            Check.fail field count
+                (sprintf "%d points of %d coordinates are %d values, more than one array holds (%d)" count dimension (int64 count * int64 dimension) maxValues)
+
     /// Boundary checks of a sample of `dimension`-dimensional points, with field paths under `path`. The counts are
     /// compared in 64 bits, so that splits of 2 × 10⁹ points cannot wrap around to a valid-looking training split.
     let errors (path: string) (dimension: int) (s: FiniteSample) =
@@ -73,8 +80,4 @@ module FiniteSample =
                Check.fail (path + ".points") s.Points
                    (sprintf "must exceed validationPoints + testPoints (%d) by at least 2: the training split it feeds would hold %d points"
                        held train))
-        @ (if int64 s.Points * int64 (max 1 dimension) <= maxValues then []
-           else
-               Check.fail (path + ".points") s.Points
-                   (sprintf "%d points of %d coordinates are %d values, more than one array holds (%d)"
-                       s.Points dimension (int64 s.Points * int64 dimension) maxValues))
+        @ oneArray (path + ".points") dimension s.Points

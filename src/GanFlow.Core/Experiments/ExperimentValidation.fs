@@ -328,6 +328,11 @@ module ExperimentValidation =
         @ Check.atLeast "evaluation.every" 1 e.Evaluation.Every
         @ Check.atLeast "evaluation.samples" 2 e.Evaluation.Samples
         @ Check.atLeast "evaluation.finalSamples" 2 e.Evaluation.FinalSamples
+        @ (match DataSource.errors "data" e.Data with
+           | [] ->
+               let d = DataSource.dimension e.Data
+               FiniteSample.oneArray "evaluation.samples" d e.Evaluation.Samples @ FiniteSample.oneArray "evaluation.finalSamples" d e.Evaluation.FinalSamples
+           | _ -> [])
         @ (match e.Evaluation.Checkpoints with
            | CheckpointCadence.AtEveryEvaluation -> []
            | CheckpointCadence.EverySteps steps -> Check.atLeast "evaluation.checkpoints.steps" 1 steps
