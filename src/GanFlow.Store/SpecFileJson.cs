@@ -42,6 +42,8 @@ public static class SpecFileJson
             if (SpecJson.locateError<T>(text)?.Value is { } located)
             {
                 var (path, reason) = located;
+                if (MissingField(properties, path, reason) is { } missing)
+                    throw new RunFolderException($"{source} line {missing.Line}: {(path == "" ? "" : path + ": ")}{missing.Reason}");
                 throw new RunFolderException($"{source} line {LineOf(properties, path)}: {(path == "" ? "" : path + ": ")}{InWords(reason)}");
             }
             throw new RunFolderException($"{source} line {(e.LineNumber ?? 0) + 1}: {Reason(e)}");
@@ -199,6 +201,31 @@ public static class SpecFileJson
     {
         var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
         return cut < 0 ? "" : path[..cut];
+    }
+
+    /// <summary>A record's field left out (<c>Missing field for record type GanFlow.Core.Training.Adam: learningRate</c>), in
+    /// a spec's words: the field and the record by their short names, and the names the object holds instead that the
+    /// record does not have (the usual cause: a misspelt or miscased <c>learningrate</c>), with the first one's line.
+    /// Null when <paramref name="reason"/> is not that complaint.</summary>
+    private static (int Line, string Reason)? MissingField(IReadOnlyList<Property> properties, string path, string reason)
+    {
+        var missing = System.Text.RegularExpressions.Regex.Match(reason, @"^Missing field for record type ([\w.+`]+): (\w+)");
+        if (!missing.Success) return null;
+        var typeName = missing.Groups[1].Value;
+        var shortName = typeName[(typeName.LastIndexOfAny(['.', '+']) + 1)..];
+        var record = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
+        var fields = record is not null && Microsoft.FSharp.Reflection.FSharpType.IsRecord(record, null)
+            ? Microsoft.FSharp.Reflection.FSharpType.GetRecordFields(record, null).Select(f => JsonNamingPolicy.CamelCase.ConvertName(f.Name)).ToHashSet(StringComparer.Ordinal)
+            : [];
+        var prefix = path == "" ? "" : path + ".";
+        var strangers = properties
+            .Where(p => p.Path.StartsWith(prefix, StringComparison.Ordinal) && p.Path.Length > prefix.Length
+                        && p.Path[prefix.Length..].IndexOfAny(['.', '[']) < 0 && !fields.Contains(p.Path[prefix.Length..]))
+            .ToList();
+        var words = $"missing field {missing.Groups[2].Value} of {shortName}";
+        if (strangers.Count == 0) return (LineOf(properties, path), words);
+        var given = string.Join(", ", strangers.Select(p => $"{p.Path[prefix.Length..]} (line {p.Line})"));
+        return (strangers[0].Line, $"{words}; it holds {given}, which {shortName} does not have (field names are case-sensitive)");
     }
 
     /// <summary>The deserializer's usual complaints in the words of a spec's rules.</summary>

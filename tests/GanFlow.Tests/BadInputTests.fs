@@ -239,6 +239,13 @@ let tests =
             let output = expectExit 2 [ "run"; "--spec"; typo; "--out"; Path.Combine(root, "a") ]
             Expect.stringContains output (sprintf "typo.json line %d: model.optimizer.Adam.item.learningrate: no such field" (text.Substring(0, at).Split '\n').Length) "the typo's path and line"
             Expect.stringContains output "learningRate" "the fields that exist there"
+            // The usual typo renames the field: learningRate is then missing, and the name given instead is named.
+            let renamed = write "renamed.json" (fun t -> t.Remove(at, "\"learningRate\"".Length).Insert(at, "\"learningrate\""))
+            let output = expectExit 2 [ "run"; "--spec"; renamed; "--out"; Path.Combine(root, "a") ]
+            Expect.stringContains output
+                (sprintf "renamed.json line %d: model.optimizer.Adam.item: missing field learningRate of Adam; it holds learningrate (line %d), which Adam does not have" ((text.Substring(0, at).Split '\n').Length) ((text.Substring(0, at).Split '\n').Length))
+                "the missing field and the name given instead"
+            Expect.isFalse (output.Contains "GanFlow.Core") (sprintf "no internal type name: %s" output)
             let steps = lineOf "\"steps\""
             let wrongType = write "type.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": \"many\""))
             let output = expectExit 2 [ "run"; "--spec"; wrongType; "--out"; Path.Combine(root, "b") ]

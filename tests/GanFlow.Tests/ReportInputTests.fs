@@ -123,6 +123,8 @@ let tests =
             let code, error = ganflowInProcess [ "run"; "wgan-gp-unimodal"; "--out"; flowRun.Force(); "--resume" ]
             Expect.equal code 2 "resume of another spec"
             Expect.stringContains error "cannot resume" "says why"
+            // Running without --resume is refused too ("holds a run of another spec"): the way out is --fresh.
+            Expect.stringContains error "Run with --fresh instead of --resume to replace it" "the advice that works"
         }
         test "ganflow report on a dynamics folder with a missing or malformed file exits 2 naming the file and the line" {
             let dir = GanFlow.Tests.ReportTests.temporaryFolder ()

@@ -142,7 +142,7 @@ public static class ResumePolicy
         if (SpecDiff.first(ResumableFields.ToFSharpList(), stored, experiment)?.Value is { } difference)
             throw new RunFolderException(
                 $"cannot resume {folder.Directory}: its run has {difference.Field} = {difference.Left}, the requested one {difference.Right} " +
-                "(a resume may change only the step budget); nothing was changed. Run without --resume to replace it, or choose another --out");
+                "(a resume may change only the step budget); nothing was changed. Run with --fresh instead of --resume to replace it, or choose another --out");
 
         var summary = store.ReadSummary();
         var target = Math.Min(stopAtStep ?? experiment.Budget.Steps, experiment.Budget.Steps);
