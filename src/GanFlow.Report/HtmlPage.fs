@@ -51,10 +51,20 @@ module HtmlPage =
             else sprintf "<p>%s</p>" (text (String.concat " " lines)))
         |> String.concat "\n"
 
+    /// A chart's HTML with Plotly.NET's random element ids (GUIDs, also written without their dashes in the name of the
+    /// chart's render function) replaced by `chart-N-K`, so that a report rebuilt from the same files is the same bytes.
+    let private withStableIds (index: int) (html: string) =
+        System.Text.RegularExpressions.Regex.Matches(html, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        |> Seq.map _.Value
+        |> Seq.distinct
+        |> Seq.indexed
+        |> Seq.fold (fun (page: string) (k, guid) ->
+            page.Replace(guid, sprintf "chart-%d-%d" index k).Replace(guid.Replace("-", ""), sprintf "chart%d_%d" index k)) html
+
     /// The page: a title, HTML sections and charts, in order.
     let render (title: string) (sections: string list) (charts: GenericChart list) =
         let chartHtml =
-            charts |> List.map (Chart.withSize(1000, 460) >> GenericChart.toChartHTML) |> String.concat "\n"
+            charts |> List.mapi (fun i chart -> chart |> Chart.withSize(1000, 460) |> GenericChart.toChartHTML |> withStableIds i) |> String.concat "\n"
         $"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{text title}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}} table{{border-collapse:collapse}} th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left}} pre{{background:#f6f6f6;padding:8px;overflow:auto}}</style>

@@ -49,6 +49,18 @@ let tests =
             let html = File.ReadAllText(RunReport.write dir)
             Expect.stringContains html (sprintf "Completed at step %d; its extension to %d steps is unfinished" e.Budget.Steps (2 * e.Budget.Steps)) "said in the status"
         }
+        test "a report rebuilt from the same folder is the same bytes (no random element ids), its charts' ids distinct" {
+            let dir = temporaryFolder ()
+            writeFakeRun dir GanFlow.Experiments.WganGpUnimodalDemo.experiment 0.02
+            let first = File.ReadAllBytes(RunReport.write dir)
+            let second = File.ReadAllBytes(RunReport.write dir)
+            Expect.isTrue (first = second) "byte for byte"
+            let html = System.Text.Encoding.UTF8.GetString first
+            let ids = System.Text.RegularExpressions.Regex.Matches(html, "<div id=\"([^\"]+)\"") |> Seq.map _.Groups[1].Value |> List.ofSeq
+            Expect.isGreaterThanOrEqual ids.Length 3 "a div per chart"
+            Expect.equal (List.distinct ids) ids "each chart its own id"
+            for id in ids do Expect.stringContains html (sprintf "newPlot('%s'," id) "each chart drawn into its own div"
+        }
         test "a run report embeds plotly.js and draws density, W1 and loss charts without any network reference" {
             let dir = temporaryFolder ()
             writeFakeRun dir GanFlow.Experiments.WganGpUnimodalDemo.experiment 0.02
