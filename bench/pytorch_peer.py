@@ -62,8 +62,16 @@ def load():
         return "load unknown"
 
 
+def plain_figure(value):
+    """value in plain decimals with at least 4 significant digits, never an exponent (as `ganflow bench` prints)."""
+    if not math.isfinite(value) or value == 0:
+        return "%g" % value
+    decimals = max(0, 3 - math.floor(math.log10(abs(value))))
+    return "%.*f" % (min(decimals, 15), value)
+
+
 def figure(name, value, unit, detail):
-    print("%s = %.4g %s  # %s; %s" % (name, value, unit, detail, load()), flush=True)
+    print("%s = %s %s  # %s; %s" % (name, plain_figure(value), unit, detail, load()), flush=True)
 
 
 def marginal(steps, timed):

@@ -71,7 +71,7 @@ let describe (parser: ArgumentParser) (argv: string[]) (error: ArguParseExceptio
     | Some token when not (followed.Success && followed.Groups["value"].Value = token) ->
         // `--x=FILE`, as GNU tools allow: the flag is known, the value goes after a space.
         match token.Split('=', 2) with
-        | [| flag; value |] when flags.TryFind flag = Some true ->
+        | [| flag; value |] when flags.TryFind flag = Some true && value <> "" ->
             sprintf "unknown option %s for `%s`: give the value after a space, `%s %s` %s" token command flag value help
         | _ -> sprintf "unknown option %s for `%s` %s" token command help
     | _ when followed.Success -> sprintf "%s %s" (badValue followed.Groups["flag"].Value followed.Groups["value"].Value) help

@@ -26,8 +26,9 @@ let private load () =
         sprintf "load %s %s %s" parts[0] parts[1] parts[2]
     with _ -> "load unknown"
 
-/// `value` to 4 significant digits in plain decimals (12345, 12.35, 0.0001235), never in exponent form, so that every
-/// figure of a bench reads alike (`%.4g` wrote 1.235e+04 beside 12.35).
+/// `value` in plain decimals with at least 4 significant digits (12346, 12.35, 0.0001235: every digit of the whole
+/// part), never in exponent form, so that every figure of a bench reads alike (`%.4g` wrote 1.235e+04 beside 12.35);
+/// bench/pytorch_peer.py prints the same way.
 let plainFigure (value: float) =
     if not (Double.IsFinite value) || value = 0.0 then sprintf "%g" value
     else

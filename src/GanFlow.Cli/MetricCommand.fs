@@ -141,7 +141,9 @@ let evaluateOptions (options: MetricOptions) : Result<(string * float) list, str
     let result = ResultBuilder()
     result {
         // System.Random(seed) takes the seed's magnitude, so -s would repeat s's directions, permutations and draws.
-        do! if options.Seed >= 0 then Ok() else Error(sprintf "--seed = %d: must be >= 0 (a negative seed would give the numbers of its magnitude)" options.Seed)
+        do! match GanFlow.Core.Specs.Check.randomSeed "--seed" options.Seed with
+            | [] -> Ok()
+            | error :: _ -> Error(string error)
         do! if options.Projections >= 1 && options.Projections <= SlicedWasserstein.MaxProjections then Ok()
             else Error(sprintf "--projections = %d: must be from 1 to %d (sliced W1's Monte Carlo error falls as 1/√projections)" options.Projections SlicedWasserstein.MaxProjections)
         let! truth =

@@ -40,12 +40,10 @@ let runWith (folder: string) (passwordFile: string option) =
             printfn "%s" (StudyReport.write folder study)
             printfn "report = %s" (Path.Combine(folder, RunFiles.Report))
         | None ->
-            printfn "report = %s" (RunReport.write folder)
-            // A completed run always writes its final samples; one deleted since leaves the report without them.
-            let summary = RunStore.ReadJson<GanFlow.Core.Experiments.RunSummary>(Path.Combine(folder, RunFiles.Summary))
-            if summary.Status = GanFlow.Core.Experiments.RunStatus.Completed && not (File.Exists(Path.Combine(folder, RunFiles.Samples))) then
-                eprintfn "note: %s is missing (the run wrote it when it completed): the report has no figure or row of the final samples"
-                    (Path.Combine(folder, RunFiles.Samples))
+            let report, notes = RunReport.writeWithNotes folder
+            printfn "report = %s" report
+            for note in notes do
+                eprintfn "note: %s" note
         0
 
 /// `ganflow report DIR` (see `runWith`), a server store's password from PGPASSWORD or ~/.pgpass.

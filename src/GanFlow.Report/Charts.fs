@@ -30,7 +30,7 @@ module Charts =
 
     /// The KDE of a run's final samples on `grid`, with the bandwidth rule of its evaluation spec.
     let private modelKde (data: RunData) (grid: float[]) =
-        let bandwidth = Kde.bandwidthFor data.Experiment.Evaluation.Bandwidth (System.Random data.Experiment.Seed) data.Samples
+        let bandwidth = Kde.bandwidthFor data.Experiment.Evaluation.Bandwidth (GanFlow.Core.Specs.Seeds.systemRandom data.Experiment.Seed) data.Samples
         Kde.density data.Samples bandwidth grid, bandwidth
 
     /// The plotting grid of a run's 1-D density chart: the law's range, widened to take in the model's samples from

@@ -20,7 +20,7 @@ module RunReport =
             let percent (v: float) = sprintf "%.2f%%" (100.0 * v)
             let truth = ModeCoverage.truthShares dataset
             let shares = ModeCoverage.shares dataset data.Samples
-            let bandwidth = Kde.bandwidthFor data.Experiment.Evaluation.Bandwidth (System.Random data.Experiment.Seed) data.Samples
+            let bandwidth = Kde.bandwidthFor data.Experiment.Evaluation.Bandwidth (Seeds.systemRandom data.Experiment.Seed) data.Samples
             [ "final JS, KDE of the samples vs the exact density (nats; seed 002 sec. 3)", number (JensenShannon.ofSample data.Samples bandwidth dataset)
               "model mass outside the data's support", percent (ModeCoverage.massOutsideSupport dataset data.Samples)
               "mass per mixture component, each point given to the component of largest weighted density there (model / truth)",
@@ -144,9 +144,18 @@ module RunReport =
         @ picture RunFiles.PosteriorPicture "per evaluation image: the image, the true posterior p(z|x) on a grid, the encoder's Gaussian (rows z₁, columns z₂; windows in evidence.csv; seed 003 Fig. 7)"
         @ picture RunFiles.HolesPicture "images generated where the prior's mass exceeds the aggregate posterior's most, ordered by z₁ (seed 003 Fig. 8)"
 
-    /// Writes `report.html` into the run folder (atomically) and returns its path.
-    let write (directory: string) =
+    /// What the report of a whole-looking folder lacks, said on the page and by `ganflow report`: a completed run always
+    /// wrote its final samples, so a missing samples.txt was deleted since, and the report has no figure or row of them.
+    let private notes (directory: string) (data: RunData) =
+        let samples = Path.Combine(directory, RunFiles.Samples)
+        if data.Summary.Status = RunStatus.Completed && not (File.Exists samples) then
+            [ sprintf "%s is missing (the run wrote it when it completed): the report has no figure or row of the final samples" samples ]
+        else []
+
+    /// Writes `report.html` into the run folder (atomically); returns its path and what the page notes is missing.
+    let writeWithNotes (directory: string) =
         let data = RunData.load directory
+        let notes = notes directory data
         let dimension = data.Experiment.Dimension
         let density, critic = RunData.hasDensity data, RunData.hasCritic data
         let grid = sampleGrid directory data
@@ -168,6 +177,7 @@ module RunReport =
               Charts.losses data ]
         let sections =
             [ sprintf "<p>%s</p>" (HtmlPage.text data.Experiment.Description)
+              yield! notes |> List.map (fun note -> sprintf "<p><strong>Note:</strong> %s</p>" (HtmlPage.text note))
               HtmlPage.table (summaryRows data)
               yield! Option.toList grid
               yield! imagePictures directory
@@ -175,4 +185,7 @@ module RunReport =
         let html = HtmlPage.render (sprintf "GanFlow run: %s" data.Experiment.Name) sections charts
         let path = Path.Combine(directory, RunFiles.Report)
         GanFlow.Store.AtomicFile.WriteAllText(path, html)
-        path
+        path, notes
+
+    /// Writes `report.html` into the run folder (atomically) and returns its path.
+    let write (directory: string) = fst (writeWithNotes directory)

@@ -214,18 +214,20 @@ public static class SpecFileJson
         var typeName = missing.Groups[1].Value;
         var shortName = typeName[(typeName.LastIndexOfAny(['.', '+']) + 1)..];
         var record = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
-        var fields = record is not null && Microsoft.FSharp.Reflection.FSharpType.IsRecord(record, null)
-            ? Microsoft.FSharp.Reflection.FSharpType.GetRecordFields(record, null).Select(f => JsonNamingPolicy.CamelCase.ConvertName(f.Name)).ToHashSet(StringComparer.Ordinal)
-            : [];
+        var words = $"missing field {missing.Groups[2].Value} of {shortName}";
+        // Without the record's fields, which names it lacks cannot be told: the plain words.
+        if (record is null || !Microsoft.FSharp.Reflection.FSharpType.IsRecord(record, null)) return (LineOf(properties, path), words);
+        var fields = Microsoft.FSharp.Reflection.FSharpType.GetRecordFields(record, null)
+            .Select(f => JsonNamingPolicy.CamelCase.ConvertName(f.Name)).ToHashSet(StringComparer.Ordinal);
         var prefix = path == "" ? "" : path + ".";
         var strangers = properties
             .Where(p => p.Path.StartsWith(prefix, StringComparison.Ordinal) && p.Path.Length > prefix.Length
                         && p.Path[prefix.Length..].IndexOfAny(['.', '[']) < 0 && !fields.Contains(p.Path[prefix.Length..]))
             .ToList();
-        var words = $"missing field {missing.Groups[2].Value} of {shortName}";
         if (strangers.Count == 0) return (LineOf(properties, path), words);
         var given = string.Join(", ", strangers.Select(p => $"{p.Path[prefix.Length..]} (line {p.Line})"));
-        return (strangers[0].Line, $"{words}; it holds {given}, which {shortName} does not have (field names are case-sensitive)");
+        var miscased = strangers.Any(p => string.Equals(p.Path[prefix.Length..], missing.Groups[2].Value, StringComparison.OrdinalIgnoreCase));
+        return (strangers[0].Line, $"{words}; it holds {given}, which {shortName} does not have" + (miscased ? " (field names are case-sensitive)" : ""));
     }
 
     /// <summary>The deserializer's usual complaints in the words of a spec's rules.</summary>

@@ -245,7 +245,12 @@ let tests =
             Expect.stringContains output
                 (sprintf "renamed.json line %d: model.optimizer.Adam.item: missing field learningRate of Adam; it holds learningrate (line %d), which Adam does not have" ((text.Substring(0, at).Split '\n').Length) ((text.Substring(0, at).Split '\n').Length))
                 "the missing field and the name given instead"
+            Expect.stringContains output "which Adam does not have (field names are case-sensitive)" "a miscased name: said so"
             Expect.isFalse (output.Contains "GanFlow.Core") (sprintf "no internal type name: %s" output)
+            let shortened = write "lr.json" (fun t -> t.Remove(at, "\"learningRate\"".Length).Insert(at, "\"lr\""))
+            let output = expectExit 2 [ "run"; "--spec"; shortened; "--out"; Path.Combine(root, "a") ]
+            Expect.stringContains output "missing field learningRate of Adam; it holds lr (line " "another name given"
+            Expect.isFalse (output.Contains "case-sensitive") "not a matter of case"
             let steps = lineOf "\"steps\""
             let wrongType = write "type.json" (fun t -> t.Replace("\"steps\": 3000", "\"steps\": \"many\""))
             let output = expectExit 2 [ "run"; "--spec"; wrongType; "--out"; Path.Combine(root, "b") ]
@@ -301,7 +306,9 @@ let tests =
             Expect.isFalse (output.Contains "panels") (sprintf "once, as the flag, not per panel:\n%s" output)
             for experiment in [ "seed002-phase-diagram"; "seed002-support" ] do
                 let output = expectExit 2 [ "run"; experiment; "--out"; out; "--seed"; "-3" ]
-                Expect.stringContains output "--seed = -3: must lie in [0, 2147483646]" (sprintf "a negative seed on %s (it would repeat seed 3's draws)" experiment)
+                Expect.stringContains output "--seed = -3: must be >= 0 (System.Random takes a seed's magnitude" (sprintf "a negative seed on %s (it would repeat seed 3's draws)" experiment)
+                let output = expectExit 2 [ "run"; experiment; "--out"; out; "--seed"; "2147483647" ]
+                Expect.stringContains output "--seed = 2147483647: must be at most 2147483646 (seed + 1 seeds the second stream)" (sprintf "the largest seed on %s" experiment)
             let points = TestFolders.fresh "points" + ".csv"
             IO.File.WriteAllLines(points, [| for i in 0 .. 99 -> sprintf "%d,%d" i (i % 7) |])
             let output = expectExit 2 [ "run"; "mnist-nice-mle"; "--data"; points; "--out"; TestFolders.fresh "image-on-points" ]

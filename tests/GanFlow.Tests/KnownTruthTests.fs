@@ -79,18 +79,26 @@ let tests =
             Expect.isFalse (Set.isEmpty (Set.difference (rows other.Train) (rows a.Train))) "another seed, other points"
         }
         test "a finite sample too small for its splits is rejected naming the field and value" {
-            let errors = FiniteSample.errors "trainingSet" 2 (FiniteSample.create 30 20 9 1)
+            let errors = FiniteSample.errors "trainingSet" (Some 2) (FiniteSample.create 30 20 9 1)
             Expect.exists errors (fun e -> e.Field = "trainingSet.points" && e.Value = "30") (sprintf "%A" errors)
-            Expect.exists (FiniteSample.errors "trainingSet" 2 (FiniteSample.create 30 0 9 1)) (fun e -> e.Field = "trainingSet.validationPoints") "no validation split"
+            Expect.exists (FiniteSample.errors "trainingSet" (Some 2) (FiniteSample.create 30 0 9 1)) (fun e -> e.Field = "trainingSet.validationPoints") "no validation split"
             let experiment = { Experiment.create "x" "" NamedDatasets.ring8 with Data = DataSource.Sample(NamedDatasets.ring8, FiniteSample.create 10 5 5 1) }
             Expect.exists (ExperimentValidation.errors experiment) (fun e -> e.Field = "data.sample.points") "through the experiment's validation"
-            // Held-out counts that sum past 2³¹ wrapped around to a training split of 294,967,296 points.
-            Expect.exists (FiniteSample.errors "s" 1 (FiniteSample.create 100 2_000_000_000 2_000_000_000 1)) (fun e -> e.Field = "s.points" && e.Reason.Contains "4000000000") "no wrap-around"
-            let tooMany = FiniteSample.errors "s" 2 (FiniteSample.create 1_500_000_000 10 10 1)
+        }
+        test "a sample's counts cannot wrap around, and points × dimension fit one array (sample, evaluation, batch, estimators)" {
+            // Held-out counts that sum past 2³¹ wrapped around to a training split of 294,967,396 points.
+            Expect.exists (FiniteSample.errors "s" (Some 1) (FiniteSample.create 100 2_000_000_000 2_000_000_000 1)) (fun e -> e.Field = "s.points" && e.Reason.Contains "4000000000") "no wrap-around"
+            let tooMany = FiniteSample.errors "s" (Some 2) (FiniteSample.create 1_500_000_000 10 10 1)
             Expect.exists tooMany (fun e -> e.Field = "s.points" && e.Reason.Contains "3000000000 values") (sprintf "points × dimension past one array: %A" tooMany)
-            Expect.isEmpty (FiniteSample.errors "s" 1 (FiniteSample.create 1_500_000_000 10 10 1)) "1.5e9 points of one coordinate fit"
-            let evaluation = { Experiment.create "x" "" NamedDatasets.ring8 with Evaluation = { Evaluation.Default with FinalSamples = 1_500_000_000 } }
-            Expect.exists (ExperimentValidation.errors evaluation) (fun e -> e.Field = "evaluation.finalSamples" && e.Reason.Contains "3000000000 values") "final samples past one array"
+            Expect.isEmpty (FiniteSample.errors "s" (Some 1) (FiniteSample.create 1_500_000_000 10 10 1)) "1.5e9 points of one coordinate fit"
+            let ring = Experiment.create "x" "" NamedDatasets.ring8
+            let refusedAt field (e: Experiment) =
+                Expect.exists (ExperimentValidation.errors e) (fun x -> x.Field = field && x.Reason.Contains "3000000000 values") (sprintf "%s past one array" field)
+            refusedAt "evaluation.finalSamples" { ring with Evaluation = { Evaluation.Default with FinalSamples = 1_500_000_000 } }
+            refusedAt "budget.batchSize" { ring with Budget = { ring.Budget with BatchSize = 1_500_000_000 } }
+            let sample = DataSource.Sample(NamedDatasets.ring8, FiniteSample.create 10_000 1_000 1_000 1)
+            refusedAt "evaluation.parzen.samples" { ring with Data = sample; Evaluation = { Evaluation.Default with Parzen = Some { Parzen.Default with Samples = 1_500_000_000 } } }
+            Expect.isEmpty (ExperimentValidation.errors { ring with Data = sample; Evaluation = { Evaluation.Default with Parzen = Some Parzen.Default } }) "the default Parzen spec fits"
         }
         test "the exact MODE score of the true data is maximal among tested models, near the number of modes" {
             let dataset = NamedDatasets.grid25

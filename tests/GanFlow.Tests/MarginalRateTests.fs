@@ -64,7 +64,7 @@ let tests =
         test "steps below 1 are refused" {
             Expect.throwsT<System.ArgumentException> (fun () -> MarginalRate.measure 1.0 0 (fun _ -> 1.0) |> ignore) "steps 0"
         }
-        testProperty "a bench figure prints in plain decimals, never an exponent, and reads back to 4 significant digits"
+        testProperty "a bench figure prints in plain decimals, never an exponent, and reads back to at least 4 significant digits"
         <| fun (mantissa: FsCheck.NormalFloat) (exponent: int) ->
             let value = float mantissa * 10.0 ** float (exponent % 12)
             let text = BenchCommand.plainFigure value

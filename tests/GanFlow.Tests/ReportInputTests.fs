@@ -92,6 +92,7 @@ let tests =
             let code, error = ganflowInProcess [ "report"; folder ]
             Expect.equal code 0 (sprintf "exit code (stderr: %s)" error)
             Expect.stringContains error (sprintf "note: %s is missing" (Path.Combine(folder, RunFiles.Samples))) "names the missing file"
+            Expect.stringContains (File.ReadAllText(Path.Combine(folder, RunFiles.Report))) "is missing (the run wrote it when it completed)" "and so does the page"
         }
         test "the undamaged folder reports fine, and a folder being written is refused as in use" {
             let folder = damaged RunFiles.Report None

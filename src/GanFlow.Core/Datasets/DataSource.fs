@@ -96,8 +96,8 @@ module DataSource =
         | Law law -> DistributionValidation.validate (path + ".law") law
         | Sample(law, sample) ->
             match DistributionValidation.validate (path + ".law") law with
-            | [] -> FiniteSample.errors (path + ".sample") (Densities.dimension law) sample
-            | lawErrors -> lawErrors @ FiniteSample.errors (path + ".sample") 1 sample
+            | [] -> FiniteSample.errors (path + ".sample") (Some(Densities.dimension law)) sample
+            | lawErrors -> lawErrors @ FiniteSample.errors (path + ".sample") None sample
         | File file -> SampleFileSource.errors (path + ".file") file
         | Images images ->
             (if System.String.IsNullOrWhiteSpace images.Data.Folder then Check.fail (path + ".images.data.folder") images.Data.Folder "must name a folder of MNIST files (`ganflow data mnist --out DIR` writes one)" else [])

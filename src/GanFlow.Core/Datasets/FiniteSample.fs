@@ -68,9 +68,10 @@ module FiniteSample =
             Check.fail field count
                 (sprintf "%d points of %d coordinates are %d values, more than one array holds (%d)" count dimension (int64 count * int64 dimension) maxValues)
 
-    /// Boundary checks of a sample of `dimension`-dimensional points, with field paths under `path`. The counts are
-    /// compared in 64 bits, so that splits of 2 × 10⁹ points cannot wrap around to a valid-looking training split.
-    let errors (path: string) (dimension: int) (s: FiniteSample) =
+    /// Boundary checks of a sample of `dimension`-dimensional points (None when the law is invalid, so its dimension is
+    /// not known: the one-array bound is then left to the corrected spec), with field paths under `path`. The counts
+    /// are compared in 64 bits, so that splits of 2 × 10⁹ points cannot wrap around to a valid-looking training split.
+    let errors (path: string) (dimension: int option) (s: FiniteSample) =
         let held = int64 s.ValidationPoints + int64 s.TestPoints
         let train = int64 s.Points - held
         Check.atLeast (path + ".validationPoints") 1 s.ValidationPoints
@@ -80,4 +81,6 @@ module FiniteSample =
                Check.fail (path + ".points") s.Points
                    (sprintf "must exceed validationPoints + testPoints (%d) by at least 2: the training split it feeds would hold %d points"
                        held train))
-        @ oneArray (path + ".points") dimension s.Points
+        @ (match dimension with
+           | Some d -> oneArray (path + ".points") d s.Points
+           | None -> [])

@@ -105,7 +105,8 @@ type PhaseDiagramSpec =
       Margin: float
       /// Also run the single-Gaussian game (μ* = 0, one generator mean, one interval) for every ratio. Default true.
       SingleGaussian: bool
-      /// Seed of the initial-condition draws; the same seed gives the same diagram. Default 1.
+      /// Seed of the initial-condition draws; the same seed gives the same diagram. From 0 to 2³¹ − 2 (`System.Random`
+      /// takes a seed's magnitude; seed + 1 seeds the single-Gaussian draws). Default 1.
       Seed: int }
 
     static member Default =
@@ -152,7 +153,8 @@ type SupportSizesSpec =
       TrainingSizes: int list
       /// σ (> 0) of the memorizing mixtures. Default 1e-3.
       MemorizingBandwidth: float
-      /// Seed of every draw. Default 1.
+      /// Seed of every draw, from 0 to 2³¹ − 2 (`System.Random` takes a seed's magnitude; seed + 1 seeds the estimates).
+      /// Default 1.
       Seed: int }
 
     static member Default =

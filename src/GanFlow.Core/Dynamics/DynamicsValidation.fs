@@ -99,11 +99,12 @@ module DynamicsValidation =
         elif List.forall (fun v -> System.Double.IsFinite v && v > 0.0) values then []
         else Check.fail field (showList values) "every value must be finite and > 0"
 
-    /// A seed of the phase diagram or support check: `System.Random` takes a seed's magnitude (−s would repeat s's
-    /// draws) and the second stream is seeded with seed + 1, so 0 ≤ seed < 2³¹ − 1.
+    /// A seed of the phase diagram or support check: a `System.Random` seed (`Check.randomSeed`), below 2³¹ − 1 since
+    /// the second stream is seeded with seed + 1.
     let private seedErrors field (seed: int) =
-        if seed >= 0 && seed < System.Int32.MaxValue then []
-        else Check.fail field seed (sprintf "must lie in [0, %d] (System.Random takes a seed's magnitude, so a negative seed would repeat its magnitude's draws)" (System.Int32.MaxValue - 1))
+        match Check.randomSeed field seed with
+        | [] when seed = System.Int32.MaxValue -> Check.fail field seed (sprintf "must be at most %d (seed + 1 seeds the second stream)" (System.Int32.MaxValue - 1))
+        | errors -> errors
 
     /// Every error of a phase-diagram spec.
     let phaseDiagramErrors (prefix: string) (p: PhaseDiagramSpec) =

@@ -31,7 +31,8 @@ type Ais =
       ObservationStd: float
       /// The spacing of the β_t. Default `Sigmoid 4.0` (Wu et al.).
       Schedule: AnnealingSchedule
-      /// Held-out points estimated (>= 1): the first of the test split (or of fresh data). Default 100.
+      /// Held-out points estimated (>= 1, at most 2,147,483,591 values with the data's dimension): the first of the test
+      /// split (or of fresh data). Default 100.
       Points: int
       /// Simulated points x = G(z) + σε (z, ε drawn) for the bidirectional check (Grosse et al. 2015, BDMC): forward AIS
       /// gives a stochastic lower bound on their log p_σ(x), reverse AIS from the z that drew them an upper bound, and
@@ -54,12 +55,13 @@ type Ais =
 /// Gaussian kernel on `Samples` model samples, its bandwidth chosen among `Candidates` log-spaced values for the highest
 /// validation log-likelihood, then the mean log-likelihood of the held-out points. Any generator.
 type Parzen =
-    { /// Model samples the kernels sit on (>= 1). Default 10,000 (Goodfellow et al. used 10,000).
+    { /// Model samples the kernels sit on (>= 1; with the data's dimension d at most 2,147,483,591 values, one array; the
+      /// memory estimate counts them). Default 10,000 (Goodfellow et al. used 10,000).
       Samples: int
       /// Candidate bandwidths (>= 2), log-spaced from 1e-3 to 1 times the data's standard deviation. Default 20.
       Candidates: int
-      /// Held-out points estimated (>= 1): the first of the test split (or of fresh data); the bandwidth is chosen on as
-      /// many validation points. Default 1,000.
+      /// Held-out points estimated (>= 1, at most 2,147,483,591 values with the data's dimension): the first of the test
+      /// split (or of fresh data); the bandwidth is chosen on as many validation points. Default 1,000.
       Points: int }
 
     static member Default = { Samples = 10_000; Candidates = 20; Points = 1_000 }

@@ -29,9 +29,10 @@ type CheckpointCadence =
 type Evaluation =
     { /// Evaluate every this many generator steps (and at the end). Default 250.
       Every: int
-      /// Samples drawn from model and data at each intermediate evaluation. Default 20,000.
+      /// Samples drawn from model and data at each intermediate evaluation (>= 2; with the data's dimension d at most
+      /// 2,147,483,591 values, one array, as every count below that becomes count × d values). Default 20,000.
       Samples: int
-      /// Samples for the final metrics and the density plot (seed 000 uses 100,000).
+      /// Samples for the final metrics and the density plot (seed 000 uses 100,000); >= 2, at most 2,147,483,591 values.
       /// Default 100,000.
       FinalSamples: int
       /// KDE bandwidth rule for density plots. Default 500 samples per band.

@@ -7,7 +7,8 @@ open GanFlow.Core.Models
 type Budget =
     { /// Generator (outer) steps. Default 2,000. With `Epochs` the runtime sets it from the epochs before the run starts.
       Steps: int
-      /// Data samples per step (fresh every step, or drawn from a finite training split). Default 256.
+      /// Data samples per step (fresh every step, or drawn from a finite training split); >= 2, and with the data's
+      /// dimension d at most 2,147,483,591 values (one array). Default 256.
       BatchSize: int
       /// The budget in epochs of a finite training split (a sample, a file or images; seed 003's VAE: 50 epochs): the
       /// run trains Epochs·⌊training points / BatchSize⌋ steps, as many points as that many passes (minibatches are still

@@ -328,10 +328,16 @@ module ExperimentValidation =
         @ Check.atLeast "evaluation.every" 1 e.Evaluation.Every
         @ Check.atLeast "evaluation.samples" 2 e.Evaluation.Samples
         @ Check.atLeast "evaluation.finalSamples" 2 e.Evaluation.FinalSamples
+        // Every count that becomes count × d values of one array (a batch, evaluation samples, the estimators' samples
+        // and points), once the data's dimension is known.
         @ (match DataSource.errors "data" e.Data with
            | [] ->
-               let d = DataSource.dimension e.Data
-               FiniteSample.oneArray "evaluation.samples" d e.Evaluation.Samples @ FiniteSample.oneArray "evaluation.finalSamples" d e.Evaluation.FinalSamples
+               let oneArray field count = FiniteSample.oneArray field (DataSource.dimension e.Data) count
+               oneArray "budget.batchSize" e.Budget.BatchSize
+               @ oneArray "evaluation.samples" e.Evaluation.Samples
+               @ oneArray "evaluation.finalSamples" e.Evaluation.FinalSamples
+               @ (e.Evaluation.Parzen |> Option.map (fun p -> oneArray "evaluation.parzen.samples" p.Samples @ oneArray "evaluation.parzen.points" p.Points) |> Option.defaultValue [])
+               @ (e.Evaluation.Ais |> Option.map (fun a -> oneArray "evaluation.ais.points" a.Points) |> Option.defaultValue [])
            | _ -> [])
         @ (match e.Evaluation.Checkpoints with
            | CheckpointCadence.AtEveryEvaluation -> []

@@ -24,7 +24,8 @@ type MemoryPart =
 /// dominates: every network's parameters with their gradients and Adam's two moments (4 copies), and the
 /// activations one training batch keeps for the backward pass (2 copies: values and their gradients), at 4 bytes a
 /// value for MLP generators and critics and 8 for flows (which train in float64). Evaluation buffers (the final
-/// samples, d values each, a few copies) are added. It is an order of magnitude, not a budget: the check refuses
+/// samples, d values each, a few copies), a finite sample's points (float64, drawn and split) and Parzen's model
+/// samples are added. It is an order of magnitude, not a budget: the check refuses
 /// only what exceeds the machine's whole memory.
 module MemoryEstimate =
 
@@ -139,7 +140,12 @@ module MemoryEstimate =
             match DataSource.finiteSample experiment.Data with
             | Some sample -> [ part [ "data.sample.points", sample.Points ] "the finite sample (drawn, then split)" (float sample.Points * d * 8.0 * 2.0) ]
             | None -> []
-        generator d batch experiment.Model.Generator @ critic d batch experiment.Model @ [ evaluation ] @ data
+        // Parzen's kernels sit on its model samples, drawn after training (float64, a copy or two).
+        let parzen =
+            match experiment.Evaluation.Parzen with
+            | Some p -> [ part [ "evaluation.parzen.samples", p.Samples ] "the Parzen window's model samples" (float p.Samples * d * 8.0 * 2.0) ]
+            | None -> []
+        generator d batch experiment.Model.Generator @ critic d batch experiment.Model @ [ evaluation ] @ data @ parzen
 
     /// Estimated bytes of `experiment`'s run.
     let bytes (experiment: Experiment) = parts experiment |> List.sumBy _.Bytes

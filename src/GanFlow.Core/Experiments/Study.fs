@@ -26,9 +26,10 @@ type StudySearchCell =
 type MemorizingBaseline =
     { /// The bandwidths σ of the curves against σ, each in (0, 1]. Default 30 log-spaced values from 0.001 to 1.
       Sigmas: float list
-      /// Samples drawn at each σ for its mode scores and, at the line search's σ, its Parzen estimate (>= 1). Default 10,000.
+      /// Samples drawn at each σ for its mode scores and, at the line search's σ, its Parzen estimate (>= 1; with the
+      /// columns' dimension d at most 2,147,483,591 values, one array). Default 10,000.
       Samples: int
-      /// Seed of those draws. Default 1.
+      /// Seed of those draws (a `System.Random` seed: >= 0). Default 1.
       Seed: int
       /// Validation and test points scored, the first of each split (image columns, where every point is scored against
       /// every training image in 784 dimensions); None: every point. Default None.
@@ -156,6 +157,15 @@ module StudyValidation =
                  |> List.concat)
                 @ (if List.isEmpty t.Baseline.Sigmas then Check.fail "table.flowGan.baseline.sigmas" "[]" "needs at least one bandwidth" else [])
                 @ Check.atLeast "table.flowGan.baseline.samples" 1 t.Baseline.Samples
+                @ Check.randomSeed "table.flowGan.baseline.seed" t.Baseline.Seed
+                // The baseline's samples are drawn into one array of samples × d values per column.
+                @ (study.Cells
+                   |> List.choose (fun c -> match GanFlow.Core.Datasets.DataSource.errors "data" c.Experiment.Data with
+                                             | [] -> Some(GanFlow.Core.Datasets.DataSource.dimension c.Experiment.Data)
+                                             | _ -> None)
+                   |> List.distinct
+                   |> List.collect (fun d -> GanFlow.Core.Datasets.FiniteSample.oneArray "table.flowGan.baseline.samples" d t.Baseline.Samples)
+                   |> List.distinct)
                 @ (match t.Baseline.Points with
                    | Some p -> Check.atLeast "table.flowGan.baseline.points" 1 p
                    | None -> [])

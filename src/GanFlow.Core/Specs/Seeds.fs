@@ -17,3 +17,8 @@ module Seeds =
 
     /// A `System.Random` seeded from `derive` (its sequence is the same on every platform).
     let random (seed: int) (index: int) (stream: int) = System.Random(int (derive seed index stream &&& int64 System.Int32.MaxValue))
+
+    /// `System.Random seed` for a seed >= 0 (what every recorded figure used); for a negative one, whose magnitude
+    /// `System.Random` would take (−s repeating s's numbers), the derived stream `random seed 0 0`. For a run's own
+    /// seed, which may be negative (`ganflow run --seed -3`), where the report draws with it.
+    let systemRandom (seed: int) = if seed >= 0 then System.Random seed else random seed 0 0

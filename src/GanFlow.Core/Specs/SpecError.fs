@@ -54,6 +54,11 @@ module Check =
     let lessThan field (bound: float) boundName (value: float) =
         if value < bound then [] else fail field value (sprintf "must be < %s (%g)" boundName bound)
 
+    /// A seed handed to `System.Random`, which takes a seed's magnitude: at least 0, since −s would repeat s's numbers.
+    let randomSeed field (value: int) =
+        if value >= 0 then []
+        else fail field value "must be >= 0 (System.Random takes a seed's magnitude, so a negative seed would repeat its magnitude's numbers)"
+
     /// A count of torch's intra-op threads: from 1 to the `cores` the process may use (more only oversubscribes
     /// them: a run given 100,000 threads started 895 of them and stalled its machine).
     let threads field (cores: int) (value: int) =
