@@ -67,6 +67,9 @@ let describeDifference (d: SpecDifference) (stored: SearchRecord) (record: Searc
     if under "scheduler.quota" then byFlag "scheduler.quota" "--quota" (fun r -> quota r.Scheduler.Quota)
     elif under "scheduler.rungValue" then byFlag "scheduler.rungValue" "--rung-value" (fun r -> rungValue r.Scheduler.RungValue)
     elif under "scheduler.metric" then byFlag "scheduler.metric" "--metric" (fun r -> SearchMetric.name r.Scheduler.Metric)
+    // The scheduler's own fields sit under the record's `scheduler.scheduler.<case>.`: said by their flags.
+    elif d.Field.StartsWith "scheduler.scheduler." && d.Field.EndsWith ".minSteps" then sprintf "its grace period (minSteps) = %s, this one's %s (--grace)" d.Left d.Right
+    elif d.Field.StartsWith "scheduler.scheduler." && d.Field.EndsWith ".maxSteps" then sprintf "its most steps (maxSteps) = %s, this one's %s (--max-steps)" d.Left d.Right
     else sprintf "its %s = %s, this one's %s" d.Field d.Left d.Right
 
 /// `--metric NAME`: a metrics.csv column, with the direction that is better for it (W1, its exact form, energy and NLL
@@ -101,7 +104,13 @@ let private progressOf (data: SearchData) =
 /// The progress display: a live table on a terminal, plain lines otherwise (CI logs).
 let private display (record: SearchRecord) (started: Diagnostics.Stopwatch) =
     let interactive = not Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive
-    let count (p: SearchProgress) s = match p.Counts.TryGetValue s with | true, n -> n | _ -> 0
+    let count (p: SearchProgress) s =
+        match s, p.Counts.TryGetValue s with
+        // As search-status counts them: `running` is every trial with a job under way, `promoted` those of them resumed.
+        | "running", (true, n) -> n + (match p.Counts.TryGetValue "promoted" with | true, m -> m | _ -> 0)
+        | "running", _ -> (match p.Counts.TryGetValue "promoted" with | true, m -> m | _ -> 0)
+        | _, (true, n) -> n
+        | _ -> 0
     let line (p: SearchProgress) =
         let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d %s %.5g at step %d (%s)" b.Trial (SearchMetric.name record.Scheduler.Metric) b.Metric b.Step p.BestAssignment
         sprintf "%s %d/%d started, %d running, %d promoted, %d paused, %d stopped, %d completed, %d diverged, %d failed; best %s"
@@ -277,8 +286,36 @@ let run
         // The store first: an unreachable server, wrong credentials or another search under this name are refused before
         // the folder is created or anything is written.
         let openStore () = location.Open(search.Name, SearchStoreAccess.Create, Option.toObj passwordFile)
+        // A search folder holds one search: its trials/NNNN are that search's run folders, so a second search there would
+        // meet the first one's trial folders (every job refused, given back and taken again, without end).
+        let othersHere =
+            if not (Directory.Exists full) then []
+            elif inFolder then
+                if File.Exists(SqliteSearchStore.FileOf full) then SqliteSearchStore.SearchNames(SqliteSearchStore.FileOf full) |> Seq.filter ((<>) search.Name) |> List.ofSeq
+                else []
+            else
+                match SearchFolder.ReadPointer full with
+                | null -> []
+                | pointer when pointer.Search <> search.Name -> [ pointer.Search ]
+                | _ -> []
         let state =
-            if fresh then Proceed
+            if not othersHere.IsEmpty && not fresh then
+                Refused(sprintf "%s holds the search %s (a folder holds one search: its trials/ are that search's); nothing was changed (give another --out, or --fresh to replace it)"
+                    outDirectory (String.concat ", " othersHere))
+            elif not othersHere.IsEmpty && not inFolder then
+                // Its rows live on in the server store, whose workers would write into this folder: never replaced from here.
+                Refused(sprintf "%s holds the search %s, whose store is %s (a folder holds one search: its trials/ are that search's); nothing was changed (give another --out)"
+                    outDirectory (String.concat ", " othersHere) location.Url)
+            elif fresh && not inFolder then
+                // --fresh replaces the search from its own folder only: the store's search of this name may belong to another.
+                use store = openStore ()
+                match store.ReadHeader() with
+                | null -> Proceed
+                | header when header.OutDirectory <> full ->
+                    Refused(sprintf "%s records the search %s with its folder at %s, not %s; nothing was changed (--fresh replaces a search from its own folder: give --out %s --fresh, or choose another store)"
+                        store.Location search.Name header.OutDirectory full header.OutDirectory)
+                | _ -> Proceed
+            elif fresh then Proceed
             elif not existing then
                 if resume then Refused(sprintf "--resume: nothing to resume: %s holds no %s" outDirectory SqliteSearchStore.FileName) else Proceed
             else
@@ -312,7 +349,9 @@ let run
             | Refused _ | AlreadyFinished _ -> None
             | Proceed ->
                 if fresh then
-                    eprintfn "--fresh: replacing the search %s in %s" search.Name outDirectory
+                    match othersHere with
+                    | [] -> eprintfn "--fresh: replacing the search %s in %s" search.Name outDirectory
+                    | others -> eprintfn "--fresh: replacing the search %s in %s with %s" (String.concat ", " others) outDirectory search.Name
                     if not inFolder then (use store = openStore () in store.DeleteSearch())
                     folder.Value.RemoveOwnFiles SearchFolder.Files
                 let store = openStore ()
@@ -339,7 +378,9 @@ let run
             printfn "search = %s" search.Name
             printfn "store = %s" location.Url
             printfn "out = %s" full
-            printfn "worker = ganflow worker --store %s --search %s" location.Url search.Name
+            // The command as it works: the password file too, by its full path (never the password itself).
+            let password = passwordFile |> Option.map (fun f -> " --store-password-file " + RunCommand.shellQuoted (Path.GetFullPath f)) |> Option.defaultValue ""
+            printfn "worker = ganflow worker --store %s --search %s%s" (RunCommand.shellQuoted location.Url) (RunCommand.shellQuoted search.Name) password
             0
         | Proceed ->
             let store = store.Value

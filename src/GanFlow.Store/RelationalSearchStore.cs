@@ -432,6 +432,14 @@ public abstract class RelationalSearchStore : ISearchStore
                     UPDATE {T("attempts")} SET ended_at = {store.Now}, outcome = 'expired'
                     WHERE search = @s AND trial = @t AND to_step = @k AND attempt = @a AND worker = @w AND ended_at IS NULL
                     """, transaction, ("@s", S), ("@t", a.Trial), ("@k", a.ToStep), ("@a", a.Attempt), ("@w", a.Worker));
+            // The dead workers themselves, held or idle, end too: `workers` (alive) counted them until their last
+            // heartbeat was a lease old, a finished search's status still naming them.
+            var workers = store.Query($"""
+                SELECT worker, pid FROM {T("workers")} WHERE search = @s AND host = @h AND ended_at IS NULL
+                """, r => (Worker: r.GetString(0), Pid: Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture)), transaction, ("@s", S), ("@h", host));
+            foreach (var w in workers.Where(w => !isAlive(w.Pid)))
+                store.Execute($"UPDATE {T("workers")} SET ended_at = {store.Now} WHERE search = @s AND worker = @w AND ended_at IS NULL",
+                    transaction, ("@s", S), ("@w", w.Worker));
             return ended;
         }
 

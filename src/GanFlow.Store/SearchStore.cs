@@ -112,7 +112,8 @@ public interface ISearchTransaction
     /// <summary>Ends as <c>expired</c> every held attempt of a worker recorded with <paramref name="host"/> (the process
     /// table it ran in, <see cref="LocalProcess.ProcessTable"/>) whose process <paramref name="isAlive"/> says is gone (a
     /// worker of this machine and PID namespace killed with SIGKILL), before its lease runs out; returns how many. A pid
-    /// since reused by another process counts as alive, and its lease runs out as usual.</summary>
+    /// since reused by another process counts as alive, and its lease runs out as usual. Those dead workers, holding a
+    /// job or not, are recorded as ended.</summary>
     int ExpireDeadWorkers(string host, Func<int, bool> isAlive);
     /// <summary>The attempts held now (not ended; after <see cref="ExpireLeases"/>, all with a live lease).</summary>
     IReadOnlyList<AttemptRow> HeldAttempts();

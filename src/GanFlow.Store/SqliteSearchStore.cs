@@ -143,7 +143,10 @@ public sealed class SqliteSearchStore : RelationalSearchStore
         var file = FileOf(directory);
         var names = SearchNames(file);
         if (names.Count == 0) throw new RunFolderException($"{directory}: its {FileName} records no search yet");
-        if (names.Count > 1) throw new RunFolderException($"{directory}: its {FileName} holds {names.Count} searches ({string.Join(", ", names)}); name one with --search");
+        // An earlier version let a second search into a folder (now refused): its searches are read by name.
+        if (names.Count > 1)
+            throw new RunFolderException(
+                $"{directory}: its {FileName} holds {names.Count} searches ({string.Join(", ", names)}); name one with --store sqlite:{file} --search NAME");
         return Open(file, names[0], access);
     }
 

@@ -642,6 +642,37 @@ let tests =
             Expect.isEmpty (Directory.GetFileSystemEntries empty) "still empty"
         }
 
+        test "a second search in a search folder is refused (its trials/ are the first one's: every job was refused and taken again without end); --fresh replaces it" {
+            let folder = TestFolders.fresh "two-searches"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; "demo-search-unimodal"; "--out"; folder; "--workers"; "0" ]
+            Expect.equal code 0 (sprintf "the first recorded: %s" error)
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; "seed000-random-search-unimodal-reduced"; "--out"; folder; "--workers"; "0" ]
+            Expect.equal code 2 "a second search there: refused"
+            Expect.stringContains error (sprintf "%s holds the search demo-search-unimodal (a folder holds one search" folder) "names the search it holds"
+            Expect.equal (List.ofSeq (SqliteSearchStore.SearchNames(SqliteSearchStore.FileOf folder))) [ "demo-search-unimodal" ] "nothing changed"
+            let code, error = ReportInputTests.ganflowInProcess [ "search"; "seed000-random-search-unimodal-reduced"; "--out"; folder; "--workers"; "0"; "--fresh" ]
+            Expect.equal code 0 "--fresh replaces it"
+            Expect.stringContains error "replacing the search demo-search-unimodal" "says which"
+            Expect.equal (List.ofSeq (SqliteSearchStore.SearchNames(SqliteSearchStore.FileOf folder))) [ "seed000-random-search-unimodal-reduced" ] "one search again"
+        }
+
+        testPostgres "--fresh from another folder leaves a server store's search to its own folder; --workers 0 prints a worker command that works (its password file named)" (fun () ->
+            let url, file = postgres.Fresh()
+            let owner, other = TestFolders.fresh "fresh-owner", TestFolders.fresh "fresh-other"
+            Expect.equal (runLogged [] (owner + ".log") ([ "search"; closedForm.Name; "--out"; owner; "--store"; url; "--trials"; "4"; "--workers"; "0" ] @ passwordArgs file)) 0 "recorded"
+            let printed = File.ReadAllText(owner + ".log")
+            let worker = printed.Split('\n') |> Array.find (fun l -> l.StartsWith "worker = ")
+            match file with
+            | Some f -> Expect.stringContains worker (sprintf " --store-password-file %s" (Path.GetFullPath f)) "the password file, by its path"
+            | None -> ()
+            Expect.equal (runLogged [] (other + ".log") ([ "search"; closedForm.Name; "--out"; other; "--store"; url; "--trials"; "4"; "--workers"; "0"; "--fresh" ] @ passwordArgs file)) 2 "refused"
+            Expect.stringContains (File.ReadAllText(other + ".log")) (sprintf "with its folder at %s, not %s" (Path.GetFullPath owner) (Path.GetFullPath other)) "names both folders"
+            use store = SearchStoreLocation.Parse(url, null).Open(closedForm.Name, SearchStoreAccess.ReadOnly, Option.toObj file)
+            Expect.equal (nonNull (store.ReadHeader())).OutDirectory (Path.GetFullPath owner) "still the owner's"
+            // The printed worker command runs as it is (a shell reads it): it finishes the search.
+            let words = worker.Substring("worker = ganflow ".Length).Split(' ') |> Array.map (fun w -> w.Trim('\''))
+            Expect.equal (runLogged [] (owner + ".worker.log") (List.ofArray words)) 0 (sprintf "the printed command works: %s" (File.ReadAllText(owner + ".worker.log"))))
+
         test "ganflow search's local workers each see their share of the cores and leave the report to the search; a worker alone writes it unless --no-report" {
             let folder = TestFolders.fresh "local-workers"
             let code, error = ReportInputTests.ganflowInProcess [ "search"; closedForm.Name; "--out"; folder; "--trials"; "4"; "--grace"; "10"; "--max-steps"; "40"; "--workers"; "2" ]
