@@ -450,6 +450,8 @@ let tests =
             checkFinishedSearch demo data
             Expect.exists data.Attempts (fun a -> a.Trial = victim.Trial && a.ToStep = victim.ToStep && a.Attempt = victim.Attempt && a.Outcome = "expired")
                 "the killed worker's lease expired"
+            Expect.isEmpty (data.Workers |> List.filter _.Alive |> List.map _.Worker)
+                "no worker counted alive (search-status' workers): the killed one recorded as ended by the others, they themselves at their end"
             Expect.exists data.Attempts (fun a -> a.Trial = victim.Trial && a.ToStep = victim.ToStep && a.Attempt = victim.Attempt + 1 && a.Outcome = "reported")
                 "its job ran again from the checkpoint as a new attempt")
 
