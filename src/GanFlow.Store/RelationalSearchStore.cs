@@ -419,27 +419,24 @@ public abstract class RelationalSearchStore : ISearchStore
 
         public int ExpireDeadWorkers(string host, Func<int, bool> isAlive)
         {
-            var held = store.Query($"""
-                SELECT a.trial, a.to_step, a.attempt, a.worker, w.pid
-                FROM {T("attempts")} a JOIN {T("workers")} w ON w.search = a.search AND w.worker = a.worker
-                WHERE a.search = @s AND a.ended_at IS NULL AND w.host = @h
-                """, r => (Trial: Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), ToStep: Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture),
-                    Attempt: Convert.ToInt32(r.GetValue(2), CultureInfo.InvariantCulture), Worker: r.GetString(3), Pid: Convert.ToInt32(r.GetValue(4), CultureInfo.InvariantCulture)),
-                transaction, ("@s", S), ("@h", host));
+            // One query in the usual case (no worker gone): this machine's workers not yet ended, and any holding a job.
+            var workers = store.Query($"""
+                SELECT w.worker, w.pid FROM {T("workers")} w
+                WHERE w.search = @s AND w.host = @h
+                  AND (w.ended_at IS NULL OR EXISTS (SELECT 1 FROM {T("attempts")} a WHERE a.search = w.search AND a.worker = w.worker AND a.ended_at IS NULL))
+                """, r => (Worker: r.GetString(0), Pid: Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture)), transaction, ("@s", S), ("@h", host));
             var ended = 0;
-            foreach (var a in held.Where(a => !isAlive(a.Pid)))
+            foreach (var w in workers.Where(w => !isAlive(w.Pid)))
+            {
                 ended += store.Execute($"""
                     UPDATE {T("attempts")} SET ended_at = {store.Now}, outcome = 'expired'
-                    WHERE search = @s AND trial = @t AND to_step = @k AND attempt = @a AND worker = @w AND ended_at IS NULL
-                    """, transaction, ("@s", S), ("@t", a.Trial), ("@k", a.ToStep), ("@a", a.Attempt), ("@w", a.Worker));
-            // The dead workers themselves, held or idle, end too: `workers` (alive) counted them until their last
-            // heartbeat was a lease old, a finished search's status still naming them.
-            var workers = store.Query($"""
-                SELECT worker, pid FROM {T("workers")} WHERE search = @s AND host = @h AND ended_at IS NULL
-                """, r => (Worker: r.GetString(0), Pid: Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture)), transaction, ("@s", S), ("@h", host));
-            foreach (var w in workers.Where(w => !isAlive(w.Pid)))
+                    WHERE search = @s AND worker = @w AND ended_at IS NULL
+                    """, transaction, ("@s", S), ("@w", w.Worker));
+                // The worker itself, held a job or not: `workers` (alive) counted it until its last heartbeat was a
+                // lease old, a finished search's status still naming it.
                 store.Execute($"UPDATE {T("workers")} SET ended_at = {store.Now} WHERE search = @s AND worker = @w AND ended_at IS NULL",
                     transaction, ("@s", S), ("@w", w.Worker));
+            }
             return ended;
         }
 
