@@ -104,17 +104,13 @@ let private progressOf (data: SearchData) =
 /// The progress display: a live table on a terminal, plain lines otherwise (CI logs).
 let private display (record: SearchRecord) (started: Diagnostics.Stopwatch) =
     let interactive = not Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive
-    let count (p: SearchProgress) s =
-        match s, p.Counts.TryGetValue s with
-        // As search-status counts them: `running` is every trial with a job under way, `promoted` those of them resumed.
-        | "running", (true, n) -> n + (match p.Counts.TryGetValue "promoted" with | true, m -> m | _ -> 0)
-        | "running", _ -> (match p.Counts.TryGetValue "promoted" with | true, m -> m | _ -> 0)
-        | _, (true, n) -> n
-        | _ -> 0
+    let count (p: SearchProgress) s = match p.Counts.TryGetValue s with | true, n -> n | _ -> 0
+    // As search-status counts them: `running` is every trial with a job under way, `promoted` those of them resumed.
+    let running (p: SearchProgress) = count p "running" + count p "promoted"
     let line (p: SearchProgress) =
         let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d %s %.5g at step %d (%s)" b.Trial (SearchMetric.name record.Scheduler.Metric) b.Metric b.Step p.BestAssignment
         sprintf "%s %d/%d started, %d running, %d promoted, %d paused, %d stopped, %d completed, %d diverged, %d failed; best %s"
-            (started.Elapsed.ToString @"hh\:mm\:ss") p.Started p.Trials (count p "running") (count p "promoted") (count p "paused") (count p "stopped")
+            (started.Elapsed.ToString @"hh\:mm\:ss") p.Started p.Trials (running p) (count p "promoted") (count p "paused") (count p "stopped")
             (count p "completed") (count p "diverged") (count p "failed") best
     if interactive then
         let table = Table().AddColumn("search").AddColumn(record.Name)
@@ -127,7 +123,7 @@ let private display (record: SearchRecord) (started: Diagnostics.Stopwatch) =
                 if trained <= 0L then "?" else TimeSpan.FromSeconds(elapsed.TotalSeconds * max 0.0 (expected / float trained - 1.0)).ToString @"hh\:mm\:ss"
             let best = match p.Best with null -> "none yet" | b -> sprintf "trial %d: %s %.5g at step %d, %s" b.Trial (SearchMetric.name record.Scheduler.Metric) b.Metric b.Step p.BestAssignment
             let values =
-                [ elapsed.ToString @"hh\:mm\:ss"; sprintf "%d of %d started" p.Started p.Trials; sprintf "%d / %d" (count p "running") (count p "promoted")
+                [ elapsed.ToString @"hh\:mm\:ss"; sprintf "%d of %d started" p.Started p.Trials; sprintf "%d / %d" (running p) (count p "promoted")
                   sprintf "%d / %d" (count p "paused") (count p "stopped"); string (count p "completed"); sprintf "%d / %d" (count p "diverged") (count p "failed")
                   best; left; p.Line ]
             values |> List.iteri (fun i v -> table.UpdateCell(i, 1, Markup.Escape v) |> ignore)

@@ -308,8 +308,9 @@ module ExperimentValidation =
 
     /// Every error of an experiment spec.
     let errors (e: Experiment) : SpecError list =
+        let dataErrors = DataSource.errors "data" e.Data
         name e.Name
-        @ DataSource.errors "data" e.Data
+        @ dataErrors
         @ (match e.Data, e.Model.Generator with
            | DataSource.Images images, GeneratorSpec.Flow _ when images.Preprocessing = GanFlow.Core.Images.ImagePreprocessing.Scaled01 ->
                Check.fail "data.images.preprocessing" "Scaled01"
@@ -330,7 +331,7 @@ module ExperimentValidation =
         @ Check.atLeast "evaluation.finalSamples" 2 e.Evaluation.FinalSamples
         // Every count that becomes count × d values of one array (a batch, evaluation samples, the estimators' samples
         // and points), once the data's dimension is known.
-        @ (match DataSource.errors "data" e.Data with
+        @ (match dataErrors with
            | [] ->
                let oneArray field count = FiniteSample.oneArray field (DataSource.dimension e.Data) count
                oneArray "budget.batchSize" e.Budget.BatchSize
