@@ -26,7 +26,8 @@ public sealed class FolderLock : IDisposable
     public sealed record Owner(int ProcessId, string Command, string Started);
 
     /// <summary>Takes the lock of <paramref name="directory"/> (which must exist).</summary>
-    /// <exception cref="RunFolderException">Another process holds it (the message names it), or the lock file cannot be written.</exception>
+    /// <exception cref="FolderInUseException">Another process holds it (the message names it).</exception>
+    /// <exception cref="RunFolderException">The lock file cannot be written.</exception>
     public static FolderLock Acquire(string directory)
     {
         var path = Path.Combine(directory, RunFiles.Lock);
@@ -41,7 +42,7 @@ public sealed class FolderLock : IDisposable
         }
         catch (IOException e) when (File.Exists(path))
         {
-            throw new RunFolderException($"{directory} is in use: {DescribeHolder(directory)} holds its lock ({e.Message.TrimEnd('.')}); " +
+            throw new FolderInUseException($"{directory} is in use: {DescribeHolder(directory)} holds its lock ({e.Message.TrimEnd('.')}); " +
                                          "wait for it to finish, or choose another folder");
         }
         catch (IOException e)

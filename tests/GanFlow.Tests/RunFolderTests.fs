@@ -153,6 +153,26 @@ let tests =
             Expect.stringContains message "is in use" "in use"
             Expect.stringContains message (sprintf "process %d" Environment.ProcessId) "names the holder"
             Expect.isFalse (File.Exists(Path.Combine(folder, RunFiles.Spec))) "the second writer wrote nothing"
+            let error = Expect.throwsC (fun () -> run (small 10) folder false |> ignore) id
+            Expect.isTrue (error :? FolderInUseException) (sprintf "told apart from a final refusal by its type, not %s" (error.GetType().Name))
+        }
+
+        test "a search job given a trial folder in use waits and is given back; one given another spec's run fails, naming why" {
+            let busy, foreign = scratchFolder "job-busy", scratchFolder "job-foreign"
+            Directory.CreateDirectory busy |> ignore
+            let runner = GanFlow.Runtime.Search.ExperimentTrialRunner("cpu", 300)
+            let job folder e = GanFlow.Runtime.Search.TrialJob(0, 10, e, folder)
+            do
+                use _held = OwnedFolder.Open(busy, FolderKind.Run)
+                Expect.throwsT<GanFlow.Runtime.Search.TrialFolderBusyException>
+                    (fun () -> runner.Run(job busy (small 10), Threading.CancellationToken.None) |> ignore) "given back, to be taken again"
+            Expect.isFalse (File.Exists(Path.Combine(busy, RunFiles.Spec))) "the job wrote no run beside the holder's"
+            runIn foreign (small 10) false None |> ignore
+            let before = files foreign |> Map.remove RunFiles.Log
+            let result = runner.Run(job foreign { small 10 with Name = "another-spec" }, Threading.CancellationToken.None)
+            Expect.isTrue result.Status.IsFailed (sprintf "failed, not given back: %A" result.Status)
+            Expect.stringContains result.Message "cannot resume" "the reason"
+            Expect.equal (files foreign |> Map.remove RunFiles.Log) before "the other run is untouched (run.log has the refusal appended)"
         }
 
         test "--resume with a larger step budget extends the run to the numbers of an uninterrupted run" {

@@ -14,9 +14,12 @@ namespace GanFlow.Runtime.Search;
 /// appended to the trial's <c>run.log</c>. The job's cancellation token is not observed (a run cannot be stopped from
 /// inside); the worker stops a job by ending its process (<see cref="SearchWorker"/>).
 /// </summary>
-public sealed class ExperimentTrialRunner(string device) : ITrialRunner
+/// <param name="device">The worker's <c>--device</c>.</param>
+/// <param name="lockWaitMilliseconds">How long a job waits for a trial folder still locked by the process of an earlier
+/// attempt before it is given back (<see cref="TrialFolderBusyException"/>); <see cref="LockWaitMilliseconds"/> by default.</param>
+public sealed class ExperimentTrialRunner(string device, int lockWaitMilliseconds = ExperimentTrialRunner.LockWaitMilliseconds) : ITrialRunner
 {
-    /// <summary>How long a job waits for a trial folder still locked by the process of an earlier attempt.</summary>
+    /// <summary>How long a job waits, by default, for a trial folder still locked by the process of an earlier attempt.</summary>
     public const int LockWaitMilliseconds = 120_000;
 
     /// <inheritdoc />
@@ -24,7 +27,7 @@ public sealed class ExperimentTrialRunner(string device) : ITrialRunner
     {
         Directory.CreateDirectory(job.Folder);
         if (FolderMarker.Read(job.Folder) is null) FolderMarker.For(FolderKind.Run).Write(job.Folder);
-        TrialFolders.WaitForLock(job.Folder, LockWaitMilliseconds, cancel);
+        TrialFolders.WaitForLock(job.Folder, lockWaitMilliseconds, cancel);
         using var log = TrialFolders.AppendLog(job.Folder, $"trial {job.Trial} to step {job.ToStep} in process {Environment.ProcessId}");
         var context = new RunContext(
             DeviceSelection.FromString(DeviceSelection.ForTrial(device, job.Trial)), job.Folder,
@@ -35,7 +38,7 @@ public sealed class ExperimentTrialRunner(string device) : ITrialRunner
         {
             summary = ExperimentRunner.Run(job.Experiment, context);
         }
-        catch (RunFolderException e) when (FolderLock.IsHeld(job.Folder))
+        catch (FolderInUseException e)
         {
             log.Line($"the folder is in use: {e.Message}");
             throw new TrialFolderBusyException(e.Message);
