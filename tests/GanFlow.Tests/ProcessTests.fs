@@ -106,6 +106,24 @@ let tests =
                 Expect.isLessThanOrEqual (share (k + 1)) (share k) "more children, no larger share"
         }
 
+        test "a child that ended by itself before the stop was seen keeps its exit code and is not recorded as stopped" {
+            let folder = scratchFolder "ended-child"
+            Directory.CreateDirectory folder |> ignore
+            let log = Path.Combine(folder, "child.log")
+            use child = GanFlow.Runtime.Processes.WorkerProcess.Start(GanFlow.Runtime.Processes.GanflowCommand("sh", [ "-c" ]), [ "exit 3" ], null, log)
+            let waited = Stopwatch.StartNew()
+            while not child.HasExited && waited.Elapsed < TimeSpan.FromSeconds 60.0 do Threading.Thread.Sleep 20
+            Expect.isTrue child.HasExited "the child ended"
+            use stopped = new Threading.CancellationTokenSource()
+            stopped.Cancel()
+            Expect.equal (child.WaitForExit stopped.Token) 3 "its own exit code, though the stop came before the wait"
+            Expect.isFalse ((File.ReadAllText log).Contains "stopped") "its log does not say the parent stopped it"
+            use running = GanFlow.Runtime.Processes.WorkerProcess.Start(GanFlow.Runtime.Processes.GanflowCommand("sh", [ "-c" ]), [ "sleep 60" ], null, log)
+            Expect.throwsT<OperationCanceledException> (fun () -> running.WaitForExit stopped.Token |> ignore) "a running child is stopped"
+            Expect.isTrue running.HasExited "and ended"
+            Expect.stringContains (File.ReadAllText log) "stopped: the parent ended this process" "its log says so"
+        }
+
         test "a run killed with SIGKILL after its first intermediate checkpoint and resumed ends with the files of an uninterrupted run" {
             let experiment = gaussianExperiment smallWganGp 1_500 100
             let spec = writeSpec experiment

@@ -103,17 +103,23 @@ public sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>Waits for the child to end and returns its exit code; when <paramref name="cancel"/> fires first, kills it
-    /// (with its process tree) and throws <see cref="OperationCanceledException"/>.</summary>
+    /// (with its process tree) and throws <see cref="OperationCanceledException"/>. A child that had already ended by
+    /// itself when <paramref name="cancel"/> fired is not killed: its exit code is returned (a study cell that completed
+    /// as the study was stopped is reported completed, and its log does not say it was stopped).</summary>
     public int WaitForExit(CancellationToken cancel)
     {
         try
         {
             process.WaitForExitAsync(cancel).GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!process.HasExited)
         {
             Kill();
             throw;
+        }
+        catch (OperationCanceledException)
+        {
+            // Ended by itself before the cancellation was seen.
         }
         process.WaitForExit(); // drains the output events
         return process.ExitCode;
