@@ -12,7 +12,8 @@ namespace GanFlow.Store;
 /// <item>Whitespace-separated text: columns split on spaces and tabs.</item>
 /// </list>
 /// In the two text formats, blank lines are skipped, d is the column count (every row must have it), and the first row
-/// may be a header when none of its fields is a number. Every value follows <see cref="SampleText.number"/>: a finite
+/// may be a header when none of its fields is a number, or when it reads 0, 1, …, d − 1 (d ≥ 2) in integers over rows
+/// that are not all integers (pandas' header of unnamed columns). Every value follows <see cref="SampleText.number"/>: a finite
 /// number in the invariant culture. Errors are <see cref="SampleFileException"/>s naming the file and the line (and
 /// column) or the .npy header field.
 /// </summary>
@@ -127,6 +128,13 @@ public static class SampleFile
         private int firstRowLine;
         /// <summary>The line of a header whose first field is empty (as pandas writes over its index column), or 0.</summary>
         private long unnamedFirstColumnLine;
+        /// <summary>Whether the first row reads 0, 1, …, d − 1 in integers, d ≥ 2: pandas' header of unnamed columns
+        /// (<c>to_csv(index=False)</c> of a frame made from an array), or a point. Decided once every row is read.</summary>
+        private bool firstRowCountsColumns;
+        /// <summary>Whether some row after the first is integers only (then a first row 0, 1, …, d − 1 is a point too).</summary>
+        private bool laterIntegerRow;
+        /// <summary>The line of the second row of values, or 0.</summary>
+        private int secondRowLine;
 
         public void Add(long line, IReadOnlyList<string> fields)
         {
@@ -147,6 +155,8 @@ public static class SampleFile
             {
                 dimension = fields.Count;
                 firstRowLine = checked((int)line);
+                firstRowCountsColumns = fields.Count > 1
+                    && fields.Select((f, k) => f == k.ToString(System.Globalization.CultureInfo.InvariantCulture)).All(same => same);
             }
             else if (fields.Count != dimension)
                 throw new SampleFileException(
@@ -160,6 +170,17 @@ public static class SampleFile
                         + (separatorHint is not null && fields[c].IndexOfAny([',', ';']) >= 0 ? $" ({separatorHint})" : ""));
                 values.Add(parsed.ResultValue);
             }
+            if (line != firstRowLine)
+            {
+                if (secondRowLine == 0) secondRowLine = checked((int)line);
+                if (firstRowCountsColumns && !laterIntegerRow) laterIntegerRow = fields.All(IsIntegerText);
+            }
+        }
+
+        private static bool IsIntegerText(string field)
+        {
+            var digits = field.AsSpan().TrimStart('-').TrimStart('+');
+            return digits.Length > 0 && !digits.ContainsAnyExcept("0123456789");
         }
 
         public (Points, string) ToPoints()
@@ -169,6 +190,12 @@ public static class SampleFile
             // pandas' DataFrame.to_csv writes its row index as an unnamed first column (0, 1, …), R's write.csv its row
             // names (1, 2, …): scored as a coordinate, it would add a dimension that tells every sample apart (a shift of
             // 1 in 2-D went undetected by the classifier test).
+            if (firstRowCountsColumns && secondRowLine > 0 && !laterIntegerRow)
+            {
+                // "0,1,…" over real-valued rows is pandas' header of unnamed columns, not a point at (0, 1, …).
+                values.RemoveRange(0, dimension);
+                firstRowLine = secondRowLine;
+            }
             var rows = values.Count / dimension;
             foreach (var first in new[] { 0, 1 })
                 if (unnamedFirstColumnLine > 0 && Enumerable.Range(0, rows).All(i => values[i * dimension] == i + first))

@@ -70,6 +70,21 @@ let tests =
             Expect.stringContains (failure (lines ".csv" [ ",0,1"; "0,1.5,2"; "1,-3,0.4" ])) "its column holds 0, 1, 2, …, 1" "pandas' default column names"
             Expect.stringContains (failure (lines ".csv" [ "\"\",\"x\",\"y\""; "\"1\",1.5,2"; "\"2\",-3,0.4" ])) "its column holds 1, 2, 3, …, 2" "R's row names"
         }
+        test "pandas' header of unnamed columns (0,1,…) over real-valued rows is a header; over integer rows, or alone, it is a point" {
+            // pd.DataFrame(array).to_csv(f, index=False) writes "0,1" over the rows.
+            Expect.equal (SampleFile.Read(lines ".csv" [ "0,1"; "1.5,2"; "-3,0.4" ])) (Points.create 2 [| 1.5; 2.0; -3.0; 0.4 |]) "pandas' header"
+            Expect.equal (SampleFile.Read(lines ".txt" [ "0 1 2"; "0.25 1 2"; "3 4 5.5" ])) (Points.create 3 [| 0.25; 1.0; 2.0; 3.0; 4.0; 5.5 |]) "in text too"
+            let p = gaussian 11 20 30 (Array.zeroCreate 20) 1.0
+            let header = String.Join(",", [ 0 .. 19 ])
+            let rows = [ for i in 0 .. p.Count - 1 -> String.Join(",", [ for c in 0 .. 19 -> p.Values[i * 20 + c].ToString("R", Globalization.CultureInfo.InvariantCulture) ]) ]
+            Expect.equal (SampleFile.Read(lines ".csv" (header :: rows))) p "20-D"
+            let integers = Points.create 2 [| 0.0; 1.0; 3.0; 1.0; -2.0; 5.0 |]
+            Expect.equal (SampleFile.Read(lines ".csv" [ "0,1"; "3,1"; "-2,5" ])) integers "integer data starting at (0, 1): every row a point"
+            Expect.equal (SampleFile.Read(lines ".csv" [ "0,1"; "0.5,1.5"; "3,1" ])) (Points.create 2 [| 0.0; 1.0; 0.5; 1.5; 3.0; 1.0 |]) "one later integer row: still a point"
+            Expect.equal (SampleFile.Read(lines ".csv" [ "0,1" ])) (Points.create 2 [| 0.0; 1.0 |]) "a file of that one row: a point"
+            Expect.equal (SampleFile.Read(lines ".csv" [ "0.0,1.0"; "1.5,2" ])) (Points.create 2 [| 0.0; 1.0; 1.5; 2.0 |]) "0.0,1.0 is written as a number: a point"
+            Expect.equal (SampleFile.Read(lines ".txt" [ "0"; "0.5"; "1.5" ])) (Points.ofValues [| 0.0; 0.5; 1.5 |]) "in 1-D a 0 is a point"
+        }
         test "a CSV whose first line holds no comma is read as text, and the error about its rows says why" {
             for first in [ "# my samples"; "value" ] do
                 let message = failure (lines ".csv" [ first; "1.5,2"; "-3,0.4" ])
