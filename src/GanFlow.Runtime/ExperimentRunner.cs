@@ -49,6 +49,11 @@ public static class ExperimentRunner
             if (context.Resume) notice($"{context.OutputDirectory} already holds this run, {done.Summary.Status.ToString().ToLowerInvariant()} after {done.Summary.StepsCompleted} steps: nothing to do");
             return done.Summary;
         }
+        // The data it trains on are the data it started with (a relative path read from another directory, a file
+        // written again): checked before any compute.
+        var data = DataFingerprint.Of(experiment);
+        if (start is RunStart.Continue) DataFingerprint.Check(folder.Directory, data);
+        else DataFingerprint.Write(folder.Directory, data);
         context.OnStart?.Invoke();
         return ModelTrainer.Run(experiment, context, start);
     }

@@ -75,12 +75,19 @@ public static class MnistFolder
     private static T Checked<T>(FSharpResult<T, IdxError> result) =>
         result.IsOk ? result.ResultValue : throw new RunFolderException(result.ErrorValue.ToString());
 
+    /// <summary>The file read for <paramref name="name"/>: plain, else <c>.gz</c>; null when neither exists.</summary>
+    public static string? PathOf(string folder, string name)
+    {
+        var plain = Path.Combine(folder, name);
+        var gzipped = plain + ".gz";
+        return File.Exists(plain) ? plain : File.Exists(gzipped) ? gzipped : null;
+    }
+
     /// <summary>The path read for <paramref name="name"/> (plain, else <c>.gz</c>) and its (decompressed) bytes.</summary>
     private static (string Path, byte[] Bytes) ReadFile(string folder, string name)
     {
         var plain = Path.Combine(folder, name);
-        var gzipped = plain + ".gz";
-        var path = File.Exists(plain) ? plain : File.Exists(gzipped) ? gzipped : null;
+        var path = PathOf(folder, name);
         if (path is null)
             throw new RunFolderException(
                 $"MNIST folder {folder}: has no {name} (nor {name}.gz); it needs {string.Join(", ", Files)}, each plain or .gz");

@@ -69,7 +69,13 @@ public static class RunFiles
     /// <see cref="Log"/> is not among them: the study or search that started the run writes it, and keeps it across attempts.</summary>
     public static readonly IReadOnlyList<string> RunResults =
         [Spec, Metrics, Summary, Samples, Density, Latent, Trajectories, Checkpoint, PreviousCheckpoint, BestCheckpoint, HeldOut, Jacobian, SampleGrid,
-         Interpolation, Elbo, LatentMeans, Posterior, PosteriorPicture, Evidence, AggregatePosterior, Holes, HolesPicture, LatentStructure, Classifier, Report, TensorBoard];
+         Interpolation, Elbo, LatentMeans, Posterior, PosteriorPicture, Evidence, AggregatePosterior, Holes, HolesPicture, LatentStructure, Classifier, Report, TensorBoard,
+         DataFiles];
+
+    /// <summary>The data files a run trains on (a sample file, an MNIST folder's files), as they were when it started:
+    /// path, size and SHA-256 (JSON). A resume is refused when they differ (another working directory resolves a
+    /// relative path elsewhere, or the file was written again).</summary>
+    public const string DataFiles = "data.json";
 
     /// <summary>A VAE run's final one-draw ELBO on the split its evaluations score against (JSON).</summary>
     public const string Elbo = "elbo.json";

@@ -155,6 +155,39 @@ let tests =
             Expect.sequenceEqual (last paused) (last whole) "the resumed run's final evaluation"
         }
 
+        test "a resume whose data file differs from the one the run started on is refused: a relative path read from another directory, a file written again" {
+            let first, second = scratchFolder "data-dir-a", scratchFolder "data-dir-b"
+            for folder in [ first; second ] do Directory.CreateDirectory folder |> ignore
+            let data seed = File.ReadAllText(writeCsv (gaussian2d 600 seed))
+            File.WriteAllText(Path.Combine(first, "points.csv"), data 7)
+            File.WriteAllText(Path.Combine(second, "points.csv"), data 8)
+            let spec = Path.Combine(first, "spec.json")
+            File.WriteAllText(spec, SpecJson.serialize (onFile "points.csv" 30))
+            let out = scratchFolder "data-relative-run"
+            let code, output = CliProcess.runFrom first [ "run"; "--spec"; spec; "--out"; out; "--until"; "10"; "--no-report" ]
+            Expect.equal code 0 output
+            let recorded = File.ReadAllText(Path.Combine(out, RunFiles.DataFiles))
+            Expect.stringContains recorded (Path.Combine(first, "points.csv")) "data.json names the file it started on, by its full path"
+            let resume = [ "run"; "--spec"; Path.Combine(out, RunFiles.Spec); "--out"; out; "--resume"; "--no-report" ]
+            let before = Directory.GetFiles(out, "*", SearchOption.AllDirectories) |> Array.sort |> Array.map (fun f -> f, File.ReadAllBytes f)
+            let code, output = CliProcess.runFrom second resume
+            Expect.equal code 2 output
+            Expect.stringContains output "its data differ from those it started on: data.file.path now reads " "refused"
+            Expect.stringContains output (Path.Combine(second, "points.csv")) "names the file read now"
+            Expect.stringContains output (Path.Combine(first, "points.csv")) "and the one the run started on"
+            let after = Directory.GetFiles(out, "*", SearchOption.AllDirectories) |> Array.sort |> Array.map (fun f -> f, File.ReadAllBytes f)
+            Expect.equal (after |> Array.map fst) (before |> Array.map fst) "nothing was written"
+            Expect.isTrue (Array.forall2 (fun (_, a: byte[]) (_, b: byte[]) -> a = b) before after) "nothing was changed"
+            File.WriteAllText(Path.Combine(first, "points.csv"), data 9)
+            let code, output = CliProcess.runFrom first resume
+            Expect.equal code 2 output
+            Expect.stringContains output "its data differ" "a file written again is refused too"
+            File.WriteAllText(Path.Combine(first, "points.csv"), data 7)
+            let code, output = CliProcess.runFrom first resume
+            Expect.equal code 0 output
+            Expect.stringContains output "resuming" "the same bytes again: resumed"
+        }
+
         test "bad files are refused with exit 2 naming the file, before any folder is written" {
             let out = scratchFolder "data-refused"
             let missing = Path.Combine(TestFolders.fresh "nowhere", "missing.csv")

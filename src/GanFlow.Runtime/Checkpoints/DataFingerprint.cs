@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using GanFlow.Core.Datasets;
+using GanFlow.Core.Experiments;
+using GanFlow.Store;
+
+namespace GanFlow.Runtime.Checkpoints;
+
+/// <summary>One data file a run trains on, as it was when the run started.</summary>
+/// <param name="Field">The spec field that names it (<c>data.file.path</c>, <c>data.images.data.folder</c>).</param>
+/// <param name="Path">Its full path, as the field resolved then (a relative path is read from the working directory).</param>
+/// <param name="Bytes">Its size in bytes.</param>
+/// <param name="Sha256">Its SHA-256, lower-case hexadecimal.</param>
+public sealed record DataFile(string Field, string Path, long Bytes, string Sha256);
+
+/// <summary>
+/// The data a run trains on are the data it started with: a run whose data come from files (a sample file, an MNIST
+/// folder) records each file's path, size and SHA-256 in <c>data.json</c> when it starts, and a resume whose files
+/// differ is refused before any compute. Without it, a resume from another working directory read a relative
+/// <c>data.images.data.folder</c> elsewhere (another MNIST folder) and trained on, exit 0, its folder mixing two
+/// datasets. A run from a known law reads no file and records nothing.
+/// </summary>
+public static class DataFingerprint
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    /// <summary>The files <paramref name="experiment"/>'s data are read from now (the ones that exist), hashed.</summary>
+    public static IReadOnlyList<DataFile> Of(Experiment experiment) => experiment.Data switch
+    {
+        DataSource.File f => File.Exists(f.file.Path) ? [Hash("data.file.path", f.file.Path)] : [],
+        DataSource.Images i => MnistFolder.Files
+            .Select(name => MnistFolder.PathOf(i.images.Data.Folder, name))
+            .OfType<string>()
+            .Select(path => Hash("data.images.data.folder", path))
+            .ToList(),
+        _ => [],
+    };
+
+    /// <summary>Records <paramref name="files"/> in the run folder (nothing when there are none).</summary>
+    public static void Write(string runDirectory, IReadOnlyList<DataFile> files)
+    {
+        if (files.Count > 0)
+            AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.DataFiles), JsonSerializer.Serialize(files, Json) + "\n");
+    }
+
+    /// <summary>Refuses a resume whose data files differ from those the run recorded when it started; a run folder that
+    /// recorded none (one from an earlier version) records them now.</summary>
+    /// <exception cref="RunFolderException">A file differs, or <c>data.json</c> is malformed; the message names both
+    /// paths and nothing is changed.</exception>
+    public static void Check(string runDirectory, IReadOnlyList<DataFile> now)
+    {
+        var path = Path.Combine(runDirectory, RunFiles.DataFiles);
+        if (!File.Exists(path))
+        {
+            Write(runDirectory, now);
+            return;
+        }
+        List<DataFile>? started;
+        try
+        {
+            started = JsonSerializer.Deserialize<List<DataFile>>(RunStore.ReadText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new RunFolderException($"{path}: not a valid list of data files ({e.Message}); nothing was changed. --fresh starts the run over");
+        }
+        foreach (var then in started ?? [])
+        {
+            var name = System.IO.Path.GetFileName(then.Path);
+            var current = now.FirstOrDefault(f => f.Field == then.Field && System.IO.Path.GetFileName(f.Path) == name);
+            if (current is not null && current.Sha256 == then.Sha256 && current.Bytes == then.Bytes) continue;
+            var reads = current is null
+                ? "no such file now"
+                : $"now reads {current.Path} ({current.Bytes} bytes, SHA-256 {current.Sha256[..12]}…)";
+            throw new RunFolderException(
+                $"cannot resume {runDirectory}: its data differ from those it started on: {then.Field} {reads}; the run started on {then.Path} " +
+                $"({then.Bytes} bytes, SHA-256 {then.Sha256[..12]}…); nothing was changed. Resume from the working directory the run started in " +
+                "(a relative path is read from there), or give the data it started on");
+        }
+    }
+
+    private static DataFile Hash(string field, string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        try
+        {
+            using var stream = File.OpenRead(full);
+            return new DataFile(field, full, stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RunFolderException($"{full}: cannot be read: {e.Message}");
+        }
+    }
+}
