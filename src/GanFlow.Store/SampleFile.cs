@@ -12,8 +12,8 @@ namespace GanFlow.Store;
 /// <item>Whitespace-separated text: columns split on spaces and tabs.</item>
 /// </list>
 /// In the two text formats, blank lines are skipped, d is the column count (every row must have it), and the first row
-/// may be a header when none of its fields is a number, or when it reads 0, 1, …, d − 1 (d ≥ 2) in integers over rows
-/// that are not all integers (pandas' header of unnamed columns). Every value follows <see cref="SampleText.number"/>: a finite
+/// may be a header when none of its fields is a number, or when it reads 0, 1, …, d − 1 in integers over rows that are
+/// not all integers (pandas' header of unnamed columns). Every value follows <see cref="SampleText.number"/>: a finite
 /// number in the invariant culture. Errors are <see cref="SampleFileException"/>s naming the file and the line (and
 /// column) or the .npy header field.
 /// </summary>
@@ -128,8 +128,8 @@ public static class SampleFile
         private int firstRowLine;
         /// <summary>The line of a header whose first field is empty (as pandas writes over its index column), or 0.</summary>
         private long unnamedFirstColumnLine;
-        /// <summary>Whether the first row reads 0, 1, …, d − 1 in integers, d ≥ 2: pandas' header of unnamed columns
-        /// (<c>to_csv(index=False)</c> of a frame made from an array), or a point. Decided once every row is read.</summary>
+        /// <summary>Whether the first row reads 0, 1, …, d − 1 in integers: pandas' header of unnamed columns
+        /// (<c>to_csv(index=False)</c> of a frame or series made from an array), or a point. Decided once every row is read.</summary>
         private bool firstRowCountsColumns;
         /// <summary>Whether some row after the first is integers only (then a first row 0, 1, …, d − 1 is a point too).</summary>
         private bool laterIntegerRow;
@@ -155,8 +155,8 @@ public static class SampleFile
             {
                 dimension = fields.Count;
                 firstRowLine = checked((int)line);
-                firstRowCountsColumns = fields.Count > 1
-                    && fields.Select((f, k) => f == k.ToString(System.Globalization.CultureInfo.InvariantCulture)).All(same => same);
+                firstRowCountsColumns = fields
+                    .Select((f, k) => f == k.ToString(System.Globalization.CultureInfo.InvariantCulture)).All(same => same);
             }
             else if (fields.Count != dimension)
                 throw new SampleFileException(
@@ -175,6 +175,20 @@ public static class SampleFile
                 if (secondRowLine == 0) secondRowLine = checked((int)line);
                 if (firstRowCountsColumns && !laterIntegerRow) laterIntegerRow = fields.All(IsIntegerText);
             }
+        }
+
+        /// <summary>How the first column reads when it is a row index: distinct whole numbers ≥ 0 (in order, as a frame
+        /// is written, or in any order, as one split by <c>train_test_split</c> is); null when it is not one.</summary>
+        private string? RowIndex(int rows)
+        {
+            var column = Enumerable.Range(0, rows).Select(i => values[i * dimension]).ToList();
+            foreach (var first in new[] { 0, 1 })
+                if (column.Select((v, i) => v == i + first).All(same => same))
+                    return $"{first}, {first + 1}, {first + 2}, …, {rows - 1 + first}";
+            var whole = column.All(v => v >= 0 && v == Math.Floor(v) && v < 1e15);
+            return whole && rows > 1 && column.Distinct().Count() == rows
+                ? $"distinct whole numbers in no order ({string.Join(", ", column.Take(3).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}, …), as a split frame's index"
+                : null;
         }
 
         private static bool IsIntegerText(string field)
@@ -197,10 +211,9 @@ public static class SampleFile
                 firstRowLine = secondRowLine;
             }
             var rows = values.Count / dimension;
-            foreach (var first in new[] { 0, 1 })
-                if (unnamedFirstColumnLine > 0 && Enumerable.Range(0, rows).All(i => values[i * dimension] == i + first))
-                    throw new SampleFileException(
-                        $"{path} line {unnamedFirstColumnLine}: the header's first field is empty and its column holds {first}, {first + 1}, {first + 2}, …, {rows - 1 + first}: a row index (pandas' DataFrame.to_csv writes one unless index=False, R's write.csv unless row.names = FALSE), which would be scored as a coordinate; write the file without it");
+            if (unnamedFirstColumnLine > 0 && dimension > 1 && RowIndex(rows) is { } index)
+                throw new SampleFileException(
+                    $"{path} line {unnamedFirstColumnLine}: the header's first field is empty and its column holds {index}: a row index (pandas' DataFrame.to_csv writes one unless index=False, R's write.csv unless row.names = FALSE), which would be scored as a coordinate; write the file without it");
             return (PointsModule.create(dimension, values.ToArray()), $"line {firstRowLine}");
         }
     }

@@ -64,13 +64,16 @@ let tests =
         test "a pandas index column (an unnamed first header field over 0, 1, 2, …) is refused, not scored as a coordinate" {
             let indexed = lines ".csv" [ ",x,y"; "0,1.5,2"; "1,-3,0.4"; "2,0.5,0.5" ]
             Expect.stringContains (failure indexed) "line 1: the header's first field is empty and its column holds 0, 1, 2, …, 2: a row index (pandas' DataFrame.to_csv writes one unless index=False" "refused"
-            Expect.equal (SampleFile.Read(lines ".csv" [ ",x,y"; "7,1.5,2"; "1,-3,0.4" ])) (Points.create 3 [| 7.0; 1.5; 2.0; 1.0; -3.0; 0.4 |]) "an unnamed column of other values is data"
+            Expect.equal (SampleFile.Read(lines ".csv" [ ",x,y"; "7.5,1.5,2"; "1,-3,0.4" ])) (Points.create 3 [| 7.5; 1.5; 2.0; 1.0; -3.0; 0.4 |]) "an unnamed column of other values is data"
+            Expect.equal (SampleFile.Read(lines ".csv" [ ",x,y"; "7,1.5,2"; "7,-3,0.4" ])) (Points.create 3 [| 7.0; 1.5; 2.0; 7.0; -3.0; 0.4 |]) "repeated whole numbers are data"
+            // A frame split by train_test_split, then written with its index: the index in no order.
+            Expect.stringContains (failure (lines ".csv" [ ",x,y"; "412,1.5,2"; "7,-3,0.4"; "93,0.5,0.5" ])) "line 1: the header's first field is empty and its column holds distinct whole numbers in no order (412, 7, 93, …)" "a shuffled index"
             Expect.equal (SampleFile.Read(lines ".csv" [ "i,x"; "0,1.5"; "1,-3" ])) (Points.create 2 [| 0.0; 1.5; 1.0; -3.0 |]) "a named one is data"
             // pandas' own header over unnamed columns (pd.DataFrame(array).to_csv(f)) and R's row names (write.csv).
             Expect.stringContains (failure (lines ".csv" [ ",0,1"; "0,1.5,2"; "1,-3,0.4" ])) "its column holds 0, 1, 2, …, 1" "pandas' default column names"
             Expect.stringContains (failure (lines ".csv" [ "\"\",\"x\",\"y\""; "\"1\",1.5,2"; "\"2\",-3,0.4" ])) "its column holds 1, 2, 3, …, 2" "R's row names"
         }
-        test "pandas' header of unnamed columns (0,1,…) over real-valued rows is a header; over integer rows, or alone, it is a point" {
+        test "pandas' header of unnamed columns (0,1,… or 0) over real-valued rows is a header; over integer rows, or alone, it is a point" {
             // pd.DataFrame(array).to_csv(f, index=False) writes "0,1" over the rows.
             Expect.equal (SampleFile.Read(lines ".csv" [ "0,1"; "1.5,2"; "-3,0.4" ])) (Points.create 2 [| 1.5; 2.0; -3.0; 0.4 |]) "pandas' header"
             Expect.equal (SampleFile.Read(lines ".txt" [ "0 1 2"; "0.25 1 2"; "3 4 5.5" ])) (Points.create 3 [| 0.25; 1.0; 2.0; 3.0; 4.0; 5.5 |]) "in text too"
@@ -83,7 +86,9 @@ let tests =
             Expect.equal (SampleFile.Read(lines ".csv" [ "0,1"; "0.5,1.5"; "3,1" ])) (Points.create 2 [| 0.0; 1.0; 0.5; 1.5; 3.0; 1.0 |]) "one later integer row: still a point"
             Expect.equal (SampleFile.Read(lines ".csv" [ "0,1" ])) (Points.create 2 [| 0.0; 1.0 |]) "a file of that one row: a point"
             Expect.equal (SampleFile.Read(lines ".csv" [ "0.0,1.0"; "1.5,2" ])) (Points.create 2 [| 0.0; 1.0; 1.5; 2.0 |]) "0.0,1.0 is written as a number: a point"
-            Expect.equal (SampleFile.Read(lines ".txt" [ "0"; "0.5"; "1.5" ])) (Points.ofValues [| 0.0; 0.5; 1.5 |]) "in 1-D a 0 is a point"
+            // pd.Series(array).to_csv(f, index=False) writes "0" over the values.
+            Expect.equal (SampleFile.Read(lines ".csv" [ "0"; "1000.25"; "999.5" ])) (Points.ofValues [| 1000.25; 999.5 |]) "in 1-D, over real values: the header"
+            Expect.equal (SampleFile.Read(lines ".txt" [ "0"; "2"; "1" ])) (Points.ofValues [| 0.0; 2.0; 1.0 |]) "in 1-D, over integers: a point"
         }
         test "a CSV whose first line holds no comma is read as text, and the error about its rows says why" {
             for first in [ "# my samples"; "value" ] do
