@@ -170,7 +170,12 @@ let evaluateOptions (options: MetricOptions) : Result<(string * float) list, str
             | _ -> Ok()
         let neededX, neededY = Comparison.pointsNeeded
         let! _ = requireSize xPath "precision and recall (k = 3)" neededX x
-        let! _ = requireSize yPath "density and coverage (k = 5)" neededY y
+        let! _ =
+            match options.Y with
+            | Some _ -> requireSize yPath "density and coverage (k = 5)" neededY y
+            // The truth's draws are as many as X's points: X is what is too small.
+            | None -> requireSize xPath (sprintf "density and coverage (k = 5, against as many draws of %s)" yPath) neededY x
+        [ xPath, x; yPath, y ] |> List.iter (fun (path, points) -> RepeatedPoints.note path points |> Option.iter (eprintfn "note: %s"))
         do!
             match truth with
             | Some(name, d) when Densities.dimension d <> x.Dimension ->

@@ -127,6 +127,22 @@ let tests =
             let one = scores (MetricCommand.evaluateOptions { MetricCommand.MetricOptions.Of uni uni 1 with Truth = Some "unimodal" })
             Expect.contains (List.map fst one) "truth_w1" "1-D truth W1"
         }
+        test "repeated points are counted and noted: k-NN balls of radius 0 around points with 3 or more copies besides themselves" {
+            let distinct = gaussian 21 2 1_250 [| 0.0; 0.0 |] 1.0
+            Expect.equal (RepeatedPoints.count distinct) (0, 0) "a sample of a continuous law has none"
+            Expect.isNone (RepeatedPoints.note "x" distinct) "and no note"
+            let four = Points.create 2 (Array.init 10_000 (fun i -> distinct.Values[(i / 8) * 2 + i % 2]))
+            Expect.equal (RepeatedPoints.count four) (3_750, 5_000) "each point 4 times: 3,750 repeat an earlier one, every one in a group of 4"
+            let pairs = Points.ofValues [| 1.0; 1.0; 2.0; 3.0; 3.0; 3.0; 3.0; 5.0 |]
+            Expect.equal (RepeatedPoints.count pairs) (4, 4) "1 twice, 3 four times: 4 repeats, the 4 threes in a group of 4"
+            let x = csv false (gaussian 22 2 1_000 [| 0.0; 0.0 |] 1.0)
+            let y = csv false four
+            let code, output, error = ganflow [ "metric"; "--x"; x; "--y"; y ]
+            Expect.equal code 0 error
+            Expect.stringContains error (sprintf "note: %s holds repeated points: 3750 of 5000 repeat an earlier one, and 5000 have 3 or more copies" y) "the note names Y"
+            Expect.isFalse (error.Contains(x + " holds repeated")) "X has none"
+            Expect.stringContains output "precision = " "the scores are still printed"
+        }
         test "a sample collapsed near 0 beside data of ordinary scale is scored (only samples all below 1e-100 are refused); --delta is never squared" {
             let nearZero = Points.create 2 ((gaussian 16 2 50 [| 0.0; 0.0 |] 1.0).Values |> Array.map ((*) 1e-120))
             let data = gaussian 17 2 200 [| 0.0; 0.0 |] 1.0
@@ -180,6 +196,8 @@ let tests =
             refused [ "metric"; "--x"; three; "--y"; good ] three "holds 3 points; precision and recall (k = 3) need at least 4"
             let five = csv false (gaussian 10 2 5 [| 0.0; 0.0 |] 1.0)
             refused [ "metric"; "--x"; good; "--y"; five ] five "density and coverage (k = 5) need at least 6"
+            // Against --truth, the truth's draws are as many as X's points: X is named, not the truth.
+            refused [ "metric"; "--x"; five; "--truth"; "ring8" ] five "holds 5 points; density and coverage (k = 5, against as many draws of --truth ring8) need at least 6"
             let folder = TestFolders.fresh "folder"
             Directory.CreateDirectory folder |> ignore
             refused [ "metric"; "--x"; folder; "--y"; good ] folder "is a folder"
