@@ -157,6 +157,36 @@ let tests =
             Expect.isTrue (error :? FolderInUseException) (sprintf "told apart from a final refusal by its type, not %s" (error.GetType().Name))
         }
 
+        test "the TensorBoard event files hold every metric of metrics.csv at every evaluation, under its column name" {
+            let folder = scratchFolder "tensorboard"
+            TorchSetup.Initialize 1
+            ExperimentRunner.Run(small 30, RunContext(torch.CPU, folder, TensorBoard = true)) |> ignore
+            // TFRecord framing: a little-endian uint64 length, its CRC, the Event, the Event's CRC.
+            let scalars =
+                [ for file in Directory.GetFiles(Path.Combine(folder, RunFiles.TensorBoard)) do
+                      let bytes = File.ReadAllBytes file
+                      let mutable at = 0
+                      while at < bytes.Length do
+                          let length = int (BitConverter.ToUInt64(bytes, at))
+                          let event = Tensorboard.Event.Parser.ParseFrom(bytes, at + 12, length)
+                          at <- at + 12 + length + 4
+                          if not (isNull event.Summary) then
+                              for v in event.Summary.Value -> (v.Tag, int event.Step), v.SimpleValue ]
+                |> Map.ofList
+            let records = RunStore(folder).ReadMetrics()
+            let expected =
+                [ for r in records do
+                      for c in MetricColumns.ofExperiment (small 30) do
+                          match c.Get r with
+                          | Some v when c.Name <> "step" && c.Name <> "wall_seconds" && Double.IsFinite v -> (c.Name, r.Step), float32 v
+                          | _ -> () ]
+            Expect.isGreaterThan expected.Length 0 "metrics to compare"
+            Expect.containsAll (expected |> List.map (fst >> fst) |> List.distinct) [ "w1"; "energy"; "precision"; "recall"; "density"; "coverage" ] "recall beside precision"
+            for key, value in expected do
+                Expect.equal (Map.tryFind key scalars) (Some value) (sprintf "%A" key)
+            Expect.equal scalars.Count expected.Length "no other scalars"
+        }
+
         test "a search job given a trial folder in use waits and is given back; one given another spec's run fails, naming why" {
             let busy, foreign = scratchFolder "job-busy", scratchFolder "job-foreign"
             Directory.CreateDirectory busy |> ignore
