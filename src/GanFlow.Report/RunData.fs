@@ -10,7 +10,12 @@ open GanFlow.Store
 /// A run folder read back: the resolved spec, the summary, the metrics frame and the final samples.
 type RunData =
     { Experiment: Experiment
+      /// summary.json; for an unfinished run (stopped or killed before it wrote one), one made from its last evaluation
+      /// (`Unfinished` says so).
       Summary: RunSummary
+      /// The run has no summary.json: it was stopped or killed (a running one holds the folder's lock, which the report
+      /// waits for), and `Summary` is made from its last evaluation in metrics.csv.
+      Unfinished: bool
       /// One row per evaluation; one column per metric the run recorded (`MetricColumns`), named as in the header.
       Metrics: Frame<int, string>
       /// Final model samples (1-D values, or row-major coordinates for d > 1); empty if the run
@@ -75,14 +80,37 @@ module RunData =
     let load (directory: string) =
         if not (Directory.Exists directory) then raise (RunFolderException(sprintf "%s: no such folder" directory))
         let experiment = RunStore.ReadJson<Experiment>(require directory RunFiles.Spec)
-        let summary = RunStore.ReadJson<RunSummary>(require directory RunFiles.Summary)
-        let metricsPath = require directory RunFiles.Metrics
-        let records = MetricsCsv.Parse(RunStore.ReadText metricsPath, metricsPath)
+        let summaryPath = Path.Combine(directory, RunFiles.Summary)
+        let metricsPath = if File.Exists summaryPath then require directory RunFiles.Metrics else Path.Combine(directory, RunFiles.Metrics)
+        let records = if File.Exists metricsPath then MetricsCsv.Parse(RunStore.ReadText metricsPath, metricsPath) else []
+        let unfinished = not (File.Exists summaryPath)
+        let summary =
+            if not unfinished then RunStore.ReadJson<RunSummary>(summaryPath)
+            else
+                match Seq.tryLast records with
+                | None ->
+                    raise (RunFolderException(
+                        sprintf "%s: holds an unfinished run with no evaluation yet (no %s, and %s has no row): there is nothing to report; `ganflow run --spec %s --out %s --resume` continues it"
+                            directory RunFiles.Summary RunFiles.Metrics (Path.Combine(directory, RunFiles.Spec)) directory))
+                | Some last ->
+                    { Experiment = experiment.Name
+                      Seed = experiment.Seed
+                      Status = RunStatus.Paused
+                      Message =
+                        sprintf "unfinished: no %s (the run was stopped or killed); the rows marked final are its last evaluation, at step %d of %d; `ganflow run --spec %s --out %s --resume` continues it"
+                            RunFiles.Summary last.Step experiment.Budget.Steps (Path.Combine(directory, RunFiles.Spec)) directory
+                      StepsCompleted = last.Step
+                      WallSeconds = last.WallSeconds
+                      Device = "—"
+                      GeneratorParameters = 0
+                      CriticParameters = 0
+                      Final = Some last }
         let dimension = experiment.Dimension
         let at file = Path.Combine(directory, file)
         let densityHeader = (if dimension = 1 then "x" elif dimension = 2 then "x,y" else String.concat "," [ for k in 1..dimension -> sprintf "x%d" k ]) + ",density"
         { Experiment = experiment
           Summary = summary
+          Unfinished = unfinished
           Metrics = metricsFrame records
           Samples = readSamples (at RunFiles.Samples) dimension
           Density = readTable (at RunFiles.Density) densityHeader

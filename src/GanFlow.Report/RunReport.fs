@@ -65,7 +65,8 @@ module RunReport =
         let finite (label: string) (value: float) = if System.Double.IsFinite value then [ label, number value ] else []
         let budget = data.Experiment.Budget.Steps
         [ "status",
-          (if RunSummary.isUnfinishedExtension budget s then
+          (if data.Unfinished then sprintf "unfinished at step %d of %d" s.StepsCompleted budget
+           elif RunSummary.isUnfinishedExtension budget s then
                sprintf "%A at step %d; its extension to %d steps is unfinished (`ganflow run --spec DIR/spec.json --out DIR --resume` continues it)" s.Status s.StepsCompleted budget
            else sprintf "%A" s.Status)
           "message", s.Message
@@ -73,7 +74,8 @@ module RunReport =
           "wall time", sprintf "%.1f s" s.WallSeconds
           "device", s.Device
           "model", GanFlow.Core.Models.Model.describe data.Experiment.Model
-          (if critic then "parameters (generator / critic)", sprintf "%d / %d" s.GeneratorParameters s.CriticParameters
+          (if data.Unfinished then "parameters", "— (in summary.json, which an unfinished run has not written)"
+           elif critic then "parameters (generator / critic)", sprintf "%d / %d" s.GeneratorParameters s.CriticParameters
            else "parameters (generator)", string s.GeneratorParameters)
           "seed", string s.Seed ]
         @ (match s.Final with
@@ -148,9 +150,30 @@ module RunReport =
     /// wrote its final samples, so a missing samples.txt was deleted since, and the report has no figure or row of them.
     let private notes (directory: string) (data: RunData) =
         let samples = Path.Combine(directory, RunFiles.Samples)
-        if data.Summary.Status = RunStatus.Completed && not (File.Exists samples) then
-            [ sprintf "%s is missing (the run wrote it when it completed): the report has no figure or row of the final samples" samples ]
-        else []
+        let last = data.Metrics.RowCount - 1
+        let lastRow =
+            [ for c in data.Metrics.ColumnKeys -> c, (if last < 0 then nan else RunData.column c data |> Array.item last) ] |> Map.ofList
+        // summary.json's final evaluation is metrics.csv's last row, written with it: any difference is a file cut short
+        // (at a row's end, or inside the last number) or changed since.
+        let cutShort =
+            match data.Summary.Final with
+            | Some f when not data.Unfinished && (data.Summary.Status = RunStatus.Completed || data.Summary.Status = RunStatus.Paused) ->
+                let differs =
+                    MetricColumns.all
+                    |> List.exists (fun c ->
+                        let expected = c.Get f |> Option.defaultValue nan
+                        let found = lastRow |> Map.tryFind c.Name |> Option.defaultValue nan
+                        c.Name <> "wall_seconds" && not (expected = found || (System.Double.IsNaN expected && System.Double.IsNaN found)))
+                if differs then
+                    [ sprintf "%s's last row (step %s) is not %s's final evaluation (step %d): the file was cut short or changed; the charts show what it holds"
+                          (Path.Combine(directory, RunFiles.Metrics)) (if last < 0 then "none" else string (int lastRow["step"])) RunFiles.Summary f.Step ]
+                else []
+            | _ -> []
+        (if data.Unfinished then [ sprintf "%s: %s" directory data.Summary.Message ] else [])
+        @ (if data.Summary.Status = RunStatus.Completed && not data.Unfinished && not (File.Exists samples) then
+               [ sprintf "%s is missing (the run wrote it when it completed): the report has no figure or row of the final samples" samples ]
+           else [])
+        @ cutShort
 
     /// Writes `report.html` into the run folder (atomically); returns its path and what the page notes is missing.
     let writeWithNotes (directory: string) =

@@ -94,6 +94,31 @@ let tests =
             Expect.stringContains error (sprintf "note: %s is missing" (Path.Combine(folder, RunFiles.Samples))) "names the missing file"
             Expect.stringContains (File.ReadAllText(Path.Combine(folder, RunFiles.Report))) "is missing (the run wrote it when it completed)" "and so does the page"
         }
+        test "a run stopped before it wrote summary.json reports its evaluations so far, says it is unfinished and how to continue" {
+            let folder = damaged RunFiles.Summary None
+            let code, error = ganflowInProcess [ "report"; folder ]
+            Expect.equal code 0 (sprintf "exit code (stderr: %s)" error)
+            Expect.stringContains error (sprintf "note: %s: unfinished: no summary.json" folder) "says so"
+            Expect.stringContains error (sprintf "--out %s --resume` continues it" folder) "and how to continue"
+            let page = File.ReadAllText(Path.Combine(folder, RunFiles.Report))
+            Expect.stringContains page "unfinished at step 10 of 10" "the page's status row"
+            File.WriteAllText(Path.Combine(folder, RunFiles.Metrics), (File.ReadAllLines(Path.Combine(folder, RunFiles.Metrics)) |> Array.head) + "\n")
+            let code, error = ganflowInProcess [ "report"; folder ]
+            Expect.equal code 2 "no evaluation yet: nothing to report"
+            Expect.stringContains error "holds an unfinished run with no evaluation yet" error
+        }
+        test "a metrics.csv cut at a row's end or inside its last number, or changed, is noted against summary.json's final evaluation" {
+            let lines = File.ReadAllLines(Path.Combine(flowRun.Force(), RunFiles.Metrics))
+            let last = Array.last lines
+            for damage, content in
+                [ "a row's end", Array.take (lines.Length - 1) lines
+                  "inside the last number", Array.append (Array.take (lines.Length - 1) lines) [| last.Substring(0, last.Length - 2) |] ] do
+                let folder = damaged RunFiles.Metrics (Some(String.Join("\n", content) + "\n"))
+                let code, error = ganflowInProcess [ "report"; folder ]
+                Expect.equal code 0 (sprintf "%s: exit code (stderr: %s)" damage error)
+                Expect.stringContains error (sprintf "note: %s's last row" (Path.Combine(folder, RunFiles.Metrics))) damage
+                Expect.stringContains error "is not summary.json's final evaluation (step 10): the file was cut short or changed" damage
+        }
         test "the undamaged folder reports fine, and a folder being written is refused as in use" {
             let folder = damaged RunFiles.Report None
             let code, error = ganflowInProcess [ "report"; folder ]
