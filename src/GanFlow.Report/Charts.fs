@@ -98,7 +98,8 @@ module Charts =
     /// W1 are small and early values (often 100× larger) would flatten them.
     let private secondHalfRange (data: RunData) =
         let late (values: float[]) = values |> Array.skip (values.Length / 2) |> Array.filter System.Double.IsFinite
-        let values = Array.append (late (RunData.column "w1" data)) (late (RunData.column "critic_w1" data))
+        let critic = if RunData.hasWassersteinCritic data then late (RunData.column "critic_w1" data) else [||]
+        let values = Array.append (late (RunData.column "w1" data)) critic
         if values.Length = 0 then (0.0, 1.0)
         else
             let low, high = min 0.0 (Array.min values), Array.max values
@@ -191,8 +192,9 @@ module Charts =
         combine
             [ line "W1 vs fresh data (eq. 8)" "w1"
               line "W1 vs exact distribution" "w1_exact"
-              if RunData.hasCritic data then
-                  line "critic's W1 estimate (eq. 9)" "critic_w1"
+              // Under the original GAN losses critic_w1 is a gap of logits, not a W1: the summary rows name it.
+              if RunData.hasWassersteinCritic data then
+                  line (RunData.criticW1Label data) "critic_w1"
                   Chart.Point(
                       x = (flagged |> Array.map (fun (s, _, _) -> s)),
                       y = (flagged |> Array.map (fun (_, _, c) -> c)),
@@ -208,7 +210,7 @@ module Charts =
         combine
             (if RunData.hasCritic data then
                  [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "generator loss", ShowLegend = true)
-                   Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = "critic loss (with penalty)", ShowLegend = true) ]
+                   Chart.Line(x = steps, y = RunData.column "critic_loss" data, Name = RunData.criticLossLabel data, ShowLegend = true) ]
              else
                  [ Chart.Line(x = steps, y = RunData.column "generator_loss" data, Name = "training loss (last step before the evaluation)", ShowLegend = true) ])
         |> Chart.withTitle "Losses"
@@ -227,14 +229,15 @@ module Charts =
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "nats per point"
 
-    /// Seed 001 App. B: the MODE and Inception scores (exact component posterior) over training, on a mixture.
+    /// Seed 001 App. B: the MODE and Inception scores over training, from the mixture's exact component posterior (or a
+    /// digit classifier's on images).
     let modeScores (data: RunData) =
         let steps = RunData.column "step" data
         combine
             [ Chart.Line(x = steps, y = RunData.column "mode_score" data, Name = "MODE score", ShowMarkers = true)
               Chart.Line(x = steps, y = RunData.column "inception_score" data, Name = "Inception score", ShowMarkers = true)
               Chart.Line(x = steps, y = RunData.column "modes_covered" data, Name = "modes covered", ShowMarkers = true) ]
-        |> Chart.withTitle "Sample quality over training (exact component posterior; seed 001 Fig. 5)"
+        |> Chart.withTitle (sprintf "Sample quality over training (%s; seed 001 Fig. 5)" (RunData.modePosterior data))
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "score / modes"
 

@@ -142,7 +142,31 @@ module RunData =
             |> Array.ofSeq
         else Array.create data.Metrics.RowCount nan
 
-    /// Evaluations whose critic estimate is negative or below half the true W1.
+    /// Whether the critic is a Wasserstein critic, whose `critic_w1` (E c(x) − E c(G(z))) estimates W1 (seed 000 eq. 9);
+    /// under the original GAN losses the same difference is of logits, a discriminator gap, not a distance.
+    let hasWassersteinCritic (data: RunData) =
+        GanFlow.Core.Models.Model.adversarial data.Experiment.Model |> Option.exists (fun a -> a.Loss = GanFlow.Core.Models.GanObjective.Wasserstein)
+
+    /// What `critic_w1` is for this run's objective.
+    let criticW1Label (data: RunData) =
+        if hasWassersteinCritic data then "critic's W1 estimate (eq. 9)" else "discriminator gap E D(x) − E D(G(z)) (logits; not a W1 estimate under this loss)"
+
+    /// What `critic_loss` is for this run's objective: with the gradient penalty when the critic has one.
+    let criticLossLabel (data: RunData) =
+        match GanFlow.Core.Models.Model.adversarial data.Experiment.Model with
+        | Some a when a.Lipschitz |> List.exists (function GanFlow.Core.Models.LipschitzConstraint.GradientPenalty _ -> true | _ -> false) -> "critic loss (with its gradient penalty)"
+        | Some a when a.Loss = GanFlow.Core.Models.GanObjective.Wasserstein -> "critic loss"
+        | _ -> "discriminator loss"
+
+    /// Where the mode scores' class posteriors come from: the mixture's exact component posterior, or a digit classifier.
+    let modePosterior (data: RunData) =
+        match data.Experiment.Data with
+        | DataSource.Images _ -> "digit classifier posteriors"
+        | _ -> "exact component posterior"
+
+    /// Evaluations whose critic estimate is negative or below half the true W1 (a Wasserstein critic's only).
     let flaggedEvaluations (data: RunData) =
-        Array.zip3 (column "step" data) (column "w1" data) (column "critic_w1" data)
-        |> Array.filter (fun (_, w1, critic) -> GanFlow.Core.Metrics.CriticDiagnosis.isFlagged w1 critic)
+        if not (hasWassersteinCritic data) then [||]
+        else
+            Array.zip3 (column "step" data) (column "w1" data) (column "critic_w1" data)
+            |> Array.filter (fun (_, w1, critic) -> GanFlow.Core.Metrics.CriticDiagnosis.isFlagged w1 critic)

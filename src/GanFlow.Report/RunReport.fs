@@ -83,7 +83,7 @@ module RunReport =
                let some label (value: float option) = value |> Option.map (fun v -> label, number v) |> Option.toList
                some "final W1 vs fresh data (eq. 8)" f.Samples.W1
                @ some "final W1 vs exact distribution" f.Samples.W1Exact
-               @ (f.Critic |> Option.map (fun c -> "final critic W1 estimate (eq. 9)", number c.CriticW1) |> Option.toList)
+               @ (f.Critic |> Option.map (fun c -> "final " + RunData.criticW1Label data, number c.CriticW1) |> Option.toList)
                @ [ "final energy distance", number f.Samples.Energy ]
                @ finite "final precision (k = 3; Kynkäänniemi et al. 2019)" f.Samples.PrecisionRecall.Precision
                @ finite "final recall (k = 3): data samples the model's samples reach" f.Samples.PrecisionRecall.Recall
@@ -102,13 +102,17 @@ module RunReport =
                   | None -> [])
                @ (match f.Modes with
                   | Some m ->
-                      [ "final MODE score (exact component posterior)", number m.ModeScore
-                        "final Inception score (exact component posterior)", number m.InceptionScore
-                        "final share of high-quality samples (within 3 std of a mode)", sprintf "%.2f%%" (100.0 * m.HighQuality)
-                        "final modes covered", string m.ModesCovered ]
+                      let posterior = RunData.modePosterior data
+                      [ sprintf "final MODE score (%s)" posterior, number m.ModeScore
+                        sprintf "final Inception score (%s)" posterior, number m.InceptionScore ]
+                      // A digit classifier has no modes' standard deviations: no share of high-quality samples (NaN).
+                      @ (if System.Double.IsFinite m.HighQuality then
+                             [ "final share of high-quality samples (within 3 std of a mode)", sprintf "%.2f%%" (100.0 * m.HighQuality) ]
+                         else [])
+                      @ [ "final modes covered", string m.ModesCovered ]
                   | None -> [])
            | None -> [])
-        @ (if not critic || data.Experiment.Dimension <> 1 then []
+        @ (if not (RunData.hasWassersteinCritic data) || data.Experiment.Dimension <> 1 then []
            else [ "evaluations where the critic estimate is negative or < ½ W1", sprintf "%d of %d" flagged.Length data.Metrics.RowCount ])
         @ modeRows data
         @ heldOutRows data

@@ -173,7 +173,7 @@ module StudyReport =
         atomicWrite (Path.Combine(studyDirectory, RunFiles.StudyPrecisionRecall)) (precisionRecallCsv runs)
         let flaggedRows =
             runs
-            |> List.filter (fun (_, data) -> RunData.hasCritic data)
+            |> List.filter (fun (_, data) -> RunData.hasWassersteinCritic data)
             |> List.map (fun (cell, data) ->
                 sprintf "%s / %s" cell.Row cell.Column,
                 sprintf "%d of %d evaluations" (RunData.flaggedEvaluations data).Length data.Metrics.RowCount)

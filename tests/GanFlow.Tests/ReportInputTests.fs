@@ -119,6 +119,18 @@ let tests =
                 Expect.stringContains error (sprintf "note: %s's last row" (Path.Combine(folder, RunFiles.Metrics))) damage
                 Expect.stringContains error "is not summary.json's final evaluation (step 10): the file was cut short or changed" damage
         }
+        test "a GAN under the original losses reports critic_w1 as a discriminator gap of logits, not a W1 estimate, and no underestimation flags" {
+            let nonSaturating = { smallWganGp with Objective = GanObjective.NonSaturating; Lipschitz = [] }
+            for gan, gap, lossName in [ nonSaturating, true, "discriminator loss"; smallWganGp, false, "critic loss (with its gradient penalty)" ] do
+                let folder = scratchFolder "report-labels"
+                let summary = run (gaussianExperiment gan 20 10) folder false
+                Expect.equal summary.Status RunStatus.Completed summary.Message
+                let page = File.ReadAllText(fst (GanFlow.Report.RunReport.writeWithNotes folder))
+                Expect.equal (page.Contains "final discriminator gap E D(x) − E D(G(z)) (logits; not a W1 estimate under this loss)") gap "the critic_w1 row's label"
+                Expect.equal (page.Contains "final critic&#39;s W1 estimate (eq. 9)") (not gap) "a Wasserstein critic's label"
+                Expect.equal (page.Contains "evaluations where the critic estimate is negative") (not gap) "flags for a Wasserstein critic only"
+                Expect.stringContains page (sprintf "\"name\":\"%s\"" lossName) "the loss chart's name"
+        }
         test "the undamaged folder reports fine, and a folder being written is refused as in use" {
             let folder = damaged RunFiles.Report None
             let code, error = ganflowInProcess [ "report"; folder ]
