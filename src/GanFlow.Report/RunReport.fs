@@ -195,6 +195,7 @@ module RunReport =
               if density then Charts.nll data
               if density && RunData.column "nfe" data |> Array.exists System.Double.IsFinite then Charts.functionEvaluations data
               if dimension = 1 then Charts.wasserstein data
+              if dimension > 1 && RunData.column "energy" data |> Array.exists System.Double.IsFinite then Charts.energy data
               if density && RunData.column "validation_nll" data |> Array.exists System.Double.IsFinite then Charts.splitNll data
               if RunData.column "mode_score" data |> Array.exists System.Double.IsFinite then Charts.modeScores data
               if RunData.column "recall" data |> Array.exists System.Double.IsFinite then Charts.precisionRecall data
