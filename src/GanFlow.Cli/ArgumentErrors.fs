@@ -42,11 +42,13 @@ let private counts = set [ "--steps"; "--trials"; "--threads"; "--until"; "--gra
 /// Flags whose values are counts that may be 0 (`--workers 0` records a search and starts none).
 let private countsFromZero = set [ "--workers" ]
 
-/// The message for a value Argu could not read as the flag's type.
-let private badValue (flag: string) (value: string) =
+/// The message for a value Argu could not read as the flag's type, for the subcommand `path`.
+let private badValue (path: string list) (flag: string) (value: string) =
     let isInteger = Regex.IsMatch(value.Trim(), @"^[+-]?\d+$")
     if counts.Contains flag then sprintf "%s %s: must be a whole number from 1 to %d" flag value Int32.MaxValue
     elif countsFromZero.Contains flag then sprintf "%s %s: must be a whole number from 0" flag value
+    // metric's seed is a System.Random seed, refused below 0 (`Check.randomSeed`).
+    elif flag = "--seed" && path = [ "metric" ] then sprintf "%s %s: must be a whole number from 0 to %d" flag value Int32.MaxValue
     elif isInteger || flag = "--seed" then sprintf "%s %s: must be a whole number from %d to %d" flag value Int32.MinValue Int32.MaxValue
     else sprintf "%s %s: not a valid value" flag value
 
@@ -74,7 +76,7 @@ let describe (parser: ArgumentParser) (argv: string[]) (error: ArguParseExceptio
         | [| flag; value |] when flags.TryFind flag = Some true && value <> "" ->
             sprintf "unknown option %s for `%s`: give the value after a space, `%s %s` %s" token command flag value help
         | _ -> sprintf "unknown option %s for `%s` %s" token command help
-    | _ when followed.Success -> sprintf "%s %s" (badValue followed.Groups["flag"].Value followed.Groups["value"].Value) help
+    | _ when followed.Success -> sprintf "%s %s" (badValue path followed.Groups["flag"].Value followed.Groups["value"].Value) help
     | _ -> sprintf "%s %s" (first.TrimEnd('.')) help
 
 /// The error for an empty or blank argument (`--out ""`, a shell variable that was never set), naming the flag it was

@@ -122,8 +122,8 @@ let private requireSize (path: string) (role: string) (needed: int) (p: Points) 
 let private sameDimension (aPath: string, aWhere: string, a: Points) (bPath: string, bWhere: string, b: Points) =
     if a.Dimension = b.Dimension then Ok()
     else
-        Error(sprintf "%s %s: %d values per sample, but %s %s has %d (both files need the same dimension)"
-                  bPath bWhere b.Dimension aPath aWhere a.Dimension)
+        Error(sprintf "%s %s: %d value%s per sample, but %s %s has %d (both files need the same dimension)"
+                  bPath bWhere b.Dimension (if b.Dimension = 1 then "" else "s") aPath aWhere a.Dimension)
 
 /// Sequencing of checks that each may fail: `let!` binds an Ok value, the first Error ends the block.
 type private ResultBuilder() =

@@ -25,7 +25,7 @@ let private progress (total: int) (record: EvaluationRecord) =
               match d.ValidationNll with
               | Some v -> sprintf "val NLL %s" (show v)
               | None -> ()
-              sprintf "inverse error %.2e" d.InverseError
+              sprintf "inverse error %s" (d.InverseError.ToString("0.00e+0", Globalization.CultureInfo.InvariantCulture))
               match d.FunctionEvaluations with
               | Some n -> sprintf "NFE %.0f" n
               | None -> ()
@@ -43,7 +43,8 @@ let private finalLines (final: EvaluationRecord) =
         let v = (c.Get final).Value
         let text =
             if c.Integer then sprintf "%.0f" v
-            elif c.Name.EndsWith "inverse_error" then sprintf "%.3e" v
+            // "6.950e-14" (sprintf's %e writes a three-digit exponent, 6.950e-014).
+            elif c.Name.EndsWith "inverse_error" then v.ToString("0.000e+0", Globalization.CultureInfo.InvariantCulture)
             else show v
         sprintf "%s = %s" c.Name text)
 
@@ -66,8 +67,12 @@ let withOverrides (seed: int option) (steps: int option) (experiment: Experiment
         { experiment with
             Budget = { experiment.Budget with Steps = n; Epochs = None }
             Description =
-                sprintf "%s [budget overridden on the command line: %d steps instead of the declared %d]"
-                    experiment.Description n experiment.Budget.Steps }
+                sprintf "%s [budget overridden on the command line: %d steps instead of the declared %s]"
+                    experiment.Description n
+                    (match experiment.Budget.Epochs with
+                     // A budget in epochs counts its steps from the training split when the data are read.
+                     | Some e -> sprintf "%d epoch%s (batch %d)" e (if e = 1 then "" else "s") experiment.Budget.BatchSize
+                     | None -> string experiment.Budget.Steps) }
     | _ -> experiment
 
 /// Starts `experiment`'s generator from the VAE run in `folder` (`--vae`) instead of the declared one (RunFlags accepts the

@@ -113,7 +113,7 @@ public static class SampleFile
     {
         var (points, source) = ReadLocated(path);
         if (points.Dimension != dimension)
-            throw new SampleFileException($"{path} {source}: {points.Dimension} values per sample, expected {dimension}");
+            throw new SampleFileException($"{path} {source}: {points.Dimension} {(points.Dimension == 1 ? "value" : "values")} per sample, expected {dimension}");
         return points;
     }
 

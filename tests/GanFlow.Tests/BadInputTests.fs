@@ -144,6 +144,11 @@ let tests =
             Expect.stringContains output "--steps 1000000000000: must be a whole number from 1 to 2147483647" "run --steps"
             let output = expectExit 2 [ "dynamics"; "--true"; "-0.5,0.5"; "--mu"; "0.3,0.9"; "--dynamics"; "optimal"; "--steps"; "1000000000000" ]
             Expect.stringContains output "must be a whole number from 1 to 2147483647" "dynamics --steps"
+            // metric's seed is refused below 0: its range says so (run's takes any int).
+            let output = expectExit 2 [ "metric"; "--x"; "x.csv"; "--y"; "y.csv"; "--seed"; "99999999999" ]
+            Expect.stringContains output "--seed 99999999999: must be a whole number from 0 to 2147483647" "metric --seed"
+            let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--seed"; "99999999999" ]
+            Expect.stringContains output "--seed 99999999999: must be a whole number from -2147483648 to 2147483647" "run --seed"
             // 100,000 intra-op threads started 895 of them and stalled the machine before this was refused.
             let output = expectExit 2 [ "run"; "wgan-gp-unimodal"; "--out"; out; "--threads"; "100000" ]
             Expect.stringContains output (sprintf "--threads = 100000: must be from 1 to %d, the cores this process may use" System.Environment.ProcessorCount) "run --threads"

@@ -72,6 +72,11 @@ let tests =
             Expect.stringContains changed.Description (sprintf "50 steps instead of the declared %d" e.Budget.Steps) "the override is named"
             Expect.equal (RunCommand.withOverrides None None e) e "no overrides"
             Expect.equal (RunCommand.withOverrides None (Some e.Budget.Steps) e) e "overriding with the declared budget changes nothing"
+            // A budget in epochs: its steps are counted from the data when read, so the declared budget is the epochs.
+            let inEpochs = { e with Budget = { e.Budget with Steps = 9_370; Epochs = Some 20 } }
+            let overridden = RunCommand.withOverrides None (Some 600) inEpochs
+            Expect.stringContains overridden.Description (sprintf "600 steps instead of the declared 20 epochs (batch %d)]" e.Budget.BatchSize) "the epochs named, not a step count"
+            Expect.equal overridden.Budget { e.Budget with Steps = 600; Epochs = None } "steps, no epochs"
         }
         test "a study's step override reaches every cell and the study's description" {
             let s = GanFlow.Experiments.Seed000Table1.study
