@@ -47,6 +47,8 @@ public static class ExperimentRunner
         if (start is RunStart.AlreadyComplete done)
         {
             if (context.Resume) notice($"{context.OutputDirectory} already holds this run, {done.Summary.Status.ToString().ToLowerInvariant()} after {done.Summary.StepsCompleted} steps: nothing to do");
+            if (Images.RunClassifier.Mismatch(context.OutputDirectory, context.ClassifierFile) is { } mismatch)
+                notice(mismatch + ": its scores are the ones it made with its own; --fresh runs it again with the given one");
             return done.Summary;
         }
         // The data it trains on are the data it started with (a relative path read from another directory, a file

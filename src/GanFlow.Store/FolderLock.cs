@@ -40,10 +40,11 @@ public sealed class FolderLock : IDisposable
         {
             throw new RunFolderException($"cannot write into {directory}: {e.Message}");
         }
-        catch (IOException e) when (File.Exists(path))
+        catch (IOException) when (File.Exists(path))
         {
-            throw new FolderInUseException($"{directory} is in use: {DescribeHolder(directory)} holds its lock ({e.Message.TrimEnd('.')}); " +
-                                         "wait for it to finish, or choose another folder");
+            // Not the OS's own words ("Resource temporarily unavailable : '….lock'"): the holder says more.
+            throw new FolderInUseException($"{directory} is in use: {DescribeHolder(directory)} holds its lock; " +
+                                           "wait for it to finish, or choose another folder");
         }
         catch (IOException e)
         {

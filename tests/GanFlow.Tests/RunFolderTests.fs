@@ -187,6 +187,19 @@ let tests =
             Expect.equal scalars.Count expected.Length "no other scalars"
         }
 
+        test "a --classifier that differs from the run folder's classifier.bin is named; the same bytes, or no folder classifier, are not" {
+            let folder = scratchFolder "classifier-mismatch"
+            Directory.CreateDirectory folder |> ignore
+            let given, same = Path.Combine(folder, "given.bin"), Path.Combine(folder, "same.bin")
+            File.WriteAllBytes(given, [| 1uy; 2uy |])
+            File.WriteAllBytes(same, [| 3uy |])
+            Expect.isNull (GanFlow.Runtime.Images.RunClassifier.Mismatch(folder, given)) "the folder holds no classifier"
+            File.WriteAllBytes(Path.Combine(folder, RunFiles.Classifier), [| 3uy |])
+            Expect.equal (GanFlow.Runtime.Images.RunClassifier.Mismatch(folder, given)) (sprintf "--classifier %s differs from the classifier.bin this run started with" given) "named"
+            Expect.isNull (GanFlow.Runtime.Images.RunClassifier.Mismatch(folder, same)) "the same bytes"
+            Expect.isNull (GanFlow.Runtime.Images.RunClassifier.Mismatch(folder, null)) "none given"
+        }
+
         test "a search job given a trial folder in use waits and is given back; one given another spec's run fails, naming why" {
             let busy, foreign = scratchFolder "job-busy", scratchFolder "job-foreign"
             Directory.CreateDirectory busy |> ignore

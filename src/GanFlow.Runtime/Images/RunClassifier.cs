@@ -29,8 +29,7 @@ public static class RunClassifier
         DigitClassifierNetwork network;
         if (File.Exists(own))
         {
-            if (givenFile is not null && File.Exists(givenFile) && !File.ReadAllBytes(givenFile).AsSpan().SequenceEqual(File.ReadAllBytes(own)))
-                notice($"--classifier {givenFile} differs from the {RunFiles.Classifier} this run started with: the run keeps scoring with its own (the same weights from start to end)");
+            if (Mismatch(runDirectory, givenFile) is { } mismatch) notice(mismatch + ": the run keeps scoring with its own (the same weights from start to end)");
             network = Load(spec, side, own, own);
         }
         else if (givenFile is not null)
@@ -41,6 +40,16 @@ public static class RunClassifier
         else network = TrainInto(spec, images.images, own, device, notice);
         network.to(device);
         return network;
+    }
+
+    /// <summary>"--classifier FILE differs from the classifier.bin this run started with" when the run folder holds a
+    /// classifier and <paramref name="givenFile"/> is another one; else null.</summary>
+    public static string? Mismatch(string runDirectory, string? givenFile)
+    {
+        var own = Path.Combine(runDirectory, RunFiles.Classifier);
+        return givenFile is not null && File.Exists(givenFile) && File.Exists(own) && !File.ReadAllBytes(givenFile).AsSpan().SequenceEqual(File.ReadAllBytes(own))
+            ? $"--classifier {givenFile} differs from the {RunFiles.Classifier} this run started with"
+            : null;
     }
 
     /// <summary>Trains the classifier <paramref name="spec"/> on the training split of <paramref name="images"/>, saves
