@@ -188,6 +188,19 @@ let tests =
             Expect.stringContains output "resuming" "the same bytes again: resumed"
         }
 
+        test "a run on a file whose rows repeat says so: the evaluations' k-NN balls around repeated points have radius 0" {
+            let distinct = gaussian2d 150 11
+            let repeated = writeCsv (Array.init (600 * 2) (fun i -> distinct.[((i / 2) / 4) * 2 + i % 2]))
+            let out = scratchFolder "data-repeated"
+            let code, output = CliProcess.run [ "run"; "realnvp-moons"; "--data"; repeated; "--steps"; "10"; "--out"; out; "--no-report" ]
+            Expect.equal code 0 output
+            Expect.stringContains output (sprintf "note: the validation split of %s holds repeated points" (Path.GetFullPath repeated)) "said"
+            let out = scratchFolder "data-distinct"
+            let code, output = CliProcess.run [ "run"; "realnvp-moons"; "--data"; writeCsv (gaussian2d 600 12); "--steps"; "10"; "--out"; out; "--no-report" ]
+            Expect.equal code 0 output
+            Expect.isFalse (output.Contains "repeated points") "not for distinct rows"
+        }
+
         test "bad files are refused with exit 2 naming the file, before any folder is written" {
             let out = scratchFolder "data-refused"
             let missing = Path.Combine(TestFolders.fresh "nowhere", "missing.csv")

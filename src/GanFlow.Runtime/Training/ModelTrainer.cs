@@ -37,8 +37,15 @@ public sealed class ModelTrainer : TrainingRun
     /// <summary>Points of a split whose NLL an evaluation records (the first ones when a split is larger).</summary>
     public const int SplitNllPoints = 10_000;
 
-    private ModelTrainer(Experiment experiment, RunContext context, RunStart start) : base(experiment, context, start) =>
+    private ModelTrainer(Experiment experiment, RunContext context, RunStart start) : base(experiment, context, start)
+    {
         splits = DataSplits.Of(experiment);
+        // A sample file's rows written twice, or rounded to a grid, give the evaluations' k-NN balls of radius 0: said,
+        // as `ganflow metric` says it (a finite sample of a known law avoids them with fresh draws).
+        if (experiment.Data is DataSource.File file && splits is not null
+            && RepeatedPoints.note($"the validation split of {file.file.Path}", PointsModule.create(splits.Dimension, splits.Validation))?.Value is { } note)
+            context.OnNotice?.Invoke("note: " + note);
+    }
 
     /// <summary>The law of the data (fresh draws, exact scores); only called when the source has one.</summary>
     private Distribution Law => experiment.Law!.Value;
