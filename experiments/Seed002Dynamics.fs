@@ -16,7 +16,8 @@ let private fig1Run =
         Steps = 5_000 }
 
 /// Seed 002 Fig. 1: optimal-discriminator dynamics converge; first-order dynamics converge, stall or collapse
-/// depending on where the discriminator starts. The initial intervals of (b)-(d) were picked from a grid of round
+/// depending on where the discriminator starts. A label says what the notes' panel shows, as "(the notes: …)": the
+/// run's own outcome, which `--steps` can change, is printed after it. The initial intervals of (b)-(d) were picked from a grid of round
 /// values as the first whose outcome is the panel's at both 2,000 and 5,000 steps.
 let fig1 =
     { Name = "seed002-fig1"
@@ -24,13 +25,13 @@ let fig1 =
       Kind =
         DynamicsExperimentKind.Figure
             [ { Label = "(a) optimal discriminator"; Run = { fig1Run with Rule = DynamicsRule.Optimal; InitialIntervals = [] }; View = PanelView.Traces }
-              { Label = "(b) first order, D0 = [-2, -1.5] u [1.5, 2]: stalls away from mu* (vanishing gradient; both intervals collapse)"
+              { Label = "(b) first order, D0 = [-2, -1.5] u [1.5, 2] (the notes: stalls away from mu*, vanishing gradient; here both intervals collapse)"
                 Run = { fig1Run with InitialIntervals = [ -2.0; -1.5; 1.5; 2.0 ] }
                 View = PanelView.Traces }
-              { Label = "(c) first order, D0 = [-2, -0.5] u [0.5, 2]: converges"
+              { Label = "(c) first order, D0 = [-2, -0.5] u [0.5, 2] (the notes: converges)"
                 Run = { fig1Run with InitialIntervals = [ -2.0; -0.5; 0.5; 2.0 ] }
                 View = PanelView.Traces }
-              { Label = "(d) first order, D0 = [-2.5, -2] u [-1, 1]: mode collapse"
+              { Label = "(d) first order, D0 = [-2.5, -2] u [-1, 1] (the notes: mode collapse)"
                 Run = { fig1Run with InitialIntervals = [ -2.5; -2.0; -1.0; 1.0 ] }
                 View = PanelView.Traces } ]
       Tolerances = OutcomeTolerances.Default }

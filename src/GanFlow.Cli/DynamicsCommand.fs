@@ -116,14 +116,33 @@ let report (tolerances: OutcomeTolerances) (trajectory: Trajectory) =
       "tail_max_set_distance", show stats.MaxSetDistance
       "tail_peak_to_peak", showAll stats.MeanRanges
       "tail_steps", string (spec.Steps - Outcome.tailStart tolerances spec.Steps)
+      "converged_tolerance", show (Outcome.convergedTolerance tolerances spec.GeneratorStep)
       "outcome", trajectory.Outcome.Text
-      match trajectory.DivergedAt with
+      match stats.DivergedAt with
       | Some t -> "diverged_at_step", string t
       | None -> () ]
 
-/// `ganflow dynamics …`: validates, runs, prints; returns the exit code (2 on bad input, before any computation).
+/// What `ganflow dynamics` and a dynamics figure advise when memory runs out (`FailureText.Of`).
+let private memoryRemedy = "fewer --steps need less"
+
+/// Runs `compute` (a dynamics command's work), turning exhausted memory into its message and exit 1: the generic
+/// message's advice (a smaller batch, width or sample count) is a training run's and does not apply here.
+let private orOutOfMemory (compute: unit -> int) =
+    try compute ()
+    with :? OutOfMemoryException as e ->
+        eprintfn "error: %s" (GanFlow.Store.FailureText.Of(e, memoryRemedy))
+        1
+
+/// `ganflow dynamics …`: validates, runs, prints; returns the exit code (2 on bad input or a trajectory that would not
+/// fit the machine's memory, before any computation; 3 when the trajectory diverged).
 let runOnce (trueText: string) (muText: string) intervals etaG etaD steps rule =
-    match specOf trueText muText intervals etaG etaD steps rule with
+    let checkedSpec =
+        specOf trueText muText intervals etaG etaD steps rule
+        |> Result.bind (fun spec ->
+            match GanFlow.Core.Experiments.MemoryEstimate.dynamicsErrors (GanFlow.Runtime.ExperimentRunner.MachineMemoryBytes()) DynamicsFieldNames.Flags spec with
+            | [] -> Ok spec
+            | errors -> Error errors)
+    match checkedSpec with
     | Error errors ->
         for e in errors do
             eprintfn "error: %O" e
@@ -133,14 +152,23 @@ let runOnce (trueText: string) (muText: string) intervals etaG etaD steps rule =
         if spec.Rule = DynamicsRule.Optimal && (Option.isSome intervals || Option.isSome etaD) then
             eprintfn "note: --dynamics optimal uses no --intervals or --eta-d (its discriminator is the exact optimum at every step): the values given are ignored"
         let tolerances = OutcomeTolerances.Default
-        let trajectory = Trajectory.run tolerances spec
-        for key, value in report tolerances trajectory do
-            printfn "%s = %s" key value
-        match trajectory.DivergedAt with
-        | Some t ->
-            eprintfn "the trajectory diverged: a generator mean is not finite (or beyond ±1e12) at step %d (the values above are those of step %d)" t (t - 1)
-            3
-        | None -> 0
+        orOutOfMemory (fun () ->
+            let trajectory = Trajectory.run tolerances spec
+            for key, value in report tolerances trajectory do
+                printfn "%s = %s" key value
+            match trajectory.DivergedAt, trajectory.Statistics.DivergedAt with
+            | Some stop, Some t when t < stop ->
+                eprintfn "the trajectory diverged: a generator mean left ±%s at step %d and was not finite (or beyond ±1e12) at step %d, where the run stopped (the values above are those of step %d)"
+                    (show tolerances.Divergence) t stop (stop - 1)
+                3
+            | Some t, _ ->
+                eprintfn "the trajectory diverged: a generator mean is not finite (or beyond ±1e12) at step %d (the values above are those of step %d)" t (t - 1)
+                3
+            | None, Some t ->
+                eprintfn "the trajectory diverged: a generator mean left ±%s at step %d (the values above are those of step %d, the last)"
+                    (show tolerances.Divergence) t spec.Steps
+                3
+            | None, None -> 0)
 
 /// A declared experiment with `ganflow run`'s overrides: --steps sets every panel's (or the diagram's) steps, --seed
 /// the phase diagram's or support check's seed (figures draw nothing at random).
@@ -190,9 +218,8 @@ let private panelFiles (tolerances: OutcomeTolerances) (index: int) (panel: Dyna
           IdentityGap = identityGap }
     summary, DynamicsFolder.trajectoryText trajectory (fun t -> distances[t].Tv, distances[t].Js, distances[t].W1)
 
-/// `ganflow run seed002-… --out DIR [--fresh]`: validates, computes, writes the folder and its report; returns the exit
-/// code. A folder that already holds the same experiment, report included, is kept as it is (exit 0) unless `fresh`.
-let runExperiment (experiment: DynamicsExperiment) (folder: string) (fresh: bool) =
+/// `runExperiment`'s work.
+let private computeExperiment (experiment: DynamicsExperiment) (folder: string) (fresh: bool) =
     Validate.orRaise (DynamicsValidation.experimentErrors experiment)
     // The folder contract of every ganflow folder: refused when foreign, locked while written, and a fresh start
     // removes only the files the earlier dynamics run wrote (those its own spec names: a file of the user's named like
@@ -225,7 +252,8 @@ let runExperiment (experiment: DynamicsExperiment) (folder: string) (fresh: bool
         let files = panels |> List.mapi (fun i p -> panelFiles experiment.Tolerances (i + 1) p)
         for summary, text in files do
             writeFile folder (DynamicsFolder.trajectoryFile summary.Index) text
-            printfn "%s: %s (tail max distance from mu* %s)" summary.Label summary.Outcome (show summary.CycleRadius)
+            // "outcome" named: a label may say what the notes' panel shows ("(the notes: converges)").
+            printfn "%s: outcome %s (tail max distance from mu* %s)" summary.Label summary.Outcome (show summary.CycleRadius)
         writeFile folder DynamicsFolder.panelsFile (DynamicsFolder.panelsText (List.map fst files))
     | DynamicsExperimentKind.PhaseDiagram spec ->
         let progress (c: PhaseCell) =
@@ -247,3 +275,11 @@ let runExperiment (experiment: DynamicsExperiment) (folder: string) (fresh: bool
     printfn "wall_seconds = %.1f" watch.Elapsed.TotalSeconds
     printfn "report = %s" (Path.Combine(folder, DynamicsFolder.reportFile))
     0
+
+/// `ganflow run seed002-… --out DIR [--fresh]`: validates, computes, writes the folder and its report; returns the exit
+/// code. A folder that already holds the same experiment, report included, is kept as it is (exit 0) unless `fresh`. A
+/// figure that runs out of memory says so with a figure's advice (fewer --steps), exit 1.
+let runExperiment (experiment: DynamicsExperiment) (folder: string) (fresh: bool) =
+    match experiment.Kind with
+    | DynamicsExperimentKind.Figure _ -> orOutOfMemory (fun () -> computeExperiment experiment folder fresh)
+    | _ -> computeExperiment experiment folder fresh

@@ -126,7 +126,7 @@ module DynamicsReport =
                   | PanelView.DifferenceAtStart -> yield difference panel.Label trueMeans rows[0].Means rows[0].Endpoints
                   | PanelView.DifferenceAtEnd ->
                       let last = rows[rows.Length - 1]
-                      yield difference (sprintf "%s (after %d steps, %s)" panel.Label last.Step summary.Outcome) trueMeans last.Means last.Endpoints ]
+                      yield difference (sprintf "%s (after %d steps, outcome: %s)" panel.Label last.Step summary.Outcome) trueMeans last.Means last.Endpoints ]
         [ table ], charts
 
     let private phaseDiagram (directory: string) (spec: PhaseDiagramSpec) =

@@ -7,19 +7,27 @@ namespace GanFlow.Store;
 /// </summary>
 public static class FailureText
 {
-    /// <summary>The failure <paramref name="error"/> describes, in words.</summary>
-    public static string Of(Exception error)
+    /// <summary>The advice for exhausted memory of a training run, what <see cref="Of(Exception)"/> gives.</summary>
+    public const string RunMemoryRemedy = "a smaller batch, width or sample count needs less";
+
+    /// <summary>The failure <paramref name="error"/> describes, in words (exhausted memory with a training run's
+    /// advice, <see cref="RunMemoryRemedy"/>).</summary>
+    public static string Of(Exception error) => Of(error, RunMemoryRemedy);
+
+    /// <summary>The failure <paramref name="error"/> describes, in words, with <paramref name="memoryRemedy"/> as the
+    /// advice when memory ran out (what makes the failed command need less, e.g. "fewer --steps need less").</summary>
+    public static string Of(Exception error, string memoryRemedy)
     {
         var root = error is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : error;
         return root switch
         {
             IOException io when IsDiskFull(io) => $"no space left on the device ({io.Message.Replace("No space left on device : ", "writing ", StringComparison.Ordinal)})",
             UnauthorizedAccessException denied => $"permission denied: {denied.Message}",
-            OutOfMemoryException => "out of memory: the run needs more memory than the machine has free (a smaller batch, width or sample count needs less)",
+            OutOfMemoryException => $"out of memory: the run needs more memory than the machine has free ({memoryRemedy})",
             InsufficientExecutionStackException => "out of stack space",
             // libtorch's allocators: "DefaultCPUAllocator: not enough memory: you tried to allocate …", "CUDA out of memory. …"
             _ when IsTorchOutOfMemory(root.Message) =>
-                $"out of memory: {FirstLine(root.Message)} (a smaller batch, width or sample count needs less)",
+                $"out of memory: {FirstLine(root.Message)} ({memoryRemedy})",
             _ => root.Message.Length > 0 ? root.Message : root.GetType().Name,
         };
     }

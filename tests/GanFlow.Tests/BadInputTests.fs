@@ -29,6 +29,36 @@ let tests =
                 Expect.stringContains output "outcome = oscillation" "the outcome is printed"
                 Expect.stringContains output "diverged_at_step = 1" "the step where it diverged"
                 Expect.stringContains output "diverged" "said in words"
+                // The run stopped before its tail window: nothing to read there, said as NaN (not -Infinity or 0).
+                Expect.stringContains output "tail_max_set_distance = NaN\n" "no tail distance"
+                Expect.stringContains output "tail_peak_to_peak = NaN,NaN\n" "no tail ranges"
+            // Means that leave ±1e3 but stay finite: every distance that of disjoint supports, and diverged (exit 3).
+            let output = expectExit 3 [ "dynamics"; "--true"; "-0.5,0.5"; "--mu"; "0.3,0.9"; "--intervals"; "-1,0,0.5,2"; "--eta-d"; "0.1"; "--eta-g"; "1e6"; "--steps"; "200" ]
+            let value key =
+                output.Split('\n') |> Array.pick (fun line -> if line.StartsWith(key + " = ") then Some(line.Substring(key.Length + 3).Trim()) else None)
+            let number key = Double.Parse(value key, Globalization.CultureInfo.InvariantCulture)
+            Expect.floatClose Accuracy.veryHigh (number "tv") 1.0 "TV of disjoint supports"
+            Expect.floatClose Accuracy.veryHigh (number "optimal_loss") 2.0 "1 + TV"
+            Expect.isLessThanOrEqual (number "loss") (number "optimal_loss") "the loss at most its maximum"
+            Expect.floatClose Accuracy.high (number "js") (log 2.0) "JS of disjoint supports"
+            Expect.floatClose Accuracy.high (number "gan_loss_at_optimal_v") (number "two_js_minus_log4") "the identity"
+            Expect.stringContains output "outcome = oscillation" "the outcome"
+            Expect.stringContains output "diverged_at_step = " "when it left ±1e3"
+            Expect.stringContains output "left ±1000 at step" "said in words"
+        }
+
+        test "a dynamics run of more steps than the machine's memory holds is refused before any compute, naming --steps" {
+            let output = expectExit 2 [ "dynamics"; "--true"; "-0.5,0.5"; "--mu"; "0.3,0.9"; "--dynamics"; "optimal"; "--steps"; "2147483647" ]
+            Expect.stringContains output "--steps = 2147483647: the run needs an estimated" "the flag, the value and the estimate"
+            Expect.stringContains output "the trajectory's states" "what needs it"
+            Expect.isFalse (output.Contains "outcome") "nothing computed"
+        }
+
+        test "memory exhausted in a dynamics run is said with a dynamics run's advice, not a training run's" {
+            let text = FailureText.Of(OutOfMemoryException(), "fewer --steps need less")
+            Expect.equal text "out of memory: the run needs more memory than the machine has free (fewer --steps need less)" "the advice given"
+            Expect.isFalse (text.Contains "batch") "no batch, width or sample count"
+            Expect.stringContains (FailureText.Of(OutOfMemoryException())) "a smaller batch, width or sample count needs less" "a training run's advice by default"
         }
 
         test "6: a full disk is said in words, without .NET type names" {

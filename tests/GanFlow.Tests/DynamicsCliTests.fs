@@ -82,6 +82,35 @@ let tests =
             let html = File.ReadAllText(Path.Combine(dir, "report.html"))
             Expect.stringContains html "(c) discriminator only" "panel titles"
         }
+        test "a panel's title reads right for every outcome: the notes' claim in the label, the run's outcome named as such" {
+            let code, output = CliProcess.run [ "run"; "seed002-fig1"; "--steps"; "1000"; "--out"; TestFolders.fresh "fig1-1000" ]
+            Expect.equal code 0 output
+            Expect.isFalse (output.Contains "converges: oscillation") "no 'converges: oscillation'"
+            Expect.stringContains output "(the notes: converges): outcome oscillation" "panel (c) at 1,000 steps"
+            for experiment in [ GanFlow.Experiments.Seed002Dynamics.fig1; GanFlow.Experiments.Seed002Dynamics.fig2 ] do
+                match experiment.Kind with
+                | DynamicsExperimentKind.Figure panels ->
+                    for p in panels do
+                        for o in Outcome.All do
+                            Expect.isFalse (p.Label.EndsWith(o.Text.Replace('-', ' '))) (sprintf "%s ends in no outcome" p.Label)
+                        Expect.isFalse (p.Label.EndsWith "converges") (sprintf "%s ends in no outcome" p.Label)
+                | _ -> failtest "a figure"
+        }
+        test "the output names the convergence tolerance it used, capped for large steps; an old dynamics.json reads with the cap's default" {
+            match DynamicsCommand.specOf "-0.5,0.5" "0.3,0.9" (Some "-1,0,0.5,2") (Some "30") (Some "0.1") (Some "300") None with
+            | Error e -> failtestf "unexpected %A" e
+            | Ok spec ->
+                let trajectory = Trajectory.run OutcomeTolerances.Default spec
+                let pairs = DynamicsCommand.report OutcomeTolerances.Default trajectory
+                let value key = pairs |> List.find (fst >> (=) key) |> snd
+                Expect.equal (value "converged_tolerance") "0.25" "max(0.05, min(phi(0) eta_g, 0.25))"
+                Expect.notEqual (value "outcome") "converged" "3.7 from mu* is not converged"
+            let json = GanFlow.Core.Specs.SpecJson.serialize GanFlow.Experiments.Seed002Dynamics.fig2
+            let old = json.Split('\n') |> Array.filter (fun line -> not (line.Contains "\"maxCycle\"")) |> String.concat "\n"
+            Expect.isFalse (old.Contains "maxCycle") "the field removed"
+            let read = GanFlow.Core.Specs.SpecJson.deserialize<DynamicsExperiment> old
+            Expect.equal read GanFlow.Experiments.Seed002Dynamics.fig2 "read with the default MaxCycle"
+        }
         test "a rerun keeps the same run, replaces a changed one, and removes only files the earlier run wrote" {
             let dir = GanFlow.Tests.ReportTests.temporaryFolder ()
             let steps = [| "--steps"; "20" |]

@@ -20,6 +20,40 @@ let private state =
 /// Generator means and true means only.
 let private meansPair = Gen.zip (Gen.arrayOfLength 2 coordinate) (Gen.arrayOfLength 2 coordinate)
 
+/// A mean anywhere from 0 to ±10¹²: ±10^(u/10) (u = 0 … 120) or 0, plus a value of `coordinate`, so that means far
+/// out are sometimes near one another and sometimes thousands of standard deviations apart.
+let private wideMean =
+    gen {
+        let! far = Gen.elements [ true; false ]
+        let! exponent = Gen.choose (0, 120)
+        let! negative = Gen.elements [ true; false ]
+        let! offset = coordinate
+        let centre = if far then (if negative then -1.0 else 1.0) * 10.0 ** (float exponent / 10.0) else 0.0
+        return centre + offset
+    }
+
+/// Two true and two generator means, every pair at least 40 apart: four of ±10^(u/10) (u = 25 … 120, at least 316,
+/// distinct, so 82 apart or more) plus a value of `coordinate`, the first of them near 0 half of the time.
+let private separatedMeans =
+    gen {
+        let! picks = Gen.shuffle [| for u in 25 .. 120 do for s in [ -1.0; 1.0 ] -> s * 10.0 ** (float u / 10.0) |]
+        let! offsets = Gen.arrayOfLength 4 coordinate
+        let! nearZero = Gen.elements [ true; false ]
+        let values = Array.init 4 (fun i -> (if i = 0 && nearZero then 0.0 else picks[i]) + offsets[i])
+        return values[0..1], values[2..3]
+    }
+
+/// True means, generator means and ordered endpoints spread among them (two per mean, within ±4 of it).
+let private wideState =
+    gen {
+        let! t = Gen.arrayOfLength 2 wideMean
+        let! m = Gen.arrayOfLength 2 wideMean
+        let! around = Gen.arrayOfLength 4 (Gen.elements [ 0; 1; 2; 3 ])
+        let! offsets = Gen.arrayOfLength 4 coordinate
+        let all = Array.append t m
+        return t, m, Array.init 4 (fun j -> all[around[j]] + offsets[j]) |> Array.sort
+    }
+
 /// Simpson's rule with `intervals` (even) sub-intervals.
 let private simpson (f: float -> float) (a: float) (b: float) (intervals: int) =
     let h = (b - a) / float intervals
@@ -138,6 +172,45 @@ let tests =
                     let gSame, _ = TwoGaussianGame.gradient t t (OptimalDiscriminator.endpoints t t)
                     Array.forall ((=) 0.0) g && Array.forall ((=) 0.0) gSame))
         ]
+        testList "means far apart (|mu| up to 1e12)" [
+            testProperty "TV lies in [0, 1], JS in [0, ln 2], the loss at V* equals 2 JS - log 4, and no discriminator beats 1 + TV" (
+                Prop.forAll (Arb.fromGen wideState) (fun (t, m, e) ->
+                    let d = Trajectory.distances t m
+                    d.Tv >= -1e-12 && d.Tv <= 1.0 + 1e-12
+                    && d.Js >= -1e-12 && d.Js <= log 2.0 + 1e-12
+                    && abs (d.GanLossAtOptimum - (2.0 * d.Js - log 4.0)) < 1e-9
+                    && d.W1 >= 0.0
+                    && TwoGaussianGame.loss t m e <= 1.0 + d.Tv + 1e-12))
+            testProperty "means 40 standard deviations apart: TV 1, JS ln 2, the loss at V* 0, W1 the sorted means' mean distance" (
+                // Every pair apart, so that |F* − F| is the two steps' difference smoothed without cancelling: W1 is then
+                // the sorted matching's (a sign change of F* − F within 40 would be smoothed away in part).
+                Prop.forAll (Arb.fromGen separatedMeans) (fun (t, m) ->
+                    let d = Trajectory.distances t m
+                    let w1 = Array.map2 (fun a b -> abs (a - b)) (Array.sort t) (Array.sort m) |> Array.average
+                    abs (d.Tv - 1.0) < 1e-12 && abs (d.Js - log 2.0) < 1e-9 && abs d.GanLossAtOptimum < 1e-9
+                    && abs (d.W1 - w1) <= 1e-9 * w1))
+            testProperty "the distances do not change when both mixtures move by up to 1e9" (
+                Prop.forAll (Arb.fromGen (Gen.zip meansPair (Gen.choose (0, 90)))) (fun ((t, m), exponent) ->
+                    let shift = 10.0 ** (float exponent / 10.0)
+                    let near = Trajectory.distances t m
+                    let far = Trajectory.distances (Array.map ((+) shift) t) (Array.map ((+) shift) m)
+                    // The shifted means are rounded to the doubles' spacing there (1.2e-7 at 1e9).
+                    let tolerance = 1e-9 + 4.0 * (System.Math.BitIncrement shift - shift)
+                    abs (near.Tv - far.Tv) <= tolerance && abs (near.Js - far.Js) <= tolerance
+                    && abs (near.W1 - far.W1) <= tolerance && abs (near.GanLossAtOptimum - far.GanLossAtOptimum) <= tolerance))
+            test "the new user's run (eta_g 1e6): the means leave +-1e3, every distance is that of disjoint supports, and it is recorded as diverged" {
+                let spec = { DynamicsSpec.Default with GeneratorStep = 1e6; Steps = 200 }
+                let trajectory = Trajectory.run tolerances spec
+                let means = trajectory.Means[200]
+                Expect.isGreaterThan (abs means[0]) 1e4 "the means are far out"
+                let d = Trajectory.distances [| -0.5; 0.5 |] means
+                Expect.floatClose Accuracy.veryHigh d.Tv 1.0 "TV of disjoint supports"
+                Expect.floatClose Accuracy.high d.Js (log 2.0) "JS of disjoint supports"
+                Expect.floatClose Accuracy.high d.GanLossAtOptimum 0.0 "2 JS - log 4"
+                Expect.isLessThanOrEqual trajectory.Loss[200] (1.0 + d.Tv) "the loss at most its maximum"
+                Expect.isSome trajectory.Statistics.DivergedAt "diverged beyond the tolerance"
+            }
+        ]
         testList "ordering constraint" [
             testProperty "projection gives ordered endpoints, keeps their sum, and leaves ordered ones alone" (
                 Prop.forAll (Arb.fromGen (Gen.arrayOfLength 4 coordinate)) (fun e ->
@@ -214,7 +287,7 @@ let tests =
         ]
         testList "outcomes" [
             let stats means ranges gap distance ends =
-                { MaxSetDistance = distance; MaxGap = gap; MeanRanges = ranges; Bounded = true; FinalMeans = means; FinalEndpoints = ends }
+                { MaxSetDistance = distance; MaxGap = gap; MeanRanges = ranges; DivergedAt = None; FinalMeans = means; FinalEndpoints = ends }
             let t = [| -1.0; 1.0 |]
             let alive = [| -2.0; 0.0; 0.5; 2.0 |]
             test "each rule of the classification" {
@@ -225,12 +298,29 @@ let tests =
                 Expect.equal (classify (stats [| -0.5; 0.7 |] [| 0.0; 0.0 |] 1.2 0.5 [| 20.0; 21.0; 22.0; 23.0 |])) Outcome.DiscriminatorCollapse "intervals off the mass"
                 Expect.equal (classify (stats [| -0.5; 0.7 |] [| 1e-4; 1e-4 |] 1.2 0.5 alive)) Outcome.VanishingGradient "stalled"
                 Expect.equal (classify (stats [| -0.5; 0.7 |] [| 0.3; 0.3 |] 1.2 0.5 alive)) Outcome.Oscillation "moving"
-                Expect.equal (classify { stats [| -1.0; 1.0 |] [| 0.0; 0.0 |] 2.0 0.0 alive with Bounded = false }) Outcome.Oscillation "diverged"
+                Expect.equal (classify { stats [| -1.0; 1.0 |] [| 0.0; 0.0 |] 2.0 0.0 alive with DivergedAt = Some 7 }) Outcome.Oscillation "diverged"
             }
             test "a fixed step's cycle is allowed for: the converged radius grows with eta_g" {
                 let cycle = stats [| -1.05; 1.05 |] [| 0.1; 0.1 |] 2.1 0.1 alive
                 Expect.equal (Outcome.classify tolerances DynamicsRule.Optimal t 0.1 cycle) Outcome.Oscillation "0.1 is no cycle at eta_g 0.1"
                 Expect.equal (Outcome.classify tolerances DynamicsRule.Optimal t 0.3 cycle) Outcome.Converged "but is one at eta_g 0.3"
+            }
+            test "the cycle allowance stops at MaxCycle: at eta_g 30 a run 3.7 from mu* is no convergence" {
+                Expect.equal (Outcome.convergedTolerance tolerances 0.1) 0.05 "Converged governs at eta_g 0.1"
+                Expect.floatClose Accuracy.veryHigh (Outcome.convergedTolerance tolerances 0.3) (0.3 * TwoGaussianGame.phi 0.0) "the cycle at eta_g 0.3"
+                Expect.equal (Outcome.convergedTolerance tolerances 30.0) 0.25 "capped"
+                let spec = { DynamicsSpec.Default with GeneratorStep = 30.0; Steps = 300 }
+                let trajectory = Trajectory.run tolerances spec
+                Expect.isGreaterThan trajectory.Statistics.MaxSetDistance 1.0 "far from mu* in the tail"
+                Expect.notEqual trajectory.Outcome Outcome.Converged "the new user's run is not converged"
+            }
+            test "a run that stopped before its tail window has no tail statistics (NaN), and is diverged at that step" {
+                let trajectory = Trajectory.run tolerances { DynamicsSpec.Default with GeneratorStep = 1e308 }
+                Expect.equal trajectory.DivergedAt (Some 1) "stopped at step 1"
+                Expect.equal trajectory.Statistics.DivergedAt (Some 1) "diverged at step 1"
+                Expect.isTrue (System.Double.IsNaN trajectory.Statistics.MaxSetDistance) "no tail distance"
+                Expect.all trajectory.Statistics.MeanRanges System.Double.IsNaN "no tail ranges"
+                Expect.equal trajectory.Outcome Outcome.Oscillation "diverged reads as oscillation"
             }
             test "the optimal rule is never called a discriminator collapse" {
                 Expect.equal (Outcome.classify tolerances DynamicsRule.Optimal t 0.1 (stats [| -0.5; 0.7 |] [| 0.0; 0.0 |] 1.2 0.5 [| 0.0; 0.0; 0.0; 0.0 |])) Outcome.VanishingGradient "stalled"

@@ -63,6 +63,25 @@ let tests =
             Expect.stringContains r.Reason "the finite sample" "the part"
             Expect.isEmpty (MemoryEstimate.errors (16.0 * 1024.0 ** 3.0) { e with Data = GanFlow.Core.Datasets.DataSource.Sample(ring, GanFlow.Core.Datasets.FiniteSample.create 100_000 1_000 1_000 1) }) "a sample of 10^5 fits"
         }
+        test "a seed 002 trajectory's states are estimated from its steps, and too many are refused naming --steps" {
+            let spec = { GanFlow.Core.Dynamics.DynamicsSpec.Default with Steps = 20_000_000 }
+            let flags = GanFlow.Core.Dynamics.DynamicsFieldNames.Flags
+            let bytes = MemoryEstimate.dynamicsParts flags spec |> List.sumBy _.Bytes
+            // Measured: 20,000,000 optimal steps held 3.0 GB.
+            Expect.isGreaterThan bytes 2.5e9 "about 3 GB"
+            Expect.isLessThan bytes 3.5e9 "about 3 GB"
+            Expect.isEmpty (MemoryEstimate.dynamicsErrors 16e9 flags { spec with Steps = 1_000 }) "1,000 steps fit anywhere"
+            match MemoryEstimate.dynamicsErrors 2e9 flags spec with
+            | [ e ] ->
+                Expect.equal (e.Field, e.Value) ("--steps", "20000000") "the flag and its value"
+                Expect.stringContains e.Reason "the run needs an estimated 2.7 GB" "the estimate"
+                Expect.stringContains e.Reason "from --steps = 20000000" "what sets it"
+                Expect.stringContains e.Reason "more than this machine's 1.9 GB" "what the machine has"
+            | errors -> failtestf "expected one refusal, got %A" errors
+            match MemoryEstimate.dynamicsErrors 2e9 (GanFlow.Core.Dynamics.DynamicsFieldNames.Spec "kind.panels[0].run.") spec with
+            | [ e ] -> Expect.equal e.Field "kind.panels[0].run.steps" "a panel's field by its spec path"
+            | errors -> failtestf "expected one refusal, got %A" errors
+        }
         test "a width of 10^9 and a batch of 10^8 are each named where they are the cause" {
             let wide = refusal (sized 1_000_000_000 2 256)
             Expect.equal (wide.Field, wide.Value) ("model.generator.mlp.network.width", "1000000000") "the width"

@@ -50,15 +50,20 @@ type OutcomeTolerances =
       /// last 100 of 1,000 steps).
       TailShare: float
       /// Converged: the distance of μ̂ from μ* as a set (the better of the two matchings, largest
-      /// coordinate error) stays at or below max(`Converged`, `CycleSteps` · φ(0) · η_g) over the whole tail
-      /// window. Default 0.05, four times the ~0.013 cycle the optimal dynamics ends in at η_g = 0.1 for
-      /// μ* = (−0.5, 0.5), which therefore counts as converged.
+      /// coordinate error) stays at or below max(`Converged`, min(`CycleSteps` · φ(0) · η_g, `MaxCycle`)) over the
+      /// whole tail window (`Outcome.convergedTolerance`). Default 0.05, four times the ~0.013 cycle the optimal
+      /// dynamics ends in at η_g = 0.1 for μ* = (−0.5, 0.5), which therefore counts as converged.
       Converged: float
       /// The allowance for a fixed step's cycle around μ*, in generator steps of the largest possible size:
       /// |∂L/∂μ_i| ≤ φ(0) ≈ 0.399, so one step moves a mean by at most φ(0) · η_g, and a cycle around μ* that
       /// the step cannot shrink has about that radius. Default 1 (0.040 at η_g = 0.1, so `Converged` governs;
       /// 0.120 at Fig. 2's η_g = 0.3).
       CycleSteps: float
+      /// The largest cycle allowance: a step so large that its cycle would exceed this is not converging to μ* in
+      /// seed 002's sense (the means settling on the true ones), however regular its cycle. Default 0.25, a quarter
+      /// of the components' standard deviation (TV ≤ 0.1 between N(μ, 1) and N(μ ± 0.25, 1)), reached at
+      /// η_g ≈ 0.63; at η_g = 30 the allowance would otherwise be 12.
+      MaxCycle: float
       /// Mode collapse: |μ̂1 − μ̂2| stays at or below this over the tail window while |μ*1 − μ*2| is
       /// larger than twice `Converged`. Default 0.05.
       ModeCollapse: float
@@ -78,6 +83,7 @@ type OutcomeTolerances =
         { TailShare = 0.1
           Converged = 0.05
           CycleSteps = 1.0
+          MaxCycle = 0.25
           ModeCollapse = 0.05
           Stall = 1e-3
           DegenerateWidth = 1e-6

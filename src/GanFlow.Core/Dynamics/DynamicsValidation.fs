@@ -44,9 +44,10 @@ module DynamicsValidation =
     let showList (values: float list) =
         values |> List.map (fun v -> v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)) |> String.concat ","
 
-    /// The largest magnitude of a mean or an interval endpoint, in the components' standard deviations: the distances
-    /// (TV, JS, W1) are integrated on a grid over the means, which resolves a separation of 2,000 to 2e-9 of JS's ln 2
-    /// and not 10,000 (JS 0.54 there).
+    /// The largest magnitude of a mean or an interval endpoint given, in the components' standard deviations:
+    /// `OutcomeTolerances.Divergence`'s default, beyond which a generator mean has diverged (a run starting there would
+    /// be diverged at step 0). The distances themselves (TV, JS, W1) stay exact for means far beyond it, which a run
+    /// can reach (`Trajectory.distances`).
     [<Literal>]
     let MaxMagnitude = 1000.0
 
@@ -88,6 +89,7 @@ module DynamicsValidation =
         (if t.TailShare > 0.0 && t.TailShare <= 1.0 then [] else Check.fail (prefix + "tailShare") t.TailShare "must lie in (0, 1]")
         @ Check.positive (prefix + "converged") t.Converged
         @ Check.nonNegative (prefix + "cycleSteps") t.CycleSteps
+        @ Check.nonNegative (prefix + "maxCycle") t.MaxCycle
         @ Check.nonNegative (prefix + "modeCollapse") t.ModeCollapse
         @ Check.nonNegative (prefix + "stall") t.Stall
         @ Check.nonNegative (prefix + "degenerateWidth") t.DegenerateWidth

@@ -9,22 +9,54 @@ namespace GanFlow.Core.Dynamics
 /// most 2K − 1 real zeros; f's sign alternates across them, so {f > 0} has at most K components. The zeros are
 /// found exactly: those of a sum of n exponentials are separated by those of the derivative of the sum divided by
 /// its first exponential, a sum of n − 1 exponentials, so recursing down to two terms (closed form) isolates each
-/// zero in an interval where the sum is monotone, and there a bracketing solve converges.
+/// zero in an interval where the sum is monotone, and there a bracketing solve converges. Every term is evaluated
+/// about its own mean, from x − a_j (`Term`), so that means any distance apart (10¹² included) keep their signs.
 module OptimalDiscriminator =
 
-    /// One term c · e^{rate·x} of an exponential sum, c = sign · e^{logMagnitude}.
+    /// One term of an exponential sum written about its own centre: sign · e^{LogWeight} · e^{−(x − Centre)²/2} equals the
+    /// term sign · e^{LogWeight − Centre²/2} · e^{Centre·x} divided by e^{x²/2}, a positive factor common to every term,
+    /// so a sum of such terms has the sum's zeros and signs. The rate is the centre (up to a shift common to a sum's
+    /// terms). Written so, a term is evaluated from x − Centre: expanding −Centre²/2 + Centre·x instead cancels two
+    /// numbers of size Centre²/2 (5e11 at a mean of 10⁶, 1e18 at 1.4·10⁹), which lost the sign of the sum between
+    /// means far apart.
     [<Struct>]
-    type private Term = { Rate: float; Sign: float; LogMagnitude: float }
+    type private Term = { Centre: float; Sign: float; LogWeight: float }
 
-    /// The sum at x divided by its largest term's magnitude: same sign as the sum, never overflowing.
+    /// The doubles' relative spacing at 1, 2⁻⁵² (`System.Double.Epsilon` is the smallest subnormal, not this).
+    let private unitRoundoff = 2.220446049250313e-16
+
+    /// A term's log-magnitude at x, up to the common factor.
+    let inline private logMagnitude (t: Term) (x: float) = t.LogWeight - 0.5 * (x - t.Centre) * (x - t.Centre)
+
+    /// The sum at x over the common factor, divided by its largest term's magnitude: same sign as the sum, never
+    /// overflowing.
     let private scaledValue (terms: Term[]) (x: float) =
         let mutable top = System.Double.NegativeInfinity
         for t in terms do
-            top <- max top (t.LogMagnitude + t.Rate * x)
+            top <- max top (logMagnitude t x)
         let mutable total = 0.0
         for t in terms do
-            total <- total + t.Sign * exp (t.LogMagnitude + t.Rate * x - top)
+            total <- total + t.Sign * exp (logMagnitude t x - top)
         total
+
+    /// Whether the sum's sign at a separator x is beyond doubt: |scaledValue| above a bound of its rounding error (each
+    /// scaled term's exponent, logMagnitude − top, carries a few ulps of |logMagnitude| + |top|) plus what moving x by
+    /// 64 of its ulps could change (a separator is itself a solved zero, good to about that; a scaled term's slope is
+    /// −(x − Centre) times it).
+    let private clearSign (terms: Term[]) (x: float) =
+        let mutable top = System.Double.NegativeInfinity
+        for t in terms do
+            top <- max top (logMagnitude t x)
+        let mutable total = 0.0
+        let mutable rounding = 0.0
+        let mutable slope = 0.0
+        for t in terms do
+            let m = logMagnitude t x
+            let v = exp (m - top)
+            total <- total + t.Sign * v
+            rounding <- rounding + v * (1.0 + abs m + abs top)
+            slope <- slope + v * abs (x - t.Centre)
+        abs total > unitRoundoff * (8.0 * rounding + 64.0 * (1.0 + abs x) * slope)
 
     /// The root of the (single-signed-change) sum in [a, b], where its values have opposite signs: the Illinois
     /// variant of regula falsi, which keeps the bracket and converges superlinearly.
@@ -73,53 +105,64 @@ module OptimalDiscriminator =
             tries <- tries + 1
         found
 
-    /// Every real zero of the exponential sum (terms sorted by rate, rates distinct, signs ±1), ascending.
+    /// Every real zero of the exponential sum (terms sorted by centre, centres distinct, signs ±1), ascending.
     let rec private zeros (terms: Term[]) : float[] =
         match terms.Length with
         | 0
         | 1 -> [||]
         | 2 ->
+            // LogWeight₁ − (x − c₁)²/2 = LogWeight₂ − (x − c₂)²/2, solved without squaring the centres.
             let t1, t2 = terms[0], terms[1]
-            if t1.Sign = t2.Sign then [||] else [| (t1.LogMagnitude - t2.LogMagnitude) / (t2.Rate - t1.Rate) |]
+            if t1.Sign = t2.Sign then [||] else [| 0.5 * (t1.Centre + t2.Centre) + (t2.LogWeight - t1.LogWeight) / (t1.Centre - t2.Centre) |]
         | n ->
-            // d/dx [sum · e^{−rate₀ x}] = Σ_{j≥1} c_j (rate_j − rate₀) e^{(rate_j − rate₀) x}.
+            // d/dx [sum · e^{−rate₀ x}] = Σ_{j≥1} c_j (rate_j − rate₀) e^{(rate_j − rate₀) x}: each term's weight times
+            // its centre's distance from the first, over a new common positive factor.
             let first = terms[0]
-            let derived =
-                Array.init (n - 1) (fun j ->
-                    let t = terms[j + 1]
-                    { Rate = t.Rate - first.Rate; Sign = t.Sign; LogMagnitude = t.LogMagnitude + log (t.Rate - first.Rate) })
+            let derived = Array.init (n - 1) (fun j -> let t = terms[j + 1] in { t with LogWeight = t.LogWeight + log (t.Centre - first.Centre) })
+            // Between consecutive zeros of the derivative (separators) the sum has at most one zero (it is monotone
+            // after dividing by e^{rate₀ x}), and so between consecutive points of any finer set. Where the sign at a
+            // separator is within rounding (a zero lying closer to it than the doubles resolve: means far apart put
+            // them 1e-10 apart at 2.5e11), the centres and their midpoints are added, so that each zero is still
+            // found from signs read where they are clear. The outer pieces reach ±∞, where the sign is that of the
+            // extreme term.
             let separators = zeros derived
-            let lowSign = terms[0].Sign
-            let highSign = terms[n - 1].Sign
-            let signAt x = float (sign (scaledValue terms x))
+            let points =
+                // No separator: the sum is monotone on the whole line, and one point splits it into the two outer pieces.
+                if separators.Length = 0 then [| first.Centre |]
+                elif separators |> Array.forall (clearSign terms) then separators
+                else
+                    Array.concat [ separators; terms |> Array.map _.Centre; terms |> Array.pairwise |> Array.map (fun (a, b) -> 0.5 * (a.Centre + b.Centre)) ]
+                    |> Array.filter System.Double.IsFinite
+                    |> Array.sort
+                    |> Array.distinct
             let found = ResizeArray<float>(n - 1)
-            // Between consecutive separators the sum has at most one zero (it is monotone after dividing by
-            // e^{rate₀ x}); the outer pieces reach ±∞, where the sign is that of the extreme-rate term.
-            let m = separators.Length
-            if m = 0 then
-                if lowSign <> highSign then
-                    match reach terms 0.0 -1.0 lowSign, reach terms 0.0 1.0 highSign with
-                    | Some a, Some b -> found.Add(solve terms a b)
-                    | _ -> ()
-            else
-                let q = separators[0]
-                let sq = signAt q
-                if sq <> 0.0 && sq <> lowSign then reach terms q -1.0 lowSign |> Option.iter (fun x -> found.Add(solve terms x q))
-                for i in 0 .. m - 1 do
-                    let p = separators[i]
-                    let sp = signAt p
-                    if sp = 0.0 then found.Add p
-                    elif i + 1 < m then
-                        let q = separators[i + 1]
-                        let sq = signAt q
-                        if sq <> 0.0 && sp <> sq then found.Add(solve terms p q)
-                    elif sp <> highSign then reach terms p 1.0 highSign |> Option.iter (fun x -> found.Add(solve terms p x))
+            // The last point with a nonzero sign (None: −∞) and that sign; 0 after a point where the sum is 0 (a zero
+            // itself, beside which a monotone piece has none).
+            let mutable previous = None
+            let mutable previousSign = first.Sign
+            for x in points do
+                let s = float (sign (scaledValue terms x))
+                if s = 0.0 then
+                    found.Add x
+                    previous <- Some x
+                    previousSign <- 0.0
+                else
+                    if previousSign <> 0.0 && s <> previousSign then
+                        match previous with
+                        | Some p -> found.Add(solve terms p x)
+                        | None -> reach terms x -1.0 previousSign |> Option.iter (fun low -> found.Add(solve terms low x))
+                    previous <- Some x
+                    previousSign <- s
+            let highSign = terms[n - 1].Sign
+            match previous with
+            | Some p when previousSign <> 0.0 && previousSign <> highSign -> reach terms p 1.0 highSign |> Option.iter (fun high -> found.Add(solve terms p high))
+            | _ -> ()
             let result = found.ToArray()
             System.Array.Sort result
             result
 
-    /// The exponential sum whose zeros are those of f = p_μ* − p_μ̂: +1 per true mean, −1 per generator mean at
-    /// rate a with magnitude e^{−a²/2}; equal means merged, cancelled ones dropped.
+    /// The exponential sum whose zeros are those of f = p_μ* − p_μ̂: +1 per true mean, −1 per generator mean, centred
+    /// at the mean (φ(x − a) itself); equal means merged, cancelled ones dropped.
     let private differenceTerms (trueMeans: float[]) (means: float[]) =
         let rates = Array.append trueMeans means
         let counts = Array.append (Array.create trueMeans.Length 1) (Array.create means.Length -1)
@@ -132,9 +175,7 @@ module OptimalDiscriminator =
             while j < rates.Length && rates[j] = rates[i] do
                 n <- n + counts[j]
                 j <- j + 1
-            if n <> 0 then
-                let a = rates[i]
-                terms.Add { Rate = a; Sign = float (sign n); LogMagnitude = log (float (abs n)) - 0.5 * a * a }
+            if n <> 0 then terms.Add { Centre = rates[i]; Sign = float (sign n); LogWeight = log (float (abs n)) }
             i <- j
         terms.ToArray()
 
@@ -151,10 +192,13 @@ module OptimalDiscriminator =
             points[0] <- System.Double.NegativeInfinity
             Array.blit roots 0 points 1 roots.Length
             points[points.Length - 1] <- System.Double.PositiveInfinity
+            // The sign between two zeros, read from the exponential sum scaled by its largest term: the densities
+            // themselves underflow to 0 = 0 between means thousands apart, which read as "not positive" lost the
+            // whole positive set (TV 0 for disjoint supports).
             let positive (a: float) (b: float) =
                 if System.Double.IsNegativeInfinity a then terms[0].Sign > 0.0
                 elif System.Double.IsPositiveInfinity b then terms[terms.Length - 1].Sign > 0.0
-                else TwoGaussianGame.density trueMeans (0.5 * (a + b)) > TwoGaussianGame.density means (0.5 * (a + b))
+                else scaledValue terms (0.5 * (a + b)) > 0.0
             // Adjacent positive pieces (a zero where f only touches 0) form one component.
             let merged = ResizeArray<float * float>(2)
             for i in 0 .. points.Length - 2 do

@@ -3,7 +3,8 @@ namespace GanFlow.Core.Dynamics
 /// How a run of seed 002's game ends, read from its trajectory with `OutcomeTolerances`.
 [<RequireQualifiedAccess>]
 type Outcome =
-    /// μ̂ equals μ* as a set, to `Converged` (or a fixed step's cycle, `CycleSteps`), over the whole tail window.
+    /// μ̂ equals μ* as a set, to `Outcome.convergedTolerance` (`Converged`, or a fixed step's cycle up to `MaxCycle`),
+    /// over the whole tail window.
     | Converged
     /// Both generator means at one place (|μ̂1 − μ̂2| ≤ `ModeCollapse` over the tail) while μ* is separated.
     | ModeCollapse
@@ -12,7 +13,8 @@ type Outcome =
     /// Not converged, and an interval of the first-order discriminator has degenerated (width ≤ `DegenerateWidth`)
     /// or left the mass (≤ `EmptyMass` of both p_μ* and p_μ̂) at the end.
     | DiscriminatorCollapse
-    /// Still moving at the end without converging, or diverged (a mean beyond `Divergence` or not finite).
+    /// Still moving at the end without converging, or diverged (a mean beyond `Divergence` or not finite:
+    /// `TailStatistics.DivergedAt` says when).
     | Oscillation
 
     /// The command line's and CSV files' name of the outcome.
@@ -30,14 +32,16 @@ type Outcome =
 /// What the outcome is read from: statistics of the tail window and of the final state, gathered state by state.
 type TailStatistics =
     { /// The largest distance of μ̂ from μ* as a set (sorted coordinates, largest error) over the tail window: the
-      /// radius of the final cycle when converged.
+      /// radius of the final cycle when converged. NaN when the run stopped before the tail window (no state to read).
       MaxSetDistance: float
-      /// The largest |μ̂1 − μ̂2| over the tail window (0 for one component).
+      /// The largest |μ̂1 − μ̂2| over the tail window (0 for one component; NaN when the run stopped before it).
       MaxGap: float
-      /// Peak-to-peak range of each coordinate of μ̂ (sorted) over the tail window: the cycle's extent.
+      /// Peak-to-peak range of each coordinate of μ̂ (sorted) over the tail window: the cycle's extent. NaN when the
+      /// run stopped before the tail window.
       MeanRanges: float[]
-      /// Every generator mean of the run was finite and within `Divergence`, and no endpoint was NaN.
-      Bounded: bool
+      /// The first state t at which a generator mean was beyond `Divergence` or not finite, or an endpoint NaN (the
+      /// run went on unless the mean left `Simulation.MeanLimit`); None when every state was within bounds.
+      DivergedAt: int option
       /// The final state's means.
       FinalMeans: float[]
       /// The final state's endpoints (l1, r1, l2, r2).
@@ -68,18 +72,20 @@ module Outcome =
         let sorted = Array.zeroCreate<float> components
         let mutable maxDistance = 0.0
         let mutable maxGap = 0.0
-        let mutable bounded = true
+        let mutable tailStates = 0
+        let mutable divergedAt = None
         let finalMeans = Array.zeroCreate<float> components
         let finalEndpoints = Array.zeroCreate<float> (2 * components)
 
         member _.Observe (t: int) (means: float[]) (endpoints: float[]) =
-            for m in means do
-                if not (System.Double.IsFinite m) || abs m > tolerances.Divergence then bounded <- false
-            for e in endpoints do
+            if divergedAt.IsNone then
                 // Endpoints may lie anywhere: ±∞ is the optimal discriminator's half-line, and p_μ* − p_μ̂ can cross zero
                 // far out in a tail (x ≈ 1,052 for μ̂ = (0.49905, 0.49956), μ* = (−0.5, 0.5)). Only NaN is a failure.
-                if System.Double.IsNaN e then bounded <- false
+                if means |> Array.exists (fun m -> not (System.Double.IsFinite m) || abs m > tolerances.Divergence)
+                   || endpoints |> Array.exists System.Double.IsNaN then
+                    divergedAt <- Some t
             if t >= start then
+                tailStates <- tailStates + 1
                 Array.blit means 0 sorted 0 components
                 if components = 2 && sorted[0] > sorted[1] then
                     sorted[0] <- means[1]
@@ -93,14 +99,17 @@ module Outcome =
                 Array.blit means 0 finalMeans 0 components
                 Array.blit endpoints 0 finalEndpoints 0 endpoints.Length
 
-        /// The run stopped at a non-finite generator mean (`Simulation.iterate` returned its step): not bounded.
-        member _.MarkDiverged() = bounded <- false
+        /// The run stopped at step `t` (`Simulation.iterate` returned it: a generator mean not finite or beyond
+        /// `Simulation.MeanLimit`), a state never observed: diverged there unless it had already.
+        member _.MarkDiverged(t: int) = if divergedAt.IsNone then divergedAt <- Some t
 
         member _.Statistics =
-            { MaxSetDistance = maxDistance
-              MaxGap = maxGap
-              MeanRanges = Array.map2 (-) high low
-              Bounded = bounded
+            // A run that stopped before its tail window has no tail to read: not available, not 0 or −∞.
+            let observed = tailStates > 0
+            { MaxSetDistance = (if observed then maxDistance else nan)
+              MaxGap = (if observed then maxGap else nan)
+              MeanRanges = (if observed then Array.map2 (-) high low else Array.create components nan)
+              DivergedAt = divergedAt
               FinalMeans = Array.copy finalMeans
               FinalEndpoints = Array.copy finalEndpoints }
 
@@ -112,13 +121,20 @@ module Outcome =
             r - l <= tolerances.DegenerateWidth
             || (TwoGaussianGame.mass trueMeans l r <= tolerances.EmptyMass && TwoGaussianGame.mass means l r <= tolerances.EmptyMass))
 
-    /// The outcome of a run of `rule`, by the first rule that applies: diverged → oscillation; converged; mode
-    /// collapse; discriminator collapse (first-order rules only: the optimal rule's discriminator is recomputed
-    /// every step); stalled → vanishing gradient; otherwise oscillation.
+    /// The largest tail distance of μ̂ from μ* that counts as converged at generator step η_g:
+    /// max(`Converged`, min(`CycleSteps` · φ(0) · η_g, `MaxCycle`)). A fixed step's cycle around μ* is allowed for,
+    /// but only while it is small beside the components' unit spread: seed 002 calls a run converged when μ̂ settles
+    /// on the true means, which a cycle of radius φ(0) · η_g = 12 at η_g = 30 does not.
+    let convergedTolerance (tolerances: OutcomeTolerances) (generatorStep: float) =
+        max tolerances.Converged (min (tolerances.CycleSteps * TwoGaussianGame.phi 0.0 * generatorStep) tolerances.MaxCycle)
+
+    /// The outcome of a run of `rule`, by the first rule that applies: diverged → oscillation; converged (within
+    /// `convergedTolerance`); mode collapse; discriminator collapse (first-order rules only: the optimal rule's
+    /// discriminator is recomputed every step); stalled → vanishing gradient; otherwise oscillation.
     let classify (tolerances: OutcomeTolerances) (rule: DynamicsRule) (trueMeans: float[]) (generatorStep: float) (stats: TailStatistics) =
-        let converged = max tolerances.Converged (tolerances.CycleSteps * TwoGaussianGame.phi 0.0 * generatorStep)
+        let converged = convergedTolerance tolerances generatorStep
         let separated = trueMeans.Length = 2 && abs (trueMeans[1] - trueMeans[0]) > 2.0 * converged
-        if not stats.Bounded then Outcome.Oscillation
+        if stats.DivergedAt.IsSome then Outcome.Oscillation
         elif stats.MaxSetDistance <= converged then Outcome.Converged
         elif separated && stats.MaxGap <= tolerances.ModeCollapse then Outcome.ModeCollapse
         elif rule <> DynamicsRule.Optimal && discriminatorCollapsed tolerances trueMeans stats.FinalMeans stats.FinalEndpoints then
@@ -130,7 +146,7 @@ module Outcome =
     let ofRun (tolerances: OutcomeTolerances) (rule: DynamicsRule) (trueMeans: float[]) (generatorStep: float)
               (discriminatorStep: float) (steps: int) (initialMeans: float[]) (initialEndpoints: float[]) =
         let accumulator = Accumulator(tolerances, trueMeans, steps)
-        if (Simulation.iterate rule trueMeans generatorStep discriminatorStep steps initialMeans initialEndpoints accumulator.Observe).IsSome then
-            accumulator.MarkDiverged()
+        Simulation.iterate rule trueMeans generatorStep discriminatorStep steps initialMeans initialEndpoints accumulator.Observe
+        |> Option.iter accumulator.MarkDiverged
         let stats = accumulator.Statistics
         stats, classify tolerances rule trueMeans generatorStep stats

@@ -26,7 +26,8 @@ type MemoryPart =
 /// value for MLP generators and critics and 8 for flows (which train in float64). Evaluation buffers (the final
 /// samples, d values each, a few copies), a finite sample's points (float64, drawn and split) and Parzen's model
 /// samples are added. It is an order of magnitude, not a budget: the check refuses
-/// only what exceeds the machine's whole memory.
+/// only what exceeds the machine's whole memory. A seed 002 run (`ganflow dynamics`) is estimated the same way, from
+/// its recorded trajectory (`dynamicsParts`).
 module MemoryEstimate =
 
     let private mlpParameters (inputs: float) (outputs: float) (m: Mlp) =
@@ -157,11 +158,21 @@ module MemoryEstimate =
         let value, i = go bytes 0
         if i = 0 then sprintf "%.0f bytes" value else sprintf "%.1f %s" value units[i]
 
-    /// The refusal of a spec whose estimate exceeds `availableBytes` (the machine's memory): one error naming the field
-    /// blamed for the largest part and its value, the estimate, the part and every field that sets its size, and what is
-    /// available; none when it fits.
-    let errors (availableBytes: float) (experiment: Experiment) : SpecError list =
-        let parts = parts experiment
+    /// Bytes one recorded state of a seed 002 trajectory holds (`Trajectory.run`): its K means and 2K endpoints as
+    /// two arrays (24 bytes of header each, 8 a value), a reference to each and its loss, and the three again when the
+    /// lists become the trajectory's arrays. 144 for K = 2 (20,000,000 steps measured 3.0 GB).
+    let dynamicsBytesPerState (components: int) = 2.0 * 24.0 + 3.0 * float components * 8.0 + 2.0 * (8.0 + 8.0 + 8.0)
+
+    /// The parts of a seed 002 run's estimate, fields named by `names`: its trajectory, steps + 1 states of
+    /// `dynamicsBytesPerState`, every one kept (the rest is a few arrays of K values).
+    let dynamicsParts (names: GanFlow.Core.Dynamics.DynamicsFieldNames) (spec: GanFlow.Core.Dynamics.DynamicsSpec) : MemoryPart list =
+        [ part [ names.Steps, spec.Steps ] "the trajectory's states, every one kept"
+              ((float spec.Steps + 1.0) * dynamicsBytesPerState (max 1 spec.TrueMeans.Length)) ]
+
+    /// The refusal of an estimate of `parts` that exceeds `availableBytes`: one error naming the field blamed for the
+    /// largest part and its value, the estimate, the part and every field that sets its size, and what is available;
+    /// none when it fits.
+    let private refusal (availableBytes: float) (parts: MemoryPart list) : SpecError list =
         let total = parts |> List.sumBy _.Bytes
         if total <= availableBytes then []
         else
@@ -171,3 +182,12 @@ module MemoryEstimate =
                     (show total) largest.What (show largest.Bytes)
                     (largest.Factors |> List.map (fun (field, value) -> sprintf "%s = %d" (field.Substring(field.LastIndexOf '.' + 1)) value) |> String.concat ", ")
                     (show availableBytes))
+
+    /// The refusal of a spec whose estimate exceeds `availableBytes` (the machine's memory): one error naming the field
+    /// blamed for the largest part and its value, the estimate, the part and every field that sets its size, and what is
+    /// available; none when it fits.
+    let errors (availableBytes: float) (experiment: Experiment) : SpecError list = refusal availableBytes (parts experiment)
+
+    /// The same refusal of a seed 002 run (`ganflow dynamics`, a figure's panel), fields named by `names`.
+    let dynamicsErrors (availableBytes: float) (names: GanFlow.Core.Dynamics.DynamicsFieldNames) (spec: GanFlow.Core.Dynamics.DynamicsSpec) =
+        refusal availableBytes (dynamicsParts names spec)

@@ -74,6 +74,10 @@ module SpecJson =
             if o.ContainsKey "generator" && o.ContainsKey "objective" && o.ContainsKey "optimizer" && o.ContainsKey "schedule" && not (o.ContainsKey "init") then
                 o["init"] <- JsonValue.Create "Random"
                 changed <- true
+            // Outcome tolerances written before the cycle allowance had a ceiling (`maxCycle`) get the default one.
+            if o.ContainsKey "cycleSteps" && not (o.ContainsKey "maxCycle") then
+                o["maxCycle"] <- JsonValue.Create GanFlow.Core.Dynamics.OutcomeTolerances.Default.MaxCycle
+                changed <- true
             for key in o |> Seq.map (fun kv -> kv.Key) |> List.ofSeq do
                 let value = o[key]
                 match value with
@@ -93,11 +97,11 @@ module SpecJson =
     let private mayBeLegacy (json: string) =
         json.Contains "\"Gan\"" || json.Contains "\"Flow\"" || json.Contains "\"dataset\""
         || json.Contains "\"criticSteps\"" || json.Contains "\"likelihood\""
-        || json.Contains "\"schedule\""
+        || json.Contains "\"schedule\"" || json.Contains "\"cycleSteps\""
 
     /// Whether `json` holds an older file's form that `deserialize` rewrites: a model as `{"Gan": …}` or `{"Flow": …}`,
     /// an experiment's `dataset` and `trainingSet` before they were one `data` source, a critic or encoder before they
-    /// were unions of an MLP and a conv network, a model before it had `init`.
+    /// were unions of an MLP and a conv network, a model before it had `init`, outcome tolerances before `maxCycle`.
     let isLegacy (json: string) =
         mayBeLegacy json
         && (match (try JsonNode.Parse json with :? JsonException -> null) with
