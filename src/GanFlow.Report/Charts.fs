@@ -205,13 +205,10 @@ module Charts =
         |> Chart.withYAxisStyle("W1", MinMax = secondHalfRange data)
 
     /// The energy distance between model and data samples over training, in any dimension (seed 003 Fig. 11's measure
-    /// on images); a Wasserstein critic's estimate beside it where there is no W1 chart (beyond 1-D).
+    /// on images).
     let energy (data: RunData) =
         let steps = RunData.column "step" data
-        combine
-            [ Chart.Line(x = steps, y = RunData.column "energy" data, Name = "energy distance", ShowMarkers = true)
-              if RunData.hasWassersteinCritic data && data.Experiment.Dimension > 1 then
-                  Chart.Line(x = steps, y = RunData.column "critic_w1" data, Name = RunData.criticW1Label data, ShowMarkers = true) ]
+        combine [ Chart.Line(x = steps, y = RunData.column "energy" data, Name = "energy distance", ShowMarkers = true) ]
         |> Chart.withTitle "Energy distance over training (model samples against data)"
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "energy distance"

@@ -154,24 +154,29 @@ module RunReport =
     /// wrote its final samples, so a missing samples.txt was deleted since, and the report has no figure or row of them.
     let private notes (directory: string) (data: RunData) =
         let samples = Path.Combine(directory, RunFiles.Samples)
-        let last = data.Metrics.RowCount - 1
-        let lastRow =
-            [ for c in data.Metrics.ColumnKeys -> c, (if last < 0 then nan else RunData.column c data |> Array.item last) ] |> Map.ofList
-        // summary.json's final evaluation is metrics.csv's last row, written with it: any difference is a file cut short
-        // (at a row's end, or inside the last number) or changed since.
+        // summary.json's final evaluation is metrics.csv's row at its step, written with it: a missing or different row
+        // is a file cut short (at a row's end, or inside a number) or changed since. Rows past it are a resume's (an
+        // extension or a paused run continued, then stopped), and an unfinished extension re-evaluated that step.
         let cutShort =
             match data.Summary.Final with
-            | Some f when not data.Unfinished && (data.Summary.Status = RunStatus.Completed || data.Summary.Status = RunStatus.Paused) ->
-                let differs =
-                    MetricColumns.all
-                    |> List.exists (fun c ->
-                        let expected = c.Get f |> Option.defaultValue nan
-                        let found = lastRow |> Map.tryFind c.Name |> Option.defaultValue nan
-                        c.Name <> "wall_seconds" && not (expected = found || (System.Double.IsNaN expected && System.Double.IsNaN found)))
-                if differs then
-                    [ sprintf "%s's last row (step %s) is not %s's final evaluation (step %d): the file was cut short or changed; the charts show what it holds"
-                          (Path.Combine(directory, RunFiles.Metrics)) (if last < 0 then "none" else string (int lastRow["step"])) RunFiles.Summary f.Step ]
-                else []
+            | Some f when not data.Unfinished && not (RunSummary.isUnfinishedExtension data.Experiment.Budget.Steps data.Summary)
+                          && (data.Summary.Status = RunStatus.Completed || data.Summary.Status = RunStatus.Paused) ->
+                let steps = RunData.column "step" data
+                let metrics = Path.Combine(directory, RunFiles.Metrics)
+                match steps |> Array.tryFindIndexBack (fun s -> s = float f.Step) with
+                | None ->
+                    let last = if steps.Length = 0 then "no row" else sprintf "its last row is at step %.0f" (Array.last steps)
+                    [ sprintf "%s has no row at step %d, %s's final evaluation (%s): the file was cut short or changed; the charts show what it holds" metrics f.Step RunFiles.Summary last ]
+                | Some row ->
+                    let differs =
+                        MetricColumns.all
+                        |> List.exists (fun c ->
+                            let expected = c.Get f |> Option.defaultValue nan
+                            let found = RunData.column c.Name data |> Array.item row
+                            c.Name <> "wall_seconds" && not (expected = found || (System.Double.IsNaN expected && System.Double.IsNaN found)))
+                    if differs then
+                        [ sprintf "%s's row at step %d is not %s's final evaluation: the file was cut short or changed; the charts show what it holds" metrics f.Step RunFiles.Summary ]
+                    else []
             | _ -> []
         (if data.Unfinished then [ sprintf "%s: %s" directory data.Summary.Message ] else [])
         @ (if data.Summary.Status = RunStatus.Completed && not data.Unfinished && not (File.Exists samples) then

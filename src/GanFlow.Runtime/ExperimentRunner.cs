@@ -43,7 +43,10 @@ public static class ExperimentRunner
         Devices.CpuKernels.Apply();
         using var folder = OwnedFolder.Open(context.OutputDirectory, FolderKind.Run);
         var notice = context.OnNotice ?? (_ => { });
-        var start = ResumePolicy.Plan(folder, experiment, context.Resume, notice, context.StopAtStep, context.Fresh);
+        // The data it trains on are the data it started with (a relative path read from another directory, a file
+        // written again): hashed before anything in the folder changes, checked by a resume before any compute.
+        var data = DataFingerprint.Of(experiment);
+        var start = ResumePolicy.Plan(folder, experiment, context.Resume, notice, context.StopAtStep, context.Fresh, data);
         if (start is RunStart.AlreadyComplete done)
         {
             if (context.Resume) notice($"{context.OutputDirectory} already holds this run, {done.Summary.Status.ToString().ToLowerInvariant()} after {done.Summary.StepsCompleted} steps: nothing to do");
@@ -51,11 +54,7 @@ public static class ExperimentRunner
                 notice(mismatch + ": its scores are the ones it made with its own; --fresh runs it again with the given one");
             return done.Summary;
         }
-        // The data it trains on are the data it started with (a relative path read from another directory, a file
-        // written again): checked before any compute.
-        var data = DataFingerprint.Of(experiment);
-        if (start is RunStart.Continue) DataFingerprint.Check(folder.Directory, data);
-        else DataFingerprint.Write(folder.Directory, data);
+        if (start is RunStart.Fresh) DataFingerprint.Write(folder.Directory, data);
         context.OnStart?.Invoke();
         return ModelTrainer.Run(experiment, context, start);
     }

@@ -40,9 +40,10 @@ public sealed class FolderLock : IDisposable
         {
             throw new RunFolderException($"cannot write into {directory}: {e.Message}");
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException e) when (File.Exists(path) && IsLockConflict(e))
         {
-            // Not the OS's own words ("Resource temporarily unavailable : '….lock'"): the holder says more.
+            // Not the OS's own words ("The process cannot access the file … because it is being used by another
+            // process"): the holder says more.
             throw new FolderInUseException($"{directory} is in use: {DescribeHolder(directory)} holds its lock; " +
                                            "wait for it to finish, or choose another folder");
         }
@@ -55,6 +56,12 @@ public sealed class FolderLock : IDisposable
         AtomicFile.WriteAllText(ownerPath, JsonSerializer.Serialize(owner));
         return new FolderLock(stream, ownerPath);
     }
+
+    /// <summary>Whether opening the lock file failed because another process holds its lock (EWOULDBLOCK: 11 on Linux,
+    /// 35 on macOS; a sharing or lock violation on Windows), not for another reason (no locks on the file system, a disk
+    /// error), which is said in the OS's words and is no reason to wait.</summary>
+    private static bool IsLockConflict(IOException e) =>
+        e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     /// <summary>Whether some process holds the lock of <paramref name="directory"/> now.</summary>
     public static bool IsHeld(string directory)

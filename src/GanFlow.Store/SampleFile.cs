@@ -12,8 +12,8 @@ namespace GanFlow.Store;
 /// <item>Whitespace-separated text: columns split on spaces and tabs.</item>
 /// </list>
 /// In the two text formats, blank lines are skipped, d is the column count (every row must have it), and the first row
-/// may be a header when none of its fields is a number, or when it reads 0, 1, …, d − 1 in integers over rows that are
-/// not all integers (pandas' header of unnamed columns). Every value follows <see cref="SampleText.number"/>: a finite
+/// may be a header when none of its fields is a number, or when it reads 0, 1, …, d − 1 in integers (d ≥ 2) over rows
+/// that are not all integers (pandas' header of unnamed columns). Every value follows <see cref="SampleText.number"/>: a finite
 /// number in the invariant culture. Errors are <see cref="SampleFileException"/>s naming the file and the line (and
 /// column) or the .npy header field.
 /// </summary>
@@ -128,8 +128,9 @@ public static class SampleFile
         private int firstRowLine;
         /// <summary>The line of a header whose first field is empty (as pandas writes over its index column), or 0.</summary>
         private long unnamedFirstColumnLine;
-        /// <summary>Whether the first row reads 0, 1, …, d − 1 in integers: pandas' header of unnamed columns
-        /// (<c>to_csv(index=False)</c> of a frame or series made from an array), or a point. Decided once every row is read.</summary>
+        /// <summary>Whether the first row (no header before it) reads 0, 1, …, d − 1 in integers, d ≥ 2: pandas' header of
+        /// unnamed columns (<c>to_csv(index=False)</c> of a frame made from an array), or a point. Decided once every row
+        /// is read.</summary>
         private bool firstRowCountsColumns;
         /// <summary>Whether some row after the first is integers only (then a first row 0, 1, …, d − 1 is a point too).</summary>
         private bool laterIntegerRow;
@@ -153,9 +154,12 @@ public static class SampleFile
             }
             if (dimension <= 0)
             {
+                var noHeader = dimension < 0;
                 dimension = fields.Count;
                 firstRowLine = checked((int)line);
-                firstRowCountsColumns = fields
+                // Only with no header read yet (dimension < 0), and in 2 or more dimensions: in 1-D a first 0 over real
+                // values is as likely a value (sorted data starting at 0) as pandas' Series header.
+                firstRowCountsColumns = noHeader && fields.Count > 1 && fields
                     .Select((f, k) => f == k.ToString(System.Globalization.CultureInfo.InvariantCulture)).All(same => same);
             }
             else if (fields.Count != dimension)

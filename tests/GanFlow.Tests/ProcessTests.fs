@@ -118,8 +118,14 @@ let tests =
             stopped.Cancel()
             Expect.equal (child.WaitForExit stopped.Token) 3 "its own exit code, though the stop came before the wait"
             Expect.isFalse ((File.ReadAllText log).Contains "stopped") "its log does not say the parent stopped it"
+            // Ended by a signal (Ctrl-C reaches the child too, exit 130): stopped, as a running one is.
+            use interrupted = GanFlow.Runtime.Processes.WorkerProcess.Start(GanFlow.Runtime.Processes.GanflowCommand("sh", [ "-c" ]), [ "exit 130" ], null, log)
+            let waited = Stopwatch.StartNew()
+            while not interrupted.HasExited && waited.Elapsed < TimeSpan.FromSeconds 60.0 do Threading.Thread.Sleep 20
+            let stoppedBy (f: unit -> int) = Expect.throwsC (f >> ignore) (fun e -> Expect.isTrue (e :? OperationCanceledException) (sprintf "cancelled, not %s" (e.GetType().Name)))
+            stoppedBy (fun () -> interrupted.WaitForExit stopped.Token)
             use running = GanFlow.Runtime.Processes.WorkerProcess.Start(GanFlow.Runtime.Processes.GanflowCommand("sh", [ "-c" ]), [ "sleep 60" ], null, log)
-            Expect.throwsT<OperationCanceledException> (fun () -> running.WaitForExit stopped.Token |> ignore) "a running child is stopped"
+            stoppedBy (fun () -> running.WaitForExit stopped.Token)
             Expect.isTrue running.HasExited "and ended"
             Expect.stringContains (File.ReadAllText log) "stopped: the parent ended this process" "its log says so"
         }

@@ -116,8 +116,17 @@ let tests =
                 let folder = damaged RunFiles.Metrics (Some(String.Join("\n", content) + "\n"))
                 let code, error = ganflowInProcess [ "report"; folder ]
                 Expect.equal code 0 (sprintf "%s: exit code (stderr: %s)" damage error)
-                Expect.stringContains error (sprintf "note: %s's last row" (Path.Combine(folder, RunFiles.Metrics))) damage
-                Expect.stringContains error "is not summary.json's final evaluation (step 10): the file was cut short or changed" damage
+                Expect.stringContains error (sprintf "note: %s" (Path.Combine(folder, RunFiles.Metrics))) damage
+                Expect.stringContains error (if damage = "a row's end" then "has no row at step 10, summary.json's final evaluation (its last row is at step 5)" else "'s row at step 10 is not summary.json's final evaluation") damage
+                Expect.stringContains error "the file was cut short or changed" damage
+            // An extension stopped early (its spec's budget past the completed summary's step) rewrote that step's row:
+            // not noted as cut short.
+            let folder = damaged RunFiles.Metrics (Some(String.Join("\n", Array.take (lines.Length - 1) lines) + "\n"))
+            let spec = Path.Combine(folder, RunFiles.Spec)
+            File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"steps\": 10,", "\"steps\": 20,"))
+            let code, error = ganflowInProcess [ "report"; folder ]
+            Expect.equal code 0 error
+            Expect.isFalse (error.Contains "cut short") (sprintf "an unfinished extension: %s" error)
         }
         test "a GAN under the original losses reports critic_w1 as a discriminator gap of logits, not a W1 estimate, and no underestimation flags" {
             let nonSaturating = { smallWganGp with Objective = GanObjective.NonSaturating; Lipschitz = [] }

@@ -73,7 +73,7 @@ let tests =
             Expect.stringContains (failure (lines ".csv" [ ",0,1"; "0,1.5,2"; "1,-3,0.4" ])) "its column holds 0, 1, 2, …, 1" "pandas' default column names"
             Expect.stringContains (failure (lines ".csv" [ "\"\",\"x\",\"y\""; "\"1\",1.5,2"; "\"2\",-3,0.4" ])) "its column holds 1, 2, 3, …, 2" "R's row names"
         }
-        test "pandas' header of unnamed columns (0,1,… or 0) over real-valued rows is a header; over integer rows, or alone, it is a point" {
+        test "pandas' header of unnamed columns (0,1,…) over real-valued rows is a header; over integer rows, alone, after a header or in 1-D it is a point" {
             // pd.DataFrame(array).to_csv(f, index=False) writes "0,1" over the rows.
             Expect.equal (SampleFile.Read(lines ".csv" [ "0,1"; "1.5,2"; "-3,0.4" ])) (Points.create 2 [| 1.5; 2.0; -3.0; 0.4 |]) "pandas' header"
             Expect.equal (SampleFile.Read(lines ".txt" [ "0 1 2"; "0.25 1 2"; "3 4 5.5" ])) (Points.create 3 [| 0.25; 1.0; 2.0; 3.0; 4.0; 5.5 |]) "in text too"
@@ -86,9 +86,10 @@ let tests =
             Expect.equal (SampleFile.Read(lines ".csv" [ "0,1"; "0.5,1.5"; "3,1" ])) (Points.create 2 [| 0.0; 1.0; 0.5; 1.5; 3.0; 1.0 |]) "one later integer row: still a point"
             Expect.equal (SampleFile.Read(lines ".csv" [ "0,1" ])) (Points.create 2 [| 0.0; 1.0 |]) "a file of that one row: a point"
             Expect.equal (SampleFile.Read(lines ".csv" [ "0.0,1.0"; "1.5,2" ])) (Points.create 2 [| 0.0; 1.0; 1.5; 2.0 |]) "0.0,1.0 is written as a number: a point"
-            // pd.Series(array).to_csv(f, index=False) writes "0" over the values.
-            Expect.equal (SampleFile.Read(lines ".csv" [ "0"; "1000.25"; "999.5" ])) (Points.ofValues [| 1000.25; 999.5 |]) "in 1-D, over real values: the header"
-            Expect.equal (SampleFile.Read(lines ".txt" [ "0"; "2"; "1" ])) (Points.ofValues [| 0.0; 2.0; 1.0 |]) "in 1-D, over integers: a point"
+            // In 1-D a first 0 is a value: sorted data starting at 0 are as likely as pandas' Series header.
+            Expect.equal (SampleFile.Read(lines ".csv" [ "0"; "0.25"; "1.5" ])) (Points.ofValues [| 0.0; 0.25; 1.5 |]) "in 1-D a 0 is a value"
+            // After a header, 0,1 is the first point.
+            Expect.equal (SampleFile.Read(lines ".csv" [ "x,y"; "0,1"; "0.5,0.3" ])) (Points.create 2 [| 0.0; 1.0; 0.5; 0.3 |]) "after a named header: a point"
         }
         test "a CSV whose first line holds no comma is read as text, and the error about its rows says why" {
             for first in [ "# my samples"; "value" ] do

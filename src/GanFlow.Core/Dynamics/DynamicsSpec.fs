@@ -65,7 +65,8 @@ type OutcomeTolerances =
       /// η_g ≈ 0.63; at η_g = 30 the allowance would otherwise be 12.
       MaxCycle: float
       /// Mode collapse: |μ̂1 − μ̂2| stays at or below this over the tail window while |μ*1 − μ*2| is
-      /// larger than twice `Converged`. Default 0.05.
+      /// larger than twice the converged tolerance (`Outcome.convergedTolerance`: `Converged`, or the cycle allowance
+      /// at large η_g). Default 0.05.
       ModeCollapse: float
       /// Stalled: no coordinate of μ̂ moves by more than this over the tail window. Default 1e-3.
       Stall: float

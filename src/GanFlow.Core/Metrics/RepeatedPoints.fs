@@ -26,6 +26,10 @@ let count (p: Points) =
 let note (name: string) (p: Points) =
     match count p with
     | 0, _ -> None
+    | repeats, 0 ->
+        Some(
+            sprintf "%s holds repeated points: %d of %d repeat an earlier one (none has %d copies besides itself, so no k-nearest-neighbour ball has radius 0, but repeats shrink the balls of precision, recall, density and coverage; a sample of a continuous law has none)"
+                name repeats p.Count SmallestK)
     | repeats, inLargeGroups ->
         Some(
             sprintf "%s holds repeated points: %d of %d repeat an earlier one, and %d have %d or more copies besides themselves, whose k-nearest-neighbour balls have radius 0; precision, recall, density and coverage read such a ball as one point (a sample of a continuous law has no repeats: score distinct points, e.g. jittered below the data's resolution)"

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using GanFlow.Core.Datasets;
 using GanFlow.Core.Experiments;
+using GanFlow.Core.Specs;
 using GanFlow.Store;
 
 namespace GanFlow.Runtime.Checkpoints;
@@ -22,8 +22,6 @@ public sealed record DataFile(string Field, string Path, long Bytes, string Sha2
 /// </summary>
 public static class DataFingerprint
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
     /// <summary>The files <paramref name="experiment"/>'s data are read from now (the ones that exist), hashed.</summary>
     public static IReadOnlyList<DataFile> Of(Experiment experiment) => experiment.Data switch
     {
@@ -40,7 +38,7 @@ public static class DataFingerprint
     public static void Write(string runDirectory, IReadOnlyList<DataFile> files)
     {
         if (files.Count > 0)
-            AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.DataFiles), JsonSerializer.Serialize(files, Json) + "\n");
+            AtomicFile.WriteAllText(Path.Combine(runDirectory, RunFiles.DataFiles), SpecJson.serialize(files.ToArray()) + "\n");
     }
 
     /// <summary>Refuses a resume whose data files differ from those the run recorded when it started; a run folder that
@@ -55,19 +53,14 @@ public static class DataFingerprint
             Write(runDirectory, now);
             return;
         }
-        List<DataFile>? started;
-        try
+        var started = RunStore.ReadJson<DataFile[]>(path);
+        if (started.Any(f => f is null || f.Field is null || f.Path is null || f.Sha256 is not { Length: 64 } || f.Bytes < 0))
+            throw new RunFolderException($"{path}: not a valid list of data files (each needs field, path, bytes and a 64-digit sha256); nothing was changed. --fresh starts the run over");
+        foreach (var then in started)
         {
-            started = JsonSerializer.Deserialize<List<DataFile>>(RunStore.ReadText(path), Json);
-        }
-        catch (JsonException e)
-        {
-            throw new RunFolderException($"{path}: not a valid list of data files ({e.Message}); nothing was changed. --fresh starts the run over");
-        }
-        foreach (var then in started ?? [])
-        {
-            var name = System.IO.Path.GetFileName(then.Path);
-            var current = now.FirstOrDefault(f => f.Field == then.Field && System.IO.Path.GetFileName(f.Path) == name);
+            // An MNIST file plain or gzipped is the same file of the folder (its bytes differ, and that is said).
+            var name = BaseName(then.Path);
+            var current = now.FirstOrDefault(f => f.Field == then.Field && BaseName(f.Path) == name);
             if (current is not null && current.Sha256 == then.Sha256 && current.Bytes == then.Bytes) continue;
             var reads = current is null
                 ? "no such file now"
@@ -77,6 +70,12 @@ public static class DataFingerprint
                 $"({then.Bytes} bytes, SHA-256 {then.Sha256[..12]}…); nothing was changed. Resume from the working directory the run started in " +
                 "(a relative path is read from there), or give the data it started on");
         }
+    }
+
+    private static string BaseName(string path)
+    {
+        var name = System.IO.Path.GetFileName(path);
+        return name.EndsWith(".gz", StringComparison.Ordinal) ? name[..^3] : name;
     }
 
     private static DataFile Hash(string field, string path)

@@ -118,7 +118,17 @@ public static class ResumePolicy
     /// <exception cref="RunFolderException">A resume whose spec differs from the folder's in anything but the step budget
     /// (the message names the first differing field and both values), a budget below the checkpoint's step, an
     /// unreadable spec.json, summary.json or metrics.csv, or checkpoints of which none is valid. Nothing is changed.</exception>
-    public static RunStart Plan(OwnedFolder folder, Experiment experiment, bool resume, Action<string> notice, int? stopAtStep = null, bool fresh = false)
+    /// <param name="folder">The run folder, owned for the run's lifetime.</param>
+    /// <param name="experiment">The spec about to run.</param>
+    /// <param name="resume"><c>--resume</c>: continue the folder's run.</param>
+    /// <param name="notice">Where the decision is said.</param>
+    /// <param name="stopAtStep"><c>--until</c>: the step to pause at, if any.</param>
+    /// <param name="fresh"><c>--fresh</c>: replace whatever run the folder holds.</param>
+    /// <param name="data">The data files the run reads now (<see cref="DataFingerprint.Of"/>): a continued run's must be
+    /// those it started on (<see cref="DataFingerprint.Check"/>), checked before anything is said or changed; null skips
+    /// the check.</param>
+    public static RunStart Plan(OwnedFolder folder, Experiment experiment, bool resume, Action<string> notice, int? stopAtStep = null, bool fresh = false,
+        IReadOnlyList<DataFile>? data = null)
     {
         var store = new RunStore(folder.Directory);
         if (!resume)
@@ -165,6 +175,7 @@ public static class ResumePolicy
         if (step > target)
             throw new RunFolderException(
                 $"cannot pause {folder.Directory} at step {target}: its checkpoint is already at step {step}; nothing was changed");
+        if (data is not null) DataFingerprint.Check(folder.Directory, data);
         var intermediate = step < stored.Budget.Steps; // the evaluation at the checkpoint's step was an intermediate one
         var kept = store.ReadMetrics().Where(r => r.Step < step || (intermediate && r.Step == step)).ToList();
         notice(step < stored.Budget.Steps

@@ -104,7 +104,7 @@ public sealed class WorkerProcess : IDisposable
 
     /// <summary>Waits for the child to end and returns its exit code; when <paramref name="cancel"/> fires first, kills it
     /// (with its process tree) and throws <see cref="OperationCanceledException"/>. A child that had already ended by
-    /// itself when <paramref name="cancel"/> fired is not killed: its exit code is returned (a study cell that completed
+    /// itself (an exit code below 128, not a signal's) when <paramref name="cancel"/> fired is not killed: its exit code is returned (a study cell that completed
     /// as the study was stopped is reported completed, and its log does not say it was stopped).</summary>
     public int WaitForExit(CancellationToken cancel)
     {
@@ -119,9 +119,12 @@ public sealed class WorkerProcess : IDisposable
         }
         catch (OperationCanceledException)
         {
-            // Ended by itself before the cancellation was seen.
+            // Ended before the cancellation was seen: decided below.
         }
         process.WaitForExit(); // drains the output events
+        // Ended by a signal (Ctrl-C reaches the whole process group) while this side is being stopped: stopped, not
+        // failed. An exit code of its own (below 128) stands.
+        if (cancel.IsCancellationRequested && process.ExitCode is < 0 or >= 128) throw new OperationCanceledException(cancel);
         return process.ExitCode;
     }
 

@@ -14,7 +14,7 @@ public static class TrialFolders
         for (var waited = 0; FolderLock.IsHeld(folder); waited += 100)
         {
             if (waited >= milliseconds)
-                throw new TrialFolderBusyException($"{folder} is still in use by {FolderLock.DescribeHolder(folder)} after {milliseconds / 1000} s");
+                throw new TrialFolderBusyException($"{folder} is still in use by {FolderLock.DescribeHolder(folder)} after {(milliseconds / 1000.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s");
             cancel.ThrowIfCancellationRequested();
             Thread.Sleep(100);
         }
