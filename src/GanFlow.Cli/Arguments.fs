@@ -68,7 +68,7 @@ type MetricArgs =
             | Train _ -> "the model's training samples: the data-copying test of Meehan et al. 2020 against --y as held-out data (copying_z, per cell) and closer_than_train."
             | Seed _ -> "seed of every random choice: directions, subsamples, permutations, splits, truth draws (default 1; >= 0)."
             | Projections _ -> "random directions of sliced_w1 (default 1,000, at most 100,000)."
-            | Bandwidth _ -> "h of MMD²'s Gaussian kernel exp(−‖a−b‖²/(2h²)), in data units (default: the median pairwise distance of the pooled samples)."
+            | Bandwidth _ -> "h of MMD²'s Gaussian kernel exp(−‖a−b‖²/(2h²)), in data units (default: the median pairwise distance of the pooled points MMD² is computed on, at most 2,000 of each sample)."
             | Model _ -> "a flow run folder (`ganflow run`): nll of --y under the model and, with --truth, kl_forward and kl_reverse (and hdr_recall)."
             | Json -> "print one JSON object instead of key = value lines (non-finite values as null)."
             | Delta _ -> "1-D: near-duplicate distance of the birthday-paradox support estimate (default 1e-4 × the pooled samples' interquartile range)."
@@ -80,7 +80,7 @@ type ReportArgs =
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | Run_Folder _ -> "a run, study or search folder written by `ganflow run` or `ganflow search`; (re)writes its report.html (a study's also table.md/csv)."
+            | Run_Folder _ -> "a run, study or search folder written by `ganflow run` or `ganflow search`, or a seed 002 dynamics folder; (re)writes its report.html (a study's also table.md/csv)."
             | Store_Password_File _ -> "a search folder whose store is a PostgreSQL server: a file whose first line is the password (else PGPASSWORD or ~/.pgpass)."
 
 type BenchArgs =
@@ -160,7 +160,7 @@ type SearchArgs =
             | Quota _ -> "ASHA's promotion quota per rung: ceiling (⌈n/η⌉, Ray's) or floor (⌊n/η⌋, Li et al.'s); default the search's."
             | Rung_Value _ -> "what ranks a trial at a rung: milestone (the evaluation there), mean:K or median:K (of the last K evaluations up to it); default the search's."
             | Brackets _ -> "asynchronous Hyperband's brackets for an ASHA search (Li et al.; Ray's AsyncHyperBandScheduler): trial t runs in bracket t mod N, ASHA from milestone b on (first rung grace·η^b), ranked only against its bracket; 1 is plain ASHA, at most the number of milestones; default the search's."
-            | Metric _ -> "what the search optimises: any column of the trials' metrics.csv (w1, w1_exact, energy, nll, recall, precision, coverage, density, kl, mode_score, …); maximised when larger is better (precision, recall, coverage, mode and inception scores, high_quality, modes_covered), minimised otherwise; default the search's."
+            | Metric _ -> "what the search optimises: a column of the trials' metrics.csv (w1, w1_exact, energy, nll, recall, precision, coverage, kl, validation_nll, mode_score, …; not density, critic_w1, the losses, nfe, the inverse errors or train_nll, which no search should rank by); maximised when larger is better (precision, recall, coverage, mode and inception scores, high_quality, modes_covered), minimised otherwise; default the search's."
             | Lease_Seconds _ -> "how long a job's lease lasts without renewal (default 60, from 1 to 86400; workers renew every third of it). A dead worker's job goes to another worker after at most this long."
             | Resume -> "continue the search the store holds under this name, with its trials, seed and scheduler (no need to repeat the flags that started it; --trials may raise the trials, any other flag must match the store); refused when it holds another search, or when there is nothing to resume. Without --resume or --fresh, a store that holds this search finished is left as it is (nothing to do), and one that holds it unfinished is refused."
             | Fresh -> "replace the search (its store records, trials and report) and start afresh."
@@ -252,10 +252,10 @@ type Command =
             | List _ -> "print the declared experiments, one name per line."
             | Run _ -> "train a declared experiment and write its run folder and HTML report."
             | Metric _ -> "score model samples against data samples (any dimension; CSV, text or .npy) and optionally a declared truth, the training set and the model's density: sliced W1, energy, MMD², a classifier test, precision/recall/density/coverage, data copying, NLL/KL; in 1-D also W1, KDE bandwidths, JS of the KDEs, birthday-paradox support (docs/metrics.md)."
-            | Report _ -> "rebuild the HTML report of a run folder."
+            | Report _ -> "rebuild the HTML report of a run, study, search or seed 002 dynamics folder."
             | Search _ -> "random search with ASHA (or synchronous halving, or no early stopping) over a declared search space."
             | Search_Status _ -> "print a search's state as key = value lines (exit 0 whether or not it is finished)."
             | Worker _ -> "run a search's jobs, one after another, from its store (`ganflow worker --store URL --search NAME`); start any number, anywhere."
             | Bench _ -> "print speed figures (--only GROUP for one group): metrics on 100,000 samples and `ganflow metric`'s scores, GAN, flow and image training steps per second (marginal rates over two run lengths), continuous flows' sampling and NLL cost, checkpoints, the search machinery, the likelihood estimators, seed 002's dynamics."
-            | Data _ -> "write data sets in standard formats (`ganflow data mnist --out DIR`)."
+            | Data _ -> "write data sets in standard formats (`ganflow data mnist --out DIR`) and the digit classifier the image scores use (`ganflow data classifier --data DIR --out FILE`)."
             | Dynamics _ -> "run seed 002's two-Gaussian GAN game once (optimal or first-order dynamics) and print key = value lines."

@@ -10,9 +10,32 @@ let private write (lines: string list) =
     File.WriteAllLines(path, lines)
     path
 
+/// The help blocks of docs/reference.md: each fenced block that starts `USAGE: ganflow …`, with the words of the
+/// command it documents (`[]` for the top level, `["data"; "mnist"]`).
+let private referenceHelpBlocks () =
+    let lines = File.ReadAllLines(Path.Combine(TestFolders.repository, "docs", "reference.md"))
+    [ for i in 1 .. lines.Length - 1 do
+          if lines[i].StartsWith "USAGE: ganflow" && lines[i - 1] = "```" then
+              let close = System.Array.FindIndex(lines, i, fun l -> l = "```")
+              let command = lines[i].Substring("USAGE: ganflow".Length).Split(" [--help]")[0]
+              let words = command.Split(' ', System.StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
+              words, lines[i .. close - 1] |> String.concat "\n" ]
+
 [<Tests>]
 let tests =
     testList "cli" [
+        test "docs/reference.md shows every command's --help as the CLI prints it" {
+            let blocks = referenceHelpBlocks ()
+            let documented = blocks |> List.map (fst >> String.concat " ") |> Set.ofList
+            let expected = set [ ""; "list"; "run"; "metric"; "report"; "bench"; "search"; "search-status"; "worker"; "dynamics"; "data mnist"; "data classifier" ]
+            Expect.equal documented expected "one help block per command"
+            for words, documentedText in blocks do
+                let exit, output = CliProcess.run (words @ [ "--help" ])
+                Expect.equal exit 0 (sprintf "ganflow %s --help exits 0" (String.concat " " words))
+                // The block ends with the help's last line (a trailing blank line inside the fence is the document's).
+                Expect.equal (documentedText.TrimEnd '\n') (output.Replace("\r\n", "\n").TrimEnd '\n')
+                    (sprintf "docs/reference.md's block for `ganflow %s --help` (regenerate it from the CLI's output)" (String.concat " " words))
+        }
         test "metric scores two files: W1 of a sample against itself shifted by 1 is 1" {
             let x = write [ "0"; "1"; ""; "2"; "3"; "4"; "5" ]
             let y = write [ "1"; "2"; "3"; "4"; "5"; "6" ]

@@ -12,14 +12,8 @@ open Argu
 open GanFlow.Store
 open GanFlow.Report
 
-/// The repository's root (the folder of GanFlowFunctional.sln above the tests' binaries).
-let private root =
-    let rec up (d: DirectoryInfo | null) =
-        match d with
-        | null -> failwith "GanFlowFunctional.sln not found above the test binaries"
-        | d when File.Exists(Path.Combine(d.FullName, "GanFlowFunctional.sln")) -> d.FullName
-        | d -> up d.Parent
-    up (DirectoryInfo AppContext.BaseDirectory)
+/// The repository's root.
+let private root = TestFolders.repository
 
 let private sbatch = Path.Combine(root, "deploy", "slurm", "ganflow-workers.sbatch")
 

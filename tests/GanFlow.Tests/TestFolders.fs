@@ -19,6 +19,16 @@ let emptyFile (label: string) =
     File.WriteAllBytes(path, [||])
     path
 
+/// The repository's root (the folder of GanFlowFunctional.sln above the tests' binaries), for the tests that read its
+/// launch files and docs.
+let repository =
+    let rec up (d: DirectoryInfo | null) =
+        match d with
+        | null -> failwith "GanFlowFunctional.sln not found above the test binaries"
+        | d when File.Exists(Path.Combine(d.FullName, "GanFlowFunctional.sln")) -> d.FullName
+        | d -> up d.Parent
+    up (DirectoryInfo AppContext.BaseDirectory)
+
 /// Removes `root` and everything in it (only this process's test files are there).
 let remove () =
     if Directory.Exists root then Directory.Delete(root, true)

@@ -83,21 +83,26 @@ type Study =
       Cells: StudyCell list
       /// Reference values to print beside ours, e.g. the paper's Table 2, by (row, column).
       Reference: ((string * string) * float) list
-      /// Cells filled from searches (run after the experiments, one after another, each with `Parallelism` workers).
-      /// Default none.
+      /// Cells filled from searches (run after the experiments, one after another, each with `Parallelism` workers);
+      /// empty for a study of runs only.
       Searches: StudySearchCell list
-      /// Trials run at once (each with one intra-op thread). Default 2 (the CI machine's cores).
+      /// Cells run at once, each its own process with one intra-op thread (and a search cell's workers). The declared
+      /// studies give 2, the CI machine's cores.
       Parallelism: int
-      /// What the table summarises. Default (None) the final W1 of every cell.
+      /// What the table summarises; None: the final W1 of every cell.
       Table: StudyTable option }
 
 /// What `ganflow list` shows: a single experiment or a study (`ganflow run`), a seed 002 dynamics experiment
 /// (`ganflow run`), or a search (`ganflow search`).
 [<RequireQualifiedAccess; NoEquality; NoComparison>]
 type Declared =
+    /// One experiment: `ganflow run NAME` trains it.
     | Single of Experiment
+    /// A study of cells: `ganflow run NAME` runs them all and writes the table.
     | Study of Study
+    /// A seed 002 dynamics experiment: `ganflow run NAME` draws its figure.
     | Dynamics of GanFlow.Core.Dynamics.DynamicsExperiment
+    /// A search: `ganflow search NAME`.
     | Search of GanFlow.Core.Search.Search
 
     member this.Name =

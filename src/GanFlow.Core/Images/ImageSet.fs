@@ -44,5 +44,6 @@ type MnistData =
     { /// Folder holding `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte` and
       /// `t10k-labels-idx1-ubyte` (each may also be gzipped, with `.gz`). No default: the user names it (`--data`).
       Folder: string
-      /// The papers' split. Default `Seed003`.
+      /// The papers' split. Default `Seed001` (`DataSource.mnist`, and `--data DIR` on an experiment not on images);
+      /// seed 003's experiments set `Seed003`.
       Split: MnistSplit }

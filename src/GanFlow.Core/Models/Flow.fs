@@ -85,7 +85,7 @@ type RealNvp =
       Depth: int
       /// Nonlinearity after every hidden affine layer. Default LeakyReLU(0.01) (seed 003).
       Activation: Activation
-      /// Squash the s-net output with tanh (seed 003: yes), bounding each log-scale in (−1, 1).
+      /// Squash the s-net output with tanh, bounding each log-scale in (−1, 1). Default true (seed 003).
       TanhScale: bool }
 
     /// Seed 003: 6 couplings, width 128, 3 affine layers per net, LeakyReLU 0.01, tanh on s:

@@ -3,10 +3,13 @@ namespace GanFlow.Core.Models
 /// Elementwise nonlinearity between layers.
 [<RequireQualifiedAccess>]
 type Activation =
+    /// max(0, x).
     | Relu
     /// Leaky ReLU with the given negative slope (seed 000 searches 0.01).
     | LeakyRelu of negativeSlope: float
+    /// tanh x.
     | Tanh
+    /// x for x > 0, eˣ − 1 below (α = 1).
     | Elu
 
 /// How the weights of every linear layer are initialised (seed 000 sec. 4.1).

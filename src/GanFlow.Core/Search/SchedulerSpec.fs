@@ -11,9 +11,11 @@ type SearchMetric =
     | Energy
     /// Exact NLL, flows only.
     | Nll
-    /// Any column a trial's evaluations record, by its `metrics.csv` name: `recall`, `precision`, `coverage`, `density`
-    /// (seed 000's thesis: search for recall), `kl`, `mode_score`, `modes_covered`, `critic_w1`, …; the experiment must
-    /// record it (`MetricColumns.has`). `step` and `wall_seconds` are not metrics.
+    /// A column a trial's evaluations record, by its `metrics.csv` name: `recall` (seed 000's thesis: search for
+    /// recall), `precision`, `coverage`, `kl`, `validation_nll`, `mode_score`, `modes_covered`, …; the experiment must
+    /// record it (`MetricColumns.has`). Refused: the columns no search should rank by (`MetricColumns.whyNotRankable`:
+    /// `density`, `critic_w1`, the losses, `nfe`, the inverse errors, `train_nll`). `step` and `wall_seconds` are not
+    /// metrics.
     | Column of name: string
 
 /// Names of a search metric.
@@ -28,7 +30,9 @@ module SearchMetric =
 /// Whether smaller or larger metric values are better.
 [<RequireQualifiedAccess>]
 type Direction =
+    /// Smaller is better (distances, likelihoods' negatives).
     | Minimize
+    /// Larger is better (precision, recall, coverage, scores).
     | Maximize
 
 /// Successive halving's shape (Jamieson & Talwalkar 2016; asynchronous: Li et al. 2020, "ASHA"), in training steps.
@@ -37,8 +41,8 @@ type Halving =
       MinSteps: int
       /// The maximum resource R: a trial promoted past the last rung trains to here and completes. Seed 000: 50,000.
       MaxSteps: int
-      /// The reduction factor η (>= 2): rungs at r·η^k below R, and the top 1/η of a rung is promoted. Default 4, Ray's
-      /// default, as seed 000's reference left it.
+      /// The reduction factor η (>= 2): rungs at r·η^k below R, and the top 1/η of a rung is promoted. Seed 000: 4,
+      /// Ray's default, as seed 000's reference left it.
       ReductionFactor: int }
 
     /// r = 5,000, R = 50,000, η = 4 (seed 000 sec. 4.1).

@@ -46,27 +46,37 @@ type Search =
       /// Turns the base experiment and one trial's assignment into that trial's experiment (pure; validated before
       /// any trial starts).
       Resolve: Experiment -> Assignment -> Experiment
-      /// Scheduler, metric and direction. Default ASHA on W1 with seed 000's rungs.
+      /// Scheduler, metric and direction (seed 000: ASHA on W1 with its rungs, `Halving.Seed000`).
       Scheduler: SchedulerSpec
       /// Trials sampled in all (seed 000: 100).
       Trials: int
       /// Seed of the assignments: trial i draws from a generator seeded by (seed, i), whatever ran before it.
       Seed: int
-      /// Worker processes run at once by default (`--workers` overrides). Default 2, the CI machine's cores.
+      /// Worker processes run at once by default (`--workers` overrides). The declared searches give 2, the CI machine's
+      /// cores.
       Workers: int
-      /// What trains the trials. Default the run pipeline (`TrialTrainer.Experiment`).
+      /// What trains the trials: the run pipeline (`TrialTrainer.Experiment`) in every declared search but the
+      /// closed-form one of the tests and the bench.
       Trainer: TrialTrainer }
 
 /// What a search folder's store records of its search: everything but the resolve function (which the catalog
 /// supplies by name), so that a resume can tell whether the folder holds the same search.
 type SearchRecord =
-    { Name: string
+    { /// The search's name (`Search.Name`), under which the store keeps it.
+      Name: string
+      /// Its one-line description (`Search.Description`).
       Description: string
+      /// The experiment every trial starts from (`Search.Base`), in full.
       Base: Experiment
+      /// The parameters drawn for each trial (`Search.Space`).
       Space: SearchSpace
+      /// Scheduler, metric and direction, with the command line's overrides applied (`Search.Scheduler`).
       Scheduler: SchedulerSpec
+      /// Trials sampled in all, as last raised by a resume's `--trials` (`Search.Trials`).
       Trials: int
+      /// Seed of the assignments (`Search.Seed`).
       Seed: int
+      /// What trains the trials (`Search.Trainer`, without its function).
       Trainer: TrainerKind }
 
 /// Trials of a search.

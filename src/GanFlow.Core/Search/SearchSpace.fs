@@ -5,9 +5,13 @@ open System
 /// One value a search parameter takes.
 [<RequireQualifiedAccess>]
 type ParameterValue =
+    /// A whole number (a width, a depth, a count of critic steps).
     | Int of int
+    /// A real number (a learning rate, a penalty weight).
     | Float of float
+    /// A switch.
     | Bool of bool
+    /// A choice among named options (an activation, an objective).
     | Text of string
 
     /// The value as the store and the report print it (floats round-trip, invariant culture).

@@ -27,7 +27,9 @@ type RmsProp =
 /// A gradient-based optimiser.
 [<RequireQualifiedAccess>]
 type Optimizer =
+    /// Adam (Kingma & Ba 2015), the papers' optimiser.
     | Adam of Adam
+    /// RMSProp (Tieleman & Hinton 2012), the original WGAN's with weight clipping.
     | RmsProp of RmsProp
 
     /// The base learning rate of either optimiser.
