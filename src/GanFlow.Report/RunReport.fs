@@ -34,7 +34,13 @@ module RunReport =
         | Some h ->
             let nll (v: float) = sprintf "%s nats" (number v)
             [ "held-out points", h.Points ]
-            @ (h.ExactNll |> Option.map (fun v -> "exact NLL of the final model on the held-out points", nll v) |> Option.toList)
+            @ (h.ExactNll
+               |> Option.map (fun v ->
+                   (match h.ExactNllPoints with
+                    | Some n -> sprintf "exact NLL of the final model on the first %s held-out points" (n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))
+                    | None -> "exact NLL of the final model on the held-out points"),
+                   nll v)
+               |> Option.toList)
             @ (h.BestValidated
                |> Option.map (fun b ->
                    "best-validated checkpoint (seed 001 Table 1)",

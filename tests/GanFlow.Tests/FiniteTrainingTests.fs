@@ -80,6 +80,8 @@ let tests =
             Expect.floatClose Accuracy.high best.ValidationNll bestRecord.Density.Value.ValidationNll.Value "its validation NLL, recomputed from the checkpoint"
             Expect.isTrue (IO.Directory.Exists(IO.Path.Combine(folder, RunFiles.BestCheckpoint))) "checkpoint.best"
             Expect.isTrue (heldOut.ExactNll.IsSome && heldOut.Ais.IsSome && heldOut.Parzen.IsSome) "exact, AIS and Parzen"
+            Expect.equal heldOut.ExactNllPoints (Some 100) "the exact NLL's points: the first parzen.points of the test split"
+            Expect.stringContains (IO.File.ReadAllText(GanFlow.Report.RunReport.write folder)) "exact NLL of the final model on the first 100 held-out points" "the report says how many"
             Expect.isSome heldOut.Ais.Value.BidirectionalGap "the bidirectional check ran"
             let jacobian = IO.File.ReadAllLines(IO.Path.Combine(folder, RunFiles.Jacobian))
             Expect.hasLength jacobian (1 + 64 * 2) "64 draws × 2 singular values"
@@ -100,6 +102,7 @@ let tests =
             Expect.equal summary.Status RunStatus.Completed summary.Message
             let heldOut = RunStore(folder).ReadHeldOut() |> nonNull
             Expect.isNone heldOut.ExactNll "no density"
+            Expect.isNone heldOut.ExactNllPoints "nor its count"
             Expect.equal heldOut.Points "fresh data" "fresh held-out data without a finite set"
             Expect.isTrue (Double.IsFinite heldOut.Ais.Value.Nll && Double.IsFinite heldOut.Parzen.Value.Nll) "finite estimates"
         }

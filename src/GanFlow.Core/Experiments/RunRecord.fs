@@ -234,6 +234,9 @@ type HeldOut =
       /// Exact −mean log p(x) of the final model on the held-out points the estimators see (the first `Parzen.Points`,
       /// and the first `Ais.Points` for `ExactNllAisPoints`).
       ExactNll: float option
+      /// How many held-out points `ExactNll` averages over: the first `evaluation.parzen.points` (1,000 without Parzen),
+      /// fewer where the test split is smaller. Absent in files of earlier versions.
+      ExactNllPoints: int option
       /// Exact NLL on the AIS points only (AIS estimates fewer points).
       ExactNllAisPoints: float option
       /// The best-validated checkpoint.

@@ -50,8 +50,9 @@ public static class HeldOutEvaluation
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
 
-        var nllPoints = evaluation.Parzen?.Value.Points ?? DefaultPoints;
-        var exact = generator.HasDensity ? Some(-generator.LogDensity(First(test, nllPoints)).Average()) : FSharpOption<double>.None;
+        var nllPoints = First(test, evaluation.Parzen?.Value.Points ?? DefaultPoints);
+        var exact = generator.HasDensity ? Some(-generator.LogDensity(nllPoints).Average()) : FSharpOption<double>.None;
+        var exactPoints = generator.HasDensity ? Some(nllPoints.Length / d) : FSharpOption<int>.None;
 
         var parzen = FSharpOption<ParzenEstimate>.None;
         if (evaluation.Parzen?.Value is { } p)
@@ -109,7 +110,7 @@ public static class HeldOutEvaluation
         }
         networks.Train(true);
         var heldOut = new HeldOut(step, splits is null ? "fresh data" : "test split",
-            exact, exactAis, bestValidated, ais, parzen, jacobian);
+            exact, exactPoints, exactAis, bestValidated, ais, parzen, jacobian);
         return (heldOut, singular);
     }
 }
