@@ -81,9 +81,10 @@ module RunData =
         if not (Directory.Exists directory) then raise (RunFolderException(sprintf "%s: no such folder" directory))
         let experiment = RunStore.ReadJson<Experiment>(require directory RunFiles.Spec)
         let summaryPath = Path.Combine(directory, RunFiles.Summary)
-        let metricsPath = if File.Exists summaryPath then require directory RunFiles.Metrics else Path.Combine(directory, RunFiles.Metrics)
-        let records = if File.Exists metricsPath then MetricsCsv.Parse(RunStore.ReadText metricsPath, metricsPath) else []
         let unfinished = not (File.Exists summaryPath)
+        // A finished run must have its metrics.csv; an unfinished one may have none yet.
+        let metricsPath = if unfinished then Path.Combine(directory, RunFiles.Metrics) else require directory RunFiles.Metrics
+        let records = if File.Exists metricsPath then MetricsCsv.Parse(RunStore.ReadText metricsPath, metricsPath) else []
         let summary =
             if not unfinished then RunStore.ReadJson<RunSummary>(summaryPath)
             else
