@@ -124,7 +124,8 @@ let private cellResult (folder: string) (cell: StudyCell) : Result<RunSummary, s
 
 /// How a rerun treats the folder of `cell`: a completed run of the same spec (apart from its description) is kept;
 /// one with a smaller step budget, or an unfinished one of the same spec, is resumed (a run is extended, never
-/// shortened); another spec, or a larger step budget, is replaced; with `fresh`, every cell runs again from step 0.
+/// shortened); another spec, or a larger step budget, is replaced (which `checkCells` refuses where the folder holds
+/// work: a checkpoint or a finished run); with `fresh`, every cell runs again from step 0.
 let planCell (fresh: bool) (folder: string) (cell: StudyCell) =
     let store = RunStore folder
     if fresh then CellPlan.Fresh else
@@ -150,8 +151,13 @@ let planSearch (folder: string) (search: GanFlow.Core.Search.Search) =
         let data = SearchData.load folder
         SpecDiff.first [ "trials"; "description" ] data.Record (GanFlow.Core.Search.Search.record search)
 
-/// Checks every cell's folder before any cell starts: a path that cannot hold a run folder, a foreign folder, or (with
-/// `resume`) a cell of another spec is an error naming the cell.
+/// Whether a cell's folder holds work a replacement would throw away: a checkpoint or a finished run.
+let private holdsWork (folder: string) =
+    Directory.Exists folder && (CheckpointFolders.Any folder || File.Exists(Path.Combine(folder, RunFiles.Summary)))
+
+/// Checks every cell's folder before any cell starts: a path that cannot hold a run folder, a foreign folder, or a cell
+/// whose folder holds work of another spec or a larger budget (a mistyped `--steps` or `--seed` would throw away every
+/// cell; only `--fresh` replaces work, as for one run) is an error naming the cell.
 let private checkCells (outDirectory: string) (study: Study) (resume: bool) (fresh: bool) =
     let cellProblems =
         study.Cells
@@ -166,6 +172,9 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) (fre
                 match planCell fresh folder cell with
                 | CellPlan.Replace d when resume ->
                     Some(sprintf "cell %s: its folder holds a run with %s = %s, the study's cell has %s (--resume never replaces a cell)" cell.Experiment.Name d.Field d.Left d.Right)
+                | CellPlan.Replace d when holdsWork folder ->
+                    Some(sprintf "cell %s: its folder holds a run with %s = %s, the study's cell has %s; a rerun does not replace a cell's work (to replace it: remove %s, or give --fresh to run every cell again)"
+                        cell.Experiment.Name d.Field d.Left d.Right folder)
                 | _ -> None
             with
             | :? RunFolderException as e -> Some(sprintf "cell %s: %s" cell.Experiment.Name e.Message)
@@ -192,7 +201,10 @@ let private checkCells (outDirectory: string) (study: Study) (resume: bool) (fre
                         match (if fresh then None else planSearch folder search) with
                         | Some d when resume ->
                             Some(sprintf "search %s: its folder holds a search with %s = %s, the declared one has %s (--resume never replaces a search)" cell.Search d.Field d.Left d.Right)
-                        | _ -> None
+                        | Some d ->
+                            Some(sprintf "search %s: its folder holds a search with %s = %s, the declared one has %s; a rerun does not replace a search's work (to replace it: remove %s, or give --fresh to run every cell and search again)"
+                                cell.Search d.Field d.Left d.Right folder)
+                        | None -> None
                 with :? RunFolderException as e -> Some(sprintf "search %s: %s" cell.Search e.Message)
             | _ -> Some(sprintf "searches: %s is not a declared search (`ganflow list`)" cell.Search))
     cellProblems @ dataProblems @ searchProblems
@@ -251,7 +263,15 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                 let e = cell.Experiment
                 let plan = planCell fresh folder cell
                 match plan with
-                | CellPlan.Keep -> eprintfn "%-36s kept: completed earlier with the same spec" e.Name
+                | CellPlan.Keep when File.Exists(Path.Combine(folder, RunFiles.Report)) -> eprintfn "%-36s kept: completed earlier with the same spec" e.Name
+                | CellPlan.Keep ->
+                    // The cell's process was stopped after its summary.json, before its report.html: write the report now.
+                    try
+                        use _lock = FolderLock.Acquire folder
+                        RunReport.write folder |> ignore
+                        eprintfn "%-36s kept: completed earlier with the same spec (its missing %s written)" e.Name RunFiles.Report
+                    with :? RunFolderException as error ->
+                        eprintfn "%-36s kept: completed earlier with the same spec (its %s could not be written: %s)" e.Name RunFiles.Report error.Message
                 | _ ->
                     // The study owns its cells' folders: a new one is marked before its log is opened in it.
                     Directory.CreateDirectory folder |> ignore

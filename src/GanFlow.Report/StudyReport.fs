@@ -38,7 +38,7 @@ module StudyReport =
             | None -> Result.Error "no summary.json: the run did not finish (see its run.log)"
             | Some data ->
                 match StudyCellRun.mismatch cell.Experiment data.Experiment data.Summary with
-                | Some reason -> Result.Error(sprintf "not this study's run: %s (see its run.log)" reason)
+                | Some reason -> Result.Error(sprintf "not this study's run: %s" reason)
                 | None -> Result.Ok data
         with :? RunFolderException as e -> Result.Error(sprintf "unreadable: %s" e.Message)
 

@@ -206,7 +206,7 @@ let tests =
                 Expect.isTrue (File.Exists(Path.Combine(GanFlow.Report.StudyReport.cellFolder folder cell, RunFiles.Summary))) (cell.Experiment.Name + " completed")
         }
 
-        test "a rerun study keeps the cells that completed with the same spec and runs only the others" {
+        test "a rerun study keeps the cells that completed with the same spec, refuses to replace a cell's work of another spec, and runs a cell whose folder was removed" {
             let study = testStudy "rerun-study" 100
             let folder = scratchFolder "rerun-study"
             Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false false None "ganflow run STUDY") 0 "first run"
@@ -214,11 +214,20 @@ let tests =
             let metricsA = File.ReadAllBytes(Path.Combine(cellA, RunFiles.Metrics))
             let samplesA = File.ReadAllBytes(Path.Combine(cellA, RunFiles.Samples))
             let logA = File.ReadAllText(Path.Combine(cellA, RunFiles.Log))
-            // Cell b changes its seed: only b runs again.
+            let metricsB = File.ReadAllBytes(Path.Combine(cellB, RunFiles.Metrics))
+            // Cell b changes its seed (a mistyped --seed does this to every cell): refused, nothing run or removed.
             let changed = { study with Cells = study.Cells |> List.map (fun c -> if c.Column = "b" then { c with Experiment = { c.Experiment with Seed = 9 } } else c) }
+            Expect.equal (GanFlow.Cli.StudyCommand.run changed folder "cpu" 1 false false None "ganflow run STUDY") 2 "a rerun never replaces a cell's work"
+            Expect.equal (File.ReadAllBytes(Path.Combine(cellB, RunFiles.Metrics))) metricsB "cell b's run is as it was"
+            Expect.equal (nonNull (RunStore(cellB).ReadSpec())).Seed 2 "cell b's spec is as it was"
+            // The user removes the cell to replace (and cell a's report.html, as a study stopped between a cell's
+            // summary.json and its report leaves it): only b runs again, and a's report is written.
+            Directory.Delete(cellB, true)
+            File.Delete(Path.Combine(cellA, RunFiles.Report))
             Expect.equal (GanFlow.Cli.StudyCommand.run changed folder "cpu" 1 false false None "ganflow run STUDY") 0 "rerun"
             Expect.equal (File.ReadAllBytes(Path.Combine(cellA, RunFiles.Metrics))) metricsA "cell a kept as it was"
             Expect.equal (File.ReadAllText(Path.Combine(cellA, RunFiles.Log))) logA "cell a was not started again"
+            Expect.isTrue (File.Exists(Path.Combine(cellA, RunFiles.Report))) "cell a's missing report.html written"
             Expect.equal (nonNull (RunStore(cellB).ReadSpec())).Seed 9 "cell b ran again with its new spec"
             Expect.equal (GanFlow.Cli.StudyCommand.run { changed with Cells = study.Cells } folder "cpu" 1 true false None "ganflow run STUDY") 2 "--resume refuses to replace a cell of another spec"
             Expect.equal (GanFlow.Cli.StudyCommand.run changed folder "cpu" 1 false true None "ganflow run STUDY") 0 "--fresh"
@@ -226,7 +235,7 @@ let tests =
             Expect.equal (File.ReadAllBytes(Path.Combine(cellA, RunFiles.Samples))) samplesA "to the same samples"
         }
 
-        test "a study never shows another budget's run as its cell's: a longer run is replaced (refused under --resume), an unfinished extension is no result" {
+        test "a study never shows another budget's run as its cell's: a longer run is refused (with or without --resume), replaced by --fresh; an unfinished extension is no result" {
             let study = testStudy "budget-study" 100
             let folder = scratchFolder "budget-study"
             let longer = { study with Cells = study.Cells |> List.map (fun c -> { c with Experiment = { c.Experiment with Budget = { c.Experiment.Budget with Steps = 150 } } }) }
@@ -236,7 +245,9 @@ let tests =
             Expect.isError (cellRun ()) "a 150-step run is not the 100-step cell's result"
             Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 true false None "ganflow run STUDY") 2 "--resume never shortens (replaces) a cell"
             Expect.equal (nonNull (RunStore(cellA).ReadSummary())).StepsCompleted 150 "nothing was changed by the refusal"
-            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false false None "ganflow run STUDY") 0 "the 100-step study replaces the longer cells"
+            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false false None "ganflow run STUDY") 2 "a rerun never shortens (replaces) a cell's work"
+            Expect.equal (nonNull (RunStore(cellA).ReadSummary())).StepsCompleted 150 "nothing was changed by that refusal either"
+            Expect.equal (GanFlow.Cli.StudyCommand.run study folder "cpu" 1 false true None "ganflow run STUDY") 0 "the 100-step study with --fresh replaces the longer cells"
             match cellRun () with
             | Ok data ->
                 Expect.equal data.Summary.StepsCompleted 100 "the cell's own budget"

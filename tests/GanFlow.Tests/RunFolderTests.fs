@@ -230,6 +230,29 @@ let tests =
             Expect.equal (File.ReadAllBytes(Path.Combine(extended, RunFiles.Samples))) (File.ReadAllBytes(Path.Combine(direct, RunFiles.Samples))) "samples byte for byte"
         }
 
+        test "--until off the evaluation schedule, then --resume: the pause's row is dropped, to the numbers of an uninterrupted run" {
+            let paused, direct = scratchFolder "until", scratchFolder "until-direct"
+            TorchSetup.Initialize 1
+            let first = ExperimentRunner.Run(small 40, RunContext(torch.CPU, paused, StopAtStep = Nullable 25))
+            Expect.equal first.Status RunStatus.Paused first.Message
+            Expect.contains (RunStore(paused).ReadMetrics() |> Seq.map (fun r -> r.Step) |> List.ofSeq) 25 "the pause evaluated its step"
+            let summary, notices = runWith (small 40) paused true None
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            Expect.exists notices (fun n -> n.Contains "from its checkpoint at step 25 of 40") "says where it resumes"
+            run (small 40) direct false |> ignore
+            Expect.sequenceEqual (rowsOf paused) (rowsOf direct) "metrics equal an uninterrupted 40-step run (no row at 25)"
+            Expect.equal (File.ReadAllBytes(Path.Combine(paused, RunFiles.Samples))) (File.ReadAllBytes(Path.Combine(direct, RunFiles.Samples))) "samples byte for byte"
+        }
+
+        test "a resume says what it does: a lowered or raised budget, the end-of-run evaluation of a run killed after its last checkpoint, an extension" {
+            let say = GanFlow.Runtime.Checkpoints.ResumePolicy.ResumeNotice
+            Expect.equal (say ("D", 1100, 2000, 1500)) "resuming D from its checkpoint at step 1100 of 1500 (its budget lowered from 2000)" "lowered"
+            Expect.equal (say ("D", 1100, 2000, 2500)) "resuming D from its checkpoint at step 1100 of 2500 (its budget raised from 2000)" "raised"
+            Expect.equal (say ("D", 1100, 2000, 2000)) "resuming D from its checkpoint at step 1100 of 2000" "the same budget"
+            Expect.equal (say ("D", 200, 200, 200)) "resuming D from its checkpoint at step 200 of 200: its end-of-run evaluation" "not 'extending from 200 to 200'"
+            Expect.equal (say ("D", 200, 200, 300)) "extending D from step 200 to 300" "an extension"
+        }
+
         test "--resume with a different spec is refused naming the first differing field and both values, and nothing is changed" {
             let folder = scratchFolder "mismatch"
             run (small 20) folder false |> ignore

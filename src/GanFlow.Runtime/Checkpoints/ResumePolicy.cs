@@ -176,12 +176,30 @@ public static class ResumePolicy
             throw new RunFolderException(
                 $"cannot pause {folder.Directory} at step {target}: its checkpoint is already at step {step}; nothing was changed");
         if (data is not null) DataFingerprint.Check(folder.Directory, data);
-        var intermediate = step < stored.Budget.Steps; // the evaluation at the checkpoint's step was an intermediate one
-        var kept = store.ReadMetrics().Where(r => r.Step < step || (intermediate && r.Step == step)).ToList();
-        notice(step < stored.Budget.Steps
-            ? $"resuming {folder.Directory} from its checkpoint at step {step} of {experiment.Budget.Steps}"
-            : $"extending {folder.Directory} from step {step} to {experiment.Budget.Steps}");
+        // The rows an uninterrupted run has up to here: its scheduled evaluations (every evaluation.every steps). An
+        // earlier budget's final evaluation, or the one a pause (--until, a search's milestone) made off the schedule,
+        // is not one of them; the one at the checkpoint's step stands only where it was an intermediate evaluation.
+        var intermediate = step < stored.Budget.Steps;
+        var every = experiment.Evaluation.Every;
+        var kept = store.ReadMetrics().Where(r => r.Step % every == 0 && (r.Step < step || (intermediate && r.Step == step))).ToList();
+        notice(ResumeNotice(folder.Directory, step, stored.Budget.Steps, experiment.Budget.Steps));
         return new RunStart.Continue(checkpoint, kept);
+    }
+
+    /// <summary>What a resume from the checkpoint at <paramref name="step"/> does, in words: continue to the budget (said
+    /// when it was lowered or raised since the run started), finish a run whose last checkpoint is at its budget (its
+    /// end-of-run evaluation was cut off), or extend a finished run.</summary>
+    public static string ResumeNotice(string directory, int step, int storedSteps, int steps)
+    {
+        if (step < storedSteps)
+        {
+            var change = steps < storedSteps ? $" (its budget lowered from {storedSteps})"
+                : steps > storedSteps ? $" (its budget raised from {storedSteps})" : "";
+            return $"resuming {directory} from its checkpoint at step {step} of {steps}{change}";
+        }
+        return step == steps
+            ? $"resuming {directory} from its checkpoint at step {step} of {steps}: its end-of-run evaluation"
+            : $"extending {directory} from step {step} to {steps}";
     }
 
     private static RunSummary? SummaryOrNull(RunStore store)
