@@ -201,6 +201,32 @@ let tests =
             Expect.isFalse (output.Contains "repeated points") "not for distinct rows"
         }
 
+        test "a standardizing flow on a file with a dimension of no spread is refused with exit 2 before any compute, naming the file and the dimension" {
+            // It started, then failed in flow.standardize ("standard deviation in dimension 0 is 0 (Parameter 'data')",
+            // exit 1) and left a failed folder behind.
+            let refusedOn (values: float[]) =
+                let path = writeCsv values
+                let out = scratchFolder "data-no-spread"
+                let code, output = CliProcess.run [ "run"; "nsf-moons"; "--data"; path; "--steps"; "50"; "--out"; out; "--no-report" ]
+                Expect.equal code 2 output
+                Expect.stringContains output (sprintf "error: data.file: %s: dimension 1 (column 2 of the file) has no spread" (Path.GetFullPath path)) "the file and the dimension"
+                Expect.stringContains output "model.generator.flow.standardize" "the field that needs the spread"
+                Expect.isFalse (output.Contains "Parameter") "no .NET exception text"
+                Expect.isFalse (output.Contains "running nsf-moons") "before any compute"
+                Expect.isFalse (Directory.Exists out) "nothing created"
+                output
+            // Every row the same in dimension 1.
+            let output = refusedOn (Array.init (100 * 2) (fun i -> if i % 2 = 0 then float (i / 2) else 2.0))
+            Expect.stringContains output "every point of the data does too" "the whole file"
+            // Dimension 1 varies only in the rows the seeded split holds out (the test split of 10 of the 100 rows).
+            let heldOut = (SampleFileSource.split (SampleFileSource.create "f.csv" 2) (numbered 100 2)).Test |> Array.chunkBySize 2 |> Array.map (fun r -> int r[0]) |> set
+            let output = refusedOn (Array.init (100 * 2) (fun i -> if i % 2 = 0 then float (i / 2) elif heldOut.Contains(i / 2) then 3.0 else 2.0))
+            Expect.stringContains output "the seeded split left none of them in the training split" "only the training split"
+            // A model that does not standardize trains on the same file.
+            let code, output = CliProcess.run [ "run"; "realnvp-moons"; "--data"; writeCsv (Array.init (100 * 2) (fun i -> if i % 2 = 0 then float (i / 2) else 2.0)); "--steps"; "4"; "--out"; scratchFolder "data-no-spread-plain"; "--no-report" ]
+            Expect.equal code 0 output
+        }
+
         test "bad files are refused with exit 2 naming the file, before any folder is written" {
             let out = scratchFolder "data-refused"
             let missing = Path.Combine(TestFolders.fresh "nowhere", "missing.csv")

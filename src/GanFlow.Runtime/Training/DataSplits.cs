@@ -69,17 +69,52 @@ public static class DataSplits
 
     /// <summary>Why the inputs of <paramref name="experiment"/> outside its spec cannot be used: data that cannot be read
     /// (a sample file or a folder of images that is missing, malformed or too short), or a VAE run its generator starts
-    /// from that cannot (<see cref="Checkpoints.VaeInitialization.Problem"/>), prefixed by the spec field; null when they
-    /// can. For the commands to refuse bad input with exit code 2 before anything starts.</summary>
+    /// from that cannot (<see cref="Checkpoints.VaeInitialization.Problem"/>), or data with a dimension of no spread for a
+    /// model that standardizes (<see cref="StandardizationProblem"/>), prefixed by the spec field; null when they can. For the commands to refuse bad input with exit code 2 before anything starts.</summary>
     public static string? Problem(Experiment experiment)
     {
         try
         {
-            Of(experiment);
-            return Checkpoints.VaeInitialization.Problem(experiment);
+            return StandardizationProblem(experiment, Of(experiment)) ?? Checkpoints.VaeInitialization.Problem(experiment);
         }
         catch (SampleFileException e) { return $"data.file: {e.Message}"; }
         catch (RunFolderException e) { return $"data.images: {e.Message}"; }
+    }
+
+    /// <summary>The points a flow's initialisation sees when training draws from <paramref name="splits"/> (Gaussianization
+    /// anchors, <c>Flow.Standardize</c>'s mean and standard deviation): the first
+    /// <see cref="Modules.FlowGeneratorModule.InitialDataPoints"/> of the training split, all of it when it holds fewer.</summary>
+    public static double[] InitialPoints(Splits splits) =>
+        splits.Train[..(Math.Min(Modules.FlowGeneratorModule.InitialDataPoints, splits.Train.Length / splits.Dimension) * splits.Dimension)];
+
+    /// <summary>Why a standardized flow (<c>model.generator.flow.standardize</c>) cannot be built on
+    /// <paramref name="splits"/>: a dimension in which every one of its <see cref="InitialPoints"/> holds the same value
+    /// has standard deviation 0, and x ↦ (x − m)/s divides by it. The message names the data (the file, the folder) and
+    /// the dimension, and says whether the whole data or only the training split lack the spread; null when every
+    /// dimension varies, the data are fresh draws, or the model does not standardize.</summary>
+    private static string? StandardizationProblem(Experiment experiment, Splits? splits)
+    {
+        if (splits is null || experiment.Model.Generator is not GanFlow.Core.Models.GeneratorSpec.Flow { Item.Standardize: true }) return null;
+        var initial = InitialPoints(splits);
+        if (ConstantDimensions.first(splits.Dimension, initial)?.Value is not (int k, double value)) return null;
+        var d = splits.Dimension;
+        var everywhere = ConstantDimensions.holds(d, k, value, splits.Validation) && ConstantDimensions.holds(d, k, value, splits.Test)
+                         && ConstantDimensions.holds(d, k, value, splits.Train);
+        var (field, data) = experiment.Data switch
+        {
+            DataSource.File f => ("data.file", $"{f.file.Path}: "),
+            DataSource.Images i => ("data.images", $"{i.images.Data.Folder}: "),
+            _ => ("data.sample", ""),
+        };
+        var points = initial.Length / d;
+        var which = points < splits.Train.Length / d ? $"the first {points:N0} points of the training split" : $"the {points:N0} points of the training split";
+        var column = experiment.Data is DataSource.File ? $" (column {k + 1} of the file)" : "";
+        var scope = everywhere
+            ? "every point of the data does too"
+            : "the data's other points vary there, but the seeded split left none of them in the training split";
+        return $"{field}: {data}dimension {k}{column} has no spread: {which}, from which model.generator.flow.standardize takes " +
+               $"each dimension's mean and standard deviation, all hold {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} there ({scope}), " +
+               "so the standard deviation is 0 and x ↦ (x − m)/s is not defined. Remove the constant dimension from the data, or train a model that does not standardize";
     }
 
     /// <summary><paramref name="experiment"/> with its budget's steps counted from its epochs over the training split

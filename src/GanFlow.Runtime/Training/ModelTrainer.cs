@@ -81,7 +81,7 @@ public sealed class ModelTrainer : TrainingRun
         var values = splits is null
             ? Sampling.sample(StepSeeds.Random(experiment.Seed, 0, StepSeeds.Stream.Initialization), Law,
                 FlowGeneratorModule.InitialDataPoints)
-            : splits.Train[..(Math.Min(FlowGeneratorModule.InitialDataPoints, splits.Train.Length / dimension) * dimension)];
+            : DataSplits.InitialPoints(splits);
         return FlowTrainer.ToTensor(values, dimension);
     }
 
