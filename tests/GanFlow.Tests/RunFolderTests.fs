@@ -253,6 +253,30 @@ let tests =
             Expect.equal (say ("D", 200, 200, 300)) "extending D from step 200 to 300" "an extension"
         }
 
+        test "a rerun of an unfinished run without a checkpoint points to --fresh, not to a checkpoint it does not have" {
+            // A run that failed before its first checkpoint was refused with "--resume continues it from its newest
+            // checkpoint", and there was none.
+            let folder = scratchFolder "unfinished-no-checkpoint"
+            TorchSetup.Initialize 1
+            let paused = ExperimentRunner.Run(small 20, RunContext(torch.CPU, folder, StopAtStep = Nullable 10))
+            Expect.equal paused.Status RunStatus.Paused paused.Message
+            let withCheckpoint = refused (fun () -> run (small 20) folder false)
+            Expect.stringContains withCheckpoint "--resume continues it from its newest checkpoint" "with a checkpoint: --resume"
+            for checkpoint in [ "checkpoint"; "checkpoint.previous" ] do
+                let path = Path.Combine(folder, checkpoint)
+                if Directory.Exists path then Directory.Delete(path, true)
+            let before = files folder
+            let message = refused (fun () -> run (small 20) folder false)
+            Expect.stringContains message "holds this run unfinished (paused after 10 steps) with no checkpoint" "said"
+            Expect.stringContains message "--fresh starts it over" "the way on"
+            Expect.isFalse (message.Contains "newest checkpoint") "no checkpoint promised"
+            Expect.equal (files folder) before "nothing was changed"
+            // What it says of --resume holds: it starts from step 0.
+            let summary, notices = runWith (small 20) folder true None
+            Expect.equal summary.StepsCompleted 20 "completed"
+            Expect.exists notices (fun n -> n.Contains "starting from step 0") "from step 0"
+        }
+
         test "--resume with a different spec is refused naming the first differing field and both values, and nothing is changed" {
             let folder = scratchFolder "mismatch"
             run (small 20) folder false |> ignore

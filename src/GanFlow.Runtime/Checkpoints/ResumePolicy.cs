@@ -52,7 +52,7 @@ public static class ResumePolicy
     /// earlier run's result files are removed, said through <paramref name="notice"/>), starts afresh. Otherwise: the same
     /// spec (apart from its description), finished (completed or diverged), is left as it is (the result is true: nothing
     /// to do); the same spec unfinished with something trained (paused, failed, or killed after a checkpoint) is refused,
-    /// pointing to <c>--resume</c> and <c>--fresh</c>; another spec is refused naming its first differing field; a folder
+    /// pointing to <c>--resume</c> and <c>--fresh</c> (to <c>--fresh</c> alone when it failed before its first checkpoint); another spec is refused naming its first differing field; a folder
     /// whose earlier run never reached a checkpoint starts afresh.
     /// </summary>
     /// <param name="folder">The run folder, owned for the run's lifetime.</param>
@@ -94,10 +94,16 @@ public static class ResumePolicy
                 case { Status: "completed" or "diverged" } done:
                     notice($"{folder.Directory} already holds this run, {done.Status} after {done.Steps} steps: nothing to do (--fresh runs it again)");
                     return true;
-                case { } unfinished:
+                case { } unfinished when checkpoint:
                     throw new RunFolderException(
                         $"{folder.Directory} holds this run unfinished ({unfinished.Status} after {unfinished.Steps} steps); nothing was changed. " +
                         "--resume continues it from its newest checkpoint, --fresh starts it over");
+                case { } unfinished:
+                    // Failed (or paused) before its first checkpoint: nothing to continue, and --resume would say
+                    // "no checkpoint yet: starting from step 0".
+                    throw new RunFolderException(
+                        $"{folder.Directory} holds this run unfinished ({unfinished.Status} after {unfinished.Steps} steps) with no checkpoint; nothing was changed. " +
+                        "There is nothing to continue: --fresh starts it over (so would --resume, from step 0)");
                 case null when checkpoint:
                     throw new RunFolderException(
                         $"{folder.Directory} holds this run unfinished (stopped after a checkpoint, without {RunFiles.Summary}); nothing was changed. " +
