@@ -201,6 +201,32 @@ let tests =
             Expect.isFalse (output.Contains "repeated points") "not for distinct rows"
         }
 
+        test "a run whose evaluations score too few points for precision, recall, density and coverage says so at the start, and records them as NaN" {
+            // A 5-row file (validation split: 1 row) ran to Completed with the four NaN in summary.json and nothing said.
+            let five = writeCsv (gaussian2d 5 13)
+            let out = scratchFolder "data-five-rows"
+            let code, output = CliProcess.run [ "run"; "realnvp-moons"; "--data"; five; "--steps"; "4"; "--out"; out; "--no-report" ]
+            Expect.equal code 0 output
+            Expect.stringContains output (sprintf "note: the validation split of %s, which every evaluation scores against, holds 1 point; precision and recall (k = 3) and density and coverage (k = 5) need at least 6" (Path.GetFullPath five)) "said"
+            Expect.stringContains output "so every evaluation records the four as NaN" "which scores and why"
+            let final = (nonNull (RunStore(out).ReadSummary())).Final.Value.Samples.PrecisionRecall
+            for name, value in [ "precision", final.Precision; "recall", final.Recall; "density", final.Density; "coverage", final.Coverage ] do
+                Expect.isTrue (Double.IsNaN value) (sprintf "%s is NaN, as the note says" name)
+            // 60 rows: a validation split of 6, enough.
+            let out = scratchFolder "data-sixty-rows"
+            let code, output = CliProcess.run [ "run"; "realnvp-moons"; "--data"; writeCsv (gaussian2d 60 14); "--steps"; "4"; "--out"; out; "--no-report" ]
+            Expect.equal code 0 output
+            Expect.isFalse (output.Contains "need at least") "not said with enough points"
+            Expect.isFalse (Double.IsNaN (nonNull (RunStore(out).ReadSummary())).Final.Value.Samples.PrecisionRecall.Precision) "precision computed"
+            // Too few evaluation samples, with a split large enough: the field is named.
+            let notices = ResizeArray<string>()
+            TorchSetup.Initialize 1
+            let e = onFile (writeCsv (gaussian2d 600 15)) 4
+            let summary = ExperimentRunner.Run({ e with Evaluation = { e.Evaluation with Samples = 5; Every = 2 } }, RunContext(torch.CPU, scratchFolder "data-five-samples", OnNotice = Action<string> notices.Add))
+            Expect.equal summary.Status RunStatus.Completed summary.Message
+            Expect.exists notices (fun n -> n.StartsWith "note: each evaluation (evaluation.samples = 5 model samples against as many data points) holds 5 points") (sprintf "the field named: %A" (List.ofSeq notices))
+        }
+
         test "a standardizing flow on a file with a dimension of no spread is refused with exit 2 before any compute, naming the file and the dimension" {
             // It started, then failed in flow.standardize ("standard deviation in dimension 0 is 0 (Parameter 'data')",
             // exit 1) and left a failed folder behind.

@@ -40,12 +40,38 @@ public sealed class ModelTrainer : TrainingRun
     private ModelTrainer(Experiment experiment, RunContext context, RunStart start) : base(experiment, context, start)
     {
         splits = DataSplits.Of(experiment);
-        // A sample file's rows written twice, or rounded to a grid, give the evaluations' k-NN balls of radius 0: said,
-        // as `ganflow metric` says it (a finite sample of a known law avoids them with fresh draws).
-        if (experiment.Data is DataSource.File file && splits is not null
-            && RepeatedPoints.note($"the validation split of {file.file.Path}", PointsModule.create(splits.Dimension, splits.Validation))?.Value is { } note)
-            context.OnNotice?.Invoke("note: " + note);
+        foreach (var note in EvaluationNotes()) context.OnNotice?.Invoke("note: " + note);
     }
+
+    /// <summary>What the evaluations' k-nearest-neighbour scores will suffer from, said at the start of the run as
+    /// <c>ganflow metric</c> says it of its files: a sample file's validation split with repeated points (rows written
+    /// twice, or rounded to a grid: k-NN balls of radius 0; a finite sample of a known law avoids them with fresh draws),
+    /// and evaluations of fewer points than precision, recall, density and coverage need (a validation split, or
+    /// <c>evaluation.samples</c> / <c>finalSamples</c>, below <see cref="RecallScores.PointsNeeded"/>: the four NaN).</summary>
+    private IEnumerable<string> EvaluationNotes()
+    {
+        if (experiment.Data is DataSource.File file && splits is not null
+            && RepeatedPoints.note($"the validation split of {file.file.Path}", PointsModule.create(splits.Dimension, splits.Validation))?.Value is { } repeated)
+            yield return repeated;
+        // An evaluation scores its model samples against as many data points: the first of the evaluation split when the
+        // law is unknown.
+        var samples = Math.Min(experiment.Evaluation.Samples, experiment.Evaluation.FinalSamples);
+        var field = experiment.Evaluation.Samples <= experiment.Evaluation.FinalSamples
+            ? $"evaluation.samples = {experiment.Evaluation.Samples}" : $"evaluation.finalSamples = {experiment.Evaluation.FinalSamples}";
+        var split = ScoresAgainstValidationSplit && splits is not null ? DataSplits.EvaluationSplit(splits).Length / splits.Dimension : int.MaxValue;
+        var tooFew = split < samples
+            ? TooFewPoints.note($"the {(splits!.Validation.Length > 0 ? "validation" : "test")} split of {DataName}, which every evaluation scores against,", split)
+            : TooFewPoints.note($"each evaluation ({field} model samples against as many data points)", samples);
+        if (tooFew?.Value is { } few) yield return few;
+    }
+
+    /// <summary>The file or folder the data come from, or the data source's kind.</summary>
+    private string DataName => experiment.Data switch
+    {
+        DataSource.File f => f.file.Path,
+        DataSource.Images i => i.images.Data.Folder,
+        _ => "the data",
+    };
 
     /// <summary>The law of the data (fresh draws, exact scores); only called when the source has one.</summary>
     private Distribution Law => experiment.Law!.Value;
