@@ -35,14 +35,15 @@ let private progress (total: int) (record: EvaluationRecord) =
           | None -> () ]
     eprintfn "step %6d/%d  %s  %6.1f s" record.Step total (String.concat "  " parts) record.WallSeconds
 
-/// The final metrics as `key = value` lines, the metrics the model has (named as the metrics.csv columns).
-let private finalLines (final: EvaluationRecord) =
+/// The final metrics as `key = value` lines, the metrics the model has (named as the metrics.csv columns): counts as
+/// integers (`MetricColumns.isCount`), inverse errors as `6.950e-14`, the rest with five decimals.
+let finalLines (final: EvaluationRecord) =
     MetricColumns.ofRecord final
     |> List.filter (fun c -> not (List.contains c.Name [ "step"; "wall_seconds"; "generator_loss"; "critic_loss" ]))
     |> List.map (fun c ->
         let v = (c.Get final).Value
         let text =
-            if c.Integer then sprintf "%.0f" v
+            if MetricColumns.isCount c then sprintf "%.0f" v
             // "6.950e-14" (sprintf's %e writes a three-digit exponent, 6.950e-014).
             elif c.Name.EndsWith "inverse_error" then v.ToString("0.000e+0", Globalization.CultureInfo.InvariantCulture)
             else show v

@@ -24,6 +24,19 @@ let private referenceHelpBlocks () =
 [<Tests>]
 let tests =
     testList "cli" [
+        test "a run's key = value lines print counts as integers and keep the other numbers' format" {
+            // A continuous flow's run printed `nfe = 16.00000`.
+            let record =
+                { Records.ganRecord 500 0.1 0.1 0.1 0.25 1.0 1.0 3.0 with
+                    Critic = None
+                    Density = Some { Nll = 1.5; BitsPerDim = 1.0; InverseError = 6.95e-14; LatentInverseError = 1e-13; FunctionEvaluations = Some 16.0
+                                     Kl = None; TrainNll = None; ValidationNll = None } }
+            let lines = RunCommand.finalLines record
+            Expect.contains lines "nfe = 16" "a count as an integer"
+            Expect.contains lines "nll = 1.50000" "a likelihood with five decimals"
+            Expect.contains lines "energy = 0.25000" "a distance with five decimals"
+            Expect.contains lines "inverse_error = 6.950e-14" "an inverse error in exponent form"
+        }
         test "docs/reference.md shows every command's --help as the CLI prints it" {
             let blocks = referenceHelpBlocks ()
             let documented = blocks |> List.map (fst >> String.concat " ") |> Set.ofList

@@ -62,6 +62,11 @@ module MetricColumns =
     /// The metrics among `columns`, by name, in order, comma-separated (for messages).
     let metricNames (columns: MetricColumn list) = columns |> List.map _.Name |> List.filter isMetric |> String.concat ", "
 
+    /// Whether column `c` counts something: the whole-number columns (`Integer`, written without a decimal point) and
+    /// `nfe`, the ODE solve's function evaluations, which `metrics.csv` and `summary.json` write as decimals as they
+    /// always have. `ganflow run`'s key = value lines print counts as integers (`nfe = 16`).
+    let isCount (c: MetricColumn) = c.Integer || c.Name = "nfe"
+
     /// The columns where a larger value is better (shares of samples and scores of quality): a search maximises them.
     let largerIsBetter = [ "precision"; "recall"; "coverage"; "mode_score"; "inception_score"; "high_quality"; "modes_covered" ]
 
