@@ -175,6 +175,7 @@ let tests =
             Expect.stringContains output "its data differ from those it started on: data.file.path now reads " "refused"
             Expect.stringContains output (Path.Combine(second, "points.csv")) "names the file read now"
             Expect.stringContains output (Path.Combine(first, "points.csv")) "and the one the run started on"
+            Expect.stringContains output "Resume from the working directory the run started in" "another path: the working directory is the advice"
             let after = Directory.GetFiles(out, "*", SearchOption.AllDirectories) |> Array.sort |> Array.map (fun f -> f, File.ReadAllBytes f)
             Expect.equal (after |> Array.map fst) (before |> Array.map fst) "nothing was written"
             Expect.isTrue (Array.forall2 (fun (_, a: byte[]) (_, b: byte[]) -> a = b) before after) "nothing was changed"
@@ -182,6 +183,9 @@ let tests =
             let code, output = CliProcess.runFrom first resume
             Expect.equal code 2 output
             Expect.stringContains output "its data differ" "a file written again is refused too"
+            // The same path with other contents: the working directory is not what differs, and was advised all the same.
+            Expect.isFalse (output.Contains "working directory") "no advice about the working directory for the same path"
+            Expect.stringContains output "The file was written again since the run started: put back the contents it started on to resume, or --fresh starts the run over" "what is true"
             File.WriteAllText(Path.Combine(first, "points.csv"), data 7)
             let code, output = CliProcess.runFrom first resume
             Expect.equal code 0 output

@@ -65,10 +65,14 @@ public static class DataFingerprint
             var reads = current is null
                 ? "no such file now"
                 : $"now reads {current.Path} ({current.Bytes} bytes, SHA-256 {current.Sha256[..12]}…)";
+            // The working directory matters only where the path read now is another one; a file of the same path was
+            // written again since (edited in place, replaced).
+            var advice = current is not null && current.Path == then.Path
+                ? "The file was written again since the run started: put back the contents it started on to resume, or --fresh starts the run over on the new ones"
+                : "Resume from the working directory the run started in (a relative path is read from there), or give the data it started on";
             throw new RunFolderException(
                 $"cannot resume {runDirectory}: its data differ from those it started on: {then.Field} {reads}; the run started on {then.Path} " +
-                $"({then.Bytes} bytes, SHA-256 {then.Sha256[..12]}…); nothing was changed. Resume from the working directory the run started in " +
-                "(a relative path is read from there), or give the data it started on");
+                $"({then.Bytes} bytes, SHA-256 {then.Sha256[..12]}…); nothing was changed. {advice}");
         }
     }
 
