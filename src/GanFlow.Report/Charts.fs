@@ -168,10 +168,11 @@ module Charts =
             |> Chart.withXAxisStyle("stage", CategoryOrder = StyleParam.CategoryOrder.Array, CategoryArray = t.Labels)
             |> Chart.withYAxisStyle "value (x at the first stage, z at the last)"
 
-    /// The exact negative log-likelihood (nats per sample) on each evaluation's fresh data.
+    /// The exact negative log-likelihood (nats per sample) on each evaluation's data (`RunData.evaluationsOn`: fresh
+    /// draws of the law, draws from a finite sample's training split, or a file's or images' validation split).
     let nll (data: RunData) =
         Chart.Line(x = RunData.column "step" data, y = RunData.column "nll" data, Name = "NLL (nats/sample)", ShowMarkers = true)
-        |> Chart.withTitle "NLL over training (exact, on fresh data)"
+        |> Chart.withTitle (sprintf "NLL over training (exact, on %s)" (RunData.evaluationsOn data))
         |> Chart.withXAxisStyle "step"
         |> Chart.withYAxisStyle "nats per sample"
 
@@ -190,7 +191,7 @@ module Charts =
         let line name column = Chart.Line(x = steps, y = RunData.column column data, Name = name, ShowMarkers = true)
         let flagged = RunData.flaggedEvaluations data
         combine
-            [ line "W1 vs fresh data (eq. 8)" "w1"
+            [ line (sprintf "W1 vs %s (eq. 8)" (RunData.evaluatedOn data data.Experiment.Evaluation.Samples)) "w1"
               line "W1 vs exact distribution" "w1_exact"
               // Under the original GAN losses critic_w1 is a gap of logits, not a W1: the summary rows name it.
               if RunData.hasWassersteinCritic data then
@@ -226,14 +227,23 @@ module Charts =
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "loss"
 
-    /// Seed 001 Fig. 2: the exact NLL of the training and validation splits (and of fresh data) over training, on a run
-    /// with a finite training set.
+    /// Seed 001 Fig. 2: the exact NLL of the training and validation splits (and of the evaluations' data) over
+    /// training, on a run with a finite training set, each series named with what it averages over. Where the `nll`
+    /// column holds the validation split's numbers (a sample file's or images' evaluations score the same points), one
+    /// series shows both.
     let splitNll (data: RunData) =
         let steps = RunData.column "step" data
+        let splits = data.Summary.Splits
+        let nll, validation = RunData.column "nll" data, RunData.column "validation_nll" data
+        let same = Array.forall2 (fun (a: float) b -> a = b || (System.Double.IsNaN a && System.Double.IsNaN b)) nll validation
+        let validationName = EvaluationData.ofSplitNll data.Experiment splits "validation"
         combine
-            [ Chart.Line(x = steps, y = RunData.column "train_nll" data, Name = "training split", ShowMarkers = true)
-              Chart.Line(x = steps, y = RunData.column "validation_nll" data, Name = "validation split", ShowMarkers = true)
-              Chart.Line(x = steps, y = RunData.column "nll" data, Name = "fresh data", ShowMarkers = true) ]
+            [ Chart.Line(x = steps, y = RunData.column "train_nll" data, Name = EvaluationData.ofSplitNll data.Experiment splits "training", ShowMarkers = true)
+              if same then
+                  Chart.Line(x = steps, y = validation, Name = validationName + " (also the nll column: the same numbers)", ShowMarkers = true)
+              else
+                  Chart.Line(x = steps, y = validation, Name = validationName, ShowMarkers = true)
+                  Chart.Line(x = steps, y = nll, Name = sprintf "nll: %s" (RunData.evaluationsOn data), ShowMarkers = true) ]
         |> Chart.withTitle "NLL over training (exact; seed 001 Fig. 2)"
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "nats per point"

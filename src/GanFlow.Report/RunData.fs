@@ -105,7 +105,8 @@ module RunData =
                       Device = "—"
                       GeneratorParameters = 0
                       CriticParameters = 0
-                      Final = Some last }
+                      Final = Some last
+                      Splits = None }
         let dimension = experiment.Dimension
         let at file = Path.Combine(directory, file)
         let densityHeader = (if dimension = 1 then "x" elif dimension = 2 then "x,y" else String.concat "," [ for k in 1..dimension -> sprintf "x%d" k ]) + ",density"
@@ -158,6 +159,22 @@ module RunData =
         | Some a when a.Lipschitz |> List.exists (function GanFlow.Core.Models.LipschitzConstraint.GradientPenalty _ -> true | _ -> false) -> "critic loss (with its gradient penalty)"
         | Some a when a.Loss = GanFlow.Core.Models.GanObjective.Wasserstein -> "critic loss"
         | _ -> "discriminator loss"
+
+    /// The evaluation samples of the run's final evaluation: `evaluation.finalSamples`, or `evaluation.samples` where
+    /// the final row is an intermediate evaluation (a paused or unfinished run).
+    let finalSamples (data: RunData) =
+        if data.Unfinished || data.Summary.Status = RunStatus.Paused then data.Experiment.Evaluation.Samples
+        else data.Experiment.Evaluation.FinalSamples
+
+    /// What an evaluation of `samples` model samples scored against, with the count (`EvaluationData.describe`).
+    let evaluatedOn (data: RunData) (samples: int) = EvaluationData.describe data.Experiment data.Summary.Splits samples
+
+    /// What the intermediate evaluations scored against and, where it differs, the final one: `1,000 fresh draws of the
+    /// law; the final evaluation 100,000`.
+    let evaluationsOn (data: RunData) =
+        let during = evaluatedOn data data.Experiment.Evaluation.Samples
+        let final = evaluatedOn data (finalSamples data)
+        if during = final then during else sprintf "%s; the final evaluation %s" during final
 
     /// Where the mode scores' class posteriors come from: the mixture's exact component posterior, or a digit classifier.
     let modePosterior (data: RunData) =

@@ -87,22 +87,26 @@ module RunReport =
         @ (match s.Final with
            | Some f ->
                let some label (value: float option) = value |> Option.map (fun v -> label, number v) |> Option.toList
-               some "final W1 vs fresh data (eq. 8)" f.Samples.W1
+               // What each number was computed on, with the true count (EvaluationData).
+               let finalOn = RunData.evaluatedOn data (RunData.finalSamples data)
+               let splits = data.Summary.Splits
+               some (sprintf "final W1 vs %s (eq. 8)" finalOn) f.Samples.W1
                @ some "final W1 vs exact distribution" f.Samples.W1Exact
                @ (f.Critic |> Option.map (fun c -> "final " + RunData.criticW1Label data, number c.CriticW1) |> Option.toList)
-               @ [ "final energy distance", number f.Samples.Energy ]
+               @ [ sprintf "final energy distance (model samples against %s)" finalOn, number f.Samples.Energy ]
                @ finite "final precision (k = 3; Kynkäänniemi et al. 2019)" f.Samples.PrecisionRecall.Precision
                @ finite "final recall (k = 3): data samples the model's samples reach" f.Samples.PrecisionRecall.Recall
                @ finite "final density (k = 5; Naeem et al. 2020)" f.Samples.PrecisionRecall.Density
                @ finite "final coverage (k = 5)" f.Samples.PrecisionRecall.Coverage
                @ (match f.Density with
                   | Some d ->
-                      [ "final NLL (exact, nats per sample)", number d.Nll
+                      [ sprintf "final NLL (exact, nats per sample, on %s)" finalOn, number d.Nll
                         "final NLL (bits per dimension)", number d.BitsPerDim ]
                       @ some "final KL(data ‖ model) (nats)" d.Kl
-                      @ some "final NLL on the training split" d.TrainNll
-                      @ some "final NLL on the validation split" d.ValidationNll
-                      @ [ "final inverse error max‖g(g⁻¹(x)) − x‖ (1,000 data points)", scientific d.InverseError
+                      @ some (sprintf "final NLL on %s" (EvaluationData.ofSplitNll data.Experiment splits "training")) d.TrainNll
+                      @ some (sprintf "final NLL on %s" (EvaluationData.ofSplitNll data.Experiment splits "validation")) d.ValidationNll
+                      @ [ sprintf "final inverse error max‖g(g⁻¹(x)) − x‖ (%s)" (RunData.evaluatedOn data (min EvaluationData.InverseErrorPoints (RunData.finalSamples data))),
+                          scientific d.InverseError
                           "final latent inverse error max‖g⁻¹(g(z)) − z‖ (1,000 base draws)", scientific d.LatentInverseError ]
                       @ (d.FunctionEvaluations |> Option.map (fun n -> "ODE function evaluations per training forward pass (last step)", sprintf "%.0f" n) |> Option.toList)
                   | None -> [])

@@ -205,6 +205,27 @@ let tests =
             Expect.isFalse (output.Contains "repeated points") "not for distinct rows"
         }
 
+        test "the report of a run on a file says its numbers are the validation split's, with its count, and draws the nll and validation_nll series once" {
+            // It said "NLL over training (exact, on fresh data)", "fresh data" beside "validation split" (the same numbers),
+            // and "(1,000 data points)" where 60 validation points existed.
+            let out = scratchFolder "data-report-labels"
+            let code, output = CliProcess.run [ "run"; "realnvp-moons"; "--data"; writeCsv (gaussian2d 600 16); "--steps"; "4"; "--out"; out ]
+            Expect.equal code 0 output
+            let summary = nonNull (RunStore(out).ReadSummary())
+            Expect.equal summary.Splits (Some { Train = 480; Validation = 60; Test = 60 }) "summary.json records the splits' sizes"
+            let html = File.ReadAllText(Path.Combine(out, "report.html"))
+            for label in [ "final NLL (exact, nats per sample, on the 60 points of the validation split)"
+                           "NLL over training (exact, on the 60 points of the validation split)"
+                           "final NLL on the 480 points of the training split"
+                           "final NLL on the 60 points of the validation split"
+                           "final energy distance (model samples against the 60 points of the validation split)"
+                           "(the 60 points of the validation split)" // the inverse error's
+                           "the 60 points of the validation split (also the nll column: the same numbers)" ] do
+                Expect.stringContains html label label
+            Expect.isFalse (html.Contains "fresh data") "no fresh data where there are none"
+            Expect.isFalse (html.Contains "1,000 data points") "no count the run did not have"
+        }
+
         test "a run whose evaluations score too few points for precision, recall, density and coverage says so at the start, and records them as NaN" {
             // A 5-row file (validation split: 1 row) ran to Completed with the four NaN in summary.json and nothing said.
             let five = writeCsv (gaussian2d 5 13)

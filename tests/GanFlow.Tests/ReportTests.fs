@@ -25,7 +25,7 @@ let writeFakeRun (directory: string) (experiment: Experiment) (finalW1: float) =
     let summary =
         { Experiment = experiment.Name; Seed = experiment.Seed; Status = RunStatus.Completed; Message = ""
           StepsCompleted = experiment.Budget.Steps; WallSeconds = 3.0; Device = "cpu"; GeneratorParameters = 10; CriticParameters = 10
-          Final = Some { List.last rows with Samples = { (List.last rows).Samples with W1 = Some finalW1 } } }
+          Final = Some { List.last rows with Samples = { (List.last rows).Samples with W1 = Some finalW1 } }; Splits = None }
     File.WriteAllText(Path.Combine(directory, RunFiles.Summary), SpecJson.serialize summary)
     let samples = Sampling.sample (System.Random 3) experiment.Law.Value 5_000
     File.WriteAllLines(Path.Combine(directory, RunFiles.Samples), samples |> Array.map (fun v -> v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
@@ -39,6 +39,26 @@ let temporaryFolder () =
 [<Tests>]
 let tests =
     testList "report" [
+        test "the report's labels say what each number was computed on, with the true count, for every data source" {
+            // A run on a sample file was labelled "on fresh data" and "(1,000 data points)" with 300 validation points.
+            let law = GanFlow.Experiments.WganGpUnimodalDemo.experiment
+            let describe (e: Experiment) splits samples = EvaluationData.describe e splits samples
+            Expect.equal (describe law None 1_000) "1,000 fresh draws of the law" "a law"
+            let finite = { law with Data = DataSource.Sample(law.Law.Value, FiniteSample.create 5_000 500 500 0) }
+            Expect.equal (describe finite (Some { Train = 4_000; Validation = 500; Test = 500 }) 1_000)
+                "1,000 draws (with replacement) from the training split of 4,000 points" "a finite sample of a law"
+            let file = { law with Data = DataSource.File(SampleFileSource.create "/data/pts.csv" 1) }
+            let splits = Some { Train = 2_400; Validation = 300; Test = 300 }
+            Expect.equal (describe file splits 100_000) "the 300 points of the validation split" "a file, the whole split"
+            Expect.equal (describe file splits 100) "the first 100 of the 300 points of the validation split" "a file, its first points"
+            Expect.equal (describe file None 1_000) "the first points of the validation split" "a file's run of an earlier version: no count invented"
+            let images = { law with Data = DataSource.mnist "/data/mnist" }
+            Expect.equal (describe images (Some { Train = 60_000; Validation = 0; Test = 10_000 }) 500) "the first 500 of the 10,000 points of the test split" "images without a validation split"
+            Expect.equal (EvaluationData.ofSplitNll file splits "training") "the 2,400 points of the training split" "train_nll"
+            Expect.equal (EvaluationData.ofSplitNll images (Some { Train = 50_000; Validation = 10_000; Test = 10_000 }) "training") "the first 10,000 of the 50,000 points of the training split" "train_nll's first 10,000"
+            Expect.isTrue (EvaluationData.nllIsValidationNll file splits 1_000) "a file's nll is its validation NLL"
+            Expect.isFalse (EvaluationData.nllIsValidationNll finite (Some { Train = 4_000; Validation = 500; Test = 500 }) 1_000) "not for a finite sample of a law"
+        }
         test "a run report says when the folder's completed run is being extended and the extension has not finished" {
             let dir = temporaryFolder ()
             let e = GanFlow.Experiments.WganGpUnimodalDemo.experiment

@@ -25,13 +25,17 @@ let tests =
             let summary =
                 { Experiment = "x"; Seed = 3; Status = RunStatus.Diverged; Message = "NaN at step 10"
                   StepsCompleted = 10; WallSeconds = 4.0; Device = "cpu"; GeneratorParameters = 7
-                  CriticParameters = 9; Final = Some record }
+                  CriticParameters = 9; Final = Some record; Splits = Some { Train = 80; Validation = 10; Test = 10 } }
             let back = SpecJson.deserialize<RunSummary> (SpecJson.serialize summary)
             Expect.equal back.Status RunStatus.Diverged "status"
             Expect.isTrue (System.Double.IsNaN back.Final.Value.W1Exact) "NaN survives"
             Expect.isNone back.Final.Value.Density "no density scores appear"
             Expect.equal back.Final.Value.Critic record.Critic "the critic's scores"
             Expect.equal { back with Final = None } { summary with Final = None } "other fields"
+            // summary.json of an earlier version has no splits: it reads, without them.
+            let node = System.Text.Json.Nodes.JsonNode.Parse(SpecJson.serialize summary) |> nonNull
+            Expect.isTrue (node.AsObject().Remove "splits") "the key is written"
+            Expect.isNone (SpecJson.deserialize<RunSummary> (node.ToJsonString())).Splits "an earlier summary.json reads without splits"
         }
         test "a spec.json written before the critic and the encoder were unions, before a model had init and a budget epochs, reads as the same model" {
             let older (e: Experiment) =

@@ -39,8 +39,9 @@ type CriticScores =
 
 /// The exact likelihood: models whose generator has a density (flows).
 type DensityScores =
-    { /// Exact negative log-likelihood in nats per sample, −mean log p(x), on the evaluation's fresh data samples (the
-      /// ones the sample scores use) (column `nll`).
+    { /// Exact negative log-likelihood in nats per sample, −mean log p(x), on the evaluation's data samples (the ones the
+      /// sample scores use: fresh draws of a law, draws from a finite sample's training split, or the first points of a
+      /// file's or images' validation split; `EvaluationData`) (column `nll`).
       Nll: float
       /// The same NLL in bits per dimension, nll / (d · ln 2), on dequantized images 8 + nll / (d · ln 2)
       /// (`DataSource.bitsPerDim`; column `bits_per_dim`).
@@ -134,6 +135,16 @@ type RunStatus =
     | Failed
 
 /// What a run reports at the end: `summary.json`.
+/// How many points each split of a finite training set holds (a finite sample of a law, a sample file, images): what the
+/// report says the evaluations' numbers were computed on.
+type SplitPoints =
+    { /// Points of the training split.
+      Train: int
+      /// Points of the validation split (0 where the source holds out none: seed 003's MNIST split).
+      Validation: int
+      /// Points of the test split.
+      Test: int }
+
 type RunSummary =
     { /// Experiment name.
       Experiment: string
@@ -155,7 +166,10 @@ type RunSummary =
       CriticParameters: int
       /// The final evaluation, on `evaluation.finalSamples` samples (a paused run: the intermediate evaluation at the
       /// step it paused at, on `evaluation.samples`); None when the run diverged before it.
-      Final: EvaluationRecord option }
+      Final: EvaluationRecord option
+      /// The sizes of the run's splits (a finite sample, a sample file, images); None for a law's fresh draws, and absent
+      /// in files of earlier versions.
+      Splits: SplitPoints option }
 
 /// Reading a run's summary against the spec beside it.
 module RunSummary =

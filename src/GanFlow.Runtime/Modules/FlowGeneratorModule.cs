@@ -19,7 +19,7 @@ public sealed class FlowGeneratorModule : GeneratorModule
 {
     /// <summary>Data points of each evaluation whose round trip g(g⁻¹(x)) gives <c>inverse_error</c>, and base draws z
     /// whose round trip g⁻¹(g(z)) gives <c>latent_inverse_error</c>.</summary>
-    public const int InverseErrorPoints = 1_000;
+    public const int InverseErrorPoints = GanFlow.Core.Experiments.EvaluationData.InverseErrorPoints;
     /// <summary>Points of the 1-D density grid.</summary>
     public const int DensityGridPoints1d = 1_000;
     /// <summary>Points per axis of the 2-D density grid.</summary>

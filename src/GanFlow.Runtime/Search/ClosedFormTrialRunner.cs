@@ -64,7 +64,7 @@ public sealed class ClosedFormTrialRunner(SearchSpec search, ClosedFormCurve cur
         var completed = job.ToStep == experiment.Budget.Steps;
         var summary = new RunSummary(experiment.Name, experiment.Seed, completed ? RunStatus.Completed : RunStatus.Paused,
             completed ? $"completed {job.ToStep} steps (closed form)" : $"paused at step {job.ToStep} of {experiment.Budget.Steps} (closed form)",
-            job.ToStep, wallOffset + clock.Elapsed.TotalSeconds, "closed-form", 0, 0, final);
+            job.ToStep, wallOffset + clock.Elapsed.TotalSeconds, "closed-form", 0, 0, final, FSharpOption<SplitPoints>.None);
         store.WriteSummary(summary);
         log.Line($"{summary.Status} after {summary.StepsCompleted} steps");
         return TrialFolders.ResultOf(job, summary, store);

@@ -35,7 +35,7 @@ public sealed class ModelTrainer : TrainingRun
     private readonly Splits? splits;
 
     /// <summary>Points of a split whose NLL an evaluation records (the first ones when a split is larger).</summary>
-    public const int SplitNllPoints = 10_000;
+    public const int SplitNllPoints = GanFlow.Core.Experiments.EvaluationData.SplitNllPoints;
 
     private ModelTrainer(Experiment experiment, RunContext context, RunStart start) : base(experiment, context, start)
     {
@@ -72,6 +72,10 @@ public sealed class ModelTrainer : TrainingRun
         DataSource.Images i => i.images.Data.Folder,
         _ => "the data",
     };
+
+    /// <inheritdoc />
+    protected override SplitPoints? SplitSizes => splits is null ? null
+        : new SplitPoints(splits.Train.Length / splits.Dimension, splits.Validation.Length / splits.Dimension, splits.Test.Length / splits.Dimension);
 
     /// <summary>The law of the data (fresh draws, exact scores); only called when the source has one.</summary>
     private Distribution Law => experiment.Law!.Value;

@@ -82,7 +82,11 @@ public abstract class TrainingRun
     protected RunSummary Summary(RunStatus status, string message, EvaluationRecord? final) =>
         new(experiment.Name, experiment.Seed, status, message, stepsCompleted, WallSeconds, context.Device.ToString(),
             generatorParameters, criticParameters,
-            final is null ? FSharpOption<EvaluationRecord>.None : FSharpOption<EvaluationRecord>.Some(final));
+            final is null ? FSharpOption<EvaluationRecord>.None : FSharpOption<EvaluationRecord>.Some(final),
+            SplitSizes is { } sizes ? FSharpOption<SplitPoints>.Some(sizes) : FSharpOption<SplitPoints>.None);
+
+    /// <summary>The sizes of the run's splits, recorded in <c>summary.json</c>; null when training draws fresh data.</summary>
+    protected virtual SplitPoints? SplitSizes => null;
 
     /// <summary>One optimisation step (0-based <paramref name="step"/>) on fresh data seeded from (seed, step).</summary>
     protected abstract void TrainStep(int step);
