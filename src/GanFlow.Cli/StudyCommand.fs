@@ -151,9 +151,19 @@ let planSearch (folder: string) (search: GanFlow.Core.Search.Search) =
         let data = SearchData.load folder
         SpecDiff.first [ "trials"; "description" ] data.Record (GanFlow.Core.Search.Search.record search)
 
-/// Whether a cell's folder holds work a replacement would throw away: a checkpoint or a finished run.
+/// Whether a cell's folder holds work a replacement would throw away: a checkpoint, an evaluation (a row of metrics.csv
+/// below its header), the final samples or held-out scores, or a summary.
 let private holdsWork (folder: string) =
-    Directory.Exists folder && (CheckpointFolders.Any folder || File.Exists(Path.Combine(folder, RunFiles.Summary)))
+    let at (file: string) = Path.Combine(folder, file)
+    Directory.Exists folder
+    && (CheckpointFolders.Any folder
+        || [ RunFiles.Summary; RunFiles.Samples; RunFiles.HeldOut ] |> List.exists (at >> File.Exists)
+        || (File.Exists(at RunFiles.Metrics) && File.ReadLines(at RunFiles.Metrics) |> Seq.filter (fun l -> l.Trim() <> "") |> Seq.truncate 2 |> Seq.length > 1))
+
+/// Whether a completed cell's report.html is there and no older than its summary.json.
+let private reportCurrent (folder: string) =
+    let report, summary = Path.Combine(folder, RunFiles.Report), Path.Combine(folder, RunFiles.Summary)
+    File.Exists report && File.GetLastWriteTimeUtc report >= File.GetLastWriteTimeUtc summary
 
 /// Checks every cell's folder before any cell starts: a path that cannot hold a run folder, a foreign folder, or a cell
 /// whose folder holds work of another spec or a larger budget (a mistyped `--steps` or `--seed` would throw away every
@@ -263,15 +273,17 @@ let run (study: Study) (outDirectory: string) (device: string) (threads: int) (r
                 let e = cell.Experiment
                 let plan = planCell fresh folder cell
                 match plan with
-                | CellPlan.Keep when File.Exists(Path.Combine(folder, RunFiles.Report)) -> eprintfn "%-36s kept: completed earlier with the same spec" e.Name
+                | CellPlan.Keep when reportCurrent folder -> eprintfn "%-36s kept: completed earlier with the same spec" e.Name
                 | CellPlan.Keep ->
-                    // The cell's process was stopped after its summary.json, before its report.html: write the report now.
+                    // The cell's process was stopped after its summary.json, before its report.html (missing, or an
+                    // earlier budget's before an extension): write the report now. A report that cannot be written is
+                    // said, never fatal to the study.
                     try
                         use _lock = FolderLock.Acquire folder
                         RunReport.write folder |> ignore
-                        eprintfn "%-36s kept: completed earlier with the same spec (its missing %s written)" e.Name RunFiles.Report
-                    with :? RunFolderException as error ->
-                        eprintfn "%-36s kept: completed earlier with the same spec (its %s could not be written: %s)" e.Name RunFiles.Report error.Message
+                        eprintfn "%-36s kept: completed earlier with the same spec (its %s written, which was missing or older than its result)" e.Name RunFiles.Report
+                    with error ->
+                        eprintfn "%-36s kept: completed earlier with the same spec (its %s could not be written: %s)" e.Name RunFiles.Report (FailureText.Of error)
                 | _ ->
                     // The study owns its cells' folders: a new one is marked before its log is opened in it.
                     Directory.CreateDirectory folder |> ignore

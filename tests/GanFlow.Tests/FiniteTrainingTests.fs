@@ -87,6 +87,22 @@ let tests =
             Expect.hasLength jacobian (1 + 64 * 2) "64 draws × 2 singular values"
             Expect.isSome heldOut.Jacobian.Value.MeanLogAbsDet "square: log|det|"
         }
+        test "a --until pause off the evaluation schedule never becomes the best-validated checkpoint: paused and resumed, the run keeps an uninterrupted run's" {
+            let e = { experiment (NamedDatasets.ring 8 2.0 0.2) (Model.Flow flow) 40 (Some(FiniteSample.create 400 100 100 7)) with
+                        Evaluation = { Evaluation.Default with Every = 10; Samples = 500; FinalSamples = 500 } }
+            TorchSetup.Initialize 1
+            let paused, direct = scratchFolder "best-paused", scratchFolder "best-direct"
+            let first = ExperimentRunner.Run(e, RunContext(torch.CPU, paused, StopAtStep = Nullable 25))
+            Expect.equal first.Status RunStatus.Paused first.Message
+            let bestStep () = GanFlow.Runtime.Checkpoints.CheckpointStore.Best(paused).Manifest.Step
+            Expect.equal (bestStep () % 10) 0 "the best checkpoint is a scheduled evaluation's, not the pause's at 25"
+            let resumed = ExperimentRunner.Run(e, RunContext(torch.CPU, paused, Resume = true))
+            Expect.equal resumed.Status RunStatus.Completed resumed.Message
+            ExperimentRunner.Run(e, RunContext(torch.CPU, direct)) |> ignore
+            let bestOf folder = (RunStore(folder).ReadHeldOut() |> nonNull).BestValidated.Value
+            Expect.equal (bestOf paused).Step (bestOf direct).Step "the best-validated step of an uninterrupted run"
+            Expect.equal (bestOf paused).TestNll (bestOf direct).TestNll "its test NLL"
+        }
         test "an MLP GAN gets AIS and Parzen estimates but no exact NLL" {
             let gan = Model.Gan { smallWganGp with Prior = { Prior.Default with Dimension = 2 }; CriticSteps = 1 }
             let e =

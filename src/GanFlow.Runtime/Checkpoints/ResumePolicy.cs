@@ -182,12 +182,11 @@ public static class ResumePolicy
             throw new RunFolderException(
                 $"cannot pause {folder.Directory} at step {target}: its checkpoint is already at step {step}; nothing was changed");
         if (data is not null) DataFingerprint.Check(folder.Directory, data);
-        // The rows an uninterrupted run has up to here: its scheduled evaluations (every evaluation.every steps). An
-        // earlier budget's final evaluation, or the one a pause (--until, a search's milestone) made off the schedule,
-        // is not one of them; the one at the checkpoint's step stands only where it was an intermediate evaluation.
-        var intermediate = step < stored.Budget.Steps;
-        var every = experiment.Evaluation.Every;
-        var kept = store.ReadMetrics().Where(r => r.Step % every == 0 && (r.Step < step || (intermediate && r.Step == step))).ToList();
+        // The evaluation at the checkpoint's step stands where it was an intermediate one and stays one: not an earlier
+        // budget's final evaluation, nor one at a budget lowered to this very step (whose final evaluation follows). A
+        // pause's evaluation off the schedule (--until, a search's milestone) stays a row, as the search's store has it.
+        var intermediate = step < stored.Budget.Steps && step < experiment.Budget.Steps;
+        var kept = store.ReadMetrics().Where(r => r.Step < step || (intermediate && r.Step == step)).ToList();
         notice(ResumeNotice(folder.Directory, step, stored.Budget.Steps, experiment.Budget.Steps));
         return new RunStart.Continue(checkpoint, kept);
     }

@@ -143,8 +143,8 @@ public sealed class ModelTrainer : TrainingRun
             var state = CheckpointStore.StateOf(resumeFrom);
             generatorLoss = state.GeneratorLoss;
             criticLoss = state.CriticLoss;
-            bestValidation = ((RunStart.Continue)start).KeptRecords.Select(r => r.Density?.Value.ValidationNll?.Value)
-                .Where(v => v is not null).Min();
+            bestValidation = ((RunStart.Continue)start).KeptRecords.Where(r => CompetesForBest(r.Step))
+                .Select(r => r.Density?.Value.ValidationNll?.Value).Where(v => v is not null).Min();
             ContinueFrom(state);
         }
         if (TrainToBudget() is { } paused) return PausedSummary(paused);
@@ -171,11 +171,17 @@ public sealed class ModelTrainer : TrainingRun
     /// the modules as <see cref="GanFlow.Store.RunFiles.BestCheckpoint"/>.</summary>
     protected override void OnRecorded(EvaluationRecord record)
     {
-        if (record.Density?.Value.ValidationNll?.Value is not { } validation) return;
+        if (!CompetesForBest(record.Step) || record.Density?.Value.ValidationNll?.Value is not { } validation) return;
         if (bestValidation is { } best && validation >= best) return;
         bestValidation = validation;
         CheckpointStore.SaveBest(context.OutputDirectory, new CheckpointState(record.Step, WallSeconds, generatorLoss, criticLoss), networks!.Modules);
     }
+
+    /// <summary>Whether the evaluation at <paramref name="step"/> may become the best-validated checkpoint: the scheduled
+    /// ones and the final one, those an uninterrupted run makes. A pause's evaluation off the schedule (--until) is a
+    /// row of metrics.csv but no candidate, so a paused and resumed run keeps the best checkpoint an uninterrupted one
+    /// keeps.</summary>
+    private bool CompetesForBest(int step) => step % experiment.Evaluation.Every == 0 || step == experiment.Budget.Steps;
 
     /// <summary>The networks of the best-validated checkpoint, and its step.</summary>
     private (ModelNetworks, int) BestNetworks()
