@@ -2,7 +2,8 @@ namespace GanFlow.Core.Experiments
 
 /// Scores of a model's samples against data: every model has them.
 type SampleScores =
-    { /// W1 (seed 000 eq. 8) between model samples and as many fresh data samples (column `w1`). 1-D data only.
+    { /// W1 (seed 000 eq. 8) between model samples and as many data points (column `w1`): fresh draws of a law, draws
+      /// from a finite sample's training split, a file's validation split (`EvaluationData.describe`). 1-D data only.
       W1: float option
       /// W1 between the model samples and the exact data distribution (column `w1_exact`), exact from the closed-form
       /// integrated cdf. 1-D data only.
@@ -56,8 +57,9 @@ type DensityScores =
       /// Right-hand-side evaluations of the ODE solve in the forward pass of the last training step before the
       /// evaluation (column `nfe`; seed 000 asks FFJORD's to be logged). Continuous flows only.
       FunctionEvaluations: float option
-      /// KL(data ‖ model) = E_data[log p_data(x) − log p_model(x)] in nats, on the same fresh data samples with both
-      /// exact densities (column `kl`). Datasets with a known density only.
+      /// KL(data ‖ model) = E_data[log p_data(x) − log p_model(x)] in nats, on the evaluation's data points (fresh draws
+      /// of the law, or draws from a finite sample's training split) with both exact densities (column `kl`). Datasets
+      /// with a known density only.
       Kl: float option
       /// NLL in nats per sample on the finite training set's training split (column `train_nll`; seed 001 Fig. 2).
       /// Finite training sets only.

@@ -3,7 +3,7 @@ namespace GanFlow.Core.Search
 /// The number a search compares trials by, read from a trial's evaluation at a rung.
 [<RequireQualifiedAccess>]
 type SearchMetric =
-    /// W1 between model and fresh data samples (seed 000 eq. 8), 1-D.
+    /// W1 between model samples and the evaluation's data points (seed 000 eq. 8; column `w1`), 1-D.
     | W1
     /// W1 to the exact data distribution, 1-D.
     | W1Exact
