@@ -40,6 +40,23 @@ let rec private without (names: string list) (test: Test) =
     | Test.Sequenced(method, inner) -> Test.Sequenced(method, without names inner)
     | TestCase _ -> test
 
+/// The tests that took longest, slowest first (CI's log says where a lane's time went), and every test's duration as
+/// `seconds<TAB>name` lines, slowest first, in the file `GANFLOW_TEST_TIMES` names when it is set.
+let private printSlowest (printLine: string -> unit) (s: Impl.TestRunSummary) =
+    let timed =
+        s.passed @ s.ignored @ s.failed @ s.errored
+        |> List.map (fun (test, result) -> result.duration.TotalSeconds, String.concat "/" test.name)
+        |> List.sortByDescending fst
+    match System.Environment.GetEnvironmentVariable "GANFLOW_TEST_TIMES" with
+    | null | "" -> ()
+    | path ->
+        try System.IO.File.WriteAllLines(path, [ for seconds, name in timed -> sprintf "%.1f\t%s" seconds name ])
+        with e -> printLine (sprintf "could not write GANFLOW_TEST_TIMES=%s: %s" path e.Message)
+    if not timed.IsEmpty then
+        printLine ""
+        printLine (sprintf "slowest tests (of %d, %.0f s in all):" timed.Length (List.sumBy fst timed))
+        for seconds, name in List.truncate 12 timed do printLine (sprintf "%8.1f s  %s" seconds name)
+
 /// Runs every test in the assembly and ends with the line CI reads: `N passed, M failed`.
 /// The counts come from a summary handler and are printed after Expecto returns, so they do
 /// not interleave with Expecto's own output.
@@ -70,6 +87,7 @@ let main argv =
     match summary with
     | Some s ->
         let failed = s.failed.Length + s.errored.Length
+        printSlowest printLine s
         if failed = 0 then
             try TestFolders.remove () with e -> printLine (sprintf "could not remove %s: %s" TestFolders.root e.Message)
         else printLine (sprintf "the tests' files are kept in %s" TestFolders.root)
