@@ -244,7 +244,7 @@ public static class ImagePictures
         using var flat = x.flatten(1);
         using var complement = flat.SubtractedFrom(1.0);
         var result = Enumerable.Range(0, images).Select(_ => new double[grid.Length]).ToArray();
-        const int chunk = 2048;
+        const int chunk = ConvGeneratorModule.ChunkRows;
         for (var start = 0; start < grid.Length; start += chunk)
         {
             using var scope = torch.NewDisposeScope();

@@ -96,10 +96,12 @@ public sealed class VariationalGeneratorModule : GeneratorModule
     public override void BeginStep(long noiseSeed, long latentSeed) => epsilon.manual_seed(latentSeed);
 
     /// <summary>A draw of the model: G(z) + σ·ε (Gaussian) or the mean G(z) (Bernoulli), z from the prior and ε from
-    /// <paramref name="noise"/>.</summary>
-    private Tensor Draw(long count, Generator noise, Device device)
+    /// <paramref name="noise"/>; for an evaluation (no gradient) a conv decoder decodes
+    /// <see cref="ConvGeneratorModule.ChunkRows"/> latent points at a time, with the same values.</summary>
+    private Tensor Draw(long count, Generator noise, Device device, bool evaluation = false)
     {
-        var mean = Decode(PriorSampler.Sample(prior, count, noise, device));
+        var z = PriorSampler.Sample(prior, count, noise, device);
+        var mean = evaluation && networks.decoder is ConvGeneratorModule conv ? conv.InChunks(z, conv.forward).flatten(1) : Decode(z);
         if (likelihood is not DecoderLikelihood.Gaussian gaussian) return mean;
         using var observation = torch.randn(mean.shape, generator: noise).to(device);
         return mean.Plus(observation.Times(gaussian.std));
@@ -111,7 +113,7 @@ public sealed class VariationalGeneratorModule : GeneratorModule
     /// <inheritdoc />
     public override (double[] Values, Tensor Tensor) SampleForEvaluation(int count, Generator noise, Device device)
     {
-        var tensor = Draw(count, noise, device);
+        var tensor = Draw(count, noise, device, evaluation: true);
         return (tensor.cpu().data<float>().Select(v => (double)v).ToArray(), tensor);
     }
 
