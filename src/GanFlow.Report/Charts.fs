@@ -266,7 +266,8 @@ module Charts =
         combine
             [ for column, name in [ "precision", "precision (k = 3)"; "recall", "recall (k = 3)"; "density", "density (k = 5)"; "coverage", "coverage (k = 5)" ] ->
                   Chart.Line(x = steps, y = RunData.column column data, Name = name, ShowMarkers = true) ]
-        |> Chart.withTitle "Precision and recall over training (k-NN balls on the evaluation's samples)"
+        |> Chart.withTitle (sprintf "Precision and recall over training (k-NN balls: model samples against %s)"
+                                (RunData.recallsOn data))
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "share (density: mean balls per sample / k)"
 

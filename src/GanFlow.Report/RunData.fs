@@ -169,12 +169,28 @@ module RunData =
     /// What an evaluation of `samples` model samples scored against, with the count (`EvaluationData.describe`).
     let evaluatedOn (data: RunData) (samples: int) = EvaluationData.describe data.Experiment data.Summary.Splits samples
 
+    /// What precision, recall, density and coverage of an evaluation of `samples` model samples were computed on, with
+    /// the count (`EvaluationData.ofRecall`).
+    let recallOn (data: RunData) (samples: int) = EvaluationData.ofRecall data.Experiment data.Summary.Splits samples
+
+    /// What the energy distance of an evaluation of `samples` model samples was computed on: every point in 1-D, the
+    /// first `EnergyDistance.NdPoints` of each side in d > 1 (its O(n²) form).
+    let energyOn (data: RunData) (samples: int) =
+        evaluatedOn data (if data.Experiment.Dimension = 1 then samples else min samples GanFlow.Core.Metrics.EnergyDistance.NdPoints)
+
+    /// `on` for the intermediate evaluations and, where it differs, for the final one: `1,000 fresh draws of the law; the
+    /// final evaluation 100,000`.
+    let private duringAndFinal (on: RunData -> int -> string) (data: RunData) =
+        let during = on data data.Experiment.Evaluation.Samples
+        let final = on data (finalSamples data)
+        if during = final then during else sprintf "%s; the final evaluation %s" during final
+
     /// What the intermediate evaluations scored against and, where it differs, the final one: `1,000 fresh draws of the
     /// law; the final evaluation 100,000`.
-    let evaluationsOn (data: RunData) =
-        let during = evaluatedOn data data.Experiment.Evaluation.Samples
-        let final = evaluatedOn data (finalSamples data)
-        if during = final then during else sprintf "%s; the final evaluation %s" during final
+    let evaluationsOn (data: RunData) = duringAndFinal evaluatedOn data
+
+    /// What the intermediate evaluations' precision and recall were computed on and, where it differs, the final one's.
+    let recallsOn (data: RunData) = duringAndFinal recallOn data
 
     /// Where the mode scores' class posteriors come from: the mixture's exact component posterior, or a digit classifier.
     let modePosterior (data: RunData) =

@@ -93,11 +93,12 @@ module RunReport =
                some (sprintf "final W1 vs %s (eq. 8)" finalOn) f.Samples.W1
                @ some "final W1 vs exact distribution" f.Samples.W1Exact
                @ (f.Critic |> Option.map (fun c -> "final " + RunData.criticW1Label data, number c.CriticW1) |> Option.toList)
-               @ [ sprintf "final energy distance (model samples against %s)" finalOn, number f.Samples.Energy ]
-               @ finite "final precision (k = 3; Kynkäänniemi et al. 2019)" f.Samples.PrecisionRecall.Precision
-               @ finite "final recall (k = 3): data samples the model's samples reach" f.Samples.PrecisionRecall.Recall
-               @ finite "final density (k = 5; Naeem et al. 2020)" f.Samples.PrecisionRecall.Density
-               @ finite "final coverage (k = 5)" f.Samples.PrecisionRecall.Coverage
+               @ [ sprintf "final energy distance (model samples against %s)" (RunData.energyOn data (RunData.finalSamples data)), number f.Samples.Energy ]
+               @ (let recallOn = RunData.recallOn data (RunData.finalSamples data)
+                  finite (sprintf "final precision (k = 3; Kynkäänniemi et al. 2019; on %s)" recallOn) f.Samples.PrecisionRecall.Precision
+                  @ finite (sprintf "final recall (k = 3): share of %s the model's samples reach" recallOn) f.Samples.PrecisionRecall.Recall
+                  @ finite (sprintf "final density (k = 5; Naeem et al. 2020; on %s)" recallOn) f.Samples.PrecisionRecall.Density
+                  @ finite (sprintf "final coverage (k = 5; on %s)" recallOn) f.Samples.PrecisionRecall.Coverage)
                @ (match f.Density with
                   | Some d ->
                       [ sprintf "final NLL (exact, nats per sample, on %s)" finalOn, number d.Nll

@@ -58,6 +58,14 @@ let tests =
             Expect.equal (EvaluationData.ofSplitNll images (Some { Train = 50_000; Validation = 10_000; Test = 10_000 }) "training") "the first 10,000 of the 50,000 points of the training split" "train_nll's first 10,000"
             Expect.isTrue (EvaluationData.nllIsValidationNll file splits 1_000) "a file's nll is its validation NLL"
             Expect.isFalse (EvaluationData.nllIsValidationNll finite (Some { Train = 4_000; Validation = 500; Test = 500 }) 1_000) "not for a finite sample of a law"
+            // Precision and recall: k-NN balls on at most RecallScores.Points of the evaluation's points; for a finite
+            // sample of a law, fresh draws (the evaluation's draws from the training split repeat points).
+            Expect.equal (EvaluationData.ofRecall law None 100_000) "10,000 fresh draws of the law" "a law, the first 10,000"
+            Expect.equal (EvaluationData.ofRecall finite (Some { Train = 4_000; Validation = 500; Test = 500 }) 1_000) "1,000 fresh draws of the law"
+                "a finite sample of a law: fresh draws, not the training split's"
+            Expect.equal (EvaluationData.ofRecall file splits 100_000) "the 300 points of the validation split" "a file: its validation split"
+            Expect.equal (EvaluationData.ofRecall images (Some { Train = 50_000; Validation = 20_000; Test = 10_000 }) 50_000)
+                "the first 10,000 of the 20,000 points of the validation split" "images: the first 10,000 of the split"
         }
         test "a run report says when the folder's completed run is being extended and the extension has not finished" {
             let dir = temporaryFolder ()

@@ -44,6 +44,16 @@ let describe (experiment: Experiment) (splits: SplitPoints option) (samples: int
     | DataSource.Images _, None -> "the first points of the validation (or test) split"
     | _, None -> "the first points of the validation split"
 
+/// The data points precision, recall, density and coverage of an evaluation of `samples` model samples take their k-NN
+/// balls on (`RecallScores.Points` at most, the first of the evaluation's, against as many model samples), with their
+/// count: the evaluation's own points (`describe`), except for a finite sample of a law, whose evaluation draws repeat
+/// training points: `1,000 fresh draws of the law` instead, k-NN balls needing distinct points.
+let ofRecall (experiment: Experiment) (splits: SplitPoints option) (samples: int) =
+    let samples = min samples RecallScores.Points
+    match experiment.Data with
+    | DataSource.Sample _ -> sprintf "%s fresh draws of the law" (count samples)
+    | _ -> describe experiment splits samples
+
 /// The points `train_nll` (`name` = `training`) or `validation_nll` (`validation`) average over, with their count:
 /// `the 300 points of the validation split`, `the first 10,000 of the 40,000 points of the training split`.
 let ofSplitNll (experiment: Experiment) (splits: SplitPoints option) (name: string) =
