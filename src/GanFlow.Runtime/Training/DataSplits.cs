@@ -100,12 +100,8 @@ public static class DataSplits
         var d = splits.Dimension;
         var everywhere = ConstantDimensions.holds(d, k, value, splits.Validation) && ConstantDimensions.holds(d, k, value, splits.Test)
                          && ConstantDimensions.holds(d, k, value, splits.Train);
-        var (field, data) = experiment.Data switch
-        {
-            DataSource.File f => ("data.file", $"{f.file.Path}: "),
-            DataSource.Images i => ("data.images", $"{i.images.Data.Folder}: "),
-            _ => ("data.sample", ""),
-        };
+        var (field, name) = Source(experiment);
+        var data = name is null ? "" : $"{name}: ";
         var points = initial.Length / d;
         var which = points < splits.Train.Length / d ? $"the first {points:N0} points of the training split" : $"the {points:N0} points of the training split";
         var column = experiment.Data is DataSource.File ? $" (column {k + 1} of the file)" : "";
@@ -116,6 +112,16 @@ public static class DataSplits
                $"each dimension's mean and standard deviation, all hold {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} there ({scope}), " +
                "so the standard deviation is 0 and x ↦ (x − m)/s is not defined. Remove the constant dimension from the data, or train a model that does not standardize";
     }
+
+    /// <summary>The spec field that names <paramref name="experiment"/>'s data and the file or folder they are read from
+    /// (<c>data.file</c> and its path, <c>data.images</c> and its folder); <c>data.sample</c> and null for draws of a law.
+    /// For messages that say which data they mean.</summary>
+    public static (string Field, string? Name) Source(Experiment experiment) => experiment.Data switch
+    {
+        DataSource.File f => ("data.file", f.file.Path),
+        DataSource.Images i => ("data.images", i.images.Data.Folder),
+        _ => ("data.sample", null),
+    };
 
     /// <summary><paramref name="experiment"/> with its budget's steps counted from its epochs over the training split
     /// (<see cref="BudgetModule.resolve"/>); unchanged when the budget counts steps.</summary>

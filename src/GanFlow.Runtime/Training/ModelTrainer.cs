@@ -65,13 +65,8 @@ public sealed class ModelTrainer : TrainingRun
         if (tooFew?.Value is { } few) yield return few;
     }
 
-    /// <summary>The file or folder the data come from, or the data source's kind.</summary>
-    private string DataName => experiment.Data switch
-    {
-        DataSource.File f => f.file.Path,
-        DataSource.Images i => i.images.Data.Folder,
-        _ => "the data",
-    };
+    /// <summary>The file or folder the data come from, or "the data" (<see cref="DataSplits.Source"/>).</summary>
+    private string DataName => DataSplits.Source(experiment).Name ?? "the data";
 
     /// <inheritdoc />
     protected override SplitPoints? SplitSizes => splits is null ? null
