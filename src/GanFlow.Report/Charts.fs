@@ -210,7 +210,7 @@ module Charts =
     let energy (data: RunData) =
         let steps = RunData.column "step" data
         combine [ Chart.Line(x = steps, y = RunData.column "energy" data, Name = "energy distance", ShowMarkers = true) ]
-        |> Chart.withTitle "Energy distance over training (model samples against data)"
+        |> Chart.withTitle (sprintf "Energy distance over training (model samples against %s)" (RunData.energiesOn data))
         |> Chart.withXAxisStyle "generator step"
         |> Chart.withYAxisStyle "energy distance"
 

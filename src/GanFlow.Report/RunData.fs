@@ -192,6 +192,9 @@ module RunData =
     /// What the intermediate evaluations' precision and recall were computed on and, where it differs, the final one's.
     let recallsOn (data: RunData) = duringAndFinal recallOn data
 
+    /// What the intermediate evaluations' energy distance was computed on and, where it differs, the final one's.
+    let energiesOn (data: RunData) = duringAndFinal energyOn data
+
     /// Where the mode scores' class posteriors come from: the mixture's exact component posterior, or a digit classifier.
     let modePosterior (data: RunData) =
         match data.Experiment.Data with

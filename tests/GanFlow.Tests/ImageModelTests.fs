@@ -117,5 +117,8 @@ let tests =
             Expect.isLessThan error 1e-6f (sprintf "largest difference %g" error)
             let single = g.forward(z.narrow(0L, int64 (rows - 1), 1L))
             Expect.isLessThan ((chunked.narrow(0L, int64 (rows - 1), 1L) - single).abs().max().item<float32>()) 1e-6f "the last row is the last point's image"
-            Expect.isTrue (g.InChunks(z.narrow(0L, 0L, 5L), fun part -> g.forward part).shape.[0] = 5L) "fewer rows than a chunk: one pass")
+            Expect.isTrue (g.InChunks(z.narrow(0L, 0L, 5L), fun part -> g.forward part).shape.[0] = 5L) "fewer rows than a chunk: one pass"
+            // In training mode batch norm normalises each chunk by its own statistics: refused, not silently different.
+            g.train true
+            Expect.throwsT<System.InvalidOperationException> (fun () -> g.InChunks(z, fun part -> g.forward part) |> ignore) "refused in training mode")
     ]

@@ -41,7 +41,8 @@ let rec private without (names: string list) (test: Test) =
     | TestCase _ -> test
 
 /// The tests that took longest, slowest first (CI's log says where a lane's time went), and every test's duration as
-/// `seconds<TAB>name` lines, slowest first, in the file `GANFLOW_TEST_TIMES` names when it is set.
+/// `seconds<TAB>name` lines, slowest first, appended to the file `GANFLOW_TEST_TIMES` names when it is set, after a
+/// `# N tests` line (both lanes of `-t Test` add theirs: the plain lane's first).
 let private printSlowest (printLine: string -> unit) (s: Impl.TestRunSummary) =
     let timed =
         s.passed @ s.ignored @ s.failed @ s.errored
@@ -50,7 +51,12 @@ let private printSlowest (printLine: string -> unit) (s: Impl.TestRunSummary) =
     match System.Environment.GetEnvironmentVariable "GANFLOW_TEST_TIMES" with
     | null | "" -> ()
     | path ->
-        try System.IO.File.WriteAllLines(path, [ for seconds, name in timed -> sprintf "%.1f\t%s" seconds name ])
+        try
+            System.IO.File.AppendAllLines(path,
+                sprintf "# %d tests (%s)" timed.Length (match System.Environment.GetEnvironmentVariable "DOTNET_GCgen0size" with
+                                                         | null | "" -> "plain"
+                                                         | _ -> "under GC stress")
+                :: [ for seconds, name in timed -> sprintf "%.1f\t%s" seconds (name.Replace('\t', ' ').Replace('\n', ' ')) ])
         with e -> printLine (sprintf "could not write GANFLOW_TEST_TIMES=%s: %s" path e.Message)
     if not timed.IsEmpty then
         printLine ""

@@ -45,7 +45,7 @@ let describe (experiment: Experiment) (splits: SplitPoints option) (samples: int
     | _, None -> "the first points of the validation split"
 
 /// The data points precision, recall, density and coverage of an evaluation of `samples` model samples take their k-NN
-/// balls on (`RecallScores.Points` at most, the first of the evaluation's, against as many model samples), with their
+/// balls on (the first `RecallScores.Points` at most; the model's side is capped the same way on its own), with their
 /// count: the evaluation's own points (`describe`), except for a finite sample of a law, whose evaluation draws repeat
 /// training points: `1,000 fresh draws of the law` instead, k-NN balls needing distinct points.
 let ofRecall (experiment: Experiment) (splits: SplitPoints option) (samples: int) =

@@ -58,15 +58,23 @@ public sealed class ConvGeneratorModule : nn.Module<Tensor, Tensor>
     /// <paramref name="z"/> [N, q], <see cref="ChunkRows"/> at a time, the outputs concatenated in order; for evaluation
     /// only (no gradient, batch norm in evaluation mode), where a row's output does not depend on the rows beside it, so the
     /// values are those of one pass over all rows.</summary>
+    /// <exception cref="InvalidOperationException">The module is in training mode or gradients are on (batch norm would
+    /// then normalise each chunk by its own statistics, and the values would depend on the chunking).</exception>
     public Tensor InChunks(Tensor z, Func<Tensor, Tensor> pass)
     {
+        if (training || torch.is_grad_enabled())
+            throw new InvalidOperationException("ConvGeneratorModule.InChunks is for evaluation: evaluation mode, no gradient");
         var rows = z.shape[0];
         if (rows <= ChunkRows) return pass(z);
         var parts = new List<Tensor>();
         try
         {
             for (long start = 0; start < rows; start += ChunkRows)
-                parts.Add(pass(z.narrow(0, start, Math.Min(ChunkRows, rows - start))));
+            {
+                // Each pass's intermediate tensors are freed before the next, so that their buffers are reused.
+                using var scope = torch.NewDisposeScope();
+                parts.Add(pass(z.narrow(0, start, Math.Min(ChunkRows, rows - start))).MoveToOuterDisposeScope());
+            }
             return torch.cat(parts, 0);
         }
         finally
