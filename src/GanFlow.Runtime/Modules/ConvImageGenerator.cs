@@ -42,7 +42,7 @@ public sealed class ConvImageGenerator : GeneratorModule
     /// <inheritdoc />
     public override (double[] Values, Tensor Tensor) SampleForEvaluation(int count, Generator noise, Device device)
     {
-        var tensor = Network.InChunks(SampleLatent(count, noise, device), Network.forward).flatten(1);
+        var tensor = Network.InChunks(SampleLatent(count, noise, device), Decode);
         return (tensor.cpu().data<float>().Select(v => (double)v).ToArray(), tensor);
     }
 

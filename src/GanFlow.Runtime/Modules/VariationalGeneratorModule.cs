@@ -101,7 +101,7 @@ public sealed class VariationalGeneratorModule : GeneratorModule
     private Tensor Draw(long count, Generator noise, Device device, bool evaluation = false)
     {
         var z = PriorSampler.Sample(prior, count, noise, device);
-        var mean = evaluation && networks.decoder is ConvGeneratorModule conv ? conv.InChunks(z, conv.forward).flatten(1) : Decode(z);
+        var mean = evaluation && networks.decoder is ConvGeneratorModule conv ? conv.InChunks(z, Decode) : Decode(z);
         if (likelihood is not DecoderLikelihood.Gaussian gaussian) return mean;
         using var observation = torch.randn(mean.shape, generator: noise).to(device);
         return mean.Plus(observation.Times(gaussian.std));
