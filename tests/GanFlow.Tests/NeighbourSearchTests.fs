@@ -62,6 +62,29 @@ let tests =
                 Expect.equal (NeighbourSearches.kdTree.BallCounts queries references radii false) counts (sprintf "k-d tree balls, %d-D" d)
                 Expect.equal (NeighbourSearches.blocked.BallCounts queries references radii false) counts (sprintf "blocked balls, %d-D" d)
         }
+        test "the blocked scan stays exact at tiny scales: 8-D samples times 2⁻⁶⁰ … 2⁻¹⁴⁰ have the unscaled neighbours, balls and incidence" {
+            // A power of two scales every squared distance exactly (doubles keep their precision down to ~1e-308), while
+            // single precision, the scan's filter, runs out of normal range near 1e-38: scale 2⁻⁷⁶ skipped pairs before
+            // its error bound had an absolute term.
+            let references = gaussian 6 8 300 (Array.zeroCreate 8) 1.0
+            let queries = gaussian 7 8 300 (Array.zeroCreate 8) 1.0
+            let radii = Neighbours.kthSquared 6 (bruteNearest references references 6)
+            let queryRadii = Neighbours.kthSquared 4 (bruteNearest queries queries 4)
+            let nearest = NeighbourSearches.blocked.Nearest queries references 6
+            let counts = NeighbourSearches.blocked.BallCounts queries references radii false
+            let incidence = NeighbourSearches.blocked.Incidence queries references [| radii |] [| queryRadii |]
+            Expect.equal counts (bruteBallCounts queries references radii) "unscaled ball counts are the brute-force ones"
+            for e in [ 60 .. 2 .. 80 ] @ [ 100; 140 ] do
+                let c = System.Math.Pow(2.0, float -e)
+                let squared = c * c
+                let q, r = Points.scale c queries, Points.scale c references
+                let scaled = NeighbourSearches.blocked.Nearest q r 6
+                Expect.equal scaled.Indices nearest.Indices (sprintf "neighbours at 2^-%d" e)
+                Expect.equal scaled.SquaredDistances (nearest.SquaredDistances |> Array.map (fun v -> v * squared)) (sprintf "distances at 2^-%d" e)
+                let scaledRadii, scaledQueryRadii = radii |> Array.map (fun v -> v * squared), queryRadii |> Array.map (fun v -> v * squared)
+                Expect.equal (NeighbourSearches.blocked.BallCounts q r scaledRadii false) counts (sprintf "ball counts at 2^-%d" e)
+                Expect.equal (NeighbourSearches.blocked.Incidence q r [| scaledRadii |] [| scaledQueryRadii |]) incidence (sprintf "incidence at 2^-%d" e)
+        }
         test "within its own sample a point is its own nearest neighbour, at distance zero" {
             let p = gaussian 3 3 500 [| 0.0; 0.0; 0.0 |] 1.0
             let n = NeighbourSearches.exact.Nearest p p 2

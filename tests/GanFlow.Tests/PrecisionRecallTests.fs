@@ -18,6 +18,23 @@ let private cases =
     }
     |> Arb.fromGen
 
+/// The four scores written out over every pair: `prBall d r` decides whether squared distance d lies in a ball of squared
+/// radius r for precision and recall, `dcBall` for density and coverage (k = 3 and 5, each point's k-th other point).
+let private bruteScoresWith (prBall: float -> float -> bool) (dcBall: float -> float -> bool) (real: Points) (fake: Points) =
+    let kth (p: Points) (k: int) = Neighbours.kthSquared (k + 1) (bruteNearest p p (k + 1))
+    let realPr, realDc, fakePr = kth real 3, kth real 5, kth fake 3
+    let d i j = Points.squaredDistance fake i real j
+    let fakes, reals = [ 0 .. fake.Count - 1 ], [ 0 .. real.Count - 1 ]
+    let share (flags: bool list) = float (flags |> List.filter id |> List.length) / float flags.Length
+    { Precision = fakes |> List.map (fun i -> reals |> List.exists (fun j -> prBall (d i j) realPr[j])) |> share
+      Recall = reals |> List.map (fun j -> fakes |> List.exists (fun i -> prBall (d i j) fakePr[i])) |> share
+      Density = float (List.sum [ for i in fakes do for j in reals do if dcBall (d i j) realDc[j] then 1 ]) / (5.0 * float fake.Count)
+      Coverage = reals |> List.map (fun j -> fakes |> List.exists (fun i -> dcBall (d i j) realDc[j])) |> share }
+
+/// The scores as the papers' code computes them: precision and recall in closed balls (Kynkäänniemi et al.'s
+/// `<=`), density and coverage in open ones (Naeem et al.'s `prdc`, `<`).
+let private bruteScores = bruteScoresWith (fun d r -> d <= r) (fun d r -> d < r)
+
 /// Naeem et al. 2020's expected coverage when both samples come from one law: 1 − Π_{i=1..k} (N − i)/(M + N − i).
 let private expectedCoverage (n: int) (m: int) (k: int) =
     1.0 - (List.init k (fun i -> float (n - i - 1) / float (m + n - i - 1)) |> List.reduce (*))
@@ -26,10 +43,18 @@ let private expectedCoverage (n: int) (m: int) (k: int) =
 let tests =
     testList "precision, recall, density and coverage" [
         testList "laws" [
-            testProperty "a sample against itself has precision, recall and coverage 1 and density at least 1/k" (
+            testProperty "a sample against itself has precision and recall 1, coverage the share of open balls that are not empty, density at least that over k" (
                 Prop.forAll cases (fun (real, _, _, _) ->
                     let s = scores real real
-                    s.Precision = 1.0 && s.Recall = 1.0 && s.Coverage = 1.0 && s.Density >= 1.0 / 5.0))
+                    // A point with 5 copies of itself has NND_5 = 0: its open ball holds nothing, not even the point.
+                    let radii = Neighbours.kthSquared 6 (bruteNearest real real 6)
+                    let open' = float (radii |> Array.filter (fun r -> r > 0.0) |> Array.length) / float real.Count
+                    s.Precision = 1.0 && s.Recall = 1.0 && s.Coverage = open' && s.Density >= open' / 5.0))
+            testProperty "every search gives the brute-force scores: closed balls for precision and recall (Kynkäänniemi et al.'s code), open ones for density and coverage (Naeem et al.'s prdc)" (
+                Prop.forAll cases (fun (real, fake, _, _) ->
+                    let expected = bruteScores real fake
+                    [ NeighbourSearches.exact; NeighbourSearches.kdTree; NeighbourSearches.blocked ]
+                    |> List.forall (fun search -> PrecisionRecall.compute search real fake = expected)))
             testProperty "precision and recall swap when data and model swap" (
                 Prop.forAll cases (fun (real, fake, _, _) ->
                     let s, swapped = scores real fake, scores fake real
@@ -67,6 +92,21 @@ let tests =
                     Expect.isLessThan (abs (s.Density - 1.0)) 0.05 (sprintf "%d-D density %g (expectation 1)" d s.Density)
                     let expected = expectedCoverage 5_000 5_000 5
                     Expect.isLessThan (abs (s.Coverage - expected)) 0.015 (sprintf "%d-D coverage %g vs %g" d s.Coverage expected)
+            }
+            test "a sample without ties against itself has density exactly 1 and coverage 1 (prdc's answer), in 2-D and 20-D" {
+                for d in [ 2; 20 ] do
+                    let p = gaussian 59 d 300 (Array.zeroCreate d) 1.0
+                    Expect.equal (scores p p) { Precision = 1.0; Recall = 1.0; Density = 1.0; Coverage = 1.0 } (sprintf "%d-D" d)
+            }
+            test "on a grid, where distances tie, density and coverage count open balls: a data sample against its own copy shifted by one ball's radius" {
+                // Data: the 1-D grid 0, 1, …, 9; each inner point's 5th neighbour lies 3 away (ties at every distance).
+                // The model: the same points moved by +3, so that model point x + 3 sits on the edge of x's ball.
+                let real = Points.create 1 [| for i in 0 .. 9 -> float i |]
+                let fake = Points.create 1 [| for i in 0 .. 9 -> float i + 3.0 |]
+                let s = scores real fake
+                Expect.equal s (bruteScores real fake) "the brute-force scores"
+                let closed = bruteScoresWith (fun d r -> d <= r) (fun d r -> d <= r) real fake
+                Expect.isLessThan s.Density closed.Density (sprintf "open balls hold fewer model points than closed ones: %g against %g" s.Density closed.Density)
             }
             test "disjoint supports give 0 for every score" {
                 let real = gaussian 53 2 2_000 [| 0.0; 0.0 |] 1.0

@@ -190,6 +190,17 @@ module BlockedScan =
     /// Algorithms, eq. 3.5); twice that sum is used.
     let private boundFactor (d: int) = float32 (float (2 * d + 12) * (1.0 / 16777216.0))
 
+    /// The bound's absolute term, for sums that leave single precision's normal range (below 2⁻¹²⁶ ≈ 1.2e-38, where a
+    /// rounding costs up to 2⁻¹⁵⁰ whatever the value, or 2⁻¹²⁶ where a thread flushes such values to zero): the same
+    /// count of roundings, each at 2⁻¹²⁵. Without it, samples of scale ~1e-23 in 8-D (squared norms ~1e-45) rounded their
+    /// bounds to 0 and skipped pairs the exact sum would have counted (density 0.90 → 2.19 at scale 2⁻⁷⁶); with it every
+    /// such pair is measured exactly, and at ordinary scales it changes nothing (6.6e-37 in 8-D).
+    let private boundFloor (d: int) = float32 (float (2 * d + 12) * System.Math.Pow(2.0, -125.0))
+
+    /// |d̃² − d²| is at most this, for a query of squared norm `qn` and references of squared norms `rn`.
+    let inline private errorBound (factor: float32) (absolute: float32) (qn: float32) (rn: Vector<float32>) =
+        Vector<float32>(factor) * (Vector<float32>(qn) + rn) + Vector<float32>(absolute)
+
     /// `v` rounded up to single precision (a threshold no exact value above it can slip under).
     let private roundUp (v: float) =
         let f = float32 v
@@ -281,7 +292,7 @@ module BlockedScan =
         | None -> exactNearest queries references k
         | Some(wq, wr) ->
             let d, m, n = queries.Dimension, queries.Count, references.Count
-            let factor = boundFactor d
+            let factor, absolute = boundFactor d, boundFloor d
             let squared = Array.create (m * k) infinity
             let indices = Array.create (m * k) System.Int32.MaxValue
             wideTiles m wr.Blocks (fun group bFrom bUntil ->
@@ -295,7 +306,7 @@ module BlockedScan =
                         for half in 0 .. 1 do
                             let approx = out[2 * slot + half]
                             let first = b * wideBlock + half * wide
-                            let bound = Vector<float32>(factor) * (Vector<float32>(qn[slot]) + Vector<float32>(wr.Norms, first))
+                            let bound = errorBound factor absolute qn[slot] (Vector<float32>(wr.Norms, first))
                             let lower = approx - bound
                             if Vector.LessThanOrEqualAny(lower, Vector<float32>(roundUp squared[offset + k - 1])) then
                                 for l in 0 .. wide - 1 do
@@ -314,7 +325,7 @@ module BlockedScan =
         | None -> exactBallCounts queries references squaredRadii firstOnly
         | Some(wq, wr) ->
             let d, m, n = queries.Dimension, queries.Count, references.Count
-            let factor = boundFactor d
+            let factor, absolute = boundFactor d, boundFloor d
             // Radii rounded down for "surely inside", up for "maybe inside"; padding never inside.
             let surely = Array.create (wr.Blocks * wideBlock) -1.0f
             let maybe = Array.create (wr.Blocks * wideBlock) -1.0f
@@ -335,7 +346,7 @@ module BlockedScan =
                                 for half in 0 .. 1 do
                                     let approx = out[2 * slot + half]
                                     let first = b * wideBlock + half * wide
-                                    let bound = Vector<float32>(factor) * (Vector<float32>(qn[slot]) + Vector<float32>(wr.Norms, first))
+                                    let bound = errorBound factor absolute qn[slot] (Vector<float32>(wr.Norms, first))
                                     let inside = Vector.LessThanOrEqual(approx + bound, Vector<float32>(surely, first))
                                     if inside <> Vector<int>.Zero then counts[i] <- counts[i] - Vector.Sum inside
                                     let near = Vector.AndNot(Vector.LessThanOrEqual(approx - bound, Vector<float32>(maybe, first)), inside)
@@ -371,7 +382,7 @@ module BlockedScan =
                 for j in 0 .. n - 1 do
                     record i j (Points.squaredDistance queries i references j)
         | Some(wq, wr) ->
-            let factor = boundFactor d
+            let factor, absolute = boundFactor d, boundFloor d
             // Per reference, the largest radius of any set rounded up: beyond it no comparison can hold.
             let reach = Array.create (wr.Blocks * wideBlock) -1.0f
             for j in 0 .. n - 1 do
@@ -386,7 +397,7 @@ module BlockedScan =
                         let i = group[slot]
                         for half in 0 .. 1 do
                             let first = b * wideBlock + half * wide
-                            let bound = Vector<float32>(factor) * (Vector<float32>(qn[slot]) + Vector<float32>(wr.Norms, first))
+                            let bound = errorBound factor absolute qn[slot] (Vector<float32>(wr.Norms, first))
                             let lower = out[2 * slot + half] - bound
                             let limit = Vector.Max(Vector<float32>(reach, first), Vector<float32>(queryReach[i]))
                             if Vector.LessThanOrEqualAny(lower, limit) then

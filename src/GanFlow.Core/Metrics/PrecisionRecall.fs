@@ -29,7 +29,10 @@ module PrecisionRecall =
         // Within its own sample a point is its own nearest neighbour: the k-th other point is neighbour k + 1.
         let realNeighbours = search.Nearest real real (kReal + 1)
         let realPr = Neighbours.kthSquared (kPr + 1) realNeighbours
-        let realDc = Neighbours.kthSquared (kDc + 1) realNeighbours
+        // Density and coverage count open balls (‖g − r‖ < NND_k(r)), as Naeem et al.'s code (`prdc`) does; precision and
+        // recall closed ones, as Kynkäänniemi et al.'s. For doubles d² < r² holds exactly when d² <= the largest double
+        // below r², so the searches' one closed-ball question answers both (a radius of 0 becomes negative: no point).
+        let realDc = Neighbours.kthSquared (kDc + 1) realNeighbours |> Array.map System.Math.BitDecrement
         let fakePr = Neighbours.kthSquared (kPr + 1) (search.Nearest fake fake (kPr + 1))
         // One question over the (model, data) pairs: which data balls hold each model sample (precision: any of the
         // k = kPr balls; density: how many k = kDc balls), which data balls hold a model sample (coverage), which data

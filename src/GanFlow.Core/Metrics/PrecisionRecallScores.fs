@@ -8,11 +8,12 @@ type PrecisionRecall =
       /// Improved recall (eq. 1 with the roles swapped): the share of data samples inside the model manifold. In [0, 1].
       Recall: float
       /// Density (Naeem et al. 2020, eq. 3 with k = 5): (1/(kM)) Σⱼ Σᵢ 1[Yⱼ ∈ B(Xᵢ, NND_k(Xᵢ))], X the N data points,
-      /// Y the M model samples: how many data balls hold a model sample on average, over k. Expectation 1 when the
-      /// two laws agree; > 1 where the model crowds the data's dense regions. >= 0.
+      /// Y the M model samples: how many data balls hold a model sample on average, over k. The balls are open (‖Yⱼ − Xᵢ‖
+      /// < NND_k(Xᵢ)), as in the authors' code (`prdc`), so a sample scored against itself gets 1, not (k+1)/k.
+      /// Expectation 1 when the two laws agree; > 1 where the model crowds the data's dense regions. >= 0.
       Density: float
       /// Coverage (Naeem et al. 2020, eq. 4 with k = 5): (1/N) Σᵢ 1[∃ j: Yⱼ ∈ B(Xᵢ, NND_k(Xᵢ))], the share of data
-      /// balls holding at least one model sample. Expectation 1 − (N−1)⋯(N−k) / ((M+N−1)⋯(M+N−k)) when the laws agree
+      /// balls (open, as for density) holding at least one model sample. Expectation 1 − (N−1)⋯(N−k) / ((M+N−1)⋯(M+N−k)) when the laws agree
       /// (1 − 2⁻ᵏ for M = N large). In [0, 1].
       Coverage: float }
 
