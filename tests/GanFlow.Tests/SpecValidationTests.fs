@@ -64,6 +64,17 @@ let tests =
             expectError "model.schedule.baseLearningRate" "0.001"
                 (withGan (fun g -> { g with Schedule = LearningRateSchedule.CyclicTriangular(1e-3, 2000) }))
         }
+        test "a cyclic schedule whose base exceeds the critic's learning rate, though not the generator's, is rejected naming the critic's rate" {
+            let slowCritic = withGan (fun g ->
+                { g with GeneratorOptimizer = Optimizer.Adam { Adam.Default with LearningRate = 1e-3 }
+                         CriticOptimizer = Optimizer.Adam { Adam.Default with LearningRate = 1e-4 }
+                         Schedule = LearningRateSchedule.CyclicTriangular(2e-4, 2000) })
+            expectError "model.schedule.baseLearningRate" "0.0002" slowCritic
+            let shown = ExperimentValidation.errors slowCritic |> List.map string |> String.concat "; "
+            Expect.stringContains shown "the critic's learning rate 0.0001" "names the critic's rate"
+            Expect.isEmpty (ExperimentValidation.errors (withGan (fun g -> { g with Schedule = LearningRateSchedule.CyclicTriangular(5e-5, 2000) })))
+                "a base below both rates (1e-4) is accepted"
+        }
         test "maximum likelihood or a hybrid objective on an MLP generator, which has no density, is rejected naming the objective" {
             let mlp = Model.Gan Gan.Default
             expectError "model.objective" "MaximumLikelihood" { valid with Model = { mlp with Objective = Objective.MaximumLikelihood } }

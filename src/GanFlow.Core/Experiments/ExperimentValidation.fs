@@ -42,15 +42,22 @@ module ExperimentValidation =
         @ Check.atLeast (path + ".batchSize") 1 c.BatchSize
         @ optimizer (path + ".optimizer") c.Optimizer
 
-    /// A learning-rate schedule of an optimiser whose rate is `peak`.
-    let private schedule path (peak: float) (s: LearningRateSchedule) =
+    /// A learning-rate schedule of an optimiser whose rate is `peak`, which also drives a critic's optimiser whose rate
+    /// is `criticPeak` (a cyclic schedule's base rate is one absolute rate for both, each cycle peaking at its own rate).
+    let private schedule path (peak: float) (criticPeak: float option) (s: LearningRateSchedule) =
         match s with
         | LearningRateSchedule.Constant -> []
         | LearningRateSchedule.CyclicTriangular(baseLr, stepSizeUp) ->
             Check.positive (path + ".baseLearningRate") baseLr
             @ Check.atLeast (path + ".stepSizeUp") 1 stepSizeUp
-            @ (if baseLr <= peak then []
-               else Check.fail (path + ".baseLearningRate") baseLr "must not exceed the optimiser's learning rate (the cycle's peak)")
+            @ (if baseLr > peak then
+                   Check.fail (path + ".baseLearningRate") baseLr "must not exceed the optimiser's learning rate (the cycle's peak)"
+               else
+                   match criticPeak with
+                   | Some critic when baseLr > critic ->
+                       Check.fail (path + ".baseLearningRate") baseLr
+                           (sprintf "must not exceed the critic's learning rate %g either (the critic's cycle peaks there; above it the cycle runs upside down)" critic)
+                   | _ -> [])
         | LearningRateSchedule.StepDecay(factor, every) ->
             (if factor > 0.0 && factor <= 1.0 then [] else Check.fail (path + ".factor") factor "must lie in (0, 1]")
             @ Check.atLeast (path + ".every") 1 every
@@ -220,7 +227,12 @@ module ExperimentValidation =
                   | DecoderLikelihood.Bernoulli -> []))
         @ combination path m
         @ optimizer (path + ".optimizer") m.Optimizer
-        @ schedule (path + ".schedule") m.Optimizer.LearningRate m.Schedule
+        @ schedule (path + ".schedule") m.Optimizer.LearningRate
+            (match m.Objective with
+             | Objective.Adversarial a
+             | Objective.Hybrid(a, _) -> Some a.CriticOptimizer.LearningRate
+             | _ -> None)
+            m.Schedule
 
     /// Every error of a flow spec, with field paths under `model` (the flow as a model trained by maximum likelihood).
     let flowErrors (f: Flow) = model "model" (Model.Flow f)

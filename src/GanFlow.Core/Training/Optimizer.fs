@@ -45,7 +45,10 @@ type LearningRateSchedule =
     | Constant
     /// Smith (2017)'s triangular cyclic rate: rises linearly from `baseLearningRate` to the
     /// optimiser's learning rate over `stepSizeUp` steps, falls back over as many, repeats.
-    /// Seed 000 uses base = lr / {2..5}, step size {2000..8000}.
+    /// Seed 000 uses base = lr / {2..5}, step size {2000..8000}. A GAN's critic follows the same
+    /// cycle from the same base to its own rate, indexed by generator step (seed 000's reference
+    /// code steps the critic's scheduler once per critic update instead), so the base may exceed
+    /// neither optimiser's rate.
     | CyclicTriangular of baseLearningRate: float * stepSizeUp: int
     /// Step decay: the optimiser's rate times `factor` (0 < factor <= 1) after every `every` steps
     /// (>= 1), lr · factor^⌊step / every⌋. Seed 000's GF reference halves it every 10,000 steps.
