@@ -35,13 +35,14 @@ let vae =
       Schedule = LearningRateSchedule.Constant
       Init = GeneratorInit.Random }
 
-/// The DCGAN (sec. 5.1, eqs. 29-33): the non-saturating game against eq. 33's discriminator (batch norm, leaky ReLU 0.2),
-/// one discriminator step per generator step.
+/// The DCGAN (sec. 5.1, eqs. 29-33): the minimax game of eqs. 31-32, the generator descending on log(1 − d(g(z))) as
+/// the paper writes it and its code (`trainDCGANmnist.py`) does, against eq. 33's discriminator (batch norm, leaky ReLU
+/// 0.2), one discriminator step per generator step.
 let dcgan init =
     { vae with
         Objective =
             Objective.Adversarial
-                { Loss = GanObjective.NonSaturating
+                { Loss = GanObjective.Minimax
                   Critic = CriticNetwork.Conv ConvDiscriminator.Default
                   Lipschitz = []
                   CriticSteps = 1

@@ -52,30 +52,45 @@ let private badValue (path: string list) (flag: string) (value: string) =
     elif isInteger || flag = "--seed" then sprintf "%s %s: must be a whole number from %d to %d" flag value Int32.MinValue Int32.MaxValue
     else sprintf "%s %s: not a valid value" flag value
 
+/// The first token of `args` (a subcommand's arguments) that is no flag of `flags` and no value of the flag before it,
+/// if any: `--foo`, `--x=FILE` (`--help` and `-h` are Argu's own).
+let private unknownToken (flags: Map<string, bool>) (args: string list) =
+    let rec unknown (args: string list) =
+        match args with
+        | flag :: _ :: tail when flags.TryFind flag = Some true -> unknown tail
+        | token :: tail ->
+            if token.StartsWith "-" && token.Length > 1 && not (flags.ContainsKey token) && token <> "--help" && token <> "-h"
+               && not (Double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture) |> fst) then Some token
+            else unknown tail
+        | [] -> None
+    unknown args
+
+/// The message for the unknown option `token` of the subcommand `command`.
+let private unknownMessage (flags: Map<string, bool>) (command: string) (help: string) (token: string) =
+    // `--x=FILE`, as GNU tools allow: the flag is known, the value goes after a space.
+    match token.Split('=', 2) with
+    | [| flag; value |] when flags.TryFind flag = Some true && value <> "" ->
+        sprintf "unknown option %s for `%s`: give the value after a space, `%s %s` %s" token command flag value help
+    | _ -> sprintf "unknown option %s for `%s` %s" token command help
+
+/// An option that `argv`'s subcommand does not have, as the error to print (without "error: "), or None. Checked
+/// before Argu parses: a name accepted after the options would otherwise take `--foo` as an experiment's name.
+let unknownOption (parser: ArgumentParser) (argv: string[]) =
+    let path, sub, args = subcommand parser (List.ofArray argv)
+    let command = String.concat " " ("ganflow" :: path)
+    let flags = flagsOf sub
+    unknownToken flags args |> Option.map (unknownMessage flags command (sprintf "(`%s --help` lists the options)" command))
+
 /// The error to print for `error` raised while parsing `argv` (without "error: "), naming `ganflow SUBCOMMAND --help`.
 let describe (parser: ArgumentParser) (argv: string[]) (error: ArguParseException) =
     let path, sub, args = subcommand parser (List.ofArray argv)
     let command = String.concat " " ("ganflow" :: path)
     let help = sprintf "(`%s --help` lists the options)" command
     let flags = flagsOf sub
-    // The first token that is no flag of the subcommand and no value of the flag before it.
-    let rec unknown (args: string list) =
-        match args with
-        | flag :: _ :: tail when flags.TryFind flag = Some true -> unknown tail
-        | token :: tail ->
-            if token.StartsWith "-" && token.Length > 1 && not (flags.ContainsKey token)
-               && not (Double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture) |> fst) then Some token
-            else unknown tail
-        | [] -> None
     let first = (error.Message.Split('\n')[0]).Replace("ERROR: ", "").Trim()
     let followed = Regex.Match(first, @"parameter '(?<flag>[^']+)' must be followed by <[^>]*>, but was '(?<value>[^']*)'")
-    match unknown args with
-    | Some token when not (followed.Success && followed.Groups["value"].Value = token) ->
-        // `--x=FILE`, as GNU tools allow: the flag is known, the value goes after a space.
-        match token.Split('=', 2) with
-        | [| flag; value |] when flags.TryFind flag = Some true && value <> "" ->
-            sprintf "unknown option %s for `%s`: give the value after a space, `%s %s` %s" token command flag value help
-        | _ -> sprintf "unknown option %s for `%s` %s" token command help
+    match unknownToken flags args with
+    | Some token when not (followed.Success && followed.Groups["value"].Value = token) -> unknownMessage flags command help token
     | _ when followed.Success -> sprintf "%s %s" (badValue path followed.Groups["flag"].Value followed.Groups["value"].Value) help
     | _ -> sprintf "%s %s" (first.TrimEnd('.')) help
 

@@ -12,18 +12,18 @@ type ListArgs =
             | Verbose -> "also print each experiment's description, dataset and model."
 
 type RunArgs =
-    | [<MainCommand; First>] Experiment of name: string
+    | [<MainCommand>] Experiment of name: string
     | [<Unique>] Spec of file: string
     | [<Mandatory; AltCommandLine("-o"); Unique>] Out of directory: string
     | [<Unique>] Seed of seed: int
     | [<Unique>] Steps of steps: int
     | [<Unique>] Device of device: string
     | [<Unique>] Threads of count: int
-    | Resume
-    | Fresh
+    | [<Unique>] Resume
+    | [<Unique>] Fresh
     | [<Unique>] Until of step: int
-    | No_Report
-    | Tensorboard
+    | [<Unique>] No_Report
+    | [<Unique>] Tensorboard
     | [<Unique>] Data of path: string
     | [<Unique>] Vae of run_folder: string
     | [<Unique>] Classifier of file: string
@@ -56,7 +56,7 @@ type MetricArgs =
     | [<Unique>] Projections of count: int
     | [<Unique>] Bandwidth of h: string
     | [<Unique>] Model of run_folder: string
-    | Json
+    | [<Unique>] Json
     | [<Unique>] Delta of distance: string
 
     interface IArgParserTemplate with
@@ -127,7 +127,7 @@ type DynamicsArgs =
             | Dynamics _ -> "first-order (default), optimal (exact optimal discriminator every step) or discriminator-only."
 
 type SearchArgs =
-    | [<MainCommand; ExactlyOnce; First>] Search of name: string
+    | [<MainCommand; ExactlyOnce>] Search of name: string
     | [<Mandatory; AltCommandLine("-o")>] Out of directory: string
     | Store of url: string
     | Store_Password_File of file: string
@@ -152,7 +152,7 @@ type SearchArgs =
             | Out _ -> "search folder, shared by every worker (on a cluster: a shared filesystem, mounted at the same path on every machine): trials/NNNN/ (one run folder per trial), report.html, and study.db with the default store."
             | Store _ -> "where the search is recorded: sqlite (default, OUT/study.db; workers on this machine), sqlite:PATH, or postgresql://USER@HOST:PORT/DATABASE[?sslmode=require|verify-full&sslrootcert=FILE] (no password in the URL)."
             | Store_Password_File _ -> "a file whose first line is the PostgreSQL password (else PGPASSWORD or ~/.pgpass); passed on to local workers by name, never by value."
-            | Trials _ -> "trials to sample in all (overrides the search's; a resume may raise it)."
+            | Trials _ -> "trials to sample in all, at most 100,000 (overrides the search's; a resume may raise it)."
             | Workers _ -> "local worker processes to start (default the search's, 2, or its trials if fewer), one intra-op thread each, each seeing ⌊cores / workers⌋ cores (at least 1) for its parallel loops; at most the search's trials and 256; 0 records the search and exits (start `ganflow worker` elsewhere)."
             | Seed _ -> "seed of the trials' assignments (default the search's)."
             | Grace _ -> "the first rung in training steps (the scheduler's minimum resource), for a quick try."

@@ -175,7 +175,7 @@ let evaluateOptions (options: MetricOptions) : Result<(string * float) list, str
             | Some _ -> requireSize yPath "density and coverage (k = 5)" neededY y
             // The truth's draws are as many as X's points: X is what is too small.
             | None -> requireSize xPath (sprintf "density and coverage (k = 5, against as many draws of %s)" yPath) neededY x
-        [ xPath, x; yPath, y ] |> List.iter (fun (path, points) -> RepeatedPoints.note path points |> Option.iter (eprintfn "note: %s"))
+        [ xPath, x; yPath, y ] |> List.distinctBy fst |> List.iter (fun (path, points) -> RepeatedPoints.note path points |> Option.iter (eprintfn "note: %s"))
         do!
             match truth with
             | Some(name, d) when Densities.dimension d <> x.Dimension ->
@@ -290,7 +290,7 @@ let private bandwidthOf (text: string option) =
     |> Result.bind (fun h ->
         match h with
         | Some v when not (Mmd.usableBandwidth v) ->
-            Error(sprintf "--bandwidth = %s: must be a finite number > 0 whose square is neither 0 nor infinite" (Option.get text))
+            Error(sprintf "--bandwidth = %s: must be a finite number > 0 whose square is neither 0 nor infinite and has a finite reciprocal" (Option.get text))
         | _ -> Ok h)
 
 /// Prints the scores as `key = value` lines (or one JSON object); returns the exit code (2 on bad input).

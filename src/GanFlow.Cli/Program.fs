@@ -261,11 +261,15 @@ let main argv =
         [ GanFlow.Runtime.Devices.NativeAllocator.InvalidSetting(); GanFlow.Runtime.Devices.MklDispatch.InvalidSetting() ]
         |> List.tryFind (isNull >> not) |> Option.toObj
     let empty = ArgumentErrors.emptyArgument argv
+    let unknown = if isNull refusal && empty.IsNone then ArgumentErrors.unknownOption parser argv else None
     if not (isNull refusal) then
         eprintfn "error: %s" refusal
         2
     elif empty.IsSome then
         eprintfn "error: %s" empty.Value
+        2
+    elif unknown.IsSome then
+        eprintfn "error: %s" unknown.Value
         2
     else
         try

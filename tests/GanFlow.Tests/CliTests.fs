@@ -24,6 +24,17 @@ let private referenceHelpBlocks () =
 [<Tests>]
 let tests =
     testList "cli" [
+        test "the experiment's or search's name may follow the options, as the usage lines show it" {
+            // `ganflow run --out DIR … NAME` was refused: "argument '<name>' should precede all other arguments".
+            let out = TestFolders.fresh "name-last"
+            let code, output = CliProcess.run [ "run"; "--out"; out; "--steps"; "3"; "--no-report"; "realnvp-moons" ]
+            Expect.equal code 0 output
+            Expect.isTrue (File.Exists(Path.Combine(out, GanFlow.Store.RunFiles.Summary))) "the run ran"
+            let searchOut = TestFolders.fresh "search-name-last"
+            let code, output = CliProcess.run [ "search"; "--out"; searchOut; "--workers"; "0"; "--trials"; "2"; "demo-search-unimodal" ]
+            Expect.equal code 0 output
+            Expect.stringContains output "worker = ganflow worker" "the search was recorded"
+        }
         test "a run's key = value lines print counts as integers and keep the other numbers' format" {
             // A continuous flow's run printed `nfe = 16.00000`.
             let record =

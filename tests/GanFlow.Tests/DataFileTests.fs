@@ -191,6 +191,35 @@ let tests =
             Expect.equal code 0 output
             Expect.stringContains output "resuming" "the same bytes again: resumed"
         }
+        test "a finished run is not called done when its data file was written again since: a plain rerun and a resume are refused, --fresh runs it on the new data" {
+            // A rerun said "already holds this run, completed after 20 steps: nothing to do" and printed the old data's numbers.
+            let folder = scratchFolder "data-finished"
+            Directory.CreateDirectory folder |> ignore
+            let data seed = File.ReadAllText(writeCsv (gaussian2d 600 seed))
+            let points = Path.Combine(folder, "points.csv")
+            File.WriteAllText(points, data 21)
+            let out = scratchFolder "data-finished-run"
+            let run extra = CliProcess.runFrom folder ([ "run"; "realnvp-moons"; "--data"; points; "--steps"; "4"; "--out"; out; "--no-report" ] @ extra)
+            let code, output = run []
+            Expect.equal code 0 output
+            let code, output = run []
+            Expect.equal code 0 output
+            Expect.stringContains output "nothing to do" "the same data: nothing to do"
+            File.WriteAllText(points, data 22)
+            let summary = File.ReadAllBytes(Path.Combine(out, RunFiles.Summary))
+            for extra in [ []; [ "--resume" ] ] do
+                let code, output = run extra
+                Expect.equal code 2 (sprintf "%A: %s" extra output)
+                Expect.stringContains output "holds this run finished on other data: data.file.path now reads " (sprintf "%A refused" extra)
+                Expect.stringContains output "--fresh runs it again on the data read now" "says what to do"
+                Expect.equal (File.ReadAllBytes(Path.Combine(out, RunFiles.Summary))) summary "nothing was changed"
+            let code, output = run [ "--fresh" ]
+            Expect.equal code 0 output
+            Expect.stringContains (File.ReadAllText(Path.Combine(out, RunFiles.DataFiles))) (Path.Combine(folder, "points.csv")) "data.json of the new run"
+            let code, output = run []
+            Expect.equal code 0 output
+            Expect.stringContains output "nothing to do" "done on the new data"
+        }
 
         test "a run on a file whose rows repeat says so: the evaluations' k-NN balls around repeated points have radius 0" {
             let distinct = gaussian2d 150 11

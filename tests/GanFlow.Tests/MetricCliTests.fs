@@ -209,6 +209,9 @@ let tests =
             refused [ "metric"; "--x"; good; "--y"; good; "--bandwidth"; "-1" ] "--bandwidth = -1" "must be a finite number > 0"
             // A bandwidth whose square underflows made MMD² NaN with the smallest p-value, 1/201.
             refused [ "metric"; "--x"; good; "--y"; good; "--bandwidth"; "1e-300" ] "--bandwidth = 1e-300" "whose square is neither 0 nor infinite"
+            // 2h² subnormal: its reciprocal overflows, and MMD² was NaN.
+            refused [ "metric"; "--x"; good; "--y"; good; "--bandwidth"; "1e-160" ] "--bandwidth = 1e-160" "has a finite reciprocal"
+            refused [ "metric"; "--x"; good; "--y"; good; "--json"; "--json" ] "--json" "more than once"
             // Magnitudes whose squared distances overflow or underflow: samples 1e300 wide scored NaN energy and a density
             // of 400; samples 50 standard deviations of 1e-170 apart scored as identical.
             let huge = csv false (Points.create 2 ((gaussian 13 2 50 [| 0.0; 0.0 |] 1.0).Values |> Array.map ((*) 1e300)))

@@ -215,6 +215,9 @@ let tests =
             has { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 0; MaxSteps = 160; ReductionFactor = 4 } } } "scheduler.asha.minSteps"
             has { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Asha { MinSteps = 200; MaxSteps = 160; ReductionFactor = 4 } } } "scheduler.asha.minSteps"
             has { ok with Trials = 0 } "trials"
+            // Every trial is resolved before the search starts: 100,000,000 trials held a core for hours, silently.
+            has { ok with Trials = SearchValidation.MaxTrials + 1 } "trials"
+            Expect.isEmpty (SearchValidation.errors { ok with Trials = 2_000 }) "2,000 trials are valid"
             let hyperband b = { ok with Scheduler = { ok.Scheduler with Scheduler = Scheduler.Hyperband({ MinSteps = 10; MaxSteps = 160; ReductionFactor = 4 }, b) } }
             Expect.isEmpty (SearchValidation.errors (hyperband 3)) "3 brackets over milestones 10, 40, 160 are valid"
             has (hyperband 0) "scheduler.hyperband.brackets"

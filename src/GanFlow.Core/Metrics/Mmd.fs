@@ -88,9 +88,12 @@ module Mmd =
             let yy = total - xx - 2.0 * xy
             xx / (float n * float (n - 1)) + yy / (float m * float (m - 1)) - 2.0 * xy / (float n * float m))
 
-    /// Whether `h` can be the kernel's bandwidth: finite, > 0, and its kernel scale 2h² neither 0 nor infinite (1e-300
-    /// made MMD² NaN; 1e200 made every kernel value 1 and MMD² 0).
-    let usableBandwidth (h: float) = h > 0.0 && System.Double.IsFinite(2.0 * h * h) && 2.0 * h * h > 0.0
+    /// Whether `h` can be the kernel's bandwidth: finite, > 0, and its kernel scale 2h² and that scale's reciprocal
+    /// finite and > 0 (1e-300 made MMD² NaN, and so did 1e-160, whose 2h² is a subnormal with no finite reciprocal;
+    /// 1e200 made every kernel value 1 and MMD² 0).
+    let usableBandwidth (h: float) =
+        let scale = 2.0 * h * h
+        h > 0.0 && System.Double.IsFinite scale && scale > 0.0 && System.Double.IsFinite(1.0 / scale)
 
     /// MMD²ᵤ between `x` and `y` (at least 2 points each) with bandwidth `bandwidth` (None: the median heuristic),
     /// and its p-value from `permutations` relabellings drawn from `seed`.

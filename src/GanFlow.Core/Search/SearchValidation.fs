@@ -96,6 +96,10 @@ module SearchValidation =
            | RungValue.AtMilestone -> [])
         @ metricErrors spec experiment
 
+    /// The most trials a search may sample (seed 000's search: 100).
+    [<Literal>]
+    let MaxTrials = 100_000
+
     /// Every error of a search, with each trial's resolved experiment validated too (naming the trial, its assignment
     /// and the experiment's error).
     let errors (s: Search) : SpecError list =
@@ -105,6 +109,10 @@ module SearchValidation =
              elif not (s.Name.Contains "search") then Check.fail "name" s.Name "must contain 'search' (names say what they are)"
              else [])
             @ Check.atLeast "trials" 1 s.Trials
+            @ (if s.Trials <= MaxTrials then []
+               else
+                   Check.fail "trials" s.Trials
+                       (sprintf "must be <= %d: every trial's experiment is resolved and checked before the search starts (about 2.5 s per 10,000 trials), so 100,000,000 held a core for hours before anything was printed" MaxTrials))
             @ Check.atLeast "workers" 1 s.Workers
             @ (match s.Trainer with
                | TrialTrainer.ClosedForm c ->

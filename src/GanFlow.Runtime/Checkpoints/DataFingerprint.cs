@@ -47,12 +47,31 @@ public static class DataFingerprint
     /// paths and nothing is changed.</exception>
     public static void Check(string runDirectory, IReadOnlyList<DataFile> now)
     {
-        var path = Path.Combine(runDirectory, RunFiles.DataFiles);
-        if (!File.Exists(path))
+        if (!File.Exists(Path.Combine(runDirectory, RunFiles.DataFiles)))
         {
             Write(runDirectory, now);
             return;
         }
+        if (Difference(runDirectory, now) is { } difference)
+            throw new RunFolderException($"cannot resume {runDirectory}: its data differ from those it started on: {difference.What}; nothing was changed. {difference.Advice}");
+    }
+
+    /// <summary>Refuses to call a finished run of this spec done when its data files differ from those it ran on (its
+    /// numbers are another data set's); a folder that recorded none is taken as it is.</summary>
+    /// <exception cref="RunFolderException">A file differs, or <c>data.json</c> is malformed; nothing is changed.</exception>
+    public static void CheckFinished(string runDirectory, IReadOnlyList<DataFile> now)
+    {
+        if (File.Exists(Path.Combine(runDirectory, RunFiles.DataFiles)) && Difference(runDirectory, now) is { } difference)
+            throw new RunFolderException(
+                $"{runDirectory} holds this run finished on other data: {difference.What}; nothing was changed. " +
+                "--fresh runs it again on the data read now, or choose another --out");
+    }
+
+    /// <summary>The first file that differs from those recorded in the run folder's <c>data.json</c> (in words, with
+    /// what to do for a resume), or null when none does.</summary>
+    private static (string What, string Advice)? Difference(string runDirectory, IReadOnlyList<DataFile> now)
+    {
+        var path = Path.Combine(runDirectory, RunFiles.DataFiles);
         var started = RunStore.ReadJson<DataFile[]>(path);
         if (started.Any(f => f is null || f.Field is null || f.Path is null || f.Sha256 is not { Length: 64 } || f.Bytes < 0))
             throw new RunFolderException($"{path}: not a valid list of data files (each needs field, path, bytes and a 64-digit sha256); nothing was changed. --fresh starts the run over");
@@ -70,10 +89,9 @@ public static class DataFingerprint
             var advice = current is not null && current.Path == then.Path
                 ? "The file was written again since the run started: put back the contents it started on to resume, or --fresh starts the run over on the new ones"
                 : "Resume from the working directory the run started in (a relative path is read from there), or give the data it started on";
-            throw new RunFolderException(
-                $"cannot resume {runDirectory}: its data differ from those it started on: {then.Field} {reads}; the run started on {then.Path} " +
-                $"({then.Bytes} bytes, SHA-256 {then.Sha256[..12]}…); nothing was changed. {advice}");
+            return ($"{then.Field} {reads}; the run started on {then.Path} ({then.Bytes} bytes, SHA-256 {then.Sha256[..12]}…)", advice);
         }
+        return null;
     }
 
     private static string BaseName(string path)

@@ -61,11 +61,13 @@ public static class ResumePolicy
     /// <param name="earlier">The earlier run's summary as status (lower case) and steps completed, or null when it has none.</param>
     /// <param name="fresh">Replace whatever run the folder holds.</param>
     /// <param name="notice">Where the decision is said.</param>
+    /// <param name="sameData">Throws a <see cref="RunFolderException"/> when a finished run of this spec ran on other data
+    /// than the run would read now (<see cref="DataFingerprint.CheckFinished"/>); null when there is nothing to check.</param>
     /// <returns>True when the folder already holds this run finished and nothing is to be done; false when the run starts
     /// from step 0 (the folder then holds none of <paramref name="results"/>).</returns>
     /// <exception cref="RunFolderException">The folder holds another spec's run, or this spec's unfinished run; nothing was changed.</exception>
     public static bool StartWithoutResume<T>(OwnedFolder folder, T requested, IReadOnlyList<string> results, (string Status, int Steps)? earlier,
-        bool fresh, Action<string> notice) where T : class
+        bool fresh, Action<string> notice, Action? sameData = null) where T : class
     {
         var present = results.Where(name => File.Exists(Path.Combine(folder.Directory, name)) || Directory.Exists(Path.Combine(folder.Directory, name))).ToList();
         if (present.Count == 0) return false;
@@ -92,6 +94,7 @@ public static class ResumePolicy
             switch (earlier)
             {
                 case { Status: "completed" or "diverged" } done:
+                    sameData?.Invoke();
                     notice($"{folder.Directory} already holds this run, {done.Status} after {done.Steps} steps: nothing to do (--fresh runs it again)");
                     return true;
                 case { } unfinished when checkpoint:
@@ -110,8 +113,9 @@ public static class ResumePolicy
                         "--resume continues it from its newest checkpoint, --fresh starts it over");
             }
         }
-        notice($"replacing the earlier run in {folder.Directory}; its {string.Join(", ", present)} are removed");
+        // Removed first (refused, with nothing removed, where a file the tool did not write lies among them), then said.
         folder.RemoveOwnFiles(results);
+        notice($"replacing the earlier run in {folder.Directory}; its {string.Join(", ", present)} were removed");
         return false;
     }
 
@@ -141,7 +145,8 @@ public static class ResumePolicy
         {
             var summaryOf = SummaryOrNull(store);
             return StartWithoutResume(folder, experiment, RunFiles.RunResults,
-                summaryOf is { } s ? (s.Status.ToString().ToLowerInvariant(), s.StepsCompleted) : null, fresh, notice)
+                summaryOf is { } s ? (s.Status.ToString().ToLowerInvariant(), s.StepsCompleted) : null, fresh, notice,
+                data is null ? null : () => DataFingerprint.CheckFinished(folder.Directory, data))
                 ? new RunStart.AlreadyComplete(summaryOf!)
                 : new RunStart.Fresh();
         }
@@ -164,7 +169,10 @@ public static class ResumePolicy
         var target = Math.Min(stopAtStep ?? experiment.Budget.Steps, experiment.Budget.Steps);
         if (summary is { } done && done.StepsCompleted == target && stored.Budget.Steps == experiment.Budget.Steps &&
             (done.Status.IsCompleted || (done.Status.IsPaused && target < experiment.Budget.Steps)))
+        {
+            if (data is not null) DataFingerprint.CheckFinished(folder.Directory, data);
             return new RunStart.AlreadyComplete(done);
+        }
 
         var checkpoint = CheckpointFolders.Locate(folder.Directory, notice);
         if (checkpoint is null)
