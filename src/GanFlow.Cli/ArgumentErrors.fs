@@ -53,13 +53,13 @@ let private badValue (path: string list) (flag: string) (value: string) =
     else sprintf "%s %s: not a valid value" flag value
 
 /// The first token of `args` (a subcommand's arguments) that is no flag of `flags` and no value of the flag before it,
-/// if any: `--foo`, `--x=FILE` (`--help` and `-h` are Argu's own).
+/// if any: `--foo`, `--x=FILE`, `-h` (`--help` is Argu's own).
 let private unknownToken (flags: Map<string, bool>) (args: string list) =
     let rec unknown (args: string list) =
         match args with
         | flag :: _ :: tail when flags.TryFind flag = Some true -> unknown tail
         | token :: tail ->
-            if token.StartsWith "-" && token.Length > 1 && not (flags.ContainsKey token) && token <> "--help" && token <> "-h"
+            if token.StartsWith "-" && token.Length > 1 && not (flags.ContainsKey token) && token <> "--help"
                && not (Double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture) |> fst) then Some token
             else unknown tail
         | [] -> None

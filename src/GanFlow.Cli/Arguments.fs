@@ -12,7 +12,7 @@ type ListArgs =
             | Verbose -> "also print each experiment's description, dataset and model."
 
 type RunArgs =
-    | [<MainCommand>] Experiment of name: string
+    | [<MainCommand; Unique>] Experiment of name: string
     | [<Unique>] Spec of file: string
     | [<Mandatory; AltCommandLine("-o"); Unique>] Out of directory: string
     | [<Unique>] Seed of seed: int

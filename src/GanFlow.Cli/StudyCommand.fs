@@ -112,7 +112,8 @@ type CellPlan =
     | Start
     /// Run the cell with `--resume`: continue (or extend) its checkpoint.
     | Resume
-    /// The folder holds a run of another spec: run the cell afresh, replacing it.
+    /// The folder holds a run of another spec, or this cell's run finished on data files written again since: run
+    /// the cell afresh, replacing it.
     | Replace of SpecDifference
     /// `--fresh`: run the cell from step 0, replacing whatever its folder holds.
     | Fresh
@@ -122,7 +123,8 @@ type CellPlan =
 let private cellResult (folder: string) (cell: StudyCell) : Result<RunSummary, string> =
     StudyReport.cellRun folder cell |> Result.map _.Summary
 
-/// How a rerun treats the folder of `cell`: a completed run of the same spec (apart from its description) is kept;
+/// How a rerun treats the folder of `cell`: a completed run of the same spec (apart from its description) on the same
+/// data files (`data.json`) is kept;
 /// one with a smaller step budget, or an unfinished one of the same spec, is resumed (a run is extended, never
 /// shortened); another spec, or a larger step budget, is replaced (which `checkCells` refuses where the folder holds
 /// work: a checkpoint or a finished run); with `fresh`, every cell runs again from step 0.
@@ -140,7 +142,11 @@ let planCell (fresh: bool) (folder: string) (cell: StudyCell) =
             CellPlan.Replace { Field = "budget.steps"; Left = string stored.Budget.Steps; Right = string wanted }
         | None ->
             match Option.ofObj (store.ReadSummary()) with
-            | Some s when s.Status = RunStatus.Completed && s.StepsCompleted = wanted -> CellPlan.Keep
+            | Some s when s.Status = RunStatus.Completed && s.StepsCompleted = wanted ->
+                // Kept only on the data it ran on: a data file written again since makes its numbers another data set's.
+                match DataFingerprint.FinishedOnOtherData(folder, DataFingerprint.Of cell.Experiment) with
+                | null -> CellPlan.Keep
+                | d -> CellPlan.Replace { Field = d.Field; Left = d.Then; Right = d.Now }
             | _ -> CellPlan.Resume
 
 /// What a rerun does with a search cell's folder: resume the same search (a finished one stays as it is), or replace

@@ -34,6 +34,14 @@ let tests =
             let code, output = CliProcess.run [ "search"; "--out"; searchOut; "--workers"; "0"; "--trials"; "2"; "demo-search-unimodal" ]
             Expect.equal code 0 output
             Expect.stringContains output "worker = ganflow worker" "the search was recorded"
+            // Two names: the last one ran, silently.
+            let code, output = CliProcess.run [ "run"; "realnvp-moons"; "wgan-gp-unimodal"; "--out"; TestFolders.fresh "two-names"; "--steps"; "2" ]
+            Expect.equal code 2 output
+            Expect.stringContains output "unrecognized argument: 'wgan-gp-unimodal'" "two names refused, the second named"
+            // -h is no help flag: it was read as an experiment's name.
+            let code, output = CliProcess.run [ "run"; "--out"; TestFolders.fresh "dash-h"; "-h" ]
+            Expect.equal code 2 output
+            Expect.stringContains output "unknown option -h for `ganflow run`" "-h named as an unknown option"
         }
         test "a run's key = value lines print counts as integers and keep the other numbers' format" {
             // A continuous flow's run printed `nfe = 16.00000`.

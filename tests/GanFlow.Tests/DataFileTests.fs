@@ -205,7 +205,13 @@ let tests =
             let code, output = run []
             Expect.equal code 0 output
             Expect.stringContains output "nothing to do" "the same data: nothing to do"
+            // A study keeps such a cell only on the data it ran on.
+            let cell = { Row = "r"; Column = "c"; Experiment = nonNull (RunStore(out).ReadSpec()) }
+            Expect.equal (GanFlow.Cli.StudyCommand.planCell false out cell) GanFlow.Cli.StudyCommand.CellPlan.Keep "a study keeps the cell on the same data"
             File.WriteAllText(points, data 22)
+            match GanFlow.Cli.StudyCommand.planCell false out cell with
+            | GanFlow.Cli.StudyCommand.CellPlan.Replace d -> Expect.equal d.Field "data.file.path" "a study replaces (and without --fresh refuses) it, naming the data"
+            | plan -> failtestf "a study planned %A for a cell whose data changed" plan
             let summary = File.ReadAllBytes(Path.Combine(out, RunFiles.Summary))
             for extra in [ []; [ "--resume" ] ] do
                 let code, output = run extra

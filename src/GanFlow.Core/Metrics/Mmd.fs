@@ -107,13 +107,16 @@ module Mmd =
         let h =
             match bandwidth with
             | Some h when usableBandwidth h -> h
-            | Some h -> invalidArg "bandwidth" (sprintf "bandwidth = %g: must be a finite number > 0 whose 2h² is neither 0 nor infinite" h)
+            | Some h -> invalidArg "bandwidth" (sprintf "bandwidth = %g: must be a finite number > 0 whose 2h² is neither 0 nor infinite and has a finite reciprocal" h)
             | None -> medianDistance count kernel
         let scale = 1.0 / (2.0 * h * h)
         let mutable total = 0.0
         for i in 0 .. count - 1 do
             for j in 0 .. count - 1 do
-                let v = if i = j then 0.0 else exp (-kernel[i * count + j] * scale)
+                // Coincident points have kernel value 1 at any bandwidth: 0 · scale would be NaN where the median
+                // heuristic's h is so small that scale overflows (samples of mixed scale near 1e-158).
+                let squared = kernel[i * count + j]
+                let v = if i = j then 0.0 elif squared = 0.0 then 1.0 else exp (-squared * scale)
                 kernel[i * count + j] <- v
                 total <- total + v
         let n, m = x.Count, y.Count

@@ -13,6 +13,11 @@ namespace GanFlow.Runtime.Checkpoints;
 /// <param name="Sha256">Its SHA-256, lower-case hexadecimal.</param>
 public sealed record DataFile(string Field, string Path, long Bytes, string Sha256);
 
+/// <summary>A data file that differs from the one a run recorded: its spec field, the file as the run read it, what is
+/// read now (<c>now reads PATH (…)</c> or <c>no such file now</c>), and whether the path is the same one (the file was
+/// written again) rather than another (a relative path read from another working directory, or a missing file).</summary>
+public sealed record DataDifference(string Field, string Then, string Now, bool SamePath);
+
 /// <summary>
 /// The data a run trains on are the data it started with: a run whose data come from files (a sample file, an MNIST
 /// folder) records each file's path, size and SHA-256 in <c>data.json</c> when it starts, and a resume whose files
@@ -52,8 +57,12 @@ public static class DataFingerprint
             Write(runDirectory, now);
             return;
         }
-        if (Difference(runDirectory, now) is { } difference)
-            throw new RunFolderException($"cannot resume {runDirectory}: its data differ from those it started on: {difference.What}; nothing was changed. {difference.Advice}");
+        if (Difference(runDirectory, now) is { } d)
+            throw new RunFolderException(
+                $"cannot resume {runDirectory}: its data differ from those it started on: {d.Field} {d.Now}; the run started on {d.Then}; nothing was changed. " +
+                (d.SamePath
+                    ? "The file was written again since the run started: put back the contents it started on to resume, or --fresh starts the run over on the new ones"
+                    : "Resume from the working directory the run started in (a relative path is read from there), or give the data it started on"));
     }
 
     /// <summary>Refuses to call a finished run of this spec done when its data files differ from those it ran on (its
@@ -61,15 +70,21 @@ public static class DataFingerprint
     /// <exception cref="RunFolderException">A file differs, or <c>data.json</c> is malformed; nothing is changed.</exception>
     public static void CheckFinished(string runDirectory, IReadOnlyList<DataFile> now)
     {
-        if (File.Exists(Path.Combine(runDirectory, RunFiles.DataFiles)) && Difference(runDirectory, now) is { } difference)
+        if (FinishedOnOtherData(runDirectory, now) is { } d)
             throw new RunFolderException(
-                $"{runDirectory} holds this run finished on other data: {difference.What}; nothing was changed. " +
-                "--fresh runs it again on the data read now, or choose another --out");
+                $"{runDirectory} holds this run finished on other data: {d.Field} {d.Now}; the run ran on {d.Then}; nothing was changed. " +
+                (d.SamePath
+                    ? "--fresh runs it again on the data read now, or choose another --out"
+                    : "Run it from the working directory it ran in (a relative path is read from there), --fresh runs it again on the data read now, or choose another --out"));
     }
 
-    /// <summary>The first file that differs from those recorded in the run folder's <c>data.json</c> (in words, with
-    /// what to do for a resume), or null when none does.</summary>
-    private static (string What, string Advice)? Difference(string runDirectory, IReadOnlyList<DataFile> now)
+    /// <summary>How the data files read now differ from those the finished run in <paramref name="runDirectory"/> recorded
+    /// in its <c>data.json</c> (the first that differs), or null when none does or it recorded none.</summary>
+    /// <exception cref="RunFolderException"><c>data.json</c> is malformed.</exception>
+    public static DataDifference? FinishedOnOtherData(string runDirectory, IReadOnlyList<DataFile> now) =>
+        File.Exists(Path.Combine(runDirectory, RunFiles.DataFiles)) ? Difference(runDirectory, now) : null;
+
+    private static DataDifference? Difference(string runDirectory, IReadOnlyList<DataFile> now)
     {
         var path = Path.Combine(runDirectory, RunFiles.DataFiles);
         var started = RunStore.ReadJson<DataFile[]>(path);
@@ -81,15 +96,13 @@ public static class DataFingerprint
             var name = BaseName(then.Path);
             var current = now.FirstOrDefault(f => f.Field == then.Field && BaseName(f.Path) == name);
             if (current is not null && current.Sha256 == then.Sha256 && current.Bytes == then.Bytes) continue;
-            var reads = current is null
-                ? "no such file now"
-                : $"now reads {current.Path} ({current.Bytes} bytes, SHA-256 {current.Sha256[..12]}…)";
-            // The working directory matters only where the path read now is another one; a file of the same path was
-            // written again since (edited in place, replaced).
-            var advice = current is not null && current.Path == then.Path
-                ? "The file was written again since the run started: put back the contents it started on to resume, or --fresh starts the run over on the new ones"
-                : "Resume from the working directory the run started in (a relative path is read from there), or give the data it started on";
-            return ($"{then.Field} {reads}; the run started on {then.Path} ({then.Bytes} bytes, SHA-256 {then.Sha256[..12]}…)", advice);
+            return new DataDifference(
+                then.Field,
+                $"{then.Path} ({then.Bytes} bytes, SHA-256 {then.Sha256[..12]}…)",
+                current is null ? "no such file now" : $"now reads {current.Path} ({current.Bytes} bytes, SHA-256 {current.Sha256[..12]}…)",
+                // The working directory matters only where the path read now is another one; a file of the same path
+                // was written again since (edited in place, replaced).
+                current is not null && current.Path == then.Path);
         }
         return null;
     }
